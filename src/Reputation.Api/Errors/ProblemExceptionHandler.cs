@@ -1,0 +1,96 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Mvc;
+using Orleans.Runtime;
+
+namespace Reputation.Api.Errors;
+
+/// <summary>
+/// Maps exceptions to problem+json: client mistakes to 4xx naming what is wrong, storage and
+/// cluster trouble to 503 (retry later), anything else to a 500 without internals.
+/// </summary>
+internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILogger<ProblemExceptionHandler> logger) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+    {
+        ProblemDetails problem;
+        switch (exception)
+        {
+            case RequestValidationException validation:
+                problem = new HttpValidationProblemDetails(validation.Errors)
+                {
+                    Status = StatusCodes.Status400BadRequest,
+                    Title = "One or more fields are invalid.",
+                    Detail = string.Join("; ", validation.Errors.Select(e => $"{e.Key}: {string.Join(", ", e.Value)}")),
+                };
+                break;
+            case BadHttpRequestException bad:
+                problem = new ProblemDetails
+                {
+                    Status = bad.StatusCode,
+                    Title = bad.StatusCode == StatusCodes.Status413PayloadTooLarge ? "Request body too large." : "Malformed request.",
+                    Detail = Describe(bad),
+                };
+                break;
+            case JsonException json:
+                problem = new ProblemDetails { Status = StatusCodes.Status400BadRequest, Title = "Malformed JSON body.", Detail = JsonProblem.Describe(json) };
+                break;
+            case OperationCanceledException when httpContext.RequestAborted.IsCancellationRequested:
+                return true;
+            case TimeoutException or OrleansException or SiloUnavailableException or Azure.RequestFailedException:
+                logger.DependencyUnavailable(exception.GetType().Name, exception);
+                problem = new ProblemDetails
+                {
+                    Status = StatusCodes.Status503ServiceUnavailable,
+                    Title = "Temporarily unavailable.",
+                    Detail = "Storage or the cluster did not answer; nothing was acknowledged. Retry the call.",
+                };
+                httpContext.Response.Headers.RetryAfter = "1";
+                break;
+            default:
+                logger.UnhandledException(exception.GetType().Name, exception);
+                problem = new ProblemDetails { Status = StatusCodes.Status500InternalServerError, Title = "Internal error." };
+                break;
+        }
+
+        httpContext.Response.StatusCode = problem.Status!.Value;
+        return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = httpContext, ProblemDetails = problem, Exception = exception });
+    }
+
+    private static string Describe(BadHttpRequestException bad) =>
+        bad.InnerException is JsonException json ? JsonProblem.Describe(json)
+        : bad.StatusCode == StatusCodes.Status413PayloadTooLarge ? "The request body is larger than the service accepts."
+        : bad.Message;
+}
+
+internal static partial class ProblemLog
+{
+    [LoggerMessage(1001, LogLevel.Warning, "Dependency unavailable ({ExceptionType}); answered 503")]
+    public static partial void DependencyUnavailable(this ILogger logger, string exceptionType, Exception exception);
+
+    [LoggerMessage(1002, LogLevel.Error, "Unhandled {ExceptionType}; answered 500")]
+    public static partial void UnhandledException(this ILogger logger, string exceptionType, Exception exception);
+}
+
+/// <summary>Turns System.Text.Json errors into messages that name the field, not .NET types.</summary>
+internal static class JsonProblem
+{
+    public static string Describe(JsonException exception)
+    {
+        var path = exception.Path is { Length: > 0 } p && p != "$" ? p.TrimStart('$', '.') : null;
+        var message = exception.Message;
+        if (message.Contains("missing required properties", StringComparison.OrdinalIgnoreCase))
+        {
+            var start = message.IndexOf(':', StringComparison.Ordinal);
+            var fields = start >= 0 ? message[(start + 1)..].Trim().TrimEnd('.') : "some";
+            return $"missing required field(s) {fields}";
+        }
+
+        if (message.Contains("could not be converted", StringComparison.OrdinalIgnoreCase))
+        {
+            return path is null ? "the body has a value of the wrong type" : $"{path}: value has the wrong type or is not one of the allowed values";
+        }
+
+        return path is null ? "the body is not valid JSON" : $"{path}: not valid JSON";
+    }
+}

@@ -1,0 +1,42 @@
+using Mediator;
+using Microsoft.Extensions.Options;
+using Reputation.Api.Errors;
+using Reputation.Api.Hosting;
+using Reputation.Contracts;
+using Reputation.Grains;
+
+namespace Reputation.Api.Features.Decisions;
+
+public sealed record DecideBilling(BillingDecisionRequest Body) : IRequest<BillingDecisionResponse>, IValidatable
+{
+    public void Validate(ValidationErrors errors)
+    {
+        Fields.Id(errors, "accountId", Body.AccountId);
+        Fields.Id(errors, "paymentFingerprint", Body.PaymentFingerprint);
+        if (Body.AmountMinor < 0)
+        {
+            errors.Add("amountMinor", "must not be negative");
+        }
+
+        Fields.Currency(errors, "currency", Body.Currency, required: true);
+    }
+}
+
+public sealed class DecideBillingHandler(IGrainFactory grains, IOptions<ApiOptions> options)
+    : IRequestHandler<DecideBilling, BillingDecisionResponse>
+{
+    public async ValueTask<BillingDecisionResponse> Handle(DecideBilling request, CancellationToken cancellationToken)
+    {
+        var b = request.Body;
+        var result = await grains.GetGrain<IAccountGrain>(b.AccountId)
+            .DecideBillingAsync(b.PaymentFingerprint, b.AmountMinor, b.Currency.ToUpperInvariant());
+        return new BillingDecisionResponse
+        {
+            AccountId = b.AccountId,
+            Decision = (BillingDecision)result.Outcome,
+            Score = result.Score,
+            Reasons = DecisionMapping.Reasons(result, options.Value.TopReasons),
+            PolicyVersion = result.PolicyVersion,
+        };
+    }
+}

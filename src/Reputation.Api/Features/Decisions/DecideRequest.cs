@@ -1,0 +1,43 @@
+using Mediator;
+using Microsoft.Extensions.Options;
+using Reputation.Api.Errors;
+using Reputation.Api.Hosting;
+using Reputation.Contracts;
+using Reputation.Core.Networks;
+using Reputation.Grains;
+
+namespace Reputation.Api.Features.Decisions;
+
+public sealed record DecideRequest(RequestDecisionRequest Body) : IRequest<RequestDecisionResponse>, IValidatable
+{
+    public void Validate(ValidationErrors errors)
+    {
+        Fields.Id(errors, "accountId", Body.AccountId);
+        Fields.Ip(errors, "ip", Body.Ip);
+        if (Body.Model is { Length: > Fields.MaxIdLength })
+        {
+            errors.Add("model", $"must be at most {Fields.MaxIdLength} characters");
+        }
+    }
+}
+
+public sealed class DecideRequestHandler(IGrainFactory grains, IOptions<ApiOptions> options)
+    : IRequestHandler<DecideRequest, RequestDecisionResponse>
+{
+    public async ValueTask<RequestDecisionResponse> Handle(DecideRequest request, CancellationToken cancellationToken)
+    {
+        var b = request.Body;
+        IpRange.TryFromAddress(b.Ip, out var range);
+        var result = await grains.GetGrain<IAccountGrain>(b.AccountId).DecideRequestAsync(range.ToString());
+        return new RequestDecisionResponse
+        {
+            AccountId = b.AccountId,
+            Decision = (RequestDecision)result.Outcome,
+            Score = result.Score,
+            Reasons = DecisionMapping.Reasons(result, options.Value.TopReasons),
+            RequestsPerMinute = result.RequestsPerMinute,
+            CacheTtlSeconds = result.CacheTtlSeconds,
+            PolicyVersion = result.PolicyVersion,
+        };
+    }
+}

@@ -1,0 +1,64 @@
+using System.IO.Hashing;
+using System.Text;
+using Mediator;
+using Microsoft.Extensions.Options;
+using Reputation.Api.Errors;
+using Reputation.Api.Hosting;
+using Reputation.Contracts;
+using Reputation.Core.Networks;
+using Reputation.Core.Privacy;
+using Reputation.Grains;
+
+namespace Reputation.Api.Features.Decisions;
+
+public sealed record DecideSignup(SignupDecisionRequest Body) : IRequest<SignupDecisionResponse>, IValidatable
+{
+    public void Validate(ValidationErrors errors)
+    {
+        Fields.Id(errors, "accountId", Body.AccountId);
+        Fields.Ip(errors, "ip", Body.Ip);
+        Fields.Email(errors, "email", Body.Email);
+        Fields.Id(errors, "paymentFingerprint", Body.PaymentFingerprint, required: false);
+        Fields.Id(errors, "deviceId", Body.DeviceId, required: false);
+        Fields.Country(errors, "country", Body.Country);
+    }
+}
+
+public sealed class DecideSignupHandler(IGrainFactory grains, EmailHasher emails, TimeProvider time, IOptions<ApiOptions> options)
+    : IRequestHandler<DecideSignup, SignupDecisionResponse>
+{
+    public async ValueTask<SignupDecisionResponse> Handle(DecideSignup request, CancellationToken cancellationToken)
+    {
+        var b = request.Body;
+        IpRange.TryFromAddress(b.Ip, out var range);
+        var emailHash = emails.Hash(b.Email);
+        var country = b.Country?.ToUpperInvariant();
+        var signup = new SignupEvent
+        {
+            // The same signup sent twice (a retry) is recorded once: its id is its content.
+            EventId = SignupId(b.AccountId, range.ToString(), emailHash, b.PaymentFingerprint, b.DeviceId, country),
+            OccurredAt = time.GetUtcNow(),
+            IpRange = range.ToString(),
+            EmailHash = emailHash,
+            PaymentFingerprint = b.PaymentFingerprint,
+            DeviceId = b.DeviceId,
+            Country = country,
+        };
+
+        var result = await grains.GetGrain<IAccountGrain>(b.AccountId).SignupAsync(signup);
+        return new SignupDecisionResponse
+        {
+            AccountId = b.AccountId,
+            Decision = (SignupDecision)result.Outcome,
+            Score = result.Score,
+            Reasons = DecisionMapping.Reasons(result, options.Value.TopReasons),
+            PolicyVersion = result.PolicyVersion,
+        };
+    }
+
+    internal static string SignupId(params string?[] parts)
+    {
+        var text = string.Join('\u001f', parts.Select(p => p ?? string.Empty));
+        return "signup:" + Convert.ToHexStringLower(XxHash128.Hash(Encoding.UTF8.GetBytes(text)));
+    }
+}

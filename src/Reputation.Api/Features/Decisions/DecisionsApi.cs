@@ -1,0 +1,34 @@
+using Mediator;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Reputation.Api.Security;
+using Reputation.Contracts;
+
+namespace Reputation.Api.Features.Decisions;
+
+internal static class DecisionsApi
+{
+    public static RouteGroupBuilder MapDecisionsApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/v1/decisions").WithTags("Decisions").RequireScope(Scopes.Decide).ProducesCommonProblems();
+
+        api.MapPost("/signup", async Task<Ok<SignupDecisionResponse>> (SignupDecisionRequest body, IMediator mediator, CancellationToken ct) =>
+                TypedResults.Ok(await mediator.Send(new DecideSignup(body), ct)))
+            .WithName("DecideSignup")
+            .WithSummary("Signup decision: allow, review, challenge or deny a new account")
+            .WithDescription("Records the signup (idempotent for the same account and attributes) and scores it. A raw email is normalised and keyed-hashed on arrival and never stored or logged.");
+
+        api.MapPost("/request", async Task<Ok<RequestDecisionResponse>> (RequestDecisionRequest body, IMediator mediator, CancellationToken ct) =>
+                TypedResults.Ok(await mediator.Send(new DecideRequest(body), ct)))
+            .WithName("DecideRequest")
+            .WithSummary("Rate-limiter decision: allow, throttle, degrade or block, with a rate and a cache time")
+            .WithDescription("Read-only and in memory. Unknown accounts get the new-account answer, never a 404.");
+
+        api.MapPost("/billing", async Task<Ok<BillingDecisionResponse>> (BillingDecisionRequest body, IMediator mediator, CancellationToken ct) =>
+                TypedResults.Ok(await mediator.Send(new DecideBilling(body), ct)))
+            .WithName("DecideBilling")
+            .WithSummary("Billing decision: allow, hold or deny a charge")
+            .WithDescription("Read-only. Payment outcomes are reported as payment events to POST /v1/events.");
+
+        return api;
+    }
+}

@@ -1,0 +1,296 @@
+using System.Globalization;
+using System.Text.Json;
+using Mediator;
+using Reputation.Api.Errors;
+using Reputation.Contracts;
+using Reputation.Core.Privacy;
+using Reputation.Grains;
+
+namespace Reputation.Api.Features.Events;
+
+/// <summary>One event of a batch as it arrived: parsed, or the reason it could not be.</summary>
+public sealed record ArrivedEvent(int Index, IngestEvent? Event, string? Id, string? ParseError);
+
+public sealed record IngestEvents(IReadOnlyList<ArrivedEvent> Events) : IRequest<EventBatchResult>;
+
+/// <summary>
+/// Validates each event on its own (a bad one is rejected alone, with its index), groups the
+/// good ones by account and applies each account's events in one grain call, all accounts in
+/// parallel. Answers only after every write is done: accepted means persisted.
+/// </summary>
+public sealed class IngestEventsHandler(IGrainFactory grains, EmailHasher emails, TimeProvider time)
+    : IRequestHandler<IngestEvents, EventBatchResult>
+{
+    internal static readonly TimeSpan MaxClockSkew = TimeSpan.FromMinutes(5);
+    private const int MaxPromptFingerprints = 64;
+
+    public async ValueTask<EventBatchResult> Handle(IngestEvents request, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var rejected = new List<RejectedEvent>();
+        var duplicates = 0;
+        var seenIds = new HashSet<string>(StringComparer.Ordinal);
+        var byAccount = new Dictionary<string, List<AccountEvent>>(StringComparer.Ordinal);
+
+        foreach (var arrived in request.Events)
+        {
+            if (arrived.ParseError is not null || arrived.Event is null)
+            {
+                rejected.Add(new RejectedEvent(arrived.Index, arrived.Id, arrived.ParseError ?? "event is null"));
+                continue;
+            }
+
+            var (converted, error) = Convert(arrived.Event, now);
+            if (converted is null)
+            {
+                rejected.Add(new RejectedEvent(arrived.Index, arrived.Event.Id, error!));
+                continue;
+            }
+
+            if (!seenIds.Add(converted.EventId))
+            {
+                duplicates++;
+                continue;
+            }
+
+            if (!byAccount.TryGetValue(arrived.Event.AccountId, out var list))
+            {
+                byAccount[arrived.Event.AccountId] = list = [];
+            }
+
+            list.Add(converted);
+        }
+
+        var results = await Task.WhenAll(byAccount.Select(pair =>
+            grains.GetGrain<IAccountGrain>(pair.Key).RecordAsync([.. pair.Value]).AsTask()));
+        var accepted = 0;
+        foreach (var statuses in results)
+        {
+            foreach (var status in statuses)
+            {
+                if (status == EventStatus.Accepted)
+                {
+                    accepted++;
+                }
+                else
+                {
+                    duplicates++;
+                }
+            }
+        }
+
+        rejected.Sort(static (a, b) => a.Index.CompareTo(b.Index));
+        return new EventBatchResult { Accepted = accepted, Duplicates = duplicates, Rejected = rejected };
+    }
+
+    private (AccountEvent? Event, string? Error) Convert(IngestEvent e, DateTimeOffset now)
+    {
+        var errors = new ValidationErrors();
+        Fields.Id(errors, "id", e.Id);
+        Fields.Id(errors, "accountId", e.AccountId);
+        if (e.OccurredAt == default)
+        {
+            errors.Add("occurredAt", "is required");
+        }
+        else if (e.OccurredAt > now + MaxClockSkew)
+        {
+            errors.Add("occurredAt", "is more than 5 minutes in the future");
+        }
+
+        var range = Fields.Ip(errors, "ip", e.Ip, required: e.Type == EventType.Signup);
+        AccountEvent? converted = null;
+        switch (e.Type)
+        {
+            case EventType.Signup:
+                Fields.Email(errors, "email", e.Email);
+                Fields.Id(errors, "paymentFingerprint", e.PaymentFingerprint, required: false);
+                Fields.Id(errors, "deviceId", e.DeviceId, required: false);
+                Fields.Country(errors, "country", e.Country);
+                if (!errors.Any)
+                {
+                    converted = new SignupEvent
+                    {
+                        EventId = e.Id,
+                        OccurredAt = e.OccurredAt,
+                        IpRange = range?.ToString(),
+                        EmailHash = emails.Hash(e.Email),
+                        PaymentFingerprint = e.PaymentFingerprint,
+                        DeviceId = e.DeviceId,
+                        Country = e.Country?.ToUpperInvariant(),
+                    };
+                }
+
+                break;
+
+            case EventType.Usage:
+                if (e.Requests is null)
+                {
+                    errors.Add("requests", "is required for a usage event");
+                }
+                else if (e.Requests < 1)
+                {
+                    errors.Add("requests", "must be at least 1");
+                }
+
+                if (e.InputTokens < 0)
+                {
+                    errors.Add("inputTokens", "must not be negative");
+                }
+
+                if (e.OutputTokens < 0)
+                {
+                    errors.Add("outputTokens", "must not be negative");
+                }
+
+                if (e.ReasoningElicitation is < 0 or > 1 || (e.ReasoningElicitation is { } re && double.IsNaN(re)))
+                {
+                    errors.Add("reasoningElicitation", "must be between 0 and 1");
+                }
+
+                var fingerprints = PromptFingerprints(errors, e.PromptFingerprints);
+                if (!errors.Any)
+                {
+                    converted = new UsageEvent
+                    {
+                        EventId = e.Id,
+                        OccurredAt = e.OccurredAt,
+                        IpRange = range?.ToString(),
+                        Requests = e.Requests!.Value,
+                        InputTokens = e.InputTokens ?? 0,
+                        OutputTokens = e.OutputTokens ?? 0,
+                        PromptFingerprints = fingerprints,
+                        ReasoningElicitation = e.ReasoningElicitation,
+                        Model = e.Model,
+                    };
+                }
+
+                break;
+
+            case EventType.Payment:
+                Fields.Id(errors, "paymentFingerprint", e.PaymentFingerprint);
+                if (e.Outcome is null)
+                {
+                    errors.Add("outcome", "is required for a payment event");
+                }
+
+                if (e.AmountMinor < 0)
+                {
+                    errors.Add("amountMinor", "must not be negative");
+                }
+
+                Fields.Currency(errors, "currency", e.Currency, required: false);
+                if (!errors.Any)
+                {
+                    converted = new PaymentEvent
+                    {
+                        EventId = e.Id,
+                        OccurredAt = e.OccurredAt,
+                        IpRange = range?.ToString(),
+                        PaymentFingerprint = e.PaymentFingerprint!,
+                        Outcome = (PaymentKind)e.Outcome!.Value,
+                        AmountMinor = e.AmountMinor,
+                        Currency = e.Currency?.ToUpperInvariant(),
+                    };
+                }
+
+                break;
+
+            default:
+                errors.Add("type", "must be signup, usage or payment");
+                break;
+        }
+
+        return errors.Any ? (null, errors.First) : (converted, null);
+    }
+
+    private static ulong[] PromptFingerprints(ValidationErrors errors, IReadOnlyList<string>? values)
+    {
+        if (values is null || values.Count == 0)
+        {
+            return [];
+        }
+
+        if (values.Count > MaxPromptFingerprints)
+        {
+            errors.Add("promptFingerprints", $"must have at most {MaxPromptFingerprints} entries");
+            return [];
+        }
+
+        var result = new ulong[values.Count];
+        for (var i = 0; i < values.Count; i++)
+        {
+            if (values[i] is not { Length: 16 } text || !ulong.TryParse(text, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out result[i]))
+            {
+                errors.Add("promptFingerprints", $"entry {i} must be 16 hex characters");
+                return [];
+            }
+        }
+
+        return result;
+    }
+}
+
+/// <summary>Reads a batch body so that one malformed event does not spoil the others.</summary>
+internal static class EventBatchReader
+{
+    public const int MaxEvents = 1000;
+
+    public static async Task<IReadOnlyList<ArrivedEvent>> ReadAsync(HttpRequest request, JsonSerializerOptions json, CancellationToken cancellationToken)
+    {
+        if (request.ContentType is null || !request.HasJsonContentType())
+        {
+            throw new BadHttpRequestException("Content-Type must be application/json.", StatusCodes.Status415UnsupportedMediaType);
+        }
+
+        JsonDocument document;
+        try
+        {
+            document = await JsonDocument.ParseAsync(request.Body, new JsonDocumentOptions { MaxDepth = 16 }, cancellationToken);
+        }
+        catch (JsonException ex)
+        {
+            throw new BadHttpRequestException($"The body is not valid JSON ({JsonProblem.Describe(ex)}); nothing was applied.", StatusCodes.Status400BadRequest, ex);
+        }
+
+        using (document)
+        {
+            var errors = new ValidationErrors();
+            if (document.RootElement.ValueKind != JsonValueKind.Object
+                || !document.RootElement.TryGetProperty("events", out var events)
+                || events.ValueKind != JsonValueKind.Array)
+            {
+                errors.Add("events", "the body must be an object with an events array");
+                errors.ThrowIfAny();
+                return [];
+            }
+
+            var count = events.GetArrayLength();
+            if (count is < 1 or > MaxEvents)
+            {
+                errors.Add("events", $"must hold 1 to {MaxEvents} events (got {count})");
+                errors.ThrowIfAny();
+            }
+
+            var arrived = new List<ArrivedEvent>(count);
+            var index = 0;
+            foreach (var element in events.EnumerateArray())
+            {
+                var id = element.ValueKind == JsonValueKind.Object && element.TryGetProperty("id", out var idElement) && idElement.ValueKind == JsonValueKind.String
+                    ? idElement.GetString()
+                    : null;
+                try
+                {
+                    arrived.Add(new ArrivedEvent(index, element.Deserialize<IngestEvent>(json), id, null));
+                }
+                catch (JsonException ex)
+                {
+                    arrived.Add(new ArrivedEvent(index, null, id, JsonProblem.Describe(ex)));
+                }
+
+                index++;
+            }
+
+            return arrived;
+        }
+    }
+}

@@ -1,0 +1,53 @@
+using Azure.Data.Tables;
+
+namespace Reputation.Api.Hosting;
+
+/// <summary>
+/// Refuses to start against storage that does not answer: a silo that starts anyway fails
+/// every write later, far from the cause.
+/// </summary>
+internal static class StoragePreflight
+{
+    public static async Task<string?> CheckAsync(StorageOptions options, CancellationToken cancellationToken)
+    {
+        if (options.Provider != StorageProvider.AzureTable)
+        {
+            return null;
+        }
+
+        TableServiceClient client;
+        try
+        {
+            client = CreateClient(options.ConnectionString, options.StartupTimeout);
+        }
+        catch (Exception ex) when (ex is FormatException or ArgumentException or InvalidOperationException)
+        {
+            return "Reputation:Storage:ConnectionString is not a valid Azure Storage connection string.";
+        }
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(options.StartupTimeout);
+        try
+        {
+            await client.GetPropertiesAsync(timeout.Token);
+            return null;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            return $"Table storage at {client.Uri} did not answer within {options.StartupTimeout.TotalSeconds:0.#} s: " +
+                "start Azurite (./run.sh starts it) or set Reputation:Storage:ConnectionString.";
+        }
+    }
+
+    public static TableServiceClient CreateClient(string connectionString, TimeSpan? networkTimeout = null)
+    {
+        var clientOptions = new TableClientOptions();
+        if (networkTimeout is { } t)
+        {
+            clientOptions.Retry.MaxRetries = 0;
+            clientOptions.Retry.NetworkTimeout = t;
+        }
+
+        return new TableServiceClient(connectionString, clientOptions);
+    }
+}

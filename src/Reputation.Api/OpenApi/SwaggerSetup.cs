@@ -1,0 +1,93 @@
+using System.Text.Json.Nodes;
+using Microsoft.OpenApi;
+using Reputation.Api.Security;
+using Swashbuckle.AspNetCore.SwaggerGen;
+
+namespace Reputation.Api.OpenApi;
+
+internal static class SwaggerSetup
+{
+    public static IServiceCollection AddReputationSwagger(this IServiceCollection services)
+    {
+        services.AddEndpointsApiExplorer();
+        services.AddSwaggerGen(o =>
+        {
+            o.SwaggerDoc("v1", new OpenApiInfo
+            {
+                Title = "Reputation API",
+                Version = "v1",
+                Description = "Account reputation against adversarial distillation: decisions for signup, the rate limiter and billing; " +
+                    "event ingestion; entity views. Authorize with an API key (X-Api-Key). In Development the keys are " +
+                    "dev-service-key (decide, ingest, read) and dev-operator-key (all scopes).",
+            });
+            o.AddSecurityDefinition(ApiKeyAuthenticationHandler.SchemeName, new OpenApiSecurityScheme
+            {
+                Type = SecuritySchemeType.ApiKey,
+                In = ParameterLocation.Header,
+                Name = ApiKeyAuthenticationHandler.HeaderName,
+                Description = "API key. Each key has scopes: decide, ingest, read, operate.",
+            });
+            o.OperationFilter<ApiKeyOperationFilter>();
+            o.OperationFilter<ExampleBodyOperationFilter>();
+            o.SupportNonNullableReferenceTypes();
+            o.NonNullableReferenceTypesAsRequired();
+        });
+        return services;
+    }
+
+    /// <summary>Marks the operations that need a key (and says which scope), so Swagger UI sends it.</summary>
+    private sealed class ApiKeyOperationFilter : IOperationFilter
+    {
+        public void Apply(OpenApiOperation operation, OperationFilterContext context)
+        {
+            var scope = context.ApiDescription.ActionDescriptor.EndpointMetadata.OfType<RequiredScopeMetadata>().FirstOrDefault();
+            if (scope is null)
+            {
+                return;
+            }
+
+            operation.Security ??= [];
+            operation.Security.Add(new OpenApiSecurityRequirement
+            {
+                [new OpenApiSecuritySchemeReference(ApiKeyAuthenticationHandler.SchemeName, context.Document)] = [],
+            });
+            operation.Description = $"{operation.Description}\n\nNeeds an API key with the `{scope.Scope}` scope.".TrimStart();
+        }
+    }
+
+    /// <summary>A working example body for each operation that takes one.</summary>
+    private sealed class ExampleBodyOperationFilter : IOperationFilter
+    {
+        private static readonly Dictionary<string, string> s_examples = new(StringComparer.Ordinal)
+        {
+            ["DecideSignup"] = """
+                {"accountId":"acct-1001","ip":"198.51.100.23","email":"new.user@example.com","paymentFingerprint":"pf_4f9a1c","deviceId":"dev-77","country":"DE"}
+                """,
+            ["DecideRequest"] = """
+                {"accountId":"acct-1001","ip":"198.51.100.23","model":"frontier-large"}
+                """,
+            ["DecideBilling"] = """
+                {"accountId":"acct-1001","paymentFingerprint":"pf_4f9a1c","amountMinor":2000,"currency":"USD"}
+                """,
+            ["IngestEvents"] = """
+                {"events":[
+                  {"id":"evt-1","type":"signup","accountId":"acct-1001","occurredAt":"2026-12-01T10:00:00Z","ip":"198.51.100.23","paymentFingerprint":"pf_4f9a1c"},
+                  {"id":"evt-2","type":"usage","accountId":"acct-1001","occurredAt":"2026-12-01T10:00:01Z","ip":"198.51.100.23","requests":12,"inputTokens":4000,"outputTokens":9000,"promptFingerprints":["9f3c2a7b1d4e6f80"],"reasoningElicitation":0.4,"model":"frontier-large"},
+                  {"id":"evt-3","type":"payment","accountId":"acct-1001","occurredAt":"2026-12-01T10:05:00Z","paymentFingerprint":"pf_4f9a1c","outcome":"declined","amountMinor":2000,"currency":"USD"}
+                ]}
+                """,
+        };
+
+        public void Apply(OpenApiOperation operation, OperationFilterContext context)
+        {
+            if (operation.OperationId is { } id && s_examples.TryGetValue(id, out var example)
+                && operation.RequestBody?.Content is { } content && content.TryGetValue("application/json", out var media))
+            {
+                if (media is OpenApiMediaType concrete)
+                {
+                    concrete.Example = JsonNode.Parse(example);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,126 @@
+using Azure.Data.Tables;
+using Mediator;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
+using Orleans.Configuration;
+using Reputation.Api.Errors;
+using Reputation.Api.Features;
+using Reputation.Api.Features.Decisions;
+using Reputation.Api.Features.Entities;
+using Reputation.Api.Features.Events;
+using Reputation.Api.Hosting;
+using Reputation.Api.Security;
+using Reputation.Core.Privacy;
+using Reputation.Grains;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.Services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+builder.Services.AddOptions<SiloHostOptions>().BindConfiguration(SiloHostOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+builder.Services.AddOptions<ApiOptions>().BindConfiguration(ApiOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+builder.Services.AddOptions<ApiKeyOptions>().BindConfiguration(ApiKeyOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+builder.Services.AddOptions<PrivacyOptions>().BindConfiguration(PrivacyOptions.SectionName).ValidateDataAnnotations()
+    .Validate(o => IsKey(o.EmailHashKey), "Reputation:Privacy:EmailHashKey must be base64 of at least 16 bytes.").ValidateOnStart();
+
+var storage = builder.Configuration.GetSection(StorageOptions.SectionName).Get<StorageOptions>() ?? new StorageOptions();
+var silo = builder.Configuration.GetSection(SiloHostOptions.SectionName).Get<SiloHostOptions>() ?? new SiloHostOptions();
+var api = builder.Configuration.GetSection(ApiOptions.SectionName).Get<ApiOptions>() ?? new ApiOptions();
+
+if (string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey]))
+{
+    builder.WebHost.UseUrls("http://127.0.0.1:5080");
+}
+
+builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = api.MaxRequestBodyBytes);
+
+builder.UseOrleans(orleans =>
+{
+    orleans.Configure<ClusterOptions>(o =>
+    {
+        o.ClusterId = silo.ClusterId;
+        o.ServiceId = silo.ServiceId;
+    });
+    orleans.UseLocalhostClustering(silo.SiloPort, silo.GatewayPort, serviceId: silo.ServiceId, clusterId: silo.ClusterId);
+    switch (storage.Provider)
+    {
+        case StorageProvider.Memory:
+            orleans.AddMemoryGrainStorage(StorageNames.Reputation);
+            break;
+        default:
+            orleans.AddAzureTableGrainStorage(StorageNames.Reputation, o =>
+            {
+                o.TableServiceClient = new TableServiceClient(storage.ConnectionString);
+                o.TableName = storage.TableName;
+            });
+            break;
+    }
+
+    orleans.Services.AddReputationGrains();
+});
+
+builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddSingleton(sp => new EmailHasher(Convert.FromBase64String(sp.GetRequiredService<IOptions<PrivacyOptions>>().Value.EmailHashKey!)));
+builder.Services.AddMediator((MediatorOptions o) =>
+{
+    o.ServiceLifetime = ServiceLifetime.Singleton;
+    o.PipelineBehaviors = [typeof(ValidationBehaviour<,>)];
+});
+
+builder.Services.AddProblemDetails();
+builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
+builder.Services.AddSingleton<ApiKeyStore>();
+builder.Services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
+    .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
+builder.Services.AddAuthorizationBuilder().AddScopePolicies();
+builder.Services.AddHealthChecks()
+    .AddCheck<SiloHealthCheck>("silo", tags: ["ready"])
+    .AddCheck<StorageHealthCheck>("storage", tags: ["ready"]);
+builder.Services.AddReputationSwagger();
+
+var app = builder.Build();
+
+if (await StoragePreflight.CheckAsync(storage, app.Lifetime.ApplicationStopping) is { } storageProblem)
+{
+    await Console.Error.WriteLineAsync($"reputation: cannot start: {storageProblem}");
+    return 1;
+}
+
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.UseSwagger();
+app.UseSwaggerUI(o =>
+{
+    o.DocumentTitle = "Reputation API";
+    o.EnablePersistAuthorization();
+    o.EnableTryItOutByDefault();
+});
+app.UseAuthentication();
+app.UseAuthorization();
+
+app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
+app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });
+app.MapDecisionsApi();
+app.MapEventsApi();
+app.MapEntitiesApi();
+
+try
+{
+    await app.RunAsync();
+    return 0;
+}
+catch (Exception ex) when (ex is OptionsValidationException || ex.InnerException is OptionsValidationException)
+{
+    var failures = (ex as AggregateException)?.InnerExceptions.OfType<OptionsValidationException>().SelectMany(e => e.Failures)
+        ?? ((OptionsValidationException)(ex as OptionsValidationException ?? ex.InnerException!)).Failures;
+    await Console.Error.WriteLineAsync($"reputation: cannot start: {string.Join(" ", failures)}");
+    return 1;
+}
+
+static bool IsKey(string? base64)
+{
+    var buffer = new byte[((base64?.Length ?? 0) * 3 / 4) + 3];
+    return base64 is not null && Convert.TryFromBase64String(base64, buffer, out var written) && written >= 16;
+}
+
+public partial class Program;

@@ -1,0 +1,107 @@
+using System.Security.Claims;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Encodings.Web;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
+
+namespace Reputation.Api.Security;
+
+/// <summary>
+/// Authenticates <c>X-Api-Key</c> by comparing its SHA-256 with every configured hash in constant
+/// time (all of them, so the time taken does not tell which key came close).
+/// </summary>
+internal sealed class ApiKeyAuthenticationHandler(
+    IOptionsMonitor<AuthenticationSchemeOptions> options,
+    ILoggerFactory logger,
+    UrlEncoder encoder,
+    ApiKeyStore keys,
+    IProblemDetailsService problems) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+{
+    public const string SchemeName = "ApiKey";
+    public const string HeaderName = "X-Api-Key";
+
+    protected override Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        if (!Request.Headers.TryGetValue(HeaderName, out var values) || values.Count == 0 || string.IsNullOrEmpty(values[0]))
+        {
+            return Task.FromResult(AuthenticateResult.NoResult());
+        }
+
+        var principal = keys.Authenticate(values[0]!);
+        return Task.FromResult(principal is null
+            ? AuthenticateResult.Fail("invalid API key")
+            : AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName)));
+    }
+
+    protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        Response.StatusCode = StatusCodes.Status401Unauthorized;
+        Response.Headers.WWWAuthenticate = SchemeName;
+        var missing = !Request.Headers.ContainsKey(HeaderName);
+        await WriteProblemAsync(StatusCodes.Status401Unauthorized, "Unauthorized",
+            missing ? $"Send an API key in the {HeaderName} header." : $"The {HeaderName} header does not hold a valid API key.");
+    }
+
+    protected override async Task HandleForbiddenAsync(AuthenticationProperties properties)
+    {
+        Response.StatusCode = StatusCodes.Status403Forbidden;
+        var needed = Context.GetEndpoint()?.Metadata.GetMetadata<RequiredScopeMetadata>()?.Scope;
+        await WriteProblemAsync(StatusCodes.Status403Forbidden, "Forbidden",
+            needed is null ? "The API key lacks the scope this endpoint needs." : $"The API key lacks the '{needed}' scope.");
+    }
+
+    private ValueTask WriteProblemAsync(int status, string title, string detail) =>
+        problems.WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = Context,
+            ProblemDetails = new ProblemDetails { Status = status, Title = title, Detail = detail },
+        });
+}
+
+/// <summary>Hashes of the configured keys, and the principal each stands for.</summary>
+internal sealed class ApiKeyStore
+{
+    private readonly (byte[] Hash, ClaimsPrincipal Principal)[] _keys;
+
+    public ApiKeyStore(IOptions<ApiKeyOptions> options)
+    {
+        _keys = [.. options.Value.Keys.Select(k => (Convert.FromHexString(k.Sha256), Principal(k)))];
+    }
+
+    public ClaimsPrincipal? Authenticate(string key)
+    {
+        Span<byte> hash = stackalloc byte[32];
+        var bytes = Encoding.UTF8.GetBytes(key);
+        SHA256.HashData(bytes, hash);
+        ClaimsPrincipal? found = null;
+        foreach (var (expected, principal) in _keys)
+        {
+            if (CryptographicOperations.FixedTimeEquals(hash, expected))
+            {
+                found = principal;
+            }
+        }
+
+        return found;
+    }
+
+    public static string HashKey(string key) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
+
+    private static ClaimsPrincipal Principal(ApiKeyEntry key)
+    {
+        var claims = new List<Claim> { new(ClaimTypes.Name, key.Name) };
+        claims.AddRange(key.Scopes.Select(s => new Claim(Scopes.ClaimType, s)));
+        return new ClaimsPrincipal(new ClaimsIdentity(claims, ApiKeyAuthenticationHandler.SchemeName));
+    }
+}
+
+/// <summary>Endpoint metadata naming the scope it needs, for a helpful 403.</summary>
+internal sealed record RequiredScopeMetadata(string Scope);
+
+internal static class ScopeEndpointExtensions
+{
+    public static TBuilder RequireScope<TBuilder>(this TBuilder builder, string scope) where TBuilder : IEndpointConventionBuilder =>
+        builder.RequireAuthorization(scope).WithMetadata(new RequiredScopeMetadata(scope));
+}

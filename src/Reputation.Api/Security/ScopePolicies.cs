@@ -1,0 +1,19 @@
+using Microsoft.AspNetCore.Authorization;
+
+namespace Reputation.Api.Security;
+
+internal static class ScopePolicies
+{
+    /// <summary>One policy per scope, named after it: an endpoint requires a scope by requiring its policy.</summary>
+    public static AuthorizationBuilder AddScopePolicies(this AuthorizationBuilder builder)
+    {
+        foreach (var scope in Scopes.All)
+        {
+            builder.AddPolicy(scope, p => p.AddAuthenticationSchemes(ApiKeyAuthenticationHandler.SchemeName)
+                .RequireAuthenticatedUser()
+                .RequireClaim(Scopes.ClaimType, scope));
+        }
+
+        return builder;
+    }
+}

@@ -1,0 +1,13 @@
+namespace Reputation.Core.Scoring;
+
+/// <summary>Stable reason codes. Callers key on them: never rename one (docs/reason-codes.md).</summary>
+public static class ReasonCodes
+{
+    public const string NewAccount = "NEW_ACCOUNT";
+    public const string IpRangeSignupVelocity = "IP_RANGE_SIGNUP_VELOCITY";
+    public const string IpRangeAccounts = "IP_RANGE_ACCOUNTS";
+    public const string PaymentInstrumentShared = "PAYMENT_INSTRUMENT_SHARED";
+    public const string PaymentChargebacks = "PAYMENT_CHARGEBACKS";
+    public const string PaymentDeclines = "PAYMENT_DECLINES";
+    public const string AccountRequestVelocity = "ACCOUNT_REQUEST_VELOCITY";
+}

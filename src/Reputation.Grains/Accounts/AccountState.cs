@@ -1,0 +1,30 @@
+using Reputation.Grains.State;
+
+namespace Reputation.Grains.Accounts;
+
+/// <summary>
+/// Bounded: under 4 KiB whatever the account does. Links are capped samples, most recent first;
+/// velocities are ring buffers; the de-duplication window remembers the last <see cref="DedupCapacity"/> event ids.
+/// </summary>
+[GenerateSerializer, Alias("reputation.AccountState")]
+public sealed class AccountState
+{
+    public const int LinkCapacity = 8;
+    public const int DedupCapacity = 128;
+
+    [Id(0)] public DateTimeOffset? CreatedAt { get; set; }
+    [Id(1)] public DateTimeOffset? FirstSeenAt { get; set; }
+    [Id(2)] public DateTimeOffset? LastSeenAt { get; set; }
+    [Id(3)] public string? EmailHash { get; set; }
+    [Id(4)] public string? DeviceId { get; set; }
+    [Id(5)] public string? Country { get; set; }
+    [Id(6)] public List<string> PaymentInstruments { get; set; } = [];
+    [Id(7)] public List<string> IpRanges { get; set; } = [];
+    [Id(8)] public WindowState RequestsPerMinute { get; set; } = WindowState.Create(60);
+    [Id(9)] public WindowState RequestsPerHour { get; set; } = WindowState.Create(25);
+    [Id(10)] public WindowState TokensPerHour { get; set; } = WindowState.Create(25);
+    [Id(11)] public long RequestsTotal { get; set; }
+    [Id(12)] public PaymentTally Payments { get; set; } = new();
+    [Id(13)] public DedupState Dedup { get; set; } = DedupState.Create(DedupCapacity);
+    // Never renumber an Id; a new member takes the next one.
+}

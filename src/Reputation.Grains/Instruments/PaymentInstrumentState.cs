@@ -1,0 +1,20 @@
+using Reputation.Core.Sketches;
+using Reputation.Grains.State;
+
+namespace Reputation.Grains.Instruments;
+
+/// <summary>Bounded: about 3.5 KiB whatever the number of accounts or payments.</summary>
+[GenerateSerializer, Alias("reputation.PaymentInstrumentState")]
+public sealed class PaymentInstrumentState
+{
+    public const int RecentAccountCapacity = 32;
+    public const int DedupCapacity = 256;
+
+    [Id(0)] public DateTimeOffset? FirstSeenAt { get; set; }
+    [Id(1)] public DateTimeOffset? LastSeenAt { get; set; }
+    [Id(2)] public byte[] AccountSketch { get; set; } = new byte[1 << HyperLogLog.DefaultPrecision];
+    [Id(3)] public List<string> RecentAccounts { get; set; } = [];
+    [Id(4)] public PaymentTally Payments { get; set; } = new();
+    [Id(5)] public DedupState Dedup { get; set; } = DedupState.Create(DedupCapacity);
+    // Never renumber an Id; a new member takes the next one.
+}

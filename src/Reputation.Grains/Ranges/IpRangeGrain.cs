@@ -1,0 +1,116 @@
+using Reputation.Core.Collections;
+using Reputation.Core.Sketches;
+using Reputation.Grains.State;
+
+namespace Reputation.Grains.Ranges;
+
+/// <summary>One canonical IP range (IPv4 /24, IPv6 /64): distinct accounts, signup and usage velocity.</summary>
+public sealed class IpRangeGrain(
+    [PersistentState("range", StorageNames.Reputation)] IPersistentState<IpRangeState> state,
+    TimeProvider time) : Grain, IIpRangeGrain
+{
+    private HyperLogLog? _accounts;
+
+    private HyperLogLog Accounts => _accounts ??= HyperLogLog.Wrap(state.State.AccountSketch);
+
+    async ValueTask<RangeSignals> IIpRangeGrain.RecordAsync(string accountId, RangeEntry[] entries)
+    {
+        var s = state.State;
+        var dedup = s.Dedup.Open();
+        var changed = false;
+        foreach (var entry in entries)
+        {
+            if (!dedup.TryAdd(entry.EventId))
+            {
+                continue;
+            }
+
+            changed = true;
+            s.FirstSeenAt = Min(s.FirstSeenAt, entry.OccurredAt);
+            s.LastSeenAt = Max(s.LastSeenAt, entry.OccurredAt);
+            if (entry.IsSignup)
+            {
+                s.SignupsPerHour.Hours().Add(entry.OccurredAt);
+                s.SignupsTotal++;
+            }
+
+            if (entry.Requests > 0)
+            {
+                s.RequestsPerMinute.Minutes().Add(entry.OccurredAt, entry.Requests);
+                s.RequestsPerHour.Hours().Add(entry.OccurredAt, entry.Requests);
+                s.RequestsTotal += entry.Requests;
+            }
+
+            if (entry.Tokens > 0)
+            {
+                s.TokensPerHour.Hours().Add(entry.OccurredAt, entry.Tokens);
+            }
+        }
+
+        if (changed)
+        {
+            Accounts.Add(accountId);
+            RecentList.Touch(s.RecentAccounts, accountId, IpRangeState.RecentAccountCapacity);
+            s.Dedup.Save(dedup);
+            await WriteAsync();
+        }
+
+        return Signals();
+    }
+
+    ValueTask<RangeSignals> IIpRangeGrain.GetSignalsAsync() => ValueTask.FromResult(Signals());
+
+    ValueTask<RangeSnapshot?> IIpRangeGrain.GetSnapshotAsync()
+    {
+        var s = state.State;
+        if (s.FirstSeenAt is null)
+        {
+            return ValueTask.FromResult<RangeSnapshot?>(null);
+        }
+
+        var now = time.GetUtcNow();
+        return ValueTask.FromResult<RangeSnapshot?>(new RangeSnapshot
+        {
+            Range = this.GetPrimaryKeyString(),
+            DistinctAccounts = Accounts.Estimate(),
+            SignupsLastHour = s.SignupsPerHour.Hours().Sum(now, TimeSpan.FromHours(1)),
+            SignupsLastDay = s.SignupsPerHour.Hours().Sum(now, TimeSpan.FromDays(1)),
+            Usage = new UsageSnapshot
+            {
+                RequestsLastMinute = s.RequestsPerMinute.Minutes().Sum(now, TimeSpan.FromMinutes(1)),
+                RequestsLastHour = s.RequestsPerMinute.Minutes().Sum(now, TimeSpan.FromHours(1)),
+                RequestsLastDay = s.RequestsPerHour.Hours().Sum(now, TimeSpan.FromDays(1)),
+                TokensLastHour = s.TokensPerHour.Hours().Sum(now, TimeSpan.FromHours(1)),
+                RequestsTotal = s.RequestsTotal,
+            },
+            RecentAccounts = [.. s.RecentAccounts],
+            FirstSeenAt = s.FirstSeenAt,
+            LastSeenAt = s.LastSeenAt,
+        });
+    }
+
+    private RangeSignals Signals() => new()
+    {
+        Range = this.GetPrimaryKeyString(),
+        SignupsLastHour = state.State.SignupsPerHour.Hours().Sum(time.GetUtcNow(), TimeSpan.FromHours(1)),
+        DistinctAccounts = state.State.FirstSeenAt is null ? 0 : Accounts.Estimate(),
+    };
+
+    private async Task WriteAsync()
+    {
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch
+        {
+            // Memory now holds what storage does not; reload on the next call rather than serve it.
+            DeactivateOnIdle();
+            throw;
+        }
+    }
+
+    private static DateTimeOffset Min(DateTimeOffset? a, DateTimeOffset b) => a is { } x && x <= b ? x : b;
+
+    private static DateTimeOffset Max(DateTimeOffset? a, DateTimeOffset b) => a is { } x && x >= b ? x : b;
+}

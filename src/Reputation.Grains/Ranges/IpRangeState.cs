@@ -1,0 +1,25 @@
+using Reputation.Core.Sketches;
+using Reputation.Grains.State;
+
+namespace Reputation.Grains.Ranges;
+
+/// <summary>Bounded: about 7 KiB whatever the number of accounts or events in the range.</summary>
+[GenerateSerializer, Alias("reputation.IpRangeState")]
+public sealed class IpRangeState
+{
+    public const int RecentAccountCapacity = 32;
+    public const int DedupCapacity = 256;
+
+    [Id(0)] public DateTimeOffset? FirstSeenAt { get; set; }
+    [Id(1)] public DateTimeOffset? LastSeenAt { get; set; }
+    [Id(2)] public byte[] AccountSketch { get; set; } = new byte[1 << HyperLogLog.DefaultPrecision];
+    [Id(3)] public List<string> RecentAccounts { get; set; } = [];
+    [Id(4)] public WindowState SignupsPerHour { get; set; } = WindowState.Create(48);
+    [Id(5)] public WindowState RequestsPerMinute { get; set; } = WindowState.Create(60);
+    [Id(6)] public WindowState RequestsPerHour { get; set; } = WindowState.Create(48);
+    [Id(7)] public WindowState TokensPerHour { get; set; } = WindowState.Create(48);
+    [Id(8)] public long RequestsTotal { get; set; }
+    [Id(9)] public long SignupsTotal { get; set; }
+    [Id(10)] public DedupState Dedup { get; set; } = DedupState.Create(DedupCapacity);
+    // Never renumber an Id; a new member takes the next one.
+}

@@ -1,0 +1,15 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Reputation.Grains;
+
+public static class ServiceCollectionExtensions
+{
+    /// <summary>Services the reputation grains need in a silo; storage is configured by the host.</summary>
+    public static IServiceCollection AddReputationGrains(this IServiceCollection services)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<IPolicyCache, DefaultPolicyCache>();
+        return services;
+    }
+}

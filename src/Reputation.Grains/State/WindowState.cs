@@ -1,0 +1,58 @@
+using Reputation.Core.Collections;
+using Reputation.Core.Windows;
+
+namespace Reputation.Grains.State;
+
+/// <summary>Persisted form of a <see cref="SlidingCounter"/>: two arrays of the bucket count.</summary>
+[GenerateSerializer, Alias("reputation.WindowState")]
+public sealed class WindowState
+{
+    [Id(0)] public long[] Counts { get; set; } = [];
+    [Id(1)] public long[] BucketIds { get; set; } = [];
+
+    public static WindowState Create(int buckets) => new() { Counts = new long[buckets], BucketIds = new long[buckets] };
+
+    public SlidingCounter Minutes() => SlidingCounter.Wrap(TimeSpan.FromMinutes(1), Counts, BucketIds);
+
+    public SlidingCounter Hours() => SlidingCounter.Wrap(TimeSpan.FromHours(1), Counts, BucketIds);
+}
+
+/// <summary>Persisted form of a <see cref="DedupWindow"/>.</summary>
+[GenerateSerializer, Alias("reputation.DedupState")]
+public sealed class DedupState
+{
+    [Id(0)] public ulong[] Ring { get; set; } = [];
+    [Id(1)] public int Next { get; set; }
+    [Id(2)] public int Count { get; set; }
+
+    public static DedupState Create(int capacity) => new() { Ring = new ulong[capacity] };
+
+    public DedupWindow Open() => new(Ring, Next, Count);
+
+    public void Save(DedupWindow window)
+    {
+        Next = window.Next;
+        Count = window.Count;
+    }
+}
+
+/// <summary>Payment outcome counts.</summary>
+[GenerateSerializer, Alias("reputation.PaymentTally")]
+public sealed class PaymentTally
+{
+    [Id(0)] public long Succeeded { get; set; }
+    [Id(1)] public long Declined { get; set; }
+    [Id(2)] public long Chargebacks { get; set; }
+    [Id(3)] public long Refunded { get; set; }
+
+    public void Add(PaymentKind kind)
+    {
+        switch (kind)
+        {
+            case PaymentKind.Succeeded: Succeeded++; break;
+            case PaymentKind.Declined: Declined++; break;
+            case PaymentKind.Chargeback: Chargebacks++; break;
+            case PaymentKind.Refunded: Refunded++; break;
+        }
+    }
+}

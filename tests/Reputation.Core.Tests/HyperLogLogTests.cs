@@ -1,0 +1,234 @@
+using System.Globalization;
+using Reputation.Core.Sketches;
+
+namespace Reputation.Core.Tests;
+
+public sealed class HyperLogLogTests
+{
+    private static string Item(int seed, int i) => string.Create(CultureInfo.InvariantCulture, $"acct-{seed}-{i}");
+
+    private static HyperLogLog Build(int seed, int from, int count, int precision = HyperLogLog.DefaultPrecision)
+    {
+        var hll = new HyperLogLog(precision);
+        for (var i = from; i < from + count; i++)
+        {
+            hll.Add(Item(seed, i));
+        }
+
+        return hll;
+    }
+
+    public static TheoryData<int, int> Cardinalities()
+    {
+        var data = new TheoryData<int, int>();
+        foreach (var n in new[] { 10, 100, 1_000, 10_000, 100_000 })
+        {
+            foreach (var seed in new[] { 1, 2, 3, 4, 5 })
+            {
+                data.Add(n, seed);
+            }
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Cardinalities))]
+    public void Estimate_is_within_three_standard_errors_of_the_true_count(int count, int seed)
+    {
+        var hll = Build(seed, 0, count);
+        var standardError = 1.04 / Math.Sqrt(hll.Registers.Length);
+        // Estimates are whole numbers, so at tiny counts the bound is at least one.
+        var tolerance = Math.Max(3 * standardError * count, 1);
+        var estimate = hll.Estimate();
+        Assert.InRange(estimate, count - tolerance, count + tolerance);
+    }
+
+    [Theory]
+    [InlineData(4, 1_000)]
+    [InlineData(12, 50_000)]
+    [InlineData(14, 50_000)]
+    [InlineData(16, 200_000)]
+    public void Estimate_is_within_three_standard_errors_at_other_precisions(int precision, int count)
+    {
+        var hll = Build(7, 0, count, precision);
+        Assert.Equal(1 << precision, hll.Registers.Length);
+        var tolerance = 3 * 1.04 / Math.Sqrt(1 << precision) * count;
+        Assert.InRange(hll.Estimate(), count - tolerance, count + tolerance);
+    }
+
+    [Fact]
+    public void Empty_sketch_estimates_zero()
+    {
+        Assert.Equal(0, new HyperLogLog().Estimate());
+    }
+
+    [Fact]
+    public void One_item_estimates_one()
+    {
+        var hll = new HyperLogLog();
+        Assert.True(hll.Add("acct-1"));
+        Assert.Equal(1, hll.Estimate());
+    }
+
+    [Fact]
+    public void Five_items_estimate_five_give_or_take_one()
+    {
+        for (var seed = 0; seed < 20; seed++)
+        {
+            Assert.InRange(Build(seed, 0, 5).Estimate(), 4, 6);
+        }
+    }
+
+    [Fact]
+    public void Duplicates_do_not_change_the_estimate()
+    {
+        var once = Build(9, 0, 1_000);
+        var repeated = new HyperLogLog();
+        for (var round = 0; round < 5; round++)
+        {
+            for (var i = 0; i < 1_000; i++)
+            {
+                repeated.Add(Item(9, i));
+            }
+        }
+
+        Assert.Equal(once.Estimate(), repeated.Estimate());
+        Assert.Equal(once.Registers, repeated.Registers);
+    }
+
+    [Fact]
+    public void Add_returns_false_for_a_repeat()
+    {
+        var hll = new HyperLogLog();
+        Assert.True(hll.Add("acct-42"));
+        Assert.False(hll.Add("acct-42"));
+        Assert.True(hll.AddHash(0x0000_0000_0000_0001UL));
+        Assert.False(hll.AddHash(0x0000_0000_0000_0001UL));
+    }
+
+    [Fact]
+    public void Add_handles_empty_long_and_non_ascii_items()
+    {
+        var hll = new HyperLogLog();
+        Assert.True(hll.Add(string.Empty));
+        Assert.False(hll.Add(string.Empty));
+        var longItem = new string('x', 10_000);
+        hll.Add(longItem);
+        Assert.False(hll.Add(longItem));
+        hll.Add("ünïcødé-账户-🙂");
+        Assert.False(hll.Add("ünïcødé-账户-🙂"));
+        Assert.InRange(hll.Estimate(), 2, 4);
+    }
+
+    [Fact]
+    public void Merge_equals_the_estimate_of_the_union()
+    {
+        var a = Build(3, 0, 6_000);
+        var b = Build(3, 3_000, 6_000);
+        var union = Build(3, 0, 9_000);
+
+        a.Merge(b);
+
+        Assert.Equal(union.Registers, a.Registers);
+        Assert.Equal(union.Estimate(), a.Estimate());
+        var tolerance = 3 * 1.04 / Math.Sqrt(a.Registers.Length) * 9_000;
+        Assert.InRange(a.Estimate(), 9_000 - tolerance, 9_000 + tolerance);
+    }
+
+    [Fact]
+    public void Merge_leaves_the_other_sketch_alone()
+    {
+        var a = Build(4, 0, 100);
+        var b = Build(4, 100, 100);
+        var before = (byte[])b.Registers.Clone();
+        a.Merge(b);
+        Assert.Equal(before, b.Registers);
+    }
+
+    [Fact]
+    public void Merge_rejects_a_different_precision()
+    {
+        var a = new HyperLogLog(10);
+        var b = new HyperLogLog(11);
+        Assert.Throws<ArgumentException>(() => a.Merge(b));
+    }
+
+    [Fact]
+    public void Wrap_round_trips_registers_without_copying()
+    {
+        var original = Build(5, 0, 2_000);
+        var persisted = original.Registers;
+
+        var wrapped = HyperLogLog.Wrap(persisted);
+
+        Assert.Same(persisted, wrapped.Registers);
+        Assert.Equal(original.Precision, wrapped.Precision);
+        Assert.Equal(original.Estimate(), wrapped.Estimate());
+
+        var snapshot = (byte[])persisted.Clone();
+        var changed = false;
+        for (var i = 0; !changed; i++)
+        {
+            changed = wrapped.Add(Item(6, i));
+        }
+
+        // The add went through the wrapper into the persisted array, which the original sketch also reads.
+        Assert.NotEqual(snapshot, persisted);
+        Assert.NotEqual(snapshot, original.Registers);
+    }
+
+    [Fact]
+    public void State_size_does_not_grow_with_input()
+    {
+        var hll = new HyperLogLog();
+        var size = hll.Registers.Length;
+        Assert.Equal(1 << HyperLogLog.DefaultPrecision, size);
+        for (var i = 0; i < 200_000; i++)
+        {
+            hll.Add(Item(8, i));
+        }
+
+        Assert.Equal(size, hll.Registers.Length);
+    }
+
+    [Theory]
+    [InlineData(3)]
+    [InlineData(17)]
+    [InlineData(0)]
+    [InlineData(-1)]
+    public void Precision_outside_4_to_16_is_rejected(int precision)
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => new HyperLogLog(precision));
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(8)]
+    [InlineData(100)]
+    [InlineData(1023)]
+    [InlineData(1 << 17)]
+    public void Wrap_rejects_a_register_count_that_is_not_a_power_of_two_in_range(int length)
+    {
+        Assert.Throws<ArgumentException>(() => HyperLogLog.Wrap(new byte[length]));
+    }
+
+    [Theory]
+    [InlineData(4)]
+    [InlineData(10)]
+    [InlineData(16)]
+    public void Wrap_accepts_every_supported_precision(int precision)
+    {
+        Assert.Equal(precision, HyperLogLog.Wrap(new byte[1 << precision]).Precision);
+    }
+
+    [Fact]
+    public void A_hash_of_all_zero_bits_after_the_index_takes_the_top_rank()
+    {
+        // Rank is at most 64 - p + 1; the sentinel bit caps it and the estimate stays finite.
+        var hll = new HyperLogLog(4);
+        Assert.True(hll.AddHash(0));
+        Assert.Equal(64 - 4 + 1, hll.Registers[0]);
+    }
+}
