@@ -59,7 +59,7 @@ builder.UseOrleans(orleans =>
     orleans.Services.AddReputationGrains();
 });
 
-builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddSingleton(ReputationClock.Default);
 builder.Services.AddSingleton(sp => new EmailHasher(Convert.FromBase64String(sp.GetRequiredService<IOptions<PrivacyOptions>>().Value.EmailHashKey!)));
 builder.Services.AddMediator((MediatorOptions o) =>
 {

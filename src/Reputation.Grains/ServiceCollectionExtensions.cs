@@ -8,7 +8,7 @@ public static class ServiceCollectionExtensions
     /// <summary>Services the reputation grains need in a silo; storage is configured by the host.</summary>
     public static IServiceCollection AddReputationGrains(this IServiceCollection services)
     {
-        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(ReputationClock.Default);
         services.TryAddSingleton<IPolicyCache, DefaultPolicyCache>();
         return services;
     }

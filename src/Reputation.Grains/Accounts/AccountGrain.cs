@@ -12,7 +12,7 @@ namespace Reputation.Grains.Accounts;
 public sealed class AccountGrain(
     [PersistentState("account", StorageNames.Reputation)] IPersistentState<AccountState> state,
     IPolicyCache policies,
-    TimeProvider time) : Grain, IAccountGrain
+    ReputationClock time) : Grain, IAccountGrain
 {
     internal static readonly TimeSpan SignalsMaxAge = TimeSpan.FromSeconds(30);
     private const int CachedEntityCapacity = 8;
@@ -75,7 +75,7 @@ public sealed class AccountGrain(
             return ValueTask.FromResult<AccountSnapshot?>(null);
         }
 
-        var now = time.GetUtcNow();
+        var now = time.UtcNow;
         return ValueTask.FromResult<AccountSnapshot?>(new AccountSnapshot
         {
             AccountId = this.GetPrimaryKeyString(),
@@ -224,7 +224,7 @@ public sealed class AccountGrain(
     private ScoreResult Score(ScoringPolicy policy, string? ipRange, IEnumerable<string> instruments)
     {
         var s = state.State;
-        var now = time.GetUtcNow();
+        var now = time.UtcNow;
         var account = new AccountFacts(s.CreatedAt, s.RequestsPerMinute.Minutes().Sum(now, TimeSpan.FromMinutes(1)));
         var rangeKey = ipRange ?? (s.IpRanges.Count > 0 ? s.IpRanges[0] : null);
         RangeFacts? range = rangeKey is not null && _ranges.TryGetValue(rangeKey, out var r)
@@ -266,7 +266,7 @@ public sealed class AccountGrain(
             return;
         }
 
-        var oldest = time.GetUtcNow() - SignalsMaxAge;
+        var oldest = time.UtcNow - SignalsMaxAge;
         if (_ranges.Values.Any(c => c.FetchedAt < oldest) || _instruments.Values.Any(c => c.FetchedAt < oldest))
         {
             _refreshing = true;
@@ -316,7 +316,7 @@ public sealed class AccountGrain(
             cache.Remove(cache.MinBy(p => p.Value.FetchedAt).Key);
         }
 
-        cache[key] = new Cached<T>(value, time.GetUtcNow());
+        cache[key] = new Cached<T>(value, time.UtcNow);
     }
 
     private static void Add<T>(ref Dictionary<string, List<T>>? map, string key, T item)

@@ -7,7 +7,7 @@ namespace Reputation.Grains.Ranges;
 /// <summary>One canonical IP range (IPv4 /24, IPv6 /64): distinct accounts, signup and usage velocity.</summary>
 public sealed class IpRangeGrain(
     [PersistentState("range", StorageNames.Reputation)] IPersistentState<IpRangeState> state,
-    TimeProvider time) : Grain, IIpRangeGrain
+    ReputationClock time) : Grain, IIpRangeGrain
 {
     private HyperLogLog? _accounts;
 
@@ -68,7 +68,7 @@ public sealed class IpRangeGrain(
             return ValueTask.FromResult<RangeSnapshot?>(null);
         }
 
-        var now = time.GetUtcNow();
+        var now = time.UtcNow;
         return ValueTask.FromResult<RangeSnapshot?>(new RangeSnapshot
         {
             Range = this.GetPrimaryKeyString(),
@@ -92,7 +92,7 @@ public sealed class IpRangeGrain(
     private RangeSignals Signals() => new()
     {
         Range = this.GetPrimaryKeyString(),
-        SignupsLastHour = state.State.SignupsPerHour.Hours().Sum(time.GetUtcNow(), TimeSpan.FromHours(1)),
+        SignupsLastHour = state.State.SignupsPerHour.Hours().Sum(time.UtcNow, TimeSpan.FromHours(1)),
         DistinctAccounts = state.State.FirstSeenAt is null ? 0 : Accounts.Estimate(),
     };
 

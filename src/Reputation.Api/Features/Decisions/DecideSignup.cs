@@ -24,7 +24,7 @@ public sealed record DecideSignup(SignupDecisionRequest Body) : IRequest<SignupD
     }
 }
 
-public sealed class DecideSignupHandler(IGrainFactory grains, EmailHasher emails, TimeProvider time, IOptions<ApiOptions> options)
+public sealed class DecideSignupHandler(IGrainFactory grains, EmailHasher emails, ReputationClock time, IOptions<ApiOptions> options)
     : IRequestHandler<DecideSignup, SignupDecisionResponse>
 {
     public async ValueTask<SignupDecisionResponse> Handle(DecideSignup request, CancellationToken cancellationToken)
@@ -37,7 +37,7 @@ public sealed class DecideSignupHandler(IGrainFactory grains, EmailHasher emails
         {
             // The same signup sent twice (a retry) is recorded once: its id is its content.
             EventId = SignupId(b.AccountId, range.ToString(), emailHash, b.PaymentFingerprint, b.DeviceId, country),
-            OccurredAt = time.GetUtcNow(),
+            OccurredAt = time.UtcNow,
             IpRange = range.ToString(),
             EmailHash = emailHash,
             PaymentFingerprint = b.PaymentFingerprint,

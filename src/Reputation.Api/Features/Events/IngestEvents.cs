@@ -18,7 +18,7 @@ public sealed record IngestEvents(IReadOnlyList<ArrivedEvent> Events) : IRequest
 /// good ones by account and applies each account's events in one grain call, all accounts in
 /// parallel. Answers only after every write is done: accepted means persisted.
 /// </summary>
-public sealed class IngestEventsHandler(IGrainFactory grains, EmailHasher emails, TimeProvider time)
+public sealed class IngestEventsHandler(IGrainFactory grains, EmailHasher emails, ReputationClock time)
     : IRequestHandler<IngestEvents, EventBatchResult>
 {
     internal static readonly TimeSpan MaxClockSkew = TimeSpan.FromMinutes(5);
@@ -26,7 +26,7 @@ public sealed class IngestEventsHandler(IGrainFactory grains, EmailHasher emails
 
     public async ValueTask<EventBatchResult> Handle(IngestEvents request, CancellationToken cancellationToken)
     {
-        var now = time.GetUtcNow();
+        var now = time.UtcNow;
         var rejected = new List<RejectedEvent>();
         var duplicates = 0;
         var seenIds = new HashSet<string>(StringComparer.Ordinal);

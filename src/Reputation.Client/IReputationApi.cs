@@ -1,0 +1,96 @@
+using Refit;
+using Reputation.Contracts;
+
+namespace Reputation.Client;
+
+/// <summary>
+/// The raw REST contract v1 of the reputation service, as a source-generated Refit client.
+/// </summary>
+/// <remarks>
+/// Every method returns the whole <see cref="IApiResponse{T}"/> so a caller sees the status code and
+/// the problem+json body of a failure instead of an exception. Path segments are URL-escaped by Refit,
+/// so account ids and fingerprints may contain any character. The API key travels per request in
+/// the <c>X-Api-Key</c> header (an argument of each method), never in shared client state.
+/// Most callers want <see cref="ReputationClient"/>, which adds timeouts, fallbacks and retries.
+/// </remarks>
+public interface IReputationApi
+{
+    /// <summary><c>POST /v1/decisions/signup</c> (scope <c>decide</c>): decides on a signup and records it.</summary>
+    /// <param name="request">The signup.</param>
+    /// <param name="apiKey">The API key, sent as <c>X-Api-Key</c>.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The response; its content is the decision when the call succeeded.</returns>
+    [Post("/v1/decisions/signup")]
+    Task<IApiResponse<SignupDecisionResponse>> DecideSignupAsync(
+        [Body(buffered: true)] SignupDecisionRequest request,
+        [Header(ReputationClient.ApiKeyHeaderName)] string apiKey,
+        CancellationToken cancellationToken = default);
+
+    /// <summary><c>POST /v1/decisions/request</c> (scope <c>decide</c>): the rate-limiter decision; read-only.</summary>
+    /// <param name="request">The request to decide on.</param>
+    /// <param name="apiKey">The API key, sent as <c>X-Api-Key</c>.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The response; its content is the decision when the call succeeded.</returns>
+    [Post("/v1/decisions/request")]
+    Task<IApiResponse<RequestDecisionResponse>> DecideRequestAsync(
+        [Body(buffered: true)] RequestDecisionRequest request,
+        [Header(ReputationClient.ApiKeyHeaderName)] string apiKey,
+        CancellationToken cancellationToken = default);
+
+    /// <summary><c>POST /v1/decisions/billing</c> (scope <c>decide</c>): decides on a charge.</summary>
+    /// <param name="request">The charge.</param>
+    /// <param name="apiKey">The API key, sent as <c>X-Api-Key</c>.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The response; its content is the decision when the call succeeded.</returns>
+    [Post("/v1/decisions/billing")]
+    Task<IApiResponse<BillingDecisionResponse>> DecideBillingAsync(
+        [Body(buffered: true)] BillingDecisionRequest request,
+        [Header(ReputationClient.ApiKeyHeaderName)] string apiKey,
+        CancellationToken cancellationToken = default);
+
+    /// <summary><c>POST /v1/events</c> (scope <c>ingest</c>): ingests 1 to 1000 events; answers 202.</summary>
+    /// <param name="batch">The events; each event's id is its idempotency key.</param>
+    /// <param name="apiKey">The API key, sent as <c>X-Api-Key</c>.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The response; its content counts accepted, duplicate and rejected events.</returns>
+    [Post("/v1/events")]
+    Task<IApiResponse<EventBatchResult>> IngestAsync(
+        [Body(buffered: true)] EventBatch batch,
+        [Header(ReputationClient.ApiKeyHeaderName)] string apiKey,
+        CancellationToken cancellationToken = default);
+
+    /// <summary><c>GET /v1/accounts/{accountId}</c> (scope <c>read</c>): the account view; 404 if never seen.</summary>
+    /// <param name="accountId">The account id (escaped into the path).</param>
+    /// <param name="apiKey">The API key, sent as <c>X-Api-Key</c>.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The response; its content is the view when the call succeeded.</returns>
+    [Get("/v1/accounts/{accountId}")]
+    Task<IApiResponse<AccountView>> GetAccountAsync(
+        string accountId,
+        [Header(ReputationClient.ApiKeyHeaderName)] string apiKey,
+        CancellationToken cancellationToken = default);
+
+    /// <summary><c>GET /v1/ip-ranges/{network}/{prefixLength}</c> (scope <c>read</c>): the IP range view.</summary>
+    /// <param name="network">The network address of the range, for example <c>198.51.100.0</c> or <c>2001:db8::</c>.</param>
+    /// <param name="prefixLength">The prefix length, for example 24 or 64.</param>
+    /// <param name="apiKey">The API key, sent as <c>X-Api-Key</c>.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The response; its content is the view when the call succeeded.</returns>
+    [Get("/v1/ip-ranges/{network}/{prefixLength}")]
+    Task<IApiResponse<IpRangeView>> GetIpRangeAsync(
+        string network,
+        int prefixLength,
+        [Header(ReputationClient.ApiKeyHeaderName)] string apiKey,
+        CancellationToken cancellationToken = default);
+
+    /// <summary><c>GET /v1/payment-instruments/{fingerprint}</c> (scope <c>read</c>): the payment instrument view.</summary>
+    /// <param name="fingerprint">The payment fingerprint token (escaped into the path).</param>
+    /// <param name="apiKey">The API key, sent as <c>X-Api-Key</c>.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The response; its content is the view when the call succeeded.</returns>
+    [Get("/v1/payment-instruments/{fingerprint}")]
+    Task<IApiResponse<PaymentInstrumentView>> GetPaymentInstrumentAsync(
+        string fingerprint,
+        [Header(ReputationClient.ApiKeyHeaderName)] string apiKey,
+        CancellationToken cancellationToken = default);
+}

@@ -1,0 +1,481 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Runtime.CompilerServices;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Polly;
+using Polly.Retry;
+using Polly.Timeout;
+using Refit;
+using Reputation.Contracts;
+
+namespace Reputation.Client;
+
+/// <summary>
+/// The typed client that signup, gateway and billing services use to call the reputation service.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Decisions never stall and never throw because the service is down: each has a deadline
+/// (<see cref="ReputationClientOptions.DecisionTimeout"/>), and when the service times out, cannot
+/// be reached or answers 5xx (or 408/429, which say it is overloaded) the configured fallback decision
+/// is returned with <see cref="DecisionResult{TResponse}.IsFallback"/> set. A 4xx answer is a bug of
+/// the caller (bad request, bad key, missing scope) and throws <see cref="ReputationApiException"/>.
+/// A cancellation by the caller's own token is rethrown as <see cref="OperationCanceledException"/>.
+/// </para>
+/// <para>
+/// Ingestion retries transient failures, which is safe because events are idempotent by id.
+/// The API key is sent per request, so clients with different keys can share one <see cref="HttpClient"/>.
+/// Register with <see cref="ReputationClientServiceCollectionExtensions"/>, or build one over an existing
+/// <see cref="HttpClient"/> with <see cref="Create"/>. Instances are thread-safe.
+/// </para>
+/// </remarks>
+public sealed class ReputationClient
+{
+    /// <summary>The header that carries the API key: <c>X-Api-Key</c>.</summary>
+    public const string ApiKeyHeaderName = "X-Api-Key";
+
+    private readonly IReputationApi _api;
+    private readonly ILogger _logger;
+    private readonly string _apiKey;
+    private readonly TimeSpan _decisionTimeout;
+    private readonly TimeSpan _readTimeout;
+    private readonly TimeSpan _ingestTimeout;
+    private readonly int _ingestMaxRetries;
+    private readonly TimeSpan _ingestRetryDelay;
+    private readonly SignupDecision _fallbackSignup;
+    private readonly RequestDecision _fallbackRequest;
+    private readonly BillingDecision _fallbackBilling;
+    private readonly int _fallbackRequestsPerMinute;
+    private readonly int _fallbackCacheTtlSeconds;
+    private ResiliencePipeline<IApiResponse<EventBatchResult>>? _ingestPipeline;
+
+    /// <summary>Creates a client over a Refit implementation of the contract (the constructor dependency injection uses).</summary>
+    /// <param name="api">The Refit client; its <see cref="HttpClient"/> carries the base address.</param>
+    /// <param name="options">The client options; they are read once, here.</param>
+    /// <param name="logger">Where fallbacks and retries are logged; none when <see langword="null"/>.</param>
+    public ReputationClient(IReputationApi api, IOptions<ReputationClientOptions> options, ILogger<ReputationClient>? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(api);
+        ArgumentNullException.ThrowIfNull(options);
+        var o = options.Value;
+        ArgumentException.ThrowIfNullOrEmpty(o.ApiKey, "options.ApiKey");
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(o.DecisionTimeout, TimeSpan.Zero, "options.DecisionTimeout");
+
+        _api = api;
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
+        _apiKey = o.ApiKey;
+        _decisionTimeout = o.DecisionTimeout;
+        _readTimeout = o.ReadTimeout;
+        _ingestTimeout = o.IngestTimeout;
+        _ingestMaxRetries = o.IngestMaxRetries;
+        _ingestRetryDelay = o.IngestRetryDelay;
+        _fallbackSignup = o.FallbackSignupDecision;
+        _fallbackRequest = o.FallbackRequestDecision;
+        _fallbackBilling = o.FallbackBillingDecision;
+        _fallbackRequestsPerMinute = o.FallbackRequestsPerMinute;
+        _fallbackCacheTtlSeconds = o.FallbackCacheTtlSeconds;
+    }
+
+    /// <summary>
+    /// Builds a client over an existing <see cref="HttpClient"/>, for example the one
+    /// <c>WebApplicationFactory.CreateDefaultClient()</c> returns. The caller keeps owning
+    /// <paramref name="http"/>; nothing is added to its default headers.
+    /// </summary>
+    /// <param name="http">The HTTP client. If it has no base address, <see cref="ReputationClientOptions.BaseAddress"/> is set on it.</param>
+    /// <param name="options">The client options; validated here.</param>
+    /// <param name="logger">Where fallbacks and retries are logged; none when <see langword="null"/>.</param>
+    /// <returns>The client.</returns>
+    /// <exception cref="OptionsValidationException">The options are invalid.</exception>
+    /// <exception cref="ArgumentException"><paramref name="http"/> has a base address other than the options'.</exception>
+    public static ReputationClient Create(HttpClient http, ReputationClientOptions options, ILogger<ReputationClient>? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        ArgumentNullException.ThrowIfNull(options);
+        ReputationClientOptionsValidator.ThrowIfInvalid(options);
+        if (http.BaseAddress is null)
+        {
+            http.BaseAddress = options.BaseAddress;
+        }
+        else if (http.BaseAddress != options.BaseAddress)
+        {
+            throw new ArgumentException(
+                $"The HttpClient's base address '{http.BaseAddress}' differs from options.BaseAddress '{options.BaseAddress}'.",
+                nameof(http));
+        }
+
+        var api = RestService.ForGenerated<IReputationApi>(http, ReputationJson.CreateRefitSettings());
+        return new ReputationClient(api, Options.Create(options), logger);
+    }
+
+    /// <summary>Asks what to do with a signup, and records the signup (<c>POST /v1/decisions/signup</c>).</summary>
+    /// <param name="request">The signup.</param>
+    /// <param name="cancellationToken">The caller's token; cancelling it throws rather than falling back.</param>
+    /// <returns>The decision, or the fallback (<see cref="ReputationClientOptions.FallbackSignupDecision"/>, default review) if the service could not answer.</returns>
+    /// <exception cref="ReputationApiException">The service answered 4xx (invalid request, key or scope).</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public Task<DecisionResult<SignupDecisionResponse>> DecideSignupAsync(
+        SignupDecisionRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return DecideAsync(
+            "signup",
+            request,
+            static (api, r, key, ct) => api.DecideSignupAsync(r, key, ct),
+            static (client, r) => new SignupDecisionResponse
+            {
+                AccountId = r.AccountId,
+                Decision = client._fallbackSignup,
+                Score = 0,
+                Reasons = [],
+                PolicyVersion = 0,
+            },
+            cancellationToken);
+    }
+
+    /// <summary>Asks what to do with an account's requests (<c>POST /v1/decisions/request</c>); read-only.</summary>
+    /// <param name="request">The request.</param>
+    /// <param name="cancellationToken">The caller's token; cancelling it throws rather than falling back.</param>
+    /// <returns>
+    /// The decision, or the fallback (<see cref="ReputationClientOptions.FallbackRequestDecision"/>, default allow,
+    /// at <see cref="ReputationClientOptions.FallbackRequestsPerMinute"/> for <see cref="ReputationClientOptions.FallbackCacheTtlSeconds"/>)
+    /// if the service could not answer.
+    /// </returns>
+    /// <exception cref="ReputationApiException">The service answered 4xx (invalid request, key or scope).</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public Task<DecisionResult<RequestDecisionResponse>> DecideRequestAsync(
+        RequestDecisionRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return DecideAsync(
+            "request",
+            request,
+            static (api, r, key, ct) => api.DecideRequestAsync(r, key, ct),
+            static (client, r) => new RequestDecisionResponse
+            {
+                AccountId = r.AccountId,
+                Decision = client._fallbackRequest,
+                Score = 0,
+                Reasons = [],
+                RequestsPerMinute = client._fallbackRequestsPerMinute,
+                CacheTtlSeconds = client._fallbackCacheTtlSeconds,
+                PolicyVersion = 0,
+            },
+            cancellationToken);
+    }
+
+    /// <summary>Asks what to do with a charge (<c>POST /v1/decisions/billing</c>).</summary>
+    /// <param name="request">The charge.</param>
+    /// <param name="cancellationToken">The caller's token; cancelling it throws rather than falling back.</param>
+    /// <returns>The decision, or the fallback (<see cref="ReputationClientOptions.FallbackBillingDecision"/>, default hold) if the service could not answer.</returns>
+    /// <exception cref="ReputationApiException">The service answered 4xx (invalid request, key or scope).</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public Task<DecisionResult<BillingDecisionResponse>> DecideBillingAsync(
+        BillingDecisionRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return DecideAsync(
+            "billing",
+            request,
+            static (api, r, key, ct) => api.DecideBillingAsync(r, key, ct),
+            static (client, r) => new BillingDecisionResponse
+            {
+                AccountId = r.AccountId,
+                Decision = client._fallbackBilling,
+                Score = 0,
+                Reasons = [],
+                PolicyVersion = 0,
+            },
+            cancellationToken);
+    }
+
+    /// <summary>
+    /// Sends a batch of events (<c>POST /v1/events</c>). A connection failure, an attempt that takes longer
+    /// than <see cref="ReputationClientOptions.IngestTimeout"/>, or a 408, 429 or 5xx answer is retried up to
+    /// <see cref="ReputationClientOptions.IngestMaxRetries"/> times with exponential backoff; that is safe
+    /// because the service counts an event id once.
+    /// </summary>
+    /// <param name="batch">1 to 1000 events.</param>
+    /// <param name="cancellationToken">Cancels the call and its retries.</param>
+    /// <returns>How many events were accepted, were duplicates, or were rejected (and why).</returns>
+    /// <exception cref="ReputationApiException">The service answered an error (4xx at once, 5xx once retries are spent).</exception>
+    /// <exception cref="HttpRequestException">The service could not be reached, retries included.</exception>
+    /// <exception cref="TimeoutException">Every attempt timed out.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public async Task<EventBatchResult> IngestAsync(EventBatch batch, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        cancellationToken.ThrowIfCancellationRequested();
+        var pipeline = _ingestPipeline ??= BuildIngestPipeline();
+        IApiResponse<EventBatchResult> response;
+        try
+        {
+            response = await pipeline.ExecuteAsync(
+                static async (state, ct) => await state.Api.IngestAsync(state.Batch, state.Key, ct),
+                (Api: _api, Batch: batch, Key: _apiKey),
+                cancellationToken);
+        }
+        catch (TimeoutRejectedException ex)
+        {
+            throw new TimeoutException(
+                $"Ingest did not complete within {_ingestTimeout} in {_ingestMaxRetries + 1} attempt(s).", ex);
+        }
+
+        using (response)
+        {
+            if (response.IsSuccessful && response.Content is { } result)
+            {
+                return result;
+            }
+
+            throw ToException(response, "an event batch result", cancellationToken);
+        }
+    }
+
+    /// <summary>Reads an account's view (<c>GET /v1/accounts/{accountId}</c>).</summary>
+    /// <param name="accountId">The account id; it is escaped into the path, so any characters will do, except that <c>.</c> and <c>..</c> alone cannot be addressed.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The view, or <see langword="null"/> if the account was never seen (404).</returns>
+    /// <exception cref="ReputationApiException">The service answered an error other than 404.</exception>
+    /// <exception cref="HttpRequestException">The service could not be reached.</exception>
+    /// <exception cref="TimeoutException">No answer within <see cref="ReputationClientOptions.ReadTimeout"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="accountId"/> is empty, <c>.</c> or <c>..</c>.</exception>
+    public Task<AccountView?> GetAccountAsync(string accountId, CancellationToken cancellationToken = default)
+    {
+        ThrowIfNotAPathSegment(accountId);
+        return ReadAsync(accountId, static (api, id, key, ct) => api.GetAccountAsync(id, key, ct), cancellationToken);
+    }
+
+    /// <summary>Reads an IP range's view (<c>GET /v1/ip-ranges/{network}/{prefixLength}</c>).</summary>
+    /// <param name="network">The range's network address, for example <c>198.51.100.0</c> or <c>2001:db8::</c>.</param>
+    /// <param name="prefixLength">The prefix length, for example 24 or 64.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The view, or <see langword="null"/> if the service has no such range (404).</returns>
+    /// <exception cref="ReputationApiException">The service answered an error other than 404.</exception>
+    /// <exception cref="HttpRequestException">The service could not be reached.</exception>
+    /// <exception cref="TimeoutException">No answer within <see cref="ReputationClientOptions.ReadTimeout"/>.</exception>
+    public Task<IpRangeView?> GetIpRangeAsync(string network, int prefixLength, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(network);
+        ArgumentOutOfRangeException.ThrowIfNegative(prefixLength);
+        return ReadAsync(
+            (Network: network, PrefixLength: prefixLength),
+            static (api, range, key, ct) => api.GetIpRangeAsync(range.Network, range.PrefixLength, key, ct),
+            cancellationToken);
+    }
+
+    /// <summary>Reads an IP range's view (<c>GET /v1/ip-ranges/{network}/{prefixLength}</c>).</summary>
+    /// <param name="range">The range, for example <c>IPNetwork.Parse("198.51.100.0/24")</c>.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The view, or <see langword="null"/> if the service has no such range (404).</returns>
+    /// <exception cref="ReputationApiException">The service answered an error other than 404.</exception>
+    /// <exception cref="HttpRequestException">The service could not be reached.</exception>
+    /// <exception cref="TimeoutException">No answer within <see cref="ReputationClientOptions.ReadTimeout"/>.</exception>
+    public Task<IpRangeView?> GetIpRangeAsync(IPNetwork range, CancellationToken cancellationToken = default) =>
+        GetIpRangeAsync(range.BaseAddress.ToString(), range.PrefixLength, cancellationToken);
+
+    /// <summary>Reads a payment instrument's view (<c>GET /v1/payment-instruments/{fingerprint}</c>).</summary>
+    /// <param name="fingerprint">The payment fingerprint token; escaped into the path (<c>.</c> and <c>..</c> alone cannot be addressed).</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The view, or <see langword="null"/> if the instrument was never seen (404).</returns>
+    /// <exception cref="ReputationApiException">The service answered an error other than 404.</exception>
+    /// <exception cref="HttpRequestException">The service could not be reached.</exception>
+    /// <exception cref="TimeoutException">No answer within <see cref="ReputationClientOptions.ReadTimeout"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="fingerprint"/> is empty, <c>.</c> or <c>..</c>.</exception>
+    public Task<PaymentInstrumentView?> GetPaymentInstrumentAsync(string fingerprint, CancellationToken cancellationToken = default)
+    {
+        ThrowIfNotAPathSegment(fingerprint);
+        return ReadAsync(fingerprint, static (api, f, key, ct) => api.GetPaymentInstrumentAsync(f, key, ct), cancellationToken);
+    }
+
+    /// <summary>
+    /// Refit escapes every character that matters, but System.Uri removes the dot segments <c>.</c> and
+    /// <c>..</c> even when percent-encoded, so <c>GET /v1/accounts/..</c> would silently read <c>/v1/</c>.
+    /// </summary>
+    private static void ThrowIfNotAPathSegment(string id, [CallerArgumentExpression(nameof(id))] string? name = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(id, name);
+        if (id is "." or "..")
+        {
+            throw new ArgumentException($"'{id}' cannot be sent as a URL path segment.", name);
+        }
+    }
+
+    private async Task<DecisionResult<TResponse>> DecideAsync<TRequest, TResponse>(
+        string kind,
+        TRequest request,
+        Func<IReputationApi, TRequest, string, CancellationToken, Task<IApiResponse<TResponse>>> send,
+        Func<ReputationClient, TRequest, TResponse> fallback,
+        CancellationToken cancellationToken)
+        where TResponse : class
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        string cause;
+        using (var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+        {
+            deadline.CancelAfter(_decisionTimeout);
+            try
+            {
+                using var response = await send(_api, request, _apiKey, deadline.Token);
+                if (response.IsSuccessful && response.Content is { } decision)
+                {
+                    return new DecisionResult<TResponse>(decision);
+                }
+
+                cause = GetFallbackCause(response, cancellationToken);
+            }
+            catch (OperationCanceledException ex) when (cancellationToken.IsCancellationRequested)
+            {
+                throw new OperationCanceledException("The caller cancelled the decision.", ex, cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                cause = FallbackCauses.Timeout;
+            }
+            catch (HttpRequestException)
+            {
+                cause = FallbackCauses.Unreachable;
+            }
+        }
+
+        _logger.DecisionFellBack(kind, cause);
+        return new DecisionResult<TResponse>(fallback(this, request), cause);
+    }
+
+    /// <summary>Why a decision falls back; throws for the answers that are the caller's bug.</summary>
+    private static string GetFallbackCause<T>(IApiResponse<T> response, CancellationToken cancellationToken)
+    {
+        if (!response.IsReceived)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            return IsTimeout(response.Error) ? FallbackCauses.Timeout : FallbackCauses.Unreachable;
+        }
+
+        var status = response.StatusCode ?? 0;
+        if (IsServiceFailure(status))
+        {
+            return FallbackCauses.Http((int)status);
+        }
+
+        if (response.IsSuccessStatusCode)
+        {
+            return FallbackCauses.InvalidResponse;
+        }
+
+        throw CreateApiException(response);
+    }
+
+    private async Task<TView?> ReadAsync<TKey, TView>(
+        TKey key,
+        Func<IReputationApi, TKey, string, CancellationToken, Task<IApiResponse<TView>>> send,
+        CancellationToken cancellationToken)
+        where TView : class
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(_readTimeout);
+        try
+        {
+            using var response = await send(_api, key, _apiKey, deadline.Token);
+            if (response.IsSuccessful && response.Content is { } view)
+            {
+                return view;
+            }
+
+            if (response.IsReceived && response.StatusCode == HttpStatusCode.NotFound)
+            {
+                return null;
+            }
+
+            throw ToException(response, typeof(TView).Name, cancellationToken);
+        }
+        catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new TimeoutException($"The reputation service did not answer within {_readTimeout}.", ex);
+        }
+    }
+
+    private ResiliencePipeline<IApiResponse<EventBatchResult>> BuildIngestPipeline()
+    {
+        var builder = new ResiliencePipelineBuilder<IApiResponse<EventBatchResult>>();
+        if (_ingestMaxRetries > 0)
+        {
+            builder.AddRetry(new RetryStrategyOptions<IApiResponse<EventBatchResult>>
+            {
+                MaxRetryAttempts = _ingestMaxRetries,
+                Delay = _ingestRetryDelay,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                ShouldHandle = static args => ValueTask.FromResult(IsTransient(args.Outcome)),
+                OnRetry = args =>
+                {
+                    _logger.IngestRetrying(args.AttemptNumber + 1, DescribeFailure(args.Outcome), args.RetryDelay);
+                    return ValueTask.CompletedTask;
+                },
+            });
+        }
+
+        // Inside the retry, so the deadline is per attempt and a timed-out attempt is retried.
+        return builder.AddTimeout(_ingestTimeout).Build();
+    }
+
+    private static bool IsTransient(Outcome<IApiResponse<EventBatchResult>> outcome) =>
+        outcome.Exception is { } exception
+            ? exception is HttpRequestException or TimeoutRejectedException
+            : outcome.Result is { } response && (!response.IsReceived || IsServiceFailure(response.StatusCode ?? 0));
+
+    private static string DescribeFailure(Outcome<IApiResponse<EventBatchResult>> outcome) => outcome switch
+    {
+        { Exception: TimeoutRejectedException } => FallbackCauses.Timeout,
+        { Exception: { } exception } => exception.GetType().Name,
+        { Result.IsReceived: false } => FallbackCauses.Unreachable,
+        { Result: { } response } => FallbackCauses.Http((int)(response.StatusCode ?? 0)),
+        _ => "unknown",
+    };
+
+    /// <summary>5xx, or 408/429: the service (or a proxy before it) cannot answer now; the request itself may be fine.</summary>
+    private static bool IsServiceFailure(HttpStatusCode status) =>
+        (int)status >= 500 || status is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests;
+
+    private static bool IsTimeout(Exception? exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is OperationCanceledException or TimeoutException)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>The exception for a failed ingest or read.</summary>
+    private static Exception ToException<T>(IApiResponse<T> response, string expected, CancellationToken cancellationToken)
+    {
+        if (!response.IsReceived)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+
+            // Unwrap Refit's ApiRequestException: it holds the request, API key header included.
+            var cause = response.Error?.InnerException ?? response.Error;
+            if (IsTimeout(cause))
+            {
+                return new TimeoutException("The reputation service did not answer in time.", cause);
+            }
+
+            return cause is SocketException or HttpRequestException
+                ? new HttpRequestException($"The reputation service could not be reached: {cause.Message}", cause)
+                : new HttpRequestException("The reputation service could not be reached.", cause);
+        }
+
+        var status = response.StatusCode ?? 0;
+        return response.IsSuccessStatusCode
+            ? new ReputationApiException(status, null, $"The reputation service answered {(int)status} without {expected} in the body.")
+            : CreateApiException(response);
+    }
+
+    private static ReputationApiException CreateApiException(IApiResponse response) =>
+        new(response.StatusCode ?? 0, ReputationProblem.TryParse((response.Error as ApiException)?.Content));
+}
