@@ -1,0 +1,164 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using Reputation.Client;
+
+namespace Reputation.Integration.Tests;
+
+/// <summary>
+/// The service as an operator runs it: its own process (the built Reputation.Api.dll), real
+/// storage, fixed ports so that a restart takes over the same silo address.
+/// </summary>
+internal sealed class ServiceProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+
+    private ServiceProcess(Process process, Uri baseAddress)
+    {
+        _process = process;
+        BaseAddress = baseAddress;
+        process.OutputDataReceived += (_, e) => Append(e.Data);
+        process.ErrorDataReceived += (_, e) => Append(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+    }
+
+    public Uri BaseAddress { get; }
+
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _output.ToString();
+            }
+        }
+    }
+
+    public bool HasExited => _process.HasExited;
+
+    public int ExitCode => _process.ExitCode;
+
+    public sealed record Ports(int Http, int Silo, int Gateway)
+    {
+        public static Ports Free() => new(FreePort(), FreePort(), FreePort());
+    }
+
+    public static ServiceProcess Start(Ports ports, string connectionString, string table)
+    {
+        var directory = AppContext.BaseDirectory;
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = directory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(Path.Combine(directory, "Reputation.Api.dll"));
+        start.ArgumentList.Add("--contentRoot");
+        start.ArgumentList.Add(directory);
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
+        start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{ports.Http}";
+        start.Environment["Reputation__Storage__ConnectionString"] = connectionString;
+        start.Environment["Reputation__Storage__TableName"] = table;
+        start.Environment["Reputation__Storage__StartupTimeout"] = "00:00:03";
+        start.Environment["Reputation__Silo__SiloPort"] = ports.Silo.ToString(CultureInfo.InvariantCulture);
+        start.Environment["Reputation__Silo__GatewayPort"] = ports.Gateway.ToString(CultureInfo.InvariantCulture);
+        start.Environment["Logging__LogLevel__Default"] = "Warning";
+        var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start");
+        return new ServiceProcess(process, new Uri($"http://127.0.0.1:{ports.Http}"));
+    }
+
+    /// <summary>Waits for /health/ready, or for the process to end; bounded.</summary>
+    public async Task WaitUntilReadyAsync(CancellationToken cancellationToken)
+    {
+        using var http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(2) };
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < TimeSpan.FromSeconds(90))
+        {
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"the service exited with {_process.ExitCode} before it was ready:\n{Output}");
+            }
+
+            try
+            {
+                using var response = await http.GetAsync(new Uri("/health/ready", UriKind.Relative), cancellationToken);
+                if (response.IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+            catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+            }
+
+            await Task.Delay(100, cancellationToken);
+        }
+
+        throw new TimeoutException($"the service was not ready within 90 s:\n{Output}");
+    }
+
+    public ReputationClient CreateClient(string apiKey = "dev-service-key") =>
+        ReputationClient.Create(new HttpClient(), new ReputationClientOptions
+        {
+            BaseAddress = BaseAddress,
+            ApiKey = apiKey,
+            DecisionTimeout = TimeSpan.FromSeconds(30),
+            ReadTimeout = TimeSpan.FromSeconds(30),
+            IngestTimeout = TimeSpan.FromSeconds(30),
+        });
+
+    /// <summary>SIGKILL: no shutdown code runs, as when a machine dies.</summary>
+    public async Task KillAsync()
+    {
+        _process.Kill();
+        await _process.WaitForExitAsync();
+    }
+
+    public async Task<int> WaitForExitAsync(CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(60));
+        await _process.WaitForExitAsync(timeout.Token);
+        return _process.ExitCode;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+
+        _process.Dispose();
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_output)
+        {
+            _output.AppendLine(line);
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
