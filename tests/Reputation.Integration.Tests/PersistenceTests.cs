@@ -84,6 +84,21 @@ public sealed class PersistenceTests
     }
 
     [Fact]
+    public async Task Outside_development_the_service_refuses_to_start_without_configured_keys()
+    {
+        var ct = TestContext.Current.CancellationToken;
+
+        await using var service = ServiceProcess.Start(ServiceProcess.Ports.Free(), Azurite.ConnectionString, Azurite.UniqueTable("Prod"), "Production");
+        var exitCode = await service.WaitForExitAsync(ct);
+
+        Assert.Equal(1, exitCode);
+        var line = Assert.Single(service.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+            l => l.StartsWith("reputation: cannot start", StringComparison.Ordinal));
+        Assert.Contains("No API keys are configured", line, StringComparison.Ordinal);
+        Assert.Contains("EmailHashKey", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task The_service_is_ready_only_when_its_storage_answers()
     {
         var ct = TestContext.Current.CancellationToken;

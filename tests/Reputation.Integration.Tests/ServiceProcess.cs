@@ -48,7 +48,7 @@ internal sealed class ServiceProcess : IAsyncDisposable
         public static Ports Free() => new(FreePort(), FreePort(), FreePort());
     }
 
-    public static ServiceProcess Start(Ports ports, string connectionString, string table)
+    public static ServiceProcess Start(Ports ports, string connectionString, string table, string environment = "Development")
     {
         var directory = AppContext.BaseDirectory;
         var start = new ProcessStartInfo("dotnet")
@@ -61,7 +61,7 @@ internal sealed class ServiceProcess : IAsyncDisposable
         start.ArgumentList.Add(Path.Combine(directory, "Reputation.Api.dll"));
         start.ArgumentList.Add("--contentRoot");
         start.ArgumentList.Add(directory);
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = environment;
         start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{ports.Http}";
         start.Environment["Reputation__Storage__ConnectionString"] = connectionString;
         start.Environment["Reputation__Storage__TableName"] = table;
