@@ -65,7 +65,8 @@ internal sealed class ServiceProcess : IAsyncDisposable
         start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{ports.Http}";
         start.Environment["Reputation__Storage__ConnectionString"] = connectionString;
         start.Environment["Reputation__Storage__TableName"] = table;
-        start.Environment["Reputation__Storage__StartupTimeout"] = "00:00:03";
+        // Generous: a just-started Azurite on a busy machine can take seconds to answer its first request.
+        start.Environment["Reputation__Storage__StartupTimeout"] = "00:00:30";
         start.Environment["Reputation__Silo__SiloPort"] = ports.Silo.ToString(CultureInfo.InvariantCulture);
         start.Environment["Reputation__Silo__GatewayPort"] = ports.Gateway.ToString(CultureInfo.InvariantCulture);
         start.Environment["Logging__LogLevel__Default"] = "Warning";

@@ -32,7 +32,7 @@ public sealed class StorageOptions
 
     /// <summary>How long the start-up check waits for storage before giving up.</summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "00:01:00")]
-    public TimeSpan StartupTimeout { get; init; } = TimeSpan.FromSeconds(5);
+    public TimeSpan StartupTimeout { get; init; } = TimeSpan.FromSeconds(10);
 }
 
 public sealed class SiloHostOptions

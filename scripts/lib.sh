@@ -1,0 +1,161 @@
+#!/usr/bin/env bash
+# Shared helpers for ./run.sh and ./test.sh. Source it; do not run it.
+#
+#   ensure_azurite                      install the pinned Azurite (tools/azurite) if it is missing
+#   start_azurite DIR BLOB QUEUE TABLE LOG
+#                                       start Azurite in the background on 127.0.0.1, data in DIR,
+#                                       output in LOG; waits until its ports answer. Sets AZURITE_PID.
+#   stop_azurite                        SIGTERM the Azurite started by start_azurite (never SIGKILL:
+#                                       it persists every 5 s and on shutdown) and wait for it to exit.
+#   port_open PORT                      true if something accepts TCP connections on 127.0.0.1:PORT.
+#   stop_pid PID NAME SECONDS [kill]    SIGTERM PID, wait up to SECONDS for it to exit; with "kill",
+#                                       SIGKILL it after that (never used for Azurite).
+#
+# Variables set here: REPO_ROOT, AZURITE_DIR, AZURITE_BIN, AZURITE_PID (empty until started).
+
+if [[ -n "${REPUTATION_LIB_SOURCED:-}" ]]; then
+  return 0
+fi
+REPUTATION_LIB_SOURCED=1
+
+REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+AZURITE_DIR="$REPO_ROOT/tools/azurite"
+AZURITE_BIN="$AZURITE_DIR/node_modules/.bin/azurite"
+AZURITE_PID=""
+AZURITE_LOG=""
+
+log() { printf '==> %s\n' "$*"; }
+err() { printf 'error: %s\n' "$*" >&2; }
+
+# true if something accepts a TCP connection on 127.0.0.1:$1 (bash /dev/tcp, no external tools).
+port_open() {
+  local port="$1"
+  if command -v timeout >/dev/null 2>&1; then
+    timeout 2 bash -c "exec 3<>/dev/tcp/127.0.0.1/$port" 2>/dev/null
+  else
+    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null
+  fi
+}
+
+# The azurite version pinned in tools/azurite/package.json.
+azurite_pinned_version() {
+  sed -n 's/.*"azurite"[[:space:]]*:[[:space:]]*"\([^"]*\)".*/\1/p' "$AZURITE_DIR/package.json" | head -n 1
+}
+
+azurite_installed_version() {
+  local pkg="$AZURITE_DIR/node_modules/azurite/package.json"
+  [[ -f "$pkg" ]] || return 0
+  sed -n 's/^[[:space:]]*"version"[[:space:]]*:[[:space:]]*"\([^"]*\)".*/\1/p' "$pkg" | head -n 1
+}
+
+ensure_azurite() {
+  if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+    err "Node.js and npm are needed to run the Azurite storage emulator; install them (e.g. apt-get install nodejs npm) and retry."
+    return 1
+  fi
+  local pinned installed
+  pinned="$(azurite_pinned_version)"
+  installed="$(azurite_installed_version)"
+  if [[ -x "$AZURITE_BIN" && "$installed" == "$pinned" ]]; then
+    return 0
+  fi
+  if [[ -x "$AZURITE_BIN" ]]; then
+    log "Azurite ${installed:-?} is installed but ${pinned} is pinned: reinstalling into tools/azurite/node_modules ..."
+  else
+    log "Installing Azurite ${pinned} into tools/azurite/node_modules (npm ci, about 40 s, once) ..."
+  fi
+  local npm_log
+  npm_log="$(mktemp)"
+  if ! (cd "$AZURITE_DIR" && npm ci --no-audit --no-fund) >"$npm_log" 2>&1; then
+    cat "$npm_log" >&2
+    rm -f "$npm_log"
+    err "npm ci in tools/azurite failed (output above)."
+    return 1
+  fi
+  rm -f "$npm_log"
+  if [[ ! -x "$AZURITE_BIN" ]]; then
+    err "npm ci finished but $AZURITE_BIN is missing."
+    return 1
+  fi
+  log "Azurite $(azurite_installed_version) installed."
+}
+
+# start_azurite <location-dir> <blobPort> <queuePort> <tablePort> <logfile>
+start_azurite() {
+  local dir="$1" blob="$2" queue="$3" table="$4" logfile="$5" port
+  for port in "$blob" "$queue" "$table"; do
+    if port_open "$port"; then
+      err "port 127.0.0.1:$port is already in use, so Azurite cannot start there (a leftover Azurite? see: pgrep -af azurite)."
+      return 1
+    fi
+  done
+  mkdir -p "$dir" "$(dirname "$logfile")"
+  AZURITE_LOG="$logfile"
+  local -a cmd=("$AZURITE_BIN" --silent --location "$dir"
+    --blobHost 127.0.0.1 --queueHost 127.0.0.1 --tableHost 127.0.0.1
+    --blobPort "$blob" --queuePort "$queue" --tablePort "$table"
+    --skipApiVersionCheck --disableTelemetry)
+  # Own session/process group when possible, so a Ctrl-C at the terminal reaches only the script,
+  # which then stops the service first and Azurite last (Azurite must outlive the service's writes).
+  if command -v setsid >/dev/null 2>&1; then
+    setsid "${cmd[@]}" </dev/null >>"$logfile" 2>&1 &
+  else
+    "${cmd[@]}" </dev/null >>"$logfile" 2>&1 &
+  fi
+  AZURITE_PID=$!
+
+  local deadline=$((SECONDS + ${AZURITE_START_TIMEOUT:-30}))
+  while :; do
+    if ! kill -0 "$AZURITE_PID" 2>/dev/null; then
+      wait "$AZURITE_PID" 2>/dev/null || true
+      AZURITE_PID=""
+      err "Azurite exited during startup; last lines of $logfile:"
+      tail -n 20 "$logfile" >&2 || true
+      return 1
+    fi
+    if port_open "$table" && port_open "$blob" && port_open "$queue"; then
+      return 0
+    fi
+    if ((SECONDS >= deadline)); then
+      err "Azurite did not answer on 127.0.0.1:$table within ${AZURITE_START_TIMEOUT:-30} s; last lines of $logfile:"
+      tail -n 20 "$logfile" >&2 || true
+      stop_azurite || true
+      return 1
+    fi
+    sleep 0.2
+  done
+}
+
+# stop_pid <pid> <name> <seconds> [kill]
+stop_pid() {
+  local pid="$1" name="$2" secs="$3" escalate="${4:-}"
+  [[ -n "$pid" ]] || return 0
+  if ! kill -0 "$pid" 2>/dev/null; then
+    wait "$pid" 2>/dev/null || true
+    return 0
+  fi
+  kill -TERM "$pid" 2>/dev/null || true
+  local deadline=$((SECONDS + secs))
+  while kill -0 "$pid" 2>/dev/null; do
+    if ((SECONDS >= deadline)); then
+      if [[ "$escalate" == "kill" ]]; then
+        err "$name (pid $pid) did not stop within $secs s of SIGTERM; sending SIGKILL."
+        kill -KILL "$pid" 2>/dev/null || true
+        wait "$pid" 2>/dev/null || true
+        return 0
+      fi
+      err "$name (pid $pid) did not stop within $secs s of SIGTERM; it is still running."
+      return 1
+    fi
+    sleep 0.1
+  done
+  wait "$pid" 2>/dev/null || true
+  return 0
+}
+
+stop_azurite() {
+  [[ -n "$AZURITE_PID" ]] || return 0
+  local pid="$AZURITE_PID"
+  stop_pid "$pid" "Azurite" "${AZURITE_STOP_TIMEOUT:-30}" || return 1
+  AZURITE_PID=""
+}
