@@ -68,6 +68,10 @@ builder.Services.AddMediator((MediatorOptions o) =>
 });
 
 builder.Services.AddProblemDetails();
+// Body binding failures (missing field, wrong type, not JSON) become exceptions that
+// ProblemExceptionHandler turns into a problem naming the field. By default minimal APIs throw
+// only in Development; elsewhere they answer a bare 400 that names nothing.
+builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
 builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
 builder.Services.AddSingleton<ApiKeyStore>();
 builder.Services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)

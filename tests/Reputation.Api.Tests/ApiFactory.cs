@@ -15,7 +15,7 @@ namespace Reputation.Api.Tests;
 /// The real host (silo, endpoints, auth) on memory storage, its own silo ports, and a reputation
 /// clock the tests can move. Shared by the tests of a collection.
 /// </summary>
-public sealed class ApiFactory : WebApplicationFactory<Program>
+public class ApiFactory : WebApplicationFactory<Program>
 {
     public const string ServiceKey = "dev-service-key";
     public const string OperatorKey = "dev-operator-key";

@@ -17,12 +17,11 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, I
         switch (exception)
         {
             case RequestValidationException validation:
-                problem = new HttpValidationProblemDetails(validation.Errors)
-                {
-                    Status = StatusCodes.Status400BadRequest,
-                    Title = "One or more fields are invalid.",
-                    Detail = string.Join("; ", validation.Errors.Select(e => $"{e.Key}: {string.Join(", ", e.Value)}")),
-                };
+                problem = ValidationProblem(validation.Errors);
+                break;
+            case BadHttpRequestException { InnerException: JsonException json } when JsonProblem.FieldErrors(json) is { } fields:
+                // A missing or mistyped field is a validation problem like any other: errors names the field.
+                problem = ValidationProblem(fields);
                 break;
             case BadHttpRequestException bad:
                 problem = new ProblemDetails
@@ -57,6 +56,14 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, I
         return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = httpContext, ProblemDetails = problem, Exception = exception });
     }
 
+    private static HttpValidationProblemDetails ValidationProblem(IDictionary<string, string[]> errors) =>
+        new(errors)
+        {
+            Status = StatusCodes.Status400BadRequest,
+            Title = "One or more fields are invalid.",
+            Detail = string.Join("; ", errors.Select(e => $"{e.Key}: {string.Join(", ", e.Value)}")),
+        };
+
     private static string Describe(BadHttpRequestException bad) =>
         bad.InnerException is JsonException json ? JsonProblem.Describe(json)
         : bad.StatusCode == StatusCodes.Status413PayloadTooLarge ? "The request body is larger than the service accepts."
@@ -75,22 +82,52 @@ internal static partial class ProblemLog
 /// <summary>Turns System.Text.Json errors into messages that name the field, not .NET types.</summary>
 internal static class JsonProblem
 {
+    private const string WrongType = "value has the wrong type or is not one of the allowed values";
+
     public static string Describe(JsonException exception)
     {
-        var path = exception.Path is { Length: > 0 } p && p != "$" ? p.TrimStart('$', '.') : null;
+        var path = PathOf(exception);
         var message = exception.Message;
-        if (message.Contains("missing required properties", StringComparison.OrdinalIgnoreCase))
+        if (IsMissingRequired(message))
         {
             var start = message.IndexOf(':', StringComparison.Ordinal);
             var fields = start >= 0 ? message[(start + 1)..].Trim().TrimEnd('.') : "some";
             return $"missing required field(s) {fields}";
         }
 
-        if (message.Contains("could not be converted", StringComparison.OrdinalIgnoreCase))
+        if (IsWrongType(message))
         {
-            return path is null ? "the body has a value of the wrong type" : $"{path}: value has the wrong type or is not one of the allowed values";
+            return path is null ? "the body has a value of the wrong type" : $"{path}: {WrongType}";
         }
 
         return path is null ? "the body is not valid JSON" : $"{path}: not valid JSON";
     }
+
+    /// <summary>The fields a binding failure is about, as validation errors; null when it names none (the body is not JSON).</summary>
+    public static Dictionary<string, string[]>? FieldErrors(JsonException exception)
+    {
+        var message = exception.Message;
+        if (IsMissingRequired(message))
+        {
+            var start = message.IndexOf(':', StringComparison.Ordinal);
+            var names = start < 0 ? [] : message[(start + 1)..].TrimEnd('.')
+                .Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+                .Select(n => n.Trim('\''))
+                .Where(n => n.Length > 0)
+                .Distinct(StringComparer.Ordinal)
+                .ToList();
+            return names.Count == 0 ? null : names.ToDictionary(n => n, _ => (string[])["is required"], StringComparer.Ordinal);
+        }
+
+        return IsWrongType(message) && PathOf(exception) is { } path
+            ? new Dictionary<string, string[]>(StringComparer.Ordinal) { [path] = [WrongType] }
+            : null;
+    }
+
+    private static string? PathOf(JsonException exception) =>
+        exception.Path is { Length: > 0 } p && p != "$" ? p.TrimStart('$', '.') : null;
+
+    private static bool IsMissingRequired(string message) => message.Contains("missing required properties", StringComparison.OrdinalIgnoreCase);
+
+    private static bool IsWrongType(string message) => message.Contains("could not be converted", StringComparison.OrdinalIgnoreCase);
 }

@@ -27,6 +27,13 @@ internal static class SwaggerSetup
                 Name = ApiKeyAuthenticationHandler.HeaderName,
                 Description = "API key. Each key has scopes: decide, ingest, read, operate.",
             });
+            // Field descriptions come from the contract's XML docs, so Swagger and the client agree.
+            var contractDocs = Path.Combine(AppContext.BaseDirectory, "Reputation.Contracts.xml");
+            if (File.Exists(contractDocs))
+            {
+                o.IncludeXmlComments(contractDocs);
+            }
+
             o.OperationFilter<ApiKeyOperationFilter>();
             o.OperationFilter<ExampleBodyOperationFilter>();
             o.SupportNonNullableReferenceTypes();

@@ -95,6 +95,40 @@ public sealed class SlidingCounter
         return sum;
     }
 
+    /// <summary>
+    /// The count over the sliding window (<paramref name="now"/> − <paramref name="window"/>, <paramref name="now"/>]:
+    /// the buckets the window covers whole, plus the share of the oldest, partly covered bucket that
+    /// lies inside it (its events taken as spread evenly). Unlike <see cref="Sum"/>, it does not drop
+    /// to zero when the clock enters a new bucket: "the last hour" at 10:01 still counts 9:05.
+    /// The window may cover at most one bucket less than the ring.
+    /// </summary>
+    public long Estimate(DateTimeOffset now, TimeSpan window)
+    {
+        var buckets = Math.Max((window.Ticks + _bucketTicks - 1) / _bucketTicks, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(buckets, _counts.Length - 1, nameof(window));
+        var newest = BucketId(now);
+        var oldestWhole = newest - buckets + 1;
+        var partial = oldestWhole - 1;
+        // How much of the partial bucket is still inside the window: the part after now - window.
+        var partialEnd = (partial + 1) * _bucketTicks;
+        var inside = Math.Clamp(partialEnd - (now.UtcTicks - window.Ticks), 0, _bucketTicks) / (double)_bucketTicks;
+        double sum = 0;
+        for (var i = 0; i < _counts.Length; i++)
+        {
+            var id = _bucketIds[i];
+            if (id >= oldestWhole && id <= newest)
+            {
+                sum += _counts[i];
+            }
+            else if (id == partial)
+            {
+                sum += _counts[i] * inside;
+            }
+        }
+
+        return (long)Math.Round(sum);
+    }
+
     /// <summary>How many of the last <paramref name="window"/>'s buckets have any count: a measure of steady activity.</summary>
     public int ActiveBuckets(DateTimeOffset now, TimeSpan window)
     {

@@ -86,10 +86,10 @@ public sealed class AccountGrain(
             IpRanges = [.. s.IpRanges],
             Usage = new UsageSnapshot
             {
-                RequestsLastMinute = s.RequestsPerMinute.Minutes().Sum(now, TimeSpan.FromMinutes(1)),
-                RequestsLastHour = s.RequestsPerMinute.Minutes().Sum(now, TimeSpan.FromHours(1)),
-                RequestsLastDay = s.RequestsPerHour.Hours().Sum(now, TimeSpan.FromDays(1)),
-                TokensLastHour = s.TokensPerHour.Hours().Sum(now, TimeSpan.FromHours(1)),
+                RequestsLastMinute = s.RequestsPerMinute.Minutes().Estimate(now, TimeSpan.FromMinutes(1)),
+                RequestsLastHour = s.RequestsPerMinute.Minutes().Estimate(now, TimeSpan.FromHours(1)),
+                RequestsLastDay = s.RequestsPerHour.Hours().Estimate(now, TimeSpan.FromDays(1)),
+                TokensLastHour = s.TokensPerHour.Hours().Estimate(now, TimeSpan.FromHours(1)),
                 RequestsTotal = s.RequestsTotal,
             },
             Payments = new PaymentSnapshot
@@ -225,7 +225,7 @@ public sealed class AccountGrain(
     {
         var s = state.State;
         var now = time.UtcNow;
-        var account = new AccountFacts(s.CreatedAt, s.RequestsPerMinute.Minutes().Sum(now, TimeSpan.FromMinutes(1)));
+        var account = new AccountFacts(s.CreatedAt, s.RequestsPerMinute.Minutes().Estimate(now, TimeSpan.FromMinutes(1)));
         var rangeKey = ipRange ?? (s.IpRanges.Count > 0 ? s.IpRanges[0] : null);
         RangeFacts? range = rangeKey is not null && _ranges.TryGetValue(rangeKey, out var r)
             ? new RangeFacts(rangeKey, r.Value.SignupsLastHour, r.Value.DistinctAccounts)

@@ -20,7 +20,8 @@ public sealed class AccountState
     [Id(5)] public string? Country { get; set; }
     [Id(6)] public List<string> PaymentInstruments { get; set; } = [];
     [Id(7)] public List<string> IpRanges { get; set; } = [];
-    [Id(8)] public WindowState RequestsPerMinute { get; set; } = WindowState.Create(60);
+    /// <summary>61 one-minute buckets: the last hour whole, plus the bucket it slides out of.</summary>
+    [Id(8)] public WindowState RequestsPerMinute { get; set; } = WindowState.Create(61);
     [Id(9)] public WindowState RequestsPerHour { get; set; } = WindowState.Create(25);
     [Id(10)] public WindowState TokensPerHour { get; set; } = WindowState.Create(25);
     [Id(11)] public long RequestsTotal { get; set; }

@@ -30,6 +30,7 @@ public sealed class IpRangeGrain(
             s.LastSeenAt = Max(s.LastSeenAt, entry.OccurredAt);
             if (entry.IsSignup)
             {
+                s.SignupsPerMinute.Minutes().Add(entry.OccurredAt);
                 s.SignupsPerHour.Hours().Add(entry.OccurredAt);
                 s.SignupsTotal++;
             }
@@ -73,14 +74,14 @@ public sealed class IpRangeGrain(
         {
             Range = this.GetPrimaryKeyString(),
             DistinctAccounts = Accounts.Estimate(),
-            SignupsLastHour = s.SignupsPerHour.Hours().Sum(now, TimeSpan.FromHours(1)),
-            SignupsLastDay = s.SignupsPerHour.Hours().Sum(now, TimeSpan.FromDays(1)),
+            SignupsLastHour = s.SignupsPerMinute.Minutes().Estimate(now, TimeSpan.FromHours(1)),
+            SignupsLastDay = s.SignupsPerHour.Hours().Estimate(now, TimeSpan.FromDays(1)),
             Usage = new UsageSnapshot
             {
-                RequestsLastMinute = s.RequestsPerMinute.Minutes().Sum(now, TimeSpan.FromMinutes(1)),
-                RequestsLastHour = s.RequestsPerMinute.Minutes().Sum(now, TimeSpan.FromHours(1)),
-                RequestsLastDay = s.RequestsPerHour.Hours().Sum(now, TimeSpan.FromDays(1)),
-                TokensLastHour = s.TokensPerHour.Hours().Sum(now, TimeSpan.FromHours(1)),
+                RequestsLastMinute = s.RequestsPerMinute.Minutes().Estimate(now, TimeSpan.FromMinutes(1)),
+                RequestsLastHour = s.RequestsPerMinute.Minutes().Estimate(now, TimeSpan.FromHours(1)),
+                RequestsLastDay = s.RequestsPerHour.Hours().Estimate(now, TimeSpan.FromDays(1)),
+                TokensLastHour = s.TokensPerHour.Hours().Estimate(now, TimeSpan.FromHours(1)),
                 RequestsTotal = s.RequestsTotal,
             },
             RecentAccounts = [.. s.RecentAccounts],
@@ -92,7 +93,7 @@ public sealed class IpRangeGrain(
     private RangeSignals Signals() => new()
     {
         Range = this.GetPrimaryKeyString(),
-        SignupsLastHour = state.State.SignupsPerHour.Hours().Sum(time.UtcNow, TimeSpan.FromHours(1)),
+        SignupsLastHour = state.State.SignupsPerMinute.Minutes().Estimate(time.UtcNow, TimeSpan.FromHours(1)),
         DistinctAccounts = state.State.FirstSeenAt is null ? 0 : Accounts.Estimate(),
     };
 

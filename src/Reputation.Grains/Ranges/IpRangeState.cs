@@ -3,7 +3,7 @@ using Reputation.Grains.State;
 
 namespace Reputation.Grains.Ranges;
 
-/// <summary>Bounded: about 7 KiB whatever the number of accounts or events in the range.</summary>
+/// <summary>Bounded: about 8 KiB whatever the number of accounts or events in the range.</summary>
 [GenerateSerializer, Alias("reputation.IpRangeState")]
 public sealed class IpRangeState
 {
@@ -15,11 +15,13 @@ public sealed class IpRangeState
     [Id(2)] public byte[] AccountSketch { get; set; } = new byte[1 << HyperLogLog.DefaultPrecision];
     [Id(3)] public List<string> RecentAccounts { get; set; } = [];
     [Id(4)] public WindowState SignupsPerHour { get; set; } = WindowState.Create(48);
-    [Id(5)] public WindowState RequestsPerMinute { get; set; } = WindowState.Create(60);
+    /// <summary>61 one-minute buckets: the last hour whole, plus the bucket it slides out of.</summary>
+    [Id(5)] public WindowState RequestsPerMinute { get; set; } = WindowState.Create(61);
     [Id(6)] public WindowState RequestsPerHour { get; set; } = WindowState.Create(48);
     [Id(7)] public WindowState TokensPerHour { get; set; } = WindowState.Create(48);
     [Id(8)] public long RequestsTotal { get; set; }
     [Id(9)] public long SignupsTotal { get; set; }
     [Id(10)] public DedupState Dedup { get; set; } = DedupState.Create(DedupCapacity);
+    [Id(11)] public WindowState SignupsPerMinute { get; set; } = WindowState.Create(61);
     // Never renumber an Id; a new member takes the next one.
 }

@@ -1,0 +1,161 @@
+using Reputation.Contracts;
+
+namespace Reputation.Api.Tests;
+
+[Collection(ApiCollection.Name)]
+public sealed class DecisionTests(ApiFactory factory)
+{
+    private const int PolicyVersion = 1;
+
+    [Fact]
+    public async Task Fifty_signups_sharing_one_card_from_one_range_are_flagged_while_an_unrelated_signup_is_allowed()
+    {
+        var client = factory.CreateReputationClient();
+        var ct = TestContext.Current.CancellationToken;
+        // Away from an hour boundary: this test is about the farm, not the window edges (WindowEdgeTests).
+        factory.Time.MoveToNext(minute: 5);
+        var farm = Unique.Ipv4Range();
+        var card = Unique.Id("farm-card");
+
+        var decisions = new List<SignupDecisionResponse>();
+        for (var i = 0; i < 50; i++)
+        {
+            decisions.Add(ApiAssert.Answered(await client.DecideSignupAsync(new SignupDecisionRequest
+            {
+                AccountId = Unique.Id($"farm{i}"),
+                Ip = farm.Host(10 + i),
+                Email = $"farm.{i}@example.com",
+                PaymentFingerprint = card,
+                Country = "US",
+            }, ct)));
+            factory.Time.Advance(TimeSpan.FromSeconds(3));
+        }
+
+        var unrelated = ApiAssert.Answered(await client.DecideSignupAsync(new SignupDecisionRequest
+        {
+            AccountId = Unique.Id("unrelated"),
+            Ip = Unique.Ipv4Range().Host(7),
+            Email = "someone.else@example.com",
+            PaymentFingerprint = Unique.Id("own-card"),
+        }, ct));
+
+        Assert.Equal(SignupDecision.Allow, decisions[0].Decision);
+        for (var i = 9; i < decisions.Count; i++)
+        {
+            var d = decisions[i];
+            Assert.True(d.Decision >= SignupDecision.Review, $"signup {i + 1} of the farm was {d.Decision} ({d.Score})");
+            Assert.Contains(d.Reasons, r => r.Code == "PAYMENT_INSTRUMENT_SHARED" && r.Contribution > 0);
+            Assert.Contains(d.Reasons, r => r.Code == "IP_RANGE_SIGNUP_VELOCITY" && r.Contribution > 0);
+        }
+
+        Assert.Equal(SignupDecision.Allow, unrelated.Decision);
+        Assert.DoesNotContain(unrelated.Reasons, r => r.Code is "PAYMENT_INSTRUMENT_SHARED" or "IP_RANGE_SIGNUP_VELOCITY");
+        Assert.All(decisions.Append(unrelated), d =>
+        {
+            Assert.Equal(PolicyVersion, d.PolicyVersion);
+            Assert.InRange(d.Score, 0, 1);
+        });
+
+        // The views agree with what the decisions saw.
+        var range = await client.GetIpRangeAsync(farm.Network, 24, ct);
+        Assert.Equal(50, range?.SignupsLastHour);
+        var instrument = await client.GetPaymentInstrumentAsync(card, ct);
+        Assert.InRange(instrument!.DistinctAccounts, 45, 55);
+    }
+
+    [Fact]
+    public async Task The_same_signup_sent_twice_is_recorded_once()
+    {
+        var client = factory.CreateReputationClient();
+        var ct = TestContext.Current.CancellationToken;
+        var net = Unique.Ipv4Range();
+        var signup = new SignupDecisionRequest { AccountId = Unique.Id("retry"), Ip = net.Host(33), Email = "retry@example.com", PaymentFingerprint = Unique.Id("card") };
+
+        var first = ApiAssert.Answered(await client.DecideSignupAsync(signup, ct));
+        var second = ApiAssert.Answered(await client.DecideSignupAsync(signup, ct));
+
+        Assert.Equal(first.Decision, second.Decision);
+        Assert.Equal(1, (await client.GetIpRangeAsync(net.Network, 24, ct))?.SignupsLastHour);
+
+        // A signup of the same account with other attributes is a different signup.
+        ApiAssert.Answered(await client.DecideSignupAsync(signup with { DeviceId = "another-device" }, ct));
+        Assert.Equal(2, (await client.GetIpRangeAsync(net.Network, 24, ct))?.SignupsLastHour);
+    }
+
+    [Fact]
+    public async Task A_request_decision_for_an_unknown_account_answers_new_account_defaults_and_records_nothing()
+    {
+        var client = factory.CreateReputationClient();
+        var ct = TestContext.Current.CancellationToken;
+        var account = Unique.Id("unknown");
+
+        var decision = ApiAssert.Answered(await client.DecideRequestAsync(
+            new RequestDecisionRequest { AccountId = account, Ip = Unique.Ipv4Range().Host(1), Model = "frontier-large" }, ct));
+
+        Assert.Equal(account, decision.AccountId);
+        Assert.Equal(RequestDecision.Allow, decision.Decision);
+        Assert.Contains(decision.Reasons, r => r.Code == "NEW_ACCOUNT");
+        Assert.True(decision.RequestsPerMinute > 0, $"requestsPerMinute {decision.RequestsPerMinute}");
+        Assert.True(decision.CacheTtlSeconds > 0, $"cacheTtlSeconds {decision.CacheTtlSeconds}");
+        Assert.Equal(PolicyVersion, decision.PolicyVersion);
+        Assert.Null(await client.GetAccountAsync(account, ct));
+    }
+
+    [Fact]
+    public async Task A_charge_on_an_instrument_with_chargebacks_is_held_or_denied_for_every_account_using_it()
+    {
+        var client = factory.CreateReputationClient();
+        var ct = TestContext.Current.CancellationToken;
+        var now = factory.Time.GetUtcNow();
+        var owner = Unique.Id("charged-back");
+        var card = Unique.Id("card-cb");
+        var ingested = await client.IngestAsync(Events.Batch(
+            Events.Payment(Unique.Id("pay"), owner, now.AddMinutes(-30), card, PaymentOutcome.Succeeded),
+            Events.Payment(Unique.Id("pay"), owner, now.AddMinutes(-20), card, PaymentOutcome.Chargeback),
+            Events.Payment(Unique.Id("pay"), owner, now.AddMinutes(-10), card, PaymentOutcome.Chargeback)), ct);
+        Assert.Equal(3, ingested.Accepted);
+
+        var forOwner = ApiAssert.Answered(await client.DecideBillingAsync(
+            new BillingDecisionRequest { AccountId = owner, PaymentFingerprint = card, AmountMinor = 5000, Currency = "usd" }, ct));
+        var forNewcomer = ApiAssert.Answered(await client.DecideBillingAsync(
+            new BillingDecisionRequest { AccountId = Unique.Id("newcomer"), PaymentFingerprint = card, AmountMinor = 5000, Currency = "USD" }, ct));
+        var clean = ApiAssert.Answered(await client.DecideBillingAsync(
+            new BillingDecisionRequest { AccountId = Unique.Id("clean"), PaymentFingerprint = Unique.Id("card-clean"), AmountMinor = 5000, Currency = "USD" }, ct));
+
+        foreach (var decision in new[] { forOwner, forNewcomer })
+        {
+            Assert.True(decision.Decision is BillingDecision.Hold or BillingDecision.Deny, $"{decision.AccountId}: {decision.Decision} ({decision.Score})");
+            Assert.Equal("PAYMENT_CHARGEBACKS", decision.Reasons[0].Code);
+        }
+
+        Assert.Equal(BillingDecision.Allow, clean.Decision);
+        Assert.DoesNotContain(clean.Reasons, r => r.Code == "PAYMENT_CHARGEBACKS");
+        Assert.All(new[] { forOwner, forNewcomer, clean }, d => Assert.Equal(PolicyVersion, d.PolicyVersion));
+    }
+
+    [Fact]
+    public async Task Decisions_list_reasons_largest_first_with_positive_contributions_that_add_up_to_the_score()
+    {
+        var client = factory.CreateReputationClient();
+        var ct = TestContext.Current.CancellationToken;
+        var net = Unique.Ipv4Range();
+        var card = Unique.Id("card-sum");
+        SignupDecisionResponse last = null!;
+        for (var i = 0; i < 6; i++)
+        {
+            last = ApiAssert.Answered(await client.DecideSignupAsync(
+                new SignupDecisionRequest { AccountId = Unique.Id("sum"), Ip = net.Host(i + 1), PaymentFingerprint = card }, ct));
+        }
+
+        Assert.NotEmpty(last.Reasons);
+        Assert.All(last.Reasons, r =>
+        {
+            Assert.True(r.Contribution > 0, $"{r.Code} contributes {r.Contribution}");
+            Assert.False(string.IsNullOrWhiteSpace(r.Detail));
+        });
+        Assert.Equal(last.Reasons.OrderByDescending(r => r.Contribution).Select(r => r.Code), last.Reasons.Select(r => r.Code));
+        // Three signals here (shared card, range velocity, new account): all are listed, so they add up to the score.
+        Assert.Equal(3, last.Reasons.Count);
+        Assert.Equal(last.Score, last.Reasons.Sum(r => r.Contribution), 3);
+    }
+}

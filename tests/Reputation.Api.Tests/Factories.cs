@@ -1,0 +1,75 @@
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.AspNetCore.Hosting;
+
+namespace Reputation.Api.Tests;
+
+/// <summary>The Development host plus a key that has only the <c>read</c> scope.</summary>
+public sealed class ReadOnlyKeyFactory : ApiFactory
+{
+    public const string ReadOnlyKey = "read-only-test-key-3f9c1a";
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        // Keys 0 and 1 are the Development keys from appsettings.Development.json.
+        builder.UseSetting("Reputation:ApiKeys:Keys:2:Name", "read-only");
+        builder.UseSetting("Reputation:ApiKeys:Keys:2:Sha256", Sha256Hex(ReadOnlyKey));
+        builder.UseSetting("Reputation:ApiKeys:Keys:2:Scopes:0", "read");
+    }
+
+    public static string Sha256Hex(string key) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
+}
+
+[CollectionDefinition(Name)]
+public sealed class ReadOnlyKeyCollection : ICollectionFixture<ReadOnlyKeyFactory>
+{
+    public const string Name = "api-read-only-key";
+}
+
+/// <summary>
+/// The Development host on real Kestrel (the request body limit is a Kestrel limit; the in-memory
+/// test server has none) with a 2 KiB body limit.
+/// </summary>
+public sealed class SmallBodyLimitFactory : ApiFactory
+{
+    public const int MaxRequestBodyBytes = 2048;
+
+    public SmallBodyLimitFactory() => UseKestrel(0);
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        builder.UseSetting("Reputation:Api:MaxRequestBodyBytes", MaxRequestBodyBytes.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class SmallBodyLimitCollection : ICollectionFixture<SmallBodyLimitFactory>
+{
+    public const string Name = "api-small-body-limit";
+}
+
+/// <summary>The host as it runs outside Development: no default keys, one configured key.</summary>
+public sealed class ProductionFactory : ApiFactory
+{
+    public const string ProductionKey = "production-test-key-8b2e07";
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        builder.UseEnvironment("Production");
+        builder.UseSetting("Reputation:ApiKeys:Keys:0:Name", "production-test");
+        builder.UseSetting("Reputation:ApiKeys:Keys:0:Sha256", ReadOnlyKeyFactory.Sha256Hex(ProductionKey));
+        builder.UseSetting("Reputation:ApiKeys:Keys:0:Scopes:0", "decide");
+        builder.UseSetting("Reputation:ApiKeys:Keys:0:Scopes:1", "ingest");
+        builder.UseSetting("Reputation:ApiKeys:Keys:0:Scopes:2", "read");
+        builder.UseSetting("Reputation:Privacy:EmailHashKey", Convert.ToBase64String(Encoding.UTF8.GetBytes("production-test-email-hash-key!!")));
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class ProductionCollection : ICollectionFixture<ProductionFactory>
+{
+    public const string Name = "api-production";
+}

@@ -1,0 +1,110 @@
+using System.Net;
+using System.Text.Json;
+
+namespace Reputation.Api.Tests;
+
+[Collection(ApiCollection.Name)]
+public sealed class OpenApiTests(ApiFactory factory)
+{
+    private static readonly string[] ContractPaths =
+    [
+        "/v1/decisions/signup",
+        "/v1/decisions/request",
+        "/v1/decisions/billing",
+        "/v1/events",
+        "/v1/accounts/{accountId}",
+        "/v1/ip-ranges/{network}/{prefixLength}",
+        "/v1/payment-instruments/{fingerprint}",
+    ];
+
+    [Theory]
+    [InlineData("/health/live")]
+    [InlineData("/health/ready")]
+    public async Task Health_endpoints_answer_200_without_a_key(string path)
+    {
+        using var response = await factory.CreateDefaultClient().SendAsync(Raw.Get(path, apiKey: null), TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("Healthy", await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task The_OpenAPI_document_is_served_without_a_key_and_lists_every_contract_path()
+    {
+        using var document = await SwaggerAsync();
+
+        var paths = document.RootElement.GetProperty("paths");
+        foreach (var path in ContractPaths)
+        {
+            Assert.True(paths.TryGetProperty(path, out _), $"the OpenAPI document lacks {path}");
+        }
+    }
+
+    [Fact]
+    public async Task The_OpenAPI_document_declares_the_X_Api_Key_header_scheme_on_every_v1_operation()
+    {
+        using var document = await SwaggerAsync();
+
+        var scheme = document.RootElement.GetProperty("components").GetProperty("securitySchemes").GetProperty("ApiKey");
+        Assert.Equal("apiKey", scheme.GetProperty("type").GetString());
+        Assert.Equal("header", scheme.GetProperty("in").GetString());
+        Assert.Equal("X-Api-Key", scheme.GetProperty("name").GetString());
+        foreach (var path in document.RootElement.GetProperty("paths").EnumerateObject().Where(p => p.Name.StartsWith("/v1/", StringComparison.Ordinal)))
+        {
+            foreach (var operation in path.Value.EnumerateObject())
+            {
+                var requirements = operation.Value.GetProperty("security").EnumerateArray();
+                Assert.True(requirements.Any(r => r.TryGetProperty("ApiKey", out _)), $"{operation.Name} {path.Name} does not require the ApiKey scheme");
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData("SignupDecision", new[] { "allow", "review", "challenge", "deny" })]
+    [InlineData("RequestDecision", new[] { "allow", "throttle", "degrade", "block" })]
+    [InlineData("BillingDecision", new[] { "allow", "hold", "deny" })]
+    [InlineData("EventType", new[] { "signup", "usage", "payment" })]
+    [InlineData("PaymentOutcome", new[] { "succeeded", "declined", "chargeback", "refunded" })]
+    public async Task The_OpenAPI_document_renders_enums_as_their_lowercase_strings(string schema, string[] values)
+    {
+        using var document = await SwaggerAsync();
+
+        var enumSchema = document.RootElement.GetProperty("components").GetProperty("schemas").GetProperty(schema);
+        Assert.Equal("string", enumSchema.GetProperty("type").GetString());
+        Assert.Equal(values, enumSchema.GetProperty("enum").EnumerateArray().Select(v => v.GetString()));
+    }
+
+    [Theory]
+    [InlineData("/v1/accounts/{accountId}")]
+    [InlineData("/v1/ip-ranges/{network}/{prefixLength}")]
+    [InlineData("/v1/payment-instruments/{fingerprint}")]
+    public async Task The_OpenAPI_document_documents_404_as_problem_json(string path)
+    {
+        using var document = await SwaggerAsync();
+
+        var notFound = document.RootElement.GetProperty("paths").GetProperty(path).GetProperty("get").GetProperty("responses").GetProperty("404");
+        Assert.Equal(["application/problem+json"], notFound.GetProperty("content").EnumerateObject().Select(c => c.Name));
+    }
+
+    [Fact]
+    public async Task Swagger_UI_is_served_as_HTML_without_a_key()
+    {
+        // CreateClient follows the redirect from /swagger to /swagger/index.html.
+        using var response = await factory.CreateClient().SendAsync(Raw.Get("/swagger", apiKey: null), TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/html", response.Content.Headers.ContentType?.MediaType);
+        var html = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        Assert.Contains("swagger-ui", html, StringComparison.Ordinal);
+        Assert.Contains("Reputation API", html, StringComparison.Ordinal);
+    }
+
+    private async Task<JsonDocument> SwaggerAsync()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var response = await factory.CreateDefaultClient().SendAsync(Raw.Get("/swagger/v1/swagger.json", apiKey: null), ct);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+        return JsonDocument.Parse(await response.Content.ReadAsStringAsync(ct));
+    }
+}
