@@ -78,9 +78,9 @@ internal static class SwaggerSetup
                 """,
             ["IngestEvents"] = """
                 {"events":[
-                  {"id":"evt-1","type":"signup","accountId":"acct-1001","occurredAt":"2026-12-01T10:00:00Z","ip":"198.51.100.23","paymentFingerprint":"pf_4f9a1c"},
-                  {"id":"evt-2","type":"usage","accountId":"acct-1001","occurredAt":"2026-12-01T10:00:01Z","ip":"198.51.100.23","requests":12,"inputTokens":4000,"outputTokens":9000,"promptFingerprints":["9f3c2a7b1d4e6f80"],"reasoningElicitation":0.4,"model":"frontier-large"},
-                  {"id":"evt-3","type":"payment","accountId":"acct-1001","occurredAt":"2026-12-01T10:05:00Z","paymentFingerprint":"pf_4f9a1c","outcome":"declined","amountMinor":2000,"currency":"USD"}
+                  {"id":"evt-1","type":"signup","accountId":"acct-1001","occurredAt":"2026-11-30T10:00:00Z","ip":"198.51.100.23","paymentFingerprint":"pf_4f9a1c"},
+                  {"id":"evt-2","type":"usage","accountId":"acct-1001","occurredAt":"2026-11-30T10:00:01Z","ip":"198.51.100.23","requests":12,"inputTokens":4000,"outputTokens":9000,"promptFingerprints":["9f3c2a7b1d4e6f80"],"reasoningElicitation":0.4,"model":"frontier-large"},
+                  {"id":"evt-3","type":"payment","accountId":"acct-1001","occurredAt":"2026-11-30T10:05:00Z","paymentFingerprint":"pf_4f9a1c","outcome":"declined","amountMinor":2000,"currency":"USD"}
                 ]}
                 """,
         };

@@ -249,7 +249,8 @@ internal static class EventBatchReader
         }
         catch (JsonException ex)
         {
-            throw new BadHttpRequestException($"The body is not valid JSON ({JsonProblem.Describe(ex)}); nothing was applied.", StatusCodes.Status400BadRequest, ex);
+            // No inner exception: this message, which says nothing was applied, is the problem detail.
+            throw new BadHttpRequestException($"The body is not valid JSON ({JsonProblem.Describe(ex)}); nothing was applied.", StatusCodes.Status400BadRequest);
         }
 
         using (document)
