@@ -9,6 +9,7 @@ using Reputation.Api.Features;
 using Reputation.Api.Features.Decisions;
 using Reputation.Api.Features.Entities;
 using Reputation.Api.Features.Events;
+using Reputation.Api.Features.Labels;
 using Reputation.Api.Hosting;
 using Reputation.Api.Security;
 using Reputation.Core.Privacy;
@@ -107,6 +108,7 @@ app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c
 app.MapDecisionsApi();
 app.MapEventsApi();
 app.MapEntitiesApi();
+app.MapLabelsApi();
 
 try
 {

@@ -93,4 +93,41 @@ public interface IReputationApi
         string fingerprint,
         [Header(ReputationClient.ApiKeyHeaderName)] string apiKey,
         CancellationToken cancellationToken = default);
+
+    /// <summary><c>POST /v1/labels</c> (scope operate).</summary>
+    /// <param name="request">The label.</param>
+    /// <param name="apiKey">The API key.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The raw response.</returns>
+    [Post("/v1/labels")]
+    Task<IApiResponse<LabelResponse>> SetLabelAsync(
+        [Body(buffered: true)] LabelRequest request,
+        [Header(ReputationClient.ApiKeyHeaderName)] string apiKey,
+        CancellationToken cancellationToken = default);
+
+    /// <summary><c>GET /v1/accounts/{accountId}/graph</c> (scope read).</summary>
+    /// <param name="accountId">The account id.</param>
+    /// <param name="depth">Hops, 1-4.</param>
+    /// <param name="limit">Most nodes, 1-1000.</param>
+    /// <param name="apiKey">The API key.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The raw response.</returns>
+    [Get("/v1/accounts/{accountId}/graph")]
+    Task<IApiResponse<GraphView>> GetAccountGraphAsync(
+        string accountId,
+        [Query] int depth,
+        [Query] int limit,
+        [Header(ReputationClient.ApiKeyHeaderName)] string apiKey,
+        CancellationToken cancellationToken = default);
+
+    /// <summary><c>GET /v1/prompt-templates/{bucket}</c> (scope read).</summary>
+    /// <param name="bucket">The bucket key, for example <c>b0:3fa2</c>.</param>
+    /// <param name="apiKey">The API key.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The raw response.</returns>
+    [Get("/v1/prompt-templates/{bucket}")]
+    Task<IApiResponse<PromptTemplateView>> GetPromptTemplateAsync(
+        string bucket,
+        [Header(ReputationClient.ApiKeyHeaderName)] string apiKey,
+        CancellationToken cancellationToken = default);
 }

@@ -289,6 +289,49 @@ public sealed class ReputationClient
         return ReadAsync(fingerprint, static (api, f, key, ct) => api.GetPaymentInstrumentAsync(f, key, ct), cancellationToken);
     }
 
+    /// <summary>Labels an entity fraud, trusted or cleared (<c>POST /v1/labels</c>; needs the operate scope).</summary>
+    /// <param name="request">The label.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The label as recorded.</returns>
+    /// <exception cref="ReputationApiException">The service answered an error (400 names the bad field, 403 without the operate scope).</exception>
+    /// <exception cref="HttpRequestException">The service could not be reached.</exception>
+    /// <exception cref="TimeoutException">No answer within <see cref="ReputationClientOptions.ReadTimeout"/>.</exception>
+    public async Task<LabelResponse> SetLabelAsync(LabelRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return await ReadAsync(request, static (api, r, key, ct) => api.SetLabelAsync(r, key, ct), cancellationToken)
+            ?? throw new ReputationApiException(HttpStatusCode.NotFound, null, "The service answered 404 to POST /v1/labels.");
+    }
+
+    /// <summary>Reads an account's neighbourhood (<c>GET /v1/accounts/{accountId}/graph</c>).</summary>
+    /// <param name="accountId">The account id.</param>
+    /// <param name="depth">Hops from the account, 1-4 (2: its entities and their other accounts).</param>
+    /// <param name="limit">Most nodes, 1-1000.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The graph, or <see langword="null"/> if the account was never seen (404).</returns>
+    /// <exception cref="ReputationApiException">The service answered an error other than 404.</exception>
+    /// <exception cref="HttpRequestException">The service could not be reached.</exception>
+    /// <exception cref="TimeoutException">No answer within <see cref="ReputationClientOptions.ReadTimeout"/>.</exception>
+    public Task<GraphView?> GetAccountGraphAsync(string accountId, int depth = 2, int limit = 200, CancellationToken cancellationToken = default)
+    {
+        ThrowIfNotAPathSegment(accountId);
+        return ReadAsync((Id: accountId, Depth: depth, Limit: limit),
+            static (api, q, key, ct) => api.GetAccountGraphAsync(q.Id, q.Depth, q.Limit, key, ct), cancellationToken);
+    }
+
+    /// <summary>Reads a prompt-template bucket's view (<c>GET /v1/prompt-templates/{bucket}</c>).</summary>
+    /// <param name="bucket">The bucket key, for example <c>b0:3fa2</c>.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The view, or <see langword="null"/> if no fingerprint was ever seen there (404).</returns>
+    /// <exception cref="ReputationApiException">The service answered an error other than 404.</exception>
+    /// <exception cref="HttpRequestException">The service could not be reached.</exception>
+    /// <exception cref="TimeoutException">No answer within <see cref="ReputationClientOptions.ReadTimeout"/>.</exception>
+    public Task<PromptTemplateView?> GetPromptTemplateAsync(string bucket, CancellationToken cancellationToken = default)
+    {
+        ThrowIfNotAPathSegment(bucket);
+        return ReadAsync(bucket, static (api, b, key, ct) => api.GetPromptTemplateAsync(b, key, ct), cancellationToken);
+    }
+
     /// <summary>
     /// Refit escapes every character that matters, but System.Uri removes the dot segments <c>.</c> and
     /// <c>..</c> even when percent-encoded, so <c>GET /v1/accounts/..</c> would silently read <c>/v1/</c>.

@@ -30,8 +30,10 @@ public sealed record AccountView
     public required RequestDecision RequestDecision { get; init; }
     /// <summary>Every contribution to the score, largest first.</summary>
     public required IReadOnlyList<Reason> Reasons { get; init; }
-    /// <summary>Operator labels on the account.</summary>
-    public required IReadOnlyList<string> Labels { get; init; }
+    /// <summary>Operator labels in force on the account (fraud or trusted).</summary>
+    public required IReadOnlyList<LabelKind> Labels { get; init; }
+    /// <summary>The latest label decision, with who set it, when and why; null if never labelled.</summary>
+    public LabelView? LabelDetail { get; init; }
     /// <summary>Most recently linked payment fingerprints (capped sample).</summary>
     public required IReadOnlyList<string> PaymentInstruments { get; init; }
     /// <summary>Most recently linked IP ranges, as <c>network/prefixLength</c> (capped sample).</summary>
@@ -74,6 +76,12 @@ public sealed record IpRangeView
     public required UsageCounters Usage { get; init; }
     /// <summary>Most recently seen accounts (capped sample).</summary>
     public required IReadOnlyList<string> RecentAccounts { get; init; }
+    /// <summary>Risk propagated to it from its accounts (damped when it has very many), 0..1.</summary>
+    public double Risk { get; init; }
+    /// <summary>Operator labels in force (fraud or trusted).</summary>
+    public IReadOnlyList<LabelKind> Labels { get; init; } = [];
+    /// <summary>The latest label decision, with who set it, when and why; null if never labelled.</summary>
+    public LabelView? LabelDetail { get; init; }
     /// <summary>When the range was first seen.</summary>
     public DateTimeOffset? FirstSeenAt { get; init; }
     /// <summary>When the range was last seen.</summary>
@@ -89,8 +97,16 @@ public sealed record PaymentInstrumentView
     public required long DistinctAccounts { get; init; }
     /// <summary>Payment outcomes on the instrument.</summary>
     public required PaymentCounters Payments { get; init; }
+    /// <summary>Requests of every account on the instrument (its cluster usage).</summary>
+    public UsageCounters? Usage { get; init; }
     /// <summary>Most recently linked accounts (capped sample).</summary>
     public required IReadOnlyList<string> RecentAccounts { get; init; }
+    /// <summary>Risk propagated to it from its accounts (damped when it has very many), 0..1.</summary>
+    public double Risk { get; init; }
+    /// <summary>Operator labels in force (fraud or trusted).</summary>
+    public IReadOnlyList<LabelKind> Labels { get; init; } = [];
+    /// <summary>The latest label decision, with who set it, when and why; null if never labelled.</summary>
+    public LabelView? LabelDetail { get; init; }
     /// <summary>When the instrument was first seen.</summary>
     public DateTimeOffset? FirstSeenAt { get; init; }
     /// <summary>When the instrument was last seen.</summary>

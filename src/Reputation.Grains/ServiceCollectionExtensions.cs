@@ -10,6 +10,8 @@ public static class ServiceCollectionExtensions
     {
         services.TryAddSingleton(ReputationClock.Default);
         services.TryAddSingleton<IPolicyCache, DefaultPolicyCache>();
+        services.AddMetrics();
+        services.TryAddSingleton<ReputationMetrics>();
         return services;
     }
 }

@@ -32,7 +32,7 @@ public sealed class ReadTests
 
         Assert.NotNull(account);
         Assert.Equal(RequestDecision.Degrade, account.RequestDecision);
-        Assert.Equal(["fraud"], account.Labels);
+        Assert.Equal([LabelKind.Fraud], account.Labels);
         Assert.Equal(1, account.Payments.Chargebacks);
         var request = Assert.Single(handler.Requests);
         Assert.Equal(HttpMethod.Get, request.Method);

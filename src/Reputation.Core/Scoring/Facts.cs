@@ -1,10 +1,69 @@
 namespace Reputation.Core.Scoring;
 
+/// <summary>An operator's verdict on an entity.</summary>
+public enum Label
+{
+    None,
+    Fraud,
+    Trusted,
+}
+
 /// <summary>What an account knows of itself.</summary>
-public readonly record struct AccountFacts(DateTimeOffset? CreatedAt, long RequestsLastMinute);
+public readonly record struct AccountFacts(DateTimeOffset? CreatedAt, long RequestsLastMinute)
+{
+    /// <summary>Requests in the last hour (event time).</summary>
+    public long RequestsLastHour { get; init; }
+
+    /// <summary>Share of the last hour's requests that try to elicit reasoning traces, 0..1.</summary>
+    public double ReasoningShare { get; init; }
+
+    /// <summary>Requests in the account's first hour after creation.</summary>
+    public long RequestsFirstHour { get; init; }
+
+    public Label Label { get; init; }
+}
 
 /// <summary>What an IP range grain reports about itself.</summary>
-public readonly record struct RangeFacts(string Range, long SignupsLastHour, long DistinctAccounts);
+public readonly record struct RangeFacts(string Range, long SignupsLastHour, long DistinctAccounts)
+{
+    /// <summary>Requests of all accounts in the range in the last hour.</summary>
+    public long RequestsLastHour { get; init; }
+
+    /// <summary>Risk propagated to the range from its accounts (damped for high-degree ranges), 0..1.</summary>
+    public double Risk { get; init; }
+
+    public Label Label { get; init; }
+}
 
 /// <summary>What a payment instrument grain reports about itself.</summary>
-public readonly record struct InstrumentFacts(long DistinctAccounts, long Chargebacks, long Declines);
+public readonly record struct InstrumentFacts(long DistinctAccounts, long Chargebacks, long Declines)
+{
+    public long RequestsLastHour { get; init; }
+
+    public double Risk { get; init; }
+
+    public Label Label { get; init; }
+}
+
+/// <summary>What a prompt-template bucket reports: accounts whose prompts are near-duplicates there.</summary>
+public readonly record struct TemplateFacts(long SharingAccounts, long RequestsLastHour)
+{
+    public double Risk { get; init; }
+
+    public Label Label { get; init; }
+}
+
+/// <summary>Everything one score is computed from.</summary>
+public readonly ref struct ScoreInputs
+{
+    public AccountFacts Account { get; init; }
+
+    public RangeFacts? Range { get; init; }
+
+    public ReadOnlySpan<InstrumentFacts> Instruments { get; init; }
+
+    public ReadOnlySpan<TemplateFacts> Templates { get; init; }
+
+    /// <summary>Other ranges the account was seen in recently: their propagated risk still counts.</summary>
+    public ReadOnlySpan<RangeFacts> OtherRanges { get; init; }
+}

@@ -10,4 +10,11 @@ public static class ReasonCodes
     public const string PaymentChargebacks = "PAYMENT_CHARGEBACKS";
     public const string PaymentDeclines = "PAYMENT_DECLINES";
     public const string AccountRequestVelocity = "ACCOUNT_REQUEST_VELOCITY";
+    public const string BurstAfterCreation = "BURST_AFTER_CREATION";
+    public const string ReasoningElicitation = "REASONING_ELICITATION";
+    public const string PromptTemplateShared = "PROMPT_TEMPLATE_SHARED";
+    public const string ClusterUsage = "CLUSTER_USAGE";
+    public const string LinkedRisk = "LINKED_RISK";
+    public const string LabelFraud = "LABEL_FRAUD";
+    public const string LabelTrusted = "LABEL_TRUSTED";
 }

@@ -61,6 +61,12 @@ public static class Scorer
         ReasonCodes.PaymentChargebacks => weights.PaymentChargebacks,
         ReasonCodes.PaymentDeclines => weights.PaymentDeclines,
         ReasonCodes.AccountRequestVelocity => weights.AccountRequestVelocity,
+        ReasonCodes.BurstAfterCreation => weights.BurstAfterCreation,
+        ReasonCodes.ReasoningElicitation => weights.ReasoningElicitation,
+        ReasonCodes.PromptTemplateShared => weights.PromptTemplateShared,
+        ReasonCodes.ClusterUsage => weights.ClusterUsage,
+        ReasonCodes.LinkedRisk => weights.LinkedRisk,
+        ReasonCodes.LabelFraud => weights.LabelFraud,
         _ => 0,
     };
 
@@ -70,10 +76,15 @@ public static class Scorer
         DateTimeOffset now,
         AccountFacts account,
         RangeFacts? range,
-        ReadOnlySpan<InstrumentFacts> instruments)
+        ReadOnlySpan<InstrumentFacts> instruments) =>
+        Score(policy, now, new ScoreInputs { Account = account, Range = range, Instruments = instruments });
+
+    /// <summary>Scores an account from its own facts and every linked entity's.</summary>
+    public static ScoreResult Score(ScoringPolicy policy, DateTimeOffset now, in ScoreInputs inputs)
     {
         ArgumentNullException.ThrowIfNull(policy);
         var ramps = policy.Ramps;
+        var account = inputs.Account;
         var buffer = default(SignalBuffer);
         Span<Signal> signals = buffer;
         var n = 0;
@@ -83,29 +94,60 @@ public static class Scorer
         signals[n++] = new Signal(ReasonCodes.NewAccount, newness,
             account.CreatedAt is null ? "account not seen before" : $"account is {FormatAge(age)} old");
 
+        if (account.Label == Label.Fraud)
+        {
+            signals[n++] = new Signal(ReasonCodes.LabelFraud, 1, "an operator labelled the account fraud");
+        }
+
         if (account.RequestsLastMinute > 0)
         {
             signals[n++] = new Signal(ReasonCodes.AccountRequestVelocity, ramps.AccountRequestsPerMinute.Apply(account.RequestsLastMinute),
                 $"{account.RequestsLastMinute} requests in the last minute");
         }
 
-        if (range is { } r)
+        if (account.RequestsFirstHour > 0)
+        {
+            signals[n++] = new Signal(ReasonCodes.BurstAfterCreation, ramps.RequestsFirstHour.Apply(account.RequestsFirstHour),
+                $"{account.RequestsFirstHour} requests in the account's first hour");
+        }
+
+        if (account.RequestsLastHour >= ramps.ReasoningMinRequests && account.ReasoningShare > 0)
+        {
+            signals[n++] = new Signal(ReasonCodes.ReasoningElicitation, ramps.ReasoningShare.Apply(account.ReasoningShare),
+                string.Create(CultureInfo.InvariantCulture, $"{account.ReasoningShare:P0} of the last hour's requests elicit reasoning"));
+        }
+
+        double clusterMultiple = 0;
+        string? clusterDetail = null;
+        double linkedRisk = 0;
+        string? linkedDetail = null;
+
+        if (inputs.Range is { } r)
         {
             signals[n++] = new Signal(ReasonCodes.IpRangeSignupVelocity, ramps.IpRangeSignupsPerHour.Apply(r.SignupsLastHour),
                 $"{r.SignupsLastHour} signups from {r.Range} in the last hour");
             signals[n++] = new Signal(ReasonCodes.IpRangeAccounts, ramps.IpRangeDistinctAccounts.Apply(r.DistinctAccounts),
                 $"about {r.DistinctAccounts} accounts seen in {r.Range}");
+            Cluster(ref clusterMultiple, ref clusterDetail, r.RequestsLastHour, policy.Quotas.RangeRequestsPerHour, $"IP range {r.Range}");
+            Linked(ref linkedRisk, ref linkedDetail, r.Risk, r.Label, $"IP range {r.Range}", policy.Propagation.Decay);
+        }
+
+        foreach (var other in inputs.OtherRanges)
+        {
+            Linked(ref linkedRisk, ref linkedDetail, other.Risk, other.Label, $"IP range {other.Range}", policy.Propagation.Decay);
         }
 
         // The worst instrument speaks for the account: one shared card is enough, whatever else it has.
-        if (instruments.Length > 0)
+        if (inputs.Instruments.Length > 0)
         {
             long accounts = 0, chargebacks = 0, declines = 0;
-            foreach (var i in instruments)
+            foreach (var i in inputs.Instruments)
             {
                 accounts = Math.Max(accounts, i.DistinctAccounts);
                 chargebacks = Math.Max(chargebacks, i.Chargebacks);
                 declines = Math.Max(declines, i.Declines);
+                Cluster(ref clusterMultiple, ref clusterDetail, i.RequestsLastHour, policy.Quotas.InstrumentRequestsPerHour, "a linked payment instrument");
+                Linked(ref linkedRisk, ref linkedDetail, i.Risk, i.Label, "a linked payment instrument", policy.Propagation.Decay);
             }
 
             signals[n++] = new Signal(ReasonCodes.PaymentInstrumentShared, ramps.PaymentInstrumentAccounts.Apply(accounts),
@@ -116,8 +158,79 @@ public static class Scorer
                 $"{declines} declined charges on a linked payment instrument");
         }
 
-        var weights = policy.Weights;
-        return Combine(signals[..n], weights.WeightOf);
+        if (inputs.Templates.Length > 0)
+        {
+            long sharing = 0;
+            foreach (var t in inputs.Templates)
+            {
+                sharing = Math.Max(sharing, t.SharingAccounts);
+                if (t.SharingAccounts >= policy.Quotas.TemplateMinSharingAccounts)
+                {
+                    Cluster(ref clusterMultiple, ref clusterDetail, t.RequestsLastHour, policy.Quotas.TemplateRequestsPerHour, "a shared prompt template");
+                }
+
+                Linked(ref linkedRisk, ref linkedDetail, t.Risk, t.Label, "a shared prompt template", policy.Propagation.Decay);
+            }
+
+            if (sharing > 0)
+            {
+                signals[n++] = new Signal(ReasonCodes.PromptTemplateShared, ramps.TemplateSharingAccounts.Apply(sharing),
+                    $"prompts near-identical to those of about {sharing} other accounts");
+            }
+        }
+
+        if (clusterMultiple > 0)
+        {
+            signals[n++] = new Signal(ReasonCodes.ClusterUsage, ramps.ClusterQuotaMultiple.Apply(clusterMultiple), clusterDetail!);
+        }
+
+        if (linkedRisk > 0)
+        {
+            signals[n++] = new Signal(ReasonCodes.LinkedRisk, linkedRisk, linkedDetail!);
+        }
+
+        var result = Combine(signals[..n], policy.Weights.WeightOf);
+        if (account.Label == Label.Trusted)
+        {
+            var factor = policy.Propagation.TrustedScoreFactor;
+            var scaled = result.Contributions.Select(c => c with { Share = c.Share * factor }).ToList();
+            scaled.Add(new Contribution(ReasonCodes.LabelTrusted, 1, 0,
+                string.Create(CultureInfo.InvariantCulture, $"an operator labelled the account trusted: score cut to {factor:P0}")));
+            return new ScoreResult(result.Score * factor, scaled);
+        }
+
+        return result;
+    }
+
+    private static void Cluster(ref double worst, ref string? detail, long requestsLastHour, long quota, string what)
+    {
+        if (quota <= 0 || requestsLastHour <= quota)
+        {
+            return;
+        }
+
+        var multiple = requestsLastHour / (double)quota;
+        if (multiple > worst)
+        {
+            worst = multiple;
+            detail = $"{what} carried {requestsLastHour} requests in the last hour, over its quota of {quota}";
+        }
+    }
+
+    private static void Linked(ref double worst, ref string? detail, double risk, Label label, string what, double decay)
+    {
+        // An entity reports its own risk; it loses one hop's decay on its way to the account.
+        // A trusted entity passes on nothing.
+        risk = Math.Clamp(risk, 0, 1) * decay;
+        if (label == Label.Trusted || risk <= worst)
+        {
+            return;
+        }
+
+        worst = risk;
+        detail = label == Label.Fraud
+            ? $"{what} is labelled fraud"
+            : string.Create(CultureInfo.InvariantCulture, $"{what} carries risk {risk:0.00} from its other accounts");
     }
 
     private static string FormatAge(TimeSpan age) =>
@@ -126,7 +239,7 @@ public static class Scorer
         : string.Create(CultureInfo.InvariantCulture, $"{Math.Max(age.TotalMinutes, 0):0} minutes");
 }
 
-[System.Runtime.CompilerServices.InlineArray(8)]
+[System.Runtime.CompilerServices.InlineArray(16)]
 internal struct SignalBuffer
 {
     private Signal _element;

@@ -23,6 +23,10 @@ public sealed record ScoringPolicy
 
     public RequestTiers Tiers { get; init; } = new();
 
+    public ClusterQuotas Quotas { get; init; } = new();
+
+    public PropagationPolicy Propagation { get; init; } = new();
+
     public static ScoringPolicy Default { get; } = new();
 }
 
@@ -36,6 +40,13 @@ public sealed record SignalWeights
     public double PaymentChargebacks { get; init; } = 0.8;
     public double PaymentDeclines { get; init; } = 0.4;
     public double AccountRequestVelocity { get; init; } = 0.5;
+    public double BurstAfterCreation { get; init; } = 0.3;
+    public double ReasoningElicitation { get; init; } = 0.35;
+    public double PromptTemplateShared { get; init; } = 0.6;
+    public double ClusterUsage { get; init; } = 0.75;
+    /// <summary>Propagated risk arrives already decayed; it counts at full weight.</summary>
+    public double LinkedRisk { get; init; } = 1.0;
+    public double LabelFraud { get; init; } = 0.99;
 }
 
 /// <summary>
@@ -52,6 +63,78 @@ public sealed record SignalRamps
     public Ramp PaymentChargebacks { get; init; } = new(0, 2);
     public Ramp PaymentDeclines { get; init; } = new(2, 10);
     public Ramp AccountRequestsPerMinute { get; init; } = new(300, 3000);
+    /// <summary>Requests in the account's first hour of life.</summary>
+    public Ramp RequestsFirstHour { get; init; } = new(300, 2000);
+    /// <summary>Share of the last hour's requests that elicit reasoning; needs at least <see cref="ReasoningMinRequests"/> requests.</summary>
+    public Ramp ReasoningShare { get; init; } = new(0.3, 0.8);
+    public long ReasoningMinRequests { get; init; } = 20;
+    /// <summary>Distinct accounts sending near-duplicate prompts (SimHash distance at most 3).</summary>
+    public Ramp TemplateSharingAccounts { get; init; } = new(3, 25);
+    /// <summary>Cluster requests in the last hour as a multiple of the entity's quota.</summary>
+    public Ramp ClusterQuotaMultiple { get; init; } = new(1, 2);
+}
+
+/// <summary>
+/// Requests per hour that all accounts sharing one entity may make together. An account whose
+/// card, range or template is over quota is throttled even when it is tiny on its own.
+/// </summary>
+public sealed record ClusterQuotas
+{
+    /// <summary>One card is one customer: a few people's worth of traffic.</summary>
+    public long InstrumentRequestsPerHour { get; init; } = 3000;
+    /// <summary>Near-duplicate prompts across accounts.</summary>
+    public long TemplateRequestsPerHour { get; init; } = 5000;
+    /// <summary>High: offices and carrier NAT share ranges legitimately.</summary>
+    public long RangeRequestsPerHour { get; init; } = 100000;
+    /// <summary>A template counts against its quota only once this many accounts share it.</summary>
+    public long TemplateMinSharingAccounts { get; init; } = 3;
+}
+
+/// <summary>How risk travels along links (docs/architecture.md, "Propagation").</summary>
+public sealed record PropagationPolicy
+{
+    /// <summary>A change smaller than this is not passed on.</summary>
+    public double Threshold { get; init; } = 0.1;
+    /// <summary>Risk kept per hop.</summary>
+    public double Decay { get; init; } = 0.8;
+    /// <summary>Hops a change travels from where it started.</summary>
+    public int HopLimit { get; init; } = 2;
+    /// <summary>Entities with more distinct accounts than this are damped by DampingDegree / accounts.</summary>
+    public long DampingDegree { get; init; } = 200;
+    /// <summary>Accounts an entity notifies per change (its most recent ones).</summary>
+    public int FanOut { get; init; } = 64;
+    /// <summary>An account at or above this score counts as flagged in its entities.</summary>
+    public double FlaggedScore { get; init; } = 0.5;
+    /// <summary>Risk an entity takes from one account labelled fraud, before damping.</summary>
+    public double ConfirmedFraudRisk { get; init; } = 0.9;
+    /// <summary>Share of an entity's accounts flagged: 0 below Free, full at Saturation.</summary>
+    public Ramp FlaggedShare { get; init; } = new(0.05, 0.5);
+    /// <summary>
+    /// How much an IP range believes its accounts, relative to a card or a template: ranges are
+    /// shared by nature (offices, carrier NAT, proxies), so a fraud account says less about its neighbours.
+    /// </summary>
+    public double RangeLinkStrength { get; init; } = 0.6;
+    /// <summary>What a trusted label leaves of an account's score.</summary>
+    public double TrustedScoreFactor { get; init; } = 0.2;
+
+    /// <summary>An entity's own risk from its label and what its accounts are (docs/decisions/0005).</summary>
+    public double EntityRisk(Label label, long confirmedFraudAccounts, long flaggedAccounts, long distinctAccounts, double strength = 1)
+    {
+        if (label == Label.Fraud)
+        {
+            return 1;
+        }
+
+        if (label == Label.Trusted)
+        {
+            return 0;
+        }
+
+        var confirmed = confirmedFraudAccounts > 0 ? ConfirmedFraudRisk : 0;
+        var share = distinctAccounts > 0 ? FlaggedShare.Apply(flaggedAccounts / (double)distinctAccounts) : 0;
+        var risk = strength * (1 - ((1 - confirmed) * (1 - (share * ConfirmedFraudRisk))));
+        return distinctAccounts > DampingDegree ? risk * DampingDegree / distinctAccounts : risk;
+    }
 }
 
 public readonly record struct Ramp(double Free, double Saturation)

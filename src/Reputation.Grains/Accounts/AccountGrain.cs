@@ -1,4 +1,5 @@
 using Reputation.Core.Collections;
+using Reputation.Core.Prompts;
 using Reputation.Core.Scoring;
 
 namespace Reputation.Grains.Accounts;
@@ -6,21 +7,27 @@ namespace Reputation.Grains.Accounts;
 /// <summary>
 /// An account: its own facts, its links, and a cached view of its linked entities' signals so
 /// that a decision is in-memory work. The cache is filled by the answers to the account's own
-/// writes, on activation, and refreshed in the background when it is older than
-/// <see cref="SignalsMaxAge"/>; a decision never waits for storage.
+/// writes, by entities telling it of changes (propagation), on activation, and refreshed in the
+/// background when older than <see cref="SignalsMaxAge"/>; a decision never waits for storage.
 /// </summary>
 public sealed class AccountGrain(
     [PersistentState("account", StorageNames.Reputation)] IPersistentState<AccountState> state,
     IPolicyCache policies,
+    ReputationMetrics metrics,
     ReputationClock time) : Grain, IAccountGrain
 {
     internal static readonly TimeSpan SignalsMaxAge = TimeSpan.FromSeconds(30);
     private const int CachedEntityCapacity = 8;
+    private const int CachedTemplateCapacity = 16;
     private const int InstrumentsScored = 3;
+    private const int RangesScored = 4;
 
     private readonly Dictionary<string, Cached<RangeSignals>> _ranges = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Cached<InstrumentSignals>> _instruments = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Cached<TemplateSignals>> _templates = new(StringComparer.Ordinal);
     private bool _refreshing;
+    private bool _publishedFlagged;
+    private bool _publishedFraud;
 
     private readonly record struct Cached<T>(T Value, DateTimeOffset FetchedAt);
 
@@ -29,6 +36,9 @@ public sealed class AccountGrain(
         if (state.RecordExists)
         {
             await RefreshSignalsAsync();
+            // What the entities were last told is not stored; take the current standing as told.
+            _publishedFraud = state.State.Label == Label.Fraud;
+            _publishedFlagged = Flagged(DecideRequest(null).Score);
         }
     }
 
@@ -36,7 +46,7 @@ public sealed class AccountGrain(
     {
         await RecordAsync([signup]);
         var policy = policies.Current;
-        var score = Score(policy, signup.IpRange, signup.PaymentFingerprint is { } fp ? [fp] : Linked());
+        var score = Score(policy, signup.IpRange, signup.PaymentFingerprint is { } fp ? [fp] : state.State.PaymentInstruments);
         return ToResult(score, (int)policy.Signup.Decide(score.Score), policy);
     }
 
@@ -47,7 +57,7 @@ public sealed class AccountGrain(
         if (ipRange is not null && !_ranges.ContainsKey(ipRange))
         {
             // A range this account was not seen in: one extra hop, then cached.
-            Remember(_ranges, ipRange, await GrainFactory.GetGrain<IIpRangeGrain>(ipRange).GetSignalsAsync());
+            Remember(_ranges, ipRange, await GrainFactory.GetGrain<IIpRangeGrain>(ipRange).GetSignalsAsync(), CachedEntityCapacity);
         }
 
         return DecideRequest(ipRange);
@@ -58,7 +68,7 @@ public sealed class AccountGrain(
         if (!_instruments.ContainsKey(paymentFingerprint))
         {
             Remember(_instruments, paymentFingerprint,
-                await GrainFactory.GetGrain<IPaymentInstrumentGrain>(paymentFingerprint).GetSignalsAsync());
+                await GrainFactory.GetGrain<IPaymentInstrumentGrain>(paymentFingerprint).GetSignalsAsync(), CachedEntityCapacity);
         }
 
         var policy = policies.Current;
@@ -70,7 +80,7 @@ public sealed class AccountGrain(
     ValueTask<AccountSnapshot?> IAccountGrain.GetSnapshotAsync()
     {
         var s = state.State;
-        if (s.FirstSeenAt is null)
+        if (s.FirstSeenAt is null && s.LabelledAt is null)
         {
             return ValueTask.FromResult<AccountSnapshot?>(null);
         }
@@ -84,6 +94,7 @@ public sealed class AccountGrain(
             RequestDecision = DecideRequest(null),
             PaymentInstruments = [.. s.PaymentInstruments],
             IpRanges = [.. s.IpRanges],
+            PromptBuckets = [.. s.PromptBuckets],
             Usage = new UsageSnapshot
             {
                 RequestsLastMinute = s.RequestsPerMinute.Minutes().Estimate(now, TimeSpan.FromMinutes(1)),
@@ -99,7 +110,47 @@ public sealed class AccountGrain(
                 Chargebacks = s.Payments.Chargebacks,
                 Refunded = s.Payments.Refunded,
             },
+            Label = LabelInfo(),
         });
+    }
+
+    async ValueTask<LabelInfo> IAccountGrain.SetLabelAsync(LabelChange change)
+    {
+        var s = state.State;
+        s.Label = change.Label;
+        s.LabelReason = change.Reason;
+        s.LabelledBy = change.By;
+        s.LabelledAt = change.At;
+        await WriteAsync();
+        Publish(hop: 0);
+        return LabelInfo()!;
+    }
+
+    Task IAccountGrain.RangeChangedAsync(RangeSignals signals, int hop)
+    {
+        Remember(_ranges, signals.Range, signals, CachedEntityCapacity);
+        Publish(hop);
+        return Task.CompletedTask;
+    }
+
+    Task IAccountGrain.InstrumentChangedAsync(InstrumentSignals signals, int hop)
+    {
+        Remember(_instruments, signals.Fingerprint, signals, CachedEntityCapacity);
+        Publish(hop);
+        return Task.CompletedTask;
+    }
+
+    async Task IAccountGrain.TemplateChangedAsync(TemplateSignals signals, int hop)
+    {
+        Remember(_templates, signals.Bucket, signals, CachedTemplateCapacity);
+        if (signals.SharingAccounts > 0 && !state.State.PromptBuckets.Contains(signals.Bucket))
+        {
+            // A bucket found this account's earlier prompt shared by another account: link it.
+            RecentList.Touch(state.State.PromptBuckets, signals.Bucket, AccountState.LinkCapacity);
+            await WriteAsync();
+        }
+
+        Publish(hop);
     }
 
     private async ValueTask<EventStatus[]> RecordAsync(AccountEvent[] events)
@@ -109,6 +160,7 @@ public sealed class AccountGrain(
         var statuses = new EventStatus[events.Length];
         Dictionary<string, List<RangeEntry>>? rangeEntries = null;
         Dictionary<string, List<InstrumentEntry>>? instrumentEntries = null;
+        Dictionary<string, List<TemplateEntry>>? templateEntries = null;
         var accepted = 0;
 
         try
@@ -143,14 +195,7 @@ public sealed class AccountGrain(
                     case UsageEvent usage:
                         requests = usage.Requests;
                         tokens = usage.InputTokens + usage.OutputTokens;
-                        s.RequestsPerMinute.Minutes().Add(e.OccurredAt, requests);
-                        s.RequestsPerHour.Hours().Add(e.OccurredAt, requests);
-                        if (tokens > 0)
-                        {
-                            s.TokensPerHour.Hours().Add(e.OccurredAt, tokens);
-                        }
-
-                        s.RequestsTotal += requests;
+                        ApplyUsage(usage, ref instrumentEntries, ref templateEntries);
                         break;
                     case PaymentEvent payment:
                         s.Payments.Add(payment.Outcome);
@@ -180,25 +225,38 @@ public sealed class AccountGrain(
             // Linked entities first, the account last: if anything fails the caller retries the
             // whole call, the entities recognise the event ids, and the account applies them once.
             var accountId = this.GetPrimaryKeyString();
-            var rangeCalls = rangeEntries?.Select(async pair =>
-                (pair.Key, await GrainFactory.GetGrain<IIpRangeGrain>(pair.Key).RecordAsync(accountId, [.. pair.Value]))).ToList();
-            var instrumentCalls = instrumentEntries?.Select(async pair =>
-                (pair.Key, await GrainFactory.GetGrain<IPaymentInstrumentGrain>(pair.Key).RecordAsync(accountId, [.. pair.Value]))).ToList();
-            foreach (var (key, signals) in rangeCalls is null ? [] : await Task.WhenAll(rangeCalls))
+            var rangeCalls = Calls(rangeEntries, (k, v) => GrainFactory.GetGrain<IIpRangeGrain>(k).RecordAsync(accountId, v));
+            var instrumentCalls = Calls(instrumentEntries, (k, v) => GrainFactory.GetGrain<IPaymentInstrumentGrain>(k).RecordAsync(accountId, v));
+            var templateCalls = Calls(templateEntries, (k, v) => GrainFactory.GetGrain<IPromptTemplateGrain>(k).RecordAsync(accountId, v));
+
+            foreach (var signals in await Task.WhenAll(rangeCalls))
             {
-                RecentList.Touch(s.IpRanges, key, AccountState.LinkCapacity);
-                Remember(_ranges, key, signals);
+                RecentList.Touch(s.IpRanges, signals.Range, AccountState.LinkCapacity);
+                Remember(_ranges, signals.Range, signals, CachedEntityCapacity);
             }
 
-            foreach (var (key, signals) in instrumentCalls is null ? [] : await Task.WhenAll(instrumentCalls))
+            var linkEvents = instrumentEntries?.Where(p => p.Value.Any(x => x.Requests == 0)).Select(p => p.Key).ToHashSet(StringComparer.Ordinal);
+            foreach (var signals in await Task.WhenAll(instrumentCalls))
             {
-                RecentList.Touch(s.PaymentInstruments, key, AccountState.LinkCapacity);
-                Remember(_instruments, key, signals);
+                if (linkEvents!.Contains(signals.Fingerprint))
+                {
+                    RecentList.Touch(s.PaymentInstruments, signals.Fingerprint, AccountState.LinkCapacity);
+                }
+
+                Remember(_instruments, signals.Fingerprint, signals, CachedEntityCapacity);
+            }
+
+            foreach (var signals in await Task.WhenAll(templateCalls))
+            {
+                if (signals.SharingAccounts > 0)
+                {
+                    RecentList.Touch(s.PromptBuckets, signals.Bucket, AccountState.LinkCapacity);
+                    Remember(_templates, signals.Bucket, signals, CachedTemplateCapacity);
+                }
             }
 
             s.Dedup.Save(dedup);
             await state.WriteStateAsync();
-            return statuses;
         }
         catch
         {
@@ -206,12 +264,105 @@ public sealed class AccountGrain(
             DeactivateOnIdle();
             throw;
         }
+
+        Publish(hop: 0);
+        return statuses;
     }
+
+    private void ApplyUsage(UsageEvent usage, ref Dictionary<string, List<InstrumentEntry>>? instrumentEntries, ref Dictionary<string, List<TemplateEntry>>? templateEntries)
+    {
+        var s = state.State;
+        var at = usage.OccurredAt;
+        s.RequestsPerMinute.Minutes().Add(at, usage.Requests);
+        s.RequestsPerHour.Hours().Add(at, usage.Requests);
+        var tokens = usage.InputTokens + usage.OutputTokens;
+        if (tokens > 0)
+        {
+            s.TokensPerHour.Hours().Add(at, tokens);
+        }
+
+        if (usage.ReasoningElicitation is > 0 and var share)
+        {
+            s.ElicitedPerHour.Hours().Add(at, (long)Math.Round(usage.Requests * share));
+        }
+
+        if (s.CreatedAt is { } created && at >= created && at < created + TimeSpan.FromHours(1))
+        {
+            s.RequestsFirstHour += usage.Requests;
+        }
+
+        s.RequestsTotal += usage.Requests;
+
+        // The card pays for this usage: it counts against the card's cluster quota.
+        foreach (var instrument in s.PaymentInstruments.Take(InstrumentsScored))
+        {
+            Add(ref instrumentEntries, instrument, new InstrumentEntry { EventId = usage.EventId, OccurredAt = at, Requests = usage.Requests });
+        }
+
+        if (usage.PromptFingerprints.Length > 0)
+        {
+            var perFingerprint = Math.Max(1, usage.Requests / usage.PromptFingerprints.Length);
+            foreach (var fingerprint in usage.PromptFingerprints.Distinct())
+            {
+                foreach (var bucket in PromptBands.BucketKeys(fingerprint))
+                {
+                    Add(ref templateEntries, bucket, new TemplateEntry { EventId = usage.EventId, OccurredAt = at, Fingerprint = fingerprint, Requests = perFingerprint });
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Tells the account's entities when it becomes flagged or unflagged, or is labelled fraud or
+    /// cleared. Only a change in standing is sent, so an echo from an entity cannot loop.
+    /// </summary>
+    private void Publish(int hop)
+    {
+        var policy = policies.Current;
+        var flagged = Flagged(DecideRequest(null).Score);
+        var fraud = state.State.Label == Label.Fraud;
+        if (flagged == _publishedFlagged && fraud == _publishedFraud)
+        {
+            return;
+        }
+
+        _publishedFlagged = flagged;
+        _publishedFraud = fraud;
+        if (hop > policy.Propagation.HopLimit)
+        {
+            return;
+        }
+
+        var s = state.State;
+        var risk = new AccountRisk { AccountId = this.GetPrimaryKeyString(), Flagged = flagged, ConfirmedFraud = fraud, Hop = hop };
+        var sent = 0;
+        foreach (var range in s.IpRanges.Take(RangesScored))
+        {
+            _ = GrainFactory.GetGrain<IIpRangeGrain>(range).AccountRiskChangedAsync(risk);
+            sent++;
+        }
+
+        foreach (var instrument in s.PaymentInstruments.Take(InstrumentsScored))
+        {
+            _ = GrainFactory.GetGrain<IPaymentInstrumentGrain>(instrument).AccountRiskChangedAsync(risk);
+            sent++;
+        }
+
+        foreach (var bucket in s.PromptBuckets)
+        {
+            _ = GrainFactory.GetGrain<IPromptTemplateGrain>(bucket).AccountRiskChangedAsync(risk);
+            sent++;
+        }
+
+        metrics.Propagated("account", sent);
+    }
+
+    private bool Flagged(double score) => score >= policies.Current.Propagation.FlaggedScore || state.State.Label == Label.Fraud;
 
     private DecisionResult DecideRequest(string? ipRange)
     {
         var policy = policies.Current;
-        var score = Score(policy, ipRange, Linked());
+        var score = Score(policy, ipRange, state.State.PaymentInstruments);
         RefreshIfStale();
         var outcome = policy.Request.Decide(score.Score);
         return ToResult(score, (int)outcome, policy) with
@@ -225,13 +376,30 @@ public sealed class AccountGrain(
     {
         var s = state.State;
         var now = time.UtcNow;
-        var account = new AccountFacts(s.CreatedAt, s.RequestsPerMinute.Minutes().Estimate(now, TimeSpan.FromMinutes(1)));
-        var rangeKey = ipRange ?? (s.IpRanges.Count > 0 ? s.IpRanges[0] : null);
-        RangeFacts? range = rangeKey is not null && _ranges.TryGetValue(rangeKey, out var r)
-            ? new RangeFacts(rangeKey, r.Value.SignupsLastHour, r.Value.DistinctAccounts)
-            : null;
+        var requestsLastHour = s.RequestsPerMinute.Minutes().Estimate(now, TimeSpan.FromHours(1));
+        var hourly = s.RequestsPerHour.Hours().Estimate(now, TimeSpan.FromHours(1));
+        var account = new AccountFacts(s.CreatedAt, s.RequestsPerMinute.Minutes().Estimate(now, TimeSpan.FromMinutes(1)))
+        {
+            RequestsLastHour = requestsLastHour,
+            ReasoningShare = hourly > 0 ? Math.Min(1, s.ElicitedPerHour.Hours().Estimate(now, TimeSpan.FromHours(1)) / (double)hourly) : 0,
+            RequestsFirstHour = s.RequestsFirstHour,
+            Label = s.Label,
+        };
 
-        Span<InstrumentFacts> facts = stackalloc InstrumentFacts[InstrumentsScored];
+        var rangeKey = ipRange ?? (s.IpRanges.Count > 0 ? s.IpRanges[0] : null);
+        RangeFacts? range = rangeKey is not null && _ranges.TryGetValue(rangeKey, out var r) ? Facts(r.Value) : null;
+        RangeFacts[]? others = null;
+        var otherCount = 0;
+        foreach (var key in s.IpRanges.Take(RangesScored))
+        {
+            if (key != rangeKey && _ranges.TryGetValue(key, out var other))
+            {
+                others ??= new RangeFacts[RangesScored];
+                others[otherCount++] = Facts(other.Value);
+            }
+        }
+
+        Span<InstrumentFacts> instrumentFacts = stackalloc InstrumentFacts[InstrumentsScored];
         var n = 0;
         foreach (var fingerprint in instruments)
         {
@@ -242,14 +410,42 @@ public sealed class AccountGrain(
 
             if (_instruments.TryGetValue(fingerprint, out var i))
             {
-                facts[n++] = new InstrumentFacts(i.Value.DistinctAccounts, i.Value.Chargebacks, i.Value.Declines);
+                var v = i.Value;
+                instrumentFacts[n++] = new InstrumentFacts(v.DistinctAccounts, v.Chargebacks, v.Declines)
+                {
+                    RequestsLastHour = v.RequestsLastHour,
+                    Risk = v.Risk,
+                    Label = v.Label,
+                };
             }
         }
 
-        return Scorer.Score(policy, now, account, range, facts[..n]);
+        Span<TemplateFacts> templateFacts = stackalloc TemplateFacts[CachedTemplateCapacity];
+        var t = 0;
+        foreach (var cached in _templates.Values)
+        {
+            var v = cached.Value;
+            templateFacts[t++] = new TemplateFacts(v.SharingAccounts, v.RequestsLastHour) { Risk = v.Risk, Label = v.Label };
+        }
+
+        return Scorer.Score(policy, now, new ScoreInputs
+        {
+            Account = account,
+            Range = range,
+            OtherRanges = others.AsSpan(0, otherCount),
+            Instruments = instrumentFacts[..n],
+            Templates = templateFacts[..t],
+        });
     }
 
-    private List<string> Linked() => state.State.PaymentInstruments;
+    private static RangeFacts Facts(RangeSignals r) =>
+        new(r.Range, r.SignupsLastHour, r.DistinctAccounts) { RequestsLastHour = r.RequestsLastHour, Risk = r.Risk, Label = r.Label };
+
+    private LabelInfo? LabelInfo()
+    {
+        var s = state.State;
+        return s.LabelledAt is null ? null : new LabelInfo { Label = s.Label, Reason = s.LabelReason, By = s.LabelledBy, At = s.LabelledAt };
+    }
 
     private static DecisionResult ToResult(ScoreResult score, int outcome, ScoringPolicy policy) => new()
     {
@@ -267,7 +463,8 @@ public sealed class AccountGrain(
         }
 
         var oldest = time.UtcNow - SignalsMaxAge;
-        if (_ranges.Values.Any(c => c.FetchedAt < oldest) || _instruments.Values.Any(c => c.FetchedAt < oldest))
+        if (_ranges.Values.Any(c => c.FetchedAt < oldest) || _instruments.Values.Any(c => c.FetchedAt < oldest)
+            || _templates.Values.Any(c => c.FetchedAt < oldest))
         {
             _refreshing = true;
             // Runs on this activation's scheduler after the current call returns; the decision does not wait.
@@ -280,6 +477,7 @@ public sealed class AccountGrain(
         try
         {
             await RefreshSignalsAsync();
+            Publish(hop: 0);
         }
         catch (Exception)
         {
@@ -294,30 +492,53 @@ public sealed class AccountGrain(
     private async Task RefreshSignalsAsync()
     {
         var s = state.State;
-        var ranges = s.IpRanges.Take(1).Concat(_ranges.Keys).Distinct().ToList();
+        var ranges = s.IpRanges.Take(RangesScored).Concat(_ranges.Keys).Distinct().ToList();
         var instruments = s.PaymentInstruments.Take(InstrumentsScored).Concat(_instruments.Keys).Distinct().ToList();
-        var rangeSignals = await Task.WhenAll(ranges.Select(k => GrainFactory.GetGrain<IIpRangeGrain>(k).GetSignalsAsync().AsTask()));
-        var instrumentSignals = await Task.WhenAll(instruments.Select(k => GrainFactory.GetGrain<IPaymentInstrumentGrain>(k).GetSignalsAsync().AsTask()));
-        foreach (var signals in rangeSignals)
+        var templates = s.PromptBuckets.Concat(_templates.Keys).Distinct().ToList();
+        var rangeSignals = Task.WhenAll(ranges.Select(k => GrainFactory.GetGrain<IIpRangeGrain>(k).GetSignalsAsync().AsTask()));
+        var instrumentSignals = Task.WhenAll(instruments.Select(k => GrainFactory.GetGrain<IPaymentInstrumentGrain>(k).GetSignalsAsync().AsTask()));
+        var templateSignals = Task.WhenAll(templates.Select(k => GrainFactory.GetGrain<IPromptTemplateGrain>(k).GetSignalsAsync().AsTask()));
+        foreach (var signals in await rangeSignals)
         {
-            Remember(_ranges, signals.Range, signals);
+            Remember(_ranges, signals.Range, signals, CachedEntityCapacity);
         }
 
-        foreach (var signals in instrumentSignals)
+        foreach (var signals in await instrumentSignals)
         {
-            Remember(_instruments, signals.Fingerprint, signals);
+            Remember(_instruments, signals.Fingerprint, signals, CachedEntityCapacity);
+        }
+
+        foreach (var signals in await templateSignals)
+        {
+            Remember(_templates, signals.Bucket, signals, CachedTemplateCapacity);
         }
     }
 
-    private void Remember<T>(Dictionary<string, Cached<T>> cache, string key, T value)
+    private void Remember<T>(Dictionary<string, Cached<T>> cache, string key, T value, int capacity)
     {
-        if (cache.Count >= CachedEntityCapacity && !cache.ContainsKey(key))
+        if (cache.Count >= capacity && !cache.ContainsKey(key))
         {
             cache.Remove(cache.MinBy(p => p.Value.FetchedAt).Key);
         }
 
         cache[key] = new Cached<T>(value, time.UtcNow);
     }
+
+    private async Task WriteAsync()
+    {
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch
+        {
+            DeactivateOnIdle();
+            throw;
+        }
+    }
+
+    private static List<Task<TResult>> Calls<TEntry, TResult>(Dictionary<string, List<TEntry>>? entries, Func<string, TEntry[], ValueTask<TResult>> call) =>
+        entries is null ? [] : [.. entries.Select(p => call(p.Key, [.. p.Value]).AsTask())];
 
     private static void Add<T>(ref Dictionary<string, List<T>>? map, string key, T item)
     {

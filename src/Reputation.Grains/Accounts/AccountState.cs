@@ -1,3 +1,4 @@
+using Reputation.Core.Scoring;
 using Reputation.Grains.State;
 
 namespace Reputation.Grains.Accounts;
@@ -27,5 +28,14 @@ public sealed class AccountState
     [Id(11)] public long RequestsTotal { get; set; }
     [Id(12)] public PaymentTally Payments { get; set; } = new();
     [Id(13)] public DedupState Dedup { get; set; } = DedupState.Create(DedupCapacity);
+    /// <summary>Prompt-template buckets where this account's prompts matched another account's.</summary>
+    [Id(14)] public List<string> PromptBuckets { get; set; } = [];
+    /// <summary>Requests weighted by their reasoning-elicitation share, per hour.</summary>
+    [Id(15)] public WindowState ElicitedPerHour { get; set; } = WindowState.Create(25);
+    [Id(16)] public long RequestsFirstHour { get; set; }
+    [Id(17)] public Label Label { get; set; }
+    [Id(18)] public string? LabelReason { get; set; }
+    [Id(19)] public string? LabelledBy { get; set; }
+    [Id(20)] public DateTimeOffset? LabelledAt { get; set; }
     // Never renumber an Id; a new member takes the next one.
 }

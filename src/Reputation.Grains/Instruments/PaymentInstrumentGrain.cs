@@ -3,10 +3,12 @@ using Reputation.Core.Sketches;
 
 namespace Reputation.Grains.Instruments;
 
-/// <summary>One payment fingerprint token: distinct accounts and payment outcomes.</summary>
+/// <summary>One payment fingerprint token: distinct accounts, payment outcomes, cluster usage, risk from its accounts.</summary>
 public sealed class PaymentInstrumentGrain(
-    [PersistentState("instrument", StorageNames.Reputation)] IPersistentState<PaymentInstrumentState> state)
-    : Grain, IPaymentInstrumentGrain
+    [PersistentState("instrument", StorageNames.Reputation)] IPersistentState<PaymentInstrumentState> state,
+    IPolicyCache policies,
+    ReputationMetrics metrics,
+    ReputationClock time) : Grain, IPaymentInstrumentGrain
 {
     private HyperLogLog? _accounts;
 
@@ -17,6 +19,7 @@ public sealed class PaymentInstrumentGrain(
         var s = state.State;
         var dedup = s.Dedup.Open();
         var changed = false;
+        var linked = false;
         foreach (var entry in entries)
         {
             if (!dedup.TryAdd(entry.EventId))
@@ -31,22 +34,30 @@ public sealed class PaymentInstrumentGrain(
             {
                 s.Payments.Add(outcome);
             }
+
+            if (entry.Requests > 0)
+            {
+                s.RequestsPerMinute.Minutes().Add(entry.OccurredAt, entry.Requests);
+                s.RequestsPerHour.Hours().Add(entry.OccurredAt, entry.Requests);
+                s.RequestsTotal += entry.Requests;
+            }
+            else
+            {
+                linked = true;
+            }
         }
 
         if (changed)
         {
-            Accounts.Add(accountId);
-            RecentList.Touch(s.RecentAccounts, accountId, PaymentInstrumentState.RecentAccountCapacity);
+            // Usage alone does not make an account a user of the card: only a signup or a payment links it.
+            if (linked)
+            {
+                Accounts.Add(accountId);
+                RecentList.Touch(s.RecentAccounts, accountId, PaymentInstrumentState.RecentAccountCapacity);
+            }
+
             s.Dedup.Save(dedup);
-            try
-            {
-                await state.WriteStateAsync();
-            }
-            catch
-            {
-                DeactivateOnIdle();
-                throw;
-            }
+            await WriteAsync();
         }
 
         return Signals();
@@ -57,11 +68,12 @@ public sealed class PaymentInstrumentGrain(
     ValueTask<InstrumentSnapshot?> IPaymentInstrumentGrain.GetSnapshotAsync()
     {
         var s = state.State;
-        if (s.FirstSeenAt is null)
+        if (s.FirstSeenAt is null && s.Risk.Info is null)
         {
             return ValueTask.FromResult<InstrumentSnapshot?>(null);
         }
 
+        var now = time.UtcNow;
         return ValueTask.FromResult<InstrumentSnapshot?>(new InstrumentSnapshot
         {
             Fingerprint = this.GetPrimaryKeyString(),
@@ -76,14 +88,71 @@ public sealed class PaymentInstrumentGrain(
             RecentAccounts = [.. s.RecentAccounts],
             FirstSeenAt = s.FirstSeenAt,
             LastSeenAt = s.LastSeenAt,
+            Risk = s.Risk.Risk,
+            Label = s.Risk.Info,
+            Usage = new UsageSnapshot
+            {
+                RequestsLastMinute = s.RequestsPerMinute.Minutes().Estimate(now, TimeSpan.FromMinutes(1)),
+                RequestsLastHour = s.RequestsPerMinute.Minutes().Estimate(now, TimeSpan.FromHours(1)),
+                RequestsLastDay = s.RequestsPerHour.Hours().Estimate(now, TimeSpan.FromDays(1)),
+                RequestsTotal = s.RequestsTotal,
+            },
         });
     }
 
-    private InstrumentSignals Signals() => new()
+    async ValueTask<LabelInfo> IEntityGrain.SetLabelAsync(LabelChange change)
     {
-        Fingerprint = this.GetPrimaryKeyString(),
-        DistinctAccounts = state.State.FirstSeenAt is null ? 0 : Accounts.Estimate(),
-        Chargebacks = state.State.Payments.Chargebacks,
-        Declines = state.State.Payments.Declined,
-    };
+        state.State.Risk.SetLabel(change);
+        await RiskChangedAsync(labelChanged: true, hop: 0);
+        return Propagation.Info(state.State.Risk);
+    }
+
+    async Task IEntityGrain.AccountRiskChangedAsync(AccountRisk risk)
+    {
+        if (state.State.Risk.Apply(risk))
+        {
+            await RiskChangedAsync(labelChanged: false, risk.Hop);
+        }
+    }
+
+    private async Task RiskChangedAsync(bool labelChanged, int hop)
+    {
+        var policy = policies.Current.Propagation;
+        var moved = state.State.Risk.Recompute(policy, state.State.FirstSeenAt is null ? 0 : Accounts.Estimate());
+        await WriteAsync();
+        if (Propagation.ShouldNotify(policy, moved, labelChanged, hop))
+        {
+            var signals = Signals();
+            metrics.Propagated("payment-instrument", Propagation.NotifyAccounts(GrainFactory, policy, state.State.RecentAccounts,
+                a => a.InstrumentChangedAsync(signals, hop + 1)));
+        }
+    }
+
+    private InstrumentSignals Signals()
+    {
+        var s = state.State;
+        return new()
+        {
+            Fingerprint = this.GetPrimaryKeyString(),
+            DistinctAccounts = s.FirstSeenAt is null ? 0 : Accounts.Estimate(),
+            Chargebacks = s.Payments.Chargebacks,
+            Declines = s.Payments.Declined,
+            RequestsLastHour = s.RequestsPerMinute.Minutes().Estimate(time.UtcNow, TimeSpan.FromHours(1)),
+            Risk = s.Risk.Risk,
+            Label = s.Risk.Label,
+        };
+    }
+
+    private async Task WriteAsync()
+    {
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch
+        {
+            DeactivateOnIdle();
+            throw;
+        }
+    }
 }

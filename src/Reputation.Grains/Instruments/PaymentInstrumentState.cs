@@ -3,11 +3,11 @@ using Reputation.Grains.State;
 
 namespace Reputation.Grains.Instruments;
 
-/// <summary>Bounded: about 3.5 KiB whatever the number of accounts or payments.</summary>
+/// <summary>Bounded: about 5 KiB plus the flagged-account lists, whatever the number of accounts or payments.</summary>
 [GenerateSerializer, Alias("reputation.PaymentInstrumentState")]
 public sealed class PaymentInstrumentState
 {
-    public const int RecentAccountCapacity = 32;
+    public const int RecentAccountCapacity = 64;
     public const int DedupCapacity = 256;
 
     [Id(0)] public DateTimeOffset? FirstSeenAt { get; set; }
@@ -16,5 +16,10 @@ public sealed class PaymentInstrumentState
     [Id(3)] public List<string> RecentAccounts { get; set; } = [];
     [Id(4)] public PaymentTally Payments { get; set; } = new();
     [Id(5)] public DedupState Dedup { get; set; } = DedupState.Create(DedupCapacity);
+    [Id(6)] public EntityRiskState Risk { get; set; } = new();
+    /// <summary>Requests of every account on the card, for its cluster quota.</summary>
+    [Id(7)] public WindowState RequestsPerMinute { get; set; } = WindowState.Create(61);
+    [Id(8)] public WindowState RequestsPerHour { get; set; } = WindowState.Create(25);
+    [Id(9)] public long RequestsTotal { get; set; }
     // Never renumber an Id; a new member takes the next one.
 }

@@ -1,4 +1,3 @@
-
 namespace Reputation.Grains;
 
 [Alias("reputation.IAccountGrain")]
@@ -21,10 +20,36 @@ public interface IAccountGrain : IGrainWithStringKey
     /// <summary>Null when the account was never seen.</summary>
     [Alias("GetSnapshot"), ReadOnly]
     ValueTask<AccountSnapshot?> GetSnapshotAsync();
+
+    /// <summary>Sets or clears an operator label; persisted, and propagated to the account's entities.</summary>
+    [Alias("SetLabel")]
+    ValueTask<LabelInfo> SetLabelAsync(LabelChange change);
+
+    /// <summary>A linked entity changed: its new signals, and how far the change has travelled.</summary>
+    [Alias("RangeChanged"), OneWay]
+    Task RangeChangedAsync(RangeSignals signals, int hop);
+
+    [Alias("InstrumentChanged"), OneWay]
+    Task InstrumentChangedAsync(InstrumentSignals signals, int hop);
+
+    [Alias("TemplateChanged"), OneWay]
+    Task TemplateChangedAsync(TemplateSignals signals, int hop);
+}
+
+/// <summary>What the three kinds of linked entity have in common: labels and risk from their accounts.</summary>
+public interface IEntityGrain
+{
+    /// <summary>Sets or clears an operator label; persisted, and propagated to the entity's recent accounts.</summary>
+    [Alias("SetLabel")]
+    ValueTask<LabelInfo> SetLabelAsync(LabelChange change);
+
+    /// <summary>One of the entity's accounts became flagged or unflagged, or was labelled.</summary>
+    [Alias("AccountRiskChanged"), OneWay]
+    Task AccountRiskChangedAsync(AccountRisk risk);
 }
 
 [Alias("reputation.IIpRangeGrain")]
-public interface IIpRangeGrain : IGrainWithStringKey
+public interface IIpRangeGrain : IGrainWithStringKey, IEntityGrain
 {
     [Alias("Record")]
     ValueTask<RangeSignals> RecordAsync(string accountId, RangeEntry[] entries);
@@ -37,7 +62,7 @@ public interface IIpRangeGrain : IGrainWithStringKey
 }
 
 [Alias("reputation.IPaymentInstrumentGrain")]
-public interface IPaymentInstrumentGrain : IGrainWithStringKey
+public interface IPaymentInstrumentGrain : IGrainWithStringKey, IEntityGrain
 {
     [Alias("Record")]
     ValueTask<InstrumentSignals> RecordAsync(string accountId, InstrumentEntry[] entries);
@@ -47,4 +72,18 @@ public interface IPaymentInstrumentGrain : IGrainWithStringKey
 
     [Alias("GetSnapshot"), ReadOnly]
     ValueTask<InstrumentSnapshot?> GetSnapshotAsync();
+}
+
+/// <summary>One LSH bucket of prompt fingerprints: key <c>b{band}:{4 hex}</c> (docs/prompt-fingerprints.md).</summary>
+[Alias("reputation.IPromptTemplateGrain")]
+public interface IPromptTemplateGrain : IGrainWithStringKey, IEntityGrain
+{
+    [Alias("Record")]
+    ValueTask<TemplateSignals> RecordAsync(string accountId, TemplateEntry[] entries);
+
+    [Alias("GetSignals"), ReadOnly]
+    ValueTask<TemplateSignals> GetSignalsAsync();
+
+    [Alias("GetSnapshot"), ReadOnly]
+    ValueTask<TemplateSnapshot?> GetSnapshotAsync();
 }

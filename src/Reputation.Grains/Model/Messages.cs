@@ -1,3 +1,5 @@
+using Reputation.Core.Scoring;
+
 namespace Reputation.Grains;
 
 public enum PaymentKind
@@ -72,6 +74,51 @@ public sealed record InstrumentEntry
     [Id(1)] public required DateTimeOffset OccurredAt { get; init; }
     /// <summary>Null for a link without a payment (a signup naming the instrument).</summary>
     [Id(2)] public PaymentKind? Outcome { get; init; }
+    /// <summary>Requests of a usage event, counted against the instrument's cluster quota.</summary>
+    [Id(3)] public long Requests { get; init; }
+}
+
+/// <summary>What an account tells a prompt-template bucket about one fingerprint of a usage event.</summary>
+[GenerateSerializer, Immutable, Alias("reputation.TemplateEntry")]
+public sealed record TemplateEntry
+{
+    [Id(0)] public required string EventId { get; init; }
+    [Id(1)] public required DateTimeOffset OccurredAt { get; init; }
+    [Id(2)] public required ulong Fingerprint { get; init; }
+    [Id(3)] public long Requests { get; init; }
+}
+
+/// <summary>An operator's label; <see cref="Label.None"/> clears one.</summary>
+[GenerateSerializer, Immutable, Alias("reputation.LabelChange")]
+public sealed record LabelChange
+{
+    [Id(0)] public required Label Label { get; init; }
+    [Id(1)] public required string Reason { get; init; }
+    [Id(2)] public required string By { get; init; }
+    [Id(3)] public required DateTimeOffset At { get; init; }
+}
+
+/// <summary>The label an entity carries, for views.</summary>
+[GenerateSerializer, Immutable, Alias("reputation.LabelInfo")]
+public sealed record LabelInfo
+{
+    [Id(0)] public required Label Label { get; init; }
+    [Id(1)] public string? Reason { get; init; }
+    [Id(2)] public string? By { get; init; }
+    [Id(3)] public DateTimeOffset? At { get; init; }
+}
+
+/// <summary>What an account tells its entities when it becomes flagged or unflagged, or is labelled.</summary>
+[GenerateSerializer, Immutable, Alias("reputation.AccountRisk")]
+public sealed record AccountRisk
+{
+    [Id(0)] public required string AccountId { get; init; }
+    /// <summary>Its score is at or above the policy's flagged score.</summary>
+    [Id(1)] public bool Flagged { get; init; }
+    /// <summary>An operator labelled it fraud.</summary>
+    [Id(2)] public bool ConfirmedFraud { get; init; }
+    /// <summary>Hops from where the change started.</summary>
+    [Id(3)] public int Hop { get; init; }
 }
 
 [GenerateSerializer, Immutable, Alias("reputation.ReasonEntry")]
@@ -125,6 +172,8 @@ public sealed record AccountSnapshot
     [Id(5)] public required string[] IpRanges { get; init; }
     [Id(6)] public required UsageSnapshot Usage { get; init; }
     [Id(7)] public required PaymentSnapshot Payments { get; init; }
+    [Id(8)] public LabelInfo? Label { get; init; }
+    [Id(9)] public string[] PromptBuckets { get; init; } = [];
 }
 
 [GenerateSerializer, Immutable, Alias("reputation.RangeSnapshot")]
@@ -138,6 +187,22 @@ public sealed record RangeSnapshot
     [Id(5)] public required string[] RecentAccounts { get; init; }
     [Id(6)] public DateTimeOffset? FirstSeenAt { get; init; }
     [Id(7)] public DateTimeOffset? LastSeenAt { get; init; }
+    [Id(8)] public double Risk { get; init; }
+    [Id(9)] public LabelInfo? Label { get; init; }
+}
+
+[GenerateSerializer, Immutable, Alias("reputation.TemplateSnapshot")]
+public sealed record TemplateSnapshot
+{
+    [Id(0)] public required string Bucket { get; init; }
+    [Id(1)] public long SharingAccounts { get; init; }
+    [Id(2)] public required UsageSnapshot Usage { get; init; }
+    [Id(3)] public required string[] RecentAccounts { get; init; }
+    [Id(4)] public required string[] Fingerprints { get; init; }
+    [Id(5)] public DateTimeOffset? FirstSeenAt { get; init; }
+    [Id(6)] public DateTimeOffset? LastSeenAt { get; init; }
+    [Id(7)] public double Risk { get; init; }
+    [Id(8)] public LabelInfo? Label { get; init; }
 }
 
 [GenerateSerializer, Immutable, Alias("reputation.InstrumentSnapshot")]
@@ -149,6 +214,9 @@ public sealed record InstrumentSnapshot
     [Id(3)] public required string[] RecentAccounts { get; init; }
     [Id(4)] public DateTimeOffset? FirstSeenAt { get; init; }
     [Id(5)] public DateTimeOffset? LastSeenAt { get; init; }
+    [Id(6)] public double Risk { get; init; }
+    [Id(7)] public LabelInfo? Label { get; init; }
+    [Id(8)] public required UsageSnapshot Usage { get; init; }
 }
 
 /// <summary>What a range reports to its accounts for scoring.</summary>
@@ -158,6 +226,21 @@ public sealed record RangeSignals
     [Id(0)] public required string Range { get; init; }
     [Id(1)] public long SignupsLastHour { get; init; }
     [Id(2)] public long DistinctAccounts { get; init; }
+    [Id(3)] public long RequestsLastHour { get; init; }
+    [Id(4)] public double Risk { get; init; }
+    [Id(5)] public Label Label { get; init; }
+}
+
+/// <summary>What a prompt-template bucket reports to its accounts for scoring.</summary>
+[GenerateSerializer, Immutable, Alias("reputation.TemplateSignals")]
+public sealed record TemplateSignals
+{
+    [Id(0)] public required string Bucket { get; init; }
+    /// <summary>Accounts whose fingerprints here are within Hamming distance 3 of another account's.</summary>
+    [Id(1)] public long SharingAccounts { get; init; }
+    [Id(2)] public long RequestsLastHour { get; init; }
+    [Id(3)] public double Risk { get; init; }
+    [Id(4)] public Label Label { get; init; }
 }
 
 /// <summary>What a payment instrument reports to its accounts for scoring.</summary>
@@ -168,4 +251,7 @@ public sealed record InstrumentSignals
     [Id(1)] public long DistinctAccounts { get; init; }
     [Id(2)] public long Chargebacks { get; init; }
     [Id(3)] public long Declines { get; init; }
+    [Id(4)] public long RequestsLastHour { get; init; }
+    [Id(5)] public double Risk { get; init; }
+    [Id(6)] public Label Label { get; init; }
 }

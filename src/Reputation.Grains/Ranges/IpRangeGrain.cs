@@ -4,9 +4,11 @@ using Reputation.Grains.State;
 
 namespace Reputation.Grains.Ranges;
 
-/// <summary>One canonical IP range (IPv4 /24, IPv6 /64): distinct accounts, signup and usage velocity.</summary>
+/// <summary>One canonical IP range (IPv4 /24, IPv6 /64): distinct accounts, signup and usage velocity, risk from its accounts.</summary>
 public sealed class IpRangeGrain(
     [PersistentState("range", StorageNames.Reputation)] IPersistentState<IpRangeState> state,
+    IPolicyCache policies,
+    ReputationMetrics metrics,
     ReputationClock time) : Grain, IIpRangeGrain
 {
     private HyperLogLog? _accounts;
@@ -64,7 +66,7 @@ public sealed class IpRangeGrain(
     ValueTask<RangeSnapshot?> IIpRangeGrain.GetSnapshotAsync()
     {
         var s = state.State;
-        if (s.FirstSeenAt is null)
+        if (s.FirstSeenAt is null && s.Risk.Info is null)
         {
             return ValueTask.FromResult<RangeSnapshot?>(null);
         }
@@ -87,15 +89,53 @@ public sealed class IpRangeGrain(
             RecentAccounts = [.. s.RecentAccounts],
             FirstSeenAt = s.FirstSeenAt,
             LastSeenAt = s.LastSeenAt,
+            Risk = s.Risk.Risk,
+            Label = s.Risk.Info,
         });
     }
 
-    private RangeSignals Signals() => new()
+    async ValueTask<LabelInfo> IEntityGrain.SetLabelAsync(LabelChange change)
     {
-        Range = this.GetPrimaryKeyString(),
-        SignupsLastHour = state.State.SignupsPerMinute.Minutes().Estimate(time.UtcNow, TimeSpan.FromHours(1)),
-        DistinctAccounts = state.State.FirstSeenAt is null ? 0 : Accounts.Estimate(),
-    };
+        state.State.Risk.SetLabel(change);
+        await RiskChangedAsync(labelChanged: true, hop: 0);
+        return Propagation.Info(state.State.Risk);
+    }
+
+    async Task IEntityGrain.AccountRiskChangedAsync(AccountRisk risk)
+    {
+        if (state.State.Risk.Apply(risk))
+        {
+            await RiskChangedAsync(labelChanged: false, risk.Hop);
+        }
+    }
+
+    private async Task RiskChangedAsync(bool labelChanged, int hop)
+    {
+        var policy = policies.Current.Propagation;
+        var moved = state.State.Risk.Recompute(policy, state.State.FirstSeenAt is null ? 0 : Accounts.Estimate(), policy.RangeLinkStrength);
+        await WriteAsync();
+        if (Propagation.ShouldNotify(policy, moved, labelChanged, hop))
+        {
+            var signals = Signals();
+            metrics.Propagated("ip-range", Propagation.NotifyAccounts(GrainFactory, policy, state.State.RecentAccounts,
+                a => a.RangeChangedAsync(signals, hop + 1)));
+        }
+    }
+
+    private RangeSignals Signals()
+    {
+        var s = state.State;
+        var now = time.UtcNow;
+        return new()
+        {
+            Range = this.GetPrimaryKeyString(),
+            SignupsLastHour = s.SignupsPerMinute.Minutes().Estimate(now, TimeSpan.FromHours(1)),
+            DistinctAccounts = s.FirstSeenAt is null ? 0 : Accounts.Estimate(),
+            RequestsLastHour = s.RequestsPerMinute.Minutes().Estimate(now, TimeSpan.FromHours(1)),
+            Risk = s.Risk.Risk,
+            Label = s.Risk.Label,
+        };
+    }
 
     private async Task WriteAsync()
     {

@@ -3,11 +3,11 @@ using Reputation.Grains.State;
 
 namespace Reputation.Grains.Ranges;
 
-/// <summary>Bounded: about 8 KiB whatever the number of accounts or events in the range.</summary>
+/// <summary>Bounded: about 8 KiB plus the flagged-account lists, whatever the number of accounts or events.</summary>
 [GenerateSerializer, Alias("reputation.IpRangeState")]
 public sealed class IpRangeState
 {
-    public const int RecentAccountCapacity = 32;
+    public const int RecentAccountCapacity = 64;
     public const int DedupCapacity = 256;
 
     [Id(0)] public DateTimeOffset? FirstSeenAt { get; set; }
@@ -23,5 +23,6 @@ public sealed class IpRangeState
     [Id(9)] public long SignupsTotal { get; set; }
     [Id(10)] public DedupState Dedup { get; set; } = DedupState.Create(DedupCapacity);
     [Id(11)] public WindowState SignupsPerMinute { get; set; } = WindowState.Create(61);
+    [Id(12)] public EntityRiskState Risk { get; set; } = new();
     // Never renumber an Id; a new member takes the next one.
 }

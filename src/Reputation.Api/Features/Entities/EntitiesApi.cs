@@ -1,5 +1,6 @@
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Reputation.Api.Features.Graph;
 using Reputation.Api.Security;
 using Reputation.Contracts;
 
@@ -18,6 +19,15 @@ internal static class EntitiesApi
             .ProducesProblem(StatusCodes.Status404NotFound)
             .WithSummary("Account view: score, current request decision, reasons, links and usage counters");
 
+        accounts.MapGet("/{accountId}/graph", async Task<Results<Ok<GraphView>, ProblemHttpResult>> (string accountId, IMediator mediator, CancellationToken ct, int depth = 2, int limit = 200) =>
+                await mediator.Send(new GetGraph(accountId, depth, limit), ct) is { } view
+                    ? TypedResults.Ok(view)
+                    : NotFound("Account not found", $"No event or signup was ever seen for account '{accountId}'."))
+            .WithName("GetAccountGraph")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .WithSummary("The account's neighbourhood for investigators: accounts, cards, ranges and prompt templates it shares")
+            .WithDescription("depth 1 is the account's own entities, 2 adds their other most recent accounts, up to 4; at most limit nodes (1-1000).");
+
         var ranges = app.MapGroup("/v1/ip-ranges").WithTags("IP ranges").RequireScope(Scopes.Read).ProducesCommonProblems();
         ranges.MapGet("/{network}/{prefixLength:int}", async Task<Results<Ok<IpRangeView>, ProblemHttpResult>> (string network, int prefixLength, IMediator mediator, CancellationToken ct) =>
                 await mediator.Send(new GetIpRange(network, prefixLength), ct) is { } view
@@ -35,6 +45,15 @@ internal static class EntitiesApi
             .WithName("GetPaymentInstrument")
             .ProducesProblem(StatusCodes.Status404NotFound)
             .WithSummary("Payment instrument view: distinct accounts and payment outcomes");
+
+        var templates = app.MapGroup("/v1/prompt-templates").WithTags("Prompt templates").RequireScope(Scopes.Read).ProducesCommonProblems();
+        templates.MapGet("/{bucket}", async Task<Results<Ok<PromptTemplateView>, ProblemHttpResult>> (string bucket, IMediator mediator, CancellationToken ct) =>
+                await mediator.Send(new GetPromptTemplate(bucket), ct) is { } view
+                    ? TypedResults.Ok(view)
+                    : NotFound("Prompt template not found", $"No fingerprint was ever seen in bucket '{bucket}'."))
+            .WithName("GetPromptTemplate")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .WithSummary("Prompt-template bucket view (b{band}:{4 hex}): accounts sharing near-duplicate prompts, their usage, risk");
 
         return app;
     }

@@ -1,6 +1,8 @@
 using Mediator;
 using Reputation.Api.Errors;
 using Reputation.Api.Features.Decisions;
+using Reputation.Api.Features.Graph;
+using Reputation.Api.Features.Labels;
 using Reputation.Contracts;
 using Reputation.Core.Networks;
 using Reputation.Grains;
@@ -28,7 +30,19 @@ public sealed record GetPaymentInstrument(string Fingerprint) : IRequest<Payment
     public void Validate(ValidationErrors errors) => Fields.Id(errors, "fingerprint", Fingerprint);
 }
 
+public sealed record GetPromptTemplate(string Bucket) : IRequest<PromptTemplateView?>, IValidatable
+{
+    public void Validate(ValidationErrors errors)
+    {
+        if (!SetLabel.BucketPattern().IsMatch(Bucket))
+        {
+            errors.Add("bucket", "must be a bucket key b{band}:{4 lowercase hex}, for example b0:3fa2");
+        }
+    }
+}
+
 public sealed class EntityQueryHandlers(IGrainFactory grains) :
+    IRequestHandler<GetPromptTemplate, PromptTemplateView?>,
     IRequestHandler<GetAccount, AccountView?>,
     IRequestHandler<GetIpRange, IpRangeView?>,
     IRequestHandler<GetPaymentInstrument, PaymentInstrumentView?>
@@ -44,10 +58,11 @@ public sealed class EntityQueryHandlers(IGrainFactory grains) :
             Score = s.RequestDecision.Score,
             RequestDecision = (RequestDecision)s.RequestDecision.Outcome,
             Reasons = DecisionMapping.AllReasons(s.RequestDecision),
-            Labels = [],
+            Labels = GetGraphHandler.Labels(s.Label),
+            LabelDetail = Detail(s.Label),
             PaymentInstruments = s.PaymentInstruments,
             IpRanges = s.IpRanges,
-            PromptBuckets = [],
+            PromptBuckets = s.PromptBuckets,
             Usage = Usage(s.Usage),
             Payments = Payments(s.Payments),
             PolicyVersion = s.RequestDecision.PolicyVersion,
@@ -68,6 +83,9 @@ public sealed class EntityQueryHandlers(IGrainFactory grains) :
             RecentAccounts = s.RecentAccounts,
             FirstSeenAt = s.FirstSeenAt,
             LastSeenAt = s.LastSeenAt,
+            Risk = s.Risk,
+            Labels = GetGraphHandler.Labels(s.Label),
+            LabelDetail = Detail(s.Label),
         };
     }
 
@@ -82,8 +100,38 @@ public sealed class EntityQueryHandlers(IGrainFactory grains) :
             RecentAccounts = s.RecentAccounts,
             FirstSeenAt = s.FirstSeenAt,
             LastSeenAt = s.LastSeenAt,
+            Risk = s.Risk,
+            Labels = GetGraphHandler.Labels(s.Label),
+            LabelDetail = Detail(s.Label),
+            Usage = Usage(s.Usage),
         };
     }
+
+    public async ValueTask<PromptTemplateView?> Handle(GetPromptTemplate request, CancellationToken cancellationToken)
+    {
+        var s = await grains.GetGrain<IPromptTemplateGrain>(request.Bucket).GetSnapshotAsync();
+        return s is null ? null : new PromptTemplateView
+        {
+            Bucket = s.Bucket,
+            SharingAccounts = s.SharingAccounts,
+            Usage = Usage(s.Usage),
+            RecentAccounts = s.RecentAccounts,
+            Fingerprints = s.Fingerprints,
+            Risk = s.Risk,
+            Labels = GetGraphHandler.Labels(s.Label),
+            LabelDetail = Detail(s.Label),
+            FirstSeenAt = s.FirstSeenAt,
+            LastSeenAt = s.LastSeenAt,
+        };
+    }
+
+    private static LabelView? Detail(LabelInfo? label) => label is null ? null : new LabelView
+    {
+        Label = label.Label switch { Core.Scoring.Label.Fraud => LabelKind.Fraud, Core.Scoring.Label.Trusted => LabelKind.Trusted, _ => LabelKind.Cleared },
+        Reason = label.Reason,
+        LabelledBy = label.By,
+        LabelledAt = label.At,
+    };
 
     private static UsageCounters Usage(UsageSnapshot u) => new()
     {

@@ -1,0 +1,123 @@
+using System.Text.RegularExpressions;
+using Mediator;
+using Reputation.Api.Errors;
+using Reputation.Contracts;
+using Reputation.Core.Networks;
+using Reputation.Core.Prompts;
+using Reputation.Grains;
+using CoreLabel = Reputation.Core.Scoring.Label;
+
+namespace Reputation.Api.Features.Labels;
+
+public sealed partial record SetLabel(LabelRequest Body, string By) : IRequest<LabelResponse>, IValidatable
+{
+    public const int MaxReasonLength = 500;
+
+    public void Validate(ValidationErrors errors)
+    {
+        if (string.IsNullOrWhiteSpace(Body.Reason))
+        {
+            errors.Add("reason", "is required");
+        }
+        else if (Body.Reason.Length > MaxReasonLength)
+        {
+            errors.Add("reason", $"must be at most {MaxReasonLength} characters");
+        }
+
+        if (!Enum.IsDefined(Body.Label))
+        {
+            errors.Add("label", "must be fraud, trusted or cleared");
+        }
+
+        if (Keys(Body.EntityType, Body.EntityId, out var error) is null)
+        {
+            errors.Add("entityId", error!);
+        }
+    }
+
+    /// <summary>The grain keys an entity id names, or null with the reason it names none.</summary>
+    internal static IReadOnlyList<string>? Keys(EntityType type, string? id, out string? error)
+    {
+        error = null;
+        var errors = new ValidationErrors();
+        switch (type)
+        {
+            case EntityType.Account:
+            case EntityType.PaymentInstrument:
+                Fields.Id(errors, "entityId", id);
+                if (errors.Any)
+                {
+                    error = errors.First["entityId: ".Length..];
+                    return null;
+                }
+
+                return [id!];
+            case EntityType.IpRange:
+                var slash = id?.LastIndexOf('/') ?? -1;
+                if (slash > 0 && int.TryParse(id.AsSpan(slash + 1), out var prefix) && IpRange.TryParse(id![..slash], prefix, out var range, out var rangeError))
+                {
+                    return [range.ToString()];
+                }
+
+                error = slash > 0 && int.TryParse(id.AsSpan(slash + 1), out prefix) && !IpRange.TryParse(id![..slash], prefix, out _, out rangeError)
+                    ? rangeError
+                    : "an IP range is network/prefixLength, for example 198.51.100.0/24";
+                return null;
+            case EntityType.PromptTemplate:
+                if (id is not null && BucketPattern().IsMatch(id))
+                {
+                    return [id];
+                }
+
+                if (SimHash.TryParseHex(id, out var fingerprint))
+                {
+                    return [.. PromptBands.BucketKeys(fingerprint)];
+                }
+
+                error = "a prompt template is a bucket key (b0:3fa2) or a 16-hex prompt fingerprint";
+                return null;
+            default:
+                error = "entityType must be account, payment-instrument, ip-range or prompt-template";
+                return null;
+        }
+    }
+
+    [GeneratedRegex("^b[0-3]:[0-9a-f]{4}$", RegexOptions.CultureInvariant)]
+    internal static partial Regex BucketPattern();
+}
+
+public sealed class SetLabelHandler(IGrainFactory grains, ReputationClock time) : IRequestHandler<SetLabel, LabelResponse>
+{
+    private Task<LabelInfo> Apply(EntityType type, string key, LabelChange change) => type switch
+    {
+        EntityType.Account => grains.GetGrain<IAccountGrain>(key).SetLabelAsync(change).AsTask(),
+        EntityType.PaymentInstrument => grains.GetGrain<IPaymentInstrumentGrain>(key).SetLabelAsync(change).AsTask(),
+        EntityType.IpRange => grains.GetGrain<IIpRangeGrain>(key).SetLabelAsync(change).AsTask(),
+        _ => grains.GetGrain<IPromptTemplateGrain>(key).SetLabelAsync(change).AsTask(),
+    };
+
+    public async ValueTask<LabelResponse> Handle(SetLabel request, CancellationToken cancellationToken)
+    {
+        var b = request.Body;
+        var keys = SetLabel.Keys(b.EntityType, b.EntityId, out _)!;
+        var change = new LabelChange
+        {
+            Label = b.Label switch { LabelKind.Fraud => CoreLabel.Fraud, LabelKind.Trusted => CoreLabel.Trusted, _ => CoreLabel.None },
+            Reason = b.Reason.Trim(),
+            By = request.By,
+            At = time.UtcNow,
+        };
+
+        await Task.WhenAll(keys.Select(key => Apply(b.EntityType, key, change)));
+
+        return new LabelResponse
+        {
+            EntityType = b.EntityType,
+            EntityId = string.Join(',', keys),
+            Label = b.Label,
+            Reason = change.Reason,
+            LabelledBy = change.By,
+            LabelledAt = change.At,
+        };
+    }
+}

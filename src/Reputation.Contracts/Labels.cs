@@ -1,0 +1,121 @@
+using System.Text.Json.Serialization;
+
+namespace Reputation.Contracts;
+
+/// <summary>The kinds of entity that carry reputation.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<EntityType>))]
+public enum EntityType
+{
+    /// <summary>An account (its id).</summary>
+    [JsonStringEnumMemberName("account")] Account,
+    /// <summary>A payment fingerprint token.</summary>
+    [JsonStringEnumMemberName("payment-instrument")] PaymentInstrument,
+    /// <summary>An IP range, <c>network/prefixLength</c> (IPv4 /24, IPv6 /64).</summary>
+    [JsonStringEnumMemberName("ip-range")] IpRange,
+    /// <summary>A prompt-template bucket (<c>b0:3fa2</c>), or a 16-hex prompt fingerprint standing for its four buckets.</summary>
+    [JsonStringEnumMemberName("prompt-template")] PromptTemplate,
+}
+
+/// <summary>An operator's verdict.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<LabelKind>))]
+public enum LabelKind
+{
+    /// <summary>Confirmed abuse: the entity's risk is 1 and it raises what it is linked to.</summary>
+    [JsonStringEnumMemberName("fraud")] Fraud,
+    /// <summary>Known good: an account's score is cut to a fifth; an entity passes on no risk.</summary>
+    [JsonStringEnumMemberName("trusted")] Trusted,
+    /// <summary>Removes an earlier fraud or trusted label.</summary>
+    [JsonStringEnumMemberName("cleared")] Cleared,
+}
+
+/// <summary>Body of <c>POST /v1/labels</c>.</summary>
+public sealed record LabelRequest
+{
+    /// <summary>What kind of entity is labelled.</summary>
+    public required EntityType EntityType { get; init; }
+    /// <summary>Its id: account id, payment fingerprint, <c>network/prefixLength</c>, or a bucket key or 16-hex prompt fingerprint.</summary>
+    public required string EntityId { get; init; }
+    /// <summary>fraud, trusted or cleared.</summary>
+    public required LabelKind Label { get; init; }
+    /// <summary>Why: kept with the label and shown in entity views (no personal data).</summary>
+    public required string Reason { get; init; }
+}
+
+/// <summary>A label as recorded.</summary>
+public sealed record LabelResponse
+{
+    /// <summary>The labelled entity's kind.</summary>
+    public required EntityType EntityType { get; init; }
+    /// <summary>The labelled entity's canonical id (prompt fingerprints resolve to their buckets, comma-separated).</summary>
+    public required string EntityId { get; init; }
+    /// <summary>The label now in force.</summary>
+    public required LabelKind Label { get; init; }
+    /// <summary>Why.</summary>
+    public required string Reason { get; init; }
+    /// <summary>Name of the API key that set it.</summary>
+    public required string LabelledBy { get; init; }
+    /// <summary>When.</summary>
+    public required DateTimeOffset LabelledAt { get; init; }
+}
+
+/// <summary>A label on an entity, in views.</summary>
+public sealed record LabelView
+{
+    /// <summary>fraud or trusted (a cleared label shows as <c>cleared</c> until a new one is set).</summary>
+    public required LabelKind Label { get; init; }
+    /// <summary>Why.</summary>
+    public string? Reason { get; init; }
+    /// <summary>Name of the API key that set it.</summary>
+    public string? LabelledBy { get; init; }
+    /// <summary>When.</summary>
+    public DateTimeOffset? LabelledAt { get; init; }
+}
+
+/// <summary>Answer of <c>GET /v1/accounts/{accountId}/graph</c>: the account's neighbourhood, bounded.</summary>
+public sealed record GraphView
+{
+    /// <summary>Accounts and entities, the requested account first.</summary>
+    public required IReadOnlyList<GraphNode> Nodes { get; init; }
+    /// <summary>Links between them.</summary>
+    public required IReadOnlyList<GraphEdge> Edges { get; init; }
+    /// <summary>True when the limit cut the neighbourhood short.</summary>
+    public required bool Truncated { get; init; }
+}
+
+/// <summary>A node of the graph.</summary>
+/// <param name="Id">Entity id (account id, fingerprint, range, bucket key).</param>
+/// <param name="Type">account, payment-instrument, ip-range or prompt-template.</param>
+/// <param name="Score">An account's request score, an entity's propagated risk; 0..1.</param>
+/// <param name="Labels">Operator labels in force.</param>
+public sealed record GraphNode(string Id, EntityType Type, double Score, IReadOnlyList<LabelKind> Labels);
+
+/// <summary>An edge of the graph: an account linked to an entity.</summary>
+/// <param name="From">Account id.</param>
+/// <param name="To">Entity id.</param>
+/// <param name="Kind">uses-payment-instrument, seen-in-ip-range or shares-prompt-template.</param>
+public sealed record GraphEdge(string From, string To, string Kind);
+
+/// <summary>Answer of <c>GET /v1/prompt-templates/{bucket}</c>.</summary>
+public sealed record PromptTemplateView
+{
+    /// <summary>The bucket key, <c>b{band}:{4 hex}</c>.</summary>
+    public required string Bucket { get; init; }
+    /// <summary>Estimated accounts whose prompts here are within Hamming distance 3 of another account's.</summary>
+    public required long SharingAccounts { get; init; }
+    /// <summary>Usage of the sharing accounts with these prompts.</summary>
+    public required UsageCounters Usage { get; init; }
+    /// <summary>Most recent sharing accounts (capped sample).</summary>
+    public required IReadOnlyList<string> RecentAccounts { get; init; }
+    /// <summary>Sampled fingerprints in the bucket.</summary>
+    public required IReadOnlyList<string> Fingerprints { get; init; }
+    /// <summary>Risk propagated from its accounts, 0..1.</summary>
+    public required double Risk { get; init; }
+    /// <summary>Operator labels in force (fraud or trusted).</summary>
+    public required IReadOnlyList<LabelKind> Labels { get; init; }
+    /// <summary>The latest label decision; null if never labelled.</summary>
+    public LabelView? LabelDetail { get; init; }
+    /// <summary>When first seen.</summary>
+    public DateTimeOffset? FirstSeenAt { get; init; }
+    /// <summary>When last seen.</summary>
+    public DateTimeOffset? LastSeenAt { get; init; }
+}

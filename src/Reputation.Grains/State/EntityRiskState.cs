@@ -1,0 +1,57 @@
+using Reputation.Core.Collections;
+using Reputation.Core.Scoring;
+
+namespace Reputation.Grains.State;
+
+/// <summary>
+/// An entity's label and the risk it takes from its accounts: which of them are flagged or
+/// labelled fraud (capped lists), and the risk computed from those (docs/architecture.md, "Propagation").
+/// </summary>
+[GenerateSerializer, Alias("reputation.EntityRiskState")]
+public sealed class EntityRiskState
+{
+    public const int AccountCapacity = 256;
+
+    [Id(0)] public Label Label { get; set; }
+    [Id(1)] public string? LabelReason { get; set; }
+    [Id(2)] public string? LabelledBy { get; set; }
+    [Id(3)] public DateTimeOffset? LabelledAt { get; set; }
+    [Id(4)] public List<string> ConfirmedFraud { get; set; } = [];
+    [Id(5)] public List<string> Flagged { get; set; } = [];
+    [Id(6)] public double Risk { get; set; }
+
+    public LabelInfo? Info => Label == Label.None && LabelledAt is null
+        ? null
+        : new LabelInfo { Label = Label, Reason = LabelReason, By = LabelledBy, At = LabelledAt };
+
+    public void SetLabel(LabelChange change)
+    {
+        Label = change.Label;
+        LabelReason = change.Reason;
+        LabelledBy = change.By;
+        LabelledAt = change.At;
+    }
+
+    /// <summary>Records what an account now is; true when that changed anything.</summary>
+    public bool Apply(AccountRisk risk) =>
+        Set(Flagged, risk.AccountId, risk.Flagged) | Set(ConfirmedFraud, risk.AccountId, risk.ConfirmedFraud);
+
+    /// <summary>Recomputes the risk; returns how much it moved.</summary>
+    public double Recompute(PropagationPolicy policy, long distinctAccounts, double strength = 1)
+    {
+        var risk = policy.EntityRisk(Label, ConfirmedFraud.Count, Flagged.Count, Math.Max(distinctAccounts, Flagged.Count), strength);
+        var moved = Math.Abs(risk - Risk);
+        Risk = risk;
+        return moved;
+    }
+
+    private static bool Set(List<string> list, string accountId, bool member)
+    {
+        if (member)
+        {
+            return RecentList.Touch(list, accountId, AccountCapacity);
+        }
+
+        return list.Remove(accountId);
+    }
+}

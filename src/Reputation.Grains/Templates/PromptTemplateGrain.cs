@@ -1,0 +1,211 @@
+using System.Globalization;
+using System.Numerics;
+using Reputation.Core.Collections;
+using Reputation.Core.Sketches;
+
+namespace Reputation.Grains.Templates;
+
+/// <summary>
+/// One LSH bucket of 64-bit prompt fingerprints (one 16-bit band of four). Fingerprints within
+/// Hamming distance 3 always share a bucket; a bucket also collects unrelated fingerprints that
+/// happen to share 16 bits, so sharing is decided by the true distance against a bounded sample,
+/// never by the bucket alone.
+/// </summary>
+public sealed class PromptTemplateGrain(
+    [PersistentState("template", StorageNames.Reputation)] IPersistentState<PromptTemplateState> state,
+    IPolicyCache policies,
+    ReputationMetrics metrics,
+    ReputationClock time) : Grain, IPromptTemplateGrain
+{
+    /// <summary>Near-duplicate: at most this many differing bits of 64.</summary>
+    public const int MaxDistance = 3;
+
+    private HyperLogLog? _sharing;
+
+    private HyperLogLog Sharing => _sharing ??= HyperLogLog.Wrap(state.State.SharingSketch);
+
+    async ValueTask<TemplateSignals> IPromptTemplateGrain.RecordAsync(string accountId, TemplateEntry[] entries)
+    {
+        var s = state.State;
+        var dedup = s.Dedup.Open();
+        var changed = false;
+        List<string>? discovered = null;
+        foreach (var entry in entries)
+        {
+            if (!dedup.TryAdd(entry.EventId + "/" + entry.Fingerprint.ToString("x16", CultureInfo.InvariantCulture)))
+            {
+                continue;
+            }
+
+            changed = true;
+            s.FirstSeenAt = s.FirstSeenAt is { } first && first <= entry.OccurredAt ? first : entry.OccurredAt;
+            s.LastSeenAt = s.LastSeenAt is { } last && last >= entry.OccurredAt ? last : entry.OccurredAt;
+            var (otherAccount, ownNear) = Nearest(entry.Fingerprint, accountId);
+            if (otherAccount is not null)
+            {
+                // Two accounts sent near-identical prompts: both share this template.
+                Sharing.Add(accountId);
+                Sharing.Add(otherAccount);
+                s.AnySharing = true;
+                if (!s.RecentAccounts.Contains(otherAccount))
+                {
+                    // The earlier account did not know it shares a template until now: tell it, so it links.
+                    (discovered ??= []).Add(otherAccount);
+                }
+
+                RecentList.Touch(s.RecentAccounts, otherAccount, PromptTemplateState.RecentAccountCapacity);
+                RecentList.Touch(s.RecentAccounts, accountId, PromptTemplateState.RecentAccountCapacity);
+            }
+
+            if (!ownNear)
+            {
+                s.SampleFingerprints[s.SampleNext] = entry.Fingerprint;
+                s.SampleAccounts[s.SampleNext] = accountId;
+                s.SampleNext = (s.SampleNext + 1) % PromptTemplateState.SampleCapacity;
+            }
+
+            if (entry.Requests > 0 && (otherAccount is not null || s.RecentAccounts.Contains(accountId)))
+            {
+                s.RequestsPerMinute.Minutes().Add(entry.OccurredAt, entry.Requests);
+                s.RequestsPerHour.Hours().Add(entry.OccurredAt, entry.Requests);
+                s.RequestsTotal += entry.Requests;
+            }
+        }
+
+        if (changed)
+        {
+            s.Dedup.Save(dedup);
+            await WriteAsync();
+        }
+
+        var signals = Signals();
+        if (discovered is not null)
+        {
+            var hop = policies.Current.Propagation.HopLimit;
+            foreach (var other in discovered.Where(a => a != accountId))
+            {
+                _ = GrainFactory.GetGrain<IAccountGrain>(other).TemplateChangedAsync(signals, hop);
+            }
+        }
+
+        return signals;
+    }
+
+    ValueTask<TemplateSignals> IPromptTemplateGrain.GetSignalsAsync() => ValueTask.FromResult(Signals());
+
+    ValueTask<TemplateSnapshot?> IPromptTemplateGrain.GetSnapshotAsync()
+    {
+        var s = state.State;
+        if (s.FirstSeenAt is null && s.Risk.Info is null)
+        {
+            return ValueTask.FromResult<TemplateSnapshot?>(null);
+        }
+
+        var now = time.UtcNow;
+        return ValueTask.FromResult<TemplateSnapshot?>(new TemplateSnapshot
+        {
+            Bucket = this.GetPrimaryKeyString(),
+            SharingAccounts = SharingAccounts(),
+            Usage = new UsageSnapshot
+            {
+                RequestsLastMinute = s.RequestsPerMinute.Minutes().Estimate(now, TimeSpan.FromMinutes(1)),
+                RequestsLastHour = s.RequestsPerMinute.Minutes().Estimate(now, TimeSpan.FromHours(1)),
+                RequestsLastDay = s.RequestsPerHour.Hours().Estimate(now, TimeSpan.FromDays(1)),
+                RequestsTotal = s.RequestsTotal,
+            },
+            RecentAccounts = [.. s.RecentAccounts],
+            Fingerprints = [.. s.SampleAccounts.Select((a, i) => (a, i)).Where(p => p.a is not null)
+                .Select(p => s.SampleFingerprints[p.i].ToString("x16", CultureInfo.InvariantCulture)).Distinct()],
+            FirstSeenAt = s.FirstSeenAt,
+            LastSeenAt = s.LastSeenAt,
+            Risk = s.Risk.Risk,
+            Label = s.Risk.Info,
+        });
+    }
+
+    async ValueTask<LabelInfo> IEntityGrain.SetLabelAsync(LabelChange change)
+    {
+        state.State.Risk.SetLabel(change);
+        await RiskChangedAsync(labelChanged: true, hop: 0);
+        return Propagation.Info(state.State.Risk);
+    }
+
+    async Task IEntityGrain.AccountRiskChangedAsync(AccountRisk risk)
+    {
+        if (state.State.Risk.Apply(risk))
+        {
+            await RiskChangedAsync(labelChanged: false, risk.Hop);
+        }
+    }
+
+    private async Task RiskChangedAsync(bool labelChanged, int hop)
+    {
+        var policy = policies.Current.Propagation;
+        var moved = state.State.Risk.Recompute(policy, SharingAccounts());
+        await WriteAsync();
+        if (Propagation.ShouldNotify(policy, moved, labelChanged, hop))
+        {
+            var signals = Signals();
+            metrics.Propagated("prompt-template", Propagation.NotifyAccounts(GrainFactory, policy, state.State.RecentAccounts,
+                a => a.TemplateChangedAsync(signals, hop + 1)));
+        }
+    }
+
+    /// <summary>The closest sampled fingerprint of another account within <see cref="MaxDistance"/>, and whether this account already has one that near.</summary>
+    private (string? OtherAccount, bool OwnNear) Nearest(ulong fingerprint, string accountId)
+    {
+        var s = state.State;
+        string? other = null;
+        var best = MaxDistance + 1;
+        var own = false;
+        for (var i = 0; i < PromptTemplateState.SampleCapacity; i++)
+        {
+            if (s.SampleAccounts[i] is not { } owner)
+            {
+                continue;
+            }
+
+            var distance = BitOperations.PopCount(s.SampleFingerprints[i] ^ fingerprint);
+            if (distance > MaxDistance)
+            {
+                continue;
+            }
+
+            if (owner == accountId)
+            {
+                own = true;
+            }
+            else if (distance < best)
+            {
+                best = distance;
+                other = owner;
+            }
+        }
+
+        return (other, own);
+    }
+
+    private long SharingAccounts() => state.State.AnySharing ? Sharing.Estimate() : 0;
+
+    private TemplateSignals Signals() => new()
+    {
+        Bucket = this.GetPrimaryKeyString(),
+        SharingAccounts = SharingAccounts(),
+        RequestsLastHour = state.State.RequestsPerMinute.Minutes().Estimate(time.UtcNow, TimeSpan.FromHours(1)),
+        Risk = state.State.Risk.Risk,
+        Label = state.State.Risk.Label,
+    };
+
+    private async Task WriteAsync()
+    {
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch
+        {
+            DeactivateOnIdle();
+            throw;
+        }
+    }
+}

@@ -1,0 +1,31 @@
+using Reputation.Core.Sketches;
+using Reputation.Grains.State;
+
+namespace Reputation.Grains.Templates;
+
+/// <summary>
+/// One LSH bucket: a capped sample of fingerprints with the account that sent each first, the
+/// accounts found sharing a near-duplicate (HyperLogLog), their usage, and risk. About 6 KiB.
+/// </summary>
+[GenerateSerializer, Alias("reputation.PromptTemplateState")]
+public sealed class PromptTemplateState
+{
+    public const int SampleCapacity = 64;
+    public const int RecentAccountCapacity = 64;
+    public const int DedupCapacity = 256;
+
+    [Id(0)] public DateTimeOffset? FirstSeenAt { get; set; }
+    [Id(1)] public DateTimeOffset? LastSeenAt { get; set; }
+    [Id(2)] public ulong[] SampleFingerprints { get; set; } = new ulong[SampleCapacity];
+    [Id(3)] public string?[] SampleAccounts { get; set; } = new string?[SampleCapacity];
+    [Id(4)] public int SampleNext { get; set; }
+    [Id(5)] public byte[] SharingSketch { get; set; } = new byte[1 << HyperLogLog.DefaultPrecision];
+    [Id(6)] public List<string> RecentAccounts { get; set; } = [];
+    [Id(7)] public WindowState RequestsPerMinute { get; set; } = WindowState.Create(61);
+    [Id(8)] public WindowState RequestsPerHour { get; set; } = WindowState.Create(25);
+    [Id(9)] public long RequestsTotal { get; set; }
+    [Id(10)] public DedupState Dedup { get; set; } = DedupState.Create(DedupCapacity);
+    [Id(11)] public EntityRiskState Risk { get; set; } = new();
+    [Id(12)] public bool AnySharing { get; set; }
+    // Never renumber an Id; a new member takes the next one.
+}

@@ -1,0 +1,197 @@
+using System.Diagnostics.Metrics;
+using Reputation.Core.Prompts;
+using Reputation.Core.Scoring;
+
+namespace Reputation.Grains.Tests;
+
+[Collection(ClusterCollection.Name)]
+public sealed class PropagationTests(ClusterFixture fixture)
+{
+    private static int s_next;
+
+    private IGrainFactory Grains => fixture.Grains;
+
+    private DateTimeOffset Now => fixture.Time.GetUtcNow();
+
+    private static string Unique(string prefix) => $"{prefix}-{Interlocked.Increment(ref s_next)}";
+
+    private static string UniqueRange()
+    {
+        var n = Interlocked.Increment(ref s_next);
+        return $"100.{64 + (n / 256 % 64)}.{n % 256}.0/24";
+    }
+
+    private static ulong Flip(ulong fingerprint, Random random, int bits)
+    {
+        for (var i = 0; i < bits; i++)
+        {
+            fingerprint ^= 1UL << random.Next(64);
+        }
+
+        return fingerprint;
+    }
+
+    private async Task<List<string>> TemplateClusterAsync(string prefix, int accounts, ulong template)
+    {
+        var random = new Random(accounts);
+        var ids = new List<string>();
+        for (var i = 0; i < accounts; i++)
+        {
+            var id = Unique(prefix);
+            ids.Add(id);
+            var account = Grains.GetGrain<IAccountGrain>(id);
+            await account.SignupAsync(Events.Signup(Now.AddDays(-10), UniqueRange()));
+            var usage = Events.Usage(Now, null, requests: 3);
+            await account.RecordAsync([new UsageEvent
+            {
+                EventId = usage.EventId,
+                OccurredAt = usage.OccurredAt,
+                Requests = usage.Requests,
+                PromptFingerprints = [Flip(template, random, i % 3)],
+            }]);
+        }
+
+        return ids;
+    }
+
+    [Fact]
+    public async Task Accounts_sending_near_identical_prompts_share_a_template()
+    {
+        var ids = await TemplateClusterAsync("tpl", 6, 0x9f3c_2a7b_1d4e_6f80);
+
+        var last = await Grains.GetGrain<IAccountGrain>(ids[^1]).GetSnapshotAsync();
+        Assert.NotEmpty(last!.PromptBuckets);
+        var bucket = await Grains.GetGrain<IPromptTemplateGrain>(last.PromptBuckets[0]).GetSnapshotAsync();
+        Assert.InRange(bucket!.SharingAccounts, 5, 7);
+        Assert.Contains(last.RequestDecision.Reasons, r => r.Code == ReasonCodes.PromptTemplateShared);
+    }
+
+    [Fact]
+    public async Task A_chance_band_collision_between_unrelated_prompts_is_not_a_link()
+    {
+        // Same first band (16 bits), the other 48 bits far apart: a bucket meeting, not a template.
+        var a = Grains.GetGrain<IAccountGrain>(Unique("collide"));
+        var b = Grains.GetGrain<IAccountGrain>(Unique("collide"));
+        await a.RecordAsync([new UsageEvent { EventId = Events.NewId(), OccurredAt = Now, Requests = 1, PromptFingerprints = [0xabcd_0000_0000_0000] }]);
+        await b.RecordAsync([new UsageEvent { EventId = Events.NewId(), OccurredAt = Now, Requests = 1, PromptFingerprints = [0xabcd_ffff_ffff_ffff] }]);
+
+        Assert.Empty((await b.GetSnapshotAsync())!.PromptBuckets);
+        var bucket = await Grains.GetGrain<IPromptTemplateGrain>(PromptBands.BucketKey(0xabcd_0000_0000_0000, 0)).GetSnapshotAsync();
+        Assert.Equal(0, bucket!.SharingAccounts);
+    }
+
+    [Fact]
+    public async Task Labelling_one_account_fraud_moves_the_rest_of_its_template_cluster_off_allow()
+    {
+        var ids = await TemplateClusterAsync("campaign", 12, 0x1234_5678_9abc_def0);
+        foreach (var id in ids)
+        {
+            Assert.Equal((int)RequestOutcome.Allow, (await Grains.GetGrain<IAccountGrain>(id).DecideRequestAsync(null)).Outcome);
+        }
+
+        await Grains.GetGrain<IAccountGrain>(ids[0]).SetLabelAsync(new LabelChange { Label = Label.Fraud, Reason = "test", By = "tests", At = Now });
+
+        Assert.Equal((int)RequestOutcome.Block, (await Grains.GetGrain<IAccountGrain>(ids[0]).DecideRequestAsync(null)).Outcome);
+        foreach (var id in ids.Skip(1))
+        {
+            await Eventually.HoldsAsync(async () =>
+                (await Grains.GetGrain<IAccountGrain>(id).DecideRequestAsync(null)).Outcome != (int)RequestOutcome.Allow, $"{id} off allow");
+        }
+
+        var reasons = (await Grains.GetGrain<IAccountGrain>(ids[5]).DecideRequestAsync(null)).Reasons;
+        Assert.Equal(ReasonCodes.LinkedRisk, reasons[0].Code);
+    }
+
+    [Fact]
+    public async Task A_fraud_account_behind_carrier_nat_does_not_condemn_the_ranges_ordinary_users()
+    {
+        var range = UniqueRange();
+        var users = new List<string>();
+        for (var i = 0; i < 1000; i++)
+        {
+            var id = Unique("nat");
+            users.Add(id);
+            // Established users: signed up weeks ago, so only the shared range links them.
+            await Grains.GetGrain<IAccountGrain>(id).RecordAsync(
+                [Events.Signup(Now.AddDays(-30).AddMinutes(i), range), Events.Usage(Now, range, requests: 4)]);
+        }
+
+        await Grains.GetGrain<IAccountGrain>(users[0]).SetLabelAsync(new LabelChange { Label = Label.Fraud, Reason = "test", By = "tests", At = Now });
+        await Eventually.HoldsAsync(async () => (await Grains.GetGrain<IIpRangeGrain>(range).GetSnapshotAsync())!.Risk > 0, "range risk raised");
+
+        var risk = (await Grains.GetGrain<IIpRangeGrain>(range).GetSnapshotAsync())!.Risk;
+        Assert.True(risk < 0.2, $"damped range risk {risk}");
+        foreach (var id in users.Skip(900))
+        {
+            var decision = await Grains.GetGrain<IAccountGrain>(id).DecideRequestAsync(range);
+            Assert.True(decision.Outcome == (int)RequestOutcome.Allow, $"{id}: score {decision.Score}");
+        }
+    }
+
+    [Fact]
+    public async Task Trusted_cuts_an_accounts_score_and_cleared_restores_it()
+    {
+        var range = UniqueRange();
+        var account = Grains.GetGrain<IAccountGrain>(Unique("trust"));
+        for (var i = 0; i < 12; i++)
+        {
+            await Grains.GetGrain<IAccountGrain>(Unique("trust-peer")).SignupAsync(Events.Signup(Now, range, "pf-trust"));
+        }
+
+        await account.SignupAsync(Events.Signup(Now, range, "pf-trust"));
+        var before = await account.DecideRequestAsync(null);
+        await account.SetLabelAsync(new LabelChange { Label = Label.Trusted, Reason = "known customer", By = "tests", At = Now });
+        var trusted = await account.DecideRequestAsync(null);
+        await account.SetLabelAsync(new LabelChange { Label = Label.None, Reason = "re-check", By = "tests", At = Now });
+        var cleared = await account.DecideRequestAsync(null);
+
+        Assert.True(before.Outcome > (int)RequestOutcome.Allow, $"score {before.Score}");
+        Assert.Equal((int)RequestOutcome.Allow, trusted.Outcome);
+        Assert.Contains(trusted.Reasons, r => r.Code == ReasonCodes.LabelTrusted);
+        Assert.Equal(before.Score, cleared.Score, 3);
+    }
+
+    [Fact]
+    public async Task Accounts_over_their_cards_cluster_quota_are_throttled_though_each_is_small()
+    {
+        var ids = new List<string>();
+        for (var i = 0; i < 4; i++)
+        {
+            var id = Unique("quota");
+            ids.Add(id);
+            var account = Grains.GetGrain<IAccountGrain>(id);
+            await account.RecordAsync([Events.Signup(Now.AddDays(-20), UniqueRange(), "pf-quota")]);
+            // 1,500 requests over the last hour each: far under any per-account limit.
+            await account.RecordAsync([.. Enumerable.Range(0, 30).Select(m => Events.Usage(Now.AddMinutes(-m), null, requests: 50))]);
+        }
+
+        var decision = await Grains.GetGrain<IAccountGrain>(ids[^1]).DecideRequestAsync(null);
+
+        Assert.Contains(decision.Reasons, r => r.Code == ReasonCodes.ClusterUsage);
+        Assert.True(decision.Outcome > (int)RequestOutcome.Allow, $"score {decision.Score}");
+    }
+
+    [Fact]
+    public async Task Fan_out_per_change_is_bounded_by_the_policy()
+    {
+        long largest = 0;
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Name == "reputation.propagation.fanout")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, _, _) => Interlocked.Exchange(ref largest, Math.Max(Interlocked.Read(ref largest), value)));
+        listener.Start();
+
+        var ids = await TemplateClusterAsync("fanout", 150, 0x0f0f_1e1e_2d2d_3c3c);
+        await Grains.GetGrain<IAccountGrain>(ids[^1]).SetLabelAsync(new LabelChange { Label = Label.Fraud, Reason = "test", By = "tests", At = Now });
+        await Eventually.HoldsAsync(() => Task.FromResult(Interlocked.Read(ref largest) > 0), "a propagation measured");
+        await Eventually.HoldsAsync(async () =>
+            (await Grains.GetGrain<IAccountGrain>(ids[^2]).DecideRequestAsync(null)).Outcome != (int)RequestOutcome.Allow, "a neighbour off allow");
+
+        Assert.InRange(Interlocked.Read(ref largest), 1, ScoringPolicy.Default.Propagation.FanOut);
+    }
+}
