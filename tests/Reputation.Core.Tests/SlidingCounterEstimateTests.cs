@@ -64,4 +64,20 @@ public sealed class SlidingCounterEstimateTests
             return estimate >= inner && estimate <= outer;
         }));
     }
+
+    [Fact]
+    public void The_peak_is_the_busiest_window_of_whole_buckets_within_the_lookback()
+    {
+        var counter = new SlidingCounter(TimeSpan.FromMinutes(1), 61);
+        counter.Add(Minute(1), 3);
+        counter.Add(Minute(20), 10);
+        counter.Add(Minute(22), 10);
+        counter.Add(Minute(26), 10);
+        counter.Add(Minute(50), 4);
+
+        Assert.Equal(20, counter.PeakSum(Minute(59), TimeSpan.FromHours(1), TimeSpan.FromMinutes(5)));  // minutes 20-24
+        Assert.Equal(30, counter.PeakSum(Minute(59), TimeSpan.FromHours(1), TimeSpan.FromMinutes(7)));  // 20-26
+        Assert.Equal(4, counter.PeakSum(Minute(59), TimeSpan.FromMinutes(20), TimeSpan.FromMinutes(5))); // only 40-59
+        Assert.Equal(0, counter.PeakSum(Minute(200), TimeSpan.FromHours(1), TimeSpan.FromMinutes(5)));
+    }
 }

@@ -111,9 +111,9 @@ public sealed class PropagationTests(ClusterFixture fixture)
         {
             var id = Unique("nat");
             users.Add(id);
-            // Established users: signed up weeks ago, so only the shared range links them.
+            // Established users: signed up weeks ago, active at their own times of day; only the shared range links them.
             await Grains.GetGrain<IAccountGrain>(id).RecordAsync(
-                [Events.Signup(Now.AddDays(-30).AddMinutes(i), range), Events.Usage(Now, range, requests: 4)]);
+                [Events.Signup(Now.AddDays(-30).AddMinutes(i), range), Events.Usage(Now.AddMinutes(-(i * 7 % 1440)), range, requests: 4)]);
         }
 
         await Grains.GetGrain<IAccountGrain>(users[0]).SetLabelAsync(new LabelChange { Label = Label.Fraud, Reason = "test", By = "tests", At = Now });
@@ -126,6 +126,32 @@ public sealed class PropagationTests(ClusterFixture fixture)
             var decision = await Grains.GetGrain<IAccountGrain>(id).DecideRequestAsync(range);
             Assert.True(decision.Outcome == (int)RequestOutcome.Allow, $"{id}: score {decision.Score}");
         }
+    }
+
+    [Fact]
+    public async Task Many_accounts_of_a_range_becoming_active_in_the_same_minutes_is_a_signal()
+    {
+        var range = UniqueRange();
+        var ids = new List<string>();
+        for (var i = 0; i < 60; i++)
+        {
+            var id = Unique("sync");
+            ids.Add(id);
+            await Grains.GetGrain<IAccountGrain>(id).RecordAsync([Events.Signup(Now.AddDays(-12).AddMinutes(-i * 13), range)]);
+        }
+
+        // A model release: the dormant accounts all start within three minutes.
+        for (var i = 0; i < ids.Count; i++)
+        {
+            await Grains.GetGrain<IAccountGrain>(ids[i]).RecordAsync([Events.Usage(Now.AddSeconds(-(i * 3)), range, requests: 2)]);
+        }
+
+        var decision = await Grains.GetGrain<IAccountGrain>(ids[^1]).DecideRequestAsync(range);
+        var quiet = await Grains.GetGrain<IAccountGrain>(Unique("quiet")).DecideRequestAsync(UniqueRange());
+
+        var signal = Assert.Single(decision.Reasons, r => r.Code == ReasonCodes.SynchronisedActivity);
+        Assert.Contains("60 accounts", signal.Detail, StringComparison.Ordinal);
+        Assert.DoesNotContain(quiet.Reasons, r => r.Code == ReasonCodes.SynchronisedActivity);
     }
 
     [Fact]

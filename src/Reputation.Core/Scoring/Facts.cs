@@ -32,6 +32,9 @@ public readonly record struct RangeFacts(string Range, long SignupsLastHour, lon
     /// <summary>Risk propagated to the range from its accounts (damped for high-degree ranges), 0..1.</summary>
     public double Risk { get; init; }
 
+    /// <summary>Accounts that became active (first request after half an hour or more) in the entity's busiest five minutes of the last hour.</summary>
+    public long PeakActivations { get; init; }
+
     public Label Label { get; init; }
 }
 
@@ -42,6 +45,9 @@ public readonly record struct InstrumentFacts(long DistinctAccounts, long Charge
 
     public double Risk { get; init; }
 
+    /// <summary>Accounts that became active (first request after half an hour or more) in the entity's busiest five minutes of the last hour.</summary>
+    public long PeakActivations { get; init; }
+
     public Label Label { get; init; }
 }
 
@@ -49,6 +55,9 @@ public readonly record struct InstrumentFacts(long DistinctAccounts, long Charge
 public readonly record struct TemplateFacts(long SharingAccounts, long RequestsLastHour)
 {
     public double Risk { get; init; }
+
+    /// <summary>Accounts that became active (first request after half an hour or more) in the entity's busiest five minutes of the last hour.</summary>
+    public long PeakActivations { get; init; }
 
     public Label Label { get; init; }
 }

@@ -15,6 +15,7 @@ public static class ReasonCodes
     public const string PromptTemplateShared = "PROMPT_TEMPLATE_SHARED";
     public const string ClusterUsage = "CLUSTER_USAGE";
     public const string LinkedRisk = "LINKED_RISK";
+    public const string SynchronisedActivity = "SYNCHRONISED_ACTIVITY";
     public const string LabelFraud = "LABEL_FRAUD";
     public const string LabelTrusted = "LABEL_TRUSTED";
 }

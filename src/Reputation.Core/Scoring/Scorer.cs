@@ -66,6 +66,7 @@ public static class Scorer
         ReasonCodes.PromptTemplateShared => weights.PromptTemplateShared,
         ReasonCodes.ClusterUsage => weights.ClusterUsage,
         ReasonCodes.LinkedRisk => weights.LinkedRisk,
+        ReasonCodes.SynchronisedActivity => weights.SynchronisedActivity,
         ReasonCodes.LabelFraud => weights.LabelFraud,
         _ => 0,
     };
@@ -121,6 +122,8 @@ public static class Scorer
         string? clusterDetail = null;
         double linkedRisk = 0;
         string? linkedDetail = null;
+        double synchronised = 0;
+        string? synchronisedDetail = null;
 
         if (inputs.Range is { } r)
         {
@@ -130,6 +133,7 @@ public static class Scorer
                 $"about {r.DistinctAccounts} accounts seen in {r.Range}");
             Cluster(ref clusterMultiple, ref clusterDetail, r.RequestsLastHour, policy.Quotas.RangeRequestsPerHour, $"IP range {r.Range}");
             Linked(ref linkedRisk, ref linkedDetail, r.Risk, r.Label, $"IP range {r.Range}", policy.Propagation.Decay);
+            Synchronised(ref synchronised, ref synchronisedDetail, ramps, r.PeakActivations, r.DistinctAccounts, $"IP range {r.Range}");
         }
 
         foreach (var other in inputs.OtherRanges)
@@ -148,6 +152,7 @@ public static class Scorer
                 declines = Math.Max(declines, i.Declines);
                 Cluster(ref clusterMultiple, ref clusterDetail, i.RequestsLastHour, policy.Quotas.InstrumentRequestsPerHour, "a linked payment instrument");
                 Linked(ref linkedRisk, ref linkedDetail, i.Risk, i.Label, "a linked payment instrument", policy.Propagation.Decay);
+                Synchronised(ref synchronised, ref synchronisedDetail, ramps, i.PeakActivations, i.DistinctAccounts, "a linked payment instrument");
             }
 
             signals[n++] = new Signal(ReasonCodes.PaymentInstrumentShared, ramps.PaymentInstrumentAccounts.Apply(accounts),
@@ -170,6 +175,7 @@ public static class Scorer
                 }
 
                 Linked(ref linkedRisk, ref linkedDetail, t.Risk, t.Label, "a shared prompt template", policy.Propagation.Decay);
+                Synchronised(ref synchronised, ref synchronisedDetail, ramps, t.PeakActivations, t.SharingAccounts, "a shared prompt template");
             }
 
             if (sharing > 0)
@@ -182,6 +188,11 @@ public static class Scorer
         if (clusterMultiple > 0)
         {
             signals[n++] = new Signal(ReasonCodes.ClusterUsage, ramps.ClusterQuotaMultiple.Apply(clusterMultiple), clusterDetail!);
+        }
+
+        if (synchronised > 0)
+        {
+            signals[n++] = new Signal(ReasonCodes.SynchronisedActivity, synchronised, synchronisedDetail!);
         }
 
         if (linkedRisk > 0)
@@ -214,6 +225,21 @@ public static class Scorer
         {
             worst = multiple;
             detail = $"{what} carried {requestsLastHour} requests in the last hour, over its quota of {quota}";
+        }
+    }
+
+    private static void Synchronised(ref double worst, ref string? detail, SignalRamps ramps, long activations, long accounts, string what)
+    {
+        if (activations <= 0 || accounts <= 0)
+        {
+            return;
+        }
+
+        var value = ramps.SynchronisedActivations.Apply(activations) * ramps.SynchronisedShare.Apply(activations / (double)accounts);
+        if (value > worst)
+        {
+            worst = value;
+            detail = $"{activations} accounts of {what} became active within the same five minutes";
         }
     }
 

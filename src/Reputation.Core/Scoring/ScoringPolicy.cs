@@ -47,6 +47,7 @@ public sealed record SignalWeights
     /// <summary>Propagated risk arrives already decayed; it counts at full weight.</summary>
     public double LinkedRisk { get; init; } = 1.0;
     public double LabelFraud { get; init; } = 0.99;
+    public double SynchronisedActivity { get; init; } = 0.5;
 }
 
 /// <summary>
@@ -72,6 +73,10 @@ public sealed record SignalRamps
     public Ramp TemplateSharingAccounts { get; init; } = new(3, 25);
     /// <summary>Cluster requests in the last hour as a multiple of the entity's quota.</summary>
     public Ramp ClusterQuotaMultiple { get; init; } = new(1, 2);
+    /// <summary>Accounts of one entity becoming active within the same five minutes...</summary>
+    public Ramp SynchronisedActivations { get; init; } = new(20, 100);
+    /// <summary>...as a share of the entity's accounts: an office at nine o'clock is many of few, a carrier NAT few of many.</summary>
+    public Ramp SynchronisedShare { get; init; } = new(0.05, 0.5);
 }
 
 /// <summary>

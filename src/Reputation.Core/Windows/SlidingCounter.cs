@@ -129,6 +129,42 @@ public sealed class SlidingCounter
         return (long)Math.Round(sum);
     }
 
+    /// <summary>
+    /// The largest count any <paramref name="window"/> of whole buckets reached within the last
+    /// <paramref name="lookback"/>: "the busiest five minutes of the last hour".
+    /// </summary>
+    public long PeakSum(DateTimeOffset now, TimeSpan lookback, TimeSpan window)
+    {
+        var newest = BucketId(now);
+        var span = Math.Clamp((lookback.Ticks + _bucketTicks - 1) / _bucketTicks, 1, _counts.Length);
+        var width = Math.Clamp((window.Ticks + _bucketTicks - 1) / _bucketTicks, 1, span);
+        var oldest = newest - span + 1;
+        Span<long> byAge = span <= 256 ? stackalloc long[(int)span] : new long[span];
+        byAge.Clear();
+        for (var i = 0; i < _counts.Length; i++)
+        {
+            var id = _bucketIds[i];
+            if (id >= oldest && id <= newest)
+            {
+                byAge[(int)(id - oldest)] += _counts[i];
+            }
+        }
+
+        long running = 0, peak = 0;
+        for (var i = 0; i < byAge.Length; i++)
+        {
+            running += byAge[i];
+            if (i >= width)
+            {
+                running -= byAge[i - (int)width];
+            }
+
+            peak = Math.Max(peak, running);
+        }
+
+        return peak;
+    }
+
     /// <summary>How many of the last <paramref name="window"/>'s buckets have any count: a measure of steady activity.</summary>
     public int ActiveBuckets(DateTimeOffset now, TimeSpan window)
     {

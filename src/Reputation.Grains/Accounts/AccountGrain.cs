@@ -21,6 +21,7 @@ public sealed class AccountGrain(
     private const int CachedTemplateCapacity = 16;
     private const int InstrumentsScored = 3;
     private const int RangesScored = 4;
+    internal static readonly TimeSpan ActivationGap = TimeSpan.FromMinutes(30);
 
     private readonly Dictionary<string, Cached<RangeSignals>> _ranges = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Cached<InstrumentSignals>> _instruments = new(StringComparer.Ordinal);
@@ -179,6 +180,7 @@ public sealed class AccountGrain(
                 s.FirstSeenAt = s.FirstSeenAt is { } first && first <= e.OccurredAt ? first : e.OccurredAt;
                 s.LastSeenAt = s.LastSeenAt is { } last && last >= e.OccurredAt ? last : e.OccurredAt;
                 long requests = 0, tokens = 0;
+                var activated = false;
                 switch (e)
                 {
                     case SignupEvent signup:
@@ -195,7 +197,9 @@ public sealed class AccountGrain(
                     case UsageEvent usage:
                         requests = usage.Requests;
                         tokens = usage.InputTokens + usage.OutputTokens;
-                        ApplyUsage(usage, ref instrumentEntries, ref templateEntries);
+                        activated = s.LastUsageAt is not { } lastUsage || usage.OccurredAt - lastUsage >= ActivationGap;
+                        s.LastUsageAt = s.LastUsageAt is { } latest && latest >= usage.OccurredAt ? latest : usage.OccurredAt;
+                        ApplyUsage(usage, activated, ref instrumentEntries, ref templateEntries);
                         break;
                     case PaymentEvent payment:
                         s.Payments.Add(payment.Outcome);
@@ -213,6 +217,7 @@ public sealed class AccountGrain(
                         IsSignup = e is SignupEvent,
                         Requests = requests,
                         Tokens = tokens,
+                        Activated = activated,
                     });
                 }
             }
@@ -269,7 +274,7 @@ public sealed class AccountGrain(
         return statuses;
     }
 
-    private void ApplyUsage(UsageEvent usage, ref Dictionary<string, List<InstrumentEntry>>? instrumentEntries, ref Dictionary<string, List<TemplateEntry>>? templateEntries)
+    private void ApplyUsage(UsageEvent usage, bool activated, ref Dictionary<string, List<InstrumentEntry>>? instrumentEntries, ref Dictionary<string, List<TemplateEntry>>? templateEntries)
     {
         var s = state.State;
         var at = usage.OccurredAt;
@@ -296,7 +301,7 @@ public sealed class AccountGrain(
         // The card pays for this usage: it counts against the card's cluster quota.
         foreach (var instrument in s.PaymentInstruments.Take(InstrumentsScored))
         {
-            Add(ref instrumentEntries, instrument, new InstrumentEntry { EventId = usage.EventId, OccurredAt = at, Requests = usage.Requests });
+            Add(ref instrumentEntries, instrument, new InstrumentEntry { EventId = usage.EventId, OccurredAt = at, Requests = usage.Requests, Activated = activated });
         }
 
         if (usage.PromptFingerprints.Length > 0)
@@ -306,7 +311,7 @@ public sealed class AccountGrain(
             {
                 foreach (var bucket in PromptBands.BucketKeys(fingerprint))
                 {
-                    Add(ref templateEntries, bucket, new TemplateEntry { EventId = usage.EventId, OccurredAt = at, Fingerprint = fingerprint, Requests = perFingerprint });
+                    Add(ref templateEntries, bucket, new TemplateEntry { EventId = usage.EventId, OccurredAt = at, Fingerprint = fingerprint, Requests = perFingerprint, Activated = activated });
                 }
             }
         }
@@ -416,6 +421,7 @@ public sealed class AccountGrain(
                     RequestsLastHour = v.RequestsLastHour,
                     Risk = v.Risk,
                     Label = v.Label,
+                    PeakActivations = v.PeakActivations,
                 };
             }
         }
@@ -425,7 +431,7 @@ public sealed class AccountGrain(
         foreach (var cached in _templates.Values)
         {
             var v = cached.Value;
-            templateFacts[t++] = new TemplateFacts(v.SharingAccounts, v.RequestsLastHour) { Risk = v.Risk, Label = v.Label };
+            templateFacts[t++] = new TemplateFacts(v.SharingAccounts, v.RequestsLastHour) { Risk = v.Risk, Label = v.Label, PeakActivations = v.PeakActivations };
         }
 
         return Scorer.Score(policy, now, new ScoreInputs
@@ -439,7 +445,7 @@ public sealed class AccountGrain(
     }
 
     private static RangeFacts Facts(RangeSignals r) =>
-        new(r.Range, r.SignupsLastHour, r.DistinctAccounts) { RequestsLastHour = r.RequestsLastHour, Risk = r.Risk, Label = r.Label };
+        new(r.Range, r.SignupsLastHour, r.DistinctAccounts) { RequestsLastHour = r.RequestsLastHour, Risk = r.Risk, Label = r.Label, PeakActivations = r.PeakActivations };
 
     private LabelInfo? LabelInfo()
     {

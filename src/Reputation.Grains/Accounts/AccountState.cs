@@ -37,5 +37,7 @@ public sealed class AccountState
     [Id(18)] public string? LabelReason { get; set; }
     [Id(19)] public string? LabelledBy { get; set; }
     [Id(20)] public DateTimeOffset? LabelledAt { get; set; }
+    /// <summary>Event time of the latest usage: a request after half an hour without any is an activation.</summary>
+    [Id(21)] public DateTimeOffset? LastUsageAt { get; set; }
     // Never renumber an Id; a new member takes the next one.
 }

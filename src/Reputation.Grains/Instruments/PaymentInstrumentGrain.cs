@@ -28,6 +28,11 @@ public sealed class PaymentInstrumentGrain(
             }
 
             changed = true;
+            if (entry.Activated)
+            {
+                s.ActivationsPerMinute.Minutes().Add(entry.OccurredAt);
+            }
+
             s.FirstSeenAt = s.FirstSeenAt is { } first && first <= entry.OccurredAt ? first : entry.OccurredAt;
             s.LastSeenAt = s.LastSeenAt is { } last && last >= entry.OccurredAt ? last : entry.OccurredAt;
             if (entry.Outcome is { } outcome)
@@ -140,6 +145,7 @@ public sealed class PaymentInstrumentGrain(
             RequestsLastHour = s.RequestsPerMinute.Minutes().Estimate(time.UtcNow, TimeSpan.FromHours(1)),
             Risk = s.Risk.Risk,
             Label = s.Risk.Label,
+            PeakActivations = s.ActivationsPerMinute.Minutes().PeakSum(time.UtcNow, TimeSpan.FromHours(1), TimeSpan.FromMinutes(5)),
         };
     }
 

@@ -21,5 +21,7 @@ public sealed class PaymentInstrumentState
     [Id(7)] public WindowState RequestsPerMinute { get; set; } = WindowState.Create(61);
     [Id(8)] public WindowState RequestsPerHour { get; set; } = WindowState.Create(25);
     [Id(9)] public long RequestsTotal { get; set; }
+    /// <summary>Accounts becoming active, per minute: synchronised starts give a campaign away.</summary>
+    [Id(10)] public WindowState ActivationsPerMinute { get; set; } = WindowState.Create(61);
     // Never renumber an Id; a new member takes the next one.
 }

@@ -64,6 +64,8 @@ public sealed record RangeEntry
     [Id(2)] public bool IsSignup { get; init; }
     [Id(3)] public long Requests { get; init; }
     [Id(4)] public long Tokens { get; init; }
+    /// <summary>The account's first request after half an hour or more without any.</summary>
+    [Id(5)] public bool Activated { get; init; }
 }
 
 /// <summary>What an account tells a payment instrument about one of its events.</summary>
@@ -76,6 +78,7 @@ public sealed record InstrumentEntry
     [Id(2)] public PaymentKind? Outcome { get; init; }
     /// <summary>Requests of a usage event, counted against the instrument's cluster quota.</summary>
     [Id(3)] public long Requests { get; init; }
+    [Id(4)] public bool Activated { get; init; }
 }
 
 /// <summary>What an account tells a prompt-template bucket about one fingerprint of a usage event.</summary>
@@ -86,6 +89,7 @@ public sealed record TemplateEntry
     [Id(1)] public required DateTimeOffset OccurredAt { get; init; }
     [Id(2)] public required ulong Fingerprint { get; init; }
     [Id(3)] public long Requests { get; init; }
+    [Id(4)] public bool Activated { get; init; }
 }
 
 /// <summary>An operator's label; <see cref="Label.None"/> clears one.</summary>
@@ -229,6 +233,8 @@ public sealed record RangeSignals
     [Id(3)] public long RequestsLastHour { get; init; }
     [Id(4)] public double Risk { get; init; }
     [Id(5)] public Label Label { get; init; }
+    /// <summary>Accounts activating in its busiest five minutes of the last hour.</summary>
+    [Id(6)] public long PeakActivations { get; init; }
 }
 
 /// <summary>What a prompt-template bucket reports to its accounts for scoring.</summary>
@@ -241,6 +247,8 @@ public sealed record TemplateSignals
     [Id(2)] public long RequestsLastHour { get; init; }
     [Id(3)] public double Risk { get; init; }
     [Id(4)] public Label Label { get; init; }
+    /// <summary>Accounts activating in its busiest five minutes of the last hour.</summary>
+    [Id(5)] public long PeakActivations { get; init; }
 }
 
 /// <summary>What a payment instrument reports to its accounts for scoring.</summary>
@@ -254,4 +262,6 @@ public sealed record InstrumentSignals
     [Id(4)] public long RequestsLastHour { get; init; }
     [Id(5)] public double Risk { get; init; }
     [Id(6)] public Label Label { get; init; }
+    /// <summary>Accounts activating in its busiest five minutes of the last hour.</summary>
+    [Id(7)] public long PeakActivations { get; init; }
 }

@@ -28,6 +28,11 @@ public sealed class IpRangeGrain(
             }
 
             changed = true;
+            if (entry.Activated)
+            {
+                s.ActivationsPerMinute.Minutes().Add(entry.OccurredAt);
+            }
+
             s.FirstSeenAt = Min(s.FirstSeenAt, entry.OccurredAt);
             s.LastSeenAt = Max(s.LastSeenAt, entry.OccurredAt);
             if (entry.IsSignup)
@@ -134,6 +139,7 @@ public sealed class IpRangeGrain(
             RequestsLastHour = s.RequestsPerMinute.Minutes().Estimate(now, TimeSpan.FromHours(1)),
             Risk = s.Risk.Risk,
             Label = s.Risk.Label,
+            PeakActivations = s.ActivationsPerMinute.Minutes().PeakSum(now, TimeSpan.FromHours(1), TimeSpan.FromMinutes(5)),
         };
     }
 

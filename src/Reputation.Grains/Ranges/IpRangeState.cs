@@ -24,5 +24,7 @@ public sealed class IpRangeState
     [Id(10)] public DedupState Dedup { get; set; } = DedupState.Create(DedupCapacity);
     [Id(11)] public WindowState SignupsPerMinute { get; set; } = WindowState.Create(61);
     [Id(12)] public EntityRiskState Risk { get; set; } = new();
+    /// <summary>Accounts becoming active, per minute: synchronised starts give a campaign away.</summary>
+    [Id(13)] public WindowState ActivationsPerMinute { get; set; } = WindowState.Create(61);
     // Never renumber an Id; a new member takes the next one.
 }

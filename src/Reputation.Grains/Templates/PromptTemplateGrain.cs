@@ -38,6 +38,11 @@ public sealed class PromptTemplateGrain(
             }
 
             changed = true;
+            if (entry.Activated)
+            {
+                s.ActivationsPerMinute.Minutes().Add(entry.OccurredAt);
+            }
+
             s.FirstSeenAt = s.FirstSeenAt is { } first && first <= entry.OccurredAt ? first : entry.OccurredAt;
             s.LastSeenAt = s.LastSeenAt is { } last && last >= entry.OccurredAt ? last : entry.OccurredAt;
             var (otherAccount, ownNear) = Nearest(entry.Fingerprint, accountId);
@@ -194,6 +199,7 @@ public sealed class PromptTemplateGrain(
         RequestsLastHour = state.State.RequestsPerMinute.Minutes().Estimate(time.UtcNow, TimeSpan.FromHours(1)),
         Risk = state.State.Risk.Risk,
         Label = state.State.Risk.Label,
+        PeakActivations = state.State.ActivationsPerMinute.Minutes().PeakSum(time.UtcNow, TimeSpan.FromHours(1), TimeSpan.FromMinutes(5)),
     };
 
     private async Task WriteAsync()

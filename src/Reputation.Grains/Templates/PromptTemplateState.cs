@@ -27,5 +27,7 @@ public sealed class PromptTemplateState
     [Id(10)] public DedupState Dedup { get; set; } = DedupState.Create(DedupCapacity);
     [Id(11)] public EntityRiskState Risk { get; set; } = new();
     [Id(12)] public bool AnySharing { get; set; }
+    /// <summary>Accounts becoming active, per minute: synchronised starts give a campaign away.</summary>
+    [Id(13)] public WindowState ActivationsPerMinute { get; set; } = WindowState.Create(61);
     // Never renumber an Id; a new member takes the next one.
 }
