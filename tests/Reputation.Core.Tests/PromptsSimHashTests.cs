@@ -175,6 +175,21 @@ public sealed class PromptsSimHashTests
         Assert.True(SimHash.Distance(autumn, lighthouses) > 3, $"{SimHash.Distance(autumn, lighthouses)} bits");
     }
 
+    [Fact]
+    public void Chinese_text_is_hashed_per_character_so_a_changed_slot_moves_only_some_bits()
+    {
+        // No spaces and no scaffold vocabulary: this is textbook SimHash over characters, so fills
+        // of a template come close (measured: 5-7 bits apart; unrelated 27) but not within bucket distance.
+        const string template = "你是一位专业的数学老师。请一步一步地详细解释如何理解{0}这个概念，列出每一个中间步骤，最后给出简短的总结和三个例子。";
+        var a = SimHash.Compute(string.Format(System.Globalization.CultureInfo.InvariantCulture, template, "光合作用"));
+        var b = SimHash.Compute(string.Format(System.Globalization.CultureInfo.InvariantCulture, template, "细胞分裂"));
+        var unrelated = SimHash.Compute("我家的番茄叶子底部发黄了，可能是什么原因？应该怎样处理才能让植物恢复健康？");
+
+        Assert.Equal(["你", "是", "一"], SimHash.Tokenize(PromptNormalizer.Normalize(template))[..3]);
+        Assert.True(SimHash.Distance(a, b) <= 12, $"{SimHash.Distance(a, b)} bits");
+        Assert.True(SimHash.Distance(a, unrelated) > 20, $"{SimHash.Distance(a, unrelated)} bits");
+    }
+
     [Theory]
     [InlineData("")]
     [InlineData("   ")]

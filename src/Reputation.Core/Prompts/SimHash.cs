@@ -16,7 +16,8 @@ namespace Reputation.Core.Prompts;
 /// </summary>
 /// <remarks>
 /// <para><b>Features.</b> The words of <see cref="PromptNormalizer.Normalize"/>'s output
-/// (placeholders are words; punctuation separates words and is dropped), as single words
+/// (placeholders are words; punctuation separates words and is dropped; in Chinese and Japanese
+/// text, which has no spaces, each character is a word), as single words
 /// (vocabulary) and as overlapping word 3-grams (order and phrasing). A prompt of one or two words
 /// also gets the whole prompt as a feature.</para>
 /// <para><b>Weights.</b> A shingle weighs 1 and a single word 1, except the few dozen words found
@@ -150,7 +151,7 @@ public static class SimHash
         return fingerprint;
     }
 
-    /// <summary>Words of normalised text: whole placeholders, else runs of letters, digits, marks, '#', '_' and inner apostrophes.</summary>
+    /// <summary>Words of normalised text: whole placeholders, single CJK characters, else runs of letters, digits, marks, '#', '_' and inner apostrophes.</summary>
     internal static List<string> Tokenize(string normalized)
     {
         var words = new List<string>();
@@ -165,6 +166,19 @@ public static class SimHash
             var start = -1;
             for (var i = 0; i <= chunk.Length; i++)
             {
+                if (i < chunk.Length && IsUnspacedScript(chunk[i]))
+                {
+                    // Chinese and Japanese do not put spaces between words: each character is a word.
+                    if (start >= 0)
+                    {
+                        words.Add(chunk[start..i]);
+                        start = -1;
+                    }
+
+                    words.Add(chunk[i].ToString());
+                    continue;
+                }
+
                 var inWord = i < chunk.Length && IsWordChar(chunk, i);
                 if (inWord && start < 0)
                 {
@@ -180,6 +194,9 @@ public static class SimHash
 
         return words;
     }
+
+    private static bool IsUnspacedScript(char c) =>
+        c is (>= '\u3040' and <= '\u30FF') or (>= '\u3400' and <= '\u4DBF') or (>= '\u4E00' and <= '\u9FFF') or (>= '\uF900' and <= '\uFAFF');
 
     private static bool IsWordChar(string chunk, int i)
     {
