@@ -205,7 +205,8 @@ public static class Scorer
         {
             var factor = policy.Propagation.TrustedScoreFactor;
             var scaled = result.Contributions.Select(c => c with { Share = c.Share * factor }).ToList();
-            scaled.Add(new Contribution(ReasonCodes.LabelTrusted, 1, 0,
+            // First, though its share is 0: it is why the score is low, and decisions show only the top reasons.
+            scaled.Insert(0, new Contribution(ReasonCodes.LabelTrusted, 1, 0,
                 string.Create(CultureInfo.InvariantCulture, $"an operator labelled the account trusted: score cut to {factor:P0}")));
             return new ScoreResult(result.Score * factor, scaled);
         }

@@ -1,0 +1,188 @@
+using FsCheck;
+using FsCheck.Fluent;
+using Reputation.Core.Scoring;
+
+namespace Reputation.Core.Tests;
+
+/// <summary><see cref="PropagationPolicy.EntityRisk"/> under the default policy (docs/decisions/0005-propagation.md).</summary>
+public sealed class PropagationPolicyTests
+{
+    private static readonly PropagationPolicy P = ScoringPolicy.Default.Propagation;
+
+    [Theory]
+    [InlineData(0, 0, 0)]
+    [InlineData(0, 0, 1)]
+    [InlineData(1, 50, 100)]
+    [InlineData(0, 0, 1_000_000)]
+    public void An_entity_labelled_fraud_has_risk_1_whatever_its_accounts(long confirmed, long flagged, long accounts)
+    {
+        Assert.Equal(1, P.EntityRisk(Label.Fraud, confirmed, flagged, accounts));
+        // Not weakened for a range, nor damped for a crowded one: an operator said so.
+        Assert.Equal(1, P.EntityRisk(Label.Fraud, confirmed, flagged, accounts, P.RangeLinkStrength));
+    }
+
+    [Theory]
+    [InlineData(0, 0, 0)]
+    [InlineData(1, 1, 1)]
+    [InlineData(5, 100, 100)]
+    public void An_entity_labelled_trusted_has_risk_0_whatever_its_accounts(long confirmed, long flagged, long accounts)
+    {
+        Assert.Equal(0, P.EntityRisk(Label.Trusted, confirmed, flagged, accounts));
+        Assert.Equal(0, P.EntityRisk(Label.Trusted, confirmed, flagged, accounts, P.RangeLinkStrength));
+    }
+
+    [Fact]
+    public void An_entity_with_no_fraud_and_no_flagged_accounts_has_no_risk()
+    {
+        Assert.Equal(0, P.EntityRisk(Label.None, 0, 0, 0));
+        Assert.Equal(0, P.EntityRisk(Label.None, 0, 0, 150));
+        Assert.Equal(0, P.EntityRisk(Label.None, 0, 0, 10_000, P.RangeLinkStrength));
+    }
+
+    [Fact]
+    public void One_confirmed_fraud_account_gives_the_confirmed_risk_times_the_link_strength()
+    {
+        Assert.Equal(P.ConfirmedFraudRisk, P.EntityRisk(Label.None, 1, 0, 10), 1e-12);                           // a card: 0.9
+        Assert.Equal(P.ConfirmedFraudRisk * P.RangeLinkStrength, P.EntityRisk(Label.None, 1, 0, 10, P.RangeLinkStrength), 1e-12); // a range: 0.54
+        // More confirmed accounts add nothing on their own: the flagged share does that.
+        Assert.Equal(P.EntityRisk(Label.None, 1, 0, 10), P.EntityRisk(Label.None, 3, 0, 10), 1e-12);
+    }
+
+    [Fact]
+    public void An_entity_up_to_the_damping_degree_is_not_damped()
+    {
+        Assert.Equal(P.ConfirmedFraudRisk, P.EntityRisk(Label.None, 1, 0, P.DampingDegree), 1e-12);
+    }
+
+    [Theory]
+    [InlineData(2)]
+    [InlineData(5)]
+    [InlineData(50)]
+    public void Above_the_damping_degree_risk_scales_by_degree_over_accounts(long times)
+    {
+        var accounts = P.DampingDegree * times;
+        var expected = P.ConfirmedFraudRisk * P.DampingDegree / accounts;
+        Assert.Equal(expected, P.EntityRisk(Label.None, 1, 0, accounts), 1e-12);
+        Assert.Equal(expected * P.RangeLinkStrength, P.EntityRisk(Label.None, 1, 0, accounts, P.RangeLinkStrength), 1e-12);
+    }
+
+    [Fact]
+    public void Damping_starts_just_past_the_damping_degree_without_a_jump()
+    {
+        var at = P.EntityRisk(Label.None, 1, 0, P.DampingDegree);
+        var justPast = P.EntityRisk(Label.None, 1, 0, P.DampingDegree + 1);
+        Assert.True(justPast < at);
+        Assert.Equal(at * P.DampingDegree / (P.DampingDegree + 1), justPast, 1e-12);
+    }
+
+    [Fact]
+    public void A_carrier_nat_range_of_ten_thousand_accounts_with_one_fraud_account_gets_under_0_02()
+    {
+        var risk = P.EntityRisk(Label.None, 1, 0, 10_000, P.RangeLinkStrength);
+        Assert.True(risk < 0.02, $"risk {risk}");
+        Assert.Equal(0.9 * 0.6 * 200 / 10_000, risk, 1e-12); // 0.0108
+    }
+
+    [Fact]
+    public void A_range_of_a_thousand_accounts_with_one_fraud_account_passes_its_users_under_0_1()
+    {
+        // docs/decisions/0005: 0.9 × 0.6 × 200/1000 ≈ 0.11 on the range, 0.09 on its users after decay.
+        var risk = P.EntityRisk(Label.None, 1, 0, 1000, P.RangeLinkStrength);
+        Assert.Equal(0.108, risk, 1e-12);
+        Assert.Equal(0.0864, risk * P.Decay, 1e-12);
+        Assert.True(risk * P.Decay < ScoringPolicy.Default.Request.Throttle);
+    }
+
+    [Fact]
+    public void A_flagged_share_at_or_below_its_free_level_adds_no_risk()
+    {
+        const long accounts = 100;
+        var free = (long)(P.FlaggedShare.Free * accounts); // 5 of 100
+        Assert.Equal(0, P.EntityRisk(Label.None, 0, free, accounts));
+        Assert.Equal(0, P.EntityRisk(Label.None, 0, free - 1, accounts));
+        Assert.True(P.EntityRisk(Label.None, 0, free + 1, accounts) > 0);
+    }
+
+    [Fact]
+    public void The_flagged_share_ramps_to_the_confirmed_risk_at_saturation()
+    {
+        const long accounts = 200;
+        var mid = (P.FlaggedShare.Free + P.FlaggedShare.Saturation) / 2;         // 27.5 %
+        var flaggedAtMid = (long)(mid * accounts);                               // 55 of 200
+        var saturated = (long)(P.FlaggedShare.Saturation * accounts);             // 100 of 200
+
+        Assert.Equal(P.ConfirmedFraudRisk * 0.5, P.EntityRisk(Label.None, 0, flaggedAtMid, accounts), 1e-12); // 0.45
+        Assert.Equal(P.ConfirmedFraudRisk, P.EntityRisk(Label.None, 0, saturated, accounts), 1e-12);
+        Assert.Equal(P.ConfirmedFraudRisk, P.EntityRisk(Label.None, 0, accounts, accounts), 1e-12);
+        // An estimate of distinct accounts below the flagged count (HyperLogLog) still saturates, never exceeds.
+        Assert.Equal(P.ConfirmedFraudRisk, P.EntityRisk(Label.None, 0, accounts * 2, accounts), 1e-12);
+    }
+
+    [Fact]
+    public void A_confirmed_fraud_account_and_a_saturated_flagged_share_combine_by_noisy_or()
+    {
+        var risk = P.EntityRisk(Label.None, 1, 100, 100);
+        var expected = 1 - ((1 - P.ConfirmedFraudRisk) * (1 - P.ConfirmedFraudRisk)); // 0.99
+        Assert.Equal(expected, risk, 1e-12);
+        Assert.True(risk < 1);
+    }
+
+    [Theory]
+    [InlineData(10)]
+    [InlineData(150)]
+    [InlineData(200)]
+    [InlineData(201)]
+    [InlineData(1_000)]
+    [InlineData(10_000)]
+    public void Risk_never_falls_as_more_accounts_are_flagged(long accounts)
+    {
+        foreach (var confirmed in new long[] { 0, 1 })
+        {
+            foreach (var strength in new[] { 1.0, P.RangeLinkStrength })
+            {
+                var previous = P.EntityRisk(Label.None, confirmed, 0, accounts, strength);
+                for (var flagged = 1L; flagged <= accounts; flagged++)
+                {
+                    var risk = P.EntityRisk(Label.None, confirmed, flagged, accounts, strength);
+                    Assert.True(risk >= previous, $"{flagged - 1} -> {flagged} flagged of {accounts} (confirmed {confirmed}, strength {strength}): {previous} -> {risk}");
+                    previous = risk;
+                }
+
+                // ... and it rose overall, so the loop above checked something that moves.
+                Assert.True(previous > P.EntityRisk(Label.None, confirmed, 0, accounts, strength));
+            }
+        }
+    }
+
+    [Fact]
+    public void Strength_scales_the_risk_and_the_range_strength_is_what_ranges_get()
+    {
+        var gen =
+            from confirmed in Gen.Choose(0, 3)
+            from flagged in Gen.Choose(0, 2000)
+            from accounts in Gen.Choose(0, 5000)
+            from strength in Gen.Choose(0, 1000).Select(s => s / 1000.0)
+            select (confirmed: (long)confirmed, flagged: (long)flagged, accounts: (long)accounts, strength);
+
+        Properties.Check(Prop.ForAll(gen.ToArbitrary(), t =>
+        {
+            var full = P.EntityRisk(Label.None, t.confirmed, t.flagged, t.accounts);
+            var scaled = P.EntityRisk(Label.None, t.confirmed, t.flagged, t.accounts, t.strength);
+            var range = P.EntityRisk(Label.None, t.confirmed, t.flagged, t.accounts, P.RangeLinkStrength);
+
+            Assert.InRange(full, 0, 1);
+            Assert.Equal(full * t.strength, scaled, 1e-12);
+            Assert.Equal(full * P.RangeLinkStrength, range, 1e-12);
+            Assert.True(range <= full);
+        }));
+    }
+
+    [Fact]
+    public void A_range_believes_its_accounts_less_than_a_card_does()
+    {
+        var card = P.EntityRisk(Label.None, 1, 30, 100);
+        var range = P.EntityRisk(Label.None, 1, 30, 100, P.RangeLinkStrength);
+        Assert.True(range < card);
+        Assert.Equal(card * 0.6, range, 1e-12);
+    }
+}
