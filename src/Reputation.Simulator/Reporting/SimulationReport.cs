@@ -1,0 +1,137 @@
+namespace Reputation.Simulator.Reporting;
+
+// The report, as printed and as written with --report (camelCase JSON). Rates are null when the
+// population they are over is empty.
+
+internal sealed record SimulationReport
+{
+    public required string Scenario { get; init; }
+    public required ulong Seed { get; init; }
+    public required string RunId { get; init; }
+    public required string ServiceUrl { get; init; }
+    public required DateTimeOffset StartedAt { get; init; }
+    public required DateTimeOffset WindowStart { get; init; }
+    public required DateTimeOffset WindowEnd { get; init; }
+    public required double SimulatedMinutes { get; init; }
+    public required int Steps { get; init; }
+    public required double WallSeconds { get; init; }
+    public required AccountCounts Accounts { get; init; }
+    public required EventCounts Events { get; init; }
+    public required DecisionCounts Decisions { get; init; }
+    public required Throughput Throughput { get; init; }
+    public required DetectionFigures Detection { get; init; }
+    public required IReadOnlyList<string> Caveats { get; init; }
+}
+
+internal sealed record AccountCounts
+{
+    public required int Legitimate { get; init; }
+    public required int LegitimateSignedUpInWindow { get; init; }
+    public required int Campaign { get; init; }
+    public required IReadOnlyList<CampaignAccounts> ByCampaign { get; init; }
+}
+
+internal sealed record CampaignAccounts(string Name, int Accounts, int SharedCards, int ProxyRanges);
+
+internal sealed record EventCounts
+{
+    public required long Sent { get; init; }
+    public required long Accepted { get; init; }
+    public required long Duplicates { get; init; }
+    public required long Rejected { get; init; }
+    public required long Signups { get; init; }
+    public required long Usage { get; init; }
+    public required long Payments { get; init; }
+    public required long Batches { get; init; }
+
+    /// <summary>Gateway requests the usage events summarise (legitimate, campaign).</summary>
+    public required long LegitimateRequests { get; init; }
+    public required long CampaignRequests { get; init; }
+
+    /// <summary>The first rejected events, with the service's reason.</summary>
+    public required IReadOnlyList<RejectedEventSample> RejectedSamples { get; init; }
+}
+
+internal sealed record RejectedEventSample(string? Id, string Error);
+
+internal sealed record DecisionCounts
+{
+    /// <summary>Every request decision asked, of any purpose.</summary>
+    public required long Request { get; init; }
+    public required long SampledDuringRun { get; init; }
+    public required long DetectionChecks { get; init; }
+    public required long Final { get; init; }
+    public required long Signup { get; init; }
+
+    /// <summary>Answers that were the client's fallback (the service did not answer in time); they count as the fallback decision.</summary>
+    public required long Fallbacks { get; init; }
+
+    public required IReadOnlyDictionary<string, long> SignupDecisionsLegitimate { get; init; }
+    public required IReadOnlyDictionary<string, long> SignupDecisionsCampaign { get; init; }
+}
+
+internal sealed record Throughput
+{
+    /// <summary>Events sent per second of time spent sending events.</summary>
+    public required double EventsPerSecond { get; init; }
+
+    /// <summary>Decisions (request and signup) per second of time spent asking for them.</summary>
+    public required double DecisionsPerSecond { get; init; }
+
+    public required double IngestSeconds { get; init; }
+    public required double DecisionSeconds { get; init; }
+}
+
+internal sealed record DetectionFigures
+{
+    /// <summary>Share of campaign accounts whose request decision at the end is not allow.</summary>
+    public required double? CampaignRecall { get; init; }
+
+    public required IReadOnlyList<CampaignRecall> ByCampaign { get; init; }
+
+    /// <summary>Share of campaign requests answered allow over the run (sampled decisions weighted by the requests they stand for).</summary>
+    public required double? CampaignRequestsAllowedShare { get; init; }
+
+    /// <summary>Share of legitimate requests answered allow over the run, weighted the same way.</summary>
+    public required double? LegitimateRequestsAllowedShare { get; init; }
+
+    /// <summary>Share of legitimate accounts whose request decision at the end is not allow.</summary>
+    public required double? FalsePositiveRate { get; init; }
+
+    /// <summary>False positives by the user's home network and by account age.</summary>
+    public required IReadOnlyList<GroupRate> FalsePositivesByGroup { get; init; }
+
+    /// <summary>Legitimate accounts held at least once in a sampled decision during the run.</summary>
+    public required long LegitimateHeldDuringRun { get; init; }
+
+    public required TimeToDetection TimeToDetection { get; init; }
+    public required IReadOnlyDictionary<string, long> FinalDecisionsLegitimate { get; init; }
+    public required IReadOnlyDictionary<string, long> FinalDecisionsCampaign { get; init; }
+
+    /// <summary>The top reason code of held accounts at the end, by population.</summary>
+    public required IReadOnlyDictionary<string, long> TopReasonsCampaignHeld { get; init; }
+    public required IReadOnlyDictionary<string, long> TopReasonsLegitimateHeld { get; init; }
+}
+
+internal sealed record CampaignRecall(string Name, int Accounts, int Held, double? Recall);
+
+internal sealed record GroupRate(string Group, int Accounts, int Held, double? Rate);
+
+internal sealed record TimeToDetection
+{
+    /// <summary><c>reached</c>, <c>never</c>, or <c>not applicable</c> (no campaign accounts).</summary>
+    public required string Status { get; init; }
+    public required double Threshold { get; init; }
+    public long? EventsSent { get; init; }
+    public double? SimulatedMinute { get; init; }
+    public double? ElapsedSeconds { get; init; }
+    public int? Step { get; init; }
+
+    /// <summary>The highest estimated held share of the campaign population at any check.</summary>
+    public required double PeakHeldShare { get; init; }
+    public required int Checks { get; init; }
+
+    public const string ReachedStatus = "reached";
+    public const string NeverStatus = "never";
+    public const string NotApplicableStatus = "not applicable";
+}

@@ -1,0 +1,585 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Reputation.Client;
+using Reputation.Contracts;
+using Reputation.Simulator.Generation;
+using Reputation.Simulator.Metrics;
+using Reputation.Simulator.Reporting;
+using Reputation.Simulator.Scenarios;
+
+namespace Reputation.Simulator.Running;
+
+/// <summary>How a run talks to the service.</summary>
+internal sealed record RunSettings
+{
+    public required string RunId { get; init; }
+    public required Uri ServiceUrl { get; init; }
+    public int Concurrency { get; init; } = 32;
+    public int IngestConcurrency { get; init; } = 4;
+    public TimeSpan ProgressInterval { get; init; } = TimeSpan.FromSeconds(3);
+    public int BatchSize { get; init; } = 1000;
+}
+
+/// <summary>The service refused or failed a call the run cannot do without.</summary>
+internal sealed class SimulationFailedException : Exception
+{
+    public SimulationFailedException()
+    {
+    }
+
+    public SimulationFailedException(string message)
+        : base(message)
+    {
+    }
+
+    public SimulationFailedException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}
+
+/// <summary>
+/// Runs a scenario against a live service, only through <see cref="ReputationClient"/>: the
+/// signups before the window, then step by step the step's signups (plus a sample of signup
+/// decisions), its usage and payment events, a sample of request decisions of the accounts active
+/// in it, and a check of how many campaign accounts are held; finally every account's request
+/// decision. Events never carry a time after now: the simulated window ends when the run starts.
+/// </summary>
+internal sealed class SimulationRunner
+{
+    private const int RejectedSamplesKept = 20;
+    private const int FinalAttempts = 3;
+
+    private readonly ReputationClient _client;
+    private readonly Population _population;
+    private readonly TrafficGenerator _traffic;
+    private readonly UsageAggregator _aggregator;
+    private readonly RunSettings _settings;
+    private readonly TextWriter _out;
+    private readonly Scenario _scenario;
+    private readonly Stopwatch _wall = new();
+    private readonly Stopwatch _ingestTime = new();
+    private readonly Stopwatch _decisionTime = new();
+    private readonly ConcurrentQueue<RejectedEventSample> _rejectedSamples = new();
+    private readonly WeightedDecisionShare _campaignShare = new();
+    private readonly WeightedDecisionShare _legitimateShare = new();
+    private readonly HashSet<int> _legitimateHeldEver = [];
+    private readonly DetectionTracker _detection;
+    private readonly List<SignupDecision> _signupLegitimate = [];
+    private readonly List<SignupDecision> _signupCampaign = [];
+    private readonly SimAccount[] _campaignAccounts;
+    private readonly int _legitimateCount;
+
+    private long _eventsSent, _accepted, _duplicates, _rejected, _batches, _signups, _usage, _payments;
+    private long _legitimateRequests, _campaignRequests;
+    private long _requestDecisions, _sampledDecisions, _detectionDecisions, _finalDecisions, _signupDecisions, _fallbacks;
+    private int _step;
+    private int _legitimateHeldEverCount;
+    private double _lastHeldShare = double.NaN;
+    private double _lastLegitimateSampleHeld = double.NaN;
+
+    public SimulationRunner(ReputationClient client, Population population, TrafficGenerator traffic, UsageAggregator aggregator, RunSettings settings, TextWriter output)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(population);
+        ArgumentNullException.ThrowIfNull(traffic);
+        ArgumentNullException.ThrowIfNull(aggregator);
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(output);
+        _client = client;
+        _population = population;
+        _traffic = traffic;
+        _aggregator = aggregator;
+        _settings = settings;
+        _out = output;
+        _scenario = population.Scenario;
+        _detection = new DetectionTracker(_scenario.Measurement.DetectionThreshold);
+        _campaignAccounts = [.. population.Campaign];
+        _legitimateCount = population.Accounts.Count - _campaignAccounts.Length;
+    }
+
+    public async Task<SimulationReport> RunAsync(CancellationToken cancellationToken)
+    {
+        var startedAt = DateTimeOffset.UtcNow;
+        _wall.Start();
+        await PreflightAsync(cancellationToken);
+
+        using var progressStop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var progress = PrintProgressAsync(progressStop.Token);
+        try
+        {
+            await SendAsync(_traffic.PriorSignups(), cancellationToken);
+            while (_traffic.HasNextStep)
+            {
+                var step = _traffic.NextStep();
+                _step = step.Step + 1;
+                await RunStepAsync(step, cancellationToken);
+            }
+
+            var final = await FinalDecisionsAsync(cancellationToken);
+            await progressStop.CancelAsync();
+            await progress;
+            PrintProgressLine("done");
+            return BuildReport(startedAt, final);
+        }
+        finally
+        {
+            await progressStop.CancelAsync();
+            await progress;
+        }
+    }
+
+    private async Task PreflightAsync(CancellationToken cancellationToken)
+    {
+        // A read-only decision for an account no scenario has: it proves the address, the key and the decide scope.
+        DecisionResult<RequestDecisionResponse> probe;
+        try
+        {
+            probe = await _client.DecideRequestAsync(new RequestDecisionRequest { AccountId = $"{_settings.RunId}-probe", Ip = "192.0.2.1" }, cancellationToken);
+        }
+        catch (ReputationApiException ex)
+        {
+            throw new SimulationFailedException($"The service at {_settings.ServiceUrl} refused a request decision: {ex.Message}", ex);
+        }
+
+        if (probe.IsFallback)
+        {
+            throw new SimulationFailedException($"The service at {_settings.ServiceUrl} did not answer a request decision ({probe.FallbackCause}). Is it running?");
+        }
+    }
+
+    private async Task RunStepAsync(StepTraffic step, CancellationToken cancellationToken)
+    {
+        // Signups first, so that a signup decision of this step sees the accounts created before it.
+        await SendAsync(step.Signups, cancellationToken);
+        await SignupDecisionsAsync(step, cancellationToken);
+
+        var usage = _aggregator.Aggregate(step.Requests, _traffic.TimeOf);
+        foreach (var request in step.Requests)
+        {
+            if (request.Account.Kind == AccountKind.Campaign)
+            {
+                _campaignRequests++;
+            }
+            else
+            {
+                _legitimateRequests++;
+            }
+        }
+
+        await SendAsync([.. usage, .. step.Payments], cancellationToken);
+        await SampleDecisionsAsync(step, cancellationToken);
+        await DetectionCheckAsync(step, cancellationToken);
+    }
+
+    private async Task SendAsync(IReadOnlyList<IngestEvent> events, CancellationToken cancellationToken)
+    {
+        if (events.Count == 0)
+        {
+            return;
+        }
+
+        var batches = events.Chunk(_settings.BatchSize).ToList();
+        _ingestTime.Start();
+        try
+        {
+            await Parallel.ForEachAsync(
+                batches,
+                new ParallelOptions { MaxDegreeOfParallelism = _settings.IngestConcurrency, CancellationToken = cancellationToken },
+                async (batch, ct) =>
+                {
+                    EventBatchResult result;
+                    try
+                    {
+                        result = await _client.IngestAsync(new EventBatch { Events = batch }, ct);
+                    }
+                    catch (Exception ex) when (ex is ReputationApiException or HttpRequestException or TimeoutException)
+                    {
+                        throw new SimulationFailedException($"The service did not take a batch of {batch.Length} events: {ex.Message}", ex);
+                    }
+
+                    Interlocked.Add(ref _accepted, result.Accepted);
+                    Interlocked.Add(ref _duplicates, result.Duplicates);
+                    Interlocked.Add(ref _rejected, result.Rejected.Count);
+                    Interlocked.Increment(ref _batches);
+                    foreach (var rejected in result.Rejected)
+                    {
+                        if (_rejectedSamples.Count < RejectedSamplesKept)
+                        {
+                            _rejectedSamples.Enqueue(new RejectedEventSample(rejected.Id, rejected.Error));
+                        }
+                    }
+
+                    Interlocked.Add(ref _eventsSent, batch.Length);
+                });
+        }
+        finally
+        {
+            _ingestTime.Stop();
+        }
+
+        foreach (var e in events)
+        {
+            switch (e.Type)
+            {
+                case EventType.Signup: _signups++; break;
+                case EventType.Usage: _usage++; break;
+                case EventType.Payment: _payments++; break;
+            }
+        }
+    }
+
+    private async Task SignupDecisionsAsync(StepTraffic step, CancellationToken cancellationToken)
+    {
+        var share = _scenario.Measurement.SignupDecisionShare;
+        if (share <= 0 || step.SignedUp.Count == 0)
+        {
+            return;
+        }
+
+        var random = SimRandom.For(_population.Seed, Streams.Sampling, ((ulong)step.Step << 8) | 1);
+        var chosen = step.SignedUp.Where(_ => random.Chance(share)).ToList();
+        var results = await DecideAsync(
+            chosen,
+            (account, ct) => _client.DecideSignupAsync(
+                new SignupDecisionRequest
+                {
+                    AccountId = account.Id,
+                    Ip = account.SignupIp,
+                    PaymentFingerprint = account.PaymentFingerprint,
+                    Country = account.Country,
+                },
+                ct),
+            cancellationToken);
+        foreach (var (account, answer) in results)
+        {
+            (account.Kind == AccountKind.Campaign ? _signupCampaign : _signupLegitimate).Add(answer.Response.Decision);
+        }
+    }
+
+    private async Task SampleDecisionsAsync(StepTraffic step, CancellationToken cancellationToken)
+    {
+        var random = SimRandom.For(_population.Seed, Streams.Sampling, (ulong)step.Step << 8);
+        var legitimate = step.Active.Where(a => a.Account.Kind == AccountKind.Legitimate).ToList();
+        var campaign = step.Active.Where(a => a.Account.Kind == AccountKind.Campaign).ToList();
+        var legitimateSample = Sample(legitimate, SampleSize(legitimate.Count), random);
+        var campaignSample = Sample(campaign, SampleSize(campaign.Count), random);
+        var all = legitimateSample.Concat(campaignSample).ToList();
+        var results = await DecideRequestsAsync(all.Select(a => (a.Account, a.LastIp, (string?)a.Model)).ToList(), cancellationToken);
+        _sampledDecisions += results.Count;
+
+        var byAccount = results.ToDictionary(r => r.Account.Index, r => r.Decision);
+        var legitimateHeld = 0;
+        foreach (var activity in legitimateSample)
+        {
+            var decision = byAccount[activity.Account.Index];
+            _legitimateShare.Add(decision, DetectionMetrics.SampleWeight(activity.Requests, legitimate.Count, legitimateSample.Count));
+            if (DetectionMetrics.IsHeld(decision))
+            {
+                legitimateHeld++;
+                if (_legitimateHeldEver.Add(activity.Account.Index))
+                {
+                    Interlocked.Increment(ref _legitimateHeldEverCount);
+                }
+            }
+        }
+
+        foreach (var activity in campaignSample)
+        {
+            _campaignShare.Add(byAccount[activity.Account.Index], DetectionMetrics.SampleWeight(activity.Requests, campaign.Count, campaignSample.Count));
+        }
+
+        if (legitimateSample.Count > 0)
+        {
+            Volatile.Write(ref _lastLegitimateSampleHeld, (double)legitimateHeld / legitimateSample.Count);
+        }
+    }
+
+    private int SampleSize(int active) =>
+        active == 0 ? 0 : Math.Min(active, Math.Min(_scenario.Measurement.MaxDecisionSamplePerStep, Math.Max(1, (int)Math.Ceiling(active * _scenario.Measurement.DecisionSampleShare))));
+
+    private async Task DetectionCheckAsync(StepTraffic step, CancellationToken cancellationToken)
+    {
+        if (_campaignAccounts.Length == 0)
+        {
+            return;
+        }
+
+        var existing = _campaignAccounts.Where(a => a.SignupSecond < step.EndSecond).ToList();
+        var random = SimRandom.For(_population.Seed, Streams.Sampling, ((ulong)step.Step << 8) | 2);
+        var sample = Sample(existing, Math.Min(existing.Count, _scenario.Measurement.DetectionSample), random);
+        var results = await DecideRequestsAsync([.. sample.Select(a => (a, _traffic.LastIpOf(a), (string?)null))], cancellationToken);
+        _detectionDecisions += results.Count;
+        var held = results.Count(r => DetectionMetrics.IsHeld(r.Decision));
+        var share = DetectionMetrics.EstimatedHeldShare(held, sample.Count, existing.Count, _campaignAccounts.Length) ?? 0;
+        Volatile.Write(ref _lastHeldShare, share);
+        if (_detection.Observe(new DetectionCheck(step.Step, Interlocked.Read(ref _eventsSent), step.EndSecond / 60.0, _wall.Elapsed.TotalSeconds, share)))
+        {
+            PrintProgressLine($"detection: {share:P1} of campaign accounts held");
+        }
+    }
+
+    private async Task<List<FinalDecision>> FinalDecisionsAsync(CancellationToken cancellationToken)
+    {
+        var pending = _population.Accounts.ToList();
+        var answers = new Dictionary<int, FinalDecision>();
+        for (var attempt = 1; attempt <= FinalAttempts && pending.Count > 0; attempt++)
+        {
+            var results = await DecideAsync(
+                pending,
+                (account, ct) => _client.DecideRequestAsync(new RequestDecisionRequest { AccountId = account.Id, Ip = _traffic.LastIpOf(account) }, ct),
+                cancellationToken);
+            _finalDecisions += results.Count;
+            pending = [];
+            foreach (var (account, answer) in results)
+            {
+                if (answer.IsFallback && attempt < FinalAttempts)
+                {
+                    // The service did not answer in time: ask again rather than score the fallback.
+                    pending.Add(account);
+                    continue;
+                }
+
+                var top = answer.Response.Reasons.Count > 0 ? answer.Response.Reasons[0].Code : "(none)";
+                answers[account.Index] = new FinalDecision(account, answer.Response.Decision, top, answer.IsFallback);
+            }
+        }
+
+        return [.. _population.Accounts.Select(a => answers[a.Index])];
+    }
+
+    private async Task<List<(SimAccount Account, RequestDecision Decision)>> DecideRequestsAsync(
+        IReadOnlyList<(SimAccount Account, string Ip, string? Model)> asks, CancellationToken cancellationToken)
+    {
+        var byIndex = asks.ToDictionary(a => a.Account.Index);
+        var results = await DecideAsync(
+            [.. asks.Select(a => a.Account)],
+            (account, ct) =>
+            {
+                var (_, ip, model) = byIndex[account.Index];
+                return _client.DecideRequestAsync(new RequestDecisionRequest { AccountId = account.Id, Ip = ip, Model = model }, ct);
+            },
+            cancellationToken);
+        return [.. results.Select(r => (r.Account, r.Answer.Response.Decision))];
+    }
+
+    /// <summary>Asks for many decisions concurrently and counts them and their fallbacks; a 4xx answer ends the run.</summary>
+    private async Task<List<(SimAccount Account, DecisionResult<TResponse> Answer)>> DecideAsync<TResponse>(
+        List<SimAccount> accounts,
+        Func<SimAccount, CancellationToken, Task<DecisionResult<TResponse>>> decide,
+        CancellationToken cancellationToken)
+        where TResponse : class
+    {
+        if (accounts.Count == 0)
+        {
+            return [];
+        }
+
+        var results = new (SimAccount, DecisionResult<TResponse>)[accounts.Count];
+        _decisionTime.Start();
+        try
+        {
+            await Parallel.ForEachAsync(
+                Enumerable.Range(0, accounts.Count),
+                new ParallelOptions { MaxDegreeOfParallelism = _settings.Concurrency, CancellationToken = cancellationToken },
+                async (i, ct) =>
+                {
+                    DecisionResult<TResponse> answer;
+                    try
+                    {
+                        answer = await decide(accounts[i], ct);
+                    }
+                    catch (ReputationApiException ex)
+                    {
+                        throw new SimulationFailedException($"The service refused a decision for account {accounts[i].Id}: {ex.Message}", ex);
+                    }
+
+                    if (answer.IsFallback)
+                    {
+                        Interlocked.Increment(ref _fallbacks);
+                    }
+
+                    Interlocked.Increment(ref typeof(TResponse) == typeof(SignupDecisionResponse) ? ref _signupDecisions : ref _requestDecisions);
+                    results[i] = (accounts[i], answer);
+                });
+        }
+        finally
+        {
+            _decisionTime.Stop();
+        }
+
+        return [.. results];
+    }
+
+    private static List<T> Sample<T>(IReadOnlyList<T> items, int count, SimRandom random)
+    {
+        if (count >= items.Count)
+        {
+            return [.. items];
+        }
+
+        // Partial Fisher-Yates on a copy: a uniform sample without replacement.
+        var copy = items.ToArray();
+        for (var i = 0; i < count; i++)
+        {
+            var j = random.Next(i, copy.Length);
+            (copy[i], copy[j]) = (copy[j], copy[i]);
+        }
+
+        return [.. copy.Take(count)];
+    }
+
+    private async Task PrintProgressAsync(CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(_settings.ProgressInterval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken))
+            {
+                PrintProgressLine(null);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The run is over (or cancelled); the caller prints the last line.
+        }
+    }
+
+    private void PrintProgressLine(string? note)
+    {
+        var held = Volatile.Read(ref _lastHeldShare);
+        var legitimate = Volatile.Read(ref _lastLegitimateSampleHeld);
+        var rejected = Interlocked.Read(ref _rejected);
+        var line = string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"[{_wall.Elapsed.TotalSeconds,7:0.0}s] step {Volatile.Read(ref _step),4}/{_traffic.StepCount} (sim {Volatile.Read(ref _step) * _scenario.StepSeconds / 60.0,6:0.0} min) | events {Interlocked.Read(ref _eventsSent),9:N0}{(rejected > 0 ? $" REJECTED {rejected:N0}" : "")} | decisions {Interlocked.Read(ref _requestDecisions) + Interlocked.Read(ref _signupDecisions),8:N0} | campaign held {(double.IsNaN(held) ? "-" : held.ToString("P1", System.Globalization.CultureInfo.InvariantCulture)),6} | legit held {(double.IsNaN(legitimate) ? "-" : legitimate.ToString("P1", System.Globalization.CultureInfo.InvariantCulture)),6} of sample, {Volatile.Read(ref _legitimateHeldEverCount):N0} accounts so far{(note is null ? "" : " | " + note)}");
+        lock (_out)
+        {
+            _out.WriteLine(line);
+        }
+    }
+
+    private SimulationReport BuildReport(DateTimeOffset startedAt, List<FinalDecision> final)
+    {
+        var campaignFinal = final.Where(f => f.Account.Kind == AccountKind.Campaign).ToList();
+        var legitimateFinal = final.Where(f => f.Account.Kind == AccountKind.Legitimate).ToList();
+        var byCampaign = _scenario.Campaigns.Select((c, i) =>
+        {
+            var mine = campaignFinal.Where(f => f.Account.CampaignIndex == i).ToList();
+            return new CampaignRecall(c.Name, mine.Count, mine.Count(f => DetectionMetrics.IsHeld(f.Decision)), DetectionMetrics.Recall(mine.Select(f => f.Decision)));
+        }).ToList();
+        var groups = ReportFigures.GroupRates(legitimateFinal
+            .OrderBy(f => f.Account.HomeKind)
+            .Select(f => (HomeGroup(f.Account.HomeKind), f.Decision)))
+            .Concat(ReportFigures.GroupRates(legitimateFinal
+                .OrderBy(f => f.Account.SignsUpInWindow)
+                .Select(f => (f.Account.SignsUpInWindow ? "signed up in the window" : "signed up before the window", f.Decision))))
+            .ToList();
+
+        var ingestSeconds = _ingestTime.Elapsed.TotalSeconds;
+        var decisionSeconds = _decisionTime.Elapsed.TotalSeconds;
+        var windowSeconds = _scenario.DurationMinutes * 60;
+        return new SimulationReport
+        {
+            Scenario = _scenario.Name,
+            Seed = _population.Seed,
+            RunId = _settings.RunId,
+            ServiceUrl = _settings.ServiceUrl.ToString(),
+            StartedAt = startedAt,
+            WindowStart = _traffic.WindowStart,
+            WindowEnd = _traffic.WindowStart.AddSeconds(windowSeconds),
+            SimulatedMinutes = _scenario.DurationMinutes,
+            Steps = _traffic.StepCount,
+            WallSeconds = Math.Round(_wall.Elapsed.TotalSeconds, 1),
+            Accounts = new AccountCounts
+            {
+                Legitimate = _legitimateCount,
+                LegitimateSignedUpInWindow = _population.Legitimate.Count(a => a.SignsUpInWindow),
+                Campaign = _campaignAccounts.Length,
+                ByCampaign = [.. _scenario.Campaigns.Select((c, i) => new CampaignAccounts(
+                    c.Name,
+                    c.Accounts,
+                    c.Cards.AccountsPerCard > 0 ? _campaignAccounts.Where(a => a.CampaignIndex == i).Select(a => a.PaymentFingerprint).Distinct().Count() : 0,
+                    _population.Addresses.CampaignProxies[i].Count))],
+            },
+            Events = new EventCounts
+            {
+                Sent = _eventsSent,
+                Accepted = _accepted,
+                Duplicates = _duplicates,
+                Rejected = _rejected,
+                Signups = _signups,
+                Usage = _usage,
+                Payments = _payments,
+                Batches = _batches,
+                LegitimateRequests = _legitimateRequests,
+                CampaignRequests = _campaignRequests,
+                RejectedSamples = [.. _rejectedSamples],
+            },
+            Decisions = new DecisionCounts
+            {
+                Request = _requestDecisions,
+                SampledDuringRun = _sampledDecisions,
+                DetectionChecks = _detectionDecisions,
+                Final = _finalDecisions,
+                Signup = _signupDecisions,
+                Fallbacks = _fallbacks,
+                SignupDecisionsLegitimate = ReportFigures.CountByName<SignupDecision>(_signupLegitimate),
+                SignupDecisionsCampaign = ReportFigures.CountByName<SignupDecision>(_signupCampaign),
+            },
+            Throughput = new Throughput
+            {
+                EventsPerSecond = ingestSeconds > 0 ? Math.Round(_eventsSent / ingestSeconds) : 0,
+                DecisionsPerSecond = decisionSeconds > 0 ? Math.Round((_requestDecisions + _signupDecisions) / decisionSeconds) : 0,
+                IngestSeconds = Math.Round(ingestSeconds, 1),
+                DecisionSeconds = Math.Round(decisionSeconds, 1),
+            },
+            Detection = new DetectionFigures
+            {
+                CampaignRecall = DetectionMetrics.Recall(campaignFinal.Select(f => f.Decision)),
+                ByCampaign = byCampaign,
+                CampaignRequestsAllowedShare = _campaignShare.AllowShare,
+                LegitimateRequestsAllowedShare = _legitimateShare.AllowShare,
+                FalsePositiveRate = DetectionMetrics.FalsePositiveRate(legitimateFinal.Select(f => f.Decision)),
+                FalsePositivesByGroup = groups,
+                LegitimateHeldDuringRun = _legitimateHeldEver.Count,
+                TimeToDetection = ReportFigures.TimeToDetection(_detection, _campaignAccounts.Length),
+                FinalDecisionsLegitimate = ReportFigures.CountByName<RequestDecision>(legitimateFinal.Select(f => f.Decision)),
+                FinalDecisionsCampaign = ReportFigures.CountByName<RequestDecision>(campaignFinal.Select(f => f.Decision)),
+                TopReasonsCampaignHeld = ReportFigures.Tally(campaignFinal.Where(f => DetectionMetrics.IsHeld(f.Decision)).Select(f => f.TopReason)),
+                TopReasonsLegitimateHeld = ReportFigures.Tally(legitimateFinal.Where(f => DetectionMetrics.IsHeld(f.Decision)).Select(f => f.TopReason)),
+            },
+            Caveats = Caveats(),
+        };
+    }
+
+    private List<string> Caveats()
+    {
+        var caveats = new List<string>
+        {
+            "Events carry simulated event time (the window ends when the run starts); the service evaluates its windows against its own clock, "
+            + "so an event from early in the window is already old when it arrives and only the last part of the window falls in a one-hour window.",
+        };
+        if (_scenario.Measurement.SignupDecisionShare > 0)
+        {
+            caveats.Add("Sampled signup decisions record the signup a second time (at server time) besides its signup event.");
+        }
+
+        if (_fallbacks > 0)
+        {
+            caveats.Add($"{_fallbacks} decisions were the client's fallback (the service did not answer in time); sampled ones count as that fallback, final ones were asked up to {FinalAttempts} times.");
+        }
+
+        return caveats;
+    }
+
+    private static string HomeGroup(HomeNetworkKind kind) => kind switch
+    {
+        HomeNetworkKind.ResidentialIpv4 => "residential IPv4",
+        HomeNetworkKind.Ipv6 => "IPv6",
+        HomeNetworkKind.CarrierNat => "carrier NAT",
+        HomeNetworkKind.Office => "office",
+        _ => kind.ToString(),
+    };
+
+    private sealed record FinalDecision(SimAccount Account, RequestDecision Decision, string TopReason, bool IsFallback);
+}

@@ -1,0 +1,121 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Reputation.Client;
+using Reputation.Contracts;
+
+namespace Reputation.Simulator.Tests;
+
+/// <summary>
+/// An in-process stand-in for the service behind <see cref="ReputationClient"/>: it keeps the events
+/// it is sent (idempotent by id, refusing any dated more than 5 minutes ahead, as the contract says)
+/// and answers request decisions with a rule given by the test. No network.
+/// </summary>
+internal sealed class FakeService : HttpMessageHandler
+{
+    private static readonly JsonSerializerOptions _json = new(JsonSerializerDefaults.Web)
+    {
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    private readonly ConcurrentDictionary<string, IngestEvent> _events = new(StringComparer.Ordinal);
+    private readonly ConcurrentQueue<int> _batchSizes = new();
+    private readonly ConcurrentQueue<string> _signupDecisions = new();
+    private readonly ConcurrentDictionary<string, int> _requestDecisions = new(StringComparer.Ordinal);
+
+    /// <summary>The request decision for an account, given what the fake has received for it.</summary>
+    public Func<string, FakeService, RequestDecision> Decide { get; init; } = (_, _) => RequestDecision.Allow;
+
+    /// <summary>Events the fake rejects (besides future-dated ones), with the error.</summary>
+    public Func<IngestEvent, string?> Reject { get; init; } = _ => null;
+
+    public HttpStatusCode? DecisionStatus { get; init; }
+
+    public IReadOnlyCollection<IngestEvent> Events => [.. _events.Values];
+
+    public IReadOnlyList<int> BatchSizes => [.. _batchSizes];
+
+    public IReadOnlyList<string> SignupDecisions => [.. _signupDecisions];
+
+    public int RequestDecisionsFor(string accountId) => _requestDecisions.GetValueOrDefault(accountId);
+
+    public int UsageEventsOf(string accountId) => _events.Values.Count(e => e.AccountId == accountId && e.Type == EventType.Usage);
+
+    public ReputationClient CreateClient() => ReputationClient.Create(
+        new HttpClient(this) { BaseAddress = new Uri("http://reputation.test/") },
+        new ReputationClientOptions { BaseAddress = new Uri("http://reputation.test/"), ApiKey = "test-key", DecisionTimeout = TimeSpan.FromSeconds(5), IngestMaxRetries = 0 });
+
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        var body = request.Content is null ? "" : await request.Content.ReadAsStringAsync(cancellationToken);
+        var path = request.RequestUri!.AbsolutePath;
+        var response = path switch
+        {
+            "/v1/events" => Ingest(JsonSerializer.Deserialize<EventBatch>(body, _json)!),
+            "/v1/decisions/request" => DecideRequest(JsonSerializer.Deserialize<RequestDecisionRequest>(body, _json)!),
+            "/v1/decisions/signup" => DecideSignup(JsonSerializer.Deserialize<SignupDecisionRequest>(body, _json)!),
+            _ => new HttpResponseMessage(HttpStatusCode.NotFound),
+        };
+        response.RequestMessage = request;
+        return response;
+    }
+
+    private HttpResponseMessage Ingest(EventBatch batch)
+    {
+        _batchSizes.Enqueue(batch.Events.Count);
+        if (batch.Events.Count is < 1 or > 1000)
+        {
+            return Json(HttpStatusCode.BadRequest, """{"title":"bad batch","status":400}""", "application/problem+json");
+        }
+
+        var now = DateTimeOffset.UtcNow;
+        int accepted = 0, duplicates = 0;
+        var rejected = new List<RejectedEvent>();
+        for (var i = 0; i < batch.Events.Count; i++)
+        {
+            var e = batch.Events[i];
+            var error = e.OccurredAt > now.AddMinutes(5) ? "occurredAt: is more than 5 minutes in the future" : Reject(e);
+            if (error is not null)
+            {
+                rejected.Add(new RejectedEvent(i, e.Id, error));
+            }
+            else if (_events.TryAdd(e.Id, e))
+            {
+                accepted++;
+            }
+            else
+            {
+                duplicates++;
+            }
+        }
+
+        return Json(HttpStatusCode.Accepted, JsonSerializer.Serialize(new EventBatchResult { Accepted = accepted, Duplicates = duplicates, Rejected = rejected }, _json));
+    }
+
+    private HttpResponseMessage DecideRequest(RequestDecisionRequest r)
+    {
+        if (DecisionStatus is { } status)
+        {
+            return Json(status, $$"""{"title":"{{status}}","status":{{(int)status}}}""", "application/problem+json");
+        }
+
+        _requestDecisions.AddOrUpdate(r.AccountId, 1, (_, n) => n + 1);
+        var decision = Decide(r.AccountId, this);
+        var reasons = decision == RequestDecision.Allow ? "[]" : """[{"code":"FAKE_RULE","contribution":0.9,"detail":"the test said so"}]""";
+        return Json(HttpStatusCode.OK, $$"""
+            {"accountId":"{{r.AccountId}}","decision":"{{decision.ToString().ToLowerInvariant()}}","score":0.5,"reasons":{{reasons}},
+             "requestsPerMinute":60,"cacheTtlSeconds":30,"policyVersion":1}
+            """);
+    }
+
+    private HttpResponseMessage DecideSignup(SignupDecisionRequest r)
+    {
+        _signupDecisions.Enqueue(r.AccountId);
+        return Json(HttpStatusCode.OK, $$"""{"accountId":"{{r.AccountId}}","decision":"review","score":0.4,"reasons":[],"policyVersion":1}""");
+    }
+
+    private static HttpResponseMessage Json(HttpStatusCode status, string json, string mediaType = "application/json") =>
+        new(status) { Content = new StringContent(json, Encoding.UTF8, mediaType) };
+}

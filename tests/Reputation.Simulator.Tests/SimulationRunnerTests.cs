@@ -1,0 +1,189 @@
+using Reputation.Contracts;
+using Reputation.Simulator.Generation;
+using Reputation.Simulator.Reporting;
+using Reputation.Simulator.Running;
+using Reputation.Simulator.Scenarios;
+
+namespace Reputation.Simulator.Tests;
+
+/// <summary>The run against an in-process fake of the service: the wiring and the figures it reports.</summary>
+public sealed class SimulationRunnerTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task A_service_that_holds_every_campaign_account_gets_full_recall_and_no_false_positives()
+    {
+        var (population, runner, service, output, _) = Setup(TestScenarios.Small(), campaign => (id, _) => campaign.Contains(id) ? RequestDecision.Block : RequestDecision.Allow);
+
+        var report = await runner.RunAsync(Ct);
+
+        Assert.Equal(1.0, report.Detection.CampaignRecall);
+        Assert.Equal(0.0, report.Detection.FalsePositiveRate);
+        Assert.Equal(0.0, report.Detection.CampaignRequestsAllowedShare);
+        Assert.Equal(1.0, report.Detection.LegitimateRequestsAllowedShare);
+        Assert.Equal(TimeToDetection.ReachedStatus, report.Detection.TimeToDetection.Status);
+        Assert.Equal(60, report.Detection.FinalDecisionsCampaign["block"]);
+        Assert.Equal(300, report.Detection.FinalDecisionsLegitimate["allow"]);
+        Assert.Equal(60, report.Detection.TopReasonsCampaignHeld["FAKE_RULE"]);
+        Assert.Empty(report.Detection.TopReasonsLegitimateHeld);
+        Assert.Contains("detection:", output.ToString(), StringComparison.Ordinal);
+
+        // Held once every campaign account exists: the last campaign signup is at minute 12 at the latest.
+        Assert.InRange(report.Detection.TimeToDetection.SimulatedMinute!.Value, 3, 13);
+        Assert.All(population.Accounts, a => Assert.True(service.RequestDecisionsFor(a.Id) >= 1));
+    }
+
+    [Fact]
+    public async Task A_service_that_allows_everything_never_detects()
+    {
+        var (_, runner, _, _, _) = Setup(TestScenarios.Small(), _ => (_, _) => RequestDecision.Allow);
+
+        var report = await runner.RunAsync(Ct);
+
+        Assert.Equal(0.0, report.Detection.CampaignRecall);
+        Assert.Equal(1.0, report.Detection.CampaignRequestsAllowedShare);
+        Assert.Equal(TimeToDetection.NeverStatus, report.Detection.TimeToDetection.Status);
+        Assert.Equal(0.0, report.Detection.TimeToDetection.PeakHeldShare);
+        Assert.Equal(30, report.Detection.TimeToDetection.Checks);
+    }
+
+    [Fact]
+    public async Task Every_event_is_sent_once_in_full_batches_and_none_is_dated_in_the_future()
+    {
+        var (_, runner, service, _, windowEnd) = Setup(TestScenarios.Small(), _ => (_, _) => RequestDecision.Allow, batchSize: 100);
+
+        var report = await runner.RunAsync(Ct);
+
+        Assert.Equal(0, report.Events.Rejected);
+        Assert.Equal(0, report.Events.Duplicates);
+        Assert.Equal(report.Events.Sent, report.Events.Accepted);
+        Assert.Equal(report.Events.Sent, service.Events.Count);
+        Assert.Equal(report.Events.Signups + report.Events.Usage + report.Events.Payments, report.Events.Sent);
+        Assert.All(service.BatchSizes, n => Assert.InRange(n, 1, 100));
+        Assert.Contains(service.BatchSizes, n => n == 100);
+        Assert.All(service.Events, e => Assert.True(e.OccurredAt <= windowEnd, $"{e.Id} at {e.OccurredAt:O}, window ends {windowEnd:O}"));
+        Assert.Equal(report.Events.LegitimateRequests + report.Events.CampaignRequests, service.Events.Where(e => e.Type == EventType.Usage).Sum(e => e.Requests!.Value));
+        Assert.All(service.Events.Where(e => e.Type == EventType.Usage), e => Assert.All(e.PromptFingerprints!, f => Assert.Matches("^[0-9a-f]{16}$", f)));
+    }
+
+    [Fact]
+    public async Task The_report_counts_decisions_and_signup_samples()
+    {
+        var (_, runner, service, _, _) = Setup(TestScenarios.Small(), _ => (_, _) => RequestDecision.Allow);
+
+        var report = await runner.RunAsync(Ct);
+
+        Assert.Equal(360, report.Decisions.Final);
+        Assert.True(report.Decisions.SampledDuringRun > 0);
+        Assert.True(report.Decisions.DetectionChecks >= 60);
+        Assert.Equal(report.Decisions.SampledDuringRun + report.Decisions.DetectionChecks + report.Decisions.Final, report.Decisions.Request);
+        Assert.Equal(service.SignupDecisions.Count, report.Decisions.Signup);
+        Assert.InRange(report.Decisions.Signup, 10, 40); // signupDecisionShare 0.2 of the ~90 signups in the window
+        Assert.Equal(report.Decisions.Signup, report.Decisions.SignupDecisionsCampaign["review"] + report.Decisions.SignupDecisionsLegitimate["review"]);
+        Assert.Equal(0, report.Decisions.Fallbacks);
+        Assert.True(report.Throughput.EventsPerSecond > 0);
+        Assert.True(report.Throughput.DecisionsPerSecond > 0);
+    }
+
+    [Fact]
+    public async Task False_positives_are_broken_down_by_home_network()
+    {
+        var (population, runner, _, _, _) = Setup(TestScenarios.Small(), _ => (_, _) => RequestDecision.Allow);
+        var nat = population.Legitimate.Where(a => a.HomeKind == HomeNetworkKind.CarrierNat).Select(a => a.Id).ToHashSet();
+        var (_, natRunner, _, _, _) = Setup(TestScenarios.Small(), _ => (id, _) => nat.Contains(id) ? RequestDecision.Throttle : RequestDecision.Allow);
+
+        var report = await natRunner.RunAsync(Ct);
+
+        Assert.Equal((double)nat.Count / 300, report.Detection.FalsePositiveRate!.Value, 12);
+        var natGroup = report.Detection.FalsePositivesByGroup.Single(g => g.Group == "carrier NAT");
+        Assert.Equal(1.0, natGroup.Rate);
+        Assert.Equal(0.0, report.Detection.FalsePositivesByGroup.Single(g => g.Group == "residential IPv4").Rate);
+        Assert.Equal(300, report.Detection.FalsePositivesByGroup.Where(g => g.Group.StartsWith("signed up", StringComparison.Ordinal)).Sum(g => g.Accounts));
+        Assert.True(report.Detection.LegitimateHeldDuringRun > 0);
+        Assert.True(report.Detection.LegitimateRequestsAllowedShare < 1);
+        Assert.NotNull(runner);
+    }
+
+    [Fact]
+    public async Task Rejected_events_are_counted_and_shown()
+    {
+        var (_, runner, _, _, _) = Setup(
+            TestScenarios.Small(),
+            _ => (_, _) => RequestDecision.Allow,
+            reject: e => e.Type == EventType.Payment ? "paymentFingerprint: nope" : null);
+
+        var report = await runner.RunAsync(Ct);
+
+        Assert.True(report.Events.Rejected > 0);
+        Assert.Equal(report.Events.Payments, report.Events.Rejected);
+        Assert.Contains(report.Events.RejectedSamples, r => r.Error == "paymentFingerprint: nope");
+        Assert.Contains("REJECTED EVENTS", ReportPrinter.Format(report), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_service_that_refuses_the_key_stops_the_run_before_any_event()
+    {
+        var service = new FakeService { DecisionStatus = System.Net.HttpStatusCode.Unauthorized };
+        var population = PopulationGenerator.Generate(TestScenarios.Small(), 1, "t");
+        var runner = new SimulationRunner(service.CreateClient(), population, new TrafficGenerator(population, DateTimeOffset.UtcNow.AddMinutes(-30)),
+            new UsageAggregator(Fakes.Fingerprint, Fakes.Elicitation), Settings(), TextWriter.Null);
+
+        var ex = await Assert.ThrowsAsync<SimulationFailedException>(() => runner.RunAsync(Ct));
+
+        Assert.Contains("401", ex.Message, StringComparison.Ordinal);
+        Assert.Empty(service.Events);
+    }
+
+    [Fact]
+    public async Task A_population_without_campaigns_reports_no_recall_and_no_detection()
+    {
+        var (_, runner, _, _, _) = Setup(TestScenarios.Small(campaignAccounts: 0), _ => (_, _) => RequestDecision.Allow);
+
+        var report = await runner.RunAsync(Ct);
+
+        Assert.Null(report.Detection.CampaignRecall);
+        Assert.Null(report.Detection.CampaignRequestsAllowedShare);
+        Assert.Equal(TimeToDetection.NotApplicableStatus, report.Detection.TimeToDetection.Status);
+        Assert.Contains("n/a", ReportPrinter.Format(report), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Progress_lines_are_printed_while_the_run_goes()
+    {
+        var (_, runner, _, output, _) = Setup(TestScenarios.Small(), _ => (_, _) => RequestDecision.Allow, progress: TimeSpan.FromMilliseconds(1));
+
+        await runner.RunAsync(Ct);
+
+        var lines = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Contains(lines, l => l.Contains("events", StringComparison.Ordinal) && l.Contains("campaign held", StringComparison.Ordinal));
+        Assert.EndsWith("done", lines[^1].TrimEnd(), StringComparison.Ordinal);
+    }
+
+    private static RunSettings Settings(TimeSpan? progress = null, int batchSize = 1000) => new()
+    {
+        BatchSize = batchSize,
+        RunId = "t",
+        ServiceUrl = new Uri("http://reputation.test/"),
+        Concurrency = 8,
+        IngestConcurrency = 2,
+        ProgressInterval = progress ?? TimeSpan.FromSeconds(30),
+    };
+
+    private static (Population Population, SimulationRunner Runner, FakeService Service, StringWriter Output, DateTimeOffset WindowEnd) Setup(
+        Scenario scenario,
+        Func<HashSet<string>, Func<string, FakeService, RequestDecision>> rule,
+        Func<IngestEvent, string?>? reject = null,
+        TimeSpan? progress = null,
+        int batchSize = 1000)
+    {
+        var population = PopulationGenerator.Generate(scenario, scenario.Seed, "t");
+        var campaign = population.Campaign.Select(a => a.Id).ToHashSet();
+        var service = new FakeService { Decide = rule(campaign), Reject = reject ?? (_ => null) };
+        var windowEnd = DateTimeOffset.UtcNow;
+        var traffic = new TrafficGenerator(population, windowEnd.AddMinutes(-scenario.DurationMinutes));
+        var output = new StringWriter();
+        var runner = new SimulationRunner(service.CreateClient(), population, traffic, new UsageAggregator(Fakes.Fingerprint, Fakes.Elicitation), Settings(progress, batchSize), output);
+        return (population, runner, service, output, windowEnd);
+    }
+}
