@@ -54,6 +54,9 @@ public readonly record struct InstrumentFacts(long DistinctAccounts, long Charge
 /// <summary>What a prompt-template bucket reports: accounts whose prompts are near-duplicates there.</summary>
 public readonly record struct TemplateFacts(long SharingAccounts, long RequestsLastHour)
 {
+    /// <summary>Share of the account's own requests sent with prompts of this template, 0..1 (1 when unknown).</summary>
+    public double TrafficShare { get; init; } = 1;
+
     public double Risk { get; init; }
 
     /// <summary>Accounts that became active (first request after half an hour or more) in the entity's busiest five minutes of the last hour.</summary>

@@ -165,22 +165,30 @@ public static class Scorer
 
         if (inputs.Templates.Length > 0)
         {
+            double templated = 0;
             long sharing = 0;
             foreach (var t in inputs.Templates)
             {
-                sharing = Math.Max(sharing, t.SharingAccounts);
+                var weight = Math.Clamp(t.TrafficShare / ramps.TemplateFullTrafficShare, 0, 1);
+                var value = ramps.TemplateSharingAccounts.Apply(t.SharingAccounts) * weight;
+                if (value > templated || (value == templated && t.SharingAccounts > sharing))
+                {
+                    templated = value;
+                    sharing = t.SharingAccounts;
+                }
+
                 if (t.SharingAccounts >= policy.Quotas.TemplateMinSharingAccounts)
                 {
                     Cluster(ref clusterMultiple, ref clusterDetail, t.RequestsLastHour, policy.Quotas.TemplateRequestsPerHour, "a shared prompt template");
                 }
 
-                Linked(ref linkedRisk, ref linkedDetail, t.Risk, t.Label, "a shared prompt template", policy.Propagation.Decay);
+                Linked(ref linkedRisk, ref linkedDetail, t.Risk * (t.Label == Label.Fraud ? 1 : weight), t.Label, "a shared prompt template", policy.Propagation.Decay);
                 Synchronised(ref synchronised, ref synchronisedDetail, ramps, t.PeakActivations, t.SharingAccounts, "a shared prompt template");
             }
 
-            if (sharing > 0)
+            if (sharing > 0 && templated > 0)
             {
-                signals[n++] = new Signal(ReasonCodes.PromptTemplateShared, ramps.TemplateSharingAccounts.Apply(sharing),
+                signals[n++] = new Signal(ReasonCodes.PromptTemplateShared, templated,
                     $"prompts near-identical to those of about {sharing} other accounts");
             }
         }

@@ -71,6 +71,11 @@ public sealed record SignalRamps
     public long ReasoningMinRequests { get; init; } = 20;
     /// <summary>Distinct accounts sending near-duplicate prompts (SimHash distance at most 3).</summary>
     public Ramp TemplateSharingAccounts { get; init; } = new(3, 25);
+    /// <summary>
+    /// Share of the account's own requests in a shared template: a template counts fully once it is
+    /// this much of the account's traffic, and proportionally less below (templates and their linked risk).
+    /// </summary>
+    public double TemplateFullTrafficShare { get; init; } = 0.3;
     /// <summary>Cluster requests in the last hour as a multiple of the entity's quota.</summary>
     public Ramp ClusterQuotaMultiple { get; init; } = new(1, 2);
     /// <summary>Accounts of one entity becoming active within the same five minutes...</summary>
@@ -119,11 +124,32 @@ public sealed record PropagationPolicy
     /// shared by nature (offices, carrier NAT, proxies), so a fraud account says less about its neighbours.
     /// </summary>
     public double RangeLinkStrength { get; init; } = 0.6;
+    /// <summary>
+    /// The same for a prompt template's flagged share (an operator's fraud label counts fully):
+    /// campaigns mix ordinary prompts into their traffic, so an ordinary template can be mostly
+    /// flagged campaign accounts and still be the one an honest user sent once.
+    /// </summary>
+    public double TemplateLinkStrength { get; init; } = 0.5;
     /// <summary>What a trusted label leaves of an account's score.</summary>
     public double TrustedScoreFactor { get; init; } = 0.2;
 
     /// <summary>An entity's own risk from its label and what its accounts are (docs/decisions/0005).</summary>
     public double EntityRisk(Label label, long confirmedFraudAccounts, long flaggedAccounts, long distinctAccounts, double strength = 1)
+    {
+        if (label != Label.None)
+        {
+            return label == Label.Fraud ? 1 : 0;
+        }
+
+        // One strength for both parts: it scales the combined risk.
+        return strength * EntityRisk(label, confirmedFraudAccounts, flaggedAccounts, distinctAccounts, 1, 1);
+    }
+
+    /// <summary>
+    /// As above, with separate strengths for what operators confirmed (fraud labels) and for what
+    /// scores merely suspect (flagged accounts).
+    /// </summary>
+    public double EntityRisk(Label label, long confirmedFraudAccounts, long flaggedAccounts, long distinctAccounts, double flaggedStrength, double confirmedStrength)
     {
         if (label == Label.Fraud)
         {
@@ -135,9 +161,9 @@ public sealed record PropagationPolicy
             return 0;
         }
 
-        var confirmed = confirmedFraudAccounts > 0 ? ConfirmedFraudRisk : 0;
-        var share = distinctAccounts > 0 ? FlaggedShare.Apply(flaggedAccounts / (double)distinctAccounts) : 0;
-        var risk = strength * (1 - ((1 - confirmed) * (1 - (share * ConfirmedFraudRisk))));
+        var confirmed = confirmedFraudAccounts > 0 ? ConfirmedFraudRisk * confirmedStrength : 0;
+        var share = distinctAccounts > 0 ? FlaggedShare.Apply(flaggedAccounts / (double)distinctAccounts) * ConfirmedFraudRisk * flaggedStrength : 0;
+        var risk = 1 - ((1 - confirmed) * (1 - share));
         return distinctAccounts > DampingDegree ? risk * DampingDegree / distinctAccounts : risk;
     }
 }

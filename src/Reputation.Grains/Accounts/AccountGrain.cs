@@ -257,7 +257,15 @@ public sealed class AccountGrain(
                 {
                     RecentList.Touch(s.PromptBuckets, signals.Bucket, AccountState.LinkCapacity);
                     Remember(_templates, signals.Bucket, signals, CachedTemplateCapacity);
+                    s.BucketRequests[signals.Bucket] = s.BucketRequests.GetValueOrDefault(signals.Bucket)
+                        + templateEntries![signals.Bucket].Sum(e => e.Requests);
                 }
+            }
+
+            // Keep counts only for the buckets still linked: bounded like the links.
+            foreach (var stale in s.BucketRequests.Keys.Where(k => !s.PromptBuckets.Contains(k)).ToList())
+            {
+                s.BucketRequests.Remove(stale);
             }
 
             s.Dedup.Save(dedup);
@@ -431,7 +439,13 @@ public sealed class AccountGrain(
         foreach (var cached in _templates.Values)
         {
             var v = cached.Value;
-            templateFacts[t++] = new TemplateFacts(v.SharingAccounts, v.RequestsLastHour) { Risk = v.Risk, Label = v.Label, PeakActivations = v.PeakActivations };
+            // How much of this account's own traffic the template is: one popular prompt among many
+            // of an honest user's is not a campaign's template.
+            var share = s.RequestsTotal > 0 ? Math.Min(1, s.BucketRequests.GetValueOrDefault(v.Bucket) / (double)s.RequestsTotal) : 0;
+            templateFacts[t++] = new TemplateFacts(v.SharingAccounts, v.RequestsLastHour)
+            {
+                Risk = v.Risk, Label = v.Label, PeakActivations = v.PeakActivations, TrafficShare = share,
+            };
         }
 
         return Scorer.Score(policy, now, new ScoreInputs

@@ -39,5 +39,7 @@ public sealed class AccountState
     [Id(20)] public DateTimeOffset? LabelledAt { get; set; }
     /// <summary>Event time of the latest usage: a request after half an hour without any is an activation.</summary>
     [Id(21)] public DateTimeOffset? LastUsageAt { get; set; }
+    /// <summary>Requests the account sent with prompts of each linked template bucket (keys: <see cref="PromptBuckets"/>).</summary>
+    [Id(22)] public Dictionary<string, long> BucketRequests { get; set; } = new(StringComparer.Ordinal);
     // Never renumber an Id; a new member takes the next one.
 }

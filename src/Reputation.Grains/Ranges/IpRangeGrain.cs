@@ -117,7 +117,7 @@ public sealed class IpRangeGrain(
     private async Task RiskChangedAsync(bool labelChanged, int hop)
     {
         var policy = policies.Current.Propagation;
-        var moved = state.State.Risk.Recompute(policy, state.State.FirstSeenAt is null ? 0 : Accounts.Estimate(), policy.RangeLinkStrength);
+        var moved = state.State.Risk.Recompute(policy, state.State.FirstSeenAt is null ? 0 : Accounts.Estimate(), policy.RangeLinkStrength, policy.RangeLinkStrength);
         await WriteAsync();
         if (Propagation.ShouldNotify(policy, moved, labelChanged, hop))
         {

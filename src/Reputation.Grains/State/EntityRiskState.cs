@@ -37,9 +37,9 @@ public sealed class EntityRiskState
         Set(Flagged, risk.AccountId, risk.Flagged) | Set(ConfirmedFraud, risk.AccountId, risk.ConfirmedFraud);
 
     /// <summary>Recomputes the risk; returns how much it moved.</summary>
-    public double Recompute(PropagationPolicy policy, long distinctAccounts, double strength = 1)
+    public double Recompute(PropagationPolicy policy, long distinctAccounts, double flaggedStrength = 1, double confirmedStrength = 1)
     {
-        var risk = policy.EntityRisk(Label, ConfirmedFraud.Count, Flagged.Count, Math.Max(distinctAccounts, Flagged.Count), strength);
+        var risk = policy.EntityRisk(Label, ConfirmedFraud.Count, Flagged.Count, Math.Max(distinctAccounts, Flagged.Count), flaggedStrength, confirmedStrength);
         var moved = Math.Abs(risk - Risk);
         Risk = risk;
         return moved;

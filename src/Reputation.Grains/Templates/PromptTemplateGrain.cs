@@ -146,7 +146,7 @@ public sealed class PromptTemplateGrain(
     private async Task RiskChangedAsync(bool labelChanged, int hop)
     {
         var policy = policies.Current.Propagation;
-        var moved = state.State.Risk.Recompute(policy, SharingAccounts());
+        var moved = state.State.Risk.Recompute(policy, SharingAccounts(), policy.TemplateLinkStrength);
         await WriteAsync();
         if (Propagation.ShouldNotify(policy, moved, labelChanged, hop))
         {
