@@ -1,3 +1,4 @@
+using Reputation.Core.Scoring;
 using Reputation.Core.Collections;
 using Reputation.Core.Sketches;
 
@@ -8,15 +9,15 @@ public sealed class PaymentInstrumentGrain(
     [PersistentState("instrument", StorageNames.Reputation)] IPersistentState<PaymentInstrumentState> state,
     IPolicyCache policies,
     ReputationMetrics metrics,
-    ReputationClock time) : Grain, IPaymentInstrumentGrain
+    ReputationClock time) : EntityGrain<PaymentInstrumentState>(state, policies, metrics), IPaymentInstrumentGrain
 {
     private HyperLogLog? _accounts;
 
-    private HyperLogLog Accounts => _accounts ??= HyperLogLog.Wrap(state.State.AccountSketch);
+    private HyperLogLog Accounts => _accounts ??= HyperLogLog.Wrap(Persisted.State.AccountSketch);
 
     async ValueTask<InstrumentSignals> IPaymentInstrumentGrain.RecordAsync(string accountId, InstrumentEntry[] entries)
     {
-        var s = state.State;
+        var s = Persisted.State;
         var dedup = s.Dedup.Open();
         var changed = false;
         var linked = false;
@@ -72,7 +73,7 @@ public sealed class PaymentInstrumentGrain(
 
     ValueTask<InstrumentSnapshot?> IPaymentInstrumentGrain.GetSnapshotAsync()
     {
-        var s = state.State;
+        var s = Persisted.State;
         if (s.FirstSeenAt is null && s.Risk.Info is null)
         {
             return ValueTask.FromResult<InstrumentSnapshot?>(null);
@@ -105,37 +106,19 @@ public sealed class PaymentInstrumentGrain(
         });
     }
 
-    async ValueTask<LabelInfo> IEntityGrain.SetLabelAsync(LabelChange change)
-    {
-        state.State.Risk.SetLabel(change);
-        await RiskChangedAsync(labelChanged: true, hop: 0);
-        return Propagation.Info(state.State.Risk);
-    }
+    protected override string Kind => "payment-instrument";
 
-    async Task IEntityGrain.AccountRiskChangedAsync(AccountRisk risk)
-    {
-        if (state.State.Risk.Apply(risk))
-        {
-            await RiskChangedAsync(labelChanged: false, risk.Hop);
-        }
-    }
+    protected override long Degree => Persisted.State.FirstSeenAt is null ? 0 : Accounts.Estimate();
 
-    private async Task RiskChangedAsync(bool labelChanged, int hop)
+    protected override Func<IAccountGrain, Task> Notification(int hop)
     {
-        var policy = policies.Current.Propagation;
-        var moved = state.State.Risk.Recompute(policy, state.State.FirstSeenAt is null ? 0 : Accounts.Estimate());
-        await WriteAsync();
-        if (Propagation.ShouldNotify(policy, moved, labelChanged, hop))
-        {
-            var signals = Signals();
-            metrics.Propagated("payment-instrument", Propagation.NotifyAccounts(GrainFactory, policy, state.State.RecentAccounts,
-                a => a.InstrumentChangedAsync(signals, hop + 1)));
-        }
+        var signals = Signals();
+        return a => a.InstrumentChangedAsync(signals, hop);
     }
 
     private InstrumentSignals Signals()
     {
-        var s = state.State;
+        var s = Persisted.State;
         return new()
         {
             Fingerprint = this.GetPrimaryKeyString(),
@@ -149,16 +132,4 @@ public sealed class PaymentInstrumentGrain(
         };
     }
 
-    private async Task WriteAsync()
-    {
-        try
-        {
-            await state.WriteStateAsync();
-        }
-        catch
-        {
-            DeactivateOnIdle();
-            throw;
-        }
-    }
 }

@@ -5,7 +5,7 @@ namespace Reputation.Grains.Instruments;
 
 /// <summary>Bounded: about 5 KiB plus the flagged-account lists, whatever the number of accounts or payments.</summary>
 [GenerateSerializer, Alias("reputation.PaymentInstrumentState")]
-public sealed class PaymentInstrumentState
+public sealed class PaymentInstrumentState : IEntityState
 {
     public const int RecentAccountCapacity = 64;
     public const int DedupCapacity = 256;

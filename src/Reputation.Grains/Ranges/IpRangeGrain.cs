@@ -1,3 +1,4 @@
+using Reputation.Core.Scoring;
 using Reputation.Core.Collections;
 using Reputation.Core.Sketches;
 using Reputation.Grains.State;
@@ -9,15 +10,15 @@ public sealed class IpRangeGrain(
     [PersistentState("range", StorageNames.Reputation)] IPersistentState<IpRangeState> state,
     IPolicyCache policies,
     ReputationMetrics metrics,
-    ReputationClock time) : Grain, IIpRangeGrain
+    ReputationClock time) : EntityGrain<IpRangeState>(state, policies, metrics), IIpRangeGrain
 {
     private HyperLogLog? _accounts;
 
-    private HyperLogLog Accounts => _accounts ??= HyperLogLog.Wrap(state.State.AccountSketch);
+    private HyperLogLog Accounts => _accounts ??= HyperLogLog.Wrap(Persisted.State.AccountSketch);
 
     async ValueTask<RangeSignals> IIpRangeGrain.RecordAsync(string accountId, RangeEntry[] entries)
     {
-        var s = state.State;
+        var s = Persisted.State;
         var dedup = s.Dedup.Open();
         var changed = false;
         foreach (var entry in entries)
@@ -70,7 +71,7 @@ public sealed class IpRangeGrain(
 
     ValueTask<RangeSnapshot?> IIpRangeGrain.GetSnapshotAsync()
     {
-        var s = state.State;
+        var s = Persisted.State;
         if (s.FirstSeenAt is null && s.Risk.Info is null)
         {
             return ValueTask.FromResult<RangeSnapshot?>(null);
@@ -99,37 +100,21 @@ public sealed class IpRangeGrain(
         });
     }
 
-    async ValueTask<LabelInfo> IEntityGrain.SetLabelAsync(LabelChange change)
-    {
-        state.State.Risk.SetLabel(change);
-        await RiskChangedAsync(labelChanged: true, hop: 0);
-        return Propagation.Info(state.State.Risk);
-    }
+    protected override string Kind => "ip-range";
 
-    async Task IEntityGrain.AccountRiskChangedAsync(AccountRisk risk)
-    {
-        if (state.State.Risk.Apply(risk))
-        {
-            await RiskChangedAsync(labelChanged: false, risk.Hop);
-        }
-    }
+    protected override long Degree => Persisted.State.FirstSeenAt is null ? 0 : Accounts.Estimate();
 
-    private async Task RiskChangedAsync(bool labelChanged, int hop)
+    protected override (double Flagged, double Confirmed) Strength(PropagationPolicy policy) => (policy.RangeLinkStrength, policy.RangeLinkStrength);
+
+    protected override Func<IAccountGrain, Task> Notification(int hop)
     {
-        var policy = policies.Current.Propagation;
-        var moved = state.State.Risk.Recompute(policy, state.State.FirstSeenAt is null ? 0 : Accounts.Estimate(), policy.RangeLinkStrength, policy.RangeLinkStrength);
-        await WriteAsync();
-        if (Propagation.ShouldNotify(policy, moved, labelChanged, hop))
-        {
-            var signals = Signals();
-            metrics.Propagated("ip-range", Propagation.NotifyAccounts(GrainFactory, policy, state.State.RecentAccounts,
-                a => a.RangeChangedAsync(signals, hop + 1)));
-        }
+        var signals = Signals();
+        return a => a.RangeChangedAsync(signals, hop);
     }
 
     private RangeSignals Signals()
     {
-        var s = state.State;
+        var s = Persisted.State;
         var now = time.UtcNow;
         return new()
         {
@@ -141,20 +126,6 @@ public sealed class IpRangeGrain(
             Label = s.Risk.Label,
             PeakActivations = s.ActivationsPerMinute.Minutes().PeakSum(now, TimeSpan.FromHours(1), TimeSpan.FromMinutes(5)),
         };
-    }
-
-    private async Task WriteAsync()
-    {
-        try
-        {
-            await state.WriteStateAsync();
-        }
-        catch
-        {
-            // Memory now holds what storage does not; reload on the next call rather than serve it.
-            DeactivateOnIdle();
-            throw;
-        }
     }
 
     private static DateTimeOffset Min(DateTimeOffset? a, DateTimeOffset b) => a is { } x && x <= b ? x : b;

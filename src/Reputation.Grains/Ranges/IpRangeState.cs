@@ -5,7 +5,7 @@ namespace Reputation.Grains.Ranges;
 
 /// <summary>Bounded: about 8 KiB plus the flagged-account lists, whatever the number of accounts or events.</summary>
 [GenerateSerializer, Alias("reputation.IpRangeState")]
-public sealed class IpRangeState
+public sealed class IpRangeState : IEntityState
 {
     public const int RecentAccountCapacity = 64;
     public const int DedupCapacity = 256;

@@ -1,3 +1,4 @@
+using Reputation.Core.Scoring;
 using System.Globalization;
 using System.Numerics;
 using Reputation.Core.Collections;
@@ -15,18 +16,18 @@ public sealed class PromptTemplateGrain(
     [PersistentState("template", StorageNames.Reputation)] IPersistentState<PromptTemplateState> state,
     IPolicyCache policies,
     ReputationMetrics metrics,
-    ReputationClock time) : Grain, IPromptTemplateGrain
+    ReputationClock time) : EntityGrain<PromptTemplateState>(state, policies, metrics), IPromptTemplateGrain
 {
     /// <summary>Near-duplicate: at most this many differing bits of 64.</summary>
     public const int MaxDistance = 3;
 
     private HyperLogLog? _sharing;
 
-    private HyperLogLog Sharing => _sharing ??= HyperLogLog.Wrap(state.State.SharingSketch);
+    private HyperLogLog Sharing => _sharing ??= HyperLogLog.Wrap(Persisted.State.SharingSketch);
 
     async ValueTask<TemplateSignals> IPromptTemplateGrain.RecordAsync(string accountId, TemplateEntry[] entries)
     {
-        var s = state.State;
+        var s = Persisted.State;
         var dedup = s.Dedup.Open();
         var changed = false;
         List<string>? discovered = null;
@@ -86,7 +87,7 @@ public sealed class PromptTemplateGrain(
         var signals = Signals();
         if (discovered is not null)
         {
-            var hop = policies.Current.Propagation.HopLimit;
+            var hop = Policies.Current.Propagation.HopLimit;
             foreach (var other in discovered.Where(a => a != accountId))
             {
                 _ = GrainFactory.GetGrain<IAccountGrain>(other).TemplateChangedAsync(signals, hop);
@@ -100,7 +101,7 @@ public sealed class PromptTemplateGrain(
 
     ValueTask<TemplateSnapshot?> IPromptTemplateGrain.GetSnapshotAsync()
     {
-        var s = state.State;
+        var s = Persisted.State;
         if (s.FirstSeenAt is null && s.Risk.Info is null)
         {
             return ValueTask.FromResult<TemplateSnapshot?>(null);
@@ -128,38 +129,22 @@ public sealed class PromptTemplateGrain(
         });
     }
 
-    async ValueTask<LabelInfo> IEntityGrain.SetLabelAsync(LabelChange change)
-    {
-        state.State.Risk.SetLabel(change);
-        await RiskChangedAsync(labelChanged: true, hop: 0);
-        return Propagation.Info(state.State.Risk);
-    }
+    protected override string Kind => "prompt-template";
 
-    async Task IEntityGrain.AccountRiskChangedAsync(AccountRisk risk)
-    {
-        if (state.State.Risk.Apply(risk))
-        {
-            await RiskChangedAsync(labelChanged: false, risk.Hop);
-        }
-    }
+    protected override long Degree => SharingAccounts();
 
-    private async Task RiskChangedAsync(bool labelChanged, int hop)
+    protected override (double Flagged, double Confirmed) Strength(PropagationPolicy policy) => (policy.TemplateLinkStrength, 1);
+
+    protected override Func<IAccountGrain, Task> Notification(int hop)
     {
-        var policy = policies.Current.Propagation;
-        var moved = state.State.Risk.Recompute(policy, SharingAccounts(), policy.TemplateLinkStrength);
-        await WriteAsync();
-        if (Propagation.ShouldNotify(policy, moved, labelChanged, hop))
-        {
-            var signals = Signals();
-            metrics.Propagated("prompt-template", Propagation.NotifyAccounts(GrainFactory, policy, state.State.RecentAccounts,
-                a => a.TemplateChangedAsync(signals, hop + 1)));
-        }
+        var signals = Signals();
+        return a => a.TemplateChangedAsync(signals, hop);
     }
 
     /// <summary>The closest sampled fingerprint of another account within <see cref="MaxDistance"/>, and whether this account already has one that near.</summary>
     private (string? OtherAccount, bool OwnNear) Nearest(ulong fingerprint, string accountId)
     {
-        var s = state.State;
+        var s = Persisted.State;
         string? other = null;
         var best = MaxDistance + 1;
         var own = false;
@@ -190,28 +175,16 @@ public sealed class PromptTemplateGrain(
         return (other, own);
     }
 
-    private long SharingAccounts() => state.State.AnySharing ? Sharing.Estimate() : 0;
+    private long SharingAccounts() => Persisted.State.AnySharing ? Sharing.Estimate() : 0;
 
     private TemplateSignals Signals() => new()
     {
         Bucket = this.GetPrimaryKeyString(),
         SharingAccounts = SharingAccounts(),
-        RequestsLastHour = state.State.RequestsPerMinute.Minutes().Estimate(time.UtcNow, TimeSpan.FromHours(1)),
-        Risk = state.State.Risk.Risk,
-        Label = state.State.Risk.Label,
-        PeakActivations = state.State.ActivationsPerMinute.Minutes().PeakSum(time.UtcNow, TimeSpan.FromHours(1), TimeSpan.FromMinutes(5)),
+        RequestsLastHour = Persisted.State.RequestsPerMinute.Minutes().Estimate(time.UtcNow, TimeSpan.FromHours(1)),
+        Risk = Persisted.State.Risk.Risk,
+        Label = Persisted.State.Risk.Label,
+        PeakActivations = Persisted.State.ActivationsPerMinute.Minutes().PeakSum(time.UtcNow, TimeSpan.FromHours(1), TimeSpan.FromMinutes(5)),
     };
 
-    private async Task WriteAsync()
-    {
-        try
-        {
-            await state.WriteStateAsync();
-        }
-        catch
-        {
-            DeactivateOnIdle();
-            throw;
-        }
-    }
 }

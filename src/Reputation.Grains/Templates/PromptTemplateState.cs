@@ -8,7 +8,7 @@ namespace Reputation.Grains.Templates;
 /// accounts found sharing a near-duplicate (HyperLogLog), their usage, and risk. About 6 KiB.
 /// </summary>
 [GenerateSerializer, Alias("reputation.PromptTemplateState")]
-public sealed class PromptTemplateState
+public sealed class PromptTemplateState : IEntityState
 {
     public const int SampleCapacity = 64;
     public const int RecentAccountCapacity = 64;
