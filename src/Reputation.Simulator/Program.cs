@@ -55,7 +55,12 @@ var client = ReputationClient.Create(http, new ReputationClientOptions
     BaseAddress = arguments.Url,
     ApiKey = arguments.Key,
     DecisionTimeout = TimeSpan.FromMilliseconds(arguments.DecisionTimeoutMs),
-    IngestTimeout = TimeSpan.FromSeconds(60),
+
+    // An overloaded service answers 503 and acknowledges nothing; a usage pipeline retries, which is
+    // safe because events are idempotent by id, so the run waits (backing off) rather than give up.
+    IngestTimeout = TimeSpan.FromSeconds(120),
+    IngestMaxRetries = arguments.IngestRetries,
+    IngestRetryDelay = TimeSpan.FromSeconds(1),
 });
 
 Console.WriteLine($"Scenario {scenario.Name}: {population.Legitimate.Count():N0} legitimate and {population.Campaign.Count():N0} campaign accounts, "
@@ -83,6 +88,7 @@ try
 catch (SimulationFailedException ex)
 {
     Console.Error.WriteLine($"error: {ex.Message}");
+    Console.Error.WriteLine($"progress when it failed: {runner.ProgressLine()}");
     return 1;
 }
 catch (OperationCanceledException) when (cancel.IsCancellationRequested)

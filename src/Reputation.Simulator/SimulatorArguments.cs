@@ -26,6 +26,8 @@ internal sealed partial record SimulatorArguments
           --decision-timeout-ms <n>  client deadline of one decision (default 2000)
           --concurrency <n>          decisions in flight (default 32)
           --ingest-concurrency <n>   event batches in flight (default 4)
+          --ingest-retries <n>       retries of a batch the service could not take (408, 429, 5xx,
+                                     timeout), backing off from 1 s; 0 to 10 (default 10)
           -h, --help                 show this help
 
         Exit codes: 0 done; 1 the run failed (service unreachable, refused a call); 2 bad arguments or
@@ -41,6 +43,7 @@ internal sealed partial record SimulatorArguments
     public int DecisionTimeoutMs { get; init; } = 2000;
     public int Concurrency { get; init; } = 32;
     public int IngestConcurrency { get; init; } = 4;
+    public int IngestRetries { get; init; } = 10;
     public bool Help { get; init; }
 
     /// <summary>Parses the arguments; <paramref name="error"/> says what is wrong when it returns null.</summary>
@@ -134,6 +137,15 @@ internal sealed partial record SimulatorArguments
                     }
 
                     result = result with { IngestConcurrency = ingest };
+                    break;
+                case "--ingest-retries":
+                    if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var retries) || retries > 10)
+                    {
+                        error = $"--ingest-retries must be a whole number from 0 to 10, not '{value}'";
+                        return null;
+                    }
+
+                    result = result with { IngestRetries = retries };
                     break;
                 default:
                     error = $"unknown option '{name}'";

@@ -33,6 +33,8 @@ internal sealed class FakeService : HttpMessageHandler
 
     public HttpStatusCode? DecisionStatus { get; init; }
 
+    public HttpStatusCode? IngestStatus { get; init; }
+
     public IReadOnlyCollection<IngestEvent> Events => [.. _events.Values];
 
     public IReadOnlyList<int> BatchSizes => [.. _batchSizes];
@@ -65,6 +67,11 @@ internal sealed class FakeService : HttpMessageHandler
     private HttpResponseMessage Ingest(EventBatch batch)
     {
         _batchSizes.Enqueue(batch.Events.Count);
+        if (IngestStatus is { } status)
+        {
+            return Json(status, $$"""{"title":"Temporarily unavailable.","status":{{(int)status}}}""", "application/problem+json");
+        }
+
         if (batch.Events.Count is < 1 or > 1000)
         {
             return Json(HttpStatusCode.BadRequest, """{"title":"bad batch","status":400}""", "application/problem+json");

@@ -136,6 +136,20 @@ public sealed class SimulationRunnerTests
     }
 
     [Fact]
+    public async Task A_service_that_cannot_take_events_stops_the_run_and_says_where_it_was()
+    {
+        var service = new FakeService { IngestStatus = System.Net.HttpStatusCode.ServiceUnavailable };
+        var population = PopulationGenerator.Generate(TestScenarios.Small(), 1, "t");
+        var runner = new SimulationRunner(service.CreateClient(), population, new TrafficGenerator(population, DateTimeOffset.UtcNow.AddMinutes(-30)),
+            new UsageAggregator(Fakes.Fingerprint, Fakes.Elicitation), Settings(), TextWriter.Null);
+
+        var ex = await Assert.ThrowsAsync<SimulationFailedException>(() => runner.RunAsync(Ct));
+
+        Assert.Contains("503", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("events         0", runner.ProgressLine(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_population_without_campaigns_reports_no_recall_and_no_detection()
     {
         var (_, runner, _, _, _) = Setup(TestScenarios.Small(campaignAccounts: 0), _ => (_, _) => RequestDecision.Allow);

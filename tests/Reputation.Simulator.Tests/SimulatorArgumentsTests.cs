@@ -15,6 +15,7 @@ public sealed class SimulatorArgumentsTests
         Assert.Null(args.Seed);
         Assert.Null(args.ReportPath);
         Assert.Null(args.RunId);
+        Assert.Equal(10, args.IngestRetries);
     }
 
     [Fact]
@@ -22,7 +23,7 @@ public sealed class SimulatorArgumentsTests
     {
         var args = SimulatorArguments.Parse(
             ["--scenario", "s.json", "--url", "http://127.0.0.1:5180", "--key", "k", "--seed", "18446744073709551615", "--report", "out.json",
-             "--run-id", "abc-1", "--decision-timeout-ms", "500", "--concurrency", "8", "--ingest-concurrency", "2"],
+             "--run-id", "abc-1", "--decision-timeout-ms", "500", "--concurrency", "8", "--ingest-concurrency", "2", "--ingest-retries", "0"],
             out var error);
 
         Assert.Null(error);
@@ -34,6 +35,7 @@ public sealed class SimulatorArgumentsTests
         Assert.Equal(500, args.DecisionTimeoutMs);
         Assert.Equal(8, args.Concurrency);
         Assert.Equal(2, args.IngestConcurrency);
+        Assert.Equal(0, args.IngestRetries);
     }
 
     [Theory]
@@ -45,6 +47,7 @@ public sealed class SimulatorArgumentsTests
     [InlineData(new[] { "--scenario", "s.json", "--url", "not a url" }, "--url must be")]
     [InlineData(new[] { "--scenario", "s.json", "--run-id", "has/slash" }, "--run-id may hold")]
     [InlineData(new[] { "--scenario", "s.json", "--concurrency", "0" }, "--concurrency must be")]
+    [InlineData(new[] { "--scenario", "s.json", "--ingest-retries", "11" }, "--ingest-retries must be")]
     [InlineData(new[] { "--scenario", "s.json", "--frobnicate", "1" }, "unknown option '--frobnicate'")]
     [InlineData(new[] { "s.json" }, "unexpected argument 's.json'")]
     [InlineData(new[] { "--scenario", "--url", "http://x" }, "--scenario needs a value")]

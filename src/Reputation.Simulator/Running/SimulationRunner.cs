@@ -447,15 +447,22 @@ internal sealed class SimulationRunner
 
     private void PrintProgressLine(string? note)
     {
+        var line = ProgressLine(note);
+        lock (_out)
+        {
+            _out.WriteLine(line);
+        }
+    }
+
+    /// <summary>Where the run is: step, events, decisions, the last held shares.</summary>
+    public string ProgressLine(string? note = null)
+    {
         var held = Volatile.Read(ref _lastHeldShare);
         var legitimate = Volatile.Read(ref _lastLegitimateSampleHeld);
         var rejected = Interlocked.Read(ref _rejected);
         var line = string.Create(System.Globalization.CultureInfo.InvariantCulture,
             $"[{_wall.Elapsed.TotalSeconds,7:0.0}s] step {Volatile.Read(ref _step),4}/{_traffic.StepCount} (sim {Volatile.Read(ref _step) * _scenario.StepSeconds / 60.0,6:0.0} min) | events {Interlocked.Read(ref _eventsSent),9:N0}{(rejected > 0 ? $" REJECTED {rejected:N0}" : "")} | decisions {Interlocked.Read(ref _requestDecisions) + Interlocked.Read(ref _signupDecisions),8:N0} | campaign held {(double.IsNaN(held) ? "-" : held.ToString("P1", System.Globalization.CultureInfo.InvariantCulture)),6} | legit held {(double.IsNaN(legitimate) ? "-" : legitimate.ToString("P1", System.Globalization.CultureInfo.InvariantCulture)),6} of sample, {Volatile.Read(ref _legitimateHeldEverCount):N0} accounts so far{(note is null ? "" : " | " + note)}");
-        lock (_out)
-        {
-            _out.WriteLine(line);
-        }
+        return line;
     }
 
     private SimulationReport BuildReport(DateTimeOffset startedAt, List<FinalDecision> final)

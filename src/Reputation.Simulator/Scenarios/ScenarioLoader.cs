@@ -295,7 +295,7 @@ internal static partial class ScenarioLoader
         {
             v.Add($"{p}.requestsPerHour",
                 string.Create(CultureInfo.InvariantCulture,
-                    $"× ramp.rateMultiplier is {peakPerMinute:0.##} requests per minute, over perAccountLimitPerMinute ({c.PerAccountLimitPerMinute:0.##}); a campaign keeps every account under the limit"));
+                    $"{c.RequestsPerHour:0.##} an hour at the peak ramp.rateMultiplier ({Math.Max(1, c.Ramp.RateMultiplier):0.##}) is {peakPerMinute:0.##} requests per minute per account, over perAccountLimitPerMinute ({c.PerAccountLimitPerMinute:0.##}); a campaign keeps every account under the limit"));
         }
 
         ValidatePayments(v, c.Payments, $"{p}.payments");
