@@ -1,6 +1,7 @@
 using Reputation.Core.Collections;
 using Reputation.Core.Prompts;
 using Reputation.Core.Scoring;
+using Reputation.Grains.State;
 
 namespace Reputation.Grains.Accounts;
 
@@ -96,14 +97,7 @@ public sealed class AccountGrain(
             PaymentInstruments = [.. s.PaymentInstruments],
             IpRanges = [.. s.IpRanges],
             PromptBuckets = [.. s.PromptBuckets],
-            Usage = new UsageSnapshot
-            {
-                RequestsLastMinute = s.RequestsPerMinute.Minutes().Estimate(now, TimeSpan.FromMinutes(1)),
-                RequestsLastHour = s.RequestsPerMinute.Minutes().Estimate(now, TimeSpan.FromHours(1)),
-                RequestsLastDay = s.RequestsPerHour.Hours().Estimate(now, TimeSpan.FromDays(1)),
-                TokensLastHour = s.TokensPerHour.Hours().Estimate(now, TimeSpan.FromHours(1)),
-                RequestsTotal = s.RequestsTotal,
-            },
+            Usage = UsageWindows.Snapshot(now, s.RequestsPerMinute, s.RequestsPerHour, s.RequestsTotal, s.TokensPerHour),
             Payments = new PaymentSnapshot
             {
                 Succeeded = s.Payments.Succeeded,

@@ -1,6 +1,7 @@
-using Reputation.Core.Scoring;
 using Reputation.Core.Collections;
+using Reputation.Core.Scoring;
 using Reputation.Core.Sketches;
+using Reputation.Grains.State;
 
 namespace Reputation.Grains.Instruments;
 
@@ -96,13 +97,7 @@ public sealed class PaymentInstrumentGrain(
             LastSeenAt = s.LastSeenAt,
             Risk = s.Risk.Risk,
             Label = s.Risk.Info,
-            Usage = new UsageSnapshot
-            {
-                RequestsLastMinute = s.RequestsPerMinute.Minutes().Estimate(now, TimeSpan.FromMinutes(1)),
-                RequestsLastHour = s.RequestsPerMinute.Minutes().Estimate(now, TimeSpan.FromHours(1)),
-                RequestsLastDay = s.RequestsPerHour.Hours().Estimate(now, TimeSpan.FromDays(1)),
-                RequestsTotal = s.RequestsTotal,
-            },
+            Usage = UsageWindows.Snapshot(now, s.RequestsPerMinute, s.RequestsPerHour, s.RequestsTotal),
         });
     }
 

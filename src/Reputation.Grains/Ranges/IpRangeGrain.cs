@@ -1,5 +1,5 @@
-using Reputation.Core.Scoring;
 using Reputation.Core.Collections;
+using Reputation.Core.Scoring;
 using Reputation.Core.Sketches;
 using Reputation.Grains.State;
 
@@ -84,14 +84,7 @@ public sealed class IpRangeGrain(
             DistinctAccounts = Accounts.Estimate(),
             SignupsLastHour = s.SignupsPerMinute.Minutes().Estimate(now, TimeSpan.FromHours(1)),
             SignupsLastDay = s.SignupsPerHour.Hours().Estimate(now, TimeSpan.FromDays(1)),
-            Usage = new UsageSnapshot
-            {
-                RequestsLastMinute = s.RequestsPerMinute.Minutes().Estimate(now, TimeSpan.FromMinutes(1)),
-                RequestsLastHour = s.RequestsPerMinute.Minutes().Estimate(now, TimeSpan.FromHours(1)),
-                RequestsLastDay = s.RequestsPerHour.Hours().Estimate(now, TimeSpan.FromDays(1)),
-                TokensLastHour = s.TokensPerHour.Hours().Estimate(now, TimeSpan.FromHours(1)),
-                RequestsTotal = s.RequestsTotal,
-            },
+            Usage = UsageWindows.Snapshot(now, s.RequestsPerMinute, s.RequestsPerHour, s.RequestsTotal, s.TokensPerHour),
             RecentAccounts = [.. s.RecentAccounts],
             FirstSeenAt = s.FirstSeenAt,
             LastSeenAt = s.LastSeenAt,

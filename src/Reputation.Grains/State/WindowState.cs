@@ -17,6 +17,19 @@ public sealed class WindowState
     public SlidingCounter Hours() => SlidingCounter.Wrap(TimeSpan.FromHours(1), Counts, BucketIds);
 }
 
+/// <summary>The usage counters every grain with request windows reports in its view.</summary>
+internal static class UsageWindows
+{
+    public static UsageSnapshot Snapshot(DateTimeOffset now, WindowState perMinute, WindowState perHour, long total, WindowState? tokensPerHour = null) => new()
+    {
+        RequestsLastMinute = perMinute.Minutes().Estimate(now, TimeSpan.FromMinutes(1)),
+        RequestsLastHour = perMinute.Minutes().Estimate(now, TimeSpan.FromHours(1)),
+        RequestsLastDay = perHour.Hours().Estimate(now, TimeSpan.FromDays(1)),
+        TokensLastHour = tokensPerHour?.Hours().Estimate(now, TimeSpan.FromHours(1)) ?? 0,
+        RequestsTotal = total,
+    };
+}
+
 /// <summary>Persisted form of a <see cref="DedupWindow"/>.</summary>
 [GenerateSerializer, Alias("reputation.DedupState")]
 public sealed class DedupState

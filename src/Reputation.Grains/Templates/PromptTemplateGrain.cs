@@ -1,8 +1,9 @@
-using Reputation.Core.Scoring;
 using System.Globalization;
 using System.Numerics;
 using Reputation.Core.Collections;
+using Reputation.Core.Scoring;
 using Reputation.Core.Sketches;
+using Reputation.Grains.State;
 
 namespace Reputation.Grains.Templates;
 
@@ -112,13 +113,7 @@ public sealed class PromptTemplateGrain(
         {
             Bucket = this.GetPrimaryKeyString(),
             SharingAccounts = SharingAccounts(),
-            Usage = new UsageSnapshot
-            {
-                RequestsLastMinute = s.RequestsPerMinute.Minutes().Estimate(now, TimeSpan.FromMinutes(1)),
-                RequestsLastHour = s.RequestsPerMinute.Minutes().Estimate(now, TimeSpan.FromHours(1)),
-                RequestsLastDay = s.RequestsPerHour.Hours().Estimate(now, TimeSpan.FromDays(1)),
-                RequestsTotal = s.RequestsTotal,
-            },
+            Usage = UsageWindows.Snapshot(now, s.RequestsPerMinute, s.RequestsPerHour, s.RequestsTotal),
             RecentAccounts = [.. s.RecentAccounts],
             Fingerprints = [.. s.SampleAccounts.Select((a, i) => (a, i)).Where(p => p.a is not null)
                 .Select(p => s.SampleFingerprints[p.i].ToString("x16", CultureInfo.InvariantCulture)).Distinct()],
