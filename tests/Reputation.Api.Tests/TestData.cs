@@ -23,11 +23,14 @@ internal static class Unique
         return new Net24(string.Create(CultureInfo.InvariantCulture, $"10.{(n >> 8) & 255}.{n & 255}"));
     }
 
-    /// <summary>A /64 of the documentation prefix 2001:db8::/32 no other test uses.</summary>
+    /// <summary>
+    /// A /64 of the documentation prefix 2001:db8::/32 no other test uses, written the way the service
+    /// writes it back (no zero group, so nothing is compressed to <c>::</c>).
+    /// </summary>
     public static string Ipv6Prefix64()
     {
         var n = Interlocked.Increment(ref s_network);
-        return string.Create(CultureInfo.InvariantCulture, $"2001:db8:{n:x}:{n % 7:x}");
+        return string.Create(CultureInfo.InvariantCulture, $"2001:db8:{n:x}:{(n % 7) + 1:x}");
     }
 }
 
