@@ -94,6 +94,15 @@ public sealed class PropagationPolicyTests
     }
 
     [Fact]
+    public void A_crowded_entity_whose_accounts_are_mostly_flagged_is_not_damped()
+    {
+        // A campaign's template or proxy range has hundreds of accounts: their flagged share is the evidence.
+        Assert.Equal(P.ConfirmedFraudRisk, P.EntityRisk(Label.None, 0, 1000, 2000), 1e-12);
+        // A carrier NAT with a few flagged accounts among ten thousand stays at nothing.
+        Assert.Equal(0, P.EntityRisk(Label.None, 0, 100, 10_000, P.RangeLinkStrength));
+    }
+
+    [Fact]
     public void A_flagged_share_at_or_below_its_free_level_adds_no_risk()
     {
         const long accounts = 100;

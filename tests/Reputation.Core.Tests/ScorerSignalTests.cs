@@ -170,6 +170,59 @@ public sealed class ScorerSignalTests
         Assert.Equal(1, Only(result, ReasonCodes.BurstAfterCreation).Value);
     }
 
+    // --- IP_ROTATION ---------------------------------------------------------------------------
+
+    [Fact]
+    public void Home_office_and_a_phones_carrier_nat_in_one_day_are_not_rotation()
+    {
+        var result = Score(Established with { RangesLastDay = (long)R.RangesPerDay.Free });
+        Assert.Empty(result.Contributions);
+    }
+
+    [Fact]
+    public void Ranges_per_day_score_along_their_ramp_and_name_the_count()
+    {
+        var ranges = (long)R.RangesPerDay.Free + 1; // 4
+        var result = Score(Established with { RangesLastDay = ranges });
+
+        Assert.Equal(W.IpRotation * Between(R.RangesPerDay, ranges), result.Score, 1e-12);
+        var c = Only(result, ReasonCodes.IpRotation);
+        Assert.Contains($"{ranges} IP ranges used in the last 24 hours", c.Detail, StringComparison.Ordinal);
+        Assert.Equal(RequestOutcome.Allow, s_policy.Request.Decide(result.Score));
+    }
+
+    [Fact]
+    public void A_new_account_behind_a_rotating_proxy_network_is_throttled()
+    {
+        // A new range with nearly every request: the most recent ranges an account keeps are all in the last day.
+        var result = Score(BrandNew with { RangesLastDay = (long)R.RangesPerDay.Saturation + 2 }, QuietRange);
+
+        Assert.Equal(1, Find(result, ReasonCodes.IpRotation).Value);
+        Assert.Equal(ReasonCodes.IpRotation, result.Contributions[0].Code);
+        Assert.Equal(RequestOutcome.Throttle, s_policy.Request.Decide(result.Score));
+    }
+
+    // --- Template traffic share ----------------------------------------------------------------
+
+    [Theory]
+    [InlineData(0, 0, 0)]
+    [InlineData(1, 2, 0.5)]
+    [InlineData(3, 12, 0.25)]
+    [InlineData(12, 12, 1)]
+    [InlineData(15, 12, 1)] // counts estimated apart never pass 1
+    public void A_templates_traffic_share_is_its_part_of_the_accounts_requests(long template, long account, double share)
+    {
+        Assert.Equal(share, R.TemplateTrafficShare(template, account), 1e-12);
+    }
+
+    [Fact]
+    public void A_minimum_request_count_keeps_an_accounts_first_prompts_from_being_all_its_traffic()
+    {
+        var ramps = R with { TemplateMinRequests = 10 };
+        Assert.Equal(0.1, ramps.TemplateTrafficShare(1, 2), 1e-12);
+        Assert.Equal(0.5, ramps.TemplateTrafficShare(10, 20), 1e-12);
+    }
+
     // --- REASONING_ELICITATION -----------------------------------------------------------------
 
     [Fact]
@@ -547,6 +600,7 @@ public sealed class ScorerSignalTests
                 RequestsLastHour = 40,
                 ReasoningShare = 0.64,
                 RequestsFirstHour = 777,
+                RangesLastDay = 5,
                 Label = label,
             },
             new RangeFacts(Range, SignupsLastHour: 17, DistinctAccounts: 333),
@@ -571,6 +625,7 @@ public sealed class ScorerSignalTests
             [ReasonCodes.PromptTemplateShared] = "19 other accounts",
             [ReasonCodes.ClusterUsage] = "5400 requests",
             [ReasonCodes.LinkedRisk] = "0.56",
+            [ReasonCodes.IpRotation] = "5 IP ranges",
         };
 
         var result = EverySignal(Label.None);
@@ -695,6 +750,7 @@ public sealed class ScorerSignalTests
         from perHour in Count(1000)
         from share in s_unit
         from firstHour in Count(4000)
+        from ranges in Count(8)
         from label in s_label
         from hasRange in Gen.Elements(true, false)
         from range in s_range
@@ -720,6 +776,7 @@ public sealed class ScorerSignalTests
                 RequestsLastHour = perHour,
                 ReasoningShare = share,
                 RequestsFirstHour = firstHour,
+                RangesLastDay = ranges,
                 Label = label,
             },
             hasRange ? range : null,
@@ -732,7 +789,7 @@ public sealed class ScorerSignalTests
         ReasonCodes.NewAccount, ReasonCodes.IpRangeSignupVelocity, ReasonCodes.IpRangeAccounts, ReasonCodes.PaymentInstrumentShared,
         ReasonCodes.PaymentChargebacks, ReasonCodes.PaymentDeclines, ReasonCodes.AccountRequestVelocity, ReasonCodes.BurstAfterCreation,
         ReasonCodes.ReasoningElicitation, ReasonCodes.PromptTemplateShared, ReasonCodes.ClusterUsage, ReasonCodes.LinkedRisk,
-        ReasonCodes.LabelFraud, ReasonCodes.LabelTrusted,
+        ReasonCodes.LabelFraud, ReasonCodes.LabelTrusted, ReasonCodes.IpRotation,
     ];
 
     [Fact]
@@ -763,6 +820,7 @@ public sealed class ScorerSignalTests
         yield return ("requests last minute", c with { Account = a with { RequestsLastMinute = a.RequestsLastMinute + by } });
         yield return ("requests last hour", c with { Account = a with { RequestsLastHour = a.RequestsLastHour + by } });
         yield return ("requests first hour", c with { Account = a with { RequestsFirstHour = a.RequestsFirstHour + by } });
+        yield return ("ranges last day", c with { Account = a with { RangesLastDay = a.RangesLastDay + by } });
         yield return ("reasoning share", c with { Account = a with { ReasoningShare = Math.Min(1, a.ReasoningShare + (by / 1000.0)) } });
 
         if (c.Range is { } r)

@@ -220,4 +220,54 @@ public sealed class PropagationTests(ClusterFixture fixture)
 
         Assert.InRange(Interlocked.Read(ref largest), 1, ScoringPolicy.Default.Propagation.FanOut);
     }
+
+    private static async Task RotateAsync(IAccountGrain account, DateTimeOffset at, int ranges)
+    {
+        // A rotating proxy network: a new /24 for nearly every request.
+        await account.RecordAsync([.. Enumerable.Range(0, ranges).Select(i => (AccountEvent)Events.Usage(at.AddMinutes(-i), UniqueRange(), requests: 2))]);
+    }
+
+    [Fact]
+    public async Task A_new_account_behind_a_rotating_proxy_network_is_throttled_for_its_ranges_of_the_last_day()
+    {
+        var rotating = Grains.GetGrain<IAccountGrain>(Unique("rotating"));
+        await rotating.SignupAsync(Events.Signup(Now.AddHours(-1), UniqueRange()));
+        await RotateAsync(rotating, Now, ranges: 7);
+
+        var decision = await rotating.DecideRequestAsync(null);
+        Assert.NotEqual((int)RequestOutcome.Allow, decision.Outcome);
+        Assert.Equal(ReasonCodes.IpRotation, decision.Reasons[0].Code);
+        Assert.Contains("8 IP ranges used in the last 24 hours", decision.Reasons[0].Detail, StringComparison.Ordinal);
+
+        // The same hops two days ago are history, not rotation.
+        var earlier = Grains.GetGrain<IAccountGrain>(Unique("rotated-before"));
+        await earlier.SignupAsync(Events.Signup(Now.AddDays(-3), UniqueRange()));
+        await RotateAsync(earlier, Now.AddDays(-2), ranges: 7);
+        Assert.DoesNotContain((await earlier.DecideRequestAsync(null)).Reasons, r => r.Code == ReasonCodes.IpRotation);
+    }
+
+    [Fact]
+    public async Task Risk_does_not_travel_back_to_the_account_it_came_from()
+    {
+        var card = Unique("pf-pair");
+        var suspect = Grains.GetGrain<IAccountGrain>(Unique("suspect"));
+        var partner = Grains.GetGrain<IAccountGrain>(Unique("partner"));
+        await suspect.SignupAsync(Events.Signup(Now.AddHours(-1), UniqueRange(), card));
+        await partner.SignupAsync(Events.Signup(Now.AddDays(-60), UniqueRange(), card));
+
+        // The suspect is flagged on its own evidence; its card tells the partner.
+        await RotateAsync(suspect, Now, ranges: 7);
+        await Eventually.HoldsAsync(async () =>
+        {
+            var d = await partner.DecideRequestAsync(null);
+            return d.Outcome != (int)RequestOutcome.Allow && d.Reasons[0].Code == ReasonCodes.LinkedRisk;
+        }, "partner held through the shared card");
+
+        // The partner is held only for what the suspect did: it does not count as flagged in the card,
+        // so the card's risk as the suspect reads it (without the suspect) is nothing, and the two
+        // cannot keep each other flagged.
+        var snapshot = await Grains.GetGrain<IPaymentInstrumentGrain>(card).GetSnapshotAsync();
+        Assert.True(snapshot!.Risk > 0.5, $"card risk {snapshot.Risk}");
+        Assert.DoesNotContain((await suspect.DecideRequestAsync(null)).Reasons, r => r.Code == ReasonCodes.LinkedRisk);
+    }
 }

@@ -20,6 +20,9 @@ public readonly record struct AccountFacts(DateTimeOffset? CreatedAt, long Reque
     /// <summary>Requests in the account's first hour after creation.</summary>
     public long RequestsFirstHour { get; init; }
 
+    /// <summary>Distinct IP ranges (/24, /64) the account used in the last 24 hours (of its most recent few).</summary>
+    public long RangesLastDay { get; init; }
+
     public Label Label { get; init; }
 }
 

@@ -18,4 +18,5 @@ public static class ReasonCodes
     public const string SynchronisedActivity = "SYNCHRONISED_ACTIVITY";
     public const string LabelFraud = "LABEL_FRAUD";
     public const string LabelTrusted = "LABEL_TRUSTED";
+    public const string IpRotation = "IP_ROTATION";
 }

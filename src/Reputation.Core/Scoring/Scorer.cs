@@ -10,6 +10,14 @@ public readonly record struct Contribution(string Code, double Value, double Sha
 
 public sealed record ScoreResult(double Score, IReadOnlyList<Contribution> Contributions)
 {
+    /// <summary>
+    /// The score without <c>LINKED_RISK</c>: what the account's own behaviour and its entities' counts
+    /// say, not what other accounts said about them. An account counts as flagged in its entities on
+    /// this, so risk never travels back to where it came from (two accounts of one card cannot keep
+    /// each other flagged).
+    /// </summary>
+    public double Evidence { get; init; }
+
     public IEnumerable<Contribution> Top(int count) => Contributions.Take(count);
 }
 
@@ -68,6 +76,7 @@ public static class Scorer
         ReasonCodes.LinkedRisk => weights.LinkedRisk,
         ReasonCodes.SynchronisedActivity => weights.SynchronisedActivity,
         ReasonCodes.LabelFraud => weights.LabelFraud,
+        ReasonCodes.IpRotation => weights.IpRotation,
         _ => 0,
     };
 
@@ -116,6 +125,12 @@ public static class Scorer
         {
             signals[n++] = new Signal(ReasonCodes.ReasoningElicitation, ramps.ReasoningShare.Apply(account.ReasoningShare),
                 string.Create(CultureInfo.InvariantCulture, $"{account.ReasoningShare:P0} of the last hour's requests elicit reasoning"));
+        }
+
+        if (account.RangesLastDay > 0)
+        {
+            signals[n++] = new Signal(ReasonCodes.IpRotation, ramps.RangesPerDay.Apply(account.RangesLastDay),
+                $"{account.RangesLastDay} IP ranges used in the last 24 hours");
         }
 
         double clusterMultiple = 0;
@@ -209,6 +224,16 @@ public static class Scorer
         }
 
         var result = Combine(signals[..n], policy.Weights.WeightOf);
+        var clear = 1.0;
+        foreach (var signal in signals[..n])
+        {
+            if (signal.Code != ReasonCodes.LinkedRisk)
+            {
+                clear *= 1 - Math.Clamp(policy.Weights.WeightOf(signal.Code) * Math.Clamp(signal.Value, 0, 1), 0, MaxTerm);
+            }
+        }
+
+        result = result with { Evidence = 1 - clear };
         if (account.Label == Label.Trusted)
         {
             var factor = policy.Propagation.TrustedScoreFactor;
@@ -216,7 +241,7 @@ public static class Scorer
             // First, though its share is 0: it is why the score is low, and decisions show only the top reasons.
             scaled.Insert(0, new Contribution(ReasonCodes.LabelTrusted, 1, 0,
                 string.Create(CultureInfo.InvariantCulture, $"an operator labelled the account trusted: score cut to {factor:P0}")));
-            return new ScoreResult(result.Score * factor, scaled);
+            return new ScoreResult(result.Score * factor, scaled) { Evidence = result.Evidence * factor };
         }
 
         return result;

@@ -48,6 +48,7 @@ public sealed record SignalWeights
     public double LinkedRisk { get; init; } = 1.0;
     public double LabelFraud { get; init; } = 0.99;
     public double SynchronisedActivity { get; init; } = 0.5;
+    public double IpRotation { get; init; } = 0.45;
 }
 
 /// <summary>
@@ -76,12 +77,30 @@ public sealed record SignalRamps
     /// this much of the account's traffic, and proportionally less below (templates and their linked risk).
     /// </summary>
     public double TemplateFullTrafficShare { get; init; } = 0.3;
+    /// <summary>
+    /// The share is taken over at least this many of the account's requests (0: over what it sent),
+    /// so that one prompt of an account's first two is not yet half its traffic. Raising it trades
+    /// campaign requests let through for fewer false positives (docs/detection.md).
+    /// </summary>
+    public long TemplateMinRequests { get; init; }
+
+    /// <summary>Share of an account's requests sent with one template's prompts, 0..1.</summary>
+    public double TemplateTrafficShare(long templateRequests, long accountRequests)
+    {
+        var over = Math.Max(accountRequests, TemplateMinRequests);
+        return over > 0 ? Math.Clamp(templateRequests / (double)over, 0, 1) : 0;
+    }
     /// <summary>Cluster requests in the last hour as a multiple of the entity's quota.</summary>
     public Ramp ClusterQuotaMultiple { get; init; } = new(1, 2);
     /// <summary>Accounts of one entity becoming active within the same five minutes...</summary>
     public Ramp SynchronisedActivations { get; init; } = new(20, 100);
     /// <summary>...as a share of the entity's accounts: an office at nine o'clock is many of few, a carrier NAT few of many.</summary>
     public Ramp SynchronisedShare { get; init; } = new(0.05, 0.5);
+    /// <summary>
+    /// Distinct IP ranges one account used in the last 24 hours: home and a phone's carrier NAT are a
+    /// few; an account behind a rotating proxy network lands in a new range with nearly every request.
+    /// </summary>
+    public Ramp RangesPerDay { get; init; } = new(3, 6);
 }
 
 /// <summary>
@@ -109,7 +128,10 @@ public sealed record PropagationPolicy
     public double Decay { get; init; } = 0.8;
     /// <summary>Hops a change travels from where it started.</summary>
     public int HopLimit { get; init; } = 2;
-    /// <summary>Entities with more distinct accounts than this are damped by DampingDegree / accounts.</summary>
+    /// <summary>
+    /// Above this many distinct accounts, what one confirmed fraud account gives an entity is damped
+    /// by DampingDegree / accounts (the flagged share is a share already and is not damped).
+    /// </summary>
     public long DampingDegree { get; init; } = 200;
     /// <summary>Accounts an entity notifies per change (its most recent ones).</summary>
     public int FanOut { get; init; } = 64;
@@ -161,10 +183,16 @@ public sealed record PropagationPolicy
             return 0;
         }
 
+        // One confirmed account says less the more accounts the entity has: damped by degree. The
+        // flagged share is already per account, so a crowded entity of flagged accounts is not damped.
         var confirmed = confirmedFraudAccounts > 0 ? ConfirmedFraudRisk * confirmedStrength : 0;
+        if (distinctAccounts > DampingDegree)
+        {
+            confirmed *= DampingDegree / (double)distinctAccounts;
+        }
+
         var share = distinctAccounts > 0 ? FlaggedShare.Apply(flaggedAccounts / (double)distinctAccounts) * ConfirmedFraudRisk * flaggedStrength : 0;
-        var risk = 1 - ((1 - confirmed) * (1 - share));
-        return distinctAccounts > DampingDegree ? risk * DampingDegree / distinctAccounts : risk;
+        return 1 - ((1 - confirmed) * (1 - share));
     }
 }
 

@@ -40,7 +40,7 @@ public sealed class AccountGrain(
             await RefreshSignalsAsync();
             // What the entities were last told is not stored; take the current standing as told.
             _publishedFraud = state.State.Label == Label.Fraud;
-            _publishedFlagged = Flagged(DecideRequest(null).Score);
+            _publishedFlagged = IsFlagged();
         }
     }
 
@@ -204,6 +204,7 @@ public sealed class AccountGrain(
 
                 if (e.IpRange is { } range)
                 {
+                    s.IpRangeSeenAt[range] = s.IpRangeSeenAt.TryGetValue(range, out var seen) && seen >= e.OccurredAt ? seen : e.OccurredAt;
                     Add(ref rangeEntries, range, new RangeEntry
                     {
                         EventId = e.EventId,
@@ -256,10 +257,15 @@ public sealed class AccountGrain(
                 }
             }
 
-            // Keep counts only for the buckets still linked: bounded like the links.
+            // Keep counts and times only for the buckets and ranges still linked: bounded like the links.
             foreach (var stale in s.BucketRequests.Keys.Where(k => !s.PromptBuckets.Contains(k)).ToList())
             {
                 s.BucketRequests.Remove(stale);
+            }
+
+            foreach (var stale in s.IpRangeSeenAt.Keys.Where(k => !s.IpRanges.Contains(k)).ToList())
+            {
+                s.IpRangeSeenAt.Remove(stale);
             }
 
             s.Dedup.Save(dedup);
@@ -326,7 +332,7 @@ public sealed class AccountGrain(
     private void Publish(int hop)
     {
         var policy = policies.Current;
-        var flagged = Flagged(DecideRequest(null).Score);
+        var flagged = IsFlagged();
         var fraud = state.State.Label == Label.Fraud;
         if (flagged == _publishedFlagged && fraud == _publishedFraud)
         {
@@ -364,7 +370,16 @@ public sealed class AccountGrain(
         metrics.Propagated("account", sent);
     }
 
-    private bool Flagged(double score) => score >= policies.Current.Propagation.FlaggedScore || state.State.Label == Label.Fraud;
+    /// <summary>
+    /// Flagged on its own evidence (<see cref="ScoreResult.Evidence"/>: the score without linked risk)
+    /// or labelled fraud: what counts in its entities' flagged share.
+    /// </summary>
+    private bool IsFlagged()
+    {
+        var policy = policies.Current;
+        return state.State.Label == Label.Fraud
+            || Score(policy, null, state.State.PaymentInstruments).Evidence >= policy.Propagation.FlaggedScore;
+    }
 
     private DecisionResult DecideRequest(string? ipRange)
     {
@@ -390,6 +405,7 @@ public sealed class AccountGrain(
             RequestsLastHour = requestsLastHour,
             ReasoningShare = hourly > 0 ? Math.Min(1, s.ElicitedPerHour.Hours().Estimate(now, TimeSpan.FromHours(1)) / (double)hourly) : 0,
             RequestsFirstHour = s.RequestsFirstHour,
+            RangesLastDay = RangesSince(s.IpRangeSeenAt, now - TimeSpan.FromDays(1)),
             Label = s.Label,
         };
 
@@ -421,7 +437,7 @@ public sealed class AccountGrain(
                 instrumentFacts[n++] = new InstrumentFacts(v.DistinctAccounts, v.Chargebacks, v.Declines)
                 {
                     RequestsLastHour = v.RequestsLastHour,
-                    Risk = v.Risk,
+                    Risk = _publishedFlagged ? v.RiskOfOthers : v.Risk,
                     Label = v.Label,
                     PeakActivations = v.PeakActivations,
                 };
@@ -435,10 +451,10 @@ public sealed class AccountGrain(
             var v = cached.Value;
             // How much of this account's own traffic the template is: one popular prompt among many
             // of an honest user's is not a campaign's template.
-            var share = s.RequestsTotal > 0 ? Math.Min(1, s.BucketRequests.GetValueOrDefault(v.Bucket) / (double)s.RequestsTotal) : 0;
+            var share = policy.Ramps.TemplateTrafficShare(s.BucketRequests.GetValueOrDefault(v.Bucket), s.RequestsTotal);
             templateFacts[t++] = new TemplateFacts(v.SharingAccounts, v.RequestsLastHour)
             {
-                Risk = v.Risk, Label = v.Label, PeakActivations = v.PeakActivations, TrafficShare = share,
+                Risk = _publishedFlagged ? v.RiskOfOthers : v.Risk, Label = v.Label, PeakActivations = v.PeakActivations, TrafficShare = share,
             };
         }
 
@@ -452,8 +468,29 @@ public sealed class AccountGrain(
         });
     }
 
-    private static RangeFacts Facts(RangeSignals r) =>
-        new(r.Range, r.SignupsLastHour, r.DistinctAccounts) { RequestsLastHour = r.RequestsLastHour, Risk = r.Risk, Label = r.Label, PeakActivations = r.PeakActivations };
+    private static int RangesSince(Dictionary<string, DateTimeOffset> seenAt, DateTimeOffset since)
+    {
+        var count = 0;
+        foreach (var seen in seenAt.Values)
+        {
+            if (seen > since)
+            {
+                count++;
+            }
+        }
+
+        return count;
+    }
+
+    /// <summary>A flagged account reads its entities' risk without itself in it (EntityRiskState.RiskOfOthers).</summary>
+    private RangeFacts Facts(RangeSignals r) =>
+        new(r.Range, r.SignupsLastHour, r.DistinctAccounts)
+        {
+            RequestsLastHour = r.RequestsLastHour,
+            Risk = _publishedFlagged ? r.RiskOfOthers : r.Risk,
+            Label = r.Label,
+            PeakActivations = r.PeakActivations,
+        };
 
     private LabelInfo? LabelInfo()
     {

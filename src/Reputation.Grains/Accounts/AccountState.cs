@@ -41,5 +41,7 @@ public sealed class AccountState
     [Id(21)] public DateTimeOffset? LastUsageAt { get; set; }
     /// <summary>Requests the account sent with prompts of each linked template bucket (keys: <see cref="PromptBuckets"/>).</summary>
     [Id(22)] public Dictionary<string, long> BucketRequests { get; set; } = new(StringComparer.Ordinal);
+    /// <summary>Event time each linked range (keys: <see cref="IpRanges"/>) was last used.</summary>
+    [Id(23)] public Dictionary<string, DateTimeOffset> IpRangeSeenAt { get; set; } = new(StringComparer.Ordinal);
     // Never renumber an Id; a new member takes the next one.
 }

@@ -123,6 +123,7 @@ public sealed class PaymentInstrumentGrain(
             RequestsLastHour = s.RequestsPerMinute.Minutes().Estimate(time.UtcNow, TimeSpan.FromHours(1)),
             Risk = s.Risk.Risk,
             Label = s.Risk.Label,
+            RiskOfOthers = s.Risk.RiskOfOthers,
             PeakActivations = s.ActivationsPerMinute.Minutes().PeakSum(time.UtcNow, TimeSpan.FromHours(1), TimeSpan.FromMinutes(5)),
         };
     }

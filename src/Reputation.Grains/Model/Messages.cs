@@ -235,6 +235,8 @@ public sealed record RangeSignals
     [Id(5)] public Label Label { get; init; }
     /// <summary>Accounts activating in its busiest five minutes of the last hour.</summary>
     [Id(6)] public long PeakActivations { get; init; }
+    /// <summary>The risk without one flagged account: what a flagged account reads (<see cref="State.EntityRiskState.RiskOfOthers"/>).</summary>
+    [Id(7)] public double RiskOfOthers { get; init; }
 }
 
 /// <summary>What a prompt-template bucket reports to its accounts for scoring.</summary>
@@ -249,6 +251,8 @@ public sealed record TemplateSignals
     [Id(4)] public Label Label { get; init; }
     /// <summary>Accounts activating in its busiest five minutes of the last hour.</summary>
     [Id(5)] public long PeakActivations { get; init; }
+    /// <summary>The risk without one flagged account: what a flagged account reads (<see cref="State.EntityRiskState.RiskOfOthers"/>).</summary>
+    [Id(6)] public double RiskOfOthers { get; init; }
 }
 
 /// <summary>What a payment instrument reports to its accounts for scoring.</summary>
@@ -264,4 +268,6 @@ public sealed record InstrumentSignals
     [Id(6)] public Label Label { get; init; }
     /// <summary>Accounts activating in its busiest five minutes of the last hour.</summary>
     [Id(7)] public long PeakActivations { get; init; }
+    /// <summary>The risk without one flagged account: what a flagged account reads (<see cref="State.EntityRiskState.RiskOfOthers"/>).</summary>
+    [Id(8)] public double RiskOfOthers { get; init; }
 }

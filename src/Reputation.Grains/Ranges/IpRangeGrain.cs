@@ -117,6 +117,7 @@ public sealed class IpRangeGrain(
             RequestsLastHour = s.RequestsPerMinute.Minutes().Estimate(now, TimeSpan.FromHours(1)),
             Risk = s.Risk.Risk,
             Label = s.Risk.Label,
+            RiskOfOthers = s.Risk.RiskOfOthers,
             PeakActivations = s.ActivationsPerMinute.Minutes().PeakSum(now, TimeSpan.FromHours(1), TimeSpan.FromMinutes(5)),
         };
     }

@@ -19,6 +19,11 @@ public sealed class EntityRiskState
     [Id(4)] public List<string> ConfirmedFraud { get; set; } = [];
     [Id(5)] public List<string> Flagged { get; set; } = [];
     [Id(6)] public double Risk { get; set; }
+    /// <summary>
+    /// The risk as one of its flagged accounts sees it: without that account. An account is not
+    /// evidence against itself, or one that was flagged once would keep itself flagged through its own card.
+    /// </summary>
+    [Id(7)] public double RiskOfOthers { get; set; }
 
     public LabelInfo? Info => Label == Label.None && LabelledAt is null
         ? null
@@ -39,9 +44,13 @@ public sealed class EntityRiskState
     /// <summary>Recomputes the risk; returns how much it moved.</summary>
     public double Recompute(PropagationPolicy policy, long distinctAccounts, double flaggedStrength = 1, double confirmedStrength = 1)
     {
-        var risk = policy.EntityRisk(Label, ConfirmedFraud.Count, Flagged.Count, Math.Max(distinctAccounts, Flagged.Count), flaggedStrength, confirmedStrength);
+        var distinct = Math.Max(distinctAccounts, Flagged.Count);
+        var risk = policy.EntityRisk(Label, ConfirmedFraud.Count, Flagged.Count, distinct, flaggedStrength, confirmedStrength);
         var moved = Math.Abs(risk - Risk);
         Risk = risk;
+        RiskOfOthers = Flagged.Count == 0
+            ? risk
+            : policy.EntityRisk(Label, ConfirmedFraud.Count, Flagged.Count - 1, distinct - 1, flaggedStrength, confirmedStrength);
         return moved;
     }
 

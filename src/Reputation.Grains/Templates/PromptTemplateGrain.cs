@@ -179,6 +179,7 @@ public sealed class PromptTemplateGrain(
         RequestsLastHour = Persisted.State.RequestsPerMinute.Minutes().Estimate(time.UtcNow, TimeSpan.FromHours(1)),
         Risk = Persisted.State.Risk.Risk,
         Label = Persisted.State.Risk.Label,
+        RiskOfOthers = Persisted.State.Risk.RiskOfOthers,
         PeakActivations = Persisted.State.ActivationsPerMinute.Minutes().PeakSum(time.UtcNow, TimeSpan.FromHours(1), TimeSpan.FromMinutes(5)),
     };
 

@@ -111,6 +111,15 @@ internal sealed record DetectionFigures
     /// <summary>The top reason code of held accounts at the end, by population.</summary>
     public required IReadOnlyDictionary<string, long> TopReasonsCampaignHeld { get; init; }
     public required IReadOnlyDictionary<string, long> TopReasonsLegitimateHeld { get; init; }
+
+    /// <summary>
+    /// Up to <see cref="SampleSize"/> campaign accounts answered allow at the end, and legitimate
+    /// accounts held: ids to look up (<c>GET /v1/accounts/{id}</c>) on the service the run used.
+    /// </summary>
+    public IReadOnlyList<string> SampleCampaignAllowed { get; init; } = [];
+    public IReadOnlyList<string> SampleLegitimateHeld { get; init; } = [];
+
+    public const int SampleSize = 10;
 }
 
 internal sealed record CampaignRecall(string Name, int Accounts, int Held, double? Recall);

@@ -554,6 +554,8 @@ internal sealed class SimulationRunner
                 FinalDecisionsCampaign = ReportFigures.CountByName<RequestDecision>(campaignFinal.Select(f => f.Decision)),
                 TopReasonsCampaignHeld = ReportFigures.Tally(campaignFinal.Where(f => DetectionMetrics.IsHeld(f.Decision)).Select(f => f.TopReason)),
                 TopReasonsLegitimateHeld = ReportFigures.Tally(legitimateFinal.Where(f => DetectionMetrics.IsHeld(f.Decision)).Select(f => f.TopReason)),
+                SampleCampaignAllowed = [.. campaignFinal.Where(f => !DetectionMetrics.IsHeld(f.Decision)).Take(DetectionFigures.SampleSize).Select(f => f.Account.Id)],
+                SampleLegitimateHeld = [.. legitimateFinal.Where(f => DetectionMetrics.IsHeld(f.Decision)).Take(DetectionFigures.SampleSize).Select(f => f.Account.Id)],
             },
             Caveats = Caveats(),
         };
