@@ -403,7 +403,9 @@ public sealed class ReputationClient
 
         if (response.IsSuccessStatusCode)
         {
-            return FallbackCauses.InvalidResponse;
+            // The status arrived but the deadline cut the body short: that is a timeout, not a bad answer.
+            cancellationToken.ThrowIfCancellationRequested();
+            return IsTimeout(response.Error) ? FallbackCauses.Timeout : FallbackCauses.InvalidResponse;
         }
 
         throw CreateApiException(response);

@@ -88,6 +88,48 @@ public sealed class DecisionFallbackTests
     }
 
     [Fact]
+    public async Task A_body_the_deadline_cuts_short_is_a_timeout_not_an_invalid_answer()
+    {
+        // Headers at once, then a body that never finishes: a service too busy to write its answer.
+        var client = Samples.CreateClient(
+            new StubHandler((_, _) => Task.FromResult(new HttpResponseMessage(HttpStatusCode.OK)
+            {
+                Content = new StreamContent(new StallingStream()) { Headers = { ContentType = new("application/json") } },
+            })),
+            o => o.DecisionTimeout = TimeSpan.FromMilliseconds(50));
+
+        var result = await client.DecideRequestAsync(Samples.Request(), Ct);
+
+        Assert.True(result.IsFallback);
+        Assert.Equal(FallbackCauses.Timeout, result.FallbackCause);
+    }
+
+    /// <summary>A response body whose first read ends only when the reader gives up.</summary>
+    private sealed class StallingStream : Stream
+    {
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            await new TaskCompletionSource().Task.WaitAsync(cancellationToken);
+            return 0;
+        }
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        public override void Flush() { }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+
+    [Fact]
     public async Task A_success_answer_that_is_not_a_decision_is_a_fallback()
     {
         var client = Samples.CreateClient(
