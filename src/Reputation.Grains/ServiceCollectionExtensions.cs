@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Reputation.Grains.Policies;
 
 namespace Reputation.Grains;
 
@@ -9,7 +10,9 @@ public static class ServiceCollectionExtensions
     public static IServiceCollection AddReputationGrains(this IServiceCollection services)
     {
         services.TryAddSingleton(ReputationClock.Default);
-        services.TryAddSingleton<IPolicyCache, DefaultPolicyCache>();
+        services.TryAddSingleton<SiloPolicyCache>();
+        services.TryAddSingleton<IPolicyCache>(sp => sp.GetRequiredService<SiloPolicyCache>());
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<SiloPolicyCache>());
         services.AddMetrics();
         services.TryAddSingleton<ReputationMetrics>();
         return services;

@@ -8,7 +8,7 @@ public interface IPolicyCache
     ScoringPolicy Current { get; }
 }
 
-/// <summary>The built-in default policy, version 1, until policies become editable.</summary>
+/// <summary>The built-in default policy, version 1: for hosts that do not run the policy grain.</summary>
 public sealed class DefaultPolicyCache : IPolicyCache
 {
     public ScoringPolicy Current => ScoringPolicy.Default;

@@ -1,0 +1,132 @@
+using System.Globalization;
+using System.Security.Claims;
+using System.Text;
+using Mediator;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Net.Http.Headers;
+using Reputation.Api.Security;
+using Reputation.Grains.Policies;
+
+namespace Reputation.Api.Features.Policies;
+
+/// <summary>
+/// Versioned policies: <c>GET</c> gives the current version with an <c>ETag</c> of its version;
+/// <c>PUT</c> needs <c>If-Match</c> with it (optimistic concurrency). Every silo applies a new
+/// version of <c>default</c> at once (docs/decisions/0008-policies.md).
+/// </summary>
+internal static class PoliciesApi
+{
+    public static RouteGroupBuilder MapPoliciesApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/v1/policies/{name}").WithTags("Policies").ProducesCommonProblems();
+
+        api.MapGet("", async Task<Results<ContentHttpResult, ProblemHttpResult>> (string name, HttpContext http, IMediator mediator, CancellationToken ct) =>
+            {
+                if (await mediator.Send(new GetPolicy(name), ct) is not { } revision)
+                {
+                    return NotFound(name);
+                }
+
+                Versioned(http, revision);
+                return TypedResults.Content(revision.Json, "application/json", Encoding.UTF8);
+            })
+            .RequireScope(Scopes.Read)
+            .Produces<Reputation.Core.Scoring.ScoringPolicy>()
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .WithName("GetPolicy")
+            .WithSummary("A policy's current version, with its ETag")
+            .WithDescription("`default` always exists (the built-in policy is version 1). The ETag is the version in quotes; send it back in If-Match to save.");
+
+        api.MapPut("", async Task<IResult> (string name, HttpContext http, ClaimsPrincipal user, IMediator mediator, CancellationToken ct) =>
+            {
+                if (!TryIfMatch(http.Request, out var expected, out var problem))
+                {
+                    return problem!;
+                }
+
+                using var reader = new StreamReader(http.Request.Body, Encoding.UTF8);
+                var json = await reader.ReadToEndAsync(ct);
+                var result = await mediator.Send(new SavePolicy(name, json, expected, user.Identity?.Name ?? "unknown"), ct);
+                if (result.Saved is not { } saved)
+                {
+                    http.Response.Headers.ETag = ETag(result.CurrentVersion);
+                    return TypedResults.Problem(
+                        statusCode: StatusCodes.Status412PreconditionFailed,
+                        title: "The policy changed since you read it",
+                        detail: string.Create(CultureInfo.InvariantCulture,
+                            $"If-Match named version {expected}; the current version is {result.CurrentVersion}. GET it, apply your change again and PUT with its ETag."));
+                }
+
+                Versioned(http, saved);
+                return TypedResults.Content(saved.Json, "application/json", Encoding.UTF8);
+            })
+            .RequireScope(Scopes.Operate)
+            .Accepts<Reputation.Core.Scoring.ScoringPolicy>("application/json")
+            .Produces<Reputation.Core.Scoring.ScoringPolicy>()
+            .ProducesProblem(StatusCodes.Status412PreconditionFailed)
+            .ProducesProblem(StatusCodes.Status428PreconditionRequired)
+            .WithName("PutPolicy")
+            .WithSummary("Save a new version of a policy (If-Match required)")
+            .WithDescription("The body is a whole policy as GET returns it (`name` and `version` are set by the service). " +
+                "If-Match must carry the current version's ETag: 412 if it changed meanwhile, 428 without If-Match; a new named policy takes If-Match \"0\". " +
+                "A policy that is unsafe or inconsistent (thresholds out of order, weights or quotas out of range, unknown fields) is a 400 naming each bad field, and nothing is saved. " +
+                "To restore an earlier version, PUT the policy from its history entry.");
+
+        api.MapGet("/history", async Task<Results<Ok<PolicyHistoryEntry[]>, ProblemHttpResult>> (string name, IMediator mediator, CancellationToken ct) =>
+            {
+                var history = await mediator.Send(new GetPolicyHistory(name), ct);
+                return history.Length == 0
+                    ? NotFound(name)
+                    : TypedResults.Ok(history.Select(r => new PolicyHistoryEntry(r.Version, r.By, r.At, System.Text.Json.JsonDocument.Parse(r.Json).RootElement)).ToArray());
+            })
+            .RequireScope(Scopes.Read)
+            .WithName("GetPolicyHistory")
+            .WithSummary("Saved versions of a policy, newest first, with who saved each and when")
+            .WithDescription("The last 100 versions. Each entry's `policy` can be PUT back (with the current ETag) to restore it.");
+
+        return api;
+    }
+
+    private static ProblemHttpResult NotFound(string name) =>
+        TypedResults.Problem($"No policy named '{name}' was ever saved; PUT one with If-Match \"0\" to create it.",
+            statusCode: StatusCodes.Status404NotFound, title: "Policy not found", type: "https://tools.ietf.org/html/rfc9110#section-15.5.5");
+
+    private static void Versioned(HttpContext http, PolicyRevision revision)
+    {
+        http.Response.Headers.ETag = ETag(revision.Version);
+        http.Response.Headers.LastModified = revision.At.ToString("R", CultureInfo.InvariantCulture);
+    }
+
+    private static string ETag(int version) => string.Create(CultureInfo.InvariantCulture, $"\"{version}\"");
+
+    private static bool TryIfMatch(HttpRequest request, out int version, out IResult? problem)
+    {
+        version = 0;
+        problem = null;
+        var header = request.Headers.IfMatch.ToString();
+        if (string.IsNullOrWhiteSpace(header))
+        {
+            problem = TypedResults.Problem(statusCode: StatusCodes.Status428PreconditionRequired, title: "If-Match is required",
+                detail: "Send the ETag of the version you edited (GET the policy first), for example If-Match: \"3\".");
+            return false;
+        }
+
+        if (EntityTagHeaderValue.TryParse(header, out var tag) && !tag.IsWeak
+            && int.TryParse(tag.Tag.AsSpan().Trim('"'), NumberStyles.None, CultureInfo.InvariantCulture, out version))
+        {
+            return true;
+        }
+
+        problem = TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "If-Match is not a policy version",
+            detail: "If-Match must be one ETag of the form \"3\" (a version number in quotes).",
+            extensions: new Dictionary<string, object?> { ["errors"] = new Dictionary<string, string[]> { ["If-Match"] = ["must be a version ETag such as \"3\""] } });
+        return false;
+    }
+}
+
+/// <summary>One saved version of a policy.</summary>
+/// <param name="Version">The version number (its ETag without quotes).</param>
+/// <param name="By">Name of the API key that saved it (<c>built-in</c> for the default's version 1).</param>
+/// <param name="At">When it was saved.</param>
+/// <param name="Policy">The whole policy as saved.</param>
+public sealed record PolicyHistoryEntry(int Version, string By, DateTimeOffset At, System.Text.Json.JsonElement Policy);

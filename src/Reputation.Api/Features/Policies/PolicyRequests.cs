@@ -1,0 +1,79 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Mediator;
+using Reputation.Api.Errors;
+using Reputation.Core.Policies;
+using Reputation.Core.Scoring;
+using Reputation.Grains.Policies;
+
+namespace Reputation.Api.Features.Policies;
+
+public sealed partial record GetPolicy(string Name) : IRequest<PolicyRevision?>, IValidatable
+{
+    public void Validate(ValidationErrors errors) => PolicyNames.Validate(errors, Name);
+}
+
+public sealed record GetPolicyHistory(string Name) : IRequest<PolicyRevision[]>, IValidatable
+{
+    public void Validate(ValidationErrors errors) => PolicyNames.Validate(errors, Name);
+}
+
+/// <summary>Saves <paramref name="Json"/> as the next version of a policy if <paramref name="ExpectedVersion"/> is current.</summary>
+public sealed record SavePolicy(string Name, string Json, int ExpectedVersion, string By) : IRequest<PolicySaveResult>, IValidatable
+{
+    public void Validate(ValidationErrors errors)
+    {
+        PolicyNames.Validate(errors, Name);
+        ScoringPolicy policy;
+        try
+        {
+            policy = PolicyJson.Deserialize(Json);
+        }
+        catch (JsonException ex)
+        {
+            // Unknown fields, wrong types, not JSON: the path names the field.
+            errors.Add(string.IsNullOrEmpty(ex.Path) || ex.Path == "$" ? "body" : ex.Path.TrimStart('$', '.'), FirstLine(ex.Message));
+            return;
+        }
+
+        foreach (var error in PolicyValidator.Validate(policy))
+        {
+            errors.Add(error.Field, error.Error);
+        }
+    }
+
+    private static string FirstLine(string message)
+    {
+        var cut = message.IndexOf(" Path:", StringComparison.Ordinal);
+        return cut > 0 ? message[..cut] : message;
+    }
+}
+
+internal static partial class PolicyNames
+{
+    public static void Validate(ValidationErrors errors, string name)
+    {
+        if (!Pattern().IsMatch(name))
+        {
+            errors.Add("name", "must be 1 to 64 lowercase letters, digits or hyphens");
+        }
+    }
+
+    [GeneratedRegex("^[a-z0-9][a-z0-9-]{0,63}$", RegexOptions.CultureInvariant)]
+    private static partial Regex Pattern();
+}
+
+public sealed class PolicyHandlers(IGrainFactory grains) :
+    IRequestHandler<GetPolicy, PolicyRevision?>,
+    IRequestHandler<GetPolicyHistory, PolicyRevision[]>,
+    IRequestHandler<SavePolicy, PolicySaveResult>
+{
+    public ValueTask<PolicyRevision?> Handle(GetPolicy request, CancellationToken cancellationToken) =>
+        grains.GetGrain<IPolicyGrain>(request.Name).GetAsync();
+
+    public ValueTask<PolicyRevision[]> Handle(GetPolicyHistory request, CancellationToken cancellationToken) =>
+        grains.GetGrain<IPolicyGrain>(request.Name).GetHistoryAsync();
+
+    public ValueTask<PolicySaveResult> Handle(SavePolicy request, CancellationToken cancellationToken) =>
+        grains.GetGrain<IPolicyGrain>(request.Name).SaveAsync(request.Json, request.ExpectedVersion, request.By);
+}

@@ -1,0 +1,204 @@
+using System.Globalization;
+using Reputation.Core.Scoring;
+
+namespace Reputation.Core.Policies;
+
+/// <summary>One reason a policy cannot be saved: the JSON path of the field (camelCase) and what is wrong.</summary>
+public readonly record struct PolicyError(string Field, string Error);
+
+/// <summary>
+/// Rejects policies that are unsafe or inconsistent before anything is saved: thresholds out of
+/// order or outside (0, 1], weights outside [0, 1], ramps whose saturation is not above their free
+/// level, quotas and propagation parameters outside their ranges.
+/// </summary>
+public static class PolicyValidator
+{
+    public const int MaxHopLimit = 5;
+    public const int MaxFanOut = 1024;
+    public const int MaxCacheTtlSeconds = 3600;
+    public const int MaxRequestsPerMinute = 1_000_000;
+
+    public static IReadOnlyList<PolicyError> Validate(ScoringPolicy policy)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        var errors = new List<PolicyError>();
+        void Fail(string field, string error) => errors.Add(new PolicyError(field, error));
+
+        if (policy.Weights is null || policy.Ramps is null || policy.Signup is null || policy.Request is null || policy.Billing is null
+            || policy.Tiers is null || policy.Quotas is null || policy.Propagation is null)
+        {
+            foreach (var (name, value) in new (string, object?)[]
+            {
+                ("weights", policy.Weights), ("ramps", policy.Ramps), ("signup", policy.Signup), ("request", policy.Request),
+                ("billing", policy.Billing), ("tiers", policy.Tiers), ("quotas", policy.Quotas), ("propagation", policy.Propagation),
+            })
+            {
+                if (value is null)
+                {
+                    Fail(name, "is required");
+                }
+            }
+
+            return errors;
+        }
+
+        Ordered(errors, "signup", ("review", policy.Signup.Review), ("challenge", policy.Signup.Challenge), ("deny", policy.Signup.Deny));
+        Ordered(errors, "request", ("throttle", policy.Request.Throttle), ("degrade", policy.Request.Degrade), ("block", policy.Request.Block));
+        Ordered(errors, "billing", ("hold", policy.Billing.Hold), ("deny", policy.Billing.Deny));
+
+        var w = policy.Weights;
+        foreach (var (name, value) in new (string, double)[]
+        {
+            ("newAccount", w.NewAccount), ("ipRangeSignupVelocity", w.IpRangeSignupVelocity), ("ipRangeAccounts", w.IpRangeAccounts),
+            ("paymentInstrumentShared", w.PaymentInstrumentShared), ("paymentChargebacks", w.PaymentChargebacks),
+            ("paymentDeclines", w.PaymentDeclines), ("accountRequestVelocity", w.AccountRequestVelocity),
+            ("burstAfterCreation", w.BurstAfterCreation), ("reasoningElicitation", w.ReasoningElicitation),
+            ("promptTemplateShared", w.PromptTemplateShared), ("clusterUsage", w.ClusterUsage), ("linkedRisk", w.LinkedRisk),
+            ("labelFraud", w.LabelFraud), ("synchronisedActivity", w.SynchronisedActivity), ("ipRotation", w.IpRotation),
+        })
+        {
+            Unit(errors, $"weights.{name}", value, allowZero: true);
+        }
+
+        var r = policy.Ramps;
+        if (r.NewAccountMaturity <= TimeSpan.Zero || r.NewAccountMaturity > TimeSpan.FromDays(365))
+        {
+            Fail("ramps.newAccountMaturity", "must be more than 0 and at most 365 days");
+        }
+
+        foreach (var (name, ramp) in new (string, Ramp)[]
+        {
+            ("ipRangeSignupsPerHour", r.IpRangeSignupsPerHour), ("ipRangeDistinctAccounts", r.IpRangeDistinctAccounts),
+            ("paymentInstrumentAccounts", r.PaymentInstrumentAccounts), ("paymentChargebacks", r.PaymentChargebacks),
+            ("paymentDeclines", r.PaymentDeclines), ("accountRequestsPerMinute", r.AccountRequestsPerMinute),
+            ("requestsFirstHour", r.RequestsFirstHour), ("reasoningShare", r.ReasoningShare),
+            ("templateSharingAccounts", r.TemplateSharingAccounts), ("clusterQuotaMultiple", r.ClusterQuotaMultiple),
+            ("synchronisedActivations", r.SynchronisedActivations), ("synchronisedShare", r.SynchronisedShare),
+            ("rangesPerDay", r.RangesPerDay),
+        })
+        {
+            RampOk(errors, $"ramps.{name}", ramp);
+        }
+
+        if (r.ReasoningShare.Saturation > 1 || r.SynchronisedShare.Saturation > 1)
+        {
+            Fail(r.ReasoningShare.Saturation > 1 ? "ramps.reasoningShare.saturation" : "ramps.synchronisedShare.saturation", "is a share: at most 1");
+        }
+
+        Unit(errors, "ramps.templateFullTrafficShare", r.TemplateFullTrafficShare, allowZero: false);
+        NonNegative(errors, "ramps.reasoningMinRequests", r.ReasoningMinRequests);
+        NonNegative(errors, "ramps.templateMinRequests", r.TemplateMinRequests);
+
+        var q = policy.Quotas;
+        Positive(errors, "quotas.instrumentRequestsPerHour", q.InstrumentRequestsPerHour);
+        Positive(errors, "quotas.templateRequestsPerHour", q.TemplateRequestsPerHour);
+        Positive(errors, "quotas.rangeRequestsPerHour", q.RangeRequestsPerHour);
+        if (q.TemplateMinSharingAccounts < 2)
+        {
+            Fail("quotas.templateMinSharingAccounts", "must be at least 2: one account alone does not share a template");
+        }
+
+        var p = policy.Propagation;
+        Unit(errors, "propagation.threshold", p.Threshold, allowZero: false);
+        Unit(errors, "propagation.decay", p.Decay, allowZero: false);
+        if (p.HopLimit is < 0 or > MaxHopLimit)
+        {
+            Fail("propagation.hopLimit", $"must be 0 to {MaxHopLimit}");
+        }
+
+        if (p.FanOut is < 0 or > MaxFanOut)
+        {
+            Fail("propagation.fanOut", $"must be 0 to {MaxFanOut}");
+        }
+
+        Positive(errors, "propagation.dampingDegree", p.DampingDegree);
+        Unit(errors, "propagation.flaggedScore", p.FlaggedScore, allowZero: false);
+        Unit(errors, "propagation.confirmedFraudRisk", p.ConfirmedFraudRisk, allowZero: true);
+        RampOk(errors, "propagation.flaggedShare", p.FlaggedShare);
+        Unit(errors, "propagation.rangeLinkStrength", p.RangeLinkStrength, allowZero: true);
+        Unit(errors, "propagation.templateLinkStrength", p.TemplateLinkStrength, allowZero: true);
+        Unit(errors, "propagation.trustedScoreFactor", p.TrustedScoreFactor, allowZero: true);
+
+        var t = policy.Tiers;
+        foreach (var (name, value) in new (string, int)[]
+        {
+            ("allowRequestsPerMinute", t.AllowRequestsPerMinute), ("throttleRequestsPerMinute", t.ThrottleRequestsPerMinute),
+            ("degradeRequestsPerMinute", t.DegradeRequestsPerMinute),
+        })
+        {
+            if (value is < 0 or > MaxRequestsPerMinute)
+            {
+                Fail($"tiers.{name}", string.Create(CultureInfo.InvariantCulture, $"must be 0 to {MaxRequestsPerMinute}"));
+            }
+        }
+
+        if (t.ThrottleRequestsPerMinute > t.AllowRequestsPerMinute)
+        {
+            Fail("tiers.throttleRequestsPerMinute", "must not exceed allowRequestsPerMinute: a throttled account gets less, not more");
+        }
+
+        if (t.CacheTtlSeconds is < 0 or > MaxCacheTtlSeconds)
+        {
+            Fail("tiers.cacheTtlSeconds", $"must be 0 to {MaxCacheTtlSeconds}");
+        }
+
+        return errors;
+    }
+
+    private static void Ordered(List<PolicyError> errors, string kind, params (string Name, double Value)[] thresholds)
+    {
+        var ok = true;
+        foreach (var (name, value) in thresholds)
+        {
+            if (!(value > 0 && value <= 1))
+            {
+                errors.Add(new PolicyError($"{kind}.{name}", "must be more than 0 and at most 1"));
+                ok = false;
+            }
+        }
+
+        for (var i = 1; ok && i < thresholds.Length; i++)
+        {
+            if (thresholds[i].Value <= thresholds[i - 1].Value)
+            {
+                errors.Add(new PolicyError($"{kind}.{thresholds[i].Name}", $"must be above {thresholds[i - 1].Name}: thresholds rise with severity"));
+            }
+        }
+    }
+
+    private static void Unit(List<PolicyError> errors, string field, double value, bool allowZero)
+    {
+        if (double.IsNaN(value) || value > 1 || value < 0 || (!allowZero && value == 0))
+        {
+            errors.Add(new PolicyError(field, allowZero ? "must be 0 to 1" : "must be more than 0 and at most 1"));
+        }
+    }
+
+    private static void RampOk(List<PolicyError> errors, string field, Ramp ramp)
+    {
+        if (double.IsNaN(ramp.Free) || ramp.Free < 0)
+        {
+            errors.Add(new PolicyError($"{field}.free", "must be 0 or more"));
+        }
+        else if (!(ramp.Saturation > ramp.Free))
+        {
+            errors.Add(new PolicyError($"{field}.saturation", "must be above free"));
+        }
+    }
+
+    private static void Positive(List<PolicyError> errors, string field, long value)
+    {
+        if (value <= 0)
+        {
+            errors.Add(new PolicyError(field, "must be more than 0"));
+        }
+    }
+
+    private static void NonNegative(List<PolicyError> errors, string field, long value)
+    {
+        if (value < 0)
+        {
+            errors.Add(new PolicyError(field, "must be 0 or more"));
+        }
+    }
+}
