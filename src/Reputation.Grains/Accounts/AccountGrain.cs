@@ -1,6 +1,7 @@
 using Reputation.Core.Collections;
 using Reputation.Core.Prompts;
 using Reputation.Core.Scoring;
+using Reputation.Grains.Policies;
 using Reputation.Grains.State;
 
 namespace Reputation.Grains.Accounts;
@@ -48,8 +49,15 @@ public sealed class AccountGrain(
     {
         await RecordAsync([signup]);
         var policy = policies.Current;
-        var score = Score(policy, signup.IpRange, signup.PaymentFingerprint is { } fp ? [fp] : state.State.PaymentInstruments);
-        return ToResult(score, (int)policy.Signup.Decide(score.Score), policy);
+        IEnumerable<string> instruments = signup.PaymentFingerprint is { } fp ? [fp] : state.State.PaymentInstruments;
+        var score = Score(policy, signup.IpRange, instruments);
+        var outcome = (int)policy.Signup.Decide(score.Score);
+        if (policies.Shadow is { } candidate)
+        {
+            policies.ObserveShadow(DecisionKind.Signup, this.GetPrimaryKeyString(), outcome, (int)candidate.Signup.Decide(Score(candidate, signup.IpRange, instruments).Score));
+        }
+
+        return ToResult(score, outcome, policy);
     }
 
     ValueTask<EventStatus[]> IAccountGrain.RecordAsync(AccountEvent[] events) => RecordAsync(events);
@@ -62,7 +70,14 @@ public sealed class AccountGrain(
             Remember(_ranges, ipRange, await GrainFactory.GetGrain<IIpRangeGrain>(ipRange).GetSignalsAsync(), CachedEntityCapacity);
         }
 
-        return DecideRequest(ipRange);
+        var decision = DecideRequest(ipRange);
+        if (policies.Shadow is { } candidate)
+        {
+            var shadow = candidate.Request.Decide(Score(candidate, ipRange, state.State.PaymentInstruments).Score);
+            policies.ObserveShadow(DecisionKind.Request, this.GetPrimaryKeyString(), decision.Outcome, (int)shadow);
+        }
+
+        return decision;
     }
 
     async ValueTask<DecisionResult> IAccountGrain.DecideBillingAsync(string paymentFingerprint, long amountMinor, string currency)
@@ -76,7 +91,13 @@ public sealed class AccountGrain(
         var policy = policies.Current;
         var score = Score(policy, null, [paymentFingerprint]);
         RefreshIfStale();
-        return ToResult(score, (int)policy.Billing.Decide(score.Score), policy);
+        var outcome = (int)policy.Billing.Decide(score.Score);
+        if (policies.Shadow is { } candidate)
+        {
+            policies.ObserveShadow(DecisionKind.Billing, this.GetPrimaryKeyString(), outcome, (int)candidate.Billing.Decide(Score(candidate, null, [paymentFingerprint]).Score));
+        }
+
+        return ToResult(score, outcome, policy);
     }
 
     ValueTask<AccountSnapshot?> IAccountGrain.GetSnapshotAsync()

@@ -30,6 +30,10 @@ public interface IPolicyObserver : IGrainObserver
 {
     [Alias("PolicyChanged")]
     Task PolicyChangedAsync(PolicyRevision revision);
+
+    /// <summary>A candidate was set (or replaced), or removed (<paramref name="shadow"/> null).</summary>
+    [Alias("ShadowChanged")]
+    Task ShadowChangedAsync(string name, ShadowRevision? shadow);
 }
 
 [Alias("reputation.IPolicyGrain")]
@@ -53,6 +57,17 @@ public interface IPolicyGrain : IGrainWithStringKey
     /// <summary>Subscribes (or renews) an observer; subscriptions expire unless renewed.</summary>
     [Alias("Subscribe")]
     ValueTask SubscribeAsync(IPolicyObserver observer);
+
+    /// <summary>Sets the candidate evaluated beside the live policy (a new id each time, so its report starts afresh).</summary>
+    [Alias("SetShadow")]
+    ValueTask<ShadowRevision> SetShadowAsync(string json, string by);
+
+    /// <summary>Removes the candidate; false when there was none.</summary>
+    [Alias("ClearShadow")]
+    ValueTask<bool> ClearShadowAsync();
+
+    [Alias("GetShadow")]
+    ValueTask<ShadowRevision?> GetShadowAsync();
 }
 
 [GenerateSerializer, Alias("reputation.PolicyState")]
@@ -62,6 +77,9 @@ public sealed class PolicyState
 
     /// <summary>Newest first.</summary>
     [Id(0)] public List<PolicyRevision> History { get; set; } = [];
+    [Id(1)] public ShadowRevision? Shadow { get; set; }
+    /// <summary>Ids of candidates are never reused, so an old report cannot be mistaken for a new one.</summary>
+    [Id(2)] public int LastShadowId { get; set; }
 }
 
 public sealed class PolicyGrain(
@@ -105,16 +123,7 @@ public sealed class PolicyGrain(
             history.RemoveRange(PolicyState.HistoryCapacity, history.Count - PolicyState.HistoryCapacity);
         }
 
-        try
-        {
-            await state.WriteStateAsync();
-        }
-        catch
-        {
-            DeactivateOnIdle();
-            throw;
-        }
-
+        await WriteAsync();
         await _observers.Notify(o => o.PolicyChangedAsync(revision));
         return new PolicySaveResult { Saved = revision, CurrentVersion = version };
     }
@@ -129,6 +138,46 @@ public sealed class PolicyGrain(
     {
         _observers.Subscribe(observer, observer);
         return ValueTask.CompletedTask;
+    }
+
+    async ValueTask<ShadowRevision> IPolicyGrain.SetShadowAsync(string json, string by)
+    {
+        var s = state.State;
+        var policy = PolicyJson.Deserialize(json) with { Name = Name, Version = Current()?.Version ?? 0 };
+        var shadow = new ShadowRevision { Name = Name, Id = s.LastShadowId + 1, Json = PolicyJson.Serialize(policy), By = by, At = time.UtcNow };
+        s.Shadow = shadow;
+        s.LastShadowId = shadow.Id;
+        await WriteAsync();
+        await _observers.Notify(o => o.ShadowChangedAsync(Name, shadow));
+        return shadow;
+    }
+
+    async ValueTask<bool> IPolicyGrain.ClearShadowAsync()
+    {
+        if (state.State.Shadow is null)
+        {
+            return false;
+        }
+
+        state.State.Shadow = null;
+        await WriteAsync();
+        await _observers.Notify(o => o.ShadowChangedAsync(Name, null));
+        return true;
+    }
+
+    ValueTask<ShadowRevision?> IPolicyGrain.GetShadowAsync() => ValueTask.FromResult(state.State.Shadow);
+
+    private async Task WriteAsync()
+    {
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch
+        {
+            DeactivateOnIdle();
+            throw;
+        }
     }
 
     private PolicyRevision? Current()

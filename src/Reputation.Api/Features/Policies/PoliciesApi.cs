@@ -5,6 +5,7 @@ using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Net.Http.Headers;
 using Reputation.Api.Security;
+using Reputation.Contracts;
 using Reputation.Grains.Policies;
 
 namespace Reputation.Api.Features.Policies;
@@ -83,6 +84,40 @@ internal static class PoliciesApi
             .WithName("GetPolicyHistory")
             .WithSummary("Saved versions of a policy, newest first, with who saved each and when")
             .WithDescription("The last 100 versions. Each entry's `policy` can be PUT back (with the current ETag) to restore it.");
+
+        api.MapPut("/shadow", async Task<Ok<ShadowView>> (string name, HttpContext http, ClaimsPrincipal user, IMediator mediator, CancellationToken ct) =>
+            {
+                using var reader = new StreamReader(http.Request.Body, Encoding.UTF8);
+                var json = await reader.ReadToEndAsync(ct);
+                return TypedResults.Ok(await mediator.Send(new SetShadow(name, json, user.Identity?.Name ?? "unknown"), ct));
+            })
+            .RequireScope(Scopes.Operate)
+            .Accepts<Reputation.Core.Scoring.ScoringPolicy>("application/json")
+            .WithName("PutShadowPolicy")
+            .WithSummary("Set a candidate policy evaluated beside the live one (shadow mode)")
+            .WithDescription("Only for `default`, the live policy. Every decision is also decided under the candidate; responses never change. " +
+                "The body is validated as a PUT of the policy is (400 naming each bad field). Setting a candidate again starts a new report. " +
+                "To promote it, PUT its policy to /v1/policies/default with If-Match.");
+
+        api.MapDelete("/shadow", async Task<Results<NoContent, ProblemHttpResult>> (string name, IMediator mediator, CancellationToken ct) =>
+                await mediator.Send(new ClearShadow(name), ct)
+                    ? TypedResults.NoContent()
+                    : TypedResults.Problem("No candidate policy is set.", statusCode: StatusCodes.Status404NotFound, title: "No shadow policy"))
+            .RequireScope(Scopes.Operate)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .WithName("DeleteShadowPolicy")
+            .WithSummary("Remove the candidate policy; decisions stop being evaluated under it");
+
+        api.MapGet("/shadow/report", async Task<Results<Ok<ShadowReport>, ProblemHttpResult>> (string name, IMediator mediator, CancellationToken ct) =>
+                await mediator.Send(new GetShadowReport(name), ct) is { } report
+                    ? TypedResults.Ok(report)
+                    : TypedResults.Problem("No candidate policy is set: PUT one to /v1/policies/default/shadow.", statusCode: StatusCodes.Status404NotFound, title: "No shadow policy"))
+            .RequireScope(Scopes.Read)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .WithName("GetShadowReport")
+            .WithSummary("What the candidate would have decided since it was set")
+            .WithDescription("Counts by (live decision, shadow decision) per decision kind, the number that would change, and up to 100 accounts whose decision would change. " +
+                "Each silo adds its counts every second, so the report is at most about a second behind.");
 
         return api;
     }
