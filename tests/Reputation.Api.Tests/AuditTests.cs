@@ -63,6 +63,19 @@ public sealed class AuditTests(ApiFactory factory)
     }
 
     [Fact]
+    public async Task A_label_whose_body_does_not_bind_is_recorded_with_status_400_and_no_target()
+    {
+        var newest = (await AuditAsync("?limit=1")).Records.SingleOrDefault()?.Sequence ?? 0;
+
+        using var response = await factory.CreateDefaultClient().SendAsync(
+            Raw.Post("/v1/labels", """{"entityType":"account","entityId":"audit-unbound","label":"bogus","reason":"r"}""", ApiFactory.OperatorKey), Ct);
+        await Raw.AssertProblemAsync(response, HttpStatusCode.BadRequest);
+
+        var page = await AuditAsync("?action=label.set&limit=500");
+        Assert.Contains(page.Records, r => r.Sequence > newest && r.Status == 400 && r.Target is null && r.KeyName == OperatorKeyName);
+    }
+
+    [Fact]
     public async Task Paging_with_before_returns_the_next_older_records_without_overlap()
     {
         var account = Unique.Id("audit-paging");
