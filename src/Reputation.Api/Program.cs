@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using Reputation.Api.Errors;
 using Reputation.Api.Features;
+using Reputation.Api.Features.Audit;
 using Reputation.Api.Features.Decisions;
 using Reputation.Api.Features.Entities;
 using Reputation.Api.Features.Events;
@@ -69,6 +70,8 @@ builder.Services.AddMediator((MediatorOptions o) =>
     o.PipelineBehaviors = [typeof(ValidationBehaviour<,>)];
 });
 
+builder.Services.AddScoped<AuditContext>();
+builder.Services.AddSingleton<AuditRecorder>();
 builder.Services.AddProblemDetails();
 // Body binding failures (missing field, wrong type, not JSON) become exceptions that
 // ProblemExceptionHandler turns into a problem naming the field. By default minimal APIs throw
@@ -103,6 +106,7 @@ app.UseSwaggerUI(o =>
 });
 app.UseAuthentication();
 app.UseAuthorization();
+app.UseAuditOfRejectedCalls();
 
 app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
 app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });
@@ -111,6 +115,7 @@ app.MapEventsApi();
 app.MapEntitiesApi();
 app.MapLabelsApi();
 app.MapPoliciesApi();
+app.MapAuditApi();
 
 try
 {

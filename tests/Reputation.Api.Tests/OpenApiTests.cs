@@ -15,6 +15,7 @@ public sealed class OpenApiTests(ApiFactory factory)
         "/v1/accounts/{accountId}",
         "/v1/ip-ranges/{network}/{prefixLength}",
         "/v1/payment-instruments/{fingerprint}",
+        "/v1/audit",
     ];
 
     [Theory]

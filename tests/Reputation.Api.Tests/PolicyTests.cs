@@ -149,6 +149,36 @@ public sealed class PolicyTests(PolicyFactory factory)
     }
 
     [Fact]
+    public async Task A_save_is_audited_with_who_and_the_policy_before_and_after()
+    {
+        var name = Unique.Id("audited")[..30];
+        var (policy, _) = await GetAsync();
+        using (var created = await PutAsync(name, policy.ToJsonString(), "\"0\""))
+        {
+            Assert.Equal(HttpStatusCode.OK, created.StatusCode);
+        }
+
+        policy["tiers"]!["cacheTtlSeconds"] = 7;
+        using (var changed = await PutAsync(name, policy.ToJsonString(), "\"1\""))
+        {
+            Assert.Equal(HttpStatusCode.OK, changed.StatusCode);
+        }
+
+        using var stale = await PutAsync(name, policy.ToJsonString(), "\"1\"");
+        Assert.Equal(HttpStatusCode.PreconditionFailed, stale.StatusCode);
+
+        using var response = await factory.CreateDefaultClient().SendAsync(
+            Raw.Get($"/v1/audit?action=policy.put&target=policy:{name}", ApiFactory.OperatorKey), Ct);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var records = JsonNode.Parse(await response.Content.ReadAsStringAsync(Ct))!["records"]!.AsArray();
+        Assert.Equal([412, 200, 200], records.Select(r => r!["status"]!.GetValue<int>()));
+        var save = records[1]!;
+        Assert.Equal("dev-operator", save["keyName"]!.GetValue<string>());
+        Assert.Equal(1, JsonNode.Parse(save["before"]!.ToJsonString())!["version"]!.GetValue<int>());
+        Assert.Contains("\"cacheTtlSeconds\":7", save["after"]!.ToJsonString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Reading_needs_read_saving_needs_operate_and_an_unknown_policy_is_404()
     {
         using var unknown = await factory.CreateDefaultClient().SendAsync(Raw.Get("/v1/policies/never-saved"), Ct);

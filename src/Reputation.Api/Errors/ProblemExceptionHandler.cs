@@ -13,48 +13,56 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, I
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
-        ProblemDetails problem;
-        switch (exception)
+        if (exception is OperationCanceledException && httpContext.RequestAborted.IsCancellationRequested)
         {
-            case RequestValidationException validation:
-                problem = ValidationProblem(validation.Errors);
-                break;
-            case BadHttpRequestException { InnerException: JsonException json } when JsonProblem.FieldErrors(json) is { } fields:
-                // A missing or mistyped field is a validation problem like any other: errors names the field.
-                problem = ValidationProblem(fields);
-                break;
-            case BadHttpRequestException bad:
-                problem = new ProblemDetails
-                {
-                    Status = bad.StatusCode,
-                    Title = bad.StatusCode == StatusCodes.Status413PayloadTooLarge ? "Request body too large." : "Malformed request.",
-                    Detail = Describe(bad),
-                };
-                break;
-            case JsonException json:
-                problem = new ProblemDetails { Status = StatusCodes.Status400BadRequest, Title = "Malformed JSON body.", Detail = JsonProblem.Describe(json) };
-                break;
-            case OperationCanceledException when httpContext.RequestAborted.IsCancellationRequested:
-                return true;
-            case TimeoutException or OrleansException or SiloUnavailableException or Azure.RequestFailedException:
+            return true;
+        }
+
+        var problem = Problem(exception);
+        switch (problem.Status)
+        {
+            case StatusCodes.Status503ServiceUnavailable:
                 logger.DependencyUnavailable(exception.GetType().Name, exception);
-                problem = new ProblemDetails
-                {
-                    Status = StatusCodes.Status503ServiceUnavailable,
-                    Title = "Temporarily unavailable.",
-                    Detail = "Storage or the cluster did not answer; nothing was acknowledged. Retry the call.",
-                };
                 httpContext.Response.Headers.RetryAfter = "1";
                 break;
-            default:
+            case StatusCodes.Status500InternalServerError:
                 logger.UnhandledException(exception.GetType().Name, exception);
-                problem = new ProblemDetails { Status = StatusCodes.Status500InternalServerError, Title = "Internal error." };
                 break;
         }
 
         httpContext.Response.StatusCode = problem.Status!.Value;
         return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = httpContext, ProblemDetails = problem, Exception = exception });
     }
+
+    /// <summary>The status an exception is answered with (the audit trail records the same one).</summary>
+    public static int StatusFor(Exception exception) => Problem(exception).Status!.Value;
+
+    private static ProblemDetails Problem(Exception exception) => exception switch
+    {
+        RequestValidationException validation => ValidationProblem(validation.Errors),
+        // A missing or mistyped field is a validation problem like any other: errors names the field.
+        BadHttpRequestException { InnerException: JsonException json } when JsonProblem.FieldErrors(json) is { } fields => ValidationProblem(fields),
+        BadHttpRequestException bad => new ProblemDetails
+        {
+            Status = bad.StatusCode,
+            Title = bad.StatusCode == StatusCodes.Status413PayloadTooLarge ? "Request body too large." : "Malformed request.",
+            Detail = Describe(bad),
+        },
+        JsonException json => new ProblemDetails { Status = StatusCodes.Status400BadRequest, Title = "Malformed JSON body.", Detail = JsonProblem.Describe(json) },
+        AuditUnavailableException => new ProblemDetails
+        {
+            Status = StatusCodes.Status503ServiceUnavailable,
+            Title = "Temporarily unavailable.",
+            Detail = "The call could not be audited, so it is not acknowledged; a change it made may already be in force. Retry the call.",
+        },
+        TimeoutException or OrleansException or SiloUnavailableException or Azure.RequestFailedException => new ProblemDetails
+        {
+            Status = StatusCodes.Status503ServiceUnavailable,
+            Title = "Temporarily unavailable.",
+            Detail = "Storage or the cluster did not answer; nothing was acknowledged. Retry the call.",
+        },
+        _ => new ProblemDetails { Status = StatusCodes.Status500InternalServerError, Title = "Internal error." },
+    };
 
     private static HttpValidationProblemDetails ValidationProblem(IDictionary<string, string[]> errors) =>
         new(errors)

@@ -40,3 +40,7 @@ public interface IValidatable
 {
     void Validate(ValidationErrors errors);
 }
+
+/// <summary>The audit record of an operate call could not be written; answered 503 (retry).</summary>
+public sealed class AuditUnavailableException(Exception inner)
+    : Exception("The audit record could not be written.", inner);

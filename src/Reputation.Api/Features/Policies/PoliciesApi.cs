@@ -4,6 +4,7 @@ using System.Text;
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Net.Http.Headers;
+using Reputation.Api.Features.Audit;
 using Reputation.Api.Security;
 using Reputation.Contracts;
 using Reputation.Grains.Policies;
@@ -38,8 +39,9 @@ internal static class PoliciesApi
             .WithSummary("A policy's current version, with its ETag")
             .WithDescription("`default` always exists (the built-in policy is version 1). The ETag is the version in quotes; send it back in If-Match to save.");
 
-        api.MapPut("", async Task<IResult> (string name, HttpContext http, ClaimsPrincipal user, IMediator mediator, CancellationToken ct) =>
+        api.MapPut("", async Task<IResult> (string name, HttpContext http, ClaimsPrincipal user, IMediator mediator, AuditContext audit, CancellationToken ct) =>
             {
+                audit.Target = $"policy:{name}";
                 if (!TryIfMatch(http.Request, out var expected, out var problem))
                 {
                     return problem!;
@@ -47,6 +49,8 @@ internal static class PoliciesApi
 
                 using var reader = new StreamReader(http.Request.Body, Encoding.UTF8);
                 var json = await reader.ReadToEndAsync(ct);
+                var before = await mediator.Send(new GetPolicy(name), ct);
+                audit.Before = before is null ? null : Element(before.Json);
                 var result = await mediator.Send(new SavePolicy(name, json, expected, user.Identity?.Name ?? "unknown"), ct);
                 if (result.Saved is not { } saved)
                 {
@@ -59,9 +63,11 @@ internal static class PoliciesApi
                 }
 
                 Versioned(http, saved);
+                audit.After = Element(saved.Json);
                 return TypedResults.Content(saved.Json, "application/json", Encoding.UTF8);
             })
             .RequireScope(Scopes.Operate)
+            .Audited(AuditActions.PolicyPut)
             .Accepts<Reputation.Core.Scoring.ScoringPolicy>("application/json")
             .Produces<Reputation.Core.Scoring.ScoringPolicy>()
             .ProducesProblem(StatusCodes.Status412PreconditionFailed)
@@ -78,20 +84,24 @@ internal static class PoliciesApi
                 var history = await mediator.Send(new GetPolicyHistory(name), ct);
                 return history.Length == 0
                     ? NotFound(name)
-                    : TypedResults.Ok(history.Select(r => new PolicyHistoryEntry(r.Version, r.By, r.At, System.Text.Json.JsonDocument.Parse(r.Json).RootElement)).ToArray());
+                    : TypedResults.Ok(history.Select(r => new PolicyHistoryEntry(r.Version, r.By, r.At, Element(r.Json))).ToArray());
             })
             .RequireScope(Scopes.Read)
             .WithName("GetPolicyHistory")
             .WithSummary("Saved versions of a policy, newest first, with who saved each and when")
             .WithDescription("The last 100 versions. Each entry's `policy` can be PUT back (with the current ETag) to restore it.");
 
-        api.MapPut("/shadow", async Task<Ok<ShadowView>> (string name, HttpContext http, ClaimsPrincipal user, IMediator mediator, CancellationToken ct) =>
+        api.MapPut("/shadow", async Task<Ok<ShadowView>> (string name, HttpContext http, ClaimsPrincipal user, IMediator mediator, AuditContext audit, CancellationToken ct) =>
             {
+                audit.Target = $"policy:{name}/shadow";
                 using var reader = new StreamReader(http.Request.Body, Encoding.UTF8);
                 var json = await reader.ReadToEndAsync(ct);
-                return TypedResults.Ok(await mediator.Send(new SetShadow(name, json, user.Identity?.Name ?? "unknown"), ct));
+                var shadow = await mediator.Send(new SetShadow(name, json, user.Identity?.Name ?? "unknown"), ct);
+                audit.After = shadow;
+                return TypedResults.Ok(shadow);
             })
             .RequireScope(Scopes.Operate)
+            .Audited(AuditActions.ShadowPut)
             .Accepts<Reputation.Core.Scoring.ScoringPolicy>("application/json")
             .WithName("PutShadowPolicy")
             .WithSummary("Set a candidate policy evaluated beside the live one (shadow mode)")
@@ -99,11 +109,15 @@ internal static class PoliciesApi
                 "The body is validated as a PUT of the policy is (400 naming each bad field). Setting a candidate again starts a new report. " +
                 "To promote it, PUT its policy to /v1/policies/default with If-Match.");
 
-        api.MapDelete("/shadow", async Task<Results<NoContent, ProblemHttpResult>> (string name, IMediator mediator, CancellationToken ct) =>
-                await mediator.Send(new ClearShadow(name), ct)
+        api.MapDelete("/shadow", async Task<Results<NoContent, ProblemHttpResult>> (string name, IMediator mediator, AuditContext audit, CancellationToken ct) =>
+            {
+                audit.Target = $"policy:{name}/shadow";
+                return await mediator.Send(new ClearShadow(name), ct)
                     ? TypedResults.NoContent()
-                    : TypedResults.Problem("No candidate policy is set.", statusCode: StatusCodes.Status404NotFound, title: "No shadow policy"))
+                    : TypedResults.Problem("No candidate policy is set.", statusCode: StatusCodes.Status404NotFound, title: "No shadow policy");
+            })
             .RequireScope(Scopes.Operate)
+            .Audited(AuditActions.ShadowDelete)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .WithName("DeleteShadowPolicy")
             .WithSummary("Remove the candidate policy; decisions stop being evaluated under it");
@@ -125,6 +139,12 @@ internal static class PoliciesApi
     private static ProblemHttpResult NotFound(string name) =>
         TypedResults.Problem($"No policy named '{name}' was ever saved; PUT one with If-Match \"0\" to create it.",
             statusCode: StatusCodes.Status404NotFound, title: "Policy not found", type: "https://tools.ietf.org/html/rfc9110#section-15.5.5");
+
+    private static System.Text.Json.JsonElement Element(string json)
+    {
+        using var document = System.Text.Json.JsonDocument.Parse(json);
+        return document.RootElement.Clone();
+    }
 
     private static void Versioned(HttpContext http, PolicyRevision revision)
     {

@@ -93,8 +93,14 @@ public sealed class ShadowHandlers(IGrainFactory grains) :
         ShadowId = shadow.Id,
         SetBy = shadow.By,
         SetAt = shadow.At,
-        Policy = JsonDocument.Parse(shadow.Json).RootElement.Clone(),
+        Policy = Element(shadow.Json),
     };
+
+    private static JsonElement Element(string json)
+    {
+        using var document = JsonDocument.Parse(json);
+        return document.RootElement.Clone();
+    }
 
     private static List<ShadowCell<T>> Cells<T>(ShadowTally tally, DecisionKind kind)
         where T : struct, Enum
