@@ -100,6 +100,28 @@ public sealed class OpenApiTests(ApiFactory factory)
         Assert.Contains("Reputation API", html, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Every_policy_field_is_described_for_operators_with_its_range()
+    {
+        using var doc = await SwaggerAsync();
+        var schemas = doc.RootElement.GetProperty("components").GetProperty("schemas");
+        string[] policySchemas = ["ScoringPolicy", "SignalWeights", "SignalRamps", "SignupThresholds", "RequestThresholds", "BillingThresholds", "RequestTiers", "ClusterQuotas", "PropagationPolicy"];
+
+        foreach (var name in policySchemas)
+        {
+            Assert.True(schemas.TryGetProperty(name, out var schema), $"schema {name} missing");
+            // A section is a reference to its own schema, checked in turn.
+            foreach (var property in schema.GetProperty("properties").EnumerateObject().Where(p => !p.Value.TryGetProperty("$ref", out _)))
+            {
+                var described = property.Value.TryGetProperty("description", out var description) && !string.IsNullOrWhiteSpace(description.GetString());
+                Assert.True(described, $"{name}.{property.Name} has no description");
+            }
+        }
+
+        var throttle = schemas.GetProperty("RequestThresholds").GetProperty("properties").GetProperty("throttle").GetProperty("description").GetString();
+        Assert.Contains("(0, 1]", throttle, StringComparison.Ordinal);
+    }
+
     private async Task<JsonDocument> SwaggerAsync()
     {
         var ct = TestContext.Current.CancellationToken;

@@ -7,6 +7,8 @@ namespace Reputation.Api.OpenApi;
 
 internal static class SwaggerSetup
 {
+    private static readonly string[] s_docFiles = ["Reputation.Contracts.xml", "Reputation.Core.xml"];
+
     public static IServiceCollection AddReputationSwagger(this IServiceCollection services)
     {
         services.AddEndpointsApiExplorer();
@@ -28,10 +30,13 @@ internal static class SwaggerSetup
                 Description = "API key. Each key has scopes: decide, ingest, read, operate.",
             });
             // Field descriptions come from the contract's XML docs, so Swagger and the client agree.
-            var contractDocs = Path.Combine(AppContext.BaseDirectory, "Reputation.Contracts.xml");
-            if (File.Exists(contractDocs))
+            // The policy's fields (units, ranges) come from Core's.
+            foreach (var docs in s_docFiles.Select(f => Path.Combine(AppContext.BaseDirectory, f)))
             {
-                o.IncludeXmlComments(contractDocs);
+                if (File.Exists(docs))
+                {
+                    o.IncludeXmlComments(docs);
+                }
             }
 
             o.OperationFilter<ApiKeyOperationFilter>();

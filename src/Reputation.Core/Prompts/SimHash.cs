@@ -64,7 +64,7 @@ public static class SimHash
     private static readonly Vector256<double>[] s_signs = [.. Enumerable.Range(0, 16).Select(n =>
         Vector256.Create((n & 1) != 0 ? 1.0 : -1.0, (n & 2) != 0 ? 1.0 : -1.0, (n & 4) != 0 ? 1.0 : -1.0, (n & 8) != 0 ? 1.0 : -1.0))];
 
-    /// <summary>The fingerprint of a raw prompt: <see cref="ComputeNormalized"/> of <see cref="PromptNormalizer.Normalize"/>. 0 for an empty or blank prompt.</summary>
+    /// <summary>The fingerprint of a raw prompt: <see cref="ComputeNormalized(string)"/> of <see cref="PromptNormalizer.Normalize"/>. 0 for an empty or blank prompt.</summary>
     public static ulong Compute(string prompt) => ComputeNormalized(PromptNormalizer.Normalize(prompt));
 
     /// <summary>The fingerprint of text that <see cref="PromptNormalizer.Normalize"/> has already produced. 0 when it has no words.</summary>

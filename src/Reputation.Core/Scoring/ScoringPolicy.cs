@@ -7,24 +7,34 @@ namespace Reputation.Core.Scoring;
 /// </summary>
 public sealed record ScoringPolicy
 {
+    /// <summary>The policy's name (set by the service from the URL).</summary>
     public string Name { get; init; } = "default";
 
+    /// <summary>Its version (set by the service on every save; the ETag without quotes).</summary>
     public int Version { get; init; } = 1;
 
+    /// <summary>Weight of each signal, 0–1: the score that signal at full strength gives alone.</summary>
     public SignalWeights Weights { get; init; } = new();
 
+    /// <summary>How counts become signal values: 0 at or below <c>free</c>, 1 at or above <c>saturation</c>.</summary>
     public SignalRamps Ramps { get; init; } = new();
 
+    /// <summary>Score thresholds of signup decisions, each in (0, 1], rising: review &lt; challenge &lt; deny.</summary>
     public SignupThresholds Signup { get; init; } = new();
 
+    /// <summary>Score thresholds of request decisions, each in (0, 1], rising: throttle &lt; degrade &lt; block.</summary>
     public RequestThresholds Request { get; init; } = new();
 
+    /// <summary>Score thresholds of billing decisions, each in (0, 1], rising: hold &lt; deny.</summary>
     public BillingThresholds Billing { get; init; } = new();
 
+    /// <summary>Requests per minute granted per request decision, and how long gateways may cache an answer.</summary>
     public RequestTiers Tiers { get; init; } = new();
 
+    /// <summary>Requests per hour all accounts sharing one entity may make together.</summary>
     public ClusterQuotas Quotas { get; init; } = new();
 
+    /// <summary>How risk travels along links (docs/decisions/0005-propagation.md).</summary>
     public PropagationPolicy Propagation { get; init; } = new();
 
     public static ScoringPolicy Default { get; } = new();
@@ -33,21 +43,35 @@ public sealed record ScoringPolicy
 /// <summary>Weight of each signal: the score a signal at full strength gives on its own.</summary>
 public sealed record SignalWeights
 {
+    /// <summary>A new account (1 at creation, 0 at <c>ramps.newAccountMaturity</c>). 0–1.</summary>
     public double NewAccount { get; init; } = 0.15;
+    /// <summary>Signups per hour from the account's IP range. 0–1.</summary>
     public double IpRangeSignupVelocity { get; init; } = 0.5;
+    /// <summary>Distinct accounts seen in the range; low, carrier NAT ranges hold many honest users. 0–1.</summary>
     public double IpRangeAccounts { get; init; } = 0.3;
+    /// <summary>Accounts sharing one payment instrument. 0–1.</summary>
     public double PaymentInstrumentShared { get; init; } = 0.6;
+    /// <summary>Chargebacks on a linked instrument. 0–1.</summary>
     public double PaymentChargebacks { get; init; } = 0.8;
+    /// <summary>Declined charges on a linked instrument. 0–1.</summary>
     public double PaymentDeclines { get; init; } = 0.4;
+    /// <summary>The account's own requests per minute. 0–1.</summary>
     public double AccountRequestVelocity { get; init; } = 0.5;
+    /// <summary>Requests in the account's first hour. 0–1.</summary>
     public double BurstAfterCreation { get; init; } = 0.3;
+    /// <summary>Share of requests that elicit reasoning traces. 0–1.</summary>
     public double ReasoningElicitation { get; init; } = 0.35;
+    /// <summary>Accounts sending near-identical prompts, by the template's share of the account's traffic. 0–1.</summary>
     public double PromptTemplateShared { get; init; } = 0.6;
+    /// <summary>An entity of the account over its cluster quota. 0–1.</summary>
     public double ClusterUsage { get; init; } = 0.75;
-    /// <summary>Propagated risk arrives already decayed; it counts at full weight.</summary>
+    /// <summary>Risk propagated from linked entities; it arrives already decayed, so it counts at full weight. 0–1.</summary>
     public double LinkedRisk { get; init; } = 1.0;
+    /// <summary>An operator's fraud label on the account. 0–1.</summary>
     public double LabelFraud { get; init; } = 0.99;
+    /// <summary>Many accounts of one entity becoming active in the same five minutes. 0–1.</summary>
     public double SynchronisedActivity { get; init; } = 0.5;
+    /// <summary>Distinct IP ranges the account used in the last 24 hours. 0–1.</summary>
     public double IpRotation { get; init; } = 0.45;
 }
 
@@ -57,18 +81,25 @@ public sealed record SignalWeights
 /// </summary>
 public sealed record SignalRamps
 {
-    /// <summary>Age at which an account stops being new.</summary>
+    /// <summary>Age at which an account stops being new: a duration, <c>d.hh:mm:ss</c>, more than 0 and at most 365 days.</summary>
     public TimeSpan NewAccountMaturity { get; init; } = TimeSpan.FromDays(7);
+    /// <summary>Signups per hour (event time) from one range.</summary>
     public Ramp IpRangeSignupsPerHour { get; init; } = new(3, 20);
+    /// <summary>Distinct accounts seen in one range.</summary>
     public Ramp IpRangeDistinctAccounts { get; init; } = new(25, 500);
+    /// <summary>Distinct accounts on one payment instrument.</summary>
     public Ramp PaymentInstrumentAccounts { get; init; } = new(2, 8);
+    /// <summary>Chargebacks on one instrument.</summary>
     public Ramp PaymentChargebacks { get; init; } = new(0, 2);
+    /// <summary>Declined charges on one instrument.</summary>
     public Ramp PaymentDeclines { get; init; } = new(2, 10);
+    /// <summary>The account's requests in the last minute.</summary>
     public Ramp AccountRequestsPerMinute { get; init; } = new(300, 3000);
     /// <summary>Requests in the account's first hour of life.</summary>
     public Ramp RequestsFirstHour { get; init; } = new(300, 2000);
     /// <summary>Share of the last hour's requests that elicit reasoning; needs at least <see cref="ReasoningMinRequests"/> requests.</summary>
     public Ramp ReasoningShare { get; init; } = new(0.3, 0.8);
+    /// <summary>Requests in the last hour before the reasoning share counts (0 or more).</summary>
     public long ReasoningMinRequests { get; init; } = 20;
     /// <summary>Distinct accounts sending near-duplicate prompts (SimHash distance at most 3).</summary>
     public Ramp TemplateSharingAccounts { get; init; } = new(3, 25);
@@ -109,37 +140,37 @@ public sealed record SignalRamps
 /// </summary>
 public sealed record ClusterQuotas
 {
-    /// <summary>One card is one customer: a few people's worth of traffic.</summary>
+    /// <summary>Requests per hour of all accounts on one payment instrument (one card is one customer: a few people's worth). More than 0.</summary>
     public long InstrumentRequestsPerHour { get; init; } = 3000;
-    /// <summary>Near-duplicate prompts across accounts.</summary>
+    /// <summary>Requests per hour of all accounts sending one template's near-identical prompts. More than 0.</summary>
     public long TemplateRequestsPerHour { get; init; } = 5000;
-    /// <summary>High: offices and carrier NAT share ranges legitimately.</summary>
+    /// <summary>Requests per hour of all accounts in one IP range; high, offices and carrier NAT share ranges legitimately. More than 0.</summary>
     public long RangeRequestsPerHour { get; init; } = 100000;
-    /// <summary>A template counts against its quota only once this many accounts share it.</summary>
+    /// <summary>A template counts against its quota only once this many accounts share it (at least 2).</summary>
     public long TemplateMinSharingAccounts { get; init; } = 3;
 }
 
 /// <summary>How risk travels along links (docs/architecture.md, "Propagation").</summary>
 public sealed record PropagationPolicy
 {
-    /// <summary>A change smaller than this is not passed on.</summary>
+    /// <summary>A change of an entity's risk smaller than this is not passed on. (0, 1].</summary>
     public double Threshold { get; init; } = 0.1;
-    /// <summary>Risk kept per hop.</summary>
+    /// <summary>Share of risk kept per hop. (0, 1].</summary>
     public double Decay { get; init; } = 0.8;
-    /// <summary>Hops a change travels from where it started.</summary>
+    /// <summary>Hops a change travels from where it started. 0–5.</summary>
     public int HopLimit { get; init; } = 2;
     /// <summary>
     /// Above this many distinct accounts, what one confirmed fraud account gives an entity is damped
     /// by DampingDegree / accounts (the flagged share is a share already and is not damped).
     /// </summary>
     public long DampingDegree { get; init; } = 200;
-    /// <summary>Accounts an entity notifies per change (its most recent ones).</summary>
+    /// <summary>Accounts an entity notifies per change (its most recent ones). 0–1024.</summary>
     public int FanOut { get; init; } = 64;
-    /// <summary>An account at or above this score counts as flagged in its entities.</summary>
+    /// <summary>An account whose score without linked risk is at or above this counts as flagged in its entities. (0, 1].</summary>
     public double FlaggedScore { get; init; } = 0.5;
-    /// <summary>Risk an entity takes from one account labelled fraud, before damping.</summary>
+    /// <summary>Risk an entity takes from one account labelled fraud, before damping. 0–1.</summary>
     public double ConfirmedFraudRisk { get; init; } = 0.9;
-    /// <summary>Share of an entity's accounts flagged: 0 below Free, full at Saturation.</summary>
+    /// <summary>Share of an entity's accounts flagged (0–1): no risk at or below <c>free</c>, full at <c>saturation</c>.</summary>
     public Ramp FlaggedShare { get; init; } = new(0.05, 0.5);
     /// <summary>
     /// How much an IP range believes its accounts, relative to a card or a template: ranges are
@@ -152,7 +183,7 @@ public sealed record PropagationPolicy
     /// flagged campaign accounts and still be the one an honest user sent once.
     /// </summary>
     public double TemplateLinkStrength { get; init; } = 0.5;
-    /// <summary>What a trusted label leaves of an account's score.</summary>
+    /// <summary>What a trusted label leaves of an account's score. 0–1.</summary>
     public double TrustedScoreFactor { get; init; } = 0.2;
 
     /// <summary>An entity's own risk from its label and what its accounts are (docs/decisions/0005).</summary>
@@ -196,6 +227,9 @@ public sealed record PropagationPolicy
     }
 }
 
+/// <summary>A linear ramp from a count to a signal value.</summary>
+/// <param name="Free">At or below this the value is 0: what an ordinary user or household produces (0 or more).</param>
+/// <param name="Saturation">At or above this the value is 1; above <paramref name="Free"/>.</param>
 public readonly record struct Ramp(double Free, double Saturation)
 {
     public double Apply(double count) =>
@@ -205,8 +239,11 @@ public readonly record struct Ramp(double Free, double Saturation)
 /// <summary>Score at or above which each outcome applies.</summary>
 public sealed record SignupThresholds
 {
+    /// <summary>Score from which a signup is reviewed. (0, 1].</summary>
     public double Review { get; init; } = 0.35;
+    /// <summary>Score from which a signup is challenged; above review. (0, 1].</summary>
     public double Challenge { get; init; } = 0.6;
+    /// <summary>Score from which a signup is denied; above challenge. (0, 1].</summary>
     public double Deny { get; init; } = 0.85;
 
     public SignupOutcome Decide(double score) =>
@@ -215,8 +252,11 @@ public sealed record SignupThresholds
 
 public sealed record RequestThresholds
 {
+    /// <summary>Score from which requests are throttled. (0, 1].</summary>
     public double Throttle { get; init; } = 0.5;
+    /// <summary>Score from which requests are degraded (a smaller model, no reasoning traces); above throttle. (0, 1].</summary>
     public double Degrade { get; init; } = 0.7;
+    /// <summary>Score from which requests are blocked; above degrade. (0, 1].</summary>
     public double Block { get; init; } = 0.9;
 
     public RequestOutcome Decide(double score) =>
@@ -225,7 +265,9 @@ public sealed record RequestThresholds
 
 public sealed record BillingThresholds
 {
+    /// <summary>Score from which a charge is held for review. (0, 1].</summary>
     public double Hold { get; init; } = 0.5;
+    /// <summary>Score from which a charge is denied; above hold. (0, 1].</summary>
     public double Deny { get; init; } = 0.8;
 
     public BillingOutcome Decide(double score) =>
@@ -235,9 +277,13 @@ public sealed record BillingThresholds
 /// <summary>Rate granted per request outcome, and how long a gateway may cache an answer.</summary>
 public sealed record RequestTiers
 {
+    /// <summary>Requests per minute granted to an allowed account. 0–1,000,000.</summary>
     public int AllowRequestsPerMinute { get; init; } = 600;
+    /// <summary>Requests per minute granted to a throttled account; at most the allow tier. 0–1,000,000.</summary>
     public int ThrottleRequestsPerMinute { get; init; } = 60;
+    /// <summary>Requests per minute granted to a degraded account. 0–1,000,000.</summary>
     public int DegradeRequestsPerMinute { get; init; } = 60;
+    /// <summary>Seconds a gateway may cache a request decision. 0–3600.</summary>
     public int CacheTtlSeconds { get; init; } = 30;
 
     public int RequestsPerMinute(RequestOutcome outcome) => outcome switch
