@@ -1,5 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Orleans;
+using Orleans.Runtime;
 
 namespace Reputation.Grains;
 
@@ -12,6 +14,9 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton<IPolicyCache, DefaultPolicyCache>();
         services.AddMetrics();
         services.TryAddSingleton<ReputationMetrics>();
+        services.TryAddSingleton<ListCache>();
+        services.TryAddSingleton<IListCache>(sp => sp.GetRequiredService<ListCache>());
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<ListCache>());
         return services;
     }
 }
