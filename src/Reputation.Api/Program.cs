@@ -10,6 +10,7 @@ using Reputation.Api.Features.Decisions;
 using Reputation.Api.Features.Entities;
 using Reputation.Api.Features.Events;
 using Reputation.Api.Features.Labels;
+using Reputation.Api.Features.Lists;
 using Reputation.Api.Hosting;
 using Reputation.Api.Security;
 using Reputation.Core.Privacy;
@@ -109,6 +110,7 @@ app.MapDecisionsApi();
 app.MapEventsApi();
 app.MapEntitiesApi();
 app.MapLabelsApi();
+app.MapListsApi();
 
 try
 {
