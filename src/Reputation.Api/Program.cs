@@ -11,6 +11,7 @@ using Reputation.Api.Features.Decisions;
 using Reputation.Api.Features.Entities;
 using Reputation.Api.Features.Events;
 using Reputation.Api.Features.Labels;
+using Reputation.Api.Features.Lists;
 using Reputation.Api.Features.Policies;
 using Reputation.Api.Hosting;
 using Reputation.Api.Security;
@@ -115,6 +116,7 @@ app.MapEventsApi();
 app.MapEntitiesApi();
 app.MapLabelsApi();
 app.MapPoliciesApi();
+app.MapListsApi();
 app.MapAuditApi();
 
 try

@@ -1,5 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Orleans;
+using Orleans.Runtime;
 using Reputation.Grains.Policies;
 
 namespace Reputation.Grains;
@@ -15,6 +17,9 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<SiloPolicyCache>());
         services.AddMetrics();
         services.TryAddSingleton<ReputationMetrics>();
+        services.TryAddSingleton<ListCache>();
+        services.TryAddSingleton<IListCache>(sp => sp.GetRequiredService<ListCache>());
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<ListCache>());
         return services;
     }
 }

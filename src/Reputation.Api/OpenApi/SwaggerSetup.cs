@@ -81,6 +81,9 @@ internal static class SwaggerSetup
             ["DecideBilling"] = """
                 {"accountId":"acct-1001","paymentFingerprint":"pf_4f9a1c","amountMinor":2000,"currency":"USD"}
                 """,
+            ["PutListEntry"] = """
+                {"reason":"proxy network used by a distillation campaign","expiresAt":"2027-06-30T00:00:00Z"}
+                """,
             ["IngestEvents"] = """
                 {"events":[
                   {"id":"evt-1","type":"signup","accountId":"acct-1001","occurredAt":"2026-11-30T10:00:00Z","ip":"198.51.100.23","paymentFingerprint":"pf_4f9a1c"},

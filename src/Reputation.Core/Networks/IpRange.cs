@@ -26,6 +26,22 @@ public readonly record struct IpRange
     public static bool TryFromAddress([NotNullWhen(true)] string? text, out IpRange range)
     {
         range = default;
+        if (!TryParseAddress(text, out var address))
+        {
+            return false;
+        }
+
+        range = FromAddress(address);
+        return true;
+    }
+
+    /// <summary>
+    /// Parses an address strictly: a dotted-decimal quad without leading zeros, or a colon form.
+    /// IPv4-mapped IPv6 addresses are returned as they are written.
+    /// </summary>
+    public static bool TryParseAddress([NotNullWhen(true)] string? text, [NotNullWhen(true)] out IPAddress? address)
+    {
+        address = null;
         if (string.IsNullOrWhiteSpace(text) || text.Length > 64)
         {
             return false;
@@ -40,13 +56,7 @@ public readonly record struct IpRange
             return false;
         }
 
-        if (!IPAddress.TryParse(span, out var address))
-        {
-            return false;
-        }
-
-        range = FromAddress(address);
-        return true;
+        return IPAddress.TryParse(span, out address);
     }
 
     /// <summary>Canonical range of an address, with the given prefix lengths.</summary>

@@ -19,4 +19,6 @@ public static class ReasonCodes
     public const string LabelFraud = "LABEL_FRAUD";
     public const string LabelTrusted = "LABEL_TRUSTED";
     public const string IpRotation = "IP_ROTATION";
+    public const string ListDeny = "LIST_DENY";
+    public const string ListAllow = "LIST_ALLOW";
 }

@@ -15,6 +15,7 @@ namespace Reputation.Grains.Accounts;
 public sealed class AccountGrain(
     [PersistentState("account", StorageNames.Reputation)] IPersistentState<AccountState> state,
     IPolicyCache policies,
+    IListCache lists,
     ReputationMetrics metrics,
     ReputationClock time) : Grain, IAccountGrain
 {
@@ -50,6 +51,12 @@ public sealed class AccountGrain(
         await RecordAsync([signup]);
         var policy = policies.Current;
         IEnumerable<string> instruments = signup.PaymentFingerprint is { } fp ? [fp] : state.State.PaymentInstruments;
+        if (ListOverride(policy, signup.IpRange, instruments, (int)SignupOutcome.Deny) is { } listed)
+        {
+            ObserveListed(DecisionKind.Signup, listed);
+            return listed;
+        }
+
         var score = Score(policy, signup.IpRange, instruments);
         var outcome = (int)policy.Signup.Decide(score.Score);
         if (policies.Shadow is { } candidate)
@@ -70,8 +77,12 @@ public sealed class AccountGrain(
             Remember(_ranges, ipRange, await GrainFactory.GetGrain<IIpRangeGrain>(ipRange).GetSignalsAsync(), CachedEntityCapacity);
         }
 
-        var decision = DecideRequest(ipRange);
-        if (policies.Shadow is { } candidate)
+        var decision = DecideRequest(ipRange, out var listed);
+        if (listed)
+        {
+            ObserveListed(DecisionKind.Request, decision);
+        }
+        else if (policies.Shadow is { } candidate)
         {
             var shadow = candidate.Request.Decide(Score(candidate, ipRange, state.State.PaymentInstruments).Score);
             policies.ObserveShadow(DecisionKind.Request, this.GetPrimaryKeyString(), decision.Outcome, (int)shadow);
@@ -89,8 +100,14 @@ public sealed class AccountGrain(
         }
 
         var policy = policies.Current;
-        var score = Score(policy, null, [paymentFingerprint]);
         RefreshIfStale();
+        if (ListOverride(policy, null, [paymentFingerprint], (int)BillingOutcome.Deny) is { } listed)
+        {
+            ObserveListed(DecisionKind.Billing, listed);
+            return listed;
+        }
+
+        var score = Score(policy, null, [paymentFingerprint]);
         var outcome = (int)policy.Billing.Decide(score.Score);
         if (policies.Shadow is { } candidate)
         {
@@ -402,16 +419,74 @@ public sealed class AccountGrain(
             || Score(policy, null, state.State.PaymentInstruments).Evidence >= policy.Propagation.FlaggedScore;
     }
 
-    private DecisionResult DecideRequest(string? ipRange)
+    private DecisionResult DecideRequest(string? ipRange) => DecideRequest(ipRange, out _);
+
+    private DecisionResult DecideRequest(string? ipRange, out bool listed)
     {
         var policy = policies.Current;
-        var score = Score(policy, ipRange, state.State.PaymentInstruments);
         RefreshIfStale();
-        var outcome = policy.Request.Decide(score.Score);
-        return ToResult(score, (int)outcome, policy) with
+        var result = ListOverride(policy, ipRange, state.State.PaymentInstruments, (int)RequestOutcome.Block);
+        listed = result is not null;
+        if (result is null)
+        {
+            var score = Score(policy, ipRange, state.State.PaymentInstruments);
+            result = ToResult(score, (int)policy.Request.Decide(score.Score), policy);
+        }
+
+        var outcome = (RequestOutcome)result.Outcome;
+        return result with
         {
             RequestsPerMinute = policy.Tiers.RequestsPerMinute(outcome),
             CacheTtlSeconds = policy.Tiers.CacheTtlSeconds,
+        };
+    }
+
+    /// <summary>
+    /// An allow or deny list entry in force for the account or what the decision scores (its
+    /// instruments, the decision's range and its linked ranges, its prompt buckets) replaces the
+    /// score: deny is score 1 and the kind's strictest outcome, allow is score 0 and allow. Read from
+    /// this silo's copy of the lists: no storage and no grain call.
+    /// </summary>
+    /// <summary>A list entry decides alike under the live policy and a shadow candidate: counted as unchanged.</summary>
+    private void ObserveListed(DecisionKind kind, DecisionResult listed)
+    {
+        if (policies.Shadow is not null)
+        {
+            policies.ObserveShadow(kind, this.GetPrimaryKeyString(), listed.Outcome, listed.Outcome);
+        }
+    }
+
+    private DecisionResult? ListOverride(ScoringPolicy policy, string? ipRange, IEnumerable<string> instruments, int denyOutcome)
+    {
+        var s = state.State;
+        var ranges = ipRange is null ? s.IpRanges.Take(RangesScored) : s.IpRanges.Take(RangesScored).Prepend(ipRange);
+        if (lists.Match(this.GetPrimaryKeyString(), instruments.Take(InstrumentsScored), ranges, s.PromptBuckets) is not { } hit)
+        {
+            return null;
+        }
+
+        var deny = hit.Entry.List == ListName.Deny;
+        var what = hit.OnAccount ? "the account" : hit.Entry.Entity switch
+        {
+            ListEntity.PaymentInstrument => "a linked payment instrument",
+            ListEntity.IpRange => $"its IP range (listed as {hit.Entry.EntityId})",
+            ListEntity.PromptTemplate => "a linked prompt template",
+            _ => "a linked entity",
+        };
+        return new DecisionResult
+        {
+            Outcome = deny ? denyOutcome : 0,
+            Score = deny ? 1 : 0,
+            Reasons =
+            [
+                new ReasonEntry
+                {
+                    Code = deny ? ReasonCodes.ListDeny : ReasonCodes.ListAllow,
+                    Contribution = deny ? 1 : 0,
+                    Detail = $"{what} is on the {(deny ? "deny" : "allow")} list: {hit.Entry.Reason}",
+                },
+            ],
+            PolicyVersion = policy.Version,
         };
     }
 

@@ -37,6 +37,8 @@ public static class AuditActions
     public const string PolicyPut = "policy.put";
     public const string ShadowPut = "policy.shadow.put";
     public const string ShadowDelete = "policy.shadow.delete";
+    public const string ListPut = "list.put";
+    public const string ListDelete = "list.delete";
 }
 
 public sealed record GetAudit(string? Limit, string? Before, string? Action, string? Target) : IRequest<AuditPage>, IValidatable
