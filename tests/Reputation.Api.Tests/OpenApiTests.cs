@@ -1,5 +1,8 @@
 using System.Net;
 using System.Text.Json;
+using System.Text.Json.Nodes;
+using Reputation.Core.Policies;
+using Reputation.Core.Scoring;
 
 namespace Reputation.Api.Tests;
 
@@ -84,6 +87,32 @@ public sealed class OpenApiTests(ApiFactory factory)
 
         var notFound = document.RootElement.GetProperty("paths").GetProperty(path).GetProperty("get").GetProperty("responses").GetProperty("404");
         Assert.Equal(["application/problem+json"], notFound.GetProperty("content").EnumerateObject().Select(c => c.Name));
+    }
+
+    [Fact]
+    public async Task The_policy_PUT_declares_a_required_If_Match_header_so_Swagger_UI_offers_a_field_for_it()
+    {
+        using var document = await SwaggerAsync();
+
+        var put = document.RootElement.GetProperty("paths").GetProperty("/v1/policies/{name}").GetProperty("put");
+        var ifMatch = Assert.Single(put.GetProperty("parameters").EnumerateArray(), p => p.GetProperty("name").GetString() == "If-Match");
+        Assert.Equal("header", ifMatch.GetProperty("in").GetString());
+        Assert.True(ifMatch.GetProperty("required").GetBoolean());
+        Assert.Contains("ETag", ifMatch.GetProperty("description").GetString(), StringComparison.Ordinal);
+        var get = document.RootElement.GetProperty("paths").GetProperty("/v1/policies/{name}").GetProperty("get");
+        Assert.DoesNotContain(get.GetProperty("parameters").EnumerateArray(), p => p.GetProperty("name").GetString() == "If-Match");
+    }
+
+    [Fact]
+    public async Task The_policy_PUT_example_body_is_the_built_in_default_policy()
+    {
+        using var document = await SwaggerAsync();
+
+        var example = document.RootElement.GetProperty("paths").GetProperty("/v1/policies/{name}").GetProperty("put")
+            .GetProperty("requestBody").GetProperty("content").GetProperty("application/json").GetProperty("example");
+        Assert.True(
+            JsonNode.DeepEquals(JsonNode.Parse(PolicyJson.Serialize(ScoringPolicy.Default)), JsonNode.Parse(example.GetRawText())),
+            $"the example body is not the built-in default policy: {example.GetRawText()}");
     }
 
     [Fact]
