@@ -2,6 +2,8 @@
 # Shared helpers for ./run.sh and ./test.sh. Source it; do not run it.
 #
 #   ensure_azurite                      install the pinned Azurite (tools/azurite) if it is missing
+#   ensure_browser                      install Debian's chromium and chromium-driver (browser tests)
+#                                       with apt-get if either is missing and apt-get exists
 #   start_azurite DIR BLOB QUEUE TABLE LOG
 #                                       start Azurite in the background on 127.0.0.1, data in DIR,
 #                                       output in LOG; waits until its ports answer. Sets AZURITE_PID.
@@ -78,6 +80,46 @@ ensure_azurite() {
     return 1
   fi
   log "Azurite $(azurite_installed_version) installed."
+}
+
+# The browser tests (tests/Reputation.Browser.Tests) drive headless Chromium through Debian's
+# chromedriver (docs/decisions/0009-browser-tests.md). Where apt-get exists, a missing package is
+# installed without recommends; where it does not, nothing is installed and those tests fail
+# saying what they need. REPUTATION_CHROMIUM / REPUTATION_CHROMEDRIVER point the tests elsewhere.
+ensure_browser() {
+  if [[ -n "${REPUTATION_CHROMIUM:-}" && -n "${REPUTATION_CHROMEDRIVER:-}" ]] \
+    || { command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1; }; then
+    return 0
+  fi
+  if ! command -v apt-get >/dev/null 2>&1; then
+    log "Chromium or chromedriver is missing and there is no apt-get to install them: the browser tests will fail until both are installed."
+    return 0
+  fi
+  local -a sudo=()
+  if ((EUID != 0)); then
+    if ! command -v sudo >/dev/null 2>&1; then
+      err "the browser tests need chromium and chromium-driver; run as root or install them: apt-get install --no-install-recommends chromium chromium-driver"
+      return 1
+    fi
+    sudo=(sudo -n)
+  fi
+  log "Installing chromium and chromium-driver with apt-get for the browser tests (no recommends, about 30 s, once) ..."
+  local apt_log
+  apt_log="$(mktemp)"
+  local -a install=(env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium chromium-driver)
+  # A fresh container has no package lists: update only when the first attempt fails.
+  if ! { "${sudo[@]}" "${install[@]}" || { "${sudo[@]}" apt-get update -q && "${sudo[@]}" "${install[@]}"; }; } >"$apt_log" 2>&1; then
+    tail -n 30 "$apt_log" >&2
+    rm -f "$apt_log"
+    err "apt-get could not install chromium and chromium-driver (output above); the browser tests need both."
+    return 1
+  fi
+  rm -f "$apt_log"
+  if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null 2>&1; then
+    err "apt-get finished but chromium or chromedriver is still not on PATH."
+    return 1
+  fi
+  log "$(chromedriver --version | head -n 1) installed."
 }
 
 # start_azurite <location-dir> <blobPort> <queuePort> <tablePort> <logfile>

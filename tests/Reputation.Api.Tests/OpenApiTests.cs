@@ -1,5 +1,8 @@
 using System.Net;
 using System.Text.Json;
+using System.Text.Json.Nodes;
+using Reputation.Core.Policies;
+using Reputation.Core.Scoring;
 
 namespace Reputation.Api.Tests;
 
@@ -88,6 +91,32 @@ public sealed class OpenApiTests(ApiFactory factory)
     }
 
     [Fact]
+    public async Task The_policy_PUT_declares_a_required_If_Match_header_so_Swagger_UI_offers_a_field_for_it()
+    {
+        using var document = await SwaggerAsync();
+
+        var put = document.RootElement.GetProperty("paths").GetProperty("/v1/policies/{name}").GetProperty("put");
+        var ifMatch = Assert.Single(put.GetProperty("parameters").EnumerateArray(), p => p.GetProperty("name").GetString() == "If-Match");
+        Assert.Equal("header", ifMatch.GetProperty("in").GetString());
+        Assert.True(ifMatch.GetProperty("required").GetBoolean());
+        Assert.Contains("ETag", ifMatch.GetProperty("description").GetString(), StringComparison.Ordinal);
+        var get = document.RootElement.GetProperty("paths").GetProperty("/v1/policies/{name}").GetProperty("get");
+        Assert.DoesNotContain(get.GetProperty("parameters").EnumerateArray(), p => p.GetProperty("name").GetString() == "If-Match");
+    }
+
+    [Fact]
+    public async Task The_policy_PUT_example_body_is_the_built_in_default_policy()
+    {
+        using var document = await SwaggerAsync();
+
+        var example = document.RootElement.GetProperty("paths").GetProperty("/v1/policies/{name}").GetProperty("put")
+            .GetProperty("requestBody").GetProperty("content").GetProperty("application/json").GetProperty("example");
+        Assert.True(
+            JsonNode.DeepEquals(JsonNode.Parse(PolicyJson.Serialize(ScoringPolicy.Default)), JsonNode.Parse(example.GetRawText())),
+            $"the example body is not the built-in default policy: {example.GetRawText()}");
+    }
+
+    [Fact]
     public async Task Swagger_UI_is_served_as_HTML_without_a_key()
     {
         // CreateClient follows the redirect from /swagger to /swagger/index.html.
@@ -98,6 +127,27 @@ public sealed class OpenApiTests(ApiFactory factory)
         var html = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
         Assert.Contains("swagger-ui", html, StringComparison.Ordinal);
         Assert.Contains("Reputation API", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Every_operation_with_a_body_has_an_example_of_it()
+    {
+        using var doc = await SwaggerAsync();
+        var missing = new List<string>();
+        foreach (var path in doc.RootElement.GetProperty("paths").EnumerateObject())
+        {
+            foreach (var operation in path.Value.EnumerateObject())
+            {
+                if (operation.Value.TryGetProperty("requestBody", out var body)
+                    && body.GetProperty("content").TryGetProperty("application/json", out var json)
+                    && !json.TryGetProperty("example", out _))
+                {
+                    missing.Add($"{operation.Name.ToUpperInvariant()} {path.Name}");
+                }
+            }
+        }
+
+        Assert.Empty(missing);
     }
 
     [Fact]

@@ -1,6 +1,8 @@
 using System.Text.Json.Nodes;
 using Microsoft.OpenApi;
 using Reputation.Api.Security;
+using Reputation.Core.Policies;
+using Reputation.Core.Scoring;
 using Swashbuckle.AspNetCore.SwaggerGen;
 
 namespace Reputation.Api.OpenApi;
@@ -41,6 +43,7 @@ internal static class SwaggerSetup
 
             o.OperationFilter<ApiKeyOperationFilter>();
             o.OperationFilter<ExampleBodyOperationFilter>();
+            o.OperationFilter<IfMatchOperationFilter>();
             o.SupportNonNullableReferenceTypes();
             o.NonNullableReferenceTypesAsRequired();
         });
@@ -91,6 +94,12 @@ internal static class SwaggerSetup
                   {"id":"evt-3","type":"payment","accountId":"acct-1001","occurredAt":"2026-11-30T10:05:00Z","paymentFingerprint":"pf_4f9a1c","outcome":"declined","amountMinor":2000,"currency":"USD"}
                 ]}
                 """,
+            // The built-in default policy: a valid whole body to start an edit from.
+            ["SetLabel"] = """
+                {"entityType":"account","entityId":"acct-1001","label":"fraud","reason":"confirmed member of a distillation campaign (case 4411)"}
+                """,
+            ["PutPolicy"] = PolicyJson.Serialize(ScoringPolicy.Default),
+            ["PutShadowPolicy"] = PolicyJson.Serialize(ScoringPolicy.Default with { Request = ScoringPolicy.Default.Request with { Throttle = 0.45 } }),
         };
 
         public void Apply(OpenApiOperation operation, OperationFilterContext context)
@@ -103,6 +112,32 @@ internal static class SwaggerSetup
                     concrete.Example = JsonNode.Parse(example);
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// The endpoint reads If-Match from the request itself, so the API explorer cannot see it;
+    /// without it in the document Swagger UI offers no field for it and every PUT is a 428.
+    /// </summary>
+    private sealed class IfMatchOperationFilter : IOperationFilter
+    {
+        public void Apply(OpenApiOperation operation, OperationFilterContext context)
+        {
+            if (operation.OperationId != "PutPolicy")
+            {
+                return;
+            }
+
+            operation.Parameters ??= [];
+            operation.Parameters.Add(new OpenApiParameter
+            {
+                Name = "If-Match",
+                In = ParameterLocation.Header,
+                Required = true,
+                Description = "The ETag of the version you edited, quotes included, as GET returned it (for example \"1\"); " +
+                    "\"0\" to create a new named policy. 412 if the policy changed since.",
+                Schema = new OpenApiSchema { Type = JsonSchemaType.String },
+            });
         }
     }
 }
