@@ -66,19 +66,28 @@ public sealed class ShadowPolicyTests(PolicyFactory factory)
             Assert.Equal(HttpStatusCode.OK, set.StatusCode);
         }
 
-        var accounts = Enumerable.Range(0, 3).Select(_ => Unique.Id("shadowed")).ToList();
+        const int Decisions = 5;
+        var accounts = Enumerable.Range(0, Decisions).Select(_ => Unique.Id("shadowed")).ToList();
         foreach (var account in accounts)
         {
-            Assert.Equal(RequestDecision.Allow, (await DecideAsync(account)).Decision);
+            // The answer is the live policy's: allow, never the candidate's throttle.
+            var decision = await DecideAsync(account);
+            Assert.Equal(RequestDecision.Allow, decision.Decision);
+            Assert.Equal(600, decision.RequestsPerMinute);
         }
 
         var report = await ReportWhenAsync(
-            r => accounts.All(a => r.GetProperty("changedAccounts").EnumerateArray().Any(x => x.GetString() == a)),
-            "the three accounts reported as changed");
-        var cell = report.GetProperty("request").EnumerateArray()
-            .Single(c => c.GetProperty("live").GetString() == "allow" && c.GetProperty("shadow").GetString() == "throttle");
-        Assert.True(cell.GetProperty("count").GetInt64() >= 3);
-        Assert.True(report.GetProperty("changed").GetInt64() >= 3);
+            r => r.GetProperty("decisions").GetInt64() >= Decisions
+                && accounts.All(a => r.GetProperty("changedAccounts").EnumerateArray().Any(x => x.GetString() == a)),
+            "every decision counted and every account reported as changed");
+
+        // Exactly the decisions made: all request decisions, allow live and throttle in the shadow.
+        Assert.Equal(Decisions, report.GetProperty("decisions").GetInt64());
+        Assert.Equal(Decisions, report.GetProperty("changed").GetInt64());
+        var cell = Assert.Single(report.GetProperty("request").EnumerateArray());
+        Assert.Equal(("allow", "throttle", (long)Decisions), (cell.GetProperty("live").GetString(), cell.GetProperty("shadow").GetString(), cell.GetProperty("count").GetInt64()));
+        Assert.Empty(report.GetProperty("signup").EnumerateArray());
+        Assert.Empty(report.GetProperty("billing").EnumerateArray());
         Assert.Equal("dev-operator", report.GetProperty("setBy").GetString());
     }
 

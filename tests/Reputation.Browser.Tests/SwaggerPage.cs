@@ -150,6 +150,16 @@ internal sealed class SwaggerPage(IWebDriver driver, Uri baseAddress, string tes
         }
     }
 
+    /// <summary>Saves a screenshot of the page as it is now into the test output folder; returns its path.</summary>
+    public string Screenshot(string name)
+    {
+        var directory = Path.Combine(Artifacts.Directory, "browser");
+        System.IO.Directory.CreateDirectory(directory);
+        var path = Path.Combine(directory, $"{testName}-{name}.png");
+        ((ITakesScreenshot)_driver).GetScreenshot().SaveAsFile(path);
+        return path;
+    }
+
     private string SaveEvidence()
     {
         var directory = Path.Combine(Artifacts.Directory, "browser");

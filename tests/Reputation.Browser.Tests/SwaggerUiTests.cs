@@ -63,6 +63,47 @@ public sealed class SwaggerUiTests(ServiceFixture service) : IClassFixture<Servi
     }
 
     [Fact]
+    public async Task An_operator_saves_a_changed_threshold_through_try_it_out_and_decisions_report_the_new_version()
+    {
+        var page = Page(nameof(An_operator_saves_a_changed_threshold_through_try_it_out_and_decisions_report_the_new_version));
+        page.Open();
+        page.Authorize("dev-operator-key");
+
+        var get = page.Expand(Tag, "GetPolicy");
+        get.Parameter("name", "default");
+        get.Execute();
+        get.WaitForStatus(200);
+        var policy = JsonNode.Parse(get.WaitForBody("\"version\""))!.AsObject();
+        var version = policy["version"]!.GetValue<int>();
+
+        // A safe change: throttle a little earlier.
+        policy["request"]!["throttle"] = policy["request"]!["throttle"]!.GetValue<double>() - 0.05;
+        var put = page.Expand(Tag, "PutPolicy");
+        put.Parameter("name", "default");
+        put.Parameter("If-Match", string.Create(CultureInfo.InvariantCulture, $"\"{version}\""));
+        put.Body(policy.ToJsonString());
+        put.Execute();
+        put.WaitForStatus(200);
+        put.WaitForHeader(string.Create(CultureInfo.InvariantCulture, $"etag: \"{version + 1}\""));
+        var saved = JsonNode.Parse(put.WaitForBody("\"version\""))!;
+        Assert.Equal(version + 1, saved["version"]!.GetValue<int>());
+        var screenshot = page.Screenshot("policy-saved");
+        Assert.True(File.Exists(screenshot), screenshot);
+
+        // A decision made now reports the version the operator saved.
+        using var http = new HttpClient { BaseAddress = service.BaseAddress };
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/decisions/request")
+        {
+            Content = new StringContent("""{"accountId":"browser-check","ip":"198.51.100.9"}""", System.Text.Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Add("X-Api-Key", "dev-service-key");
+        using var response = await http.SendAsync(request, TestContext.Current.CancellationToken);
+        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+        var decision = JsonNode.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken))!;
+        Assert.Equal(version + 1, decision["policyVersion"]!.GetValue<int>());
+    }
+
+    [Fact]
     public void Without_authorizing_Execute_of_the_policy_GET_shows_401()
     {
         var page = Page(nameof(Without_authorizing_Execute_of_the_policy_GET_shows_401));

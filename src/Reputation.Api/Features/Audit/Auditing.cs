@@ -34,7 +34,9 @@ public static class AuditEndpointExtensions
         builder.WithMetadata(new AuditedMetadata(action)).AddEndpointFilter(async (context, next) =>
         {
             var result = await next(context);
-            var status = result is IStatusCodeHttpResult { StatusCode: { } code } ? code : StatusCodes.Status200OK;
+            // A union (Results<NoContent, ProblemHttpResult>) carries its status on the result it holds.
+            var answered = result is INestedHttpResult nested ? nested.Result : result;
+            var status = answered is IStatusCodeHttpResult { StatusCode: { } code } ? code : StatusCodes.Status200OK;
             await context.HttpContext.RequestServices.GetRequiredService<AuditRecorder>().RecordAsync(context.HttpContext, status);
             return result;
         });
