@@ -36,8 +36,10 @@ public sealed class PolicyPropagationTests : IAsyncLifetime
     {
         Assert.Equal(2, _cluster.Silos.Count);
         var grain = _cluster.Client.GetGrain<IPolicyGrain>(PolicyGrain.DefaultName);
-        // Both silos subscribed when they became active.
-        await Eventually.HoldsAsync(() => Task.FromResult(Caches.All(c => c.Current.Version == 1)), "both silos on version 1");
+        // Both silos subscribe when they become active.
+        await Eventually.HoldsAsync(
+            () => Task.FromResult(_cluster.Silos.All(s => s.SiloHost.Services.GetRequiredService<SiloPolicyCache>().IsSubscribed)), "both silos subscribed");
+        Assert.All(Caches, c => Assert.Equal(1, c.Current.Version));
 
         var changed = ScoringPolicy.Default with { Request = ScoringPolicy.Default.Request with { Throttle = 0.4 } };
         var result = await grain.SaveAsync(PolicyJson.Serialize(changed), expectedVersion: 1, by: "tests");

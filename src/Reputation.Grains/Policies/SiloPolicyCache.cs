@@ -27,6 +27,9 @@ public sealed partial class SiloPolicyCache(IGrainFactory grains, ILogger<SiloPo
 
     public ScoringPolicy Current => _current;
 
+    /// <summary>The policy grain has this silo's subscription (renewed every minute).</summary>
+    public bool IsSubscribed { get; private set; }
+
     public ScoringPolicy? Shadow => _shadow?.Policy;
 
     public void ObserveShadow(DecisionKind kind, string accountId, int live, int shadow)
@@ -84,6 +87,7 @@ public sealed partial class SiloPolicyCache(IGrainFactory grains, ILogger<SiloPo
         {
             var grain = grains.GetGrain<IPolicyGrain>(PolicyGrain.DefaultName);
             await grain.SubscribeAsync(_reference!);
+            IsSubscribed = true;
             if (await grain.GetAsync() is { } revision)
             {
                 Apply(revision);
