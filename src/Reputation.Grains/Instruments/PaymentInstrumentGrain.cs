@@ -1,3 +1,4 @@
+using Orleans.Concurrency;
 using Reputation.Core.Collections;
 using Reputation.Core.Scoring;
 using Reputation.Core.Sketches;
@@ -6,6 +7,7 @@ using Reputation.Grains.State;
 namespace Reputation.Grains.Instruments;
 
 /// <summary>One payment fingerprint token: distinct accounts, payment outcomes, cluster usage, risk from its accounts.</summary>
+[Reentrant] // group commit: see EntityGrain.WriteAsync
 public sealed class PaymentInstrumentGrain(
     [PersistentState("instrument", StorageNames.Reputation)] IPersistentState<PaymentInstrumentState> state,
     IPolicyCache policies,

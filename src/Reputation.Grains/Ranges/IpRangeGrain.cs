@@ -1,3 +1,4 @@
+using Orleans.Concurrency;
 using Reputation.Core.Collections;
 using Reputation.Core.Scoring;
 using Reputation.Core.Sketches;
@@ -6,6 +7,7 @@ using Reputation.Grains.State;
 namespace Reputation.Grains.Ranges;
 
 /// <summary>One canonical IP range (IPv4 /24, IPv6 /64): distinct accounts, signup and usage velocity, risk from its accounts.</summary>
+[Reentrant] // group commit: see EntityGrain.WriteAsync
 public sealed class IpRangeGrain(
     [PersistentState("range", StorageNames.Reputation)] IPersistentState<IpRangeState> state,
     IPolicyCache policies,

@@ -1,3 +1,4 @@
+using Orleans.Concurrency;
 using System.Globalization;
 using System.Numerics;
 using Reputation.Core.Collections;
@@ -13,6 +14,7 @@ namespace Reputation.Grains.Templates;
 /// happen to share 16 bits, so sharing is decided by the true distance against a bounded sample,
 /// never by the bucket alone.
 /// </summary>
+[Reentrant] // group commit: see EntityGrain.WriteAsync
 public sealed class PromptTemplateGrain(
     [PersistentState("template", StorageNames.Reputation)] IPersistentState<PromptTemplateState> state,
     IPolicyCache policies,
