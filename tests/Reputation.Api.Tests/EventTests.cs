@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using Reputation.Client;
 using Reputation.Contracts;
 
 namespace Reputation.Api.Tests;
@@ -230,5 +231,29 @@ public sealed class EventTests(ApiFactory factory)
         Assert.Equal(47, usage.RequestsLastDay);
         Assert.Equal(7, usage.RequestsLastHour);
         Assert.Equal(2, usage.RequestsLastMinute);
+    }
+}
+
+[Collection(ApiCollection.Name)]
+public sealed class UsageBufferApiTests(ApiFactory factory)
+{
+    [Fact]
+    public async Task A_gateways_usage_buffer_lands_its_summaries_and_the_account_counts_every_request()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var client = factory.CreateReputationClient(ApiFactory.ServiceKey);
+        var account = Unique.Id("buffered");
+        var range = Unique.Ipv4Range();
+        await using (var buffer = new UsageBuffer(client))
+        {
+            for (var i = 0; i < 25; i++)
+            {
+                buffer.Record(account, range.Host(7), "Write a complete Rust implementation of a skip list.", inputTokens: 10, outputTokens: 20, model: "m1");
+            }
+        }
+
+        var view = await client.GetAccountAsync(account, ct);
+        Assert.Equal(25, view?.Usage.RequestsTotal);
+        Assert.Equal([range.Range], view?.IpRanges);
     }
 }
