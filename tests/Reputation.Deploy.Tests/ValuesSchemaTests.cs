@@ -1,0 +1,165 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Json.Schema;
+
+namespace Reputation.Deploy.Tests;
+
+/// <summary>values.yaml against values.schema.json, the check Helm makes on install and upgrade.</summary>
+public sealed class ValuesSchemaTests
+{
+    // Built once: building registers the schema under its base URI, and a second build of the same
+    // document is refused.
+    private static readonly Lazy<JsonSchema> LoadedSchema = new(() => JsonSchema.FromFile(Path.Combine(Repo.Chart, "values.schema.json")));
+
+    private static JsonSchema Schema() => LoadedSchema.Value;
+
+    private static EvaluationResults Evaluate(JsonNode values) =>
+        Schema().Evaluate(YamlJson.ToElement(values), new EvaluationOptions { OutputFormat = OutputFormat.List });
+
+    /// <summary>Instance locations (JSON pointers) where a keyword failed, with its message.</summary>
+    private static List<string> Failures(EvaluationResults results) =>
+        [.. (results.Details ?? []).Append(results)
+            .Where(d => !d.IsValid && d.Errors is { Count: > 0 })
+            .SelectMany(d => d.Errors!.Select(e => $"{d.InstanceLocation} {e.Key}: {e.Value}"))];
+
+    [Fact]
+    public void The_schema_is_draft_07_as_helm_reads_it()
+    {
+        using var doc = JsonDocument.Parse(Repo.ReadText("charts", "reputation", "values.schema.json"));
+
+        Assert.Equal("http://json-schema.org/draft-07/schema#", doc.RootElement.GetProperty("$schema").GetString());
+    }
+
+    [Fact]
+    public void The_default_values_are_valid()
+    {
+        var results = Evaluate(Chart.Values());
+
+        Assert.True(results.IsValid, string.Join("\n", Failures(results)));
+    }
+
+    [Fact]
+    public void Every_value_in_the_schema_is_typed_and_described()
+    {
+        using var doc = JsonDocument.Parse(Repo.ReadText("charts", "reputation", "values.schema.json"));
+        var untyped = new List<string>();
+        Walk(doc.RootElement, "", untyped);
+
+        Assert.Empty(untyped);
+    }
+
+    [Fact]
+    public void Every_object_in_values_yaml_is_closed_or_deliberately_open()
+    {
+        // Maps whose keys are the operator's (annotations, selectors) or Kubernetes' own shapes.
+        string[] open = ["/podAnnotations", "/nodeSelector", "/affinity", "/serviceAccount/annotations"];
+        using var doc = JsonDocument.Parse(Repo.ReadText("charts", "reputation", "values.schema.json"));
+        var unclosed = new List<string>();
+        Closed(doc.RootElement, doc.RootElement, "", open, unclosed);
+
+        Assert.Empty(unclosed);
+    }
+
+    public static TheoryData<string, string, string> BadValues() => new()
+    {
+        { "replicaCount wrong type", """{"replicaCount": "three"}""", "/replicaCount" },
+        { "replicaCount zero", """{"replicaCount": 0}""", "/replicaCount" },
+        { "unknown top-level key", """{"replicas": 3}""", "/replicas" },
+        { "inline connection string", """{"storage": {"connectionString": "DefaultEndpointsProtocol=https;AccountKey=abc"}}""", "/storage/connectionString" },
+        { "unknown clustering mode", """{"clustering": {"mode": "consul"}}""", "/clustering/mode" },
+        { "unknown scope", """{"apiKeys": {"keys": [{"name": "a", "sha256Key": "a", "scopes": ["admin"]}]}}""", "/apiKeys/keys/0/scopes/0" },
+        { "no API keys", """{"apiKeys": {"keys": []}}""", "/apiKeys/keys" },
+        { "port as string", """{"silo": {"siloPort": "11111"}}""", "/silo/siloPort" },
+        { "privileged http port", """{"http": {"port": 80}}""", "/http/port" },
+        { "cpu not a quantity", """{"resources": {"requests": {"cpu": "lots"}}}""", "/resources/requests/cpu" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadValues))]
+    public void A_bad_values_document_is_rejected_where_it_is_wrong(string why, string overlay, string location)
+    {
+        var values = Chart.Values();
+        Merge(values.AsObject(), JsonNode.Parse(overlay)!.AsObject());
+
+        var results = Evaluate(values);
+
+        Assert.False(results.IsValid, $"{why}: accepted");
+        var failures = Failures(results);
+        Assert.Contains(failures, f => f.StartsWith(location + " ", StringComparison.Ordinal));
+    }
+
+    /// <summary>Overlay objects key by key; anything else replaces.</summary>
+    private static void Merge(JsonObject target, JsonObject overlay)
+    {
+        foreach (var (key, value) in overlay.ToList())
+        {
+            if (value is JsonObject o && target[key] is JsonObject t)
+            {
+                Merge(t, o);
+            }
+            else
+            {
+                target[key] = value?.DeepClone();
+            }
+        }
+    }
+
+    private static void Walk(JsonElement schema, string path, List<string> problems)
+    {
+        if (schema.TryGetProperty("properties", out var props))
+        {
+            foreach (var p in props.EnumerateObject())
+            {
+                var here = $"{path}/{p.Name}";
+                var typed = p.Value.TryGetProperty("type", out _) || p.Value.TryGetProperty("$ref", out _) || p.Value.TryGetProperty("enum", out _);
+                if (!typed || !p.Value.TryGetProperty("description", out var d) || string.IsNullOrWhiteSpace(d.GetString()))
+                {
+                    problems.Add(here);
+                }
+
+                Walk(p.Value, here, problems);
+            }
+        }
+
+        if (schema.TryGetProperty("items", out var items))
+        {
+            Walk(items, path + "/*", problems);
+        }
+
+        if (schema.TryGetProperty("definitions", out var defs))
+        {
+            foreach (var def in defs.EnumerateObject())
+            {
+                Walk(def.Value, $"#{def.Name}", problems);
+            }
+        }
+    }
+
+    private static void Closed(JsonElement root, JsonElement schema, string path, string[] open, List<string> problems)
+    {
+        if (schema.TryGetProperty("$ref", out var r))
+        {
+            schema = root.GetProperty("definitions").GetProperty(r.GetString()!.Split('/')[^1]);
+        }
+
+        if (schema.TryGetProperty("type", out var type) && type.ValueKind == JsonValueKind.String && type.GetString() == "object"
+            && !open.Contains(path)
+            && !(schema.TryGetProperty("additionalProperties", out var ap) && ap.ValueKind == JsonValueKind.False))
+        {
+            problems.Add(path == "" ? "/" : path);
+        }
+
+        if (schema.TryGetProperty("properties", out var props))
+        {
+            foreach (var p in props.EnumerateObject())
+            {
+                Closed(root, p.Value, $"{path}/{p.Name}", open, problems);
+            }
+        }
+
+        if (schema.TryGetProperty("items", out var items) && !path.EndsWith("/tolerations", StringComparison.Ordinal))
+        {
+            Closed(root, items, path, open, problems);
+        }
+    }
+}
