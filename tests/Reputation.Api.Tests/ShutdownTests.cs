@@ -9,7 +9,7 @@ public sealed class ShutdownTests
     [Fact]
     public async Task Readiness_fails_from_the_moment_the_host_starts_stopping()
     {
-        var lifetime = new Lifetime();
+        using var lifetime = new Lifetime();
         var check = new StoppingHealthCheck(lifetime);
         var context = new HealthCheckContext();
         var ct = TestContext.Current.CancellationToken;
@@ -22,7 +22,7 @@ public sealed class ShutdownTests
         Assert.Equal(HealthStatus.Unhealthy, stopping.Status);
     }
 
-    private sealed class Lifetime : IHostApplicationLifetime
+    private sealed class Lifetime : IHostApplicationLifetime, IDisposable
     {
         private readonly CancellationTokenSource _stopping = new();
 
@@ -33,5 +33,7 @@ public sealed class ShutdownTests
         public CancellationToken ApplicationStopped => CancellationToken.None;
 
         public void StopApplication() => _stopping.Cancel();
+
+        public void Dispose() => _stopping.Dispose();
     }
 }
