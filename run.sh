@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# ./run.sh — run the Reputation service locally (Release build, Development environment).
+# ./run.sh [--silos N] — run the Reputation service locally (Release build, Development environment).
 #
 # What it does:
 #   1. installs the pinned Azurite storage emulator into tools/azurite/node_modules (once, ~40 s);
@@ -10,11 +10,20 @@
 #   4. runs the service in the foreground until Ctrl-C / SIGTERM, then stops the service and
 #      afterwards the Azurite it started (an Azurite it reused is left running).
 #
+# With --silos N (1-9) it runs N service processes instead, one Orleans cluster with its membership
+# in Azure Table storage (Reputation:Silo:Clustering=AzureTable) on the one Azurite: process i
+# (0-based) listens on HTTP 5080+i, silo port 11111+i and gateway port 30000+i. Ctrl-C / SIGTERM (or
+# one process exiting) stops every process with SIGTERM first, then the Azurite it started.
+#
 # Environment variables:
 #   REPUTATION_URL   URL(s) the service listens on (ASPNETCORE_URLS); default http://127.0.0.1:5080
 #   ASPNETCORE_ENVIRONMENT is always set to Development (the development API keys exist only there).
+#   With --silos only, the first port of each range (to run beside another ./run.sh):
+#     REPUTATION_HTTP_PORT (5080), REPUTATION_SILO_PORT (11111), REPUTATION_GATEWAY_PORT (30000),
+#     REPUTATION_AZURITE_PORT (10000, blob; queue and table take the next two)
 #
 # Options:
+#   --silos N        run N silos as one cluster (see above)
 #   -h, --help       show this help
 set -euo pipefail
 
@@ -25,18 +34,34 @@ cd "$SCRIPT_DIR"
 
 usage() { sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$SCRIPT_DIR/run.sh"; }
 
+bad_usage() {
+  err "$1"
+  usage >&2
+  exit 2
+}
+
+SILOS=""
 while (($# > 0)); do
   case "$1" in
     -h | --help)
       usage
       exit 0
       ;;
-    # A later change adds "--silos N" here.
+    --silos | --silos=*)
+      if [[ "$1" == --silos=* ]]; then
+        SILOS="${1#--silos=}"
+      else
+        (($# >= 2)) || bad_usage "--silos needs a number"
+        SILOS="$2"
+        shift
+      fi
+      [[ "$SILOS" =~ ^[1-9]$ ]] || bad_usage "--silos takes a number from 1 to 9, not '$SILOS'"
+      ;;
     *)
-      err "unknown argument: $1 (see ./run.sh --help)"
-      exit 2
+      bad_usage "unknown argument: $1"
       ;;
   esac
+  shift
 done
 
 URL="${REPUTATION_URL:-http://127.0.0.1:5080}"
@@ -47,8 +72,17 @@ QUEUE_PORT=10001
 TABLE_PORT=10002
 DATA_DIR="$SCRIPT_DIR/.data"
 export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1
+if [[ -n "$SILOS" ]]; then
+  HTTP_PORT="${REPUTATION_HTTP_PORT:-5080}"
+  SILO_PORT="${REPUTATION_SILO_PORT:-11111}"
+  GATEWAY_PORT="${REPUTATION_GATEWAY_PORT:-30000}"
+  BLOB_PORT="${REPUTATION_AZURITE_PORT:-10000}"
+  QUEUE_PORT=$((BLOB_PORT + 1))
+  TABLE_PORT=$((BLOB_PORT + 2))
+fi
 
 APP_PID=""
+SILO_PIDS=()
 STOPPING=""
 
 shutdown() {
@@ -60,6 +94,16 @@ shutdown() {
     log "Stopping the service (pid $APP_PID) ..."
     stop_pid "$APP_PID" "The service" 30 kill || true
     APP_PID=""
+  fi
+  if ((${#SILO_PIDS[@]} > 0)); then
+    # SIGTERM to all at once, so they drain in parallel; then wait for each (SIGKILL after 40 s).
+    log "Stopping the ${#SILO_PIDS[@]} service processes (pids ${SILO_PIDS[*]}) ..."
+    kill -TERM "${SILO_PIDS[@]}" 2>/dev/null || true
+    local pid
+    for pid in "${SILO_PIDS[@]}"; do
+      stop_pid "$pid" "The service process" 40 kill || true
+    done
+    SILO_PIDS=()
   fi
   if [[ -n "$AZURITE_PID" ]]; then
     log "Stopping Azurite (pid $AZURITE_PID) ..."
@@ -91,6 +135,55 @@ else
   log "Starting Azurite on 127.0.0.1:$BLOB_PORT/$QUEUE_PORT/$TABLE_PORT (data .data/azurite, log .data/azurite.log) ..."
   start_azurite "$DATA_DIR/azurite" "$BLOB_PORT" "$QUEUE_PORT" "$TABLE_PORT" "$DATA_DIR/azurite.log"
   log "Azurite is up (pid $AZURITE_PID)."
+fi
+
+if [[ -n "$SILOS" ]]; then
+  for ((i = 0; i < SILOS; i++)); do
+    for port in $((HTTP_PORT + i)) $((SILO_PORT + i)) $((GATEWAY_PORT + i)); do
+      if port_open "$port"; then
+        err "port 127.0.0.1:$port is already in use; stop what listens there or choose other ports (see ./run.sh --help)"
+        exit 1
+      fi
+    done
+  done
+  # The well-known Azurite development account (public, documented by Microsoft; not a secret).
+  CONNECTION="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;BlobEndpoint=http://127.0.0.1:$BLOB_PORT/devstoreaccount1;QueueEndpoint=http://127.0.0.1:$QUEUE_PORT/devstoreaccount1;TableEndpoint=http://127.0.0.1:$TABLE_PORT/devstoreaccount1;"
+  for ((i = 0; i < SILOS; i++)); do
+    (
+      cd "$SCRIPT_DIR/$API_PROJECT"
+      export ASPNETCORE_ENVIRONMENT=Development
+      export DOTNET_ENVIRONMENT=Development
+      export ASPNETCORE_URLS="http://127.0.0.1:$((HTTP_PORT + i))"
+      export Reputation__Storage__ConnectionString="$CONNECTION"
+      export Reputation__Silo__Clustering=AzureTable
+      export Reputation__Silo__SiloPort=$((SILO_PORT + i))
+      export Reputation__Silo__GatewayPort=$((GATEWAY_PORT + i))
+      # exec keeps the pid the app's own; a child sed prefixes its output.
+      exec dotnet "$APP_DLL" > >(sed -u "s/^/[silo $i] /") 2>&1
+    ) &
+    SILO_PIDS+=($!)
+  done
+
+  echo
+  echo "  Reputation cluster of $SILOS silo(s), membership in Azure Table storage on 127.0.0.1:$TABLE_PORT:"
+  for ((i = 0; i < SILOS; i++)); do
+    echo "    silo $i   Swagger UI: http://127.0.0.1:$((HTTP_PORT + i))/swagger   (silo port $((SILO_PORT + i)), gateway port $((GATEWAY_PORT + i)))"
+  done
+  cat <<EOF
+
+  Development API keys (header X-Api-Key):
+    dev-service-key    scopes: decide, ingest, read
+    dev-operator-key   scopes: decide, ingest, read, operate
+
+  Press Ctrl-C to stop.
+
+EOF
+
+  # Until Ctrl-C / SIGTERM (the traps) or until one of them exits.
+  rc=0
+  wait -n "${SILO_PIDS[@]}" || rc=$?
+  err "a service process exited (code $rc); stopping the others"
+  shutdown "$rc"
 fi
 
 cat <<EOF

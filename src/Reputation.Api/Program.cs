@@ -1,3 +1,4 @@
+using System.Net;
 using Azure.Data.Tables;
 using Mediator;
 using Microsoft.AspNetCore.Authentication;
@@ -38,6 +39,10 @@ if (string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey]))
 
 builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = api.MaxRequestBodyBytes);
 
+// On SIGTERM: readiness fails at once (StoppingHealthCheck), Kestrel stops taking connections and
+// lets in-flight requests finish, then the silo deactivates its grains and leaves the cluster.
+builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = silo.ShutdownTimeout);
+
 builder.UseOrleans(orleans =>
 {
     orleans.Configure<ClusterOptions>(o =>
@@ -45,7 +50,28 @@ builder.UseOrleans(orleans =>
         o.ClusterId = silo.ClusterId;
         o.ServiceId = silo.ServiceId;
     });
-    orleans.UseLocalhostClustering(silo.SiloPort, silo.GatewayPort, serviceId: silo.ServiceId, clusterId: silo.ClusterId);
+    switch (silo.Clustering)
+    {
+        case ClusteringMode.AzureTable:
+            orleans.UseAzureStorageClustering(o =>
+            {
+                o.TableServiceClient = new TableServiceClient(storage.ConnectionString);
+                o.TableName = silo.MembershipTableName;
+            });
+            // An address that does not parse is reported by the options validation at start.
+            orleans.ConfigureEndpoints(
+                IPAddress.TryParse(silo.AdvertisedAddress, out var advertised) ? advertised : IPAddress.Loopback,
+                silo.SiloPort,
+                silo.GatewayPort,
+                listenOnAnyHostAddress: false);
+            break;
+        default:
+            orleans.UseLocalhostClustering(silo.SiloPort, silo.GatewayPort, serviceId: silo.ServiceId, clusterId: silo.ClusterId);
+            break;
+    }
+
+    // Probe timeouts and votes: how fast a dead silo is declared dead (docs/decisions/0011-multi-silo.md).
+    orleans.Services.Configure<ClusterMembershipOptions>(builder.Configuration.GetSection(SiloHostOptions.MembershipSectionName));
     switch (storage.Provider)
     {
         case StorageProvider.Memory:
@@ -84,6 +110,7 @@ builder.Services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
     .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
 builder.Services.AddAuthorizationBuilder().AddScopePolicies();
 builder.Services.AddHealthChecks()
+    .AddCheck<StoppingHealthCheck>("stopping", tags: ["ready"])
     .AddCheck<SiloHealthCheck>("silo", tags: ["ready"])
     .AddCheck<StorageHealthCheck>("storage", tags: ["ready"]);
 builder.Services.AddReputationSwagger();

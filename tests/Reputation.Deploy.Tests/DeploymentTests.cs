@@ -86,7 +86,10 @@ public sealed partial class DeploymentTests
         Assert.Contains("printf \"http://0.0.0.0:%v\" .Values.http.port", Chart.Template("deployment.yaml"), StringComparison.Ordinal);
         Assert.Contains((string?)Env("Reputation__Silo__Clustering")["value"], new[] { "Localhost", "AzureTable" });
         Assert.Equal("status.podIP", (string?)Env("POD_IP")["valueFrom"]!["fieldRef"]!["fieldPath"]);
-        Assert.Equal(Values["shutdown"]!["hostTimeoutSeconds"]!.GetValue<long>().ToString(System.Globalization.CultureInfo.InvariantCulture), (string?)Env("shutdownTimeoutSeconds")["value"]);
+        // The host reads its stop budget from Reputation:Silo:ShutdownTimeout (a TimeSpan), built from the seconds value.
+        Assert.NotNull(Env("Reputation__Silo__ShutdownTimeout"));
+        Assert.Contains("printf \"00:%02d:%02d\" (div .Values.shutdown.hostTimeoutSeconds 60) (mod .Values.shutdown.hostTimeoutSeconds 60)", Chart.Template("deployment.yaml"), StringComparison.Ordinal);
+        Assert.Equal("status.podIP", (string?)Env("Reputation__Silo__AdvertisedAddress")["valueFrom"]!["fieldRef"]!["fieldPath"]);
     }
 
     [Fact]

@@ -48,7 +48,12 @@ internal sealed class ServiceProcess : IAsyncDisposable
         public static Ports Free() => new(FreePort(), FreePort(), FreePort());
     }
 
-    public static ServiceProcess Start(Ports ports, string connectionString, string table, string environment = "Development")
+    public static ServiceProcess Start(
+        Ports ports,
+        string connectionString,
+        string table,
+        string environment = "Development",
+        IReadOnlyDictionary<string, string>? settings = null)
     {
         var directory = AppContext.BaseDirectory;
         var start = new ProcessStartInfo("dotnet")
@@ -70,6 +75,11 @@ internal sealed class ServiceProcess : IAsyncDisposable
         start.Environment["Reputation__Silo__SiloPort"] = ports.Silo.ToString(CultureInfo.InvariantCulture);
         start.Environment["Reputation__Silo__GatewayPort"] = ports.Gateway.ToString(CultureInfo.InvariantCulture);
         start.Environment["Logging__LogLevel__Default"] = "Warning";
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            start.Environment[key] = value;
+        }
+
         var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start");
         return new ServiceProcess(process, new Uri($"http://127.0.0.1:{ports.Http}"));
     }
@@ -123,6 +133,29 @@ internal sealed class ServiceProcess : IAsyncDisposable
         _process.Kill();
         await _process.WaitForExitAsync();
     }
+
+    /// <summary>SIGTERM, as an orchestrator stops a replica: the service shuts down in order.</summary>
+    public void Terminate()
+    {
+        using var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(CultureInfo.InvariantCulture)]);
+        kill.WaitForExit();
+        if (kill.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"kill -TERM {_process.Id} exited with {kill.ExitCode}");
+        }
+    }
+
+    public ReputationClient CreateClient(TimeSpan decisionTimeout, TimeSpan ingestTimeout) =>
+        ReputationClient.Create(new HttpClient(), new ReputationClientOptions
+        {
+            BaseAddress = BaseAddress,
+            ApiKey = "dev-service-key",
+            DecisionTimeout = decisionTimeout,
+            ReadTimeout = TimeSpan.FromSeconds(30),
+            IngestTimeout = ingestTimeout,
+            // The caller fails over to another silo itself (SiloLoad).
+            IngestMaxRetries = 0,
+        });
 
     public async Task<int> WaitForExitAsync(CancellationToken cancellationToken)
     {

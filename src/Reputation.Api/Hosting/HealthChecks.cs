@@ -4,6 +4,18 @@ using Orleans.Runtime;
 
 namespace Reputation.Api.Hosting;
 
+/// <summary>
+/// Not ready from the moment the host starts stopping (SIGTERM), so a load balancer sends no new
+/// calls while in-flight ones finish and the silo hands its grains over.
+/// </summary>
+internal sealed class StoppingHealthCheck(IHostApplicationLifetime lifetime) : IHealthCheck
+{
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
+        Task.FromResult(lifetime.ApplicationStopping.IsCancellationRequested
+            ? HealthCheckResult.Unhealthy("stopping")
+            : HealthCheckResult.Healthy("running"));
+}
+
 /// <summary>Ready when the silo has joined its cluster.</summary>
 internal sealed class SiloHealthCheck(ISiloStatusOracle oracle) : IHealthCheck
 {

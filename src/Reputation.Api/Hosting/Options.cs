@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using System.Net;
 
 namespace Reputation.Api.Hosting;
 
@@ -12,8 +13,10 @@ public enum StorageProvider
 
 public enum ClusteringMode
 {
-    /// <summary>One silo on this machine, fixed ports.</summary>
+    /// <summary>One silo on this machine, fixed ports; a second silo cannot join.</summary>
     Localhost,
+    /// <summary>Membership in Azure Table storage (the grain storage account): several silos form one cluster.</summary>
+    AzureTable,
 }
 
 public sealed class StorageOptions
@@ -35,9 +38,12 @@ public sealed class StorageOptions
     public TimeSpan StartupTimeout { get; init; } = TimeSpan.FromSeconds(10);
 }
 
-public sealed class SiloHostOptions
+public sealed class SiloHostOptions : IValidatableObject
 {
     public const string SectionName = "Reputation:Silo";
+
+    /// <summary>The section bound onto Orleans' <c>ClusterMembershipOptions</c> (probe timeouts, votes).</summary>
+    public const string MembershipSectionName = SectionName + ":Membership";
 
     public ClusteringMode Clustering { get; init; } = ClusteringMode.Localhost;
 
@@ -48,11 +54,40 @@ public sealed class SiloHostOptions
     public string ServiceId { get; init; } = "reputation";
 
     /// <summary>Fixed, so a restarted silo replaces its own membership entry.</summary>
-    [Range(1, 65535)]
+    [Range(1, 65535, ErrorMessage = SectionName + ":SiloPort must be between 1 and 65535.")]
     public int SiloPort { get; init; } = 11111;
 
-    [Range(1, 65535)]
+    [Range(1, 65535, ErrorMessage = SectionName + ":GatewayPort must be between 1 and 65535.")]
     public int GatewayPort { get; init; } = 30000;
+
+    /// <summary>The IP address other silos reach this one at (AzureTable clustering); it also listens there.</summary>
+    [Required]
+    public string AdvertisedAddress { get; init; } = "127.0.0.1";
+
+    /// <summary>Table holding the cluster membership (AzureTable clustering).</summary>
+    [Required, RegularExpression("^[A-Za-z][A-Za-z0-9]{2,62}$")]
+    public string MembershipTableName { get; init; } = "ReputationMembership";
+
+    /// <summary>How long a SIGTERM waits for in-flight requests and the silo's orderly exit before the process ends anyway.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
+    public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (SiloPort == GatewayPort)
+        {
+            yield return new ValidationResult(
+                $"{SectionName}:SiloPort and {SectionName}:GatewayPort must differ (both are {SiloPort}).",
+                [nameof(SiloPort), nameof(GatewayPort)]);
+        }
+
+        if (!IPAddress.TryParse(AdvertisedAddress, out _))
+        {
+            yield return new ValidationResult(
+                $"{SectionName}:AdvertisedAddress must be an IP address, not '{AdvertisedAddress}'.",
+                [nameof(AdvertisedAddress)]);
+        }
+    }
 }
 
 public sealed class ApiOptions

@@ -1,0 +1,194 @@
+using System.Globalization;
+using Reputation.Contracts;
+
+namespace Reputation.Integration.Tests;
+
+/// <summary>
+/// Several silos on one machine (AzureTable clustering on Azurite): one killed under load, one
+/// stopped with SIGTERM. In one class, so the two never load the machine at the same time.
+/// </summary>
+public sealed class MultiSiloTests
+{
+    [Fact]
+    public async Task One_of_three_silos_killed_under_load_decisions_keep_answering_nothing_acknowledged_is_lost_and_it_rejoins()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var cluster = new SiloCluster(3);
+        await cluster.StartAllAsync(ct);
+        await EachSiloAnswersAsync(cluster, [0, 1, 2], ct);
+
+        const int killed = 2;
+        var load = new SiloLoad([cluster[0], cluster[1], cluster[2]], decisionTimeout: TimeSpan.FromSeconds(2));
+        using var stop = new CancellationTokenSource();
+        // Bounded whatever happens: the conditions below end it sooner.
+        stop.CancelAfter(TimeSpan.FromSeconds(45));
+        var running = load.RunAsync(ingestWorkers: 3, decisionWorkers: 3, stop.Token, ct);
+
+        await UntilAsync(() => load.Decisions.Count(d => d.Answered) >= 300 && load.AcknowledgedEvents >= 200, "load before the kill", stop.Token);
+        var killedAt = load.Now;
+        await cluster[killed].KillAsync();
+
+        // Orleans declares it dead once the others' probes miss; until then calls to its grains wait.
+        await cluster.WaitForMembershipAsync(
+            rows => cluster.RowsOf(rows, killed).Any(r => r.Status == "Dead"), "the killed silo declared dead", ct);
+        var declaredDeadAt = load.Now;
+        await UntilAsync(
+            () => load.Decisions.Count(d => d.At > declaredDeadAt && d.FirstSilo != killed && !d.FirstFellBack) >= 300,
+            "decisions answered by the two others after the death", stop.Token);
+        await stop.CancelAsync();
+        await running;
+
+        var after = load.Decisions.Where(d => d.At >= killedAt).ToList();
+        var toSurvivors = after.Where(d => d.FirstSilo != killed).ToList();
+        // What the cluster did: decisions asked of the two live silos that fell back. Calls to the
+        // killed one's own port are refused at once for as long as the caller keeps sending there.
+        var survivorsFailed = toSurvivors.Where(d => d.FirstFellBack).ToList();
+        var unanswered = after.Where(d => !d.Answered).ToList();
+        Report(string.Create(CultureInfo.InvariantCulture,
+            $"kill test: {load.Decisions.Count} decisions, {after.Count} after the kill; " +
+            $"through the two surviving silos {survivorsFailed.Count} of {toSurvivors.Count} fell back ({Share(survivorsFailed.Count, toSurvivors.Count)}), " +
+            $"{Window(survivorsFailed, killedAt)}; sent to the killed silo's port {after.Count - toSurvivors.Count}, all refused and failed over; " +
+            $"unanswered even after failing over to every silo: {unanswered.Count} ({Share(unanswered.Count, after.Count)}), {Window(unanswered, killedAt)}; " +
+            $"declared dead {(declaredDeadAt - killedAt).TotalSeconds:0.0} s after the kill; " +
+            $"first-attempt causes: {string.Join(", ", after.Where(d => d.FirstFellBack).GroupBy(d => d.FirstFallbackCause).Select(g => $"{g.Key} {g.Count()}"))}; " +
+            $"events acknowledged {load.AcknowledgedEvents}, ingest failovers {load.IngestFailovers}"));
+
+        Assert.Empty(load.Errors);
+        Assert.Contains(after, d => d.At > declaredDeadAt && d.FirstSilo != killed && !d.FirstFellBack);
+
+        // Restarted on its own ports it takes its place: a new generation, active beside the old dead row.
+        cluster.Start(killed);
+        await cluster[killed].WaitUntilReadyAsync(ct);
+        await cluster.WaitForMembershipAsync(rows => rows.Count(r => r.Status == "Active") == 3, "3 active silos after the restart", ct);
+        await EachSiloAnswersAsync(cluster, [killed], ct);
+
+        await EveryAcknowledgedEventIsCountedAsync(cluster[killed], load, ct);
+    }
+
+    [Fact]
+    public async Task A_silo_stopped_with_SIGTERM_leaves_the_cluster_and_callers_that_retry_on_another_silo_see_no_error()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var cluster = new SiloCluster(2);
+        await cluster.StartAllAsync(ct);
+        await EachSiloAnswersAsync(cluster, [0, 1], ct);
+
+        const int stopped = 0;
+        var load = new SiloLoad([cluster[0], cluster[1]], decisionTimeout: TimeSpan.FromSeconds(5));
+        using var stop = new CancellationTokenSource();
+        stop.CancelAfter(TimeSpan.FromSeconds(45));
+        var running = load.RunAsync(ingestWorkers: 2, decisionWorkers: 2, stop.Token, ct);
+
+        await UntilAsync(() => load.Decisions.Count(d => d.Answered) >= 200 && load.AcknowledgedEvents >= 100, "load before SIGTERM", stop.Token);
+        var stoppedAt = load.Now;
+        cluster[stopped].Terminate();
+        var exitCode = await cluster[stopped].WaitForExitAsync(ct);
+        var exitedAt = load.Now;
+        var rows = await cluster.ReadMembershipAsync(ct);
+        await UntilAsync(() => load.Decisions.Count(d => d.At > exitedAt && d.Answered) >= 200, "decisions after the exit", stop.Token);
+        await stop.CancelAsync();
+        await running;
+
+        var after = load.Decisions.Where(d => d.At >= stoppedAt).ToList();
+        Report(string.Create(CultureInfo.InvariantCulture,
+            $"SIGTERM test: exit code {exitCode} {(exitedAt - stoppedAt).TotalSeconds:0.0} s after SIGTERM; {after.Count} decisions after it, " +
+            $"first attempt fell back {after.Count(d => d.FirstFellBack)}, unanswered after failing over {after.Count(d => !d.Answered)}; " +
+            $"events acknowledged {load.AcknowledgedEvents}, ingest failovers {load.IngestFailovers}; " +
+            $"membership at exit: {string.Join(", ", rows)}"));
+
+        Assert.Equal(0, exitCode);
+        // It left: its row says so at once, without waiting for the others' probes to vote it dead.
+        Assert.Equal("Dead", Assert.Single(cluster.RowsOf(rows, stopped)).Status);
+        Assert.Empty(load.Errors);
+        Assert.All(load.Decisions, d => Assert.True(d.Answered, $"the decision asked at {d.At} was answered by no silo"));
+
+        await EveryAcknowledgedEventIsCountedAsync(cluster[1], load, ct);
+    }
+
+    [Fact]
+    public async Task The_service_refuses_to_start_when_the_silo_and_gateway_ports_are_the_same()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var ports = ServiceProcess.Ports.Free();
+        var settings = new Dictionary<string, string>
+        {
+            ["Reputation__Silo__Clustering"] = "AzureTable",
+            ["Reputation__Silo__GatewayPort"] = ports.Silo.ToString(CultureInfo.InvariantCulture),
+        };
+
+        await using var service = ServiceProcess.Start(ports, Azurite.ConnectionString, Azurite.UniqueTable("Ports"), settings: settings);
+        var exitCode = await service.WaitForExitAsync(ct);
+
+        Assert.Equal(1, exitCode);
+        var line = Assert.Single(service.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+            l => l.StartsWith("reputation: cannot start", StringComparison.Ordinal));
+        Assert.Contains("Reputation:Silo:SiloPort and Reputation:Silo:GatewayPort must differ", line, StringComparison.Ordinal);
+    }
+
+    /// <summary>A decision through each listed silo is answered, not a fallback (a cold grain may take a few tries).</summary>
+    private static async Task EachSiloAnswersAsync(SiloCluster cluster, int[] silos, CancellationToken ct)
+    {
+        using var bound = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        bound.CancelAfter(TimeSpan.FromSeconds(60));
+        foreach (var index in silos)
+        {
+            var client = cluster[index].CreateClient();
+            await UntilAsync(async () =>
+            {
+                var decision = await client.DecideRequestAsync(
+                    new RequestDecisionRequest { AccountId = $"probe-{index}-{Guid.NewGuid():N}", Ip = "198.51.100.9" }, bound.Token);
+                return !decision.IsFallback;
+            }, $"a decision through silo {index}", bound.Token);
+        }
+    }
+
+    /// <summary>Every usage event a silo acknowledged is in its account's request total; re-sent duplicates count once.</summary>
+    private static async Task EveryAcknowledgedEventIsCountedAsync(ServiceProcess silo, SiloLoad load, CancellationToken ct)
+    {
+        var expected = load.AcknowledgedRequestsByAccount();
+        var client = silo.CreateClient();
+        var actual = new Dictionary<string, long>();
+        foreach (var account in load.Accounts)
+        {
+            actual[account] = (await client.GetAccountAsync(account, ct))?.Usage.RequestsTotal ?? 0;
+        }
+
+        Assert.Equal(
+            load.Accounts.Select(a => (a, expected.GetValueOrDefault(a))),
+            load.Accounts.Select(a => (a, actual[a])));
+        Assert.True(expected.Values.Sum() > 0);
+    }
+
+    private static Task UntilAsync(Func<bool> condition, string what, CancellationToken ct) =>
+        UntilAsync(() => Task.FromResult(condition()), what, ct);
+
+    private static async Task UntilAsync(Func<Task<bool>> condition, string what, CancellationToken ct)
+    {
+        try
+        {
+            while (!await condition())
+            {
+                await Task.Delay(100, ct);
+            }
+        }
+        catch (OperationCanceledException) when (!TestContext.Current.CancellationToken.IsCancellationRequested)
+        {
+            throw new TimeoutException($"gave up waiting for {what}");
+        }
+    }
+
+    private static string Window(List<DecisionSample> failures, TimeSpan killedAt) =>
+        failures.Count == 0
+            ? "no window"
+            : string.Create(CultureInfo.InvariantCulture,
+                $"from {(failures.Min(d => d.At) - killedAt).TotalSeconds:0.0} s to {(failures.Max(d => d.At) - killedAt).TotalSeconds:0.0} s after the kill");
+
+    private static string Share(int part, int whole) =>
+        whole == 0 ? "n/a" : (100.0 * part / whole).ToString("0.0", CultureInfo.InvariantCulture) + " %";
+
+    private static void Report(string message)
+    {
+        TestContext.Current.SendDiagnosticMessage(message);
+        TestContext.Current.TestOutputHelper?.WriteLine(message);
+    }
+}
