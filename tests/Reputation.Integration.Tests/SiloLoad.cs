@@ -42,6 +42,10 @@ internal sealed class SiloLoad
 
     public int AcknowledgedEvents => _acknowledged.Count;
 
+    /// <summary>Acknowledged usage events (id, account, requests), to send again.</summary>
+    public IReadOnlyList<(string Id, string Account, long Requests)> Acknowledged() =>
+        [.. _acknowledged.Select(p => (p.Key, p.Value.Account, p.Value.Requests))];
+
     /// <summary>Requests of the acknowledged usage events, per account: what the accounts must count.</summary>
     public IReadOnlyDictionary<string, long> AcknowledgedRequestsByAccount() =>
         _acknowledged.Values.GroupBy(e => e.Account).ToDictionary(g => g.Key, g => g.Sum(e => e.Requests));
