@@ -70,6 +70,14 @@ builder.UseOrleans(orleans =>
             break;
     }
 
+    // Without AzureTable membership the options validation refuses to start, naming the setting.
+    if (silo.KubernetesHosting && silo.Clustering == ClusteringMode.AzureTable)
+    {
+        // After the clustering and endpoints above, so that in a pod its cluster ids and endpoints
+        // (from the pod's environment) win.
+        orleans.UseKubernetesHosting();
+    }
+
     // Probe timeouts and votes: how fast a dead silo is declared dead (docs/decisions/0011-multi-silo.md).
     orleans.Services.Configure<ClusterMembershipOptions>(builder.Configuration.GetSection(SiloHostOptions.MembershipSectionName));
     switch (storage.Provider)

@@ -102,11 +102,12 @@ public sealed partial class DeploymentTests
         Assert.Equal("metadata.labels['orleans/clusterId']", (string?)Env("ORLEANS_CLUSTER_ID")["valueFrom"]!["fieldRef"]!["fieldPath"]);
         Assert.Equal("metadata.name", (string?)Env("POD_NAME")["valueFrom"]!["fieldRef"]!["fieldPath"]);
         Assert.Equal("metadata.namespace", (string?)Env("POD_NAMESPACE")["valueFrom"]!["fieldRef"]!["fieldPath"]);
+        Assert.Equal("true", (string?)Env("Reputation__Silo__KubernetesHosting")["value"]);
 
         var text = Chart.Template("deployment.yaml");
         var opener = HelmTemplate.Actions(text).Single(a => a.Body == "if eq .Values.clustering.mode \"kubernetes\"");
         var end = HelmTemplate.EndOf(text, opener);
-        foreach (var name in new[] { "POD_NAME", "POD_NAMESPACE", "ORLEANS_SERVICE_ID", "ORLEANS_CLUSTER_ID" })
+        foreach (var name in new[] { "Reputation__Silo__KubernetesHosting", "POD_NAME", "POD_NAMESPACE", "ORLEANS_SERVICE_ID", "ORLEANS_CLUSTER_ID" })
         {
             var at = text.IndexOf($"name: {name}\n", StringComparison.Ordinal);
             Assert.InRange(at, opener.End, end.Start);

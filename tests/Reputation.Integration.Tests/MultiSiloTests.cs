@@ -140,6 +140,28 @@ public sealed class MultiSiloTests
         Assert.Contains("Reputation:Silo:SiloPort and Reputation:Silo:GatewayPort must differ", line, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task The_service_refuses_kubernetes_hosting_without_azure_table_membership()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var settings = new Dictionary<string, string> { ["Reputation__Silo__KubernetesHosting"] = "true" };
+
+        await using var service = ServiceProcess.Start(ServiceProcess.Ports.Free(), Azurite.ConnectionString, Azurite.UniqueTable("Kube"), settings: settings);
+        var exitCode = await service.WaitForExitAsync(ct);
+
+        Assert.Equal(1, exitCode);
+        var line = Assert.Single(service.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+            l => l.StartsWith("reputation: cannot start", StringComparison.Ordinal));
+        Assert.Contains("KubernetesHosting needs Reputation:Silo:Clustering=AzureTable", line, StringComparison.Ordinal);
+
+        // With it, outside a pod, Orleans' Kubernetes hosting itself refuses: the pod's environment is missing.
+        settings["Reputation__Silo__Clustering"] = "AzureTable";
+        await using var outsideAPod = ServiceProcess.Start(ServiceProcess.Ports.Free(), Azurite.ConnectionString, Azurite.UniqueTable("Kube"), settings: settings);
+        Assert.Equal(1, await outsideAPod.WaitForExitAsync(ct));
+        Assert.Contains(outsideAPod.Output.Split('\n', StringSplitOptions.TrimEntries),
+            l => l.StartsWith("reputation: cannot start", StringComparison.Ordinal) && l.Contains("POD_NAMESPACE", StringComparison.Ordinal));
+    }
+
     /// <summary>A decision through each listed silo is answered, not a fallback (a cold grain may take a few tries).</summary>
     private static async Task EachSiloAnswersAsync(SiloCluster cluster, int[] silos, CancellationToken ct)
     {

@@ -64,6 +64,13 @@ public sealed class SiloHostOptions : IValidatableObject
     [Required]
     public string AdvertisedAddress { get; init; } = "127.0.0.1";
 
+    /// <summary>
+    /// Orleans Kubernetes hosting (<c>UseKubernetesHosting</c>): in a pod, reads POD_NAME, POD_NAMESPACE,
+    /// POD_IP, ORLEANS_SERVICE_ID and ORLEANS_CLUSTER_ID and declares silos whose pods are gone dead.
+    /// Membership still needs AzureTable clustering. Only inside Kubernetes (the chart's <c>kubernetes</c> mode).
+    /// </summary>
+    public bool KubernetesHosting { get; init; }
+
     /// <summary>Table holding the cluster membership (AzureTable clustering).</summary>
     [Required, RegularExpression("^[A-Za-z][A-Za-z0-9]{2,62}$")]
     public string MembershipTableName { get; init; } = "ReputationMembership";
@@ -79,6 +86,13 @@ public sealed class SiloHostOptions : IValidatableObject
             yield return new ValidationResult(
                 $"{SectionName}:SiloPort and {SectionName}:GatewayPort must differ (both are {SiloPort}).",
                 [nameof(SiloPort), nameof(GatewayPort)]);
+        }
+
+        if (KubernetesHosting && Clustering != ClusteringMode.AzureTable)
+        {
+            yield return new ValidationResult(
+                $"{SectionName}:KubernetesHosting needs {SectionName}:Clustering=AzureTable: Kubernetes hosting keeps membership and pods in step, it does not hold membership.",
+                [nameof(KubernetesHosting), nameof(Clustering)]);
         }
 
         if (!IPAddress.TryParse(AdvertisedAddress, out _))
