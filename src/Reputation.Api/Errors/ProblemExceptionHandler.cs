@@ -55,13 +55,26 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, I
             Title = "Temporarily unavailable.",
             Detail = "The call could not be audited, so it is not acknowledged; a change it made may already be in force. Retry the call.",
         },
-        TimeoutException or OrleansException or SiloUnavailableException or Azure.RequestFailedException => new ProblemDetails
+        _ when IsUnavailable(exception) => new ProblemDetails
         {
             Status = StatusCodes.Status503ServiceUnavailable,
             Title = "Temporarily unavailable.",
             Detail = "Storage or the cluster did not answer; nothing was acknowledged. Retry the call.",
         },
         _ => new ProblemDetails { Status = StatusCodes.Status500InternalServerError, Title = "Internal error." },
+    };
+
+    /// <summary>
+    /// Storage or the cluster did not answer: Orleans' own exceptions and timeouts, an Azure storage
+    /// failure, a connection that failed, and the AggregateException the Azure SDK throws when all its
+    /// retries failed (when every failure in it is one of these).
+    /// </summary>
+    private static bool IsUnavailable(Exception exception) => exception switch
+    {
+        TimeoutException or OrleansException or SiloUnavailableException or Azure.RequestFailedException
+            or HttpRequestException or System.Net.Sockets.SocketException => true,
+        AggregateException { InnerExceptions.Count: > 0 } aggregate => aggregate.InnerExceptions.All(IsUnavailable),
+        _ => false,
     };
 
     private static HttpValidationProblemDetails ValidationProblem(IDictionary<string, string[]> errors) =>
