@@ -44,6 +44,7 @@ public class FingerprintBenchmarks
 public class SketchBenchmarks
 {
     private readonly HyperLogLog _hll = new();
+    private readonly HyperLogLog _empty = new();
     private readonly SlidingCounter _minutes = SlidingCounter.PerMinute(61);
     private DateTimeOffset _at = new(2026, 12, 1, 12, 0, 0, TimeSpan.Zero);
     private ulong _next;
@@ -51,8 +52,16 @@ public class SketchBenchmarks
     [Benchmark(Description = "HyperLogLog add (hash)")]
     public bool HllAdd() => _hll.AddHash(unchecked(++_next * 0x9E3779B97F4A7C15UL));
 
-    [Benchmark(Description = "HyperLogLog estimate")]
+    [Benchmark(Description = "HyperLogLog estimate, unchanged since the last one (cached)")]
     public long HllEstimate() => _hll.Estimate();
+
+    [Benchmark(Description = "HyperLogLog merge of an empty sketch, then estimate (recomputed)")]
+    public long HllRecomputedEstimate()
+    {
+        // A merge always drops the cached estimate, so this measures computing it (plus the merge).
+        _hll.Merge(_empty);
+        return _hll.Estimate();
+    }
 
     [Benchmark(Description = "ring buffer add, one second later")]
     public bool RingAdd()

@@ -137,6 +137,28 @@ public sealed class HyperLogLogTests
     }
 
     [Fact]
+    public void An_estimate_read_before_adds_and_merges_follows_them()
+    {
+        var a = Build(6, 0, 500);
+        var first = a.Estimate();
+        Assert.Equal(first, a.Estimate());
+
+        // Adds after a read move the estimate as a fresh sketch of the same items says.
+        for (var i = 500; i < 5_000; i++)
+        {
+            a.Add(Item(6, i));
+        }
+
+        Assert.Equal(Build(6, 0, 5_000).Estimate(), a.Estimate());
+
+        // So does a merge after a read.
+        var b = Build(6, 5_000, 5_000);
+        a.Merge(b);
+        Assert.Equal(Build(6, 0, 10_000).Estimate(), a.Estimate());
+        Assert.NotEqual(first, a.Estimate());
+    }
+
+    [Fact]
     public void Merge_leaves_the_other_sketch_alone()
     {
         var a = Build(4, 0, 100);

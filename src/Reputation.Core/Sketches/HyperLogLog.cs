@@ -20,6 +20,9 @@ public sealed class HyperLogLog
     private readonly byte[] _registers;
     private readonly int _precision;
 
+    /// <summary>The last estimate, until a register changes: entities answer their count with every signal.</summary>
+    private long _estimate = -1;
+
     public HyperLogLog(int precision = DefaultPrecision)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(precision, MinPrecision);
@@ -39,7 +42,10 @@ public sealed class HyperLogLog
 
     public int Precision => _precision;
 
-    /// <summary>Wraps persisted registers (not copied: adds write through to the array).</summary>
+    /// <summary>
+    /// Wraps persisted registers (not copied: adds write through to the array). While wrapped, change
+    /// the array only through this instance: the estimate is cached until a register changes.
+    /// </summary>
     public static HyperLogLog Wrap(byte[] registers)
     {
         ArgumentNullException.ThrowIfNull(registers);
@@ -74,10 +80,21 @@ public sealed class HyperLogLog
         }
 
         _registers[index] = rank;
+        _estimate = -1;
         return true;
     }
 
     public long Estimate()
+    {
+        if (_estimate < 0)
+        {
+            _estimate = Compute();
+        }
+
+        return _estimate;
+    }
+
+    private long Compute()
     {
         var m = _registers.Length;
         double sum = 0;
@@ -121,5 +138,7 @@ public sealed class HyperLogLog
         {
             mine[i] = Math.Max(mine[i], other._registers[i]);
         }
+
+        _estimate = -1;
     }
 }
