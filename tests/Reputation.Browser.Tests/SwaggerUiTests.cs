@@ -11,7 +11,16 @@ public sealed class ServiceFixture : IAsyncLifetime
 
     public Uri BaseAddress => (_service ?? throw new InvalidOperationException("the service has not started")).BaseAddress;
 
-    public async ValueTask InitializeAsync() => _service = await ServiceProcess.StartAsync(TestContext.Current.CancellationToken);
+    public async ValueTask InitializeAsync()
+    {
+        // Swagger UI and the HTTP surface, not persistence: memory storage, so no Azurite is needed.
+        _service = ServiceProcess.Start(
+            ServiceProcess.Ports.Free(),
+            connectionString: "UseDevelopmentStorage=true",
+            table: "Unused",
+            settings: new Dictionary<string, string> { ["Reputation__Storage__Provider"] = "Memory" });
+        await _service.WaitUntilReadyAsync(TestContext.Current.CancellationToken);
+    }
 
     public async ValueTask DisposeAsync()
     {

@@ -5,11 +5,12 @@ using System.Net.Sockets;
 using System.Text;
 using Reputation.Client;
 
-namespace Reputation.Integration.Tests;
+namespace Reputation.Testing;
 
 /// <summary>
-/// The service as an operator runs it: its own process (the built Reputation.Api.dll), real
-/// storage, fixed ports so that a restart takes over the same silo address.
+/// The service as an operator runs it: its own process (the built Reputation.Api.dll), fixed ports
+/// so that a restart takes over the same silo address. Shared by the integration tests (real
+/// storage) and the browser tests (memory storage), linked into each project.
 /// </summary>
 internal sealed class ServiceProcess : IAsyncDisposable
 {
