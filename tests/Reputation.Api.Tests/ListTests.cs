@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using Reputation.Client;
@@ -27,22 +26,6 @@ public sealed class ListTests(ApiFactory factory)
         using var response = await PutAsync(path, body);
         Assert.True(response.StatusCode == HttpStatusCode.OK, await response.Content.ReadAsStringAsync(Ct));
         return (await response.Content.ReadFromJsonAsync<ListEntry>(s_json, Ct))!;
-    }
-
-    private static async Task<T> EventuallyAsync<T>(Func<Task<T>> read, Func<T, bool> holds, string what)
-    {
-        var clock = Stopwatch.StartNew();
-        while (true)
-        {
-            var value = await read();
-            if (holds(value))
-            {
-                return value;
-            }
-
-            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"{what} did not hold within 5 s; last: {value}");
-            await Task.Delay(10, Ct);
-        }
     }
 
     private static async Task<RequestDecisionResponse> DecideAsync(ReputationClient client, string account, string ip) =>
@@ -267,7 +250,7 @@ public sealed class ListTests(ApiFactory factory)
 
         factory.Time.Advance(TimeSpan.FromMinutes(2));
 
-        await EventuallyAsync(() => DecideAsync(client, account, net.Host(5)), d => d.Decision == RequestDecision.Allow, "the expired entry lifting");
+        await Eventually.ValueAsync(() => DecideAsync(client, account, net.Host(5)), d => d.Decision == RequestDecision.Allow, "the expired entry lifting", TimeSpan.FromSeconds(5));
         Assert.DoesNotContain((await PageAsync("/v1/lists/deny?limit=1000")).Entries, e => e.EntityId == account);
     }
 }

@@ -32,25 +32,9 @@ public sealed class ShadowPolicyTests(PolicyFactory factory)
         return JsonDocument.Parse(await response.Content.ReadAsStringAsync(Ct)).RootElement.Clone();
     }
 
-    private async Task<JsonElement> ReportWhenAsync(Func<JsonElement, bool> condition, string what)
-    {
-        // Silos add their counts every second: wait for them, bounded.
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        JsonElement? last = null;
-        while (DateTime.UtcNow < deadline)
-        {
-            last = await ReportAsync();
-            if (last is { } report && condition(report))
-            {
-                return report;
-            }
-
-            await Task.Delay(100, Ct);
-        }
-
-        Assert.Fail($"{what}; last report: {last}");
-        return default;
-    }
+    private async Task<JsonElement> ReportWhenAsync(Func<JsonElement, bool> condition, string what) =>
+        // Silos add their counts every second.
+        (await Eventually.ValueAsync(ReportAsync, r => r is { } report && condition(report), what))!.Value;
 
     private Task<RequestDecisionResponse> DecideAsync(string account) =>
         factory.CreateReputationClient().DecideRequestAsync(new RequestDecisionRequest { AccountId = account, Ip = "10.8.8.8" }, Ct)

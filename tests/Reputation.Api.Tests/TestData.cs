@@ -159,3 +159,28 @@ internal static class ApiAssert
         return result.Response;
     }
 }
+
+internal static class Eventually
+{
+    /// <summary>
+    /// Reads until the value holds (what one-way propagation or a per-second report makes true
+    /// shortly); fails with the last value if it does not within the bound, which is for a stuck
+    /// system, not a slow one.
+    /// </summary>
+    public static async Task<T> ValueAsync<T>(Func<Task<T>> read, Func<T, bool> holds, string what, TimeSpan? within = null)
+    {
+        var limit = within ?? TimeSpan.FromSeconds(20);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
+        {
+            var value = await read();
+            if (holds(value))
+            {
+                return value;
+            }
+
+            Assert.True(clock.Elapsed < limit, $"{what} did not hold within {limit.TotalSeconds:0} s; last: {value}");
+            await Task.Delay(20, TestContext.Current.CancellationToken);
+        }
+    }
+}
