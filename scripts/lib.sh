@@ -9,6 +9,7 @@
 #                                       output in LOG; waits until its ports answer. Sets AZURITE_PID.
 #   stop_azurite                        SIGTERM the Azurite started by start_azurite (never SIGKILL:
 #                                       it persists every 5 s and on shutdown) and wait for it to exit.
+#   ensure_wrk                          install Debian's wrk (./bench.sh) with apt-get if it is missing
 #   port_open PORT                      true if something accepts TCP connections on 127.0.0.1:PORT.
 #   stop_pid PID NAME SECONDS [kill]    SIGTERM PID, wait up to SECONDS for it to exit; with "kill",
 #                                       SIGKILL it after that (never used for Azurite).
@@ -95,31 +96,50 @@ ensure_browser() {
     log "Chromium or chromedriver is missing and there is no apt-get to install them: the browser tests will fail until both are installed."
     return 0
   fi
-  local -a sudo=()
-  if ((EUID != 0)); then
-    if ! command -v sudo >/dev/null 2>&1; then
-      err "the browser tests need chromium and chromium-driver; run as root or install them: apt-get install --no-install-recommends chromium chromium-driver"
-      return 1
-    fi
-    sudo=(sudo -n)
-  fi
   log "Installing chromium and chromium-driver with apt-get for the browser tests (no recommends, about 30 s, once) ..."
-  local apt_log
-  apt_log="$(mktemp)"
-  local -a install=(env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium chromium-driver)
-  # A fresh container has no package lists: update only when the first attempt fails.
-  if ! { "${sudo[@]}" "${install[@]}" || { "${sudo[@]}" apt-get update -q && "${sudo[@]}" "${install[@]}"; }; } >"$apt_log" 2>&1; then
-    tail -n 30 "$apt_log" >&2
-    rm -f "$apt_log"
-    err "apt-get could not install chromium and chromium-driver (output above); the browser tests need both."
-    return 1
-  fi
-  rm -f "$apt_log"
+  apt_install "the browser tests need chromium and chromium-driver" chromium chromium-driver || return 1
   if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null 2>&1; then
     err "apt-get finished but chromium or chromedriver is still not on PATH."
     return 1
   fi
   log "$(chromedriver --version | head -n 1) installed."
+}
+
+# apt_install <why> <package>... — install Debian packages without recommends, as root or through
+# sudo -n; updates the package lists only when the first attempt fails (a fresh container has none).
+apt_install() {
+  local why="$1"
+  shift
+  local -a sudo=()
+  if ((EUID != 0)); then
+    if ! command -v sudo >/dev/null 2>&1; then
+      err "$why; run as root or install them: apt-get install --no-install-recommends $*"
+      return 1
+    fi
+    sudo=(sudo -n)
+  fi
+  local apt_log
+  apt_log="$(mktemp)"
+  local -a install=(env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$@")
+  if ! { "${sudo[@]}" "${install[@]}" || { "${sudo[@]}" apt-get update -q && "${sudo[@]}" "${install[@]}"; }; } >"$apt_log" 2>&1; then
+    tail -n 30 "$apt_log" >&2
+    rm -f "$apt_log"
+    err "apt-get could not install $* (output above); $why."
+    return 1
+  fi
+  rm -f "$apt_log"
+}
+
+# ./bench.sh drives the service with wrk (Debian package wrk).
+ensure_wrk() {
+  command -v wrk >/dev/null 2>&1 && return 0
+  if ! command -v apt-get >/dev/null 2>&1; then
+    err "./bench.sh needs the load tool wrk and there is no apt-get to install it: install wrk and retry."
+    return 1
+  fi
+  log "Installing wrk with apt-get (the load tool of ./bench.sh, once) ..."
+  apt_install "./bench.sh needs the load tool wrk" wrk || return 1
+  command -v wrk >/dev/null 2>&1 || { err "apt-get finished but wrk is still not on PATH."; return 1; }
 }
 
 # start_azurite <location-dir> <blobPort> <queuePort> <tablePort> <logfile>

@@ -8,6 +8,7 @@ using Orleans.Configuration;
 using Reputation.Api.Errors;
 using Reputation.Api.Features;
 using Reputation.Api.Features.Audit;
+using Reputation.Api.Features.Bench;
 using Reputation.Api.Features.Decisions;
 using Reputation.Api.Features.Entities;
 using Reputation.Api.Features.Events;
@@ -153,6 +154,10 @@ app.MapLabelsApi();
 app.MapPoliciesApi();
 app.MapListsApi();
 app.MapAuditApi();
+if (api.BenchmarkEndpoints)
+{
+    app.MapBenchApi();
+}
 
 try
 {

@@ -115,6 +115,12 @@ public sealed class ApiOptions
     /// <summary>How many reasons a decision returns (entity views return all).</summary>
     [Range(1, 20)]
     public int TopReasons { get; init; } = 3;
+
+    /// <summary>
+    /// Maps the benchmark endpoints under <c>/v1/bench</c> (baselines for the decisions and a memory
+    /// report that forces a full collection). Off by default; <c>./bench.sh</c> turns it on.
+    /// </summary>
+    public bool BenchmarkEndpoints { get; init; }
 }
 
 public sealed class PrivacyOptions
