@@ -12,7 +12,7 @@ namespace Reputation.Api.Hosting;
 /// Metrics on a Prometheus scrape endpoint, and metrics, traces and logs over OTLP when
 /// <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set (docs/decisions/0014-observability.md).
 /// </summary>
-internal static class Telemetry
+internal static partial class Telemetry
 {
     public const string OtlpEndpointKey = "OTEL_EXPORTER_OTLP_ENDPOINT";
     public const string ScrapePath = "/metrics";
@@ -84,6 +84,10 @@ internal static class Telemetry
     public static IEndpointConventionBuilder MapReputationMetrics(this WebApplication app, MetricsOptions options)
     {
         var endpoint = app.MapPrometheusScrapingEndpoint(ScrapePath).ExcludeFromDescription();
+        TelemetryConfigured(app.Logger, ScrapePath, options.RequireKey ? "read scope" : "no key", OtlpConfigured(app.Configuration) ? "on" : "off");
         return options.RequireKey ? endpoint.RequireScope(Scopes.Read) : endpoint;
     }
+
+    [LoggerMessage(1101, LogLevel.Information, "Metrics served on {Path} ({Access}); OTLP export of metrics, traces and logs {Otlp}")]
+    private static partial void TelemetryConfigured(ILogger logger, string path, string access, string otlp);
 }
