@@ -1,12 +1,52 @@
+using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using Reputation.Grains.Policies;
 
 namespace Reputation.Grains;
 
-/// <summary>The grains' instruments, on the one <c>Reputation</c> meter.</summary>
+/// <summary>What an event of a batch came to, as counted by <c>reputation.events</c>.</summary>
+public enum EventResult
+{
+    Accepted,
+    Duplicate,
+    Rejected,
+}
+
+/// <summary>
+/// The service's instruments, on the one <c>Reputation</c> meter (docs/operations.md#metrics).
+/// Every tag value is one of the fixed strings below: never an account id, address, fingerprint or
+/// email, so no personal data reaches a metric. Recording allocates nothing: the tags are string
+/// pairs passed to the two- and three-tag overloads.
+/// </summary>
 public sealed class ReputationMetrics
 {
     public const string MeterName = "Reputation";
 
+    /// <summary>Event types as tagged; <c>unknown</c> for an event whose type could not be read.</summary>
+    public const int EventTypeCount = 4;
+
+    private static readonly string[] s_kinds = ["signup", "request", "billing"];
+
+    // Indexed by (int)SignupOutcome, RequestOutcome and BillingOutcome: the contract's decision values.
+    private static readonly string[][] s_outcomes =
+    [
+        ["allow", "review", "challenge", "deny"],
+        ["allow", "throttle", "degrade", "block"],
+        ["allow", "hold", "deny"],
+    ];
+
+    private static readonly string[] s_eventTypes = ["signup", "usage", "payment", "unknown"];
+    private static readonly string[] s_eventResults = ["accepted", "duplicate", "rejected"];
+
+    // A decision is in-memory work of tens of microseconds; a cold one waits for storage.
+    private static readonly double[] s_decisionSeconds =
+        [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1];
+
+    private static readonly long[] s_fanOut = [0, 1, 2, 4, 8, 16, 32, 64, 128, 256];
+
+    private readonly Counter<long> _decisions;
+    private readonly Histogram<double> _decisionDuration;
+    private readonly Counter<long> _events;
     private readonly Counter<long> _propagationMessages;
     private readonly Histogram<long> _propagationFanOut;
 
@@ -14,8 +54,43 @@ public sealed class ReputationMetrics
     {
         ArgumentNullException.ThrowIfNull(meters);
         var meter = meters.Create(MeterName);
-        _propagationMessages = meter.CreateCounter<long>("reputation.propagation.messages", description: "Risk-change notifications sent between grains");
-        _propagationFanOut = meter.CreateHistogram<long>("reputation.propagation.fanout", description: "Notifications sent per risk change");
+        _decisions = meter.CreateCounter<long>("reputation.decisions", "{decision}", "Decisions answered, by kind and decision");
+        _decisionDuration = meter.CreateHistogram(
+            "reputation.decision.duration",
+            "s",
+            "Time from a validated decision request to its answer, grain call included",
+            tags: null,
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = s_decisionSeconds });
+        _events = meter.CreateCounter<long>("reputation.events", "{event}", "Ingested events, by type and result");
+        _propagationMessages = meter.CreateCounter<long>("reputation.propagation.messages", "{message}", "Risk-change notifications sent between grains");
+        _propagationFanOut = meter.CreateHistogram(
+            "reputation.propagation.fanout",
+            "{message}",
+            "Notifications sent per risk change",
+            tags: null,
+            advice: new InstrumentAdvice<long> { HistogramBucketBoundaries = s_fanOut });
+    }
+
+    /// <summary>Counts a decision and records its duration since <paramref name="startedAt"/> (a <see cref="Stopwatch"/> timestamp).</summary>
+    public void Decided(DecisionKind kind, int outcome, long startedAt)
+    {
+        var k = (int)kind;
+        var outcomes = s_outcomes[k];
+        var kindTag = new KeyValuePair<string, object?>("kind", s_kinds[k]);
+        _decisions.Add(1, kindTag, new KeyValuePair<string, object?>("decision", (uint)outcome < outcomes.Length ? outcomes[outcome] : "unknown"));
+        _decisionDuration.Record(Stopwatch.GetElapsedTime(startedAt).TotalSeconds, kindTag);
+    }
+
+    /// <summary>Counts <paramref name="count"/> events of a type (0 signup, 1 usage, 2 payment, 3 unknown) with a result.</summary>
+    public void Ingested(int eventType, EventResult result, long count)
+    {
+        if (count > 0)
+        {
+            _events.Add(
+                count,
+                new KeyValuePair<string, object?>("type", s_eventTypes[(uint)eventType < EventTypeCount ? eventType : EventTypeCount - 1]),
+                new KeyValuePair<string, object?>("result", s_eventResults[(int)result]));
+        }
     }
 
     public void Propagated(string from, long sent)

@@ -49,6 +49,9 @@ public class ApiFactory : WebApplicationFactory<Program>
         });
     }
 
+    /// <summary>A loopback port free when asked (nothing listens on it afterwards).</summary>
+    protected static int UnusedPort() => FreePort();
+
     private static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);

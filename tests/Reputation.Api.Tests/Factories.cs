@@ -73,3 +73,23 @@ public sealed class ProductionCollection : ICollectionFixture<ProductionFactory>
 {
     public const string Name = "api-production";
 }
+
+/// <summary>
+/// The Development host with an OTLP endpoint set (a loopback port nothing listens on, so every
+/// export fails) and <c>/metrics</c> behind a key.
+/// </summary>
+public sealed class TelemetryFactory : ApiFactory
+{
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        builder.UseSetting("OTEL_EXPORTER_OTLP_ENDPOINT", $"http://127.0.0.1:{UnusedPort()}");
+        builder.UseSetting("Reputation:Metrics:RequireKey", "true");
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class TelemetryCollection : ICollectionFixture<TelemetryFactory>
+{
+    public const string Name = "api-telemetry";
+}

@@ -131,3 +131,15 @@ public sealed class PrivacyOptions
     [Required(ErrorMessage = "Reputation:Privacy:EmailHashKey must be set (base64, at least 16 bytes).")]
     public string? EmailHashKey { get; init; }
 }
+
+public sealed class MetricsOptions
+{
+    public const string SectionName = "Reputation:Metrics";
+
+    /// <summary>
+    /// Whether <c>GET /metrics</c> needs an API key with the <c>read</c> scope. Off by default: the
+    /// scrape holds counts by kind, decision, event type and result only, never an id, address or
+    /// fingerprint, and Prometheus scrapers seldom send keys (docs/decisions/0014-observability.md).
+    /// </summary>
+    public bool RequireKey { get; init; }
+}

@@ -187,12 +187,12 @@ public sealed partial class SiloPolicyCache(IGrainFactory grains, ILogger<SiloPo
         public int ChangedQueued;
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not add this silo's shadow counts to the report")]
+    [LoggerMessage(3003, LogLevel.Warning, "Could not add this silo's shadow counts to the report")]
     private static partial void LogReportFailed(ILogger logger, Exception exception);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not renew the policy subscription; deciding with the version held")]
+    [LoggerMessage(3004, LogLevel.Warning, "Could not renew the policy subscription; deciding with the version held")]
     private static partial void LogRenewFailed(ILogger logger, Exception exception);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Policy default version {Version} applied")]
+    [LoggerMessage(3005, LogLevel.Information, "Policy default version {Version} applied")]
     private static partial void LogApplied(ILogger logger, int version);
 }

@@ -1,9 +1,11 @@
+using System.Diagnostics;
 using Mediator;
 using Microsoft.Extensions.Options;
 using Reputation.Api.Errors;
 using Reputation.Api.Hosting;
 using Reputation.Contracts;
 using Reputation.Grains;
+using Reputation.Grains.Policies;
 
 namespace Reputation.Api.Features.Decisions;
 
@@ -22,14 +24,16 @@ public sealed record DecideBilling(BillingDecisionRequest Body) : IRequest<Billi
     }
 }
 
-public sealed class DecideBillingHandler(IGrainFactory grains, IOptions<ApiOptions> options)
+public sealed class DecideBillingHandler(IGrainFactory grains, IOptions<ApiOptions> options, ReputationMetrics metrics)
     : IRequestHandler<DecideBilling, BillingDecisionResponse>
 {
     public async ValueTask<BillingDecisionResponse> Handle(DecideBilling request, CancellationToken cancellationToken)
     {
+        var startedAt = Stopwatch.GetTimestamp();
         var b = request.Body;
         var result = await grains.GetGrain<IAccountGrain>(b.AccountId)
             .DecideBillingAsync(b.PaymentFingerprint, b.AmountMinor, b.Currency.ToUpperInvariant());
+        metrics.Decided(DecisionKind.Billing, result.Outcome, startedAt);
         return new BillingDecisionResponse
         {
             AccountId = b.AccountId,

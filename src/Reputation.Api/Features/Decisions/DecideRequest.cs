@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Mediator;
 using Microsoft.Extensions.Options;
 using Reputation.Api.Errors;
@@ -5,6 +6,7 @@ using Reputation.Api.Hosting;
 using Reputation.Contracts;
 using Reputation.Core.Networks;
 using Reputation.Grains;
+using Reputation.Grains.Policies;
 
 namespace Reputation.Api.Features.Decisions;
 
@@ -21,14 +23,16 @@ public sealed record DecideRequest(RequestDecisionRequest Body) : IRequest<Reque
     }
 }
 
-public sealed class DecideRequestHandler(IGrainFactory grains, IOptions<ApiOptions> options)
+public sealed class DecideRequestHandler(IGrainFactory grains, IOptions<ApiOptions> options, ReputationMetrics metrics)
     : IRequestHandler<DecideRequest, RequestDecisionResponse>
 {
     public async ValueTask<RequestDecisionResponse> Handle(DecideRequest request, CancellationToken cancellationToken)
     {
+        var startedAt = Stopwatch.GetTimestamp();
         var b = request.Body;
         IpRange.TryFromAddress(b.Ip, out var range);
         var result = await grains.GetGrain<IAccountGrain>(b.AccountId).DecideRequestAsync(range.ToString());
+        metrics.Decided(DecisionKind.Request, result.Outcome, startedAt);
         return new RequestDecisionResponse
         {
             AccountId = b.AccountId,

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.IO.Hashing;
 using System.Text;
 using Mediator;
@@ -8,6 +9,7 @@ using Reputation.Contracts;
 using Reputation.Core.Networks;
 using Reputation.Core.Privacy;
 using Reputation.Grains;
+using Reputation.Grains.Policies;
 
 namespace Reputation.Api.Features.Decisions;
 
@@ -24,11 +26,12 @@ public sealed record DecideSignup(SignupDecisionRequest Body) : IRequest<SignupD
     }
 }
 
-public sealed class DecideSignupHandler(IGrainFactory grains, EmailHasher emails, ReputationClock time, IOptions<ApiOptions> options)
+public sealed class DecideSignupHandler(IGrainFactory grains, EmailHasher emails, ReputationClock time, IOptions<ApiOptions> options, ReputationMetrics metrics)
     : IRequestHandler<DecideSignup, SignupDecisionResponse>
 {
     public async ValueTask<SignupDecisionResponse> Handle(DecideSignup request, CancellationToken cancellationToken)
     {
+        var startedAt = Stopwatch.GetTimestamp();
         var b = request.Body;
         IpRange.TryFromAddress(b.Ip, out var range);
         var emailHash = emails.Hash(b.Email);
@@ -46,6 +49,7 @@ public sealed class DecideSignupHandler(IGrainFactory grains, EmailHasher emails
         };
 
         var result = await grains.GetGrain<IAccountGrain>(b.AccountId).SignupAsync(signup);
+        metrics.Decided(DecisionKind.Signup, result.Outcome, startedAt);
         return new SignupDecisionResponse
         {
             AccountId = b.AccountId,

@@ -18,7 +18,7 @@ public sealed record IngestEvents(IReadOnlyList<ArrivedEvent> Events) : IRequest
 /// good ones by account and applies each account's events in one grain call, all accounts in
 /// parallel. Answers only after every write is done: accepted means persisted.
 /// </summary>
-public sealed class IngestEventsHandler(IGrainFactory grains, EmailHasher emails, ReputationClock time)
+public sealed class IngestEventsHandler(IGrainFactory grains, EmailHasher emails, ReputationClock time, ReputationMetrics metrics)
     : IRequestHandler<IngestEvents, EventBatchResult>
 {
     internal static readonly TimeSpan MaxClockSkew = TimeSpan.FromMinutes(5);
@@ -31,12 +31,15 @@ public sealed class IngestEventsHandler(IGrainFactory grains, EmailHasher emails
         var duplicates = 0;
         var seenIds = new HashSet<string>(StringComparer.Ordinal);
         var byAccount = new Dictionary<string, List<AccountEvent>>(StringComparer.Ordinal);
+        // Counted per (type, result) here and recorded once per batch, not once per event.
+        var tally = new long[ReputationMetrics.EventTypeCount * 3];
 
         foreach (var arrived in request.Events)
         {
             if (arrived.ParseError is not null || arrived.Event is null)
             {
                 rejected.Add(new RejectedEvent(arrived.Index, arrived.Id, arrived.ParseError ?? "event is null"));
+                tally[Cell(Unknown, EventResult.Rejected)]++;
                 continue;
             }
 
@@ -44,12 +47,14 @@ public sealed class IngestEventsHandler(IGrainFactory grains, EmailHasher emails
             if (converted is null)
             {
                 rejected.Add(new RejectedEvent(arrived.Index, arrived.Event.Id, error!));
+                tally[Cell(Enum.IsDefined(arrived.Event.Type) ? (int)arrived.Event.Type : Unknown, EventResult.Rejected)]++;
                 continue;
             }
 
             if (!seenIds.Add(converted.EventId))
             {
                 duplicates++;
+                tally[Cell(TypeOf(converted), EventResult.Duplicate)]++;
                 continue;
             }
 
@@ -61,14 +66,18 @@ public sealed class IngestEventsHandler(IGrainFactory grains, EmailHasher emails
             list.Add(converted);
         }
 
-        var results = await Task.WhenAll(byAccount.Select(pair =>
+        var batches = byAccount.ToList();
+        var results = await Task.WhenAll(batches.Select(pair =>
             grains.GetGrain<IAccountGrain>(pair.Key).RecordAsync([.. pair.Value]).AsTask()));
         var accepted = 0;
-        foreach (var statuses in results)
+        for (var b = 0; b < results.Length; b++)
         {
-            foreach (var status in statuses)
+            var statuses = results[b];
+            var events = batches[b].Value;
+            for (var i = 0; i < statuses.Length; i++)
             {
-                if (status == EventStatus.Accepted)
+                var result = statuses[i] == EventStatus.Accepted ? EventResult.Accepted : EventResult.Duplicate;
+                if (result == EventResult.Accepted)
                 {
                     accepted++;
                 }
@@ -76,12 +85,34 @@ public sealed class IngestEventsHandler(IGrainFactory grains, EmailHasher emails
                 {
                     duplicates++;
                 }
+
+                tally[Cell(TypeOf(events[i]), result)]++;
             }
+        }
+
+        for (var type = 0; type < ReputationMetrics.EventTypeCount; type++)
+        {
+            metrics.Ingested(type, EventResult.Accepted, tally[Cell(type, EventResult.Accepted)]);
+            metrics.Ingested(type, EventResult.Duplicate, tally[Cell(type, EventResult.Duplicate)]);
+            metrics.Ingested(type, EventResult.Rejected, tally[Cell(type, EventResult.Rejected)]);
         }
 
         rejected.Sort(static (a, b) => a.Index.CompareTo(b.Index));
         return new EventBatchResult { Accepted = accepted, Duplicates = duplicates, Rejected = rejected };
     }
+
+    // Event types as ReputationMetrics tags them: the contract's EventType values, then unknown.
+    private const int Unknown = ReputationMetrics.EventTypeCount - 1;
+
+    private static int Cell(int type, EventResult result) => (type * 3) + (int)result;
+
+    private static int TypeOf(AccountEvent e) => e switch
+    {
+        SignupEvent => (int)EventType.Signup,
+        UsageEvent => (int)EventType.Usage,
+        PaymentEvent => (int)EventType.Payment,
+        _ => Unknown,
+    };
 
     private (AccountEvent? Event, string? Error) Convert(IngestEvent e, DateTimeOffset now)
     {
