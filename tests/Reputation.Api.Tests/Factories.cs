@@ -93,3 +93,19 @@ public sealed class TelemetryCollection : ICollectionFixture<TelemetryFactory>
 {
     public const string Name = "api-telemetry";
 }
+
+/// <summary>The Development host with the benchmark endpoints of <c>./bench.sh</c> mapped.</summary>
+public sealed class BenchFactory : ApiFactory
+{
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        builder.UseSetting("Reputation:Api:BenchmarkEndpoints", "true");
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class BenchCollection : ICollectionFixture<BenchFactory>
+{
+    public const string Name = "api-bench";
+}

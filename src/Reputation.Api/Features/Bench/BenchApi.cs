@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Reputation.Api.Features.Audit;
 using Reputation.Api.Security;
 using Reputation.Contracts;
 
@@ -74,6 +75,7 @@ internal static class BenchApi
             })
             .WithTags("Benchmark")
             .RequireScope(Scopes.Operate)
+            .Audited(AuditActions.BenchMemory)
             .ProducesCommonProblems()
             .WithName("BenchMemory")
             .WithSummary("Benchmark: forces a full garbage collection, then reports the managed heap, the working set and this silo's activations by grain type");

@@ -1,0 +1,83 @@
+using System.Net;
+using System.Text.Json;
+
+namespace Reputation.Api.Tests;
+
+/// <summary>The endpoints <c>./bench.sh</c> measures against: mapped only when asked for.</summary>
+[Collection(BenchCollection.Name)]
+public sealed class BenchEndpointTests(BenchFactory factory)
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Theory]
+    [InlineData("request", """{"accountId":"bench-a","ip":"198.51.100.7","model":"m"}""", "allow")]
+    [InlineData("signup", """{"accountId":"bench-a","ip":"198.51.100.7","paymentFingerprint":"card-1"}""", "allow")]
+    [InlineData("billing", """{"accountId":"bench-a","paymentFingerprint":"card-1","amountMinor":100,"currency":"USD"}""", "allow")]
+    public async Task A_baseline_binds_the_decision_body_and_answers_a_constant_decision_of_the_same_shape(string kind, string body, string decision)
+    {
+        using var http = factory.CreateDefaultClient();
+
+        using var response = await http.SendAsync(Raw.Post($"/v1/bench/baseline/{kind}", body), Ct);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync(Ct));
+        Assert.Equal("bench-a", json.RootElement.GetProperty("accountId").GetString());
+        Assert.Equal(decision, json.RootElement.GetProperty("decision").GetString());
+        Assert.True(json.RootElement.TryGetProperty("reasons", out _));
+        Assert.True(json.RootElement.TryGetProperty("policyVersion", out _));
+    }
+
+    [Fact]
+    public async Task A_baseline_checks_the_key_and_the_body_like_the_decision_it_stands_for()
+    {
+        using var http = factory.CreateDefaultClient();
+
+        using (var anonymous = await http.SendAsync(Raw.Post("/v1/bench/baseline/request", """{"accountId":"a","ip":"198.51.100.7"}""", apiKey: null), Ct))
+        {
+            await Raw.AssertProblemAsync(anonymous, HttpStatusCode.Unauthorized);
+        }
+
+        using var broken = await http.SendAsync(Raw.Post("/v1/bench/baseline/request", """{"accountId":"""), Ct);
+        await Raw.AssertProblemAsync(broken, HttpStatusCode.BadRequest);
+    }
+
+    [Fact]
+    public async Task The_memory_report_needs_operate_and_counts_the_account_grains_activated()
+    {
+        var client = factory.CreateReputationClient();
+        var account = Unique.Id("bench-memory");
+        ApiAssert.Answered(await client.DecideRequestAsync(new() { AccountId = account, Ip = "198.51.100.8" }, Ct));
+        using var http = factory.CreateDefaultClient();
+
+        using (var service = await http.SendAsync(Raw.Get("/v1/bench/memory"), Ct))
+        {
+            await Raw.AssertProblemAsync(service, HttpStatusCode.Forbidden);
+        }
+
+        using var response = await http.SendAsync(Raw.Get("/v1/bench/memory", ApiFactory.OperatorKey), Ct);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync(Ct));
+        Assert.True(json.RootElement.GetProperty("managedHeapBytes").GetInt64() > 0);
+        Assert.True(json.RootElement.GetProperty("workingSetBytes").GetInt64() >= json.RootElement.GetProperty("managedHeapBytes").GetInt64());
+        var accounts = json.RootElement.GetProperty("activations").EnumerateObject()
+            .Where(p => p.Name.Contains("account", StringComparison.OrdinalIgnoreCase)).Sum(p => p.Value.GetInt64());
+        Assert.True(accounts >= 1, "the account just decided on is active");
+    }
+}
+
+/// <summary>Without <c>Reputation:Api:BenchmarkEndpoints</c> there is no benchmark endpoint.</summary>
+[Collection(ApiCollection.Name)]
+public sealed class BenchEndpointsOffTests(ApiFactory factory)
+{
+    [Theory]
+    [InlineData("POST", "/v1/bench/baseline/request")]
+    [InlineData("GET", "/v1/bench/memory")]
+    public async Task They_are_not_mapped_by_default(string method, string path)
+    {
+        using var http = factory.CreateDefaultClient();
+
+        using var response = await http.SendAsync(Raw.Request(new HttpMethod(method), path, method == "POST" ? "{}" : null, ApiFactory.OperatorKey), TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+    }
+}
