@@ -4,6 +4,7 @@ using Orleans;
 using Orleans.Runtime;
 using Orleans.Storage;
 using Reputation.Grains.Policies;
+using Reputation.Grains.State;
 
 namespace Reputation.Grains;
 
@@ -14,11 +15,10 @@ public static class ServiceCollectionExtensions
     {
         services.TryAddSingleton(ReputationClock.Default);
 
-        // Grain state goes to storage in Orleans' own binary format (the state types are
-        // [GenerateSerializer] with [Id]s, so fields can be added), not in the default Newtonsoft
+        // Grain state goes to storage in Orleans' own binary format, not in the default Newtonsoft
         // JSON, which took about a third of the CPU of ingestion (docs/decisions/0015-state-serializer.md).
         // Registered last, it is the one the storage providers' options take.
-        services.AddSingleton<IGrainStorageSerializer, OrleansGrainStorageSerializer>();
+        services.AddSingleton<IGrainStorageSerializer, StateSerializer>();
         services.TryAddSingleton<SiloPolicyCache>();
         services.TryAddSingleton<IPolicyCache>(sp => sp.GetRequiredService<SiloPolicyCache>());
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<SiloPolicyCache>());

@@ -1,0 +1,49 @@
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Serialization;
+using Orleans.Storage;
+using Reputation.Grains.Accounts;
+using Reputation.Grains.State;
+
+namespace Reputation.Grains.Tests;
+
+[Collection(ClusterCollection.Name)]
+public sealed class StateSerializerTests(ClusterFixture fixture)
+{
+    private IServiceProvider Silo => fixture.Cluster.Silos[0].ServiceProvider;
+
+    private static AccountState Sample()
+    {
+        var state = new AccountState { Country = "NL", RequestsTotal = 42, PaymentInstruments = ["card-1"], IpRanges = ["198.51.100.0/24"] };
+        state.RequestsPerMinute.Minutes().Add(new DateTimeOffset(2026, 12, 1, 12, 0, 0, TimeSpan.Zero), 7);
+        state.IpRangeSeenAt["198.51.100.0/24"] = new DateTimeOffset(2026, 12, 1, 12, 0, 0, TimeSpan.Zero);
+        return state;
+    }
+
+    [Fact]
+    public void The_silo_stores_state_in_binary_and_reads_it_back()
+    {
+        var serializer = Silo.GetRequiredService<IGrainStorageSerializer>();
+        Assert.IsType<StateSerializer>(serializer);
+
+        var stored = serializer.Serialize(Sample());
+        var read = Assert.IsType<AccountState>(serializer.Deserialize<AccountState>(stored));
+
+        Assert.NotEqual((byte)'{', stored.ToMemory().Span[0]);
+        Assert.Equal(42, read.RequestsTotal);
+        Assert.Equal(["card-1"], read.PaymentInstruments);
+        Assert.Equal(7, read.RequestsPerMinute.Minutes().Estimate(new DateTimeOffset(2026, 12, 1, 12, 0, 30, TimeSpan.Zero), TimeSpan.FromMinutes(1)));
+    }
+
+    [Fact]
+    public void State_written_as_JSON_by_earlier_builds_is_still_read()
+    {
+        var json = new JsonGrainStorageSerializer(Silo.GetRequiredService<OrleansJsonSerializer>());
+        var serializer = Silo.GetRequiredService<IGrainStorageSerializer>();
+
+        var read = Assert.IsType<AccountState>(serializer.Deserialize<AccountState>(json.Serialize(Sample())));
+
+        Assert.Equal("NL", read.Country);
+        Assert.Equal(["198.51.100.0/24"], read.IpRanges);
+        Assert.Single(read.IpRangeSeenAt);
+    }
+}
