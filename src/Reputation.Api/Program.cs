@@ -11,6 +11,7 @@ using Reputation.Api.Features.Audit;
 using Reputation.Api.Features.Decisions;
 using Reputation.Api.Features.Entities;
 using Reputation.Api.Features.Events;
+using Reputation.Api.Features.Intel;
 using Reputation.Api.Features.Labels;
 using Reputation.Api.Features.Lists;
 using Reputation.Api.Features.Policies;
@@ -24,6 +25,7 @@ var builder = WebApplication.CreateBuilder(args);
 builder.Services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
 builder.Services.AddOptions<SiloHostOptions>().BindConfiguration(SiloHostOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
 builder.Services.AddOptions<ApiOptions>().BindConfiguration(ApiOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+builder.Services.AddOptions<IntelOptions>().BindConfiguration(IntelOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
 builder.Services.AddOptions<ApiKeyOptions>().BindConfiguration(ApiKeyOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
 builder.Services.AddOptions<PrivacyOptions>().BindConfiguration(PrivacyOptions.SectionName).ValidateDataAnnotations()
     .Validate(o => IsKey(o.EmailHashKey), "Reputation:Privacy:EmailHashKey must be base64 of at least 16 bytes.").ValidateOnStart();
@@ -152,6 +154,7 @@ app.MapEntitiesApi();
 app.MapLabelsApi();
 app.MapPoliciesApi();
 app.MapListsApi();
+app.MapIntelApi();
 app.MapAuditApi();
 
 try
