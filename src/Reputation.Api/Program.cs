@@ -12,6 +12,7 @@ using Reputation.Api.Features.Bench;
 using Reputation.Api.Features.Decisions;
 using Reputation.Api.Features.Entities;
 using Reputation.Api.Features.Events;
+using Reputation.Api.Features.Intel;
 using Reputation.Api.Features.Labels;
 using Reputation.Api.Features.Lists;
 using Reputation.Api.Features.Policies;
@@ -25,6 +26,7 @@ var builder = WebApplication.CreateBuilder(args);
 builder.Services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
 builder.Services.AddOptions<SiloHostOptions>().BindConfiguration(SiloHostOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
 builder.Services.AddOptions<ApiOptions>().BindConfiguration(ApiOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+builder.Services.AddOptions<IntelOptions>().BindConfiguration(IntelOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
 builder.Services.AddOptions<ApiKeyOptions>().BindConfiguration(ApiKeyOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
 builder.Services.AddOptions<MetricsOptions>().BindConfiguration(MetricsOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
 builder.Services.AddOptions<PrivacyOptions>().BindConfiguration(PrivacyOptions.SectionName).ValidateDataAnnotations()
@@ -157,6 +159,7 @@ app.MapEntitiesApi();
 app.MapLabelsApi();
 app.MapPoliciesApi();
 app.MapListsApi();
+app.MapIntelApi();
 app.MapAuditApi();
 if (api.BenchmarkEndpoints)
 {

@@ -118,4 +118,6 @@ public sealed record PromptTemplateView
     public DateTimeOffset? FirstSeenAt { get; init; }
     /// <summary>When last seen.</summary>
     public DateTimeOffset? LastSeenAt { get; init; }
+    /// <summary>Imported threat-intel indicators in force that name it, with their source (docs/intel-sharing.md).</summary>
+    public IReadOnlyList<ThreatIntelView> ThreatIntel { get; init; } = [];
 }

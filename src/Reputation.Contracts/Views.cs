@@ -86,6 +86,8 @@ public sealed record IpRangeView
     public DateTimeOffset? FirstSeenAt { get; init; }
     /// <summary>When the range was last seen.</summary>
     public DateTimeOffset? LastSeenAt { get; init; }
+    /// <summary>Imported threat-intel indicators in force that name it, with their source (docs/intel-sharing.md).</summary>
+    public IReadOnlyList<ThreatIntelView> ThreatIntel { get; init; } = [];
 }
 
 /// <summary>Answer of <c>GET /v1/payment-instruments/{fingerprint}</c>.</summary>
@@ -111,4 +113,6 @@ public sealed record PaymentInstrumentView
     public DateTimeOffset? FirstSeenAt { get; init; }
     /// <summary>When the instrument was last seen.</summary>
     public DateTimeOffset? LastSeenAt { get; init; }
+    /// <summary>Imported threat-intel indicators in force that name it, with their source (docs/intel-sharing.md).</summary>
+    public IReadOnlyList<ThreatIntelView> ThreatIntel { get; init; } = [];
 }

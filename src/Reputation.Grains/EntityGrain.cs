@@ -32,6 +32,9 @@ public abstract class EntityGrain<TState>(IPersistentState<TState> state, IPolic
 
     protected virtual (double Flagged, double Confirmed) Strength(PropagationPolicy policy) => (1, 1);
 
+    /// <summary>The entity as the threat-intel export names it: its registry key and pattern values (none: nothing to export).</summary>
+    protected abstract (string Key, IReadOnlyList<IntelValue> Values) IntelSubject { get; }
+
     /// <summary>The one-way call that tells an account of this entity's new signals.</summary>
     protected abstract Func<IAccountGrain, Task> Notification(int hop);
 
@@ -54,11 +57,39 @@ public abstract class EntityGrain<TState>(IPersistentState<TState> state, IPolic
     {
         var policy = policies.Current.Propagation;
         var (flagged, confirmed) = Strength(policy);
+        var before = state.State.Risk.Risk;
         var moved = state.State.Risk.Recompute(policy, Degree, flagged, confirmed);
         await WriteAsync();
+        ReportToIntel(labelChanged, before);
         if (Propagation.ShouldNotify(policy, moved, labelChanged, hop))
         {
             metrics.Propagated(Kind, Propagation.NotifyAccounts(GrainFactory, policy, state.State.RecentAccounts, Notification(hop + 1)));
+        }
+    }
+
+    /// <summary>
+    /// Tells the export registry (docs/intel-sharing.md, "Export") when the entity is labelled, or its
+    /// risk crosses the policy's export threshold either way: one one-way call per crossing, not per change.
+    /// </summary>
+    private void ReportToIntel(bool labelChanged, double before)
+    {
+        var threshold = policies.Current.Intel.ExportThreshold;
+        var risk = state.State.Risk;
+        if (!labelChanged && (before >= threshold) == (risk.Risk >= threshold))
+        {
+            return;
+        }
+
+        var (key, values) = IntelSubject;
+        if (values.Count > 0)
+        {
+            _ = GrainFactory.GetGrain<IIntelGrain>(IntelGrain.Key).ReportLocalAsync(new LocalIntelReport
+            {
+                Key = key,
+                Values = values,
+                LabelledFraud = risk.Label == Label.Fraud,
+                Risk = risk.Risk,
+            });
         }
     }
 

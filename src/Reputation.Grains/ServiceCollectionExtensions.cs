@@ -27,6 +27,9 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton<ListCache>();
         services.TryAddSingleton<IListCache>(sp => sp.GetRequiredService<ListCache>());
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<ListCache>());
+        services.TryAddSingleton<IntelCache>();
+        services.TryAddSingleton<IIntelCache>(sp => sp.GetRequiredService<IntelCache>());
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<IntelCache>());
         return services;
     }
 }

@@ -155,7 +155,7 @@ public sealed class OpenApiTests(ApiFactory factory)
     {
         using var doc = await SwaggerAsync();
         var schemas = doc.RootElement.GetProperty("components").GetProperty("schemas");
-        string[] policySchemas = ["ScoringPolicy", "SignalWeights", "SignalRamps", "SignupThresholds", "RequestThresholds", "BillingThresholds", "RequestTiers", "ClusterQuotas", "PropagationPolicy"];
+        string[] policySchemas = ["ScoringPolicy", "SignalWeights", "SignalRamps", "SignupThresholds", "RequestThresholds", "BillingThresholds", "RequestTiers", "ClusterQuotas", "PropagationPolicy", "ThreatIntelPolicy"];
 
         foreach (var name in policySchemas)
         {

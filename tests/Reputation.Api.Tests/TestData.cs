@@ -23,6 +23,18 @@ internal static class Unique
         return new Net24(string.Create(CultureInfo.InvariantCulture, $"10.{(n >> 8) & 255}.{n & 255}"));
     }
 
+    private static int s_wide = 63;
+
+    /// <summary>
+    /// A /24 at the start of a /16 of 100.64.0.0/10 no other test uses: for indicators wider than a
+    /// range grain, which must not cover the 10.0.0.0/8 ranges of other tests.
+    /// </summary>
+    public static Net24 Wide16()
+    {
+        var n = Interlocked.Increment(ref s_wide);
+        return new Net24(string.Create(CultureInfo.InvariantCulture, $"100.{n}.0"));
+    }
+
     /// <summary>
     /// A /64 of the documentation prefix 2001:db8::/32 no other test uses, written the way the service
     /// writes it back (no zero group, so nothing is compressed to <c>::</c>).

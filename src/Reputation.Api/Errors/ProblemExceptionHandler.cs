@@ -40,6 +40,15 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, I
     private static ProblemDetails Problem(Exception exception) => exception switch
     {
         RequestValidationException validation => ValidationProblem(validation.Errors),
+        // Keyed by the object id (or objects[i]) so the producer can find the object at fault.
+        Core.Intel.StixBundleException stix => new HttpValidationProblemDetails(stix.Problems
+            .GroupBy(p => p.ObjectId, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Select(p => p.Problem).ToArray(), StringComparer.Ordinal))
+        {
+            Status = StatusCodes.Status400BadRequest,
+            Title = "Not an acceptable STIX 2.1 bundle; nothing was imported.",
+            Detail = string.Join("; ", stix.Problems.Take(20).Select(p => $"{p.ObjectId}: {p.Problem}")),
+        },
         // A missing or mistyped field is a validation problem like any other: errors names the field.
         BadHttpRequestException { InnerException: JsonException json } when JsonProblem.FieldErrors(json) is { } fields => ValidationProblem(fields),
         BadHttpRequestException bad => new ProblemDetails

@@ -143,3 +143,13 @@ public sealed class MetricsOptions
     /// </summary>
     public bool RequireKey { get; init; }
 }
+
+/// <summary>This deployment as a producer of threat intel (docs/intel-sharing.md).</summary>
+public sealed class IntelOptions
+{
+    public const string SectionName = "Reputation:Intel";
+
+    /// <summary>The name of the STIX identity the export is produced by.</summary>
+    [Required, StringLength(100, MinimumLength = 1)]
+    public string ProducerName { get; init; } = "Reputation deployment";
+}

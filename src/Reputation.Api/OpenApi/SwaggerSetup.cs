@@ -98,6 +98,13 @@ internal static class SwaggerSetup
             ["SetLabel"] = """
                 {"entityType":"account","entityId":"acct-1001","label":"fraud","reason":"confirmed member of a distillation campaign (case 4411)"}
                 """,
+            ["ImportStix"] = """
+                {"type":"bundle","id":"bundle--5d0092c5-5f74-4287-9642-33f4c354e56d","objects":[
+                  {"type":"identity","spec_version":"2.1","id":"identity--b3f4c6a2-7d1e-4a0b-9c2d-1e5f7a9b3c4d","created":"2026-01-01T00:00:00.000Z","modified":"2026-01-01T00:00:00.000Z","name":"Lab B","identity_class":"organization"},
+                  {"type":"indicator","spec_version":"2.1","id":"indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f","created_by_ref":"identity--b3f4c6a2-7d1e-4a0b-9c2d-1e5f7a9b3c4d","created":"2026-03-01T12:00:00.000Z","modified":"2026-03-01T12:00:00.000Z","indicator_types":["malicious-activity"],"pattern":"[ipv4-addr:value ISSUBSET '198.51.0.0/16']","pattern_type":"stix","valid_from":"2026-03-01T12:00:00.000Z","valid_until":"2027-03-01T00:00:00.000Z","confidence":85,"object_marking_refs":["marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da"]},
+                  {"type":"indicator","spec_version":"2.1","id":"indicator--0b9c6a43-2a8f-4d8e-9f45-5f1b2d7c8e90","created_by_ref":"identity--b3f4c6a2-7d1e-4a0b-9c2d-1e5f7a9b3c4d","created":"2026-03-01T12:00:00.000Z","modified":"2026-03-01T12:00:00.000Z","pattern":"[x-reputation-payment-instrument:fingerprint = 'pf_4f9a1c'] OR [x-reputation-prompt-template:fingerprint = '9f3c2a7b1d4e6f80']","pattern_type":"stix","valid_from":"2026-03-01T12:00:00.000Z","confidence":70}
+                ]}
+                """,
             ["PutPolicy"] = PolicyJson.Serialize(ScoringPolicy.Default),
             ["PutShadowPolicy"] = PolicyJson.Serialize(ScoringPolicy.Default with { Request = ScoringPolicy.Default.Request with { Throttle = 0.45 } }),
         };

@@ -25,12 +25,13 @@ public static class PolicyValidator
         void Fail(string field, string error) => errors.Add(new PolicyError(field, error));
 
         if (policy.Weights is null || policy.Ramps is null || policy.Signup is null || policy.Request is null || policy.Billing is null
-            || policy.Tiers is null || policy.Quotas is null || policy.Propagation is null)
+            || policy.Tiers is null || policy.Quotas is null || policy.Propagation is null || policy.Intel is null)
         {
             foreach (var (name, value) in new (string, object?)[]
             {
                 ("weights", policy.Weights), ("ramps", policy.Ramps), ("signup", policy.Signup), ("request", policy.Request),
                 ("billing", policy.Billing), ("tiers", policy.Tiers), ("quotas", policy.Quotas), ("propagation", policy.Propagation),
+                ("intel", policy.Intel),
             })
             {
                 if (value is null)
@@ -55,6 +56,7 @@ public static class PolicyValidator
             ("burstAfterCreation", w.BurstAfterCreation), ("reasoningElicitation", w.ReasoningElicitation),
             ("promptTemplateShared", w.PromptTemplateShared), ("clusterUsage", w.ClusterUsage), ("linkedRisk", w.LinkedRisk),
             ("labelFraud", w.LabelFraud), ("synchronisedActivity", w.SynchronisedActivity), ("ipRotation", w.IpRotation),
+            ("threatIntelMatch", w.ThreatIntelMatch),
         })
         {
             Unit(errors, $"weights.{name}", value, allowZero: true);
@@ -118,6 +120,38 @@ public static class PolicyValidator
         Unit(errors, "propagation.rangeLinkStrength", p.RangeLinkStrength, allowZero: true);
         Unit(errors, "propagation.templateLinkStrength", p.TemplateLinkStrength, allowZero: true);
         Unit(errors, "propagation.trustedScoreFactor", p.TrustedScoreFactor, allowZero: true);
+
+        var intel = policy.Intel;
+        Unit(errors, "intel.defaultTrust", intel.DefaultTrust, allowZero: true);
+        Unit(errors, "intel.exportThreshold", intel.ExportThreshold, allowZero: false);
+        if (intel.DefaultConfidence is < 0 or > 100)
+        {
+            Fail("intel.defaultConfidence", "must be 0 to 100");
+        }
+
+        if (intel.ProducerTrust is null)
+        {
+            Fail("intel.producerTrust", "is required (an object, {} for none)");
+        }
+        else
+        {
+            if (intel.ProducerTrust.Count > ThreatIntelPolicy.MaxProducers)
+            {
+                Fail("intel.producerTrust", $"must list at most {ThreatIntelPolicy.MaxProducers} producers");
+            }
+
+            foreach (var (producer, trust) in intel.ProducerTrust.OrderBy(p => p.Key, StringComparer.Ordinal))
+            {
+                if (!Intel.StixIds.IsValid(producer, "identity"))
+                {
+                    Fail($"intel.producerTrust.{producer}", "a producer is a STIX identity id, identity--<UUID>");
+                }
+                else
+                {
+                    Unit(errors, $"intel.producerTrust.{producer}", trust, allowZero: true);
+                }
+            }
+        }
 
         var t = policy.Tiers;
         foreach (var (name, value) in new (string, int)[]

@@ -81,4 +81,13 @@ public readonly ref struct ScoreInputs
 
     /// <summary>Other ranges the account was seen in recently: their propagated risk still counts.</summary>
     public ReadOnlySpan<RangeFacts> OtherRanges { get; init; }
+
+    /// <summary>Imported threat-intel indicators in force that name one of the account's entities.</summary>
+    public ReadOnlySpan<IntelMatchFacts> ThreatIntel { get; init; }
 }
+
+/// <summary>An imported indicator that names an entity of the account.</summary>
+/// <param name="Confidence">The indicator's confidence, 0..100 (the policy's default when it stated none).</param>
+/// <param name="Producer">The producer's STIX identity id; null when the indicator named none.</param>
+/// <param name="What">What matched, for the reason's detail: "IP range 198.51.100.0/24 (indicator for 198.51.0.0/16 from Lab B)".</param>
+public readonly record struct IntelMatchFacts(int Confidence, string? Producer, string What);

@@ -21,4 +21,5 @@ public static class ReasonCodes
     public const string IpRotation = "IP_ROTATION";
     public const string ListDeny = "LIST_DENY";
     public const string ListAllow = "LIST_ALLOW";
+    public const string ThreatIntelMatch = "THREAT_INTEL_MATCH";
 }

@@ -77,6 +77,7 @@ public static class Scorer
         ReasonCodes.SynchronisedActivity => weights.SynchronisedActivity,
         ReasonCodes.LabelFraud => weights.LabelFraud,
         ReasonCodes.IpRotation => weights.IpRotation,
+        ReasonCodes.ThreatIntelMatch => weights.ThreatIntelMatch,
         _ => 0,
     };
 
@@ -223,6 +224,25 @@ public static class Scorer
             signals[n++] = new Signal(ReasonCodes.LinkedRisk, linkedRisk, linkedDetail!);
         }
 
+        // The strongest indicator speaks: several producers naming one range are one fact, not independent evidence.
+        double intel = 0;
+        string? intelDetail = null;
+        foreach (var match in inputs.ThreatIntel)
+        {
+            var trust = Math.Clamp(policy.Intel.TrustOf(match.Producer), 0, 1);
+            var value = Math.Clamp(match.Confidence / 100.0, 0, 1) * trust;
+            if (value > intel)
+            {
+                intel = value;
+                intelDetail = string.Create(CultureInfo.InvariantCulture, $"{match.What}: confidence {match.Confidence}, producer trust {trust:0.##}");
+            }
+        }
+
+        if (intel > 0)
+        {
+            signals[n++] = new Signal(ReasonCodes.ThreatIntelMatch, intel, intelDetail!);
+        }
+
         var result = Combine(signals[..n], policy.Weights.WeightOf);
         var clear = 1.0;
         foreach (var signal in signals[..n])
@@ -299,7 +319,7 @@ public static class Scorer
         : string.Create(CultureInfo.InvariantCulture, $"{Math.Max(age.TotalMinutes, 0):0} minutes");
 }
 
-[System.Runtime.CompilerServices.InlineArray(16)]
+[System.Runtime.CompilerServices.InlineArray(20)]
 internal struct SignalBuffer
 {
     private Signal _element;

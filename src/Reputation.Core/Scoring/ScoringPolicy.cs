@@ -37,6 +37,9 @@ public sealed record ScoringPolicy
     /// <summary>How risk travels along links (docs/decisions/0005-propagation.md).</summary>
     public PropagationPolicy Propagation { get; init; } = new();
 
+    /// <summary>How much imported threat intel counts, per producer, and what this deployment exports (docs/intel-sharing.md).</summary>
+    public ThreatIntelPolicy Intel { get; init; } = new();
+
     public static ScoringPolicy Default { get; } = new();
 }
 
@@ -73,6 +76,43 @@ public sealed record SignalWeights
     public double SynchronisedActivity { get; init; } = 0.5;
     /// <summary>Distinct IP ranges the account used in the last 24 hours. 0–1.</summary>
     public double IpRotation { get; init; } = 0.45;
+    /// <summary>An imported threat-intel indicator names a linked entity; its value is confidence × producer trust. 0–1.</summary>
+    public double ThreatIntelMatch { get; init; } = 0.7;
+}
+
+/// <summary>
+/// Imported STIX indicators (docs/intel-sharing.md): how much each producer is believed, and which of
+/// this deployment's own entities are confirmed enough to export.
+/// </summary>
+public sealed record ThreatIntelPolicy
+{
+    public const int MaxProducers = 100;
+
+    /// <summary>Trust in a producer not listed in <c>producerTrust</c> (and in indicators without <c>created_by_ref</c>). 0–1; 0 ignores them.</summary>
+    public double DefaultTrust { get; init; } = 0.5;
+
+    /// <summary>
+    /// Trust per producer, keyed by the STIX identity id of the indicators' <c>created_by_ref</c>
+    /// (<c>identity--&lt;UUID&gt;</c>); each 0–1, 0 ignores that producer. At most 100 producers.
+    /// </summary>
+    public IReadOnlyDictionary<string, double> ProducerTrust { get; init; } = new Dictionary<string, double>(StringComparer.Ordinal);
+
+    /// <summary>Confidence (0–100) taken for an indicator that states none.</summary>
+    public int DefaultConfidence { get; init; } = 50;
+
+    /// <summary>An IP range, card or template whose risk is at or above this is exported as an indicator (as are fraud labels and deny-list entries). (0, 1].</summary>
+    public double ExportThreshold { get; init; } = 0.8;
+
+    /// <summary>The trust in a producer: its own entry, else the default.</summary>
+    public double TrustOf(string? producer) =>
+        producer is not null && ProducerTrust.TryGetValue(producer, out var trust) ? trust : DefaultTrust;
+
+    public bool Equals(ThreatIntelPolicy? other) =>
+        other is not null && DefaultTrust.Equals(other.DefaultTrust) && DefaultConfidence == other.DefaultConfidence
+        && ExportThreshold.Equals(other.ExportThreshold) && ProducerTrust.Count == other.ProducerTrust.Count
+        && ProducerTrust.All(p => other.ProducerTrust.TryGetValue(p.Key, out var v) && v.Equals(p.Value));
+
+    public override int GetHashCode() => HashCode.Combine(DefaultTrust, DefaultConfidence, ExportThreshold, ProducerTrust.Count);
 }
 
 /// <summary>

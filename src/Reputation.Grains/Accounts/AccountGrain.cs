@@ -16,6 +16,7 @@ public sealed class AccountGrain(
     [PersistentState("account", StorageNames.Reputation)] IPersistentState<AccountState> state,
     IPolicyCache policies,
     IListCache lists,
+    IIntelCache intel,
     ReputationMetrics metrics,
     ReputationClock time) : Grain, IAccountGrain
 {
@@ -554,6 +555,17 @@ public sealed class AccountGrain(
             };
         }
 
+        var ranges = rangeKey is null ? s.IpRanges.Take(RangesScored) : s.IpRanges.Take(RangesScored).Prepend(rangeKey).Distinct();
+        var hits = intel.Match(ranges, instruments.Take(InstrumentsScored), s.PromptBuckets);
+        var intelFacts = hits.Count == 0 ? [] : new IntelMatchFacts[hits.Count];
+        for (var h = 0; h < hits.Count; h++)
+        {
+            var hit = hits[h];
+            var producer = hit.Indicator.ProducerName ?? hit.Indicator.Producer ?? "an unnamed producer";
+            intelFacts[h] = new IntelMatchFacts(hit.Indicator.Confidence ?? policy.Intel.DefaultConfidence, hit.Indicator.Producer,
+                $"{hit.Entity} is named by threat intel from {producer} ({hit.Value.Value}, {hit.Indicator.Id})");
+        }
+
         return Scorer.Score(policy, now, new ScoreInputs
         {
             Account = account,
@@ -561,6 +573,7 @@ public sealed class AccountGrain(
             OtherRanges = others.AsSpan(0, otherCount),
             Instruments = instrumentFacts[..n],
             Templates = templateFacts[..t],
+            ThreatIntel = intelFacts,
         });
     }
 

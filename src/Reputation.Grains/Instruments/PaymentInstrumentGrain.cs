@@ -105,6 +105,11 @@ public sealed class PaymentInstrumentGrain(
 
     protected override string Kind => "payment-instrument";
 
+    protected override (string Key, IReadOnlyList<IntelValue> Values) IntelSubject =>
+        Core.Intel.IndicatorPattern.IsPaymentFingerprint(this.GetPrimaryKeyString())
+            ? ($"payment-instrument/{this.GetPrimaryKeyString()}", [new IntelValue { Entity = Core.Intel.IntelEntity.PaymentInstrument, Value = this.GetPrimaryKeyString() }])
+            : ($"payment-instrument/{this.GetPrimaryKeyString()}", []);
+
     protected override long Degree => Persisted.State.FirstSeenAt is null ? 0 : Accounts.Estimate();
 
     protected override Func<IAccountGrain, Task> Notification(int hop)

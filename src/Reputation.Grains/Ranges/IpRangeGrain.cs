@@ -97,6 +97,9 @@ public sealed class IpRangeGrain(
 
     protected override string Kind => "ip-range";
 
+    protected override (string Key, IReadOnlyList<IntelValue> Values) IntelSubject =>
+        ($"ip-range/{this.GetPrimaryKeyString()}", [new IntelValue { Entity = Core.Intel.IntelEntity.IpRange, Value = this.GetPrimaryKeyString() }]);
+
     protected override long Degree => Persisted.State.FirstSeenAt is null ? 0 : Accounts.Estimate();
 
     protected override (double Flagged, double Confirmed) Strength(PropagationPolicy policy) => (policy.RangeLinkStrength, policy.RangeLinkStrength);

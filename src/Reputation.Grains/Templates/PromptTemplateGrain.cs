@@ -128,6 +128,20 @@ public sealed class PromptTemplateGrain(
 
     protected override string Kind => "prompt-template";
 
+    /// <summary>A bucket is exported as the fingerprints it holds (at most one indicator's worth): other deployments hash prompts alike.</summary>
+    protected override (string Key, IReadOnlyList<IntelValue> Values) IntelSubject
+    {
+        get
+        {
+            var s = Persisted.State;
+            var values = s.SampleAccounts.Select((a, i) => (a, i)).Where(p => p.a is not null)
+                .Select(p => s.SampleFingerprints[p.i]).Distinct().Take(Core.Intel.IndicatorPattern.MaxTargets)
+                .Select(f => new IntelValue { Entity = Core.Intel.IntelEntity.PromptTemplate, Value = Core.Prompts.SimHash.ToHex(f) })
+                .ToList();
+            return ($"prompt-template/{this.GetPrimaryKeyString()}", values);
+        }
+    }
+
     protected override long Degree => SharingAccounts();
 
     protected override (double Flagged, double Confirmed) Strength(PropagationPolicy policy) => (policy.TemplateLinkStrength, 1);

@@ -39,6 +39,7 @@ public static class AuditActions
     public const string ShadowDelete = "policy.shadow.delete";
     public const string ListPut = "list.put";
     public const string ListDelete = "list.delete";
+    public const string IntelImport = "intel.import";
     public const string BenchMemory = "bench.memory";
 }
 

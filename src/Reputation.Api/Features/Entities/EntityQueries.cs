@@ -41,7 +41,7 @@ public sealed record GetPromptTemplate(string Bucket) : IRequest<PromptTemplateV
     }
 }
 
-public sealed class EntityQueryHandlers(IGrainFactory grains) :
+public sealed class EntityQueryHandlers(IGrainFactory grains, IIntelCache intel) :
     IRequestHandler<GetPromptTemplate, PromptTemplateView?>,
     IRequestHandler<GetAccount, AccountView?>,
     IRequestHandler<GetIpRange, IpRangeView?>,
@@ -86,6 +86,7 @@ public sealed class EntityQueryHandlers(IGrainFactory grains) :
             Risk = s.Risk,
             Labels = GetGraphHandler.Labels(s.Label),
             LabelDetail = Detail(s.Label),
+            ThreatIntel = Intel(intel.Match([s.Range], [], [])),
         };
     }
 
@@ -104,6 +105,7 @@ public sealed class EntityQueryHandlers(IGrainFactory grains) :
             Labels = GetGraphHandler.Labels(s.Label),
             LabelDetail = Detail(s.Label),
             Usage = Usage(s.Usage),
+            ThreatIntel = Intel(intel.Match([], [s.Fingerprint], [])),
         };
     }
 
@@ -122,8 +124,34 @@ public sealed class EntityQueryHandlers(IGrainFactory grains) :
             LabelDetail = Detail(s.Label),
             FirstSeenAt = s.FirstSeenAt,
             LastSeenAt = s.LastSeenAt,
+            ThreatIntel = Intel(intel.Match([], [], [s.Bucket])),
         };
     }
+
+    private static List<ThreatIntelView> Intel(IReadOnlyList<IntelHit> hits) =>
+    [
+        .. hits.Select(h => new ThreatIntelView
+        {
+            IndicatorId = h.Indicator.Id,
+            Producer = h.Indicator.Producer,
+            ProducerName = h.Indicator.ProducerName,
+            Value = h.Value.Value,
+            Confidence = h.Indicator.Confidence,
+            ValidFrom = h.Indicator.ValidFrom,
+            ValidUntil = h.Indicator.ValidUntil,
+            Tlp = h.Indicator.Tlp switch
+            {
+                Core.Intel.TlpLevel.Clear => "clear",
+                Core.Intel.TlpLevel.Green => "green",
+                Core.Intel.TlpLevel.Amber => "amber",
+                Core.Intel.TlpLevel.AmberStrict => "amber+strict",
+                Core.Intel.TlpLevel.Red => "red",
+                _ => null,
+            },
+            IndicatorTypes = h.Indicator.IndicatorTypes,
+            Name = h.Indicator.Name,
+        }),
+    ];
 
     private static LabelView? Detail(LabelInfo? label) => label is null ? null : new LabelView
     {

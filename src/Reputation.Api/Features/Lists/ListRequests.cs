@@ -71,6 +71,31 @@ internal static class ListKeys
         }
     }
 
+    /// <summary>
+    /// Tells the threat-intel export registry of a deny-list change (docs/intel-sharing.md, "Export"):
+    /// ranges, cards and prompt fingerprints are shared; accounts and bucket keys never are.
+    /// </summary>
+    public static void ReportDeny(IGrainFactory grains, ListEntity entity, string id, bool denied, DateTimeOffset? expiresAt)
+    {
+        (string Key, Core.Intel.IntelEntity Kind)? subject = entity switch
+        {
+            ListEntity.IpRange => ($"ip-range/{id}", Core.Intel.IntelEntity.IpRange),
+            ListEntity.PaymentInstrument when Core.Intel.IndicatorPattern.IsPaymentFingerprint(id) => ($"payment-instrument/{id}", Core.Intel.IntelEntity.PaymentInstrument),
+            ListEntity.PromptTemplate when SimHash.TryParseHex(id, out _) => ($"prompt-template/{id}", Core.Intel.IntelEntity.PromptTemplate),
+            _ => null,
+        };
+        if (subject is { } s)
+        {
+            _ = grains.GetGrain<IIntelGrain>(IntelGrain.Key).ReportLocalAsync(new LocalIntelReport
+            {
+                Key = s.Key,
+                Values = [new IntelValue { Entity = s.Kind, Value = id }],
+                DenyListed = denied,
+                DenyExpiresAt = expiresAt,
+            });
+        }
+    }
+
     public static EntityType ToContract(ListEntity entity) => entity switch
     {
         ListEntity.Account => EntityType.Account,
@@ -141,6 +166,10 @@ public sealed class PutListEntryHandler(IGrainFactory grains, IListCache cache, 
         {
             // This silo's decisions see the change at once; the others hear it from the grain.
             cache.Apply(change);
+            if (list == ListName.Deny)
+            {
+                ListKeys.ReportDeny(grains, entity, id, denied: true, request.Body.ExpiresAt);
+            }
         }
 
         var previous = result.Previous is null ? null : ListKeys.ToContract(result.Previous);
@@ -173,6 +202,10 @@ public sealed class RemoveListEntryHandler(IGrainFactory grains, IListCache cach
         if (result.Change is { } change)
         {
             cache.Apply(change);
+            if (list == ListName.Deny)
+            {
+                ListKeys.ReportDeny(grains, entity, id, denied: false, null);
+            }
         }
 
         return new RemoveListEntryResult(result.Previous is null ? null : ListKeys.ToContract(result.Previous));
