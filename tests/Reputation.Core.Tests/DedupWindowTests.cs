@@ -62,7 +62,7 @@ public sealed class DedupWindowTests
         window.TryAdd("b");
         window.TryAdd("c");
 
-        var restored = new DedupWindow(window.Ring, window.Next, window.Count);
+        var restored = new DedupWindow(window.Ring, window.Next, window.Count, window.Capacity);
 
         Assert.False(restored.TryAdd("b"));
         Assert.False(restored.TryAdd("a"));
@@ -81,7 +81,7 @@ public sealed class DedupWindowTests
             window.TryAdd(Id(i));
         }
 
-        var restored = new DedupWindow((ulong[])window.Ring.Clone(), window.Next, window.Count);
+        var restored = new DedupWindow((ulong[])window.Ring.Clone(), window.Next, window.Count, window.Capacity);
 
         Assert.Equal(3, restored.Count);
         Assert.False(restored.TryAdd(Id(9)));
@@ -106,6 +106,43 @@ public sealed class DedupWindowTests
     }
 
     [Fact]
+    public void The_ring_grows_with_the_ids_seen_and_stops_at_capacity()
+    {
+        var window = DedupWindow.Create(128);
+        Assert.Empty(window.Ring);
+
+        window.TryAdd(Id(0));
+        Assert.Equal(8, window.Ring.Length);
+
+        for (var i = 1; i < 9; i++)
+        {
+            window.TryAdd(Id(i));
+        }
+
+        Assert.Equal(16, window.Ring.Length);
+        for (var i = 9; i < 1_000; i++)
+        {
+            window.TryAdd(Id(i));
+        }
+
+        Assert.Equal(128, window.Ring.Length);
+        Assert.Equal(128, window.Count);
+        Assert.True(window.Contains(Id(999 - 127)));
+        Assert.False(window.Contains(Id(999 - 128)));
+    }
+
+    [Fact]
+    public void A_full_size_ring_of_an_earlier_build_is_read_as_it_was()
+    {
+        var legacy = new ulong[4];
+        var window = new DedupWindow(legacy, 0, 0);
+        window.TryAdd("a");
+
+        Assert.Same(legacy, window.Ring);
+        Assert.Equal(4, window.Capacity);
+    }
+
+    [Fact]
     public void State_size_does_not_grow_with_traffic()
     {
         var window = DedupWindow.Create(16);
@@ -126,8 +163,8 @@ public sealed class DedupWindowTests
     public void Matches_a_reference_model_of_the_last_N_accepted_ids_across_restores()
     {
         var gen =
-            from capacity in Gen.Choose(1, 6)
-            from steps in Gen.ListOf(Gen.Zip(Gen.Choose(0, 11), Gen.Choose(0, 9)))
+            from capacity in Gen.Choose(1, 20)
+            from steps in Gen.ListOf(Gen.Zip(Gen.Choose(0, 30), Gen.Choose(0, 9)))
             select (capacity, steps);
 
         Properties.Check(Prop.ForAll(gen.ToArbitrary(), t =>
@@ -139,7 +176,7 @@ public sealed class DedupWindowTests
             {
                 if (restoreRoll == 0)
                 {
-                    window = new DedupWindow((ulong[])window.Ring.Clone(), window.Next, window.Count);
+                    window = new DedupWindow((ulong[])window.Ring.Clone(), window.Next, window.Count, window.Capacity);
                 }
 
                 var id = Id(idNumber);

@@ -38,12 +38,16 @@ public sealed class DedupState
     [Id(1)] public int Next { get; set; }
     [Id(2)] public int Count { get; set; }
 
-    public static DedupState Create(int capacity) => new() { Ring = new ulong[capacity] };
+    /// <summary>How many ids the ring grows to; 0 in records of builds whose ring was allocated full-size.</summary>
+    [Id(3)] public int Capacity { get; set; }
 
-    public DedupWindow Open() => new(Ring, Next, Count);
+    public static DedupState Create(int capacity) => new() { Capacity = capacity };
+
+    public DedupWindow Open() => new(Ring, Next, Count, Capacity > 0 ? Capacity : Ring.Length);
 
     public void Save(DedupWindow window)
     {
+        Ring = window.Ring;
         Next = window.Next;
         Count = window.Count;
     }
