@@ -18,6 +18,7 @@ using Reputation.Api.Features.Lists;
 using Reputation.Api.Features.Policies;
 using Reputation.Api.Hosting;
 using Reputation.Api.Security;
+using Reputation.Contracts;
 using Reputation.Core.Privacy;
 using Reputation.Grains;
 
@@ -112,6 +113,8 @@ builder.Services.AddMediator((MediatorOptions o) =>
 
 builder.Services.AddScoped<AuditContext>();
 builder.Services.AddSingleton<AuditRecorder>();
+// Source-generated JSON for the decision and event contracts; reflection for the rest.
+builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, ContractsJsonContext.Default));
 builder.Services.AddProblemDetails();
 // Body binding failures (missing field, wrong type, not JSON) become exceptions that
 // ProblemExceptionHandler turns into a problem naming the field. By default minimal APIs throw
