@@ -83,7 +83,7 @@ public abstract class EntityGrain<TState>(IPersistentState<TState> state, IPolic
         var (key, values) = IntelSubject;
         if (values.Count > 0)
         {
-            _ = GrainFactory.GetGrain<IIntelGrain>(IntelGrain.Key).ReportLocalAsync(new LocalIntelReport
+            _ = GrainFactory.Ref<IIntelGrain>(IntelGrain.Key).ReportLocalAsync(new LocalIntelReport
             {
                 Key = key,
                 Values = values,

@@ -18,7 +18,7 @@ internal static class Propagation
         var sent = 0;
         foreach (var account in accounts.Take(policy.FanOut))
         {
-            _ = notify(grains.GetGrain<IAccountGrain>(account));
+            _ = notify(grains.Ref<IAccountGrain>(account));
             sent++;
         }
 

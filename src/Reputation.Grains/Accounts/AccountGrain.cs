@@ -75,7 +75,7 @@ public sealed class AccountGrain(
         if (ipRange is not null && !_ranges.ContainsKey(ipRange))
         {
             // A range this account was not seen in: one extra hop, then cached.
-            Remember(_ranges, ipRange, await GrainFactory.GetGrain<IIpRangeGrain>(ipRange).GetSignalsAsync(), CachedEntityCapacity);
+            Remember(_ranges, ipRange, await GrainFactory.Ref<IIpRangeGrain>(ipRange).GetSignalsAsync(), CachedEntityCapacity);
         }
 
         var decision = DecideRequest(ipRange, out var listed);
@@ -97,7 +97,7 @@ public sealed class AccountGrain(
         if (!_instruments.ContainsKey(paymentFingerprint))
         {
             Remember(_instruments, paymentFingerprint,
-                await GrainFactory.GetGrain<IPaymentInstrumentGrain>(paymentFingerprint).GetSignalsAsync(), CachedEntityCapacity);
+                await GrainFactory.Ref<IPaymentInstrumentGrain>(paymentFingerprint).GetSignalsAsync(), CachedEntityCapacity);
         }
 
         var policy = policies.Current;
@@ -264,9 +264,9 @@ public sealed class AccountGrain(
             // Linked entities first, the account last: if anything fails the caller retries the
             // whole call, the entities recognise the event ids, and the account applies them once.
             var accountId = this.GetPrimaryKeyString();
-            var rangeCalls = Calls(rangeEntries, (k, v) => GrainFactory.GetGrain<IIpRangeGrain>(k).RecordAsync(accountId, v));
-            var instrumentCalls = Calls(instrumentEntries, (k, v) => GrainFactory.GetGrain<IPaymentInstrumentGrain>(k).RecordAsync(accountId, v));
-            var templateCalls = Calls(templateEntries, (k, v) => GrainFactory.GetGrain<IPromptTemplateGrain>(k).RecordAsync(accountId, v));
+            var rangeCalls = Calls(rangeEntries, (k, v) => GrainFactory.Ref<IIpRangeGrain>(k).RecordAsync(accountId, v));
+            var instrumentCalls = Calls(instrumentEntries, (k, v) => GrainFactory.Ref<IPaymentInstrumentGrain>(k).RecordAsync(accountId, v));
+            var templateCalls = Calls(templateEntries, (k, v) => GrainFactory.Ref<IPromptTemplateGrain>(k).RecordAsync(accountId, v));
 
             foreach (var signals in await Task.WhenAll(rangeCalls))
             {
@@ -390,19 +390,19 @@ public sealed class AccountGrain(
         var sent = 0;
         foreach (var range in s.IpRanges.Take(RangesScored))
         {
-            _ = GrainFactory.GetGrain<IIpRangeGrain>(range).AccountRiskChangedAsync(risk);
+            _ = GrainFactory.Ref<IIpRangeGrain>(range).AccountRiskChangedAsync(risk);
             sent++;
         }
 
         foreach (var instrument in s.PaymentInstruments.Take(InstrumentsScored))
         {
-            _ = GrainFactory.GetGrain<IPaymentInstrumentGrain>(instrument).AccountRiskChangedAsync(risk);
+            _ = GrainFactory.Ref<IPaymentInstrumentGrain>(instrument).AccountRiskChangedAsync(risk);
             sent++;
         }
 
         foreach (var bucket in s.PromptBuckets)
         {
-            _ = GrainFactory.GetGrain<IPromptTemplateGrain>(bucket).AccountRiskChangedAsync(risk);
+            _ = GrainFactory.Ref<IPromptTemplateGrain>(bucket).AccountRiskChangedAsync(risk);
             sent++;
         }
 
@@ -655,9 +655,9 @@ public sealed class AccountGrain(
         var ranges = s.IpRanges.Take(RangesScored).Concat(_ranges.Keys).Distinct().ToList();
         var instruments = s.PaymentInstruments.Take(InstrumentsScored).Concat(_instruments.Keys).Distinct().ToList();
         var templates = s.PromptBuckets.Concat(_templates.Keys).Distinct().ToList();
-        var rangeSignals = Task.WhenAll(ranges.Select(k => GrainFactory.GetGrain<IIpRangeGrain>(k).GetSignalsAsync().AsTask()));
-        var instrumentSignals = Task.WhenAll(instruments.Select(k => GrainFactory.GetGrain<IPaymentInstrumentGrain>(k).GetSignalsAsync().AsTask()));
-        var templateSignals = Task.WhenAll(templates.Select(k => GrainFactory.GetGrain<IPromptTemplateGrain>(k).GetSignalsAsync().AsTask()));
+        var rangeSignals = Task.WhenAll(ranges.Select(k => GrainFactory.Ref<IIpRangeGrain>(k).GetSignalsAsync().AsTask()));
+        var instrumentSignals = Task.WhenAll(instruments.Select(k => GrainFactory.Ref<IPaymentInstrumentGrain>(k).GetSignalsAsync().AsTask()));
+        var templateSignals = Task.WhenAll(templates.Select(k => GrainFactory.Ref<IPromptTemplateGrain>(k).GetSignalsAsync().AsTask()));
         foreach (var signals in await rangeSignals)
         {
             Remember(_ranges, signals.Range, signals, CachedEntityCapacity);

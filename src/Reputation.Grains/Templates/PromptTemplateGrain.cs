@@ -93,7 +93,7 @@ public sealed class PromptTemplateGrain(
             var hop = Policies.Current.Propagation.HopLimit;
             foreach (var other in discovered.Where(a => a != accountId))
             {
-                _ = GrainFactory.GetGrain<IAccountGrain>(other).TemplateChangedAsync(signals, hop);
+                _ = GrainFactory.Ref<IAccountGrain>(other).TemplateChangedAsync(signals, hop);
             }
         }
 

@@ -31,7 +31,7 @@ public sealed class DecideBillingHandler(IGrainFactory grains, IOptions<ApiOptio
     {
         var startedAt = Stopwatch.GetTimestamp();
         var b = request.Body;
-        var result = await grains.GetGrain<IAccountGrain>(b.AccountId)
+        var result = await grains.Ref<IAccountGrain>(b.AccountId)
             .DecideBillingAsync(b.PaymentFingerprint, b.AmountMinor, b.Currency.ToUpperInvariant());
         metrics.Decided(DecisionKind.Billing, result.Outcome, startedAt);
         return new BillingDecisionResponse

@@ -31,7 +31,7 @@ public sealed class DecideRequestHandler(IGrainFactory grains, IOptions<ApiOptio
         var startedAt = Stopwatch.GetTimestamp();
         var b = request.Body;
         IpRange.TryFromAddress(b.Ip, out var range);
-        var result = await grains.GetGrain<IAccountGrain>(b.AccountId).DecideRequestAsync(range.ToString());
+        var result = await grains.Ref<IAccountGrain>(b.AccountId).DecideRequestAsync(range.ToString());
         metrics.Decided(DecisionKind.Request, result.Outcome, startedAt);
         return new RequestDecisionResponse
         {

@@ -48,7 +48,7 @@ public sealed class DecideSignupHandler(IGrainFactory grains, EmailHasher emails
             Country = country,
         };
 
-        var result = await grains.GetGrain<IAccountGrain>(b.AccountId).SignupAsync(signup);
+        var result = await grains.Ref<IAccountGrain>(b.AccountId).SignupAsync(signup);
         metrics.Decided(DecisionKind.Signup, result.Outcome, startedAt);
         return new SignupDecisionResponse
         {

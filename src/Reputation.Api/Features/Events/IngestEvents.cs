@@ -68,7 +68,7 @@ public sealed class IngestEventsHandler(IGrainFactory grains, EmailHasher emails
 
         var batches = byAccount.ToList();
         var results = await Task.WhenAll(batches.Select(pair =>
-            grains.GetGrain<IAccountGrain>(pair.Key).RecordAsync([.. pair.Value]).AsTask()));
+            grains.Ref<IAccountGrain>(pair.Key).RecordAsync([.. pair.Value]).AsTask()));
         var accepted = 0;
         for (var b = 0; b < results.Length; b++)
         {
