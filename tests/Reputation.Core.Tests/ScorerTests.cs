@@ -121,6 +121,20 @@ public sealed class ScorerTests
         Assert.Contains("3.5 days", halfway.Contributions[0].Detail, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(0.2, "account is 0 minutes old")]
+    [InlineData(1, "account is 1 minute old")]
+    [InlineData(2, "account is 2 minutes old")]
+    [InlineData(60, "account is 1 hour old")]
+    [InlineData(60 * 24, "account is 1 day old")]
+    [InlineData(60 * 36, "account is 1.5 days old")]
+    public void The_age_in_the_new_account_reason_reads_as_English(double minutes, string detail)
+    {
+        var result = Score(new AccountFacts(s_now.AddMinutes(-minutes), 0), null);
+
+        Assert.Equal(detail, result.Contributions.Single(c => c.Code == ReasonCodes.NewAccount).Detail);
+    }
+
     [Fact]
     public void Request_flood_from_an_established_account_is_throttled()
     {

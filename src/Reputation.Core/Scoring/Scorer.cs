@@ -314,9 +314,16 @@ public static class Scorer
     }
 
     private static string FormatAge(TimeSpan age) =>
-        age.TotalDays >= 1 ? string.Create(CultureInfo.InvariantCulture, $"{age.TotalDays:0.#} days")
-        : age.TotalHours >= 1 ? string.Create(CultureInfo.InvariantCulture, $"{age.TotalHours:0.#} hours")
-        : string.Create(CultureInfo.InvariantCulture, $"{Math.Max(age.TotalMinutes, 0):0} minutes");
+        age.TotalDays >= 1 ? Quantity(age.TotalDays, "0.#", "day")
+        : age.TotalHours >= 1 ? Quantity(age.TotalHours, "0.#", "hour")
+        : Quantity(Math.Max(age.TotalMinutes, 0), "0", "minute");
+
+    /// <summary>"1 minute", "0 minutes", "3.5 days".</summary>
+    private static string Quantity(double value, string format, string unit)
+    {
+        var text = value.ToString(format, CultureInfo.InvariantCulture);
+        return text == "1" ? $"1 {unit}" : $"{text} {unit}s";
+    }
 }
 
 [System.Runtime.CompilerServices.InlineArray(20)]
