@@ -24,6 +24,9 @@ public sealed class IngestEventsHandler(IGrainFactory grains, EmailHasher emails
     internal static readonly TimeSpan MaxClockSkew = TimeSpan.FromMinutes(5);
     private const int MaxPromptFingerprints = 64;
 
+    /// <summary>How many accounts of one batch are applied at the same time.</summary>
+    internal const int MaxAccountsInFlight = 64;
+
     public async ValueTask<EventBatchResult> Handle(IngestEvents request, CancellationToken cancellationToken)
     {
         var now = time.UtcNow;
@@ -67,8 +70,14 @@ public sealed class IngestEventsHandler(IGrainFactory grains, EmailHasher emails
         }
 
         var batches = byAccount.ToList();
-        var results = await Task.WhenAll(batches.Select(pair =>
-            grains.Ref<IAccountGrain>(pair.Key).RecordAsync([.. pair.Value]).AsTask()));
+        // At most MaxAccountsInFlight accounts of a batch at a time: a batch of 1,000 accounts all
+        // at once is 1,000 account writes and their entities' writes hitting storage together,
+        // which on Azurite queued writes past Orleans' 30 s response timeout (docs/performance.md).
+        var results = new EventStatus[batches.Count][];
+        await Parallel.ForEachAsync(
+            Enumerable.Range(0, batches.Count),
+            new ParallelOptions { MaxDegreeOfParallelism = MaxAccountsInFlight },
+            async (b, _) => results[b] = await grains.Ref<IAccountGrain>(batches[b].Key).RecordAsync([.. batches[b].Value]));
         var accepted = 0;
         for (var b = 0; b < results.Length; b++)
         {
