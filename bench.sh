@@ -151,8 +151,11 @@ decisions() {
   shift 2
   log "warming up ($phase) ..."
   for kind in "$@"; do
-    wrk_run "" "$kind" "/v1/bench/baseline/$kind" "$accounts" 2
-    wrk_run "" "$kind" "/v1/decisions/$kind" "$accounts" 2
+    # Twice each, 5 s: the JIT's tiers and the caches settle before anything is measured.
+    wrk_run "" "$kind" "/v1/bench/baseline/$kind" "$accounts" 5
+    wrk_run "" "$kind" "/v1/decisions/$kind" "$accounts" 5
+    wrk_run "" "$kind" "/v1/bench/baseline/$kind" "$accounts" 5
+    wrk_run "" "$kind" "/v1/decisions/$kind" "$accounts" 5
   done
   for ((round = 1; round <= ROUNDS; round++)); do
     log "$phase: round $round of $ROUNDS (${RUN_SECONDS} s per run)"

@@ -76,7 +76,7 @@ internal static partial class Report
             md.AppendLine(Invariant($"| {kind}: p50 / p99 at the load tool, decision (baseline) | {p50:0.00} / {p99:0.00} ms ({bp50:0.00} / {bp99:0.00} ms) | — | — |"));
             if (ServerPercentiles(work, "durable", kind) is { } server)
             {
-                md.AppendLine(Invariant($"| {kind}: server time p50 / p99 (decision histogram) | ≤ {server.P50 * 1000:0.###} / ≤ {server.P99 * 1000:0.###} ms | {(kind == "request" ? "p99 < 1 ms" : "—")} | {(kind == "request" ? Met(server.P99 <= 0.001) : "—")} |"));
+                md.AppendLine(Invariant($"| {kind}: server time p50 / p99 (decision histogram: the bucket each falls in) | {Bucket(server.P50, server.Below50)} / {Bucket(server.P99, server.Below99)} | {(kind == "request" ? "p99 < 1 ms" : "—")} | {(kind == "request" ? Met(server.P99 <= 0.001) : "—")} |"));
             }
         }
 
@@ -187,7 +187,7 @@ internal static partial class Report
     /// difference of the bucket counts after and before each run, summed over the rounds; each
     /// percentile is the upper bound of the bucket it falls in.
     /// </summary>
-    private static (double P50, double P99)? ServerPercentiles(string work, string phase, string kind)
+    private static (double P50, double P99, double Below50, double Below99)? ServerPercentiles(string work, string phase, string kind)
     {
         var buckets = new SortedDictionary<double, double>();
         for (var round = 1; ; round++)
@@ -217,8 +217,15 @@ internal static partial class Report
         }
 
         double At(double q) => buckets.First(b => b.Value >= q * total).Key;
-        return (At(0.50), At(0.99));
+        double Below(double le) => buckets.LastOrDefault(b => b.Key < le).Key;
+        var p50 = At(0.50);
+        var p99 = At(0.99);
+        return (p50, p99, Below(p50), Below(p99));
     }
+
+    /// <summary>"0.25–0.5 ms" for the bucket (below, le]; "> 1000 ms" for the overflow bucket.</summary>
+    private static string Bucket(double le, double below) =>
+        double.IsPositiveInfinity(le) ? Invariant($"> {below * 1000:0.###} ms") : Invariant($"{below * 1000:0.###}–{le * 1000:0.###} ms");
 
     private static Dictionary<double, double> Buckets(string file, string kind)
     {
