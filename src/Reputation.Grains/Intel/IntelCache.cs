@@ -30,17 +30,13 @@ public interface IIntelCache
 }
 
 public sealed partial class IntelCache(IGrainFactory grains, ReputationClock time, ILogger<IntelCache> logger)
-    : IIntelCache, IIntelObserver, ILifecycleParticipant<ISiloLifecycle>, IDisposable
+    : SiloCopy<IIntelObserver>(grains, IntelCache.RenewEvery), IIntelCache, IIntelObserver
 {
     internal static readonly TimeSpan RenewEvery = TimeSpan.FromSeconds(10);
     internal static readonly TimeSpan ObserverExpiry = TimeSpan.FromMinutes(2);
 
     private readonly Lock _lock = new();
-    private readonly CancellationTokenSource _stopping = new();
     private volatile Index _index = Index.Empty;
-    private IIntelObserver? _reference;
-    private Task? _renewing;
-    private int _disposed;
 
     public IReadOnlyList<IntelHit> Match(IEnumerable<string> ranges, IEnumerable<string> instruments, IEnumerable<string> buckets)
     {
@@ -132,13 +128,13 @@ public sealed partial class IntelCache(IGrainFactory grains, ReputationClock tim
         return Task.CompletedTask;
     }
 
-    void ILifecycleParticipant<ISiloLifecycle>.Participate(ISiloLifecycle lifecycle) =>
-        lifecycle.Subscribe(nameof(IntelCache), ServiceLifecycleStage.Active, StartAsync, StopAsync);
+    protected override Task LoadAsync() => RenewAsync();
+
+    protected override void RenewFailed(Exception exception) => LogRenewFailed(logger, exception);
 
     public async Task RenewAsync()
     {
-        _reference ??= grains.CreateObjectReference<IIntelObserver>(this);
-        var snapshot = await grains.GetGrain<IIntelGrain>(IntelGrain.Key).SubscribeAsync(_reference, _index.Version);
+        var snapshot = await Grains.GetGrain<IIntelGrain>(IntelGrain.Key).SubscribeAsync(Observer, _index.Version);
         if (snapshot is not null)
         {
             lock (_lock)
@@ -150,65 +146,6 @@ public sealed partial class IntelCache(IGrainFactory grains, ReputationClock tim
             }
 
             LogLoaded(logger, snapshot.Version, snapshot.Indicators.Count);
-        }
-    }
-
-    public void Dispose()
-    {
-        // Registered under three service types, so the container disposes it more than once.
-        if (Interlocked.Exchange(ref _disposed, 1) == 0)
-        {
-            _stopping.Cancel();
-            _stopping.Dispose();
-        }
-    }
-
-    private async Task StartAsync(CancellationToken cancellationToken)
-    {
-        await RenewSafelyAsync();
-        _renewing = RenewPeriodicallyAsync(_stopping.Token);
-    }
-
-    private async Task StopAsync(CancellationToken cancellationToken)
-    {
-        await _stopping.CancelAsync();
-        if (_renewing is not null)
-        {
-            await _renewing.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        }
-
-        if (_reference is not null)
-        {
-            grains.DeleteObjectReference<IIntelObserver>(_reference);
-        }
-    }
-
-    private async Task RenewPeriodicallyAsync(CancellationToken stopping)
-    {
-        using var timer = new PeriodicTimer(RenewEvery);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(stopping))
-            {
-                await RenewSafelyAsync();
-            }
-        }
-        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
-        {
-            // The silo is stopping.
-        }
-    }
-
-    private async Task RenewSafelyAsync()
-    {
-        try
-        {
-            await RenewAsync();
-        }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
-        {
-            // Decisions keep the copy they have; the next renewal tries again.
-            LogRenewFailed(logger, ex);
         }
     }
 

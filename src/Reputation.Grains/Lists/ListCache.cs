@@ -26,16 +26,12 @@ public interface IListCache
 }
 
 public sealed partial class ListCache(IGrainFactory grains, ReputationClock time, ILogger<ListCache> logger)
-    : IListCache, IListObserver, ILifecycleParticipant<ISiloLifecycle>, IDisposable
+    : SiloCopy<IListObserver>(grains, ListCache.RenewEvery), IListCache, IListObserver
 {
     internal static readonly TimeSpan RenewEvery = TimeSpan.FromSeconds(10);
 
     private readonly Lock _lock = new();
-    private readonly CancellationTokenSource _stopping = new();
     private volatile Index _index = Index.Empty;
-    private IListObserver? _reference;
-    private Task? _renewing;
-    private int _disposed;
 
     public ListHit? Match(string accountId, IEnumerable<string> instruments, IEnumerable<string> ranges, IEnumerable<string> buckets)
     {
@@ -150,14 +146,14 @@ public sealed partial class ListCache(IGrainFactory grains, ReputationClock time
         return Task.CompletedTask;
     }
 
-    void ILifecycleParticipant<ISiloLifecycle>.Participate(ISiloLifecycle lifecycle) =>
-        lifecycle.Subscribe(nameof(ListCache), ServiceLifecycleStage.Active, StartAsync, StopAsync);
+    protected override Task LoadAsync() => RenewAsync();
+
+    protected override void RenewFailed(Exception exception) => logger.ListsRenewFailed(exception);
 
     /// <summary>Subscribes and loads the lists when the local version is not the grain's.</summary>
     internal async Task RenewAsync()
     {
-        _reference ??= grains.CreateObjectReference<IListObserver>(this);
-        var snapshot = await grains.GetGrain<IListsGrain>(ListsGrain.Key).SubscribeAsync(_reference, _index.Version);
+        var snapshot = await Grains.GetGrain<IListsGrain>(ListsGrain.Key).SubscribeAsync(Observer, _index.Version);
         if (snapshot is not null)
         {
             lock (_lock)
@@ -166,65 +162,6 @@ public sealed partial class ListCache(IGrainFactory grains, ReputationClock time
             }
 
             logger.ListsLoaded(snapshot.Version, snapshot.Entries.Count);
-        }
-    }
-
-    public void Dispose()
-    {
-        // Registered under three service types, so the container disposes it more than once.
-        if (Interlocked.Exchange(ref _disposed, 1) == 0)
-        {
-            _stopping.Cancel();
-            _stopping.Dispose();
-        }
-    }
-
-    private async Task StartAsync(CancellationToken cancellationToken)
-    {
-        await RenewSafelyAsync();
-        _renewing = RenewPeriodicallyAsync(_stopping.Token);
-    }
-
-    private async Task StopAsync(CancellationToken cancellationToken)
-    {
-        await _stopping.CancelAsync();
-        if (_renewing is not null)
-        {
-            await _renewing.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        }
-
-        if (_reference is not null)
-        {
-            grains.DeleteObjectReference<IListObserver>(_reference);
-        }
-    }
-
-    private async Task RenewPeriodicallyAsync(CancellationToken stopping)
-    {
-        using var timer = new PeriodicTimer(RenewEvery);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(stopping))
-            {
-                await RenewSafelyAsync();
-            }
-        }
-        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
-        {
-            // The silo is stopping.
-        }
-    }
-
-    private async Task RenewSafelyAsync()
-    {
-        try
-        {
-            await RenewAsync();
-        }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
-        {
-            // Decisions keep the copy they have; the next renewal tries again.
-            logger.ListsRenewFailed(ex);
         }
     }
 
