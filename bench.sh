@@ -34,7 +34,7 @@ cd "$SCRIPT_DIR"
 
 usage() { sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$SCRIPT_DIR/bench.sh"; }
 
-COMMAND="./bench.sh $*"
+COMMAND="./bench.sh${*:+ $*}"
 LARGE=1000000
 SMALL=10000
 RUN_SECONDS=5
