@@ -555,8 +555,11 @@ public sealed class AccountGrain(
             };
         }
 
-        var ranges = rangeKey is null ? s.IpRanges.Take(RangesScored) : s.IpRanges.Take(RangesScored).Prepend(rangeKey).Distinct();
-        var hits = intel.Match(ranges, instruments.Take(InstrumentsScored), s.PromptBuckets);
+        // Without any imported indicator (the usual case) nothing is built to match against.
+        IReadOnlyList<IntelHit> hits = intel.IsEmpty ? [] : intel.Match(
+            rangeKey is null ? s.IpRanges.Take(RangesScored) : s.IpRanges.Take(RangesScored).Prepend(rangeKey).Distinct(),
+            instruments.Take(InstrumentsScored),
+            s.PromptBuckets);
         var intelFacts = hits.Count == 0 ? [] : new IntelMatchFacts[hits.Count];
         for (var h = 0; h < hits.Count; h++)
         {

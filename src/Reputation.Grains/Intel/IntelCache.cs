@@ -25,6 +25,9 @@ public interface IIntelCache
     /// <summary>Indicators in force naming any of the ranges (network keys), instruments or prompt buckets given.</summary>
     IReadOnlyList<IntelHit> Match(IEnumerable<string> ranges, IEnumerable<string> instruments, IEnumerable<string> buckets);
 
+    /// <summary>Whether any indicator is held at all (so a decision can skip building what to match).</summary>
+    bool IsEmpty { get; }
+
     /// <summary>Reloads from the grain now (the import handler waits for it, so the caller's next decision sees its import).</summary>
     Task RenewAsync();
 }
@@ -37,6 +40,8 @@ public sealed partial class IntelCache(IGrainFactory grains, ReputationClock tim
 
     private readonly Lock _lock = new();
     private volatile Index _index = Index.Empty;
+
+    public bool IsEmpty => _index.Count == 0;
 
     public IReadOnlyList<IntelHit> Match(IEnumerable<string> ranges, IEnumerable<string> instruments, IEnumerable<string> buckets)
     {
