@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using Reputation.Api.Features.Events;
 using Reputation.Client;
 using Reputation.Contracts;
 
@@ -209,6 +210,27 @@ public sealed class EventTests(ApiFactory factory)
 
         Assert.Equal(1000, result.Accepted);
         Assert.Equal(100, (await client.GetAccountAsync(accounts[3], ct))?.Usage.RequestsTotal);
+    }
+
+    [Fact]
+    public async Task A_batch_of_more_accounts_than_are_applied_at_once_counts_every_account_once()
+    {
+        var client = factory.CreateReputationClient();
+        var ct = TestContext.Current.CancellationToken;
+        var now = factory.Time.GetUtcNow();
+        var count = (IngestEventsHandler.MaxAccountsInFlight * 4) + 3;
+        var accounts = Enumerable.Range(0, count).Select(i => Unique.Id($"wide{i}")).ToArray();
+        var events = accounts.Select((a, i) => Events.Usage($"{a}-u", a, now, i + 1)).ToArray();
+
+        var first = await client.IngestAsync(Events.Batch(events), ct);
+        var again = await client.IngestAsync(Events.Batch(events), ct);
+
+        Assert.Equal(count, first.Accepted);
+        Assert.Equal(count, again.Duplicates);
+        foreach (var i in new[] { 0, IngestEventsHandler.MaxAccountsInFlight, count - 1 })
+        {
+            Assert.Equal(i + 1, (await client.GetAccountAsync(accounts[i], ct))?.Usage.RequestsTotal);
+        }
     }
 
     [Fact]
