@@ -455,8 +455,11 @@ public sealed class IntelExportTests(ApiFactory factory)
         var exported = await Eventually.ValueAsync(() => Stix.ExportAsync(factory), b => Names(b, range) && Names(b, card) && Names(b, fingerprint), "the export");
         var indicators = Stix.Indicators(exported).ToList();
         await using var other = new ApiFactory();
-        // The two deployments' clocks agree (the shared one was moved forward by other tests).
-        other.Time.SetUtcNow(factory.Time.GetUtcNow());
+        // The two deployments' clocks agree: both move to the later one (the shared clock may have been
+        // moved forward by other tests, or may be behind the new one's start when none did).
+        var now = factory.Time.GetUtcNow() > other.Time.GetUtcNow() ? factory.Time.GetUtcNow() : other.Time.GetUtcNow();
+        factory.Time.SetUtcNow(now);
+        other.Time.SetUtcNow(now);
 
         var result = await Stix.ImportOkAsync(other, exported.ToJsonString());
 
