@@ -159,30 +159,33 @@ public sealed class SlidingCounterTests
     }
 
     [Fact]
-    public void Wrap_round_trips_persisted_arrays_without_copying()
+    public void Wrap_round_trips_the_persisted_array_without_copying()
     {
         var counter = SlidingCounter.PerMinute();
         counter.Add(Minute(1), 3);
         counter.Add(Minute(2));
-        var counts = counter.Counts;
-        var ids = counter.BucketIds;
+        var data = counter.Data;
 
-        var restored = SlidingCounter.Wrap(TimeSpan.FromMinutes(1), counts, ids);
+        var restored = SlidingCounter.Wrap(TimeSpan.FromMinutes(1), data);
 
-        Assert.Same(counts, restored.Counts);
-        Assert.Same(ids, restored.BucketIds);
+        Assert.Same(data, restored.Data);
+        Assert.Equal(60, restored.Buckets);
         Assert.Equal(4, restored.Sum(Minute(2), TimeSpan.FromHours(1)));
         Assert.True(restored.Add(Minute(2), 10));
         Assert.Equal(14, counter.Sum(Minute(2), TimeSpan.FromHours(1)));
+        // A newer bucket through the wrapper moves the ring of the original too.
+        Assert.True(restored.Add(Minute(62), 5));
+        Assert.Equal(5, counter.Sum(Minute(62), TimeSpan.FromHours(1)));
     }
 
     [Fact]
-    public void Wrap_rejects_arrays_of_different_lengths_and_bad_buckets()
+    public void Wrap_rejects_arrays_too_short_for_a_ring_and_bad_buckets()
     {
-        Assert.Throws<ArgumentException>(() => SlidingCounter.Wrap(TimeSpan.FromMinutes(1), new long[60], new long[59]));
-        Assert.Throws<ArgumentOutOfRangeException>(() => SlidingCounter.Wrap(TimeSpan.FromMinutes(1), [], []));
+        Assert.Throws<ArgumentOutOfRangeException>(() => SlidingCounter.Wrap(TimeSpan.FromMinutes(1), [7]));
+        Assert.Throws<ArgumentOutOfRangeException>(() => SlidingCounter.Wrap(TimeSpan.FromMinutes(1), []));
         Assert.Throws<ArgumentOutOfRangeException>(() => new SlidingCounter(TimeSpan.Zero, 60));
         Assert.Throws<ArgumentOutOfRangeException>(() => new SlidingCounter(TimeSpan.FromMinutes(1), 0));
+        Assert.Throws<ArgumentException>(() => SlidingCounter.FromSlots(new long[60], new long[59]));
     }
 
     [Fact]
@@ -194,8 +197,36 @@ public sealed class SlidingCounterTests
             counter.Add(Minute(i * 0.37));
         }
 
-        Assert.Equal(60, counter.Counts.Length);
-        Assert.Equal(60, counter.BucketIds.Length);
+        Assert.Equal(61, counter.Data.Length);
+    }
+
+    /// <summary>
+    /// A ring stored in the earlier layout (a count and a bucket id per slot, written by the slot-per-id
+    /// rules) converts to the same answers: the counts of the buckets the ring still held, nothing of
+    /// the slots a newer bucket had passed over.
+    /// </summary>
+    [Fact]
+    public void A_ring_in_the_earlier_two_array_layout_converts_to_the_same_counts()
+    {
+        // Minutes 5, 40 and 59 of the first hour, then minutes 64 and 70: slots 4 and 10 reused, slot
+        // 5 still holds minute 5, which is outside the ring (11..70).
+        var minute = (long)(s_t0.UtcTicks / TimeSpan.TicksPerMinute);
+        var counts = new long[60];
+        var ids = new long[60];
+        foreach (var (at, amount) in new[] { (5, 2L), (40, 3L), (59, 4L), (64, 5L), (70, 6L) })
+        {
+            var slot = (int)((minute + at) % 60);
+            (counts[slot], ids[slot]) = (amount, minute + at);
+        }
+
+        var converted = SlidingCounter.Wrap(TimeSpan.FromMinutes(1), SlidingCounter.FromSlots(counts, ids));
+
+        Assert.Equal(18, converted.Sum(Minute(70), TimeSpan.FromHours(1)));
+        Assert.Equal(11, converted.Sum(Minute(70), TimeSpan.FromMinutes(7)));
+        Assert.Equal(0, converted.Sum(Minute(5), TimeSpan.FromMinutes(1)));
+        Assert.Equal(4, converted.ActiveBuckets(Minute(70), TimeSpan.FromHours(1)));
+        Assert.False(converted.Add(Minute(10)));
+        Assert.True(converted.Add(Minute(71)));
     }
 
     /// <summary>

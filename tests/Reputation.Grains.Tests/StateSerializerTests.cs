@@ -46,4 +46,40 @@ public sealed class StateSerializerTests(ClusterFixture fixture)
         Assert.Equal(["198.51.100.0/24"], read.IpRanges);
         Assert.Single(read.IpRangeSeenAt);
     }
+
+    /// <summary>Windows as earlier builds stored them: a count and a bucket id per slot.</summary>
+    private static AccountState EarlierLayout()
+    {
+        var minute = new DateTimeOffset(2026, 12, 1, 12, 0, 0, TimeSpan.Zero).UtcTicks / TimeSpan.TicksPerMinute;
+        var counts = new long[61];
+        var ids = new long[61];
+        counts[(int)(minute % 61)] = 7;
+        ids[(int)(minute % 61)] = minute;
+        var state = Sample();
+        state.RequestsPerMinute = new WindowState { Counts = counts, BucketIds = ids };
+        return state;
+    }
+
+    [Theory]
+    [InlineData("binary")]
+    [InlineData("json")]
+    public void Windows_stored_in_the_earlier_two_array_layout_keep_their_counts(string format)
+    {
+        var serializer = Silo.GetRequiredService<IGrainStorageSerializer>();
+        var stored = format == "json"
+            ? new JsonGrainStorageSerializer(Silo.GetRequiredService<OrleansJsonSerializer>()).Serialize(EarlierLayout())
+            : serializer.Serialize(EarlierLayout());
+
+        var read = Assert.IsType<AccountState>(serializer.Deserialize<AccountState>(stored));
+        var at = new DateTimeOffset(2026, 12, 1, 12, 0, 30, TimeSpan.Zero);
+
+        Assert.Equal(7, read.RequestsPerMinute.Minutes().Estimate(at, TimeSpan.FromMinutes(1)));
+        Assert.True(read.RequestsPerMinute.Minutes().Add(at, 3));
+        Assert.Equal(10, read.RequestsPerMinute.Minutes().Estimate(at, TimeSpan.FromMinutes(1)));
+        // Converted once: the earlier arrays are gone and the next write stores the new layout.
+        Assert.Empty(read.RequestsPerMinute.BucketIds);
+        Assert.Equal(62, read.RequestsPerMinute.Ring.Length);
+        var again = Assert.IsType<AccountState>(serializer.Deserialize<AccountState>(serializer.Serialize(read)));
+        Assert.Equal(10, again.RequestsPerMinute.Minutes().Estimate(at, TimeSpan.FromMinutes(1)));
+    }
 }

@@ -2,32 +2,31 @@ namespace Reputation.Core.Windows;
 
 /// <summary>
 /// Counts over fixed-size time buckets in a ring (for example 60 one-minute buckets), by event time.
-/// State is two arrays of the bucket count, whatever the traffic. An event older than the ring is
-/// dropped; an event whose bucket was reused by a newer one is dropped too (it is outside every window).
+/// State is one array of the bucket count plus one, whatever the traffic: a count per slot, and in
+/// the last element the newest bucket seen (event time in ticks divided by the bucket size). The ring
+/// holds that bucket and the ones just before it; when a newer bucket arrives, the slots of the
+/// buckets it passes over are cleared, so a slot's count is always that of the one bucket in the ring
+/// it stands for. An event older than the ring is dropped (it is outside every window).
 /// </summary>
 public sealed class SlidingCounter
 {
     private readonly long _bucketTicks;
-    private readonly long[] _counts;
-    private readonly long[] _bucketIds;
+    private readonly long[] _data;
+    private readonly int _buckets;
 
     public SlidingCounter(TimeSpan bucket, int buckets)
-        : this(bucket, new long[buckets], new long[buckets])
+        : this(bucket, new long[Math.Max(buckets, 0) + 1])
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(buckets, 1);
     }
 
-    private SlidingCounter(TimeSpan bucket, long[] counts, long[] bucketIds)
+    private SlidingCounter(TimeSpan bucket, long[] data)
     {
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(bucket, TimeSpan.Zero);
-        ArgumentOutOfRangeException.ThrowIfLessThan(counts.Length, 1);
-        if (counts.Length != bucketIds.Length)
-        {
-            throw new ArgumentException("Counts and bucket ids differ in length.", nameof(bucketIds));
-        }
-
+        ArgumentOutOfRangeException.ThrowIfLessThan(data.Length, 2, nameof(data));
         _bucketTicks = bucket.Ticks;
-        _counts = counts;
-        _bucketIds = bucketIds;
+        _data = data;
+        _buckets = data.Length - 1;
     }
 
     /// <summary>60 one-minute buckets.</summary>
@@ -36,60 +35,88 @@ public sealed class SlidingCounter
     /// <summary>48 one-hour buckets.</summary>
     public static SlidingCounter PerHour(int hours = 48) => new(TimeSpan.FromHours(1), hours);
 
-    /// <summary>Wraps persisted arrays (not copied: adds write through).</summary>
-    public static SlidingCounter Wrap(TimeSpan bucket, long[] counts, long[] bucketIds) => new(bucket, counts, bucketIds);
+    /// <summary>Wraps a persisted <see cref="Data"/> array (not copied: adds write through).</summary>
+    public static SlidingCounter Wrap(TimeSpan bucket, long[] data) => new(bucket, data);
 
-    public long[] Counts => _counts;
+    /// <summary>
+    /// The <see cref="Data"/> of a ring persisted in the earlier layout, two arrays of the bucket count
+    /// (a count and a bucket id per slot): the same counts of the buckets the ring still holds.
+    /// </summary>
+    public static long[] FromSlots(long[] counts, long[] bucketIds)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(counts.Length, 1, nameof(counts));
+        if (counts.Length != bucketIds.Length)
+        {
+            throw new ArgumentException("Counts and bucket ids differ in length.", nameof(bucketIds));
+        }
 
-    /// <summary>Per slot, which bucket (event time in ticks divided by the bucket size) it holds.</summary>
-    public long[] BucketIds => _bucketIds;
+        var buckets = counts.Length;
+        var data = new long[buckets + 1];
+        var newest = bucketIds.Max();
+        for (var i = 0; i < buckets; i++)
+        {
+            var id = bucketIds[i];
+            if (id > newest - buckets && SlotOf(id, buckets) == i)
+            {
+                data[i] = counts[i];
+            }
+        }
+
+        data[buckets] = newest;
+        return data;
+    }
+
+    /// <summary>The persisted form: a count per slot, then the newest bucket id.</summary>
+    public long[] Data => _data;
+
+    /// <summary>How many buckets the ring holds.</summary>
+    public int Buckets => _buckets;
 
     public TimeSpan Bucket => TimeSpan.FromTicks(_bucketTicks);
 
-    public TimeSpan Span => TimeSpan.FromTicks(_bucketTicks * _counts.Length);
+    public TimeSpan Span => TimeSpan.FromTicks(_bucketTicks * _buckets);
+
+    private long Newest
+    {
+        get => _data[_buckets];
+        set => _data[_buckets] = value;
+    }
 
     /// <summary>Adds an amount at an event time; false when the event is too old for the ring.</summary>
     public bool Add(DateTimeOffset at, long amount = 1)
     {
         var id = BucketId(at);
-        // The ring holds the newest bucket seen and the ones just before it; anything older is outside
-        // every window, whether or not its slot happens to have been reused yet.
-        if (id <= _bucketIds.Max() - _counts.Length)
+        var newest = Newest;
+        if (id > newest)
+        {
+            // The buckets between the old newest and this one had no events: their slots, which still
+            // hold counts from a ring ago, start again at zero.
+            var passed = Math.Min(id - newest, _buckets);
+            for (long k = 0; k < passed; k++)
+            {
+                _data[Slot(id - k)] = 0;
+            }
+
+            Newest = id;
+        }
+        else if (id <= newest - _buckets)
         {
             return false;
         }
 
-        var slot = Slot(id);
-        if (_bucketIds[slot] == id)
-        {
-            _counts[slot] += amount;
-            return true;
-        }
-
-        if (_bucketIds[slot] > id)
-        {
-            return false;
-        }
-
-        _bucketIds[slot] = id;
-        _counts[slot] = amount;
+        _data[Slot(id)] += amount;
         return true;
     }
 
     /// <summary>Sum over the buckets of the last <paramref name="window"/> up to and including <paramref name="now"/>'s bucket.</summary>
     public long Sum(DateTimeOffset now, TimeSpan window)
     {
-        var newest = BucketId(now);
-        var buckets = Math.Clamp((window.Ticks + _bucketTicks - 1) / _bucketTicks, 1, _counts.Length);
-        var oldest = newest - buckets + 1;
+        var last = BucketId(now);
+        var first = last - WholeBuckets(window, _buckets) + 1;
         long sum = 0;
-        for (var i = 0; i < _counts.Length; i++)
+        for (var id = Math.Max(first, Newest - _buckets + 1); id <= Math.Min(last, Newest); id++)
         {
-            var id = _bucketIds[i];
-            if (id >= oldest && id <= newest)
-            {
-                sum += _counts[i];
-            }
+            sum += _data[Slot(id)];
         }
 
         return sum;
@@ -105,28 +132,13 @@ public sealed class SlidingCounter
     public long Estimate(DateTimeOffset now, TimeSpan window)
     {
         var buckets = Math.Max((window.Ticks + _bucketTicks - 1) / _bucketTicks, 1);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(buckets, _counts.Length - 1, nameof(window));
-        var newest = BucketId(now);
-        var oldestWhole = newest - buckets + 1;
-        var partial = oldestWhole - 1;
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(buckets, _buckets - 1, nameof(window));
+        var whole = Sum(now, window);
+        var partial = BucketId(now) - buckets;
         // How much of the partial bucket is still inside the window: the part after now - window.
         var partialEnd = (partial + 1) * _bucketTicks;
         var inside = Math.Clamp(partialEnd - (now.UtcTicks - window.Ticks), 0, _bucketTicks) / (double)_bucketTicks;
-        double sum = 0;
-        for (var i = 0; i < _counts.Length; i++)
-        {
-            var id = _bucketIds[i];
-            if (id >= oldestWhole && id <= newest)
-            {
-                sum += _counts[i];
-            }
-            else if (id == partial)
-            {
-                sum += _counts[i] * inside;
-            }
-        }
-
-        return (long)Math.Round(sum);
+        return (long)Math.Round(whole + (Count(partial) * inside));
     }
 
     /// <summary>
@@ -135,28 +147,17 @@ public sealed class SlidingCounter
     /// </summary>
     public long PeakSum(DateTimeOffset now, TimeSpan lookback, TimeSpan window)
     {
-        var newest = BucketId(now);
-        var span = Math.Clamp((lookback.Ticks + _bucketTicks - 1) / _bucketTicks, 1, _counts.Length);
-        var width = Math.Clamp((window.Ticks + _bucketTicks - 1) / _bucketTicks, 1, span);
-        var oldest = newest - span + 1;
-        Span<long> byAge = span <= 256 ? stackalloc long[(int)span] : new long[span];
-        byAge.Clear();
-        for (var i = 0; i < _counts.Length; i++)
-        {
-            var id = _bucketIds[i];
-            if (id >= oldest && id <= newest)
-            {
-                byAge[(int)(id - oldest)] += _counts[i];
-            }
-        }
-
+        var last = BucketId(now);
+        var span = WholeBuckets(lookback, _buckets);
+        var width = (int)WholeBuckets(window, span);
+        var first = last - span + 1;
         long running = 0, peak = 0;
-        for (var i = 0; i < byAge.Length; i++)
+        for (var id = first; id <= last; id++)
         {
-            running += byAge[i];
-            if (i >= width)
+            running += Count(id);
+            if (id - first >= width)
             {
-                running -= byAge[i - (int)width];
+                running -= Count(id - width);
             }
 
             peak = Math.Max(peak, running);
@@ -168,13 +169,12 @@ public sealed class SlidingCounter
     /// <summary>How many of the last <paramref name="window"/>'s buckets have any count: a measure of steady activity.</summary>
     public int ActiveBuckets(DateTimeOffset now, TimeSpan window)
     {
-        var newest = BucketId(now);
-        var buckets = Math.Clamp((window.Ticks + _bucketTicks - 1) / _bucketTicks, 1, _counts.Length);
-        var oldest = newest - buckets + 1;
+        var last = BucketId(now);
+        var first = last - WholeBuckets(window, _buckets) + 1;
         var active = 0;
-        for (var i = 0; i < _counts.Length; i++)
+        for (var id = Math.Max(first, Newest - _buckets + 1); id <= Math.Min(last, Newest); id++)
         {
-            if (_bucketIds[i] >= oldest && _bucketIds[i] <= newest && _counts[i] > 0)
+            if (_data[Slot(id)] > 0)
             {
                 active++;
             }
@@ -183,7 +183,15 @@ public sealed class SlidingCounter
         return active;
     }
 
+    /// <summary>A bucket's count: zero unless the ring holds it.</summary>
+    private long Count(long id) => id <= Newest && id > Newest - _buckets ? _data[Slot(id)] : 0;
+
+    /// <summary>How many whole buckets a window covers, at least one and at most <paramref name="max"/>.</summary>
+    private long WholeBuckets(TimeSpan window, long max) => Math.Clamp((window.Ticks + _bucketTicks - 1) / _bucketTicks, 1, max);
+
     private long BucketId(DateTimeOffset at) => at.UtcTicks / _bucketTicks;
 
-    private int Slot(long id) => (int)(id % _counts.Length);
+    private int Slot(long id) => SlotOf(id, _buckets);
+
+    private static int SlotOf(long id, int buckets) => (int)(((id % buckets) + buckets) % buckets);
 }

@@ -3,18 +3,39 @@ using Reputation.Core.Windows;
 
 namespace Reputation.Grains.State;
 
-/// <summary>Persisted form of a <see cref="SlidingCounter"/>: two arrays of the bucket count.</summary>
+/// <summary>
+/// Persisted form of a <see cref="SlidingCounter"/>: its <see cref="SlidingCounter.Data"/> (a count per
+/// bucket, then the newest bucket id). Records of earlier builds hold two arrays of the bucket count
+/// instead (a count and a bucket id per slot); they are converted the first time the window is used.
+/// </summary>
 [GenerateSerializer, Alias("reputation.WindowState")]
 public sealed class WindowState
 {
+    /// <summary>Earlier layout: a count per slot (empty once converted).</summary>
     [Id(0)] public long[] Counts { get; set; } = [];
+
+    /// <summary>Earlier layout: the bucket id per slot (empty once converted).</summary>
     [Id(1)] public long[] BucketIds { get; set; } = [];
 
-    public static WindowState Create(int buckets) => new() { Counts = new long[buckets], BucketIds = new long[buckets] };
+    [Id(2)] public long[] Ring { get; set; } = [];
 
-    public SlidingCounter Minutes() => SlidingCounter.Wrap(TimeSpan.FromMinutes(1), Counts, BucketIds);
+    public static WindowState Create(int buckets) => new() { Ring = new long[buckets + 1] };
 
-    public SlidingCounter Hours() => SlidingCounter.Wrap(TimeSpan.FromHours(1), Counts, BucketIds);
+    public SlidingCounter Minutes() => SlidingCounter.Wrap(TimeSpan.FromMinutes(1), Current());
+
+    public SlidingCounter Hours() => SlidingCounter.Wrap(TimeSpan.FromHours(1), Current());
+
+    private long[] Current()
+    {
+        if (Ring.Length == 0 && Counts.Length > 0)
+        {
+            Ring = SlidingCounter.FromSlots(Counts, BucketIds);
+            Counts = [];
+            BucketIds = [];
+        }
+
+        return Ring;
+    }
 }
 
 /// <summary>The usage counters every grain with request windows reports in its view.</summary>
