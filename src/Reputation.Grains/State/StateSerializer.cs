@@ -14,7 +14,12 @@ public sealed class StateSerializer(Serializer serializer, OrleansJsonSerializer
     private readonly OrleansGrainStorageSerializer _binary = new(serializer);
     private readonly JsonGrainStorageSerializer _json = new(json);
 
-    public BinaryData Serialize<T>(T? input) => _binary.Serialize(input);
+    /// <summary>
+    /// The same bytes as <see cref="OrleansGrainStorageSerializer"/> writes, in an array of exactly
+    /// their length: that serializer returns a slice of its growing buffer (8 KB and more for a state
+    /// of a few hundred bytes), which every write allocated and the memory provider then held.
+    /// </summary>
+    public BinaryData Serialize<T>(T? input) => new(serializer.SerializeToArray(input));
 
     public T? Deserialize<T>(BinaryData input)
     {
