@@ -268,6 +268,14 @@ public sealed class SlidingCounterTests
             var inWindow = events.Where(e => e.Item1 / 60 >= oldest && e.Item1 / 60 <= nowBucket).ToList();
             Assert.Equal(inWindow.Sum(e => (long)e.Item2), counter.Sum(now, window));
             Assert.Equal(inWindow.Select(e => e.Item1 / 60).Distinct().Count(), counter.ActiveBuckets(now, window));
+
+            // The busiest run of whole buckets within a lookback of the whole ring: the largest sum of
+            // any windowBuckets consecutive buckets the ring still holds.
+            long Bucket(long id) => newestSeen is { } newest && id > newest - buckets ? events.Where(e => e.Item1 / 60 == id).Sum(e => (long)e.Item2) : 0;
+            var first = nowBucket - buckets + 1;
+            var peak = Enumerable.Range(0, buckets - windowBuckets + 1)
+                .Max(start => Enumerable.Range(0, windowBuckets).Sum(k => Bucket(first + start + k)));
+            Assert.Equal(peak, counter.PeakSum(now, TimeSpan.FromMinutes(buckets), window));
         }));
     }
 }

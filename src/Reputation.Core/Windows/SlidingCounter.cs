@@ -112,11 +112,10 @@ public sealed class SlidingCounter
     public long Sum(DateTimeOffset now, TimeSpan window)
     {
         var last = BucketId(now);
-        var first = last - WholeBuckets(window, _buckets) + 1;
         long sum = 0;
-        for (var id = Math.Max(first, Newest - _buckets + 1); id <= Math.Min(last, Newest); id++)
+        foreach (var count in Held(last - WholeBuckets(window, _buckets) + 1, last))
         {
-            sum += _data[Slot(id)];
+            sum += count;
         }
 
         return sum;
@@ -151,13 +150,21 @@ public sealed class SlidingCounter
         var span = WholeBuckets(lookback, _buckets);
         var width = (int)WholeBuckets(window, span);
         var first = last - span + 1;
-        long running = 0, peak = 0;
-        for (var id = first; id <= last; id++)
+        Span<long> byAge = span <= 256 ? stackalloc long[(int)span] : new long[span];
+        byAge.Clear();
+        var held = Held(first, last);
+        if (held.Length > 0)
         {
-            running += Count(id);
-            if (id - first >= width)
+            held.CopyTo(byAge[(int)(Math.Max(first, Newest - _buckets + 1) - first)..]);
+        }
+
+        long running = 0, peak = 0;
+        for (var i = 0; i < byAge.Length; i++)
+        {
+            running += byAge[i];
+            if (i >= width)
             {
-                running -= Count(id - width);
+                running -= byAge[i - width];
             }
 
             peak = Math.Max(peak, running);
@@ -170,17 +177,69 @@ public sealed class SlidingCounter
     public int ActiveBuckets(DateTimeOffset now, TimeSpan window)
     {
         var last = BucketId(now);
-        var first = last - WholeBuckets(window, _buckets) + 1;
         var active = 0;
-        for (var id = Math.Max(first, Newest - _buckets + 1); id <= Math.Min(last, Newest); id++)
+        foreach (var count in Held(last - WholeBuckets(window, _buckets) + 1, last))
         {
-            if (_data[Slot(id)] > 0)
+            if (count > 0)
             {
                 active++;
             }
         }
 
         return active;
+    }
+
+    /// <summary>
+    /// The counts of the buckets <paramref name="first"/>..<paramref name="last"/> that the ring holds,
+    /// oldest first: one run of slots, wrapping round the end of the array at most once.
+    /// </summary>
+    private HeldCounts Held(long first, long last)
+    {
+        first = Math.Max(first, Newest - _buckets + 1);
+        last = Math.Min(last, Newest);
+        return first > last ? default : new HeldCounts(_data.AsSpan(0, _buckets), Slot(first), (int)(last - first + 1));
+    }
+
+    /// <summary>A run of <see cref="Length"/> slots from <c>start</c>, wrapping round the ring.</summary>
+    private readonly ref struct HeldCounts(Span<long> ring, int start, int length)
+    {
+        private readonly Span<long> _ring = ring;
+        private readonly int _start = start;
+
+        public int Length { get; } = length;
+
+        public void CopyTo(Span<long> target)
+        {
+            var head = Math.Min(Length, _ring.Length - _start);
+            _ring.Slice(_start, head).CopyTo(target);
+            _ring[..(Length - head)].CopyTo(target[head..]);
+        }
+
+        public Enumerator GetEnumerator() => new(_ring, _start, Length);
+
+        public ref struct Enumerator(Span<long> ring, int start, int length)
+        {
+            private readonly Span<long> _ring = ring;
+            private int _slot = start - 1;
+            private int _left = length;
+
+            public readonly long Current => _ring[_slot];
+
+            public bool MoveNext()
+            {
+                if (_left-- <= 0)
+                {
+                    return false;
+                }
+
+                if (++_slot == _ring.Length)
+                {
+                    _slot = 0;
+                }
+
+                return true;
+            }
+        }
     }
 
     /// <summary>A bucket's count: zero unless the ring holds it.</summary>
