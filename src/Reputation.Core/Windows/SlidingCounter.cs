@@ -155,7 +155,7 @@ public sealed class SlidingCounter
         var held = Held(first, last);
         if (held.Length > 0)
         {
-            held.CopyTo(byAge[(int)(Math.Max(first, Newest - _buckets + 1) - first)..]);
+            held.CopyTo(byAge[(int)(held.First - first)..]);
         }
 
         long running = 0, peak = 0;
@@ -197,14 +197,17 @@ public sealed class SlidingCounter
     {
         first = Math.Max(first, Newest - _buckets + 1);
         last = Math.Min(last, Newest);
-        return first > last ? default : new HeldCounts(_data.AsSpan(0, _buckets), Slot(first), (int)(last - first + 1));
+        return first > last ? default : new HeldCounts(_data.AsSpan(0, _buckets), first, Slot(first), (int)(last - first + 1));
     }
 
     /// <summary>A run of <see cref="Length"/> slots from <c>start</c>, wrapping round the ring.</summary>
-    private readonly ref struct HeldCounts(Span<long> ring, int start, int length)
+    private readonly ref struct HeldCounts(Span<long> ring, long first, int start, int length)
     {
         private readonly Span<long> _ring = ring;
         private readonly int _start = start;
+
+        /// <summary>The bucket id of the first count.</summary>
+        public long First { get; } = first;
 
         public int Length { get; } = length;
 
