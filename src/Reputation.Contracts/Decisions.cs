@@ -21,6 +21,10 @@ public sealed record SignupDecisionRequest
     public string? DeviceId { get; init; }
     /// <summary>ISO 3166-1 alpha-2 country code, if known.</summary>
     public string? Country { get; init; }
+    /// <summary>The platform's organisation or workspace the account joins, if any.</summary>
+    public string? OrganizationId { get; init; }
+    /// <summary>True when the platform verified that organisation (a verified business, a known domain).</summary>
+    public bool? OrganizationVerified { get; init; }
 }
 
 /// <summary>Answer of <c>POST /v1/decisions/signup</c>.</summary>

@@ -20,6 +20,10 @@ public sealed record IngestEvent
     public string? DeviceId { get; init; }
     /// <summary>Signup: country code.</summary>
     public string? Country { get; init; }
+    /// <summary>Signup: the platform's organisation or workspace the account belongs to, if any.</summary>
+    public string? OrganizationId { get; init; }
+    /// <summary>Signup: true when the platform verified that organisation (a verified business, a known domain).</summary>
+    public bool? OrganizationVerified { get; init; }
     /// <summary>Signup or payment: payment fingerprint token. Required for payment.</summary>
     public string? PaymentFingerprint { get; init; }
 

@@ -61,8 +61,24 @@ public sealed class EmailHasher
             return null;
         }
 
+        return Mac(normalised);
+    }
+
+    /// <summary>
+    /// The keyed hash of the address's domain (prefixed so it can never equal an address's hash), and
+    /// its kind; null and <see cref="EmailDomainKind.Unknown"/> when it is not an address. Accounts of
+    /// one work domain can then be told apart from strangers without the domain being stored.
+    /// </summary>
+    public (string? Hash, EmailDomainKind Kind) HashDomain(string? email)
+    {
+        var domain = EmailDomains.DomainOf(email);
+        return domain is null ? (null, EmailDomainKind.Unknown) : (Mac("@" + domain), EmailDomains.Classify(domain));
+    }
+
+    private string Mac(string text)
+    {
         Span<byte> mac = stackalloc byte[32];
-        HMACSHA256.HashData(_key, Encoding.UTF8.GetBytes(normalised), mac);
+        HMACSHA256.HashData(_key, Encoding.UTF8.GetBytes(text), mac);
         return Convert.ToHexStringLower(mac[..16]);
     }
 }

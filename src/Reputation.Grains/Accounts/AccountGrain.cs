@@ -221,6 +221,18 @@ public sealed class AccountGrain(
                         s.EmailHash = signup.EmailHash ?? s.EmailHash;
                         s.DeviceId = signup.DeviceId ?? s.DeviceId;
                         s.Country = signup.Country ?? s.Country;
+                        if (signup.OrganizationId is { } organization)
+                        {
+                            s.OrganizationId = organization;
+                            s.OrganizationVerified = signup.OrganizationVerified;
+                        }
+
+                        if (signup.EmailDomainHash is { } domain)
+                        {
+                            s.EmailDomainHash = domain;
+                            s.EmailDomainKind = signup.EmailDomainKind;
+                        }
+
                         if (signup.PaymentFingerprint is { } fingerprint)
                         {
                             Add(ref instrumentEntries, fingerprint, new InstrumentEntry { EventId = e.EventId, OccurredAt = e.OccurredAt });

@@ -43,5 +43,11 @@ public sealed class AccountState
     [Id(22)] public Dictionary<string, long> BucketRequests { get; set; } = new(StringComparer.Ordinal);
     /// <summary>Event time each linked range (keys: <see cref="IpRanges"/>) was last used.</summary>
     [Id(23)] public Dictionary<string, DateTimeOffset> IpRangeSeenAt { get; set; } = new(StringComparer.Ordinal);
+    /// <summary>The platform's organisation or workspace (signup), and whether the platform verified it.</summary>
+    [Id(24)] public string? OrganizationId { get; set; }
+    [Id(25)] public bool OrganizationVerified { get; set; }
+    /// <summary>Keyed hash of the email's domain, and its kind (free-mail, disposable, other).</summary>
+    [Id(26)] public string? EmailDomainHash { get; set; }
+    [Id(27)] public Core.Privacy.EmailDomainKind EmailDomainKind { get; set; }
     // Never renumber an Id; a new member takes the next one.
 }

@@ -1,3 +1,4 @@
+using Reputation.Core.Privacy;
 using Reputation.Core.Scoring;
 
 namespace Reputation.Grains;
@@ -33,6 +34,11 @@ public sealed class SignupEvent : AccountEvent
     [Id(1)] public string? PaymentFingerprint { get; init; }
     [Id(2)] public string? DeviceId { get; init; }
     [Id(3)] public string? Country { get; init; }
+    [Id(4)] public string? OrganizationId { get; init; }
+    [Id(5)] public bool OrganizationVerified { get; init; }
+    /// <summary>Keyed hash of the email's domain (never the domain itself).</summary>
+    [Id(6)] public string? EmailDomainHash { get; init; }
+    [Id(7)] public EmailDomainKind EmailDomainKind { get; init; }
 }
 
 [GenerateSerializer, Immutable, Alias("reputation.UsageEvent")]

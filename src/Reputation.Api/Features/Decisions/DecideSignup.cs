@@ -23,6 +23,7 @@ public sealed record DecideSignup(SignupDecisionRequest Body) : IRequest<SignupD
         Fields.Id(errors, "paymentFingerprint", Body.PaymentFingerprint, required: false);
         Fields.Id(errors, "deviceId", Body.DeviceId, required: false);
         Fields.Country(errors, "country", Body.Country);
+        Fields.Id(errors, "organizationId", Body.OrganizationId, required: false);
     }
 }
 
@@ -36,16 +37,24 @@ public sealed class DecideSignupHandler(IGrainFactory grains, EmailHasher emails
         IpRange.TryFromAddress(b.Ip, out var range);
         var emailHash = emails.Hash(b.Email);
         var country = b.Country?.ToUpperInvariant();
+        var (domainHash, domainKind) = emails.HashDomain(b.Email);
+        var organization = string.IsNullOrWhiteSpace(b.OrganizationId) ? null : b.OrganizationId;
+        var verified = organization is not null && b.OrganizationVerified == true;
         var signup = new SignupEvent
         {
             // The same signup sent twice (a retry) is recorded once: its id is its content.
-            EventId = SignupId(b.AccountId, range.ToString(), emailHash, b.PaymentFingerprint, b.DeviceId, country),
+            EventId = SignupId(b.AccountId, range.ToString(), emailHash, b.PaymentFingerprint, b.DeviceId, country,
+                organization, verified ? "verified" : null),
             OccurredAt = time.UtcNow,
             IpRange = range.ToString(),
             EmailHash = emailHash,
             PaymentFingerprint = b.PaymentFingerprint,
             DeviceId = b.DeviceId,
             Country = country,
+            OrganizationId = organization,
+            OrganizationVerified = verified,
+            EmailDomainHash = domainHash,
+            EmailDomainKind = domainKind,
         };
 
         var result = await grains.Ref<IAccountGrain>(b.AccountId).SignupAsync(signup);

@@ -146,8 +146,10 @@ public sealed class IngestEventsHandler(IGrainFactory grains, EmailHasher emails
                 Fields.Id(errors, "paymentFingerprint", e.PaymentFingerprint, required: false);
                 Fields.Id(errors, "deviceId", e.DeviceId, required: false);
                 Fields.Country(errors, "country", e.Country);
+                Fields.Id(errors, "organizationId", e.OrganizationId, required: false);
                 if (!errors.Any)
                 {
+                    var (domainHash, domainKind) = emails.HashDomain(e.Email);
                     converted = new SignupEvent
                     {
                         EventId = e.Id,
@@ -157,6 +159,10 @@ public sealed class IngestEventsHandler(IGrainFactory grains, EmailHasher emails
                         PaymentFingerprint = e.PaymentFingerprint,
                         DeviceId = e.DeviceId,
                         Country = e.Country?.ToUpperInvariant(),
+                        OrganizationId = string.IsNullOrWhiteSpace(e.OrganizationId) ? null : e.OrganizationId,
+                        OrganizationVerified = !string.IsNullOrWhiteSpace(e.OrganizationId) && e.OrganizationVerified == true,
+                        EmailDomainHash = domainHash,
+                        EmailDomainKind = domainKind,
                     };
                 }
 
