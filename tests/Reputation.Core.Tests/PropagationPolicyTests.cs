@@ -40,64 +40,65 @@ public sealed class PropagationPolicyTests
     }
 
     [Fact]
-    public void One_confirmed_fraud_account_gives_the_confirmed_risk_times_the_link_strength()
+    public void Three_accounts_on_a_card_of_which_one_is_confirmed_make_a_card_of_fraud()
     {
-        Assert.Equal(P.ConfirmedFraudRisk, P.EntityRisk(Label.None, 1, 0, 10), 1e-12);                           // a card: 0.9
-        Assert.Equal(P.ConfirmedFraudRisk * P.RangeLinkStrength, P.EntityRisk(Label.None, 1, 0, 10, P.RangeLinkStrength), 1e-12); // a range: 0.54
-        // More confirmed accounts add nothing on their own: the flagged share does that.
-        Assert.Equal(P.EntityRisk(Label.None, 1, 0, 10), P.EntityRisk(Label.None, 3, 0, 10), 1e-12);
+        // ConfirmedWeight 3 over 3 accounts and a prior of 0.5: 86 %, past saturation.
+        Assert.True(P.EntityRisk(Label.None, 1, 1, 3) >= P.ConfirmedFraudRisk);                     // a card: 0.9 or more
+        Assert.True(P.EntityRisk(Label.None, 1, 1, 2) >= P.ConfirmedFraudRisk);
+        // Its card-mates read it after one hop: 0.72, a degrade on its own.
+        Assert.True(ScoringPolicy.Default.Request.Decide(P.EntityRisk(Label.None, 1, 1, 3) * P.Decay) >= RequestOutcome.Degrade);
     }
 
     [Fact]
-    public void An_entity_up_to_the_damping_degree_is_not_damped()
+    public void One_confirmed_account_in_a_range_of_forty_leaves_the_range_almost_clean()
     {
-        Assert.Equal(P.ConfirmedFraudRisk, P.EntityRisk(Label.None, 1, 0, P.DampingDegree), 1e-12);
-    }
-
-    [Theory]
-    [InlineData(2)]
-    [InlineData(5)]
-    [InlineData(50)]
-    public void Above_the_damping_degree_risk_scales_by_degree_over_accounts(long times)
-    {
-        var accounts = P.DampingDegree * times;
-        var expected = P.ConfirmedFraudRisk * P.DampingDegree / accounts;
-        Assert.Equal(expected, P.EntityRisk(Label.None, 1, 0, accounts), 1e-12);
-        Assert.Equal(expected * P.RangeLinkStrength, P.EntityRisk(Label.None, 1, 0, accounts, P.RangeLinkStrength), 1e-12);
+        var risk = P.EntityRisk(Label.None, 1, 1, 40, P.RangeLinkStrength);
+        // 3 / 40.5 ≈ 7.4 %, just past the ramp's free 5 %.
+        Assert.True(risk < 0.05, $"risk {risk}");
+        Assert.Equal(RequestOutcome.Allow, ScoringPolicy.Default.Request.Decide(risk * P.Decay));
     }
 
     [Fact]
-    public void Damping_starts_just_past_the_damping_degree_without_a_jump()
+    public void What_one_confirmed_account_gives_falls_with_the_entity_s_accounts()
     {
-        var at = P.EntityRisk(Label.None, 1, 0, P.DampingDegree);
-        var justPast = P.EntityRisk(Label.None, 1, 0, P.DampingDegree + 1);
-        Assert.True(justPast < at);
-        Assert.Equal(at * P.DampingDegree / (P.DampingDegree + 1), justPast, 1e-12);
+        var previous = double.MaxValue;
+        foreach (var accounts in new long[] { 1, 2, 3, 5, 8, 13, 21, 40, 100, 1_000, 10_000 })
+        {
+            var risk = P.EntityRisk(Label.None, 1, 1, accounts);
+            Assert.True(risk <= previous, $"{accounts} accounts: {risk} after {previous}");
+            previous = risk;
+        }
+
+        Assert.Equal(0, previous);
     }
 
     [Fact]
-    public void A_carrier_nat_range_of_ten_thousand_accounts_with_one_fraud_account_gets_under_0_02()
+    public void More_confirmed_accounts_in_one_entity_raise_its_risk()
     {
-        var risk = P.EntityRisk(Label.None, 1, 0, 10_000, P.RangeLinkStrength);
-        Assert.True(risk < 0.02, $"risk {risk}");
-        Assert.Equal(0.9 * 0.6 * 200 / 10_000, risk, 1e-12); // 0.0108
+        Assert.True(P.EntityRisk(Label.None, 3, 3, 40, P.RangeLinkStrength) > P.EntityRisk(Label.None, 1, 1, 40, P.RangeLinkStrength));
+        Assert.True(P.EntityRisk(Label.None, 6, 6, 40) >= P.ConfirmedFraudRisk * 0.9);
     }
 
     [Fact]
-    public void A_range_of_a_thousand_accounts_with_one_fraud_account_passes_its_users_under_0_1()
+    public void A_carrier_nat_range_of_ten_thousand_accounts_with_one_fraud_account_gets_nothing()
     {
-        // docs/decisions/0005: 0.9 × 0.6 × 200/1000 ≈ 0.11 on the range, 0.09 on its users after decay.
-        var risk = P.EntityRisk(Label.None, 1, 0, 1000, P.RangeLinkStrength);
-        Assert.Equal(0.108, risk, 1e-12);
-        Assert.Equal(0.0864, risk * P.Decay, 1e-12);
-        Assert.True(risk * P.Decay < ScoringPolicy.Default.Request.Throttle);
+        Assert.Equal(0, P.EntityRisk(Label.None, 1, 1, 10_000, P.RangeLinkStrength));
+    }
+
+    [Fact]
+    public void The_prior_keeps_one_flagged_account_alone_on_a_new_card_from_condemning_it_fully()
+    {
+        // The prior matters for entities of two or three accounts.
+        var two = P.EntityRisk(Label.None, 0, 1, 2);
+        var withoutPrior = (P with { PriorAccounts = 0 }).EntityRisk(Label.None, 0, 1, 2);
+        Assert.True(two < withoutPrior, $"{two} vs {withoutPrior}");
     }
 
     [Fact]
     public void A_crowded_entity_whose_accounts_are_mostly_flagged_is_not_damped()
     {
         // A campaign's template or proxy range has hundreds of accounts: their flagged share is the evidence.
-        Assert.Equal(P.ConfirmedFraudRisk, P.EntityRisk(Label.None, 0, 1000, 2000), 1e-12);
+        Assert.Equal(P.ConfirmedFraudRisk, P.EntityRisk(Label.None, 0, 1100, 2000), 1e-12);
         // A carrier NAT with a few flagged accounts among ten thousand stays at nothing.
         Assert.Equal(0, P.EntityRisk(Label.None, 0, 100, 10_000, P.RangeLinkStrength));
     }
@@ -105,32 +106,37 @@ public sealed class PropagationPolicyTests
     [Fact]
     public void A_flagged_share_at_or_below_its_free_level_adds_no_risk()
     {
+        var p = P with { PriorAccounts = 0 }; // the share exactly flagged / accounts
         const long accounts = 100;
-        var free = (long)(P.FlaggedShare.Free * accounts); // 5 of 100
-        Assert.Equal(0, P.EntityRisk(Label.None, 0, free, accounts));
-        Assert.Equal(0, P.EntityRisk(Label.None, 0, free - 1, accounts));
-        Assert.True(P.EntityRisk(Label.None, 0, free + 1, accounts) > 0);
+        var free = (long)(p.FlaggedShare.Free * accounts); // 5 of 100
+        Assert.Equal(0, p.EntityRisk(Label.None, 0, free, accounts));
+        Assert.Equal(0, p.EntityRisk(Label.None, 0, free - 1, accounts));
+        Assert.True(p.EntityRisk(Label.None, 0, free + 1, accounts) > 0);
+        // The prior only lowers the share.
+        Assert.True(P.EntityRisk(Label.None, 0, free + 1, accounts) <= p.EntityRisk(Label.None, 0, free + 1, accounts));
     }
 
     [Fact]
     public void The_flagged_share_ramps_to_the_confirmed_risk_at_saturation()
     {
+        // Without the prior the share is exactly flagged / accounts.
+        var p = P with { PriorAccounts = 0 };
         const long accounts = 200;
-        var mid = (P.FlaggedShare.Free + P.FlaggedShare.Saturation) / 2;         // 27.5 %
+        var mid = (p.FlaggedShare.Free + p.FlaggedShare.Saturation) / 2;         // 27.5 %
         var flaggedAtMid = (long)(mid * accounts);                               // 55 of 200
-        var saturated = (long)(P.FlaggedShare.Saturation * accounts);             // 100 of 200
+        var saturated = (long)(p.FlaggedShare.Saturation * accounts);             // 100 of 200
 
-        Assert.Equal(P.ConfirmedFraudRisk * 0.5, P.EntityRisk(Label.None, 0, flaggedAtMid, accounts), 1e-12); // 0.45
-        Assert.Equal(P.ConfirmedFraudRisk, P.EntityRisk(Label.None, 0, saturated, accounts), 1e-12);
-        Assert.Equal(P.ConfirmedFraudRisk, P.EntityRisk(Label.None, 0, accounts, accounts), 1e-12);
+        Assert.Equal(p.ConfirmedFraudRisk * 0.5, p.EntityRisk(Label.None, 0, flaggedAtMid, accounts), 1e-12); // 0.45
+        Assert.Equal(p.ConfirmedFraudRisk, p.EntityRisk(Label.None, 0, saturated, accounts), 1e-12);
+        Assert.Equal(p.ConfirmedFraudRisk, p.EntityRisk(Label.None, 0, accounts, accounts), 1e-12);
         // An estimate of distinct accounts below the flagged count (HyperLogLog) still saturates, never exceeds.
         Assert.Equal(P.ConfirmedFraudRisk, P.EntityRisk(Label.None, 0, accounts * 2, accounts), 1e-12);
     }
 
     [Fact]
-    public void A_confirmed_fraud_account_and_a_saturated_flagged_share_combine_by_noisy_or()
+    public void A_confirmed_share_and_a_flagged_share_combine_by_noisy_or()
     {
-        var risk = P.EntityRisk(Label.None, 1, 100, 100);
+        var risk = P.EntityRisk(Label.None, 30, 100, 100);
         var expected = 1 - ((1 - P.ConfirmedFraudRisk) * (1 - P.ConfirmedFraudRisk)); // 0.99
         Assert.Equal(expected, risk, 1e-12);
         Assert.True(risk < 1);
@@ -140,7 +146,6 @@ public sealed class PropagationPolicyTests
     [InlineData(10)]
     [InlineData(150)]
     [InlineData(200)]
-    [InlineData(201)]
     [InlineData(1_000)]
     [InlineData(10_000)]
     public void Risk_never_falls_as_more_accounts_are_flagged(long accounts)
@@ -189,8 +194,8 @@ public sealed class PropagationPolicyTests
     [Fact]
     public void A_range_believes_its_accounts_less_than_a_card_does()
     {
-        var card = P.EntityRisk(Label.None, 1, 30, 100);
-        var range = P.EntityRisk(Label.None, 1, 30, 100, P.RangeLinkStrength);
+        var card = P.EntityRisk(Label.None, 5, 30, 100);
+        var range = P.EntityRisk(Label.None, 5, 30, 100, P.RangeLinkStrength);
         Assert.True(range < card);
         Assert.Equal(card * 0.6, range, 1e-12);
     }

@@ -541,15 +541,15 @@ public sealed class ScorerSignalTests
     }
 
     [Fact]
-    public void A_card_with_one_account_labelled_fraud_degrades_its_other_accounts()
+    public void A_card_of_three_accounts_with_one_labelled_fraud_degrades_its_other_accounts()
     {
-        // docs/decisions/0005: the card goes to 0.9, its accounts get LINKED_RISK 0.72, alone a degrade.
-        // Twenty accounts: the fraud one, flagged too, is 5 %, not yet a flagged share that adds risk.
-        var cardRisk = P.EntityRisk(Label.None, confirmedFraudAccounts: 1, flaggedAccounts: 1, distinctAccounts: 20);
-        var result = Score(Established, instruments: [new(20, 0, 0) { Risk = cardRisk }]);
+        // docs/decisions/0017: one confirmed of three is a confirmed share past saturation; the card
+        // goes to 0.9 or more and its accounts get LINKED_RISK from 0.72, alone a degrade.
+        var cardRisk = P.EntityRisk(Label.None, confirmedFraudAccounts: 1, flaggedAccounts: 1, distinctAccounts: 3);
+        var result = Score(Established, instruments: [new(3, 0, 0) { Risk = cardRisk }]);
 
-        Assert.Equal(0.9, cardRisk, 1e-12);
-        Assert.Equal(0.72, Find(result, ReasonCodes.LinkedRisk).Value, 1e-9);
+        Assert.True(cardRisk >= 0.9, $"card risk {cardRisk}");
+        Assert.Equal(cardRisk * P.Decay, Find(result, ReasonCodes.LinkedRisk).Value, 1e-9);
         Assert.Equal(RequestOutcome.Degrade, s_policy.Request.Decide(W.LinkedRisk * 0.72));
         Assert.True(s_policy.Request.Decide(result.Score) >= RequestOutcome.Degrade, $"score {result.Score}");
     }
@@ -697,11 +697,11 @@ public sealed class ScorerSignalTests
         };
         var result = Score(new AccountFacts(s_now.AddDays(-30), RequestsLastMinute: 12) { RequestsLastHour = 200 }, nat, [OwnCard]);
 
-        // 1 − (1 − 0.3)(1 − 0.0108 × 0.8) ≈ 0.306.
-        var expected = 1 - ((1 - W.IpRangeAccounts) * (1 - (rangeRisk * P.Decay)));
-        Assert.Equal(expected, result.Score, 1e-12);
+        // One in ten thousand is no share at all: the range passes on nothing (docs/decisions/0017).
+        Assert.Equal(0, rangeRisk);
+        Assert.Equal(W.IpRangeAccounts, result.Score, 1e-12);
         Assert.Equal(RequestOutcome.Allow, s_policy.Request.Decide(result.Score));
-        Assert.Equal(rangeRisk * P.Decay, Find(result, ReasonCodes.LinkedRisk).Value, 1e-12);
+        Assert.DoesNotContain(result.Contributions, c => c.Code == ReasonCodes.LinkedRisk);
     }
 
     // --- Properties ----------------------------------------------------------------------------

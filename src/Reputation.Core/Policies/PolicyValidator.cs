@@ -117,6 +117,15 @@ public static class PolicyValidator
         Unit(errors, "propagation.flaggedScore", p.FlaggedScore, allowZero: false);
         Unit(errors, "propagation.confirmedFraudRisk", p.ConfirmedFraudRisk, allowZero: true);
         RampOk(errors, "propagation.flaggedShare", p.FlaggedShare);
+        if (!(p.ConfirmedWeight is >= 1 and <= 100))
+        {
+            Fail("propagation.confirmedWeight", "must be 1 to 100");
+        }
+
+        if (!(p.PriorAccounts is >= 0 and <= 100))
+        {
+            Fail("propagation.priorAccounts", "must be 0 to 100");
+        }
         Unit(errors, "propagation.rangeLinkStrength", p.RangeLinkStrength, allowZero: true);
         Unit(errors, "propagation.templateLinkStrength", p.TemplateLinkStrength, allowZero: true);
         Unit(errors, "propagation.trustedScoreFactor", p.TrustedScoreFactor, allowZero: true);

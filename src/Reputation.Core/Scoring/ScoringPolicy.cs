@@ -200,18 +200,30 @@ public sealed record PropagationPolicy
     /// <summary>Hops a change travels from where it started. 0–5.</summary>
     public int HopLimit { get; init; } = 2;
     /// <summary>
-    /// Above this many distinct accounts, what one confirmed fraud account gives an entity is damped
-    /// by DampingDegree / accounts (the flagged share is a share already and is not damped).
+    /// No longer used: risk is a share of an entity's accounts (<see cref="ConfirmedWeight"/>,
+    /// <see cref="PriorAccounts"/>), which damps crowded entities by itself (docs/decisions/0017).
+    /// Kept so that policies saved earlier still load.
     /// </summary>
     public long DampingDegree { get; init; } = 200;
     /// <summary>Accounts an entity notifies per change (its most recent ones). 0–1024.</summary>
     public int FanOut { get; init; } = 64;
     /// <summary>An account whose score without linked risk is at or above this counts as flagged in its entities. (0, 1].</summary>
     public double FlaggedScore { get; init; } = 0.5;
-    /// <summary>Risk an entity takes from one account labelled fraud, before damping. 0–1.</summary>
+    /// <summary>Risk of an entity whose accounts are all flagged or confirmed: the top of both ramps. 0–1.</summary>
     public double ConfirmedFraudRisk { get; init; } = 0.9;
-    /// <summary>Share of an entity's accounts flagged (0–1): no risk at or below <c>free</c>, full at <c>saturation</c>.</summary>
+    /// <summary>Share of an entity's accounts flagged or confirmed (0–1): no risk at or below <c>free</c>, full at <c>saturation</c>.</summary>
     public Ramp FlaggedShare { get; init; } = new(0.05, 0.5);
+    /// <summary>
+    /// An account an operator labelled fraud counts as this many flagged accounts in its entities'
+    /// confirmed share: confirmed evidence weighs more than a score, but still in proportion to how
+    /// many accounts the entity has. 1–100.
+    /// </summary>
+    public double ConfirmedWeight { get; init; } = 3;
+    /// <summary>
+    /// Clean accounts every entity is assumed to have besides those it saw (a prior): the fewer
+    /// accounts an entity has, the less one of them decides its share. 0–100.
+    /// </summary>
+    public double PriorAccounts { get; init; } = 0.5;
     /// <summary>
     /// How much an IP range believes its accounts, relative to a card or a template: ranges are
     /// shared by nature (offices, carrier NAT, proxies), so a fraud account says less about its neighbours.
@@ -226,21 +238,23 @@ public sealed record PropagationPolicy
     /// <summary>What a trusted label leaves of an account's score. 0–1.</summary>
     public double TrustedScoreFactor { get; init; } = 0.2;
 
-    /// <summary>An entity's own risk from its label and what its accounts are (docs/decisions/0005).</summary>
-    public double EntityRisk(Label label, long confirmedFraudAccounts, long flaggedAccounts, long distinctAccounts, double strength = 1)
-    {
-        if (label != Label.None)
-        {
-            return label == Label.Fraud ? 1 : 0;
-        }
-
-        // One strength for both parts: it scales the combined risk.
-        return strength * EntityRisk(label, confirmedFraudAccounts, flaggedAccounts, distinctAccounts, 1, 1);
-    }
+    /// <summary>An entity's own risk from its label and what its accounts are (docs/decisions/0017).</summary>
+    /// <param name="label">The entity's own label: fraud is 1, trusted 0, whatever its accounts.</param>
+    /// <param name="confirmedFraudAccounts">Its accounts labelled fraud.</param>
+    /// <param name="flaggedAccounts">Its accounts flagged on their own evidence or labelled fraud (a fraud label flags).</param>
+    /// <param name="distinctAccounts">Its distinct accounts (an estimate; never taken below the flagged count).</param>
+    /// <param name="strength">How much this kind of entity believes its accounts (a range less than a card).</param>
+    public double EntityRisk(Label label, long confirmedFraudAccounts, long flaggedAccounts, long distinctAccounts, double strength = 1) =>
+        label != Label.None
+            ? EntityRisk(label, confirmedFraudAccounts, flaggedAccounts, distinctAccounts, 1, 1)
+            // One strength for both parts: it scales the combined risk.
+            : strength * EntityRisk(label, confirmedFraudAccounts, flaggedAccounts, distinctAccounts, 1, 1);
 
     /// <summary>
     /// As above, with separate strengths for what operators confirmed (fraud labels) and for what
-    /// scores merely suspect (flagged accounts).
+    /// scores merely suspect (flagged accounts). Both are shares of the entity's accounts with a
+    /// prior (SybilRank-style normalisation by degree): one confirmed account among three on a card
+    /// condemns the card, one among forty in a carrier range says little about the other 39.
     /// </summary>
     public double EntityRisk(Label label, long confirmedFraudAccounts, long flaggedAccounts, long distinctAccounts, double flaggedStrength, double confirmedStrength)
     {
@@ -254,16 +268,17 @@ public sealed record PropagationPolicy
             return 0;
         }
 
-        // One confirmed account says less the more accounts the entity has: damped by degree. The
-        // flagged share is already per account, so a crowded entity of flagged accounts is not damped.
-        var confirmed = confirmedFraudAccounts > 0 ? ConfirmedFraudRisk * confirmedStrength : 0;
-        if (distinctAccounts > DampingDegree)
+        var confirmed = Math.Max(confirmedFraudAccounts, 0);
+        var flagged = Math.Max(Math.Max(flaggedAccounts, 0), confirmed);
+        var accounts = Math.Max(distinctAccounts, flagged) + PriorAccounts;
+        if (accounts <= 0)
         {
-            confirmed *= DampingDegree / (double)distinctAccounts;
+            return 0;
         }
 
-        var share = distinctAccounts > 0 ? FlaggedShare.Apply(flaggedAccounts / (double)distinctAccounts) * ConfirmedFraudRisk * flaggedStrength : 0;
-        return 1 - ((1 - confirmed) * (1 - share));
+        var confirmedPart = confirmed > 0 ? FlaggedShare.Apply(ConfirmedWeight * confirmed / accounts) * ConfirmedFraudRisk * confirmedStrength : 0;
+        var flaggedPart = FlaggedShare.Apply(flagged / accounts) * ConfirmedFraudRisk * flaggedStrength;
+        return 1 - ((1 - confirmedPart) * (1 - flaggedPart));
     }
 }
 
