@@ -64,6 +64,62 @@ public sealed class DecisionTests(ApiFactory factory)
     }
 
     [Fact]
+    public async Task A_verified_organisation_onboarding_a_team_on_its_card_from_its_office_is_allowed_and_an_unverified_one_is_not()
+    {
+        var client = factory.CreateReputationClient();
+        var ct = TestContext.Current.CancellationToken;
+        factory.Time.MoveToNext(minute: 5);
+
+        async Task<List<SignupDecisionResponse>> TeamAsync(string? organization, bool verified)
+        {
+            var office = Unique.Ipv4Range();
+            var card = Unique.Id("corporate-card");
+            var team = new List<SignupDecisionResponse>();
+            for (var i = 0; i < 20; i++)
+            {
+                team.Add(ApiAssert.Answered(await client.DecideSignupAsync(new SignupDecisionRequest
+                {
+                    AccountId = Unique.Id($"member{i}"),
+                    Ip = office.Host(20 + i),
+                    Email = $"member.{i}@example-corp.test",
+                    PaymentFingerprint = card,
+                    OrganizationId = organization,
+                    OrganizationVerified = verified,
+                }, ct)));
+                factory.Time.Advance(TimeSpan.FromSeconds(60));
+            }
+
+            return team;
+        }
+
+        var verifiedTeam = await TeamAsync(Unique.Id("org"), verified: true);
+        var claimedTeam = await TeamAsync(Unique.Id("org"), verified: false);
+
+        Assert.All(verifiedTeam, d =>
+        {
+            Assert.Equal(SignupDecision.Allow, d.Decision);
+            Assert.DoesNotContain(d.Reasons, r => r.Code is "PAYMENT_INSTRUMENT_SHARED" or "IP_RANGE_SIGNUP_VELOCITY");
+        });
+        // An organisation the platform did not verify is only a name anyone can give.
+        Assert.True(claimedTeam[^1].Decision >= SignupDecision.Review, $"{claimedTeam[^1].Decision} ({claimedTeam[^1].Score})");
+        Assert.Contains(claimedTeam[^1].Reasons, r => r.Code == "PAYMENT_INSTRUMENT_SHARED");
+    }
+
+    [Fact]
+    public async Task An_organisation_id_that_is_too_long_is_a_validation_problem_naming_it()
+    {
+        var client = factory.CreateReputationClient();
+        var ct = TestContext.Current.CancellationToken;
+        await ApiAssert.FailsValidationAsync("organizationId", () => client.DecideSignupAsync(new SignupDecisionRequest
+        {
+            AccountId = Unique.Id("org-too-long"),
+            Ip = "192.0.2.31",
+            OrganizationId = new string('o', 1000),
+            OrganizationVerified = true,
+        }, ct));
+    }
+
+    [Fact]
     public async Task The_same_signup_sent_twice_is_recorded_once()
     {
         var client = factory.CreateReputationClient();

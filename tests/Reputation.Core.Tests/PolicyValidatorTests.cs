@@ -55,6 +55,34 @@ public sealed class PolicyValidatorTests
     }
 
     [Fact]
+    public void Trust_and_evidence_fields_out_of_range_are_named()
+    {
+        var policy = D with
+        {
+            Weights = D.Weights with { DormantActivation = -0.1 },
+            Ramps = D.Ramps with { SuspectTemplatedShare = new Ramp(0.2, 1.5), TemplatedMinRequests = -1 },
+            Propagation = D.Propagation with { ConfirmedWeight = 0.5, PriorAccounts = 101 },
+            Trust = D.Trust with { HistoryDays = 0, PaidSpanDays = 400, DormantGapDays = 0, EstablishedRangeIntelFactor = 2, CohortShare = 0 },
+        };
+
+        Assert.Equal(
+            ["weights.dormantActivation", "ramps.suspectTemplatedShare.saturation", "ramps.templatedMinRequests", "trust.historyDays",
+             "trust.paidSpanDays", "trust.dormantGapDays", "trust.establishedRangeIntelFactor", "trust.cohortShare",
+             "propagation.confirmedWeight", "propagation.priorAccounts"],
+            Fields(policy));
+    }
+
+    [Fact]
+    public void A_policy_saved_before_the_trust_section_existed_loads_with_its_defaults()
+    {
+        // What a stored policy of an earlier build looks like: no trust section, no new fields, and a field no longer used.
+        var policy = PolicyJson.Deserialize("""{"name":"default","version":3,"propagation":{"dampingDegree":200,"decay":0.8}}""");
+        Assert.Equal(D.Trust, policy.Trust);
+        Assert.Equal(D.Propagation.ConfirmedWeight, policy.Propagation.ConfirmedWeight);
+        Assert.Empty(PolicyValidator.Validate(policy));
+    }
+
+    [Fact]
     public void A_missing_section_is_named()
     {
         var policy = PolicyJson.Deserialize("""{"weights":null}""");

@@ -25,13 +25,13 @@ public static class PolicyValidator
         void Fail(string field, string error) => errors.Add(new PolicyError(field, error));
 
         if (policy.Weights is null || policy.Ramps is null || policy.Signup is null || policy.Request is null || policy.Billing is null
-            || policy.Tiers is null || policy.Quotas is null || policy.Propagation is null || policy.Intel is null)
+            || policy.Tiers is null || policy.Quotas is null || policy.Propagation is null || policy.Intel is null || policy.Trust is null)
         {
             foreach (var (name, value) in new (string, object?)[]
             {
                 ("weights", policy.Weights), ("ramps", policy.Ramps), ("signup", policy.Signup), ("request", policy.Request),
                 ("billing", policy.Billing), ("tiers", policy.Tiers), ("quotas", policy.Quotas), ("propagation", policy.Propagation),
-                ("intel", policy.Intel),
+                ("intel", policy.Intel), ("trust", policy.Trust),
             })
             {
                 if (value is null)
@@ -56,7 +56,7 @@ public static class PolicyValidator
             ("burstAfterCreation", w.BurstAfterCreation), ("reasoningElicitation", w.ReasoningElicitation),
             ("promptTemplateShared", w.PromptTemplateShared), ("clusterUsage", w.ClusterUsage), ("linkedRisk", w.LinkedRisk),
             ("labelFraud", w.LabelFraud), ("synchronisedActivity", w.SynchronisedActivity), ("ipRotation", w.IpRotation),
-            ("threatIntelMatch", w.ThreatIntelMatch),
+            ("threatIntelMatch", w.ThreatIntelMatch), ("dormantActivation", w.DormantActivation),
         })
         {
             Unit(errors, $"weights.{name}", value, allowZero: true);
@@ -76,7 +76,8 @@ public static class PolicyValidator
             ("requestsFirstHour", r.RequestsFirstHour), ("reasoningShare", r.ReasoningShare),
             ("templateSharingAccounts", r.TemplateSharingAccounts), ("clusterQuotaMultiple", r.ClusterQuotaMultiple),
             ("synchronisedActivations", r.SynchronisedActivations), ("synchronisedShare", r.SynchronisedShare),
-            ("rangesPerDay", r.RangesPerDay),
+            ("rangesPerDay", r.RangesPerDay), ("suspectTemplatedShare", r.SuspectTemplatedShare),
+            ("dormantRequestsPerHour", r.DormantRequestsPerHour),
         })
         {
             RampOk(errors, $"ramps.{name}", ramp);
@@ -86,6 +87,31 @@ public static class PolicyValidator
         {
             Fail(r.ReasoningShare.Saturation > 1 ? "ramps.reasoningShare.saturation" : "ramps.synchronisedShare.saturation", "is a share: at most 1");
         }
+
+        if (r.SuspectTemplatedShare.Saturation > 1)
+        {
+            Fail("ramps.suspectTemplatedShare.saturation", "is a share: at most 1");
+        }
+
+        NonNegative(errors, "ramps.templatedMinRequests", r.TemplatedMinRequests);
+        var standing = policy.Trust;
+        if (standing.HistoryDays is < 1 or > 60)
+        {
+            Fail("trust.historyDays", "must be 1 to 60");
+        }
+
+        if (standing.PaidSpanDays is < 1 or > 365)
+        {
+            Fail("trust.paidSpanDays", "must be 1 to 365");
+        }
+
+        if (standing.DormantGapDays is < 1 or > 365)
+        {
+            Fail("trust.dormantGapDays", "must be 1 to 365");
+        }
+
+        Unit(errors, "trust.establishedRangeIntelFactor", standing.EstablishedRangeIntelFactor, allowZero: true);
+        Unit(errors, "trust.cohortShare", standing.CohortShare, allowZero: false);
 
         Unit(errors, "ramps.templateFullTrafficShare", r.TemplateFullTrafficShare, allowZero: false);
         NonNegative(errors, "ramps.reasoningMinRequests", r.ReasoningMinRequests);

@@ -24,6 +24,15 @@ public readonly record struct AccountFacts(DateTimeOffset? CreatedAt, long Reque
     public long RangesLastDay { get; init; }
 
     public Label Label { get; init; }
+
+    /// <summary>New, established, dormant, trusted (<see cref="History.StandingAt"/>).</summary>
+    public Standing Standing { get; init; }
+
+    /// <summary>
+    /// Share of the last hour's requests sent with prompts of shared templates, each weighed by its
+    /// template's suspicion, 0..1 (0 below <c>ramps.templatedMinRequests</c> requests).
+    /// </summary>
+    public double SuspectTemplatedShare { get; init; }
 }
 
 /// <summary>What an IP range grain reports about itself.</summary>
@@ -44,6 +53,12 @@ public readonly record struct RangeFacts(string Range, long SignupsLastHour, lon
 /// <summary>What a payment instrument grain reports about itself.</summary>
 public readonly record struct InstrumentFacts(long DistinctAccounts, long Chargebacks, long Declines)
 {
+    /// <summary>
+    /// Distinct owners: accounts, with every member of one verified organisation counted once
+    /// (a corporate card paying for a team). Null when the instrument does not know (counted as accounts).
+    /// </summary>
+    public long? DistinctOwners { get; init; }
+
     public long RequestsLastHour { get; init; }
 
     public double Risk { get; init; }
@@ -59,6 +74,12 @@ public readonly record struct TemplateFacts(long SharingAccounts, long RequestsL
 {
     /// <summary>Share of the account's own requests sent with prompts of this template, 0..1 (1 when unknown).</summary>
     public double TrafficShare { get; init; } = 1;
+
+    /// <summary>
+    /// How suspect the template's sharers are, 0..1 (1 when unknown): 0 when they are established
+    /// customers or one cohort (a class, a team), 1 when they are young or dormant and spread out.
+    /// </summary>
+    public double Suspicion { get; init; } = 1;
 
     public double Risk { get; init; }
 
@@ -90,4 +111,5 @@ public readonly ref struct ScoreInputs
 /// <param name="Confidence">The indicator's confidence, 0..100 (the policy's default when it stated none).</param>
 /// <param name="Producer">The producer's STIX identity id; null when the indicator named none.</param>
 /// <param name="What">What matched, for the reason's detail: "IP range 198.51.100.0/24 (indicator for 198.51.0.0/16 from Lab B)".</param>
-public readonly record struct IntelMatchFacts(int Confidence, string? Producer, string What);
+/// <param name="NamesRange">The indicator names an IP range (weaker for established accounts: ranges hold customers too).</param>
+public readonly record struct IntelMatchFacts(int Confidence, string? Producer, string What, bool NamesRange = false);

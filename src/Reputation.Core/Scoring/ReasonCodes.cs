@@ -22,4 +22,5 @@ public static class ReasonCodes
     public const string ListDeny = "LIST_DENY";
     public const string ListAllow = "LIST_ALLOW";
     public const string ThreatIntelMatch = "THREAT_INTEL_MATCH";
+    public const string DormantActivation = "DORMANT_ACTIVATION";
 }

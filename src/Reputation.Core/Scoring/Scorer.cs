@@ -78,6 +78,7 @@ public static class Scorer
         ReasonCodes.LabelFraud => weights.LabelFraud,
         ReasonCodes.IpRotation => weights.IpRotation,
         ReasonCodes.ThreatIntelMatch => weights.ThreatIntelMatch,
+        ReasonCodes.DormantActivation => weights.DormantActivation,
         _ => 0,
     };
 
@@ -134,6 +135,12 @@ public static class Scorer
                 $"{account.RangesLastDay} IP ranges used in the last 24 hours");
         }
 
+        if (account.Standing.HasFlag(Standing.Dormant) && account.RequestsLastHour > 0)
+        {
+            signals[n++] = new Signal(ReasonCodes.DormantActivation, ramps.DormantRequestsPerHour.Apply(account.RequestsLastHour),
+                $"an aged account without history sent {account.RequestsLastHour} requests in the last hour");
+        }
+
         double clusterMultiple = 0;
         string? clusterDetail = null;
         double linkedRisk = 0;
@@ -163,7 +170,7 @@ public static class Scorer
             long accounts = 0, chargebacks = 0, declines = 0;
             foreach (var i in inputs.Instruments)
             {
-                accounts = Math.Max(accounts, i.DistinctAccounts);
+                accounts = Math.Max(accounts, i.DistinctOwners ?? i.DistinctAccounts);
                 chargebacks = Math.Max(chargebacks, i.Chargebacks);
                 declines = Math.Max(declines, i.Declines);
                 Cluster(ref clusterMultiple, ref clusterDetail, i.RequestsLastHour, policy.Quotas.InstrumentRequestsPerHour, "a linked payment instrument");
@@ -179,14 +186,18 @@ public static class Scorer
                 $"{declines} declined charges on a linked payment instrument");
         }
 
-        if (inputs.Templates.Length > 0)
+        if (inputs.Templates.Length > 0 || account.SuspectTemplatedShare > 0)
         {
+            // Who shares a template decides what sharing it means: an established customer base or
+            // one cohort (suspicion near 0) is a popular tool or a class, young or dormant accounts
+            // spread over many ranges are a campaign (docs/detection.md, "Who shares a template").
             double templated = 0;
             long sharing = 0;
             foreach (var t in inputs.Templates)
             {
+                var suspicion = Math.Clamp(t.Suspicion, 0, 1);
                 var weight = Math.Clamp(t.TrafficShare / ramps.TemplateFullTrafficShare, 0, 1);
-                var value = ramps.TemplateSharingAccounts.Apply(t.SharingAccounts) * weight;
+                var value = ramps.TemplateSharingAccounts.Apply(t.SharingAccounts) * weight * suspicion;
                 if (value > templated || (value == templated && t.SharingAccounts > sharing))
                 {
                     templated = value;
@@ -195,17 +206,27 @@ public static class Scorer
 
                 if (t.SharingAccounts >= policy.Quotas.TemplateMinSharingAccounts)
                 {
-                    Cluster(ref clusterMultiple, ref clusterDetail, t.RequestsLastHour, policy.Quotas.TemplateRequestsPerHour, "a shared prompt template");
+                    Cluster(ref clusterMultiple, ref clusterDetail, (long)(t.RequestsLastHour * suspicion), policy.Quotas.TemplateRequestsPerHour, "a shared prompt template");
                 }
 
                 Linked(ref linkedRisk, ref linkedDetail, t.Risk * (t.Label == Label.Fraud ? 1 : weight), t.Label, "a shared prompt template", policy.Propagation.Decay);
-                Synchronised(ref synchronised, ref synchronisedDetail, ramps, t.PeakActivations, t.SharingAccounts, "a shared prompt template");
+                Synchronised(ref synchronised, ref synchronisedDetail, ramps, (long)(t.PeakActivations * suspicion), t.SharingAccounts, "a shared prompt template");
             }
 
-            if (sharing > 0 && templated > 0)
+            string? detail = sharing > 0 && templated > 0 ? $"prompts near-identical to those of about {sharing} other accounts" : null;
+            // Spread over many templates (a dozen harvest templates, each a small share of the traffic),
+            // the account's requests in suspect templates still add up.
+            var spread = ramps.SuspectTemplatedShare.Apply(account.SuspectTemplatedShare);
+            if (spread > templated)
             {
-                signals[n++] = new Signal(ReasonCodes.PromptTemplateShared, templated,
-                    $"prompts near-identical to those of about {sharing} other accounts");
+                templated = spread;
+                detail = string.Create(CultureInfo.InvariantCulture,
+                    $"{account.SuspectTemplatedShare:P0} of the last hour's requests use templates shared mostly by young or dormant accounts");
+            }
+
+            if (detail is not null && templated > 0)
+            {
+                signals[n++] = new Signal(ReasonCodes.PromptTemplateShared, templated, detail);
             }
         }
 
@@ -231,6 +252,12 @@ public static class Scorer
         {
             var trust = Math.Clamp(policy.Intel.TrustOf(match.Producer), 0, 1);
             var value = Math.Clamp(match.Confidence / 100.0, 0, 1) * trust;
+            if (match.NamesRange && (account.Standing & (Standing.Established | Standing.Trusted)) != 0)
+            {
+                // A range holds customers too: its indicator says little about one the service has known for weeks.
+                value *= Math.Clamp(policy.Trust.EstablishedRangeIntelFactor, 0, 1);
+            }
+
             if (value > intel)
             {
                 intel = value;
@@ -326,7 +353,7 @@ public static class Scorer
     }
 }
 
-[System.Runtime.CompilerServices.InlineArray(20)]
+[System.Runtime.CompilerServices.InlineArray(24)]
 internal struct SignalBuffer
 {
     private Signal _element;

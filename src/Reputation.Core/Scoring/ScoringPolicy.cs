@@ -40,6 +40,9 @@ public sealed record ScoringPolicy
     /// <summary>How much imported threat intel counts, per producer, and what this deployment exports (docs/intel-sharing.md).</summary>
     public ThreatIntelPolicy Intel { get; init; } = new();
 
+    /// <summary>What makes an account established, dormant or trusted (docs/detection.md, "Who shares a template").</summary>
+    public TrustPolicy Trust { get; init; } = new();
+
     public static ScoringPolicy Default { get; } = new();
 }
 
@@ -78,6 +81,31 @@ public sealed record SignalWeights
     public double IpRotation { get; init; } = 0.45;
     /// <summary>An imported threat-intel indicator names a linked entity; its value is confidence × producer trust. 0–1.</summary>
     public double ThreatIntelMatch { get; init; } = 0.7;
+    /// <summary>An aged account without history that starts sustained use (bought or farmed accounts). 0–1.</summary>
+    public double DormantActivation { get; init; } = 0.3;
+}
+
+/// <summary>
+/// Standing an account earns from its history, and what it changes (docs/detection.md, "Trust seeds").
+/// </summary>
+public sealed record TrustPolicy
+{
+    /// <summary>Distinct days with usage, before the last two, that make an aged account established. 1–60.</summary>
+    public int HistoryDays { get; init; } = 3;
+    /// <summary>Days between an aged account's first and latest successful payment that make it established (renewals). 1–365.</summary>
+    public int PaidSpanDays { get; init; } = 20;
+    /// <summary>An aged account without history whose first use came this many days or more after it was created is dormant. 1–365.</summary>
+    public int DormantGapDays { get; init; } = 7;
+    /// <summary>
+    /// What an imported indicator naming an IP range counts for an established or trusted account
+    /// (0–1): residential and carrier ranges hold customers as well as proxies.
+    /// </summary>
+    public double EstablishedRangeIntelFactor { get; init; } = 0.3;
+    /// <summary>
+    /// Share of a template's sampled sharers in one range or one work domain from which they are one
+    /// cohort (a class, a team) rather than a spread-out campaign (0–1; 1 turns it off).
+    /// </summary>
+    public double CohortShare { get; init; } = 0.6;
 }
 
 /// <summary>
@@ -172,6 +200,16 @@ public sealed record SignalRamps
     /// few; an account behind a rotating proxy network lands in a new range with nearly every request.
     /// </summary>
     public Ramp RangesPerDay { get; init; } = new(3, 6);
+    /// <summary>
+    /// Share of the account's last-hour requests sent with prompts of shared templates, each request
+    /// weighed by how suspect its template's sharers are (young, dormant, spread out): a campaign
+    /// spreading its requests over a dozen templates adds up here, an established tool user's does not.
+    /// </summary>
+    public Ramp SuspectTemplatedShare { get; init; } = new(0.2, 0.6);
+    /// <summary>Requests in the last hour before the suspect templated share counts (0 or more).</summary>
+    public long TemplatedMinRequests { get; init; } = 10;
+    /// <summary>Requests in the last hour of a dormant account (aged, no history) that has started using the API.</summary>
+    public Ramp DormantRequestsPerHour { get; init; } = new(20, 120);
 }
 
 /// <summary>

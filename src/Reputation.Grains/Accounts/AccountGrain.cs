@@ -1,4 +1,5 @@
 using Reputation.Core.Collections;
+using Reputation.Core.Privacy;
 using Reputation.Core.Prompts;
 using Reputation.Core.Scoring;
 using Reputation.Grains.Policies;
@@ -235,7 +236,7 @@ public sealed class AccountGrain(
 
                         if (signup.PaymentFingerprint is { } fingerprint)
                         {
-                            Add(ref instrumentEntries, fingerprint, new InstrumentEntry { EventId = e.EventId, OccurredAt = e.OccurredAt });
+                            Add(ref instrumentEntries, fingerprint, new InstrumentEntry { EventId = e.EventId, OccurredAt = e.OccurredAt, Organization = VerifiedOrganization });
                         }
 
                         break;
@@ -248,8 +249,14 @@ public sealed class AccountGrain(
                         break;
                     case PaymentEvent payment:
                         s.Payments.Add(payment.Outcome);
+                        if (payment.Outcome == PaymentKind.Succeeded)
+                        {
+                            s.FirstPaidAt = s.FirstPaidAt is { } firstPaid && firstPaid <= e.OccurredAt ? firstPaid : e.OccurredAt;
+                            s.LastPaidAt = s.LastPaidAt is { } lastPaid && lastPaid >= e.OccurredAt ? lastPaid : e.OccurredAt;
+                        }
+
                         Add(ref instrumentEntries, payment.PaymentFingerprint,
-                            new InstrumentEntry { EventId = e.EventId, OccurredAt = e.OccurredAt, Outcome = payment.Outcome });
+                            new InstrumentEntry { EventId = e.EventId, OccurredAt = e.OccurredAt, Outcome = payment.Outcome, Organization = VerifiedOrganization });
                         break;
                 }
 
@@ -261,6 +268,7 @@ public sealed class AccountGrain(
                         EventId = e.EventId,
                         OccurredAt = e.OccurredAt,
                         IsSignup = e is SignupEvent,
+                        VerifiedOrganization = e is SignupEvent { OrganizationVerified: true },
                         Requests = requests,
                         Tokens = tokens,
                         Activated = activated,
@@ -297,7 +305,8 @@ public sealed class AccountGrain(
                 Remember(_instruments, signals.Fingerprint, signals, CachedEntityCapacity);
             }
 
-            foreach (var signals in await Task.WhenAll(templateCalls))
+            var answers = await Task.WhenAll(templateCalls);
+            foreach (var signals in answers)
             {
                 if (signals.SharingAccounts > 0)
                 {
@@ -306,6 +315,11 @@ public sealed class AccountGrain(
                     s.BucketRequests[signals.Bucket] = s.BucketRequests.GetValueOrDefault(signals.Bucket)
                         + templateEntries![signals.Bucket].Sum(e => e.Requests);
                 }
+            }
+
+            if (answers.Length > 0)
+            {
+                CountSuspectTemplated(templateEntries!, answers);
             }
 
             // Keep counts and times only for the buckets and ranges still linked: bounded like the links.
@@ -337,6 +351,12 @@ public sealed class AccountGrain(
     {
         var s = state.State;
         var at = usage.OccurredAt;
+        s.FirstUsageAt = s.FirstUsageAt is { } firstUsage && firstUsage <= at ? firstUsage : at;
+        var dayBits = s.UsageDayBits;
+        var dayLatest = s.UsageDayLatest;
+        UsageDays.Mark(ref dayBits, ref dayLatest, at);
+        s.UsageDayBits = dayBits;
+        s.UsageDayLatest = dayLatest;
         s.RequestsPerMinute.Minutes().Add(at, usage.Requests);
         s.RequestsPerHour.Hours().Add(at, usage.Requests);
         var tokens = usage.InputTokens + usage.OutputTokens;
@@ -366,12 +386,90 @@ public sealed class AccountGrain(
         if (usage.PromptFingerprints.Length > 0)
         {
             var perFingerprint = Math.Max(1, usage.Requests / usage.PromptFingerprints.Length);
+            var standing = StandingNow();
+            var rangeTag = Tag(usage.IpRange);
+            var domainTag = s.EmailDomainKind == EmailDomainKind.Other ? Tag(s.EmailDomainHash) : (ushort)0;
             foreach (var fingerprint in usage.PromptFingerprints.Distinct())
             {
                 foreach (var bucket in PromptBands.BucketKeys(fingerprint))
                 {
-                    Add(ref templateEntries, bucket, new TemplateEntry { EventId = usage.EventId, OccurredAt = at, Fingerprint = fingerprint, Requests = perFingerprint, Activated = activated });
+                    Add(ref templateEntries, bucket, new TemplateEntry
+                    {
+                        EventId = usage.EventId,
+                        OccurredAt = at,
+                        Fingerprint = fingerprint,
+                        Requests = perFingerprint,
+                        Activated = activated,
+                        Standing = standing,
+                        RangeTag = rangeTag,
+                        DomainTag = domainTag,
+                    });
                 }
+            }
+        }
+    }
+
+    /// <summary>The verified organisation the account belongs to, if any: its members are one owner of a card.</summary>
+    private string? VerifiedOrganization => state.State.OrganizationVerified ? state.State.OrganizationId : null;
+
+    private Standing StandingNow()
+    {
+        var s = state.State;
+        var now = time.UtcNow;
+        return new History(s.CreatedAt, s.FirstUsageAt, UsageDays.Before(s.UsageDayBits, s.UsageDayLatest, now), s.FirstPaidAt, s.LastPaidAt,
+            s.OrganizationVerified, s.Label).StandingAt(now, policies.Current);
+    }
+
+    /// <summary>A 16-bit tag of a range or a domain hash: enough to group sharers, not to name them.</summary>
+    private static ushort Tag(string? value) =>
+        value is null ? (ushort)0 : (ushort)(System.IO.Hashing.XxHash32.HashToUInt32(System.Text.Encoding.UTF8.GetBytes(value)) | 1);
+
+    /// <summary>
+    /// Each fingerprint's requests count as templated by the most suspect of its buckets that other
+    /// accounts share (docs/detection.md, "Who shares a template"): a dozen harvest templates add up.
+    /// </summary>
+    private void CountSuspectTemplated(Dictionary<string, List<TemplateEntry>> entries, TemplateSignals[] answers)
+    {
+        var minSharing = policies.Current.Quotas.TemplateMinSharingAccounts;
+        var suspicionOf = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (var a in answers)
+        {
+            if (a.SharingAccounts >= minSharing)
+            {
+                suspicionOf[a.Bucket] = a.Suspicion;
+            }
+        }
+
+        if (suspicionOf.Count == 0)
+        {
+            return;
+        }
+
+        var worst = new Dictionary<(string EventId, ulong Fingerprint), (DateTimeOffset At, long Requests, double Suspicion)>();
+        foreach (var (bucket, list) in entries)
+        {
+            if (!suspicionOf.TryGetValue(bucket, out var suspicion))
+            {
+                continue;
+            }
+
+            foreach (var e in list)
+            {
+                var key = (e.EventId, e.Fingerprint);
+                if (!worst.TryGetValue(key, out var seen) || seen.Suspicion < suspicion)
+                {
+                    worst[key] = (e.OccurredAt, e.Requests, suspicion);
+                }
+            }
+        }
+
+        var window = state.State.SuspectTemplatedPerHour.Hours();
+        foreach (var (at, requests, suspicion) in worst.Values)
+        {
+            var weighted = (long)Math.Round(requests * suspicion);
+            if (weighted > 0)
+            {
+                window.Add(at, weighted);
             }
         }
     }
@@ -516,6 +614,10 @@ public sealed class AccountGrain(
             RequestsFirstHour = s.RequestsFirstHour,
             RangesLastDay = RangesSince(s.IpRangeSeenAt, now - TimeSpan.FromDays(1)),
             Label = s.Label,
+            Standing = StandingNow(),
+            SuspectTemplatedShare = hourly >= policy.Ramps.TemplatedMinRequests && hourly > 0
+                ? Math.Min(1, s.SuspectTemplatedPerHour.Hours().Estimate(now, TimeSpan.FromHours(1)) / (double)hourly)
+                : 0,
         };
 
         var rangeKey = ipRange ?? (s.IpRanges.Count > 0 ? s.IpRanges[0] : null);
@@ -549,6 +651,7 @@ public sealed class AccountGrain(
                     Risk = _publishedFlagged ? v.RiskOfOthers : v.Risk,
                     Label = v.Label,
                     PeakActivations = v.PeakActivations,
+                    DistinctOwners = v.DistinctOwners,
                 };
             }
         }
@@ -564,6 +667,7 @@ public sealed class AccountGrain(
             templateFacts[t++] = new TemplateFacts(v.SharingAccounts, v.RequestsLastHour)
             {
                 Risk = _publishedFlagged ? v.RiskOfOthers : v.Risk, Label = v.Label, PeakActivations = v.PeakActivations, TrafficShare = share,
+                Suspicion = v.Suspicion,
             };
         }
 
@@ -578,7 +682,8 @@ public sealed class AccountGrain(
             var hit = hits[h];
             var producer = hit.Indicator.ProducerName ?? hit.Indicator.Producer ?? "an unnamed producer";
             intelFacts[h] = new IntelMatchFacts(hit.Indicator.Confidence ?? policy.Intel.DefaultConfidence, hit.Indicator.Producer,
-                $"{hit.Entity} is named by threat intel from {producer} ({hit.Value.Value}, {hit.Indicator.Id})");
+                $"{hit.Entity} is named by threat intel from {producer} ({hit.Value.Value}, {hit.Indicator.Id})",
+                hit.Value.Entity == Core.Intel.IntelEntity.IpRange);
         }
 
         return Scorer.Score(policy, now, new ScoreInputs

@@ -49,5 +49,15 @@ public sealed class AccountState
     /// <summary>Keyed hash of the email's domain, and its kind (free-mail, disposable, other).</summary>
     [Id(26)] public string? EmailDomainHash { get; set; }
     [Id(27)] public Core.Privacy.EmailDomainKind EmailDomainKind { get; set; }
+    /// <summary>Event time of the first usage: aged accounts first used long after creation are dormant.</summary>
+    [Id(28)] public DateTimeOffset? FirstUsageAt { get; set; }
+    /// <summary>Days with usage, a 64-day map ending at <see cref="UsageDayLatest"/> (<see cref="Core.Scoring.UsageDays"/>).</summary>
+    [Id(29)] public ulong UsageDayBits { get; set; }
+    [Id(30)] public int UsageDayLatest { get; set; }
+    /// <summary>Event times of the first and latest successful payment: renewals make a customer.</summary>
+    [Id(31)] public DateTimeOffset? FirstPaidAt { get; set; }
+    [Id(32)] public DateTimeOffset? LastPaidAt { get; set; }
+    /// <summary>Requests sent with prompts of shared templates, each weighed by its template's suspicion, per hour.</summary>
+    [Id(33)] public WindowState SuspectTemplatedPerHour { get; set; } = WindowState.Create(25);
     // Never renumber an Id; a new member takes the next one.
 }

@@ -24,6 +24,7 @@ public sealed class PaymentInstrumentGrain(
         var dedup = s.Dedup.Open();
         var changed = false;
         var linked = false;
+        string? organization = null;
         foreach (var entry in entries)
         {
             if (!dedup.TryAdd(entry.EventId))
@@ -53,6 +54,7 @@ public sealed class PaymentInstrumentGrain(
             else
             {
                 linked = true;
+                organization ??= entry.Organization;
             }
         }
 
@@ -61,7 +63,19 @@ public sealed class PaymentInstrumentGrain(
             // Usage alone does not make an account a user of the card: only a signup or a payment links it.
             if (linked)
             {
+                if (organization is not null && s.OwnerSketch is null)
+                {
+                    // Until now every account was its own owner.
+                    s.OwnerSketch = [.. Accounts.Registers];
+                }
+
                 Accounts.Add(accountId);
+                if (s.OwnerSketch is { } owners)
+                {
+                    // A team on a corporate card is one customer, not a card-sharing ring.
+                    HyperLogLog.Wrap(owners).Add(organization is null ? "account:" + accountId : "organization:" + organization);
+                }
+
                 RecentList.Touch(s.RecentAccounts, accountId, PaymentInstrumentState.RecentAccountCapacity);
             }
 
@@ -125,6 +139,7 @@ public sealed class PaymentInstrumentGrain(
         {
             Fingerprint = this.GetPrimaryKeyString(),
             DistinctAccounts = s.FirstSeenAt is null ? 0 : Accounts.Estimate(),
+            DistinctOwners = s.OwnerSketch is { } owners ? Math.Min(HyperLogLog.Wrap(owners).Estimate(), Accounts.Estimate()) : null,
             Chargebacks = s.Payments.Chargebacks,
             Declines = s.Payments.Declined,
             RequestsLastHour = s.RequestsPerMinute.Minutes().Estimate(time.UtcNow, TimeSpan.FromHours(1)),

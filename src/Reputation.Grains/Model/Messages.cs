@@ -72,6 +72,8 @@ public sealed record RangeEntry
     [Id(4)] public long Tokens { get; init; }
     /// <summary>The account's first request after half an hour or more without any.</summary>
     [Id(5)] public bool Activated { get; init; }
+    /// <summary>A signup of a member of a verified organisation: an onboarding team, not a signup burst.</summary>
+    [Id(6)] public bool VerifiedOrganization { get; init; }
 }
 
 /// <summary>What an account tells a payment instrument about one of its events.</summary>
@@ -85,6 +87,8 @@ public sealed record InstrumentEntry
     /// <summary>Requests of a usage event, counted against the instrument's cluster quota.</summary>
     [Id(3)] public long Requests { get; init; }
     [Id(4)] public bool Activated { get; init; }
+    /// <summary>Who the account is to the card: a verified organisation's id (its members are one owner), else null.</summary>
+    [Id(5)] public string? Organization { get; init; }
 }
 
 /// <summary>What an account tells a prompt-template bucket about one fingerprint of a usage event.</summary>
@@ -96,6 +100,11 @@ public sealed record TemplateEntry
     [Id(2)] public required ulong Fingerprint { get; init; }
     [Id(3)] public long Requests { get; init; }
     [Id(4)] public bool Activated { get; init; }
+    /// <summary>What the account is (new, established, dormant, trusted), for the bucket's sharer profile.</summary>
+    [Id(5)] public Standing Standing { get; init; }
+    /// <summary>Short tags of where the account is (its range) and which cohort (its work domain; 0 when none), never the values.</summary>
+    [Id(6)] public ushort RangeTag { get; init; }
+    [Id(7)] public ushort DomainTag { get; init; }
 }
 
 /// <summary>An operator's label; <see cref="Label.None"/> clears one.</summary>
@@ -259,6 +268,8 @@ public sealed record TemplateSignals
     [Id(5)] public long PeakActivations { get; init; }
     /// <summary>The risk without one flagged account: what a flagged account reads (<see cref="State.EntityRiskState.RiskOfOthers"/>).</summary>
     [Id(6)] public double RiskOfOthers { get; init; }
+    /// <summary>How suspect its sharers are, 0..1 (<see cref="TemplateFacts.Suspicion"/>).</summary>
+    [Id(7)] public double Suspicion { get; init; } = 1;
 }
 
 /// <summary>What a payment instrument reports to its accounts for scoring.</summary>
@@ -276,4 +287,6 @@ public sealed record InstrumentSignals
     [Id(7)] public long PeakActivations { get; init; }
     /// <summary>The risk without one flagged account: what a flagged account reads (<see cref="State.EntityRiskState.RiskOfOthers"/>).</summary>
     [Id(8)] public double RiskOfOthers { get; init; }
+    /// <summary>Distinct owners: members of one verified organisation count once (null: not tracked).</summary>
+    [Id(9)] public long? DistinctOwners { get; init; }
 }

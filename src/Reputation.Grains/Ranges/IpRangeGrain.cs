@@ -38,10 +38,16 @@ public sealed class IpRangeGrain(
 
             s.FirstSeenAt = Min(s.FirstSeenAt, entry.OccurredAt);
             s.LastSeenAt = Max(s.LastSeenAt, entry.OccurredAt);
-            if (entry.IsSignup)
+            // A verified organisation onboarding its team from its office is not a signup burst:
+            // its signups count in the total, not in the velocity windows.
+            if (entry.IsSignup && !entry.VerifiedOrganization)
             {
                 s.SignupsPerMinute.Minutes().Add(entry.OccurredAt);
                 s.SignupsPerHour.Hours().Add(entry.OccurredAt);
+            }
+
+            if (entry.IsSignup)
+            {
                 s.SignupsTotal++;
             }
 

@@ -73,7 +73,13 @@ public sealed class PromptTemplateGrain(
                 s.SampleNext = (s.SampleNext + 1) % PromptTemplateState.SampleCapacity;
             }
 
-            if (entry.Requests > 0 && (otherAccount is not null || s.RecentAccounts.Contains(accountId)))
+            var sharer = otherAccount is not null || s.RecentAccounts.Contains(accountId);
+            if (sharer)
+            {
+                Sharers.Touch(s.Sharers, accountId, entry, PromptTemplateState.RecentAccountCapacity);
+            }
+
+            if (entry.Requests > 0 && sharer)
             {
                 s.RequestsPerMinute.Minutes().Add(entry.OccurredAt, entry.Requests);
                 s.RequestsPerHour.Hours().Add(entry.OccurredAt, entry.Requests);
@@ -197,6 +203,7 @@ public sealed class PromptTemplateGrain(
         Label = Persisted.State.Risk.Label,
         RiskOfOthers = Persisted.State.Risk.RiskOfOthers,
         PeakActivations = Persisted.State.ActivationsPerMinute.Minutes().PeakSum(time.UtcNow, TimeSpan.FromHours(1), TimeSpan.FromMinutes(5)),
+        Suspicion = Sharers.Suspicion(Persisted.State.Sharers, Policies.Current.Trust.CohortShare),
     };
 
 }

@@ -29,5 +29,17 @@ public sealed class PromptTemplateState : IEntityState
     [Id(12)] public bool AnySharing { get; set; }
     /// <summary>Accounts becoming active, per minute: synchronised starts give a campaign away.</summary>
     [Id(13)] public WindowState ActivationsPerMinute { get; set; } = WindowState.Create(61);
+    /// <summary>The most recent sharers and what they are (capped at <see cref="RecentAccountCapacity"/>): who shares decides what sharing means.</summary>
+    [Id(14)] public List<SharerSample> Sharers { get; set; } = [];
     // Never renumber an Id; a new member takes the next one.
+}
+
+/// <summary>One sharer of a template: its standing and short tags of its range and work domain (never the values).</summary>
+[GenerateSerializer, Alias("reputation.SharerSample")]
+public sealed class SharerSample
+{
+    [Id(0)] public string AccountId { get; set; } = "";
+    [Id(1)] public Core.Scoring.Standing Standing { get; set; }
+    [Id(2)] public ushort RangeTag { get; set; }
+    [Id(3)] public ushort DomainTag { get; set; }
 }

@@ -1,0 +1,97 @@
+using System.Numerics;
+
+namespace Reputation.Core.Scoring;
+
+/// <summary>What an account is, as the entities it shares see it: a few bits, sent with its events.</summary>
+[Flags]
+public enum Standing : byte
+{
+    None = 0,
+    /// <summary>Younger than the policy's new-account maturity.</summary>
+    New = 1,
+    /// <summary>Aged, with a history of use on several days or of renewals: a customer the service has seen.</summary>
+    Established = 2,
+    /// <summary>Aged without history, and first used long after it was created: bought or farmed, or a returning user.</summary>
+    Dormant = 4,
+    /// <summary>A member of an organisation the platform verified, or labelled trusted by an operator.</summary>
+    Trusted = 8,
+}
+
+/// <summary>The facts an account's standing is decided from; pure, so it is unit-tested without a silo.</summary>
+public readonly record struct History(
+    DateTimeOffset? CreatedAt,
+    DateTimeOffset? FirstUsageAt,
+    int UsageDaysBeforeRecent,
+    DateTimeOffset? FirstPaidAt,
+    DateTimeOffset? LastPaidAt,
+    bool VerifiedOrganization,
+    Label Label)
+{
+    public Standing StandingAt(DateTimeOffset now, ScoringPolicy policy)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        var trust = policy.Trust;
+        var standing = VerifiedOrganization || Label == Label.Trusted ? Standing.Trusted : Standing.None;
+        var age = CreatedAt is { } created ? now - created : TimeSpan.Zero;
+        if (age < policy.Ramps.NewAccountMaturity)
+        {
+            return standing | Standing.New;
+        }
+
+        var paidSpan = FirstPaidAt is { } first && LastPaidAt is { } last ? last - first : TimeSpan.Zero;
+        if (UsageDaysBeforeRecent >= trust.HistoryDays || paidSpan >= TimeSpan.FromDays(trust.PaidSpanDays))
+        {
+            return standing | Standing.Established;
+        }
+
+        // No history to speak of: dormant if its use started well after it was created (or has not started).
+        var gap = TimeSpan.FromDays(trust.DormantGapDays);
+        return CreatedAt is { } c && (FirstUsageAt is not { } used || used - c >= gap) ? standing | Standing.Dormant : standing;
+    }
+}
+
+/// <summary>
+/// Days with usage as a 64-bit map ending at the latest day seen (bit 0 = that day): bounded, and
+/// enough to tell an account with weeks of history from one that started yesterday.
+/// </summary>
+public static class UsageDays
+{
+    /// <summary>Marks the day of <paramref name="at"/>; days more than 63 before the latest fall off.</summary>
+    public static void Mark(ref ulong bits, ref int latestDay, DateTimeOffset at)
+    {
+        var day = DayOf(at);
+        if (bits == 0 || day > latestDay)
+        {
+            var shift = bits == 0 ? 64 : day - latestDay;
+            bits = shift >= 64 ? 0 : bits << shift;
+            latestDay = day;
+        }
+
+        var back = latestDay - day;
+        if (back < 64)
+        {
+            bits |= 1UL << back;
+        }
+    }
+
+    /// <summary>Distinct days with usage before the last <paramref name="recentDays"/> days up to <paramref name="now"/>.</summary>
+    public static int Before(ulong bits, int latestDay, DateTimeOffset now, int recentDays = 2)
+    {
+        if (bits == 0)
+        {
+            return 0;
+        }
+
+        // Bits for days on or after (today - recentDays + 1) are recent; shift them out.
+        var cutoff = DayOf(now) - recentDays + 1; // first recent day
+        var recentInMap = latestDay - cutoff + 1;  // how many of the map's newest days are recent
+        if (recentInMap <= 0)
+        {
+            return BitOperations.PopCount(bits);
+        }
+
+        return recentInMap >= 64 ? 0 : BitOperations.PopCount(bits >> recentInMap);
+    }
+
+    public static int DayOf(DateTimeOffset at) => (int)(at.UtcTicks / TimeSpan.TicksPerDay);
+}

@@ -1,0 +1,159 @@
+using Reputation.Core.Scoring;
+
+namespace Reputation.Core.Tests;
+
+/// <summary>
+/// An account's standing from its history, and the signals that read it: who shares a template,
+/// dormant accounts starting to harvest, a verified organisation's card, range intel against a
+/// customer the service knows (docs/detection.md, "Who shares a template", "Trust seeds").
+/// </summary>
+public sealed class StandingAndSharersTests
+{
+    private static readonly DateTimeOffset s_now = new(2026, 6, 1, 12, 0, 0, TimeSpan.Zero);
+    private static readonly ScoringPolicy s_policy = ScoringPolicy.Default;
+
+    private static History Aged(int days = 90) => new(s_now.AddDays(-days), null, 0, null, null, false, Label.None);
+
+    [Fact]
+    public void A_young_account_is_new_whatever_it_did()
+    {
+        var history = new History(s_now.AddDays(-2), s_now.AddDays(-2), 2, s_now.AddDays(-2), s_now, false, Label.None);
+        Assert.Equal(Standing.New, history.StandingAt(s_now, s_policy));
+    }
+
+    [Fact]
+    public void An_aged_account_used_on_several_days_before_the_last_two_is_established()
+    {
+        var history = Aged() with { FirstUsageAt = s_now.AddDays(-80), UsageDaysBeforeRecent = s_policy.Trust.HistoryDays };
+        Assert.Equal(Standing.Established, history.StandingAt(s_now, s_policy));
+    }
+
+    [Fact]
+    public void An_aged_account_that_renewed_for_weeks_is_established_without_usage_history()
+    {
+        var history = Aged() with { FirstPaidAt = s_now.AddDays(-60), LastPaidAt = s_now.AddDays(-30) };
+        Assert.Equal(Standing.Established, history.StandingAt(s_now, s_policy));
+        // One payment at signup is no history.
+        Assert.Equal(Standing.Dormant, (Aged() with { FirstPaidAt = s_now.AddDays(-60), LastPaidAt = s_now.AddDays(-60) }).StandingAt(s_now, s_policy));
+    }
+
+    [Fact]
+    public void An_aged_account_first_used_weeks_after_it_was_made_is_dormant()
+    {
+        Assert.Equal(Standing.Dormant, (Aged(40) with { FirstUsageAt = s_now.AddHours(-1) }).StandingAt(s_now, s_policy));
+        Assert.Equal(Standing.Dormant, Aged(40).StandingAt(s_now, s_policy));
+        // Used since its first days, just not on enough days: neither established nor dormant.
+        Assert.Equal(Standing.None, (Aged(40) with { FirstUsageAt = s_now.AddDays(-39), UsageDaysBeforeRecent = 1 }).StandingAt(s_now, s_policy));
+    }
+
+    [Fact]
+    public void A_verified_organisation_s_member_or_a_trusted_account_is_trusted_as_well()
+    {
+        Assert.Equal(Standing.New | Standing.Trusted, (new History(s_now.AddHours(-1), null, 0, null, null, true, Label.None)).StandingAt(s_now, s_policy));
+        Assert.Equal(Standing.Dormant | Standing.Trusted, (Aged() with { Label = Label.Trusted }).StandingAt(s_now, s_policy));
+    }
+
+    [Fact]
+    public void Usage_days_count_distinct_days_before_the_recent_ones_and_forget_after_64()
+    {
+        ulong bits = 0;
+        var latest = 0;
+        foreach (var daysAgo in new[] { 70, 30, 30, 20, 10, 1, 0 })
+        {
+            UsageDays.Mark(ref bits, ref latest, s_now.AddDays(-daysAgo));
+        }
+
+        // 70 days ago fell off; 30 (twice: one day), 20 and 10 count; yesterday and today are recent.
+        Assert.Equal(3, UsageDays.Before(bits, latest, s_now));
+        // Out of order is the same.
+        ulong shuffled = 0;
+        var shuffledLatest = 0;
+        foreach (var daysAgo in new[] { 0, 10, 1, 30, 20, 30 })
+        {
+            UsageDays.Mark(ref shuffled, ref shuffledLatest, s_now.AddDays(-daysAgo));
+        }
+
+        Assert.Equal(3, UsageDays.Before(shuffled, shuffledLatest, s_now));
+        // Weeks later with nothing since, every marked day is history.
+        Assert.Equal(5, UsageDays.Before(bits, latest, s_now.AddDays(20)));
+        Assert.Equal(0, UsageDays.Before(0, 0, s_now));
+    }
+
+    private static ScoreResult Score(AccountFacts account, TemplateFacts[]? templates = null, InstrumentFacts[]? instruments = null, IntelMatchFacts[]? intel = null) =>
+        Scorer.Score(s_policy, s_now, new ScoreInputs { Account = account, Templates = templates, Instruments = instruments, ThreatIntel = intel });
+
+    private static AccountFacts Customer(Standing standing) =>
+        new(s_now.AddDays(-200), 1) { RequestsLastHour = 40, Standing = standing };
+
+    [Fact]
+    public void A_popular_tool_s_template_shared_by_established_customers_is_not_evidence()
+    {
+        // Three quarters of the user's requests carry the tool's prompt; a thousand accounts share it,
+        // and together they are far over the template quota.
+        var tool = new TemplateFacts(SharingAccounts: 1000, RequestsLastHour: 40_000) { TrafficShare = 0.75, Suspicion = 0.05 };
+        var result = Score(Customer(Standing.Established), [tool]);
+
+        Assert.True(result.Score < s_policy.Request.Throttle, $"score {result.Score}");
+        Assert.DoesNotContain(result.Contributions, c => c.Code == ReasonCodes.ClusterUsage);
+        var shared = result.Contributions.SingleOrDefault(c => c.Code == ReasonCodes.PromptTemplateShared);
+        Assert.True(shared.Value <= 0.05, $"template value {shared.Value}");
+
+        // The same template shared by young or dormant accounts spread out: full evidence.
+        var campaign = Score(Customer(Standing.Dormant), [tool with { Suspicion = 1 }]);
+        Assert.True(campaign.Score >= s_policy.Request.Throttle, $"score {campaign.Score}");
+        Assert.Contains(campaign.Contributions, c => c.Code == ReasonCodes.PromptTemplateShared && c.Value == 1);
+    }
+
+    [Fact]
+    public void Requests_spread_over_many_suspect_templates_add_up()
+    {
+        // A dozen templates, each 6 % of the traffic: each alone is a fifth of full weight.
+        var templates = Enumerable.Range(0, 12).Select(_ => new TemplateFacts(40, 600) { TrafficShare = 0.06, Suspicion = 1 }).ToArray();
+        var alone = Score(Customer(Standing.Dormant) with { RequestsLastHour = 0 }, templates);
+        var spread = Score(Customer(Standing.Dormant) with { SuspectTemplatedShare = 0.75 }, templates);
+
+        var one = alone.Contributions.Single(c => c.Code == ReasonCodes.PromptTemplateShared);
+        var all = spread.Contributions.Single(c => c.Code == ReasonCodes.PromptTemplateShared);
+        Assert.True(one.Value < 0.25, $"{one.Value}");
+        Assert.Equal(1, all.Value, 1e-12);
+        Assert.Contains("75 %", all.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_dormant_account_starting_sustained_use_is_a_signal_and_an_established_one_is_not()
+    {
+        var dormant = Score(Customer(Standing.Dormant) with { RequestsLastHour = 120 });
+        var c = dormant.Contributions.Single(x => x.Code == ReasonCodes.DormantActivation);
+        Assert.Equal(1, c.Value, 1e-12);
+        Assert.Contains("120 requests", c.Detail, StringComparison.Ordinal);
+        Assert.DoesNotContain(Score(Customer(Standing.Established) with { RequestsLastHour = 120 }).Contributions, x => x.Code == ReasonCodes.DormantActivation);
+        // A returning user at an ordinary pace barely registers.
+        Assert.True(Score(Customer(Standing.Dormant) with { RequestsLastHour = 25 }).Score < 0.05);
+    }
+
+    [Fact]
+    public void A_corporate_card_counts_a_verified_team_as_one_owner()
+    {
+        var team = new InstrumentFacts(DistinctAccounts: 25, 0, 0) { DistinctOwners = 1 };
+        Assert.DoesNotContain(Score(Customer(Standing.New | Standing.Trusted), instruments: [team]).Contributions,
+            c => c.Code == ReasonCodes.PaymentInstrumentShared);
+        // Without an organisation the same card is shared by 25 accounts.
+        Assert.Contains(Score(Customer(Standing.New), instruments: [team with { DistinctOwners = null }]).Contributions,
+            c => c.Code == ReasonCodes.PaymentInstrumentShared && c.Value == 1);
+    }
+
+    [Fact]
+    public void An_indicator_naming_a_range_weighs_less_for_an_established_customer_than_for_a_dormant_account()
+    {
+        IntelMatchFacts[] range = [new(100, null, "IP range 198.51.100.0/24", NamesRange: true)];
+        IntelMatchFacts[] card = [new(100, null, "a payment instrument")];
+        double Intel(Standing standing, IntelMatchFacts[] match) =>
+            Score(Customer(standing), intel: match).Contributions.Single(c => c.Code == ReasonCodes.ThreatIntelMatch).Value;
+
+        var trust = s_policy.Intel.DefaultTrust;
+        Assert.Equal(trust, Intel(Standing.Dormant, range), 1e-12);
+        Assert.Equal(trust * s_policy.Trust.EstablishedRangeIntelFactor, Intel(Standing.Established, range), 1e-12);
+        // A card or a template is the customer's own: full weight whoever they are.
+        Assert.Equal(trust, Intel(Standing.Established, card), 1e-12);
+    }
+}
