@@ -132,6 +132,17 @@ public sealed class StandingAndSharersTests
     }
 
     [Fact]
+    public void A_template_whose_suspect_sharers_move_in_lockstep_is_synchronised_activity_and_a_cohort_s_is_not()
+    {
+        var inStep = new TemplateFacts(40, 800) { TrafficShare = 0.1, Suspicion = 1, Lockstep = 0.8 };
+        var c = Score(Customer(Standing.Dormant), [inStep]).Contributions.Single(x => x.Code == ReasonCodes.SynchronisedActivity);
+        Assert.Equal(1, c.Value, 1e-12);
+        Assert.Contains("lockstep", c.Detail, StringComparison.Ordinal);
+        // A class in its lecture hour moves in step too: it is one cohort, so its template is not suspect.
+        Assert.DoesNotContain(Score(Customer(Standing.New), [inStep with { Suspicion = 0 }]).Contributions, x => x.Code == ReasonCodes.SynchronisedActivity);
+    }
+
+    [Fact]
     public void A_corporate_card_counts_a_verified_team_as_one_owner()
     {
         var team = new InstrumentFacts(DistinctAccounts: 25, 0, 0) { DistinctOwners = 1 };
@@ -155,5 +166,53 @@ public sealed class StandingAndSharersTests
         Assert.Equal(trust * s_policy.Trust.EstablishedRangeIntelFactor, Intel(Standing.Established, range), 1e-12);
         // A card or a template is the customer's own: full weight whoever they are.
         Assert.Equal(trust, Intel(Standing.Established, card), 1e-12);
+    }
+}
+
+public sealed class LockstepTests
+{
+    private static readonly DateTimeOffset s_start = new(2026, 6, 1, 8, 0, 0, TimeSpan.Zero);
+
+    private static (ulong, int) Active(IEnumerable<int> minutes)
+    {
+        ulong bits = 0;
+        var latest = 0;
+        foreach (var m in minutes)
+        {
+            Lockstep.Mark(ref bits, ref latest, s_start.AddMinutes(m));
+        }
+
+        return (bits, latest);
+    }
+
+    [Fact]
+    public void Scripts_on_one_shift_schedule_are_in_lockstep()
+    {
+        // Twenty minutes on, ten off, for three hours; each script a minute or two off the others.
+        var shifts = Enumerable.Range(0, 6).SelectMany(s => Enumerable.Range(s * 30, 20)).ToList();
+        var sharers = Enumerable.Range(0, 10).Select(i => Active(shifts.Where(m => (m + i) % 3 == 0).Select(m => m + (i % 2)))).ToArray();
+        Assert.Equal(1, Lockstep.Share(sharers), 1e-12);
+    }
+
+    [Fact]
+    public void People_with_their_own_sessions_are_not()
+    {
+        var random = new Random(7);
+        var sharers = Enumerable.Range(0, 40).Select(_ =>
+        {
+            // One or two twenty-minute sessions somewhere in five hours.
+            var sessions = Enumerable.Range(0, random.Next(1, 3)).Select(_ => random.Next(0, 280));
+            return Active(sessions.SelectMany(start => Enumerable.Range(start, 20).Where(_ => random.NextDouble() < 0.3)));
+        }).ToArray();
+
+        Assert.True(Lockstep.Share(sharers) < 0.2, $"share {Lockstep.Share(sharers)}");
+    }
+
+    [Fact]
+    public void Too_few_sharers_or_bins_say_nothing()
+    {
+        var shift = Enumerable.Range(0, 60).ToList();
+        Assert.Equal(0, Lockstep.Share([.. Enumerable.Range(0, Lockstep.MinSharers - 1).Select(_ => Active(shift))]));
+        Assert.Equal(0, Lockstep.Share([.. Enumerable.Range(0, 10).Select(_ => Active([0, 1]))]));
     }
 }

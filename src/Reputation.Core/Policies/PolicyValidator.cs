@@ -77,7 +77,7 @@ public static class PolicyValidator
             ("templateSharingAccounts", r.TemplateSharingAccounts), ("clusterQuotaMultiple", r.ClusterQuotaMultiple),
             ("synchronisedActivations", r.SynchronisedActivations), ("synchronisedShare", r.SynchronisedShare),
             ("rangesPerDay", r.RangesPerDay), ("suspectTemplatedShare", r.SuspectTemplatedShare),
-            ("dormantRequestsPerHour", r.DormantRequestsPerHour),
+            ("dormantRequestsPerHour", r.DormantRequestsPerHour), ("lockstepShare", r.LockstepShare),
         })
         {
             RampOk(errors, $"ramps.{name}", ramp);
@@ -91,6 +91,11 @@ public static class PolicyValidator
         if (r.SuspectTemplatedShare.Saturation > 1)
         {
             Fail("ramps.suspectTemplatedShare.saturation", "is a share: at most 1");
+        }
+
+        if (r.LockstepShare.Saturation > 1)
+        {
+            Fail("ramps.lockstepShare.saturation", "is a share: at most 1");
         }
 
         NonNegative(errors, "ramps.templatedMinRequests", r.TemplatedMinRequests);

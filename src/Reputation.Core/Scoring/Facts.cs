@@ -81,6 +81,9 @@ public readonly record struct TemplateFacts(long SharingAccounts, long RequestsL
     /// </summary>
     public double Suspicion { get; init; } = 1;
 
+    /// <summary>Share of its sampled sharers active in the same five-minute bins as others (<see cref="Lockstep.Share"/>), 0..1.</summary>
+    public double Lockstep { get; init; }
+
     public double Risk { get; init; }
 
     /// <summary>Accounts that became active (first request after half an hour or more) in the entity's busiest five minutes of the last hour.</summary>

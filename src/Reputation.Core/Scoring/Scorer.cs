@@ -211,6 +211,13 @@ public static class Scorer
 
                 Linked(ref linkedRisk, ref linkedDetail, t.Risk * (t.Label == Label.Fraud ? 1 : weight), t.Label, "a shared prompt template", policy.Propagation.Decay);
                 Synchronised(ref synchronised, ref synchronisedDetail, ramps, (long)(t.PeakActivations * suspicion), t.SharingAccounts, "a shared prompt template");
+                var lockstep = ramps.LockstepShare.Apply(t.Lockstep) * suspicion;
+                if (lockstep > synchronised)
+                {
+                    synchronised = lockstep;
+                    synchronisedDetail = string.Create(CultureInfo.InvariantCulture,
+                        $"{t.Lockstep:P0} of a shared template's accounts use it in the same five-minute bins as others (lockstep)");
+                }
             }
 
             string? detail = sharing > 0 && templated > 0 ? $"prompts near-identical to those of about {sharing} other accounts" : null;

@@ -208,6 +208,8 @@ public sealed record SignalRamps
     public Ramp SuspectTemplatedShare { get; init; } = new(0.2, 0.6);
     /// <summary>Requests in the last hour before the suspect templated share counts (0 or more).</summary>
     public long TemplatedMinRequests { get; init; } = 10;
+    /// <summary>Share of a template's sharers moving in lockstep (the same five-minute bins), as a synchronised-activity value.</summary>
+    public Ramp LockstepShare { get; init; } = new(0.2, 0.6);
     /// <summary>Requests in the last hour of a dormant account (aged, no history) that has started using the API.</summary>
     public Ramp DormantRequestsPerHour { get; init; } = new(20, 120);
 }

@@ -95,3 +95,90 @@ public static class UsageDays
 
     public static int DayOf(DateTimeOffset at) => (int)(at.UtcTicks / TimeSpan.TicksPerDay);
 }
+
+/// <summary>
+/// Lockstep (SynchroTrap, Cao et al., CCS 2014; CopyCatch, Beutel et al., WWW 2013): accounts of one
+/// template active in the same five-minute bins, hour after hour. Each sampled sharer keeps a 64-bin
+/// map of the bins it used the template in (about five hours); scripts on one schedule overlap far
+/// more than people who happen to use the same tool.
+/// </summary>
+public static class Lockstep
+{
+    public static readonly TimeSpan Bin = TimeSpan.FromMinutes(5);
+
+    /// <summary>Bins a sharer must have been active in before its timing says anything.</summary>
+    public const int MinBins = 3;
+
+    /// <summary>Sharers with enough bins needed before a share is reported.</summary>
+    public const int MinSharers = 5;
+
+    /// <summary>Jaccard similarity of two sharers' bins from which they move in step.</summary>
+    public const double Similar = 0.5;
+
+    /// <summary>Others in step with a sharer before it counts as in lockstep.</summary>
+    public const int MinPeers = 2;
+
+    public static void Mark(ref ulong bits, ref int latestBin, DateTimeOffset at)
+    {
+        var bin = (int)(at.UtcTicks / Bin.Ticks);
+        if (bits == 0 || bin > latestBin)
+        {
+            var shift = bits == 0 ? 64 : bin - latestBin;
+            bits = shift >= 64 ? 0 : bits << shift;
+            latestBin = bin;
+        }
+
+        var back = latestBin - bin;
+        if (back < 64)
+        {
+            bits |= 1UL << back;
+        }
+    }
+
+    /// <summary>
+    /// Share of the sharers (with at least <see cref="MinBins"/> bins) in step with at least
+    /// <see cref="MinPeers"/> others; 0 with fewer than <see cref="MinSharers"/> such sharers.
+    /// </summary>
+    public static double Share(ReadOnlySpan<(ulong Bits, int LatestBin)> sharers)
+    {
+        var latest = int.MinValue;
+        foreach (var s in sharers)
+        {
+            latest = Math.Max(latest, s.LatestBin);
+        }
+
+        Span<ulong> aligned = sharers.Length <= 128 ? stackalloc ulong[sharers.Length] : new ulong[sharers.Length];
+        var n = 0;
+        foreach (var s in sharers)
+        {
+            var shift = latest - s.LatestBin;
+            var bits = shift >= 64 ? 0 : s.Bits << shift;
+            if (BitOperations.PopCount(bits) >= MinBins)
+            {
+                aligned[n++] = bits;
+            }
+        }
+
+        if (n < MinSharers)
+        {
+            return 0;
+        }
+
+        var inStep = 0;
+        for (var i = 0; i < n; i++)
+        {
+            var peers = 0;
+            for (var j = 0; j < n && peers < MinPeers; j++)
+            {
+                if (i != j && BitOperations.PopCount(aligned[i] & aligned[j]) >= Similar * BitOperations.PopCount(aligned[i] | aligned[j]))
+                {
+                    peers++;
+                }
+            }
+
+            inStep += peers >= MinPeers ? 1 : 0;
+        }
+
+        return inStep / (double)n;
+    }
+}

@@ -668,6 +668,7 @@ public sealed class AccountGrain(
             {
                 Risk = _publishedFlagged ? v.RiskOfOthers : v.Risk, Label = v.Label, PeakActivations = v.PeakActivations, TrafficShare = share,
                 Suspicion = v.Suspicion,
+                Lockstep = v.Lockstep,
             };
         }
 

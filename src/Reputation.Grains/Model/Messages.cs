@@ -270,6 +270,8 @@ public sealed record TemplateSignals
     [Id(6)] public double RiskOfOthers { get; init; }
     /// <summary>How suspect its sharers are, 0..1 (<see cref="TemplateFacts.Suspicion"/>).</summary>
     [Id(7)] public double Suspicion { get; init; } = 1;
+    /// <summary>Share of its sampled sharers in lockstep (<see cref="TemplateFacts.Lockstep"/>).</summary>
+    [Id(8)] public double Lockstep { get; init; }
 }
 
 /// <summary>What a payment instrument reports to its accounts for scoring.</summary>

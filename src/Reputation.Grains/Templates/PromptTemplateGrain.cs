@@ -25,6 +25,10 @@ public sealed class PromptTemplateGrain(
     public const int MaxDistance = 3;
 
     private HyperLogLog? _sharing;
+    private (double Suspicion, double Lockstep)? _profile;
+    private DateTimeOffset _profiledAt;
+    private int _profiledCount;
+    private bool _sharersChanged;
 
     private HyperLogLog Sharing => _sharing ??= HyperLogLog.Wrap(Persisted.State.SharingSketch);
 
@@ -77,6 +81,7 @@ public sealed class PromptTemplateGrain(
             if (sharer)
             {
                 Sharers.Touch(s.Sharers, accountId, entry, PromptTemplateState.RecentAccountCapacity);
+                _sharersChanged = true;
             }
 
             if (entry.Requests > 0 && sharer)
@@ -192,6 +197,26 @@ public sealed class PromptTemplateGrain(
         return (other, own);
     }
 
+    /// <summary>
+    /// The sharer profile, recomputed at most once a second while sharers change: a popular
+    /// template answers thousands of calls a second, and the profile moves with its sample, not per call.
+    /// </summary>
+    private (double Suspicion, double Lockstep) Profile()
+    {
+        var now = time.UtcNow;
+        var sharers = Persisted.State.Sharers;
+        // While the sample fills every change counts; once full, at most once a second.
+        if (_profile is not { } p || (_sharersChanged && (sharers.Count != _profiledCount || now - _profiledAt >= TimeSpan.FromSeconds(1))))
+        {
+            _profile = p = (Sharers.Suspicion(sharers, Policies.Current.Trust.CohortShare), Sharers.LockstepShare(sharers));
+            _profiledAt = now;
+            _profiledCount = sharers.Count;
+            _sharersChanged = false;
+        }
+
+        return p;
+    }
+
     private long SharingAccounts() => Persisted.State.AnySharing ? Sharing.Estimate() : 0;
 
     private TemplateSignals Signals() => new()
@@ -203,7 +228,8 @@ public sealed class PromptTemplateGrain(
         Label = Persisted.State.Risk.Label,
         RiskOfOthers = Persisted.State.Risk.RiskOfOthers,
         PeakActivations = Persisted.State.ActivationsPerMinute.Minutes().PeakSum(time.UtcNow, TimeSpan.FromHours(1), TimeSpan.FromMinutes(5)),
-        Suspicion = Sharers.Suspicion(Persisted.State.Sharers, Policies.Current.Trust.CohortShare),
+        Suspicion = Profile().Suspicion,
+        Lockstep = Profile().Lockstep,
     };
 
 }

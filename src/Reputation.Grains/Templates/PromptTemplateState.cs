@@ -42,4 +42,7 @@ public sealed class SharerSample
     [Id(1)] public Core.Scoring.Standing Standing { get; set; }
     [Id(2)] public ushort RangeTag { get; set; }
     [Id(3)] public ushort DomainTag { get; set; }
+    /// <summary>Five-minute bins it used the template in, 64 ending at <see cref="LatestBin"/> (<see cref="Core.Scoring.Lockstep"/>).</summary>
+    [Id(4)] public ulong ActiveBins { get; set; }
+    [Id(5)] public int LatestBin { get; set; }
 }

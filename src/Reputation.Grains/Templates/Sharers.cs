@@ -24,11 +24,27 @@ internal static class Sharers
         sample.Standing = entry.Standing;
         sample.RangeTag = entry.RangeTag;
         sample.DomainTag = entry.DomainTag;
+        var bins = sample.ActiveBins;
+        var latest = sample.LatestBin;
+        Lockstep.Mark(ref bins, ref latest, entry.OccurredAt);
+        sample.ActiveBins = bins;
+        sample.LatestBin = latest;
         sharers.Insert(0, sample);
         if (sharers.Count > capacity)
         {
             sharers.RemoveAt(sharers.Count - 1);
         }
+    }
+
+    public static double LockstepShare(List<SharerSample> sharers)
+    {
+        Span<(ulong, int)> bins = stackalloc (ulong, int)[sharers.Count];
+        for (var i = 0; i < sharers.Count; i++)
+        {
+            bins[i] = (sharers[i].ActiveBins, sharers[i].LatestBin);
+        }
+
+        return Lockstep.Share(bins);
     }
 
     /// <summary>1 − the larger of: the established or trusted share, and the largest cohort's share when it reaches <paramref name="cohortShare"/>.</summary>
