@@ -57,22 +57,7 @@ public readonly record struct History(
 public static class UsageDays
 {
     /// <summary>Marks the day of <paramref name="at"/>; days more than 63 before the latest fall off.</summary>
-    public static void Mark(ref ulong bits, ref int latestDay, DateTimeOffset at)
-    {
-        var day = DayOf(at);
-        if (bits == 0 || day > latestDay)
-        {
-            var shift = bits == 0 ? 64 : day - latestDay;
-            bits = shift >= 64 ? 0 : bits << shift;
-            latestDay = day;
-        }
-
-        var back = latestDay - day;
-        if (back < 64)
-        {
-            bits |= 1UL << back;
-        }
-    }
+    public static void Mark(ref ulong bits, ref int latestDay, DateTimeOffset at) => BinMap.Mark(ref bits, ref latestDay, DayOf(at));
 
     /// <summary>Distinct days with usage before the last <paramref name="recentDays"/> days up to <paramref name="now"/>.</summary>
     public static int Before(ulong bits, int latestDay, DateTimeOffset now, int recentDays = 2)
@@ -118,22 +103,7 @@ public static class Lockstep
     /// <summary>Others in step with a sharer before it counts as in lockstep.</summary>
     public const int MinPeers = 2;
 
-    public static void Mark(ref ulong bits, ref int latestBin, DateTimeOffset at)
-    {
-        var bin = (int)(at.UtcTicks / Bin.Ticks);
-        if (bits == 0 || bin > latestBin)
-        {
-            var shift = bits == 0 ? 64 : bin - latestBin;
-            bits = shift >= 64 ? 0 : bits << shift;
-            latestBin = bin;
-        }
-
-        var back = latestBin - bin;
-        if (back < 64)
-        {
-            bits |= 1UL << back;
-        }
-    }
+    public static void Mark(ref ulong bits, ref int latestBin, DateTimeOffset at) => BinMap.Mark(ref bits, ref latestBin, (int)(at.UtcTicks / Bin.Ticks));
 
     /// <summary>
     /// Share of the sharers (with at least <see cref="MinBins"/> bins) in step with at least
@@ -180,5 +150,25 @@ public static class Lockstep
         }
 
         return inStep / (double)n;
+    }
+}
+
+/// <summary>A 64-bit map of time bins ending at the latest bin marked (bit 0); older bins fall off.</summary>
+public static class BinMap
+{
+    public static void Mark(ref ulong bits, ref int latest, int bin)
+    {
+        if (bits == 0 || bin > latest)
+        {
+            var shift = bits == 0 ? 64 : bin - latest;
+            bits = shift >= 64 ? 0 : bits << shift;
+            latest = bin;
+        }
+
+        var back = latest - bin;
+        if (back < 64)
+        {
+            bits |= 1UL << back;
+        }
     }
 }
