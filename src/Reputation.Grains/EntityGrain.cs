@@ -20,6 +20,8 @@ public abstract class EntityGrain<TState>(IPersistentState<TState> state, IPolic
     : Grain, IEntityGrain
     where TState : class, IEntityState
 {
+    private GroupCommit? _commit;
+
     protected IPersistentState<TState> Persisted => state;
 
     protected IPolicyCache Policies => policies;
@@ -93,54 +95,9 @@ public abstract class EntityGrain<TState>(IPersistentState<TState> state, IPolic
         }
     }
 
-    private TaskCompletionSource? _nextWrite;
-    private Task _writing = Task.CompletedTask;
-
-    /// <summary>
-    /// Group commit (docs/decisions/0012-durability.md): completes once the state as it is now is in
-    /// storage. Entity grains are reentrant, so while one write is in flight the calls that change
-    /// the state meanwhile all join the next write: a card or a proxy range shared by thousands of
-    /// accounts makes one storage write per round trip, not one per event. A caller is answered
-    /// only after the write that holds its change, so "accepted" still means stored.
-    /// </summary>
-    protected Task WriteAsync()
-    {
-        if (_nextWrite is { } queued)
-        {
-            return queued.Task;
-        }
-
-        var next = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        _nextWrite = next;
-        _ = WriteAfterAsync(next);
-        return next.Task;
-    }
-
-    private async Task WriteAfterAsync(TaskCompletionSource next)
-    {
-        try
-        {
-            // One write at a time: what changed meanwhile waits for this one and goes in one piece.
-            await _writing;
-        }
-        catch (Exception)
-        {
-            // That write's failure was its callers'; this write still carries this batch.
-        }
-
-        _nextWrite = null;
-        var write = state.WriteStateAsync();
-        _writing = write;
-        try
-        {
-            await write;
-            next.SetResult();
-        }
-        catch (Exception ex)
-        {
-            // Memory now holds what storage does not; reload on the next call rather than serve it.
-            DeactivateOnIdle();
-            next.SetException(ex);
-        }
-    }
+    /// <summary>Completes once the state as it is now is in storage (group commit: <see cref="GroupCommit"/>).</summary>
+    protected Task WriteAsync() => (_commit ??= new GroupCommit(
+        state.WriteStateAsync,
+        // Memory now holds what storage does not; reload on the next call rather than serve it.
+        DeactivateOnIdle)).WriteAsync();
 }
