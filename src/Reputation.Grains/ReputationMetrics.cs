@@ -1,3 +1,4 @@
+using Reputation.Core.Scoring;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Reputation.Grains.Policies;

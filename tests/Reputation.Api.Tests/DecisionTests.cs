@@ -190,6 +190,34 @@ public sealed class DecisionTests(ApiFactory factory)
     }
 
     [Fact]
+    public async Task A_large_first_charge_on_a_day_old_account_is_held_and_the_same_charge_after_renewals_is_not()
+    {
+        var client = factory.CreateReputationClient();
+        var ct = TestContext.Current.CancellationToken;
+        var now = factory.Time.GetUtcNow();
+        var fresh = Unique.Id("fresh");
+        var customer = Unique.Id("customer");
+        var card = Unique.Id("card-first");
+        var customerCard = Unique.Id("card-renewing");
+        await client.IngestAsync(Events.Batch(
+            Events.Signup(Unique.Id("su"), fresh, now.AddDays(-1), Unique.Ipv4Range().Host(5), card),
+            Events.Signup(Unique.Id("su"), customer, now.AddDays(-1), Unique.Ipv4Range().Host(6), customerCard),
+            Events.Payment(Unique.Id("pay"), customer, now.AddHours(-20), customerCard, PaymentOutcome.Succeeded),
+            Events.Payment(Unique.Id("pay"), customer, now.AddHours(-2), customerCard, PaymentOutcome.Succeeded)), ct);
+
+        var first = ApiAssert.Answered(await client.DecideBillingAsync(
+            new BillingDecisionRequest { AccountId = fresh, PaymentFingerprint = card, AmountMinor = 60_000, Currency = "USD" }, ct));
+        var renewal = ApiAssert.Answered(await client.DecideBillingAsync(
+            new BillingDecisionRequest { AccountId = customer, PaymentFingerprint = customerCard, AmountMinor = 60_000, Currency = "USD" }, ct));
+
+        Assert.Equal("FIRST_CHARGE_AMOUNT", first.Reasons[0].Code);
+        Assert.Contains("60000 USD", first.Reasons[0].Detail, StringComparison.Ordinal);
+        Assert.True(first.Score > renewal.Score, $"{first.Score} vs {renewal.Score}");
+        Assert.DoesNotContain(renewal.Reasons, r => r.Code == "FIRST_CHARGE_AMOUNT");
+        Assert.Equal(BillingDecision.Allow, renewal.Decision);
+    }
+
+    [Fact]
     public async Task Decisions_list_reasons_largest_first_with_positive_contributions_that_add_up_to_the_score()
     {
         var client = factory.CreateReputationClient();

@@ -108,6 +108,9 @@ public readonly ref struct ScoreInputs
 
     /// <summary>Imported threat-intel indicators in force that name one of the account's entities.</summary>
     public ReadOnlySpan<IntelMatchFacts> ThreatIntel { get; init; }
+
+    /// <summary>The charge a billing decision is about (null for signup and request decisions).</summary>
+    public ChargeFacts? Charge { get; init; }
 }
 
 /// <summary>An imported indicator that names an entity of the account.</summary>

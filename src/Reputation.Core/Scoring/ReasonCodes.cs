@@ -23,4 +23,5 @@ public static class ReasonCodes
     public const string ListAllow = "LIST_ALLOW";
     public const string ThreatIntelMatch = "THREAT_INTEL_MATCH";
     public const string DormantActivation = "DORMANT_ACTIVATION";
+    public const string FirstChargeAmount = "FIRST_CHARGE_AMOUNT";
 }

@@ -79,6 +79,7 @@ public static class Scorer
         ReasonCodes.IpRotation => weights.IpRotation,
         ReasonCodes.ThreatIntelMatch => weights.ThreatIntelMatch,
         ReasonCodes.DormantActivation => weights.DormantActivation,
+        ReasonCodes.FirstChargeAmount => weights.FirstChargeAmount,
         _ => 0,
     };
 
@@ -133,6 +134,16 @@ public static class Scorer
         {
             signals[n++] = new Signal(ReasonCodes.IpRotation, ramps.RangesPerDay.Apply(account.RangesLastDay),
                 $"{account.RangesLastDay} IP ranges used in the last 24 hours");
+        }
+
+        if (inputs.Charge is { } charge && charge.PriorSucceededPayments == 0 && newness > 0)
+        {
+            var value = ramps.FirstChargeAmountMinor.Apply(charge.AmountMinor) * newness;
+            if (value > 0)
+            {
+                signals[n++] = new Signal(ReasonCodes.FirstChargeAmount, value,
+                    $"a first charge of {AccountDecider.Money(charge.AmountMinor, charge.Currency)} on an account {(account.CreatedAt is null ? "not seen before" : FormatAge(age) + " old")}");
+            }
         }
 
         if (account.Standing.HasFlag(Standing.Dormant) && account.RequestsLastHour > 0)

@@ -83,6 +83,8 @@ public sealed record SignalWeights
     public double ThreatIntelMatch { get; init; } = 0.7;
     /// <summary>An aged account without history that starts sustained use (bought or farmed accounts). 0–1.</summary>
     public double DormantActivation { get; init; } = 0.3;
+    /// <summary>A large first charge on a young account (billing decisions only): a renewal of a customer is not. 0–1.</summary>
+    public double FirstChargeAmount { get; init; } = 0.4;
 }
 
 /// <summary>
@@ -208,6 +210,11 @@ public sealed record SignalRamps
     public Ramp SuspectTemplatedShare { get; init; } = new(0.2, 0.6);
     /// <summary>Requests in the last hour before the suspect templated share counts (0 or more).</summary>
     public long TemplatedMinRequests { get; init; } = 10;
+    /// <summary>
+    /// Amount of a charge, in minor units of its currency, on an account with no successful payment
+    /// before; scaled by how new the account is. One scale for every currency: set it for the main one.
+    /// </summary>
+    public Ramp FirstChargeAmountMinor { get; init; } = new(5_000, 50_000);
     /// <summary>Share of a template's sharers moving in lockstep (the same five-minute bins), as a synchronised-activity value.</summary>
     public Ramp LockstepShare { get; init; } = new(0.2, 0.6);
     /// <summary>Requests in the last hour of a dormant account (aged, no history) that has started using the API.</summary>

@@ -51,22 +51,8 @@ public sealed class AccountGrain(
     async ValueTask<DecisionResult> IAccountGrain.SignupAsync(SignupEvent signup)
     {
         await RecordAsync([signup]);
-        var policy = policies.Current;
         IEnumerable<string> instruments = signup.PaymentFingerprint is { } fp ? [fp] : state.State.PaymentInstruments;
-        if (ListOverride(policy, signup.IpRange, instruments, (int)SignupOutcome.Deny) is { } listed)
-        {
-            ObserveListed(DecisionKind.Signup, listed);
-            return listed;
-        }
-
-        var score = Score(policy, signup.IpRange, instruments);
-        var outcome = (int)policy.Signup.Decide(score.Score);
-        if (policies.Shadow is { } candidate)
-        {
-            policies.ObserveShadow(DecisionKind.Signup, this.GetPrimaryKeyString(), outcome, (int)candidate.Signup.Decide(Score(candidate, signup.IpRange, instruments).Score));
-        }
-
-        return ToResult(score, outcome, policy);
+        return Decide(DecisionKind.Signup, signup.IpRange, instruments, charge: null);
     }
 
     ValueTask<EventStatus[]> IAccountGrain.RecordAsync(AccountEvent[] events) => RecordAsync(events);
@@ -79,18 +65,7 @@ public sealed class AccountGrain(
             Remember(_ranges, ipRange, await GrainFactory.Ref<IIpRangeGrain>(ipRange).GetSignalsAsync(), CachedEntityCapacity);
         }
 
-        var decision = DecideRequest(ipRange, out var listed);
-        if (listed)
-        {
-            ObserveListed(DecisionKind.Request, decision);
-        }
-        else if (policies.Shadow is { } candidate)
-        {
-            var shadow = candidate.Request.Decide(Score(candidate, ipRange, state.State.PaymentInstruments).Score);
-            policies.ObserveShadow(DecisionKind.Request, this.GetPrimaryKeyString(), decision.Outcome, (int)shadow);
-        }
-
-        return decision;
+        return DecideRequest(ipRange);
     }
 
     async ValueTask<DecisionResult> IAccountGrain.DecideBillingAsync(string paymentFingerprint, long amountMinor, string currency)
@@ -101,22 +76,8 @@ public sealed class AccountGrain(
                 await GrainFactory.Ref<IPaymentInstrumentGrain>(paymentFingerprint).GetSignalsAsync(), CachedEntityCapacity);
         }
 
-        var policy = policies.Current;
         RefreshIfStale();
-        if (ListOverride(policy, null, [paymentFingerprint], (int)BillingOutcome.Deny) is { } listed)
-        {
-            ObserveListed(DecisionKind.Billing, listed);
-            return listed;
-        }
-
-        var score = Score(policy, null, [paymentFingerprint]);
-        var outcome = (int)policy.Billing.Decide(score.Score);
-        if (policies.Shadow is { } candidate)
-        {
-            policies.ObserveShadow(DecisionKind.Billing, this.GetPrimaryKeyString(), outcome, (int)candidate.Billing.Decide(Score(candidate, null, [paymentFingerprint]).Score));
-        }
-
-        return ToResult(score, outcome, policy);
+        return Decide(DecisionKind.Billing, null, [paymentFingerprint], new ChargeFacts(amountMinor, currency, state.State.Payments.Succeeded));
     }
 
     ValueTask<AccountSnapshot?> IAccountGrain.GetSnapshotAsync()
@@ -530,44 +491,48 @@ public sealed class AccountGrain(
             || Score(policy, null, state.State.PaymentInstruments).Evidence >= policy.Propagation.FlaggedScore;
     }
 
-    private DecisionResult DecideRequest(string? ipRange) => DecideRequest(ipRange, out _);
+    private DecisionResult DecideRequest(string? ipRange)
+    {
+        RefreshIfStale();
+        return Decide(DecisionKind.Request, ipRange, state.State.PaymentInstruments, charge: null);
+    }
 
-    private DecisionResult DecideRequest(string? ipRange, out bool listed)
+    /// <summary>
+    /// Gathers the facts and decides once through <see cref="AccountDecider"/>: a list entry, the
+    /// score under the live policy, a shadow candidate's outcome on the same facts (reported to the
+    /// shadow report). Nothing here reads storage or calls another grain.
+    /// </summary>
+    private DecisionResult Decide(DecisionKind kind, string? ipRange, IEnumerable<string> instruments, ChargeFacts? charge)
     {
         var policy = policies.Current;
-        RefreshIfStale();
-        var result = ListOverride(policy, ipRange, state.State.PaymentInstruments, (int)RequestOutcome.Block);
-        listed = result is not null;
-        if (result is null)
+        var candidate = policies.Shadow;
+        var decision = Decide(kind, policy, candidate, ipRange, instruments, charge, ListMatch(ipRange, instruments));
+        if (decision.ShadowOutcome is { } shadowOutcome)
         {
-            var score = Score(policy, ipRange, state.State.PaymentInstruments);
-            result = ToResult(score, (int)policy.Request.Decide(score.Score), policy);
+            policies.ObserveShadow(kind, this.GetPrimaryKeyString(), decision.Outcome, shadowOutcome);
         }
 
-        var outcome = (RequestOutcome)result.Outcome;
-        return result with
+        var result = new DecisionResult
         {
-            RequestsPerMinute = policy.Tiers.RequestsPerMinute(outcome),
+            Outcome = decision.Outcome,
+            Score = Math.Round(decision.Result.Score, 4),
+            Reasons = [.. decision.Result.Contributions.Select(c => new ReasonEntry { Code = c.Code, Contribution = Math.Round(c.Share, 4), Detail = c.Detail })],
+            PolicyVersion = decision.PolicyVersion,
+        };
+
+        return kind != DecisionKind.Request ? result : result with
+        {
+            RequestsPerMinute = policy.Tiers.RequestsPerMinute((RequestOutcome)decision.Outcome),
             CacheTtlSeconds = policy.Tiers.CacheTtlSeconds,
         };
     }
 
     /// <summary>
     /// An allow or deny list entry in force for the account or what the decision scores (its
-    /// instruments, the decision's range and its linked ranges, its prompt buckets) replaces the
-    /// score: deny is score 1 and the kind's strictest outcome, allow is score 0 and allow. Read from
-    /// this silo's copy of the lists: no storage and no grain call.
+    /// instruments, the decision's range and its linked ranges, its prompt buckets). Read from this
+    /// silo's copy of the lists: no storage and no grain call.
     /// </summary>
-    /// <summary>A list entry decides alike under the live policy and a shadow candidate: counted as unchanged.</summary>
-    private void ObserveListed(DecisionKind kind, DecisionResult listed)
-    {
-        if (policies.Shadow is not null)
-        {
-            policies.ObserveShadow(kind, this.GetPrimaryKeyString(), listed.Outcome, listed.Outcome);
-        }
-    }
-
-    private DecisionResult? ListOverride(ScoringPolicy policy, string? ipRange, IEnumerable<string> instruments, int denyOutcome)
+    private ListMatch? ListMatch(string? ipRange, IEnumerable<string> instruments)
     {
         var s = state.State;
         var ranges = ipRange is null ? s.IpRanges.Take(RangesScored) : s.IpRanges.Take(RangesScored).Prepend(ipRange);
@@ -576,7 +541,6 @@ public sealed class AccountGrain(
             return null;
         }
 
-        var deny = hit.Entry.List == ListName.Deny;
         var what = hit.OnAccount ? "the account" : hit.Entry.Entity switch
         {
             ListEntity.PaymentInstrument => "a linked payment instrument",
@@ -584,24 +548,19 @@ public sealed class AccountGrain(
             ListEntity.PromptTemplate => "a linked prompt template",
             _ => "a linked entity",
         };
-        return new DecisionResult
-        {
-            Outcome = deny ? denyOutcome : 0,
-            Score = deny ? 1 : 0,
-            Reasons =
-            [
-                new ReasonEntry
-                {
-                    Code = deny ? ReasonCodes.ListDeny : ReasonCodes.ListAllow,
-                    Contribution = deny ? 1 : 0,
-                    Detail = $"{what} is on the {(deny ? "deny" : "allow")} list: {hit.Entry.Reason}",
-                },
-            ],
-            PolicyVersion = policy.Version,
-        };
+        return new ListMatch(hit.Entry.List == ListName.Deny, what, hit.Entry.Reason);
     }
 
-    private ScoreResult Score(ScoringPolicy policy, string? ipRange, IEnumerable<string> instruments)
+    /// <summary>The score without a list or a candidate: what counts for being flagged.</summary>
+    private ScoreResult Score(ScoringPolicy policy, string? ipRange, IEnumerable<string> instruments) =>
+        Decide(DecisionKind.Request, policy, null, ipRange, instruments, null, null).Result;
+
+    /// <summary>
+    /// The facts of one decision, from the account's state and its cached entity signals. Facts that
+    /// need the policy (a template's share of the account's traffic, the templated minimum, standing)
+    /// are taken under the live one; a shadow candidate is scored on the same facts.
+    /// </summary>
+    private AccountDecision Decide(DecisionKind kind, ScoringPolicy policy, ScoringPolicy? shadow, string? ipRange, IEnumerable<string> instruments, ChargeFacts? charge, ListMatch? listed)
     {
         var s = state.State;
         var now = time.UtcNow;
@@ -687,7 +646,7 @@ public sealed class AccountGrain(
                 hit.Value.Entity == Core.Intel.IntelEntity.IpRange);
         }
 
-        return Scorer.Score(policy, now, new ScoreInputs
+        return AccountDecider.Decide(kind, now, new ScoreInputs
         {
             Account = account,
             Range = range,
@@ -695,7 +654,8 @@ public sealed class AccountGrain(
             Instruments = instrumentFacts[..n],
             Templates = templateFacts[..t],
             ThreatIntel = intelFacts,
-        });
+            Charge = charge,
+        }, listed, policy, shadow);
     }
 
     private static int RangesSince(Dictionary<string, DateTimeOffset> seenAt, DateTimeOffset since)
@@ -727,14 +687,6 @@ public sealed class AccountGrain(
         var s = state.State;
         return s.LabelledAt is null ? null : new LabelInfo { Label = s.Label, Reason = s.LabelReason, By = s.LabelledBy, At = s.LabelledAt };
     }
-
-    private static DecisionResult ToResult(ScoreResult score, int outcome, ScoringPolicy policy) => new()
-    {
-        Outcome = outcome,
-        Score = Math.Round(score.Score, 4),
-        Reasons = [.. score.Contributions.Select(c => new ReasonEntry { Code = c.Code, Contribution = Math.Round(c.Share, 4), Detail = c.Detail })],
-        PolicyVersion = policy.Version,
-    };
 
     private void RefreshIfStale()
     {

@@ -1,11 +1,6 @@
-namespace Reputation.Grains.Policies;
+using Reputation.Core.Scoring;
 
-public enum DecisionKind
-{
-    Signup,
-    Request,
-    Billing,
-}
+namespace Reputation.Grains.Policies;
 
 /// <summary>A candidate policy evaluated beside the live one; <see cref="Id"/> changes with every PUT of a candidate.</summary>
 [GenerateSerializer, Immutable, Alias("reputation.ShadowRevision")]

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Reputation.Api.Errors;
 using Reputation.Api.Hosting;
 using Reputation.Contracts;
+using Reputation.Core.Scoring;
 using Reputation.Grains;
 using Reputation.Grains.Policies;
 

@@ -5,6 +5,7 @@ using Reputation.Api.Errors;
 using Reputation.Api.Hosting;
 using Reputation.Contracts;
 using Reputation.Core.Networks;
+using Reputation.Core.Scoring;
 using Reputation.Grains;
 using Reputation.Grains.Policies;
 

@@ -8,6 +8,7 @@ using Reputation.Api.Hosting;
 using Reputation.Contracts;
 using Reputation.Core.Networks;
 using Reputation.Core.Privacy;
+using Reputation.Core.Scoring;
 using Reputation.Grains;
 using Reputation.Grains.Policies;
 

@@ -1,3 +1,4 @@
+using Reputation.Core.Scoring;
 using System.Text.Json;
 using Mediator;
 using Reputation.Api.Errors;
