@@ -47,7 +47,7 @@ public sealed class OrdinaryPromptsTests
         var ordinary = Enumerable.Range(0, 10_000).Select(_ => OrdinaryPrompts.Next(r, r.Chance(0.04))).ToList();
         var scenario = ScenarioLoader.LoadFile(Path.Combine(TestScenarios.RepositoryRoot(), "scenarios", "shared-cards.json"));
         var prompts = scenario.Campaigns[0].Prompts;
-        var campaign = Enumerable.Range(0, 1000).Select(i => PromptTemplate.Fill(r.Pick(i % 2 == 0 ? prompts.Templates : prompts.ReasoningTemplates), prompts.Slots, r)).ToList();
+        var campaign = Enumerable.Range(0, 1000).Select(i => PromptTemplate.Fill(r.Pick(i % 2 == 0 ? prompts.Templates : prompts.ReasoningTemplates).Variants[0], prompts.Slots, r)).ToList();
 
         // The share of the prompts in the fullest LSH bucket (a 16-bit band of the fingerprint, as the service buckets them).
         var ordinaryTop = LargestBucketShare(ordinary);

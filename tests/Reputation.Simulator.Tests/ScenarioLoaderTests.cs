@@ -189,6 +189,86 @@ public sealed class ScenarioLoaderTests
         Assert.Contains(ex.Errors, e => e.StartsWith("legitimate.withCardShare:", StringComparison.Ordinal));
     }
 
+    public static TheoryData<string> AllScenarioFiles => new(
+        Directory.EnumerateFiles(Path.Combine(TestScenarios.RepositoryRoot(), "scenarios"), "*.json").Select(Path.GetFileName).Order(StringComparer.Ordinal)!);
+
+    [Theory]
+    [MemberData(nameof(AllScenarioFiles))]
+    public void Every_shipped_scenario_names_five_report_seeds_disjoint_from_its_tuning_seeds(string file)
+    {
+        var scenario = ScenarioLoader.LoadFile(Path.Combine(TestScenarios.RepositoryRoot(), "scenarios", file));
+
+        Assert.Equal(Path.GetFileNameWithoutExtension(file), scenario.Name);
+        Assert.Equal(5, scenario.ReportSeeds.Count);
+        Assert.NotEmpty(scenario.TuningSeeds);
+        Assert.Empty(scenario.ReportSeeds.Intersect(scenario.TuningSeeds));
+        Assert.Contains(scenario.Seed, scenario.TuningSeeds);
+        Assert.InRange(scenario.Legitimate.Accounts, 1000, 2000);
+        Assert.NotEmpty(scenario.Campaigns);
+    }
+
+    [Fact]
+    public void The_original_scenarios_are_tuning_seeds_of_their_own_first_seed()
+    {
+        var root = Path.Combine(TestScenarios.RepositoryRoot(), "scenarios");
+
+        Assert.Equal(42UL, ScenarioLoader.LoadFile(Path.Combine(root, "shared-cards.json")).TuningSeeds[0]);
+        Assert.Equal(7UL, ScenarioLoader.LoadFile(Path.Combine(root, "no-shared-cards.json")).TuningSeeds[0]);
+        Assert.Equal(1234UL, ScenarioLoader.LoadFile(Path.Combine(root, "slow-and-low.json")).TuningSeeds[0]);
+    }
+
+    [Theory]
+    [InlineData("[1, 2]", "[2, 3]", "reportSeeds:")]
+    [InlineData("[1]", "[]", "reportSeeds:")]
+    [InlineData("[]", "[2]", "tuningSeeds:")]
+    [InlineData("[1]", "[11, 12]", "seed:")]
+    [InlineData("[1, 1]", "[2]", "tuningSeeds:")]
+    public void Seed_sets_must_be_given_together_and_be_disjoint(string tuning, string report, string expectedField)
+    {
+        var ex = Assert.Throws<ScenarioException>(() => ScenarioLoader.Parse(With("$.tuningSeeds", tuning, With("$.reportSeeds", report))));
+
+        Assert.Contains(ex.Errors, e => e.StartsWith(expectedField, StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("$.legitimate.teams", """[{ "name": "a", "emailDomain": "Not A Domain" }]""", "legitimate.teams[0].emailDomain:")]
+    [InlineData("$.legitimate.teams", """[{ "name": "a", "emailDomain": "a.example", "popularToolShare": 0.5 }]""", "legitimate.teams[0].popularToolShare:")]
+    [InlineData("$.legitimate.classes", """[{ "name": "c", "schoolDomain": "u.example", "signupMinute": 10, "signupSpreadMinutes": 10, "classStartMinute": 5, "assignment": ["x"] }]""", "legitimate.classes[0].classStartMinute:")]
+    [InlineData("$.legitimate.classes", """[{ "name": "c", "schoolDomain": "u.example", "assignment": ["do {q}"] }]""", "legitimate.classes[0].assignment[0]:")]
+    [InlineData("$.legitimate.returning", """{ "share": 0.1, "dormantDays": { "min": 5, "max": 10 } }""", "legitimate.returning.dormantDays.min:")]
+    [InlineData("$.legitimate.popularTool", """{ "versionShares": [0.5, 0.2] }""", "legitimate.popularTool.versionShares:")]
+    [InlineData("$.legitimate.popularTool", """{ "versionShares": [0.25, 0.25, 0.25, 0.25] }""", "legitimate.popularTool.versionShares (count):")]
+    [InlineData("$.legitimate.history", """{ "days": 0 }""", "legitimate.history.days:")]
+    [InlineData("$.legitimate.emails", """{ "freeMailShare": 0.8, "disposableShare": 0.3 }""", "legitimate.emails:")]
+    [InlineData("$.legitimate.labelledCarrierNats", """[{ "name": "n", "accounts": 1 }]""", "legitimate.labelledCarrierNats[0].accounts:")]
+    [InlineData("$.legitimate.labelledCarrierNats", """[{ "name": "n" }, { "name": "n" }]""", "legitimate.labelledCarrierNats[1].name:")]
+    [InlineData("$.campaigns[0].proxy", """{ "residentialRanges": 41 }""", "campaigns[0].proxy.residentialRanges:")]
+    [InlineData("$.campaigns[0].signup", """{ "startMinute": 2, "agedDays": { "min": 0, "max": 3 } }""", "campaigns[0].signup.agedDays.min:")]
+    [InlineData("$.campaigns[0].schedule", """{ "startMinute": 20, "stopMinute": 10 }""", "campaigns[0].schedule.stopMinute:")]
+    [InlineData("$.campaigns[0].pivot", """{ "share": 1.5 }""", "campaigns[0].pivot.share:")]
+    [InlineData("$.campaigns[0].prompts.templates", """[["Write {language} code.", "Code in {nope}."]]""", "campaigns[0].prompts.templates[0][1]:")]
+    [InlineData("$.campaigns[0].prompts.templates", """[[]]""", "campaigns[0].prompts.templates[0]:")]
+    [InlineData("$.campaigns[0].prompts.templates", """[42]""", "campaigns[0].prompts.templates[0]:")]
+    [InlineData("$.intel", """{ "campaign": "nobody" }""", "intel.campaign:")]
+    [InlineData("$.intel", """{ "campaign": "hydra", "fingerprintsPerTemplate": 17 }""", "intel.fingerprintsPerTemplate:")]
+    public void A_wrong_value_of_the_newer_options_is_named(string path, string valueJson, string expectedField)
+    {
+        var ex = Assert.Throws<ScenarioException>(() => ScenarioLoader.Parse(With(path, valueJson)));
+
+        Assert.Contains(ex.Errors, e => e.StartsWith(expectedField, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_template_may_be_a_list_of_paraphrases()
+    {
+        var scenario = ScenarioLoader.Parse(With("$.campaigns[0].prompts.templates", """["Write {language} code.", ["Code this in {language}.", "In {language}, please."]]"""));
+
+        var templates = scenario.Campaigns[0].Prompts.Templates;
+        Assert.False(templates[0].IsParaphrased);
+        Assert.Equal(["Code this in {language}.", "In {language}, please."], templates[1].Variants);
+        Assert.Contains("[\"Code this in {language}.\",\"In {language}, please.\"]", JsonSerializer.Serialize(scenario, ScenarioLoader.Json), StringComparison.Ordinal);
+    }
+
     [Fact]
     public void The_valid_base_of_these_tests_is_valid() => Assert.Equal("small", ScenarioLoader.Parse(ValidJson()).Name);
 

@@ -85,7 +85,21 @@ internal sealed class AddressPlan
         CarrierNat = Take(network.CarrierNat.Ranges);
         Offices = Take(network.Offices.Ranges);
         Residential = Take(network.ResidentialRanges);
-        CampaignProxies = [.. scenario.Campaigns.Select(c => (IReadOnlyList<SimNetwork>)[.. Take(c.Proxy.Ipv4Ranges), .. NewIpv6Subnets(c.Proxy.Ipv6Ranges)])];
+        CampaignProxies = [.. scenario.Campaigns.Select((c, i) => (IReadOnlyList<SimNetwork>)[
+            .. Take(c.Proxy.Ipv4Ranges), .. NewIpv6Subnets(c.Proxy.Ipv6Ranges), .. SharedResidential(seed, i, c.Proxy.ResidentialRanges)])];
+
+        // Ranges of the newer honest groups come after everything the original scenarios take.
+        var legitimate = scenario.Legitimate;
+        Teams = Take(legitimate.Teams.Count);
+        Classes = Take(legitimate.Classes.Count);
+        LabelledCarrierNats = Take(legitimate.LabelledCarrierNats.Count);
+    }
+
+    /// <summary>IPv4 /24s the honest groups get to themselves (a team's office, a class's campus, a small carrier range).</summary>
+    public static int DedicatedRanges(LegitimatePopulation legitimate)
+    {
+        ArgumentNullException.ThrowIfNull(legitimate);
+        return legitimate.Teams.Count + legitimate.Classes.Count + legitimate.LabelledCarrierNats.Count;
     }
 
     public IReadOnlyList<SimNetwork> CarrierNat { get; }
@@ -94,6 +108,11 @@ internal sealed class AddressPlan
 
     /// <summary>Per campaign (in scenario order), its proxy pool.</summary>
     public IReadOnlyList<IReadOnlyList<SimNetwork>> CampaignProxies { get; }
+
+    /// <summary>One office range per team, one campus range per class, one carrier range per labelled carrier group.</summary>
+    public IReadOnlyList<SimNetwork> Teams { get; }
+    public IReadOnlyList<SimNetwork> Classes { get; }
+    public IReadOnlyList<SimNetwork> LabelledCarrierNats { get; }
 
     /// <summary>A /64 no one else in this plan has.</summary>
     public SimNetwork NewIpv6Subnet()
@@ -109,6 +128,20 @@ internal sealed class AddressPlan
     }
 
     private List<SimNetwork> NewIpv6Subnets(int count) => [.. Enumerable.Range(0, count).Select(_ => NewIpv6Subnet())];
+
+    // Residential proxy exits are home connections of an ISP's customers: the campaign's exits sit in
+    // /24s where ordinary residential users of the scenario live too.
+    private List<SimNetwork> SharedResidential(ulong seed, int campaign, int count)
+    {
+        if (count == 0)
+        {
+            return [];
+        }
+
+        var pick = Residential.ToList();
+        SimRandom.For(seed, Streams.SharedResidential, (ulong)campaign).Shuffle(pick);
+        return [.. pick.Take(count)];
+    }
 }
 
 /// <summary>Stream numbers of <see cref="SimRandom.For"/>, one per purpose.</summary>
@@ -121,4 +154,12 @@ internal static class Streams
     public const ulong Campaign = 5;
     public const ulong Sampling = 6;
     public const ulong Activity = 7;
+
+    // Streams of the newer options: nothing the original scenarios draw moves when these are used.
+    public const ulong SharedResidential = 8;
+    public const ulong Honest = 9;
+    public const ulong CampaignExtra = 10;
+    public const ulong Cohort = 11;
+    public const ulong History = 12;
+    public const ulong Intel = 13;
 }

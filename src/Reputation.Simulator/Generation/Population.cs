@@ -15,10 +15,25 @@ internal enum HomeNetworkKind
     Ipv6,
     CarrierNat,
     Office,
+
+    /// <summary>A university's network: many students behind its NAT, an address per connection.</summary>
+    Campus,
 }
 
+/// <summary>The honest groups the new scenarios add beside ordinary users, reported each on its own.</summary>
+internal enum CohortKind
+{
+    Team,
+    Class,
+    Reseller,
+    LabelledCarrierNat,
+}
+
+/// <summary>An account's group: its kind, the group's name in the scenario and its position in its list.</summary>
+internal sealed record Cohort(CohortKind Kind, string Name, int Index);
+
 /// <summary>One simulated account and what is fixed about it.</summary>
-internal sealed class SimAccount
+internal sealed record SimAccount
 {
     /// <summary>Position in <see cref="Population.Accounts"/>.</summary>
     public required int Index { get; init; }
@@ -50,6 +65,41 @@ internal sealed class SimAccount
     public double ActivationRank { get; init; }
 
     public bool SignsUpInWindow => SignupSecond >= 0;
+
+    // What the newer scenario options add; all unset for the original scenarios.
+
+    /// <summary>The honest group the account belongs to; null for other ordinary users and for campaigns.</summary>
+    public Cohort? Cohort { get; init; }
+
+    public string? Email { get; init; }
+    public string? OrganizationId { get; init; }
+    public bool? OrganizationVerified { get; init; }
+
+    /// <summary>The popular tool's version this user runs (0-based); −1 for none.</summary>
+    public int ToolVersion { get; init; } = -1;
+
+    public bool UsesTool => ToolVersion >= 0;
+
+    /// <summary>A returning user: dormant for <see cref="DormantDays"/> before the window, back at <see cref="ReturnSecond"/>.</summary>
+    public bool Returning { get; init; }
+
+    public double DormantDays { get; init; }
+    public long ReturnSecond { get; init; }
+
+    /// <summary>The member an operator labels fraud (its figures are kept apart from the honest accounts').</summary>
+    public bool LabelledFraud { get; init; }
+
+    /// <summary>Campaign with sticky exits: the one address the account uses for everything.</summary>
+    public string? StickyIp { get; init; }
+
+    /// <summary>Campaign: the account keeps its reasoning-template share as low as an ordinary user's.</summary>
+    public bool BlendsElicitation { get; init; }
+
+    /// <summary>Students: requests per hour of class.</summary>
+    public double RequestsPerClassHour { get; init; }
+
+    /// <summary>Honest accounts whose final decision counts in the ordinary figures (the labelled member does not).</summary>
+    public bool IsOrdinary => Kind == AccountKind.Legitimate && !LabelledFraud;
 }
 
 /// <summary>The simulated accounts of a scenario, with the networks they use.</summary>
@@ -97,10 +147,14 @@ internal static class PopulationGenerator
             AddCampaign(scenario, c, seed, runId, plan, accounts, NewId);
         }
 
+        // Newer options draw from their own streams and add their accounts last, so a scenario without
+        // them gets the very accounts (ids, networks, cards) it always got.
+        PopulationExtras.Apply(scenario, seed, runId, plan, accounts, NewId);
+
         // Interleave the two populations so that nothing (batch position, index) gives a campaign away.
         var order = SimRandom.For(seed, Streams.Population, 1);
         order.Shuffle(accounts);
-        var indexed = accounts.Select((a, i) => Reindex(a, i)).ToList();
+        var indexed = accounts.Select((a, i) => a with { Index = i }).ToList();
         return new Population { Scenario = scenario, Seed = seed, Addresses = plan, Accounts = indexed };
     }
 
@@ -112,37 +166,14 @@ internal static class PopulationGenerator
         for (var i = 0; i < l.Accounts; i++)
         {
             var r = SimRandom.For(seed, Streams.LegitimateAccount, (ulong)i);
-            var roll = r.NextDouble();
-            HomeNetworkKind kind;
-            SimNetwork home;
-            if (roll < n.CarrierNat.Share)
-            {
-                kind = HomeNetworkKind.CarrierNat;
-                home = r.Pick(plan.CarrierNat);
-            }
-            else if (roll < n.CarrierNat.Share + n.Offices.Share)
-            {
-                kind = HomeNetworkKind.Office;
-                home = r.Pick(plan.Offices);
-            }
-            else if (roll < n.CarrierNat.Share + n.Offices.Share + n.Ipv6Share)
-            {
-                kind = HomeNetworkKind.Ipv6;
-                home = plan.NewIpv6Subnet();
-            }
-            else
-            {
-                kind = HomeNetworkKind.ResidentialIpv4;
-                home = r.Pick(plan.Residential);
-            }
+            var (kind, home) = DrawHome(n, plan, r);
 
             // Sign-up time: most accounts are old; a few sign up during the window.
             var signupSecond = r.Chance(l.NewSignupShare)
                 ? (long)r.Uniform(0, windowSeconds * 0.95)
                 : -(long)(r.Uniform(l.ExistingAccountAgeDays.Min, l.ExistingAccountAgeDays.Max) * 86400);
 
-            // Requests per active hour spread log-uniformly: most people are light users, a few heavy.
-            var rate = Math.Exp(r.Uniform(Math.Log(l.Activity.RequestsPerActiveHour.Min), Math.Log(l.Activity.RequestsPerActiveHour.Max)));
+            var rate = DrawRate(l.Activity.RequestsPerActiveHour, r);
             accounts.Add(new SimAccount
             {
                 Index = -1,
@@ -158,6 +189,32 @@ internal static class PopulationGenerator
             });
         }
     }
+
+    /// <summary>A user's home connection, drawn by the network shares of the scenario.</summary>
+    internal static (HomeNetworkKind Kind, SimNetwork Home) DrawHome(LegitimateNetwork n, AddressPlan plan, SimRandom r)
+    {
+        var roll = r.NextDouble();
+        if (roll < n.CarrierNat.Share)
+        {
+            return (HomeNetworkKind.CarrierNat, r.Pick(plan.CarrierNat));
+        }
+
+        if (roll < n.CarrierNat.Share + n.Offices.Share)
+        {
+            return (HomeNetworkKind.Office, r.Pick(plan.Offices));
+        }
+
+        if (roll < n.CarrierNat.Share + n.Offices.Share + n.Ipv6Share)
+        {
+            return (HomeNetworkKind.Ipv6, plan.NewIpv6Subnet());
+        }
+
+        return (HomeNetworkKind.ResidentialIpv4, r.Pick(plan.Residential));
+    }
+
+    /// <summary>Requests per active hour, log-uniform: most people are light users, a few heavy.</summary>
+    internal static double DrawRate(NumberRange range, SimRandom r) =>
+        Math.Exp(r.Uniform(Math.Log(range.Min), Math.Log(range.Max)));
 
     private static void AddCampaign(Scenario scenario, int c, ulong seed, string runId, AddressPlan plan, List<SimAccount> accounts, Func<string, string> newId)
     {
@@ -189,20 +246,4 @@ internal static class PopulationGenerator
             });
         }
     }
-
-    private static SimAccount Reindex(SimAccount a, int index) => new()
-    {
-        Index = index,
-        Id = a.Id,
-        Kind = a.Kind,
-        CampaignIndex = a.CampaignIndex,
-        SignupSecond = a.SignupSecond,
-        SignupIp = a.SignupIp,
-        PaymentFingerprint = a.PaymentFingerprint,
-        Country = a.Country,
-        HomeKind = a.HomeKind,
-        Home = a.Home,
-        RequestsPerActiveHour = a.RequestsPerActiveHour,
-        ActivationRank = a.ActivationRank,
-    };
 }

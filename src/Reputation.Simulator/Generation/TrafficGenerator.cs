@@ -142,6 +142,18 @@ internal sealed class TrafficGenerator
         if (account.Kind == AccountKind.Legitimate)
         {
             var activity = _scenario.Legitimate.Activity;
+            if (account.Returning)
+            {
+                // Back after months away: the first session is when they come back, and a paying user renews then.
+                state.NextSessionStart = account.ReturnSecond;
+                if (account.PaymentFingerprint is not null)
+                {
+                    state.SignupChargeAt = account.ReturnSecond + (long)r.Uniform(5, 600);
+                }
+
+                return;
+            }
+
             if (account.SignsUpInWindow)
             {
                 // A new user starts right away: the first session follows the signup.
@@ -159,7 +171,18 @@ internal sealed class TrafficGenerator
         }
         else
         {
-            state.NextRequestAt = account.SignupSecond + r.Uniform(30, 300);
+            var campaign = _scenario.Campaigns[account.CampaignIndex];
+            state.NextRequestAt = campaign.Signup.AgedDays is null
+                ? account.SignupSecond + r.Uniform(30, 300)
+                : (campaign.Signup.StartMinute * 60) + (r.NextDouble() * campaign.Signup.SpreadMinutes * 60) + r.Uniform(30, 300);
+            if (campaign.Schedule is { } schedule)
+            {
+                // In lockstep every account starts each on-bin within the jitter of its start, the first one included.
+                state.ScheduleJitter = r.Uniform(0, schedule.JitterSeconds);
+                var from = account.SignsUpInWindow ? account.SignupSecond : (schedule.StartMinute * 60) - 1;
+                var on = Lockstep.NextOn(schedule, from);
+                state.NextRequestAt = on == double.MaxValue ? double.MaxValue : on + state.ScheduleJitter;
+            }
         }
 
         if (account.PaymentFingerprint is not null && account.SignsUpInWindow && PaymentsOf(account).ChargeAtSignup)
@@ -178,16 +201,21 @@ internal sealed class TrafficGenerator
             if (state.InSession)
             {
                 var until = Math.Min(state.SessionEnd, end);
-                var count = r.Poisson(account.RequestsPerActiveHour / 3600 * (until - t));
-                var seconds = new long[count];
-                for (var i = 0; i < count; i++)
+                foreach (var second in Arrivals(r, account.RequestsPerActiveHour, t, until))
                 {
-                    seconds[i] = (long)r.Uniform(t, until);
-                }
+                    if (InClass(account, second))
+                    {
+                        // In class the student works on the assignment (below), not on their own things.
+                        continue;
+                    }
 
-                Array.Sort(seconds);
-                foreach (var second in seconds)
-                {
+                    if (account.UsesTool && r.Chance(_scenario.Legitimate.PopularTool!.RequestShare))
+                    {
+                        var toolIp = state.SessionPerRequestAddress ? state.SessionNetwork.Address(r) : state.SessionIp!;
+                        requests.Add(Request(account, second, toolIp, ToolPrompts.Next(account.ToolVersion, r), LegitimateModel(r, second), 300, 2000, r, ToolPrompts.FixedInputTokens));
+                        continue;
+                    }
+
                     var reasoning = r.Chance(activity.ReasoningShare);
                     var prompt = OrdinaryPrompts.Next(r, reasoning);
                     var ip = state.SessionPerRequestAddress ? state.SessionNetwork.Address(r) : state.SessionIp!;
@@ -217,8 +245,72 @@ internal sealed class TrafficGenerator
             }
         }
 
+        if (account.Cohort is { Kind: CohortKind.Class } cohort)
+        {
+            ClassWork(account, _scenario.Legitimate.Classes[cohort.Index], state, start, end, requests);
+        }
+
         Charges(account, state, start, end, payments);
     }
+
+    /// <summary>Poisson arrivals at <paramref name="perHour"/> in [from, to), in order.</summary>
+    private static long[] Arrivals(SimRandom r, double perHour, double from, double to)
+    {
+        var count = r.Poisson(perHour / 3600 * (to - from));
+        var seconds = new long[count];
+        for (var i = 0; i < count; i++)
+        {
+            seconds[i] = (long)r.Uniform(from, to);
+        }
+
+        Array.Sort(seconds);
+        return seconds;
+    }
+
+    private bool InClass(SimAccount account, long second) =>
+        account.Cohort is { Kind: CohortKind.Class } cohort && ClassSpan(_scenario.Legitimate.Classes[cohort.Index]) is var (from, to) && second >= from && second < to;
+
+    private static (long From, long To) ClassSpan(StudentClass course) =>
+        ((long)(course.ClassStartMinute * 60), (long)((course.ClassStartMinute + course.ClassMinutes) * 60));
+
+    /// <summary>
+    /// During class every student works on the same assignment at once: requests at their class rate,
+    /// most of them the assignment as pasted from the course page (with a few words of their own), from
+    /// the campus network. Honest, and as lockstep and templated as a campaign's shift.
+    /// </summary>
+    private void ClassWork(SimAccount account, StudentClass course, AccountState state, long start, long end, List<SimRequest> requests)
+    {
+        var (from, to) = ClassSpan(course);
+        var lo = Math.Max(Math.Max(start, from), account.SignupSecond);
+        var hi = Math.Min(end, to);
+        if (lo >= hi)
+        {
+            return;
+        }
+
+        var r = state.Random;
+        foreach (var second in Arrivals(r, account.RequestsPerClassHour, lo, hi))
+        {
+            var ip = account.Home.Address(r);
+            if (r.Chance(course.AssignmentShare))
+            {
+                var pasted = PromptTemplate.Fill(r.Pick(course.Assignment), course.AssignmentSlots, r);
+                var prompt = $"{r.Pick(_studentAsks)} {pasted}".TrimStart();
+                requests.Add(Request(account, second, ip, prompt, LegitimateModel(r, second), 400, 1800, r));
+            }
+            else
+            {
+                var reasoning = r.Chance(_scenario.Legitimate.Activity.ReasoningShare);
+                requests.Add(Request(account, second, ip, OrdinaryPrompts.Next(r, reasoning), LegitimateModel(r, second), reasoning ? 600 : 40, reasoning ? 2500 : 700, r));
+            }
+        }
+    }
+
+    private static readonly string[] _studentAsks =
+    [
+        "", "", "", "help me with this:", "I'm stuck on this one.", "can you explain this question?", "how do I start this?",
+        "is my approach right?", "what does this question want?", "please help, due tonight:", "hint only please:",
+    ];
 
     private void StartSession(SimAccount account, AccountState state, double at)
     {
@@ -239,6 +331,7 @@ internal sealed class TrafficGenerator
         switch (account.HomeKind)
         {
             case HomeNetworkKind.CarrierNat:
+            case HomeNetworkKind.Campus:
                 state.SessionPerRequestAddress = true;
                 state.SessionIp = null;
                 break;
@@ -262,12 +355,20 @@ internal sealed class TrafficGenerator
         while (state.NextRequestAt < end)
         {
             var t = state.NextRequestAt;
+            if (campaign.Schedule is { } schedule && !Lockstep.IsOn(schedule, t))
+            {
+                // Off-bin: the whole fleet waits for the next on-bin (or has stopped for good).
+                var on = Lockstep.NextOn(schedule, t);
+                state.NextRequestAt = on == double.MaxValue ? double.MaxValue : on + state.ScheduleJitter;
+                continue;
+            }
+
             var (activeShare, multiplier) = RampAt(campaign, t);
             if (t >= start && account.ActivationRank < activeShare)
             {
-                var ip = r.Pick(pool).Address(r);
+                var ip = account.StickyIp ?? r.Pick(pool).Address(r);
                 var second = (long)t;
-                var model = t >= _scenario.ModelRelease.AtMinute * 60 ? _scenario.ModelRelease.NewModel : _scenario.ModelRelease.PreviousModel;
+                var model = CampaignModel(campaign, t, r);
                 var prompts = campaign.Prompts;
                 if (r.Chance(prompts.OrdinaryShare))
                 {
@@ -276,8 +377,10 @@ internal sealed class TrafficGenerator
                 }
                 else
                 {
-                    var reasoning = prompts.ReasoningTemplates.Count > 0 && (prompts.Templates.Count == 0 || r.Chance(prompts.ReasoningShare));
-                    var template = r.Pick(reasoning ? prompts.ReasoningTemplates : prompts.Templates);
+                    var reasoningShare = account.BlendsElicitation ? prompts.Blend!.ReasoningShare : prompts.ReasoningShare;
+                    var reasoning = prompts.ReasoningTemplates.Count > 0 && (prompts.Templates.Count == 0 || r.Chance(reasoningShare));
+                    var entry = r.Pick(reasoning ? prompts.ReasoningTemplates : prompts.Templates);
+                    var template = entry.IsParaphrased ? r.Pick(entry.Variants) : entry.Variants[0];
                     requests.Add(Request(account, second, ip, PromptTemplate.Fill(template, prompts.Slots, r), model, 800, 3000, r));
                 }
             }
@@ -306,15 +409,37 @@ internal sealed class TrafficGenerator
         return (share, 1 + ((campaign.Ramp.RateMultiplier - 1) * progress));
     }
 
+    /// <summary>
+    /// The model a campaign request goes to: the new one from its release on, or, with a pivot, with a
+    /// share that grows to the pivot's share over its minutes.
+    /// </summary>
+    private string CampaignModel(Campaign campaign, double t, SimRandom r)
+    {
+        var release = _scenario.ModelRelease;
+        if (campaign.Pivot is not { } pivot)
+        {
+            return t >= release.AtMinute * 60 ? release.NewModel : release.PreviousModel;
+        }
+
+        if (t < release.AtMinute * 60)
+        {
+            return release.PreviousModel;
+        }
+
+        var share = pivot.Minutes <= 0 ? pivot.Share : pivot.Share * Math.Min(1, (t - (release.AtMinute * 60)) / (pivot.Minutes * 60));
+        return r.Chance(share) ? release.NewModel : release.PreviousModel;
+    }
+
     private string LegitimateModel(SimRandom r, long second) =>
         second >= _scenario.ModelRelease.AtMinute * 60 && r.Chance(_scenario.ModelRelease.LegitimateAdoptionShare)
             ? _scenario.ModelRelease.NewModel
             : _scenario.ModelRelease.PreviousModel;
 
-    private static SimRequest Request(SimAccount account, long second, string ip, string prompt, string model, int outputMin, int outputMax, SimRandom r)
+    private static SimRequest Request(SimAccount account, long second, string ip, string prompt, string model, int outputMin, int outputMax, SimRandom r, int fixedInput = 0)
     {
-        var words = prompt.Count(c => c == ' ') + 1;
-        var input = (int)Math.Ceiling(words * 1.35) + r.Next(20, 120);
+        // A tool's fixed text is counted in fixedInput; the words are what follows it.
+        var words = (fixedInput > 0 ? prompt.AsSpan(ToolPrompts.SystemPrompt(account.ToolVersion).Length) : prompt.AsSpan()).Count(' ') + 1;
+        var input = fixedInput + (int)Math.Ceiling(words * 1.35) + r.Next(20, 120);
         return new SimRequest(account, second, ip, prompt, model, input, r.Next(outputMin, outputMax));
     }
 
@@ -342,24 +467,8 @@ internal sealed class TrafficGenerator
         }
     }
 
-    private IngestEvent Payment(SimAccount account, AccountState state, long second, PaymentBehaviour behaviour, SimRandom r)
-    {
-        var roll = r.NextDouble();
-        var outcome = roll < behaviour.ChargebackShare ? PaymentOutcome.Chargeback
-            : roll < behaviour.ChargebackShare + behaviour.DeclineShare ? PaymentOutcome.Declined
-            : PaymentOutcome.Succeeded;
-        return new IngestEvent
-        {
-            Id = $"{account.Id}-p{state.PaymentSequence++}",
-            Type = EventType.Payment,
-            AccountId = account.Id,
-            OccurredAt = TimeOf(Math.Min(second, _windowSeconds - 1)),
-            PaymentFingerprint = account.PaymentFingerprint,
-            Outcome = outcome,
-            AmountMinor = behaviour.AmountMinor,
-            Currency = behaviour.Currency,
-        };
-    }
+    private IngestEvent Payment(SimAccount account, AccountState state, long second, PaymentBehaviour behaviour, SimRandom r) =>
+        PaymentEvents.Create(account, $"{account.Id}-p{state.PaymentSequence++}", TimeOf(Math.Min(second, _windowSeconds - 1)), behaviour, r, allowChargeback: true);
 
     private PaymentBehaviour PaymentsOf(SimAccount account) =>
         account.Kind == AccountKind.Legitimate ? _scenario.Legitimate.Payments : _scenario.Campaigns[account.CampaignIndex].Payments;
@@ -373,6 +482,9 @@ internal sealed class TrafficGenerator
         Ip = account.SignupIp,
         PaymentFingerprint = account.PaymentFingerprint,
         Country = account.Country,
+        Email = account.Email,
+        OrganizationId = account.OrganizationId,
+        OrganizationVerified = account.OrganizationVerified,
     };
 
     private sealed class AccountState(SimRandom random)
@@ -388,5 +500,6 @@ internal sealed class TrafficGenerator
         public long? SignupChargeAt { get; set; }
         public int PaymentSequence { get; set; }
         public string? LastIp { get; set; }
+        public double ScheduleJitter { get; set; }
     }
 }

@@ -17,6 +17,9 @@ internal sealed class UsageAggregator(Func<string, string> fingerprint, Func<str
     /// <summary>With the client's own <see cref="PromptFingerprint"/> and <see cref="ReasoningElicitation"/>.</summary>
     public static UsageAggregator Default { get; } = new(PromptFingerprint.Compute, ReasoningElicitation.Score);
 
+    /// <summary>The fingerprint function (also what a partner lab would compute over the prompts it saw).</summary>
+    public Func<string, string> Fingerprint => fingerprint;
+
     public IReadOnlyList<IngestEvent> Aggregate(IEnumerable<SimRequest> requests, Func<long, DateTimeOffset> timeOf)
     {
         ArgumentNullException.ThrowIfNull(requests);
@@ -47,6 +50,50 @@ internal sealed class UsageAggregator(Func<string, string> fingerprint, Func<str
             ipOrdinal = (key.Account, key.Second) == previous ? ipOrdinal + 1 : 0;
             previous = (key.Account, key.Second);
             events.Add(groups[(key.Account, key.Second, key.Ip)].ToEvent(key.Second, key.Ip, ipOrdinal, timeOf(key.Second), fingerprint, reasoningScore));
+        }
+
+        return events;
+    }
+
+    /// <summary>Past usage summaries as usage events (fingerprints and elicitation computed here, each distinct prompt once).</summary>
+    public IReadOnlyList<IngestEvent> Summarise(IEnumerable<UsageSummary> summaries, Func<long, DateTimeOffset> timeOf)
+    {
+        ArgumentNullException.ThrowIfNull(summaries);
+        ArgumentNullException.ThrowIfNull(timeOf);
+        var fingerprints = new Dictionary<string, string>(StringComparer.Ordinal);
+        var scores = new Dictionary<string, double>(StringComparer.Ordinal);
+        var events = new List<IngestEvent>();
+        foreach (var s in summaries)
+        {
+            var distinct = new List<string>(s.Prompts.Count);
+            foreach (var prompt in s.Prompts)
+            {
+                if (!fingerprints.TryGetValue(prompt, out var f))
+                {
+                    fingerprints[prompt] = f = fingerprint(prompt);
+                    scores[prompt] = reasoningScore(prompt);
+                }
+
+                if (distinct.Count < MaxFingerprints && !distinct.Contains(f))
+                {
+                    distinct.Add(f);
+                }
+            }
+
+            events.Add(new IngestEvent
+            {
+                Id = s.Id,
+                Type = EventType.Usage,
+                AccountId = s.Account.Id,
+                OccurredAt = timeOf(s.Second),
+                Ip = s.Ip,
+                Requests = s.Requests,
+                InputTokens = s.InputTokens,
+                OutputTokens = s.OutputTokens,
+                PromptFingerprints = distinct,
+                ReasoningElicitation = s.Prompts.Count == 0 ? 0 : Math.Round(Math.Clamp(s.Prompts.Average(p => scores[p]), 0, 1), 4),
+                Model = s.Model,
+            });
         }
 
         return events;

@@ -121,6 +121,11 @@ internal static partial class ScenarioLoader
             }
 
             ValidateCampaign(v, c, p, s.DurationMinutes);
+            if (c.Proxy.ResidentialRanges > s.Legitimate.Network.ResidentialRanges)
+            {
+                v.Add($"{p}.proxy.residentialRanges", $"must not exceed legitimate.network.residentialRanges ({s.Legitimate.Network.ResidentialRanges}): the exits are in the ordinary users' ranges");
+            }
+
             if (!string.IsNullOrWhiteSpace(c.Name) && !names.Add(c.Name))
             {
                 v.Add($"{p}.name", $"'{c.Name}' is used by an earlier campaign");
@@ -137,9 +142,15 @@ internal static partial class ScenarioLoader
         }
 
         v.Share("measurement.signupDecisionShare", m.SignupDecisionShare);
+        ValidateSeeds(v, s);
+        if (s.Intel is { } intel)
+        {
+            ValidateIntel(v, intel, s);
+        }
 
         var demand = s.Legitimate.Network.ResidentialRanges + s.Legitimate.Network.CarrierNat.Ranges + s.Legitimate.Network.Offices.Ranges
-            + s.Campaigns.Where(c => c is not null).Sum(c => c.Proxy.Ipv4Ranges);
+            + s.Campaigns.Where(c => c is not null).Sum(c => c.Proxy.Ipv4Ranges)
+            + AddressPlan.DedicatedRanges(s.Legitimate);
         if (demand > AvailableIpv4Ranges)
         {
             v.Add("legitimate.network / campaigns[].proxy.ipv4Ranges",
@@ -209,6 +220,204 @@ internal static partial class ScenarioLoader
         v.Range("legitimate.activity.requestsPerActiveHour.max", a.RequestsPerActiveHour.Max, a.RequestsPerActiveHour.Min, 3600);
         v.Share("legitimate.activity.reasoningShare", a.ReasoningShare);
         ValidatePayments(v, l.Payments, "legitimate.payments");
+        ValidateHonestPopulations(v, l, duration);
+    }
+
+    private static void ValidateSeeds(Validator v, Scenario s)
+    {
+        if (s.TuningSeeds.Count == 0 && s.ReportSeeds.Count == 0)
+        {
+            return;
+        }
+
+        if (s.ReportSeeds.Count == 0)
+        {
+            v.Add("reportSeeds", "must hold at least one seed when tuningSeeds are given");
+        }
+
+        if (s.TuningSeeds.Count == 0)
+        {
+            v.Add("tuningSeeds", "must hold at least one seed when reportSeeds are given");
+        }
+
+        if (s.ReportSeeds.Distinct().Count() != s.ReportSeeds.Count)
+        {
+            v.Add("reportSeeds", "must not repeat a seed");
+        }
+
+        if (s.TuningSeeds.Distinct().Count() != s.TuningSeeds.Count)
+        {
+            v.Add("tuningSeeds", "must not repeat a seed");
+        }
+
+        var shared = s.ReportSeeds.Intersect(s.TuningSeeds).ToList();
+        if (shared.Count > 0)
+        {
+            v.Add("reportSeeds", $"must be disjoint from tuningSeeds (both hold {string.Join(", ", shared)}): figures are reported on seeds the policy was never tuned on");
+        }
+
+        if (s.ReportSeeds.Contains(s.Seed))
+        {
+            v.Add("seed", $"the default seed {s.Seed} is a report seed; make it a tuning seed (runs without --seed are for looking, not reporting)");
+        }
+    }
+
+    private static void ValidateHonestPopulations(Validator v, LegitimatePopulation l, double duration)
+    {
+        if (l.Emails is { } emails)
+        {
+            ValidateEmails(v, emails, "legitimate.emails");
+        }
+
+        if (l.History is { } h)
+        {
+            v.Range("legitimate.history.days", h.Days, 1, 365);
+            v.Share("legitimate.history.activeDayShare.min", h.ActiveDayShare.Min);
+            v.Range("legitimate.history.activeDayShare.max", h.ActiveDayShare.Max, h.ActiveDayShare.Min, 1);
+            v.Range("legitimate.history.usualPrompts", h.UsualPrompts, 1, 64);
+            v.Range("legitimate.history.renewalMonths", h.RenewalMonths, 0, 36);
+        }
+
+        if (l.Returning is { } r)
+        {
+            v.Share("legitimate.returning.share", r.Share);
+            v.Range("legitimate.returning.dormantDays.min", r.DormantDays.Min, 1, 36500);
+            v.Range("legitimate.returning.dormantDays.max", r.DormantDays.Max, r.DormantDays.Min, 36500);
+            v.Range("legitimate.returning.returnWithinMinutes", r.ReturnWithinMinutes, 0.5, duration);
+            if (r.DormantDays.Min < l.ExistingAccountAgeDays.Min)
+            {
+                // A returning account must have existed before it went quiet; its age is redrawn above the dormancy if needed.
+                v.Add("legitimate.returning.dormantDays.min", "must be at least legitimate.existingAccountAgeDays.min");
+            }
+        }
+
+        if (l.PopularTool is { } tool)
+        {
+            v.Share("legitimate.popularTool.share", tool.Share);
+            v.Share("legitimate.popularTool.requestShare", tool.RequestShare);
+            v.Range("legitimate.popularTool.versionShares (count)", tool.VersionShares.Count, 1, ToolPrompts.Versions);
+            if (tool.VersionShares.Any(x => x < 0 || double.IsNaN(x)) || Math.Abs(tool.VersionShares.Sum() - 1) > 1e-6)
+            {
+                v.Add("legitimate.popularTool.versionShares", "must be shares (0..1) that add up to 1");
+            }
+        }
+
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        void Named(string field, string name)
+        {
+            v.NotBlank(field, name);
+            if (!string.IsNullOrEmpty(name) && !IdPart().IsMatch(name))
+            {
+                v.Add(field, "may hold only letters, digits, '-' and '_' (at most 32)");
+            }
+            else if (!string.IsNullOrEmpty(name) && !names.Add(name))
+            {
+                v.Add(field, $"'{name}' is used by another team, class or carrier range");
+            }
+        }
+
+        for (var i = 0; i < l.Teams.Count; i++)
+        {
+            var t = l.Teams[i];
+            var p = $"legitimate.teams[{i}]";
+            Named($"{p}.name", t.Name);
+            Joining(v, p, t.Accounts, t.SignupMinute, t.SignupSpreadMinutes, duration);
+            Domain(v, $"{p}.emailDomain", t.EmailDomain);
+            v.Share($"{p}.popularToolShare", t.PopularToolShare);
+            if (t.PopularToolShare > 0 && l.PopularTool is null)
+            {
+                v.Add($"{p}.popularToolShare", "needs legitimate.popularTool");
+            }
+        }
+
+        for (var i = 0; i < l.Classes.Count; i++)
+        {
+            var c = l.Classes[i];
+            var p = $"legitimate.classes[{i}]";
+            Named($"{p}.name", c.Name);
+            Joining(v, p, c.Accounts, c.SignupMinute, c.SignupSpreadMinutes, duration);
+            v.Range($"{p}.classStartMinute", c.ClassStartMinute, c.SignupMinute + c.SignupSpreadMinutes, duration);
+            v.Range($"{p}.classMinutes", c.ClassMinutes, 1, duration - c.ClassStartMinute);
+            Domain(v, $"{p}.schoolDomain", c.SchoolDomain);
+            v.Share($"{p}.freeMailShare", c.FreeMailShare);
+            v.Range($"{p}.requestsPerClassHour.min", c.RequestsPerClassHour.Min, 0.1, 3600);
+            v.Range($"{p}.requestsPerClassHour.max", c.RequestsPerClassHour.Max, c.RequestsPerClassHour.Min, 3600);
+            v.Share($"{p}.assignmentShare", c.AssignmentShare);
+            if (c.Assignment.Count == 0)
+            {
+                v.Add($"{p}.assignment", "must hold at least one template");
+            }
+
+            ValidateTemplates(v, [.. c.Assignment.Select(TemplateVariants.FromString)], c.AssignmentSlots, $"{p}.assignment", $"{p}.assignmentSlots");
+        }
+
+        if (l.Resellers is { } resellers)
+        {
+            v.Range("legitimate.resellers.cards", resellers.Cards, 0, 10_000);
+            v.Range("legitimate.resellers.accountsPerCard.min", resellers.AccountsPerCard.Min, 1, 1000);
+            v.Range("legitimate.resellers.accountsPerCard.max", resellers.AccountsPerCard.Max, resellers.AccountsPerCard.Min, 1000);
+        }
+
+        for (var i = 0; i < l.LabelledCarrierNats.Count; i++)
+        {
+            var n = l.LabelledCarrierNats[i];
+            var p = $"legitimate.labelledCarrierNats[{i}]";
+            Named($"{p}.name", n.Name);
+            v.Range($"{p}.accounts", n.Accounts, 2, 10_000);
+            v.Range($"{p}.labelAtMinute", n.LabelAtMinute, 0, duration);
+        }
+    }
+
+    /// <summary>A group that signs up together during the window: its size and signup span.</summary>
+    private static void Joining(Validator v, string p, int accounts, double signupMinute, double spreadMinutes, double duration)
+    {
+        v.Range($"{p}.accounts", accounts, 1, 10_000);
+        v.Range($"{p}.signupMinute", signupMinute, 0, duration);
+        v.Range($"{p}.signupSpreadMinutes", spreadMinutes, 0, duration - signupMinute);
+    }
+
+    private static void ValidateEmails(Validator v, EmailAddresses e, string p)
+    {
+        v.Share($"{p}.freeMailShare", e.FreeMailShare);
+        v.Share($"{p}.disposableShare", e.DisposableShare);
+        if (e.FreeMailShare + e.DisposableShare > 1 + 1e-9)
+        {
+            v.Add(p, "freeMailShare + disposableShare must not exceed 1 (the rest use work domains)");
+        }
+
+        v.Range($"{p}.accountsPerWorkDomain", e.AccountsPerWorkDomain, 1, 1_000_000);
+    }
+
+    private static void Domain(Validator v, string field, string domain)
+    {
+        if (!DomainPattern().IsMatch(domain))
+        {
+            v.Add(field, "must be a mail domain such as \"northwind.example\"");
+        }
+    }
+
+    private static void ValidateIntel(Validator v, PartnerIntel intel, Scenario s)
+    {
+        v.Range("intel.atMinute", intel.AtMinute, 0, s.DurationMinutes);
+        var campaign = s.Campaigns.FirstOrDefault(c => c is not null && c.Name == intel.Campaign);
+        if (campaign is null)
+        {
+            v.Add("intel.campaign", $"'{intel.Campaign}' is not the name of a campaign of this scenario");
+        }
+
+        v.NotBlank("intel.producerName", intel.ProducerName);
+        v.Share("intel.templateShare", intel.TemplateShare);
+        v.Range("intel.fingerprintsPerTemplate", intel.FingerprintsPerTemplate, 1, 16);
+        v.Range("intel.confidence", intel.Confidence, 0, 100);
+        if (intel.ProducerTrust is { } trust)
+        {
+            v.Share("intel.producerTrust", trust);
+        }
+
+        if (campaign is not null && intel.TemplateShare == 0 && (!intel.ProxyRanges || campaign.Proxy.Ipv4Ranges + campaign.Proxy.Ipv6Ranges + campaign.Proxy.ResidentialRanges == 0))
+        {
+            v.Add("intel", "names nothing: give templateShare > 0 or proxyRanges");
+        }
     }
 
     private static void ValidateCampaign(Validator v, Campaign c, string p, double duration)
@@ -227,11 +436,38 @@ internal static partial class ScenarioLoader
             v.Add($"{p}.signup", $"startMinute + spreadMinutes ({c.Signup.StartMinute + c.Signup.SpreadMinutes:0.###}) must not pass durationMinutes ({duration:0.###})");
         }
 
+        if (c.Signup.AgedDays is { } aged)
+        {
+            v.Range($"{p}.signup.agedDays.min", aged.Min, 1, 3650);
+            v.Range($"{p}.signup.agedDays.max", aged.Max, aged.Min, 3650);
+        }
+
         v.Range($"{p}.proxy.ipv4Ranges", c.Proxy.Ipv4Ranges, 0, AvailableIpv4Ranges);
         v.Range($"{p}.proxy.ipv6Ranges", c.Proxy.Ipv6Ranges, 0, 100_000);
-        if (c.Proxy.Ipv4Ranges + c.Proxy.Ipv6Ranges == 0)
+        v.Range($"{p}.proxy.residentialRanges", c.Proxy.ResidentialRanges, 0, AvailableIpv4Ranges);
+        if (c.Proxy.Ipv4Ranges + c.Proxy.Ipv6Ranges + c.Proxy.ResidentialRanges == 0)
         {
-            v.Add($"{p}.proxy", "needs at least one range (ipv4Ranges or ipv6Ranges)");
+            v.Add($"{p}.proxy", "needs at least one range (ipv4Ranges, ipv6Ranges or residentialRanges)");
+        }
+
+        if (c.Emails is { } emails)
+        {
+            ValidateEmails(v, emails, $"{p}.emails");
+        }
+
+        if (c.Schedule is { } schedule)
+        {
+            v.Range($"{p}.schedule.startMinute", schedule.StartMinute, 0, duration);
+            v.Range($"{p}.schedule.stopMinute", schedule.StopMinute, schedule.StartMinute, duration);
+            v.Range($"{p}.schedule.onMinutes", schedule.OnMinutes, 1, 24 * 60);
+            v.Range($"{p}.schedule.offMinutes", schedule.OffMinutes, 0, 24 * 60);
+            v.Range($"{p}.schedule.jitterSeconds", schedule.JitterSeconds, 0, schedule.OnMinutes * 60 / 2);
+        }
+
+        if (c.Pivot is { } pivot)
+        {
+            v.Share($"{p}.pivot.share", pivot.Share);
+            v.Range($"{p}.pivot.minutes", pivot.Minutes, 0, 24 * 60);
         }
 
         v.Range($"{p}.cards.accountsPerCard", c.Cards.AccountsPerCard, 0, 1_000_000);
@@ -251,38 +487,12 @@ internal static partial class ScenarioLoader
             v.Add($"{p}.prompts.reasoningTemplates", "must hold at least one template when reasoningShare > 0");
         }
 
-        foreach (var (list, field) in new[] { (prompts.Templates, "templates"), (prompts.ReasoningTemplates, "reasoningTemplates") })
+        ValidateTemplates(v, prompts.Templates, prompts.Slots, $"{p}.prompts.templates", $"{p}.prompts.slots");
+        ValidateTemplates(v, prompts.ReasoningTemplates, prompts.Slots, $"{p}.prompts.reasoningTemplates", null);
+        if (prompts.Blend is { } blend)
         {
-            for (var i = 0; i < list.Count; i++)
-            {
-                var at = $"{p}.prompts.{field}[{i}]";
-                if (string.IsNullOrWhiteSpace(list[i]))
-                {
-                    v.Add(at, "must not be empty");
-                    continue;
-                }
-
-                foreach (var slot in PromptTemplate.SlotsOf(list[i]))
-                {
-                    if (!prompts.Slots.TryGetValue(slot, out var values) || values.Count == 0)
-                    {
-                        v.Add(at, $"uses slot '{{{slot}}}', which prompts.slots does not fill");
-                    }
-                }
-
-                if (!PromptTemplate.IsWellFormed(list[i]))
-                {
-                    v.Add(at, "has an unbalanced '{' or '}'");
-                }
-            }
-        }
-
-        foreach (var (slot, values) in prompts.Slots)
-        {
-            if (values.Count == 0 || values.Any(string.IsNullOrWhiteSpace))
-            {
-                v.Add($"{p}.prompts.slots.{slot}", "must hold at least one value, none of them empty");
-            }
+            v.Share($"{p}.prompts.blend.accountShare", blend.AccountShare);
+            v.Share($"{p}.prompts.blend.reasoningShare", blend.ReasoningShare);
         }
 
         v.Range($"{p}.requestsPerHour", c.RequestsPerHour, 0.01, 36_000);
@@ -299,6 +509,55 @@ internal static partial class ScenarioLoader
         }
 
         ValidatePayments(v, c.Payments, $"{p}.payments");
+    }
+
+    private static void ValidateTemplates(
+        Validator v, IReadOnlyList<TemplateVariants> list, IReadOnlyDictionary<string, IReadOnlyList<string>> slots, string field, string? slotsField)
+    {
+        for (var i = 0; i < list.Count; i++)
+        {
+            var variants = list[i]?.Variants ?? [];
+            if (variants.Count == 0)
+            {
+                v.Add($"{field}[{i}]", "must hold a template or at least one paraphrase");
+            }
+
+            for (var j = 0; j < variants.Count; j++)
+            {
+                var at = variants.Count == 1 ? $"{field}[{i}]" : $"{field}[{i}][{j}]";
+                if (string.IsNullOrWhiteSpace(variants[j]))
+                {
+                    v.Add(at, "must not be empty");
+                    continue;
+                }
+
+                foreach (var slot in PromptTemplate.SlotsOf(variants[j]))
+                {
+                    if (!slots.TryGetValue(slot, out var values) || values.Count == 0)
+                    {
+                        v.Add(at, $"uses slot '{{{slot}}}', which {slotsField ?? field.Replace("reasoningTemplates", "slots", StringComparison.Ordinal)} does not fill");
+                    }
+                }
+
+                if (!PromptTemplate.IsWellFormed(variants[j]))
+                {
+                    v.Add(at, "has an unbalanced '{' or '}'");
+                }
+            }
+        }
+
+        if (slotsField is null)
+        {
+            return;
+        }
+
+        foreach (var (slot, values) in slots)
+        {
+            if (values.Count == 0 || values.Any(string.IsNullOrWhiteSpace))
+            {
+                v.Add($"{slotsField}.{slot}", "must hold at least one value, none of them empty");
+            }
+        }
     }
 
     private static void ValidatePayments(Validator v, PaymentBehaviour pay, string p)
@@ -336,6 +595,9 @@ internal static partial class ScenarioLoader
 
     [GeneratedRegex("^[A-Za-z0-9_-]{1,32}$")]
     private static partial Regex IdPart();
+
+    [GeneratedRegex("^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$")]
+    private static partial Regex DomainPattern();
 
     private sealed class Validator
     {
