@@ -6,6 +6,11 @@ using Reputation.Simulator.Reporting;
 using Reputation.Simulator.Running;
 using Reputation.Simulator.Scenarios;
 
+if (args.Length > 0 && args[0] == "summarize")
+{
+    return SummarizeCommand.Run(args[1..], Console.Out, Console.Error);
+}
+
 var arguments = SimulatorArguments.Parse(args, out var error);
 if (arguments is null)
 {
@@ -30,6 +35,19 @@ catch (ScenarioException ex)
 {
     Console.Error.WriteLine($"error: {ex.Message}");
     return 2;
+}
+
+if (arguments.PrintSeeds is { } set)
+{
+    var seeds = set == "tuning" ? scenario.TuningSeeds : scenario.ReportSeeds;
+    if (seeds.Count == 0)
+    {
+        Console.Error.WriteLine($"error: {arguments.ScenarioPath} names no {set} seeds (tuningSeeds, reportSeeds)");
+        return 2;
+    }
+
+    Console.WriteLine(string.Join(' ', seeds));
+    return 0;
 }
 
 var seed = arguments.Seed ?? scenario.Seed;
@@ -78,7 +96,8 @@ var runner = new SimulationRunner(
         Concurrency = arguments.Concurrency,
         IngestConcurrency = arguments.IngestConcurrency,
     },
-    Console.Out);
+    Console.Out,
+    new OperatorCalls(http, arguments.Url, arguments.Key));
 
 SimulationReport report;
 try

@@ -11,9 +11,11 @@ internal sealed partial record SimulatorArguments
 
     public const string Usage = """
         Usage: dotnet run --project src/Reputation.Simulator -c Release -- --scenario <file.json> [options]
+               dotnet run --project src/Reputation.Simulator -c Release -- summarize --runs <dir> [options]
 
         Drives a running Reputation service through Reputation.Client with a simulated population of
         legitimate users and distillation campaigns, and reports what the service caught.
+        "summarize" turns a folder of run reports into the sweep table (see ./detect.sh).
 
         Options:
           --scenario <file>          scenario JSON (see scenarios/); required
@@ -28,7 +30,15 @@ internal sealed partial record SimulatorArguments
           --ingest-concurrency <n>   event batches in flight (default 4)
           --ingest-retries <n>       retries of a batch the service could not take (408, 429, 5xx,
                                      timeout), backing off from 1 s; 0 to 10 (default 10)
+          --print-seeds <set>        print the scenario's tuning or report seeds and exit
           -h, --help                 show this help
+
+        summarize options:
+          --runs <dir>               folder of run reports (*.json) and failures (*.failed)
+          --seed-set <name>          which seeds the runs used, for the table's text (default report)
+          --markdown <file>          write the table as Markdown (default: print it)
+          --json <file>              also write it as JSON
+          --order <a,b,...>          scenario order in the table (default: by name)
 
         Exit codes: 0 done; 1 the run failed (service unreachable, refused a call); 2 bad arguments or
         scenario; 3 done, but the service rejected events.
@@ -45,6 +55,9 @@ internal sealed partial record SimulatorArguments
     public int IngestConcurrency { get; init; } = 4;
     public int IngestRetries { get; init; } = 10;
     public bool Help { get; init; }
+
+    /// <summary>tuning or report: print those seeds of the scenario and exit.</summary>
+    public string? PrintSeeds { get; init; }
 
     /// <summary>Parses the arguments; <paramref name="error"/> says what is wrong when it returns null.</summary>
     public static SimulatorArguments? Parse(IReadOnlyList<string> args, out string? error)
@@ -146,6 +159,15 @@ internal sealed partial record SimulatorArguments
                     }
 
                     result = result with { IngestRetries = retries };
+                    break;
+                case "--print-seeds":
+                    if (value is not ("tuning" or "report"))
+                    {
+                        error = $"--print-seeds takes tuning or report, not '{value}'";
+                        return null;
+                    }
+
+                    result = result with { PrintSeeds = value };
                     break;
                 default:
                     error = $"unknown option '{name}'";

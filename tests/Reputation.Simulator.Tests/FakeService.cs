@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using Reputation.Client;
 using Reputation.Contracts;
@@ -24,6 +25,10 @@ internal sealed class FakeService : HttpMessageHandler
     private readonly ConcurrentQueue<int> _batchSizes = new();
     private readonly ConcurrentQueue<string> _signupDecisions = new();
     private readonly ConcurrentDictionary<string, int> _requestDecisions = new(StringComparer.Ordinal);
+    private readonly ConcurrentQueue<LabelRequest> _labels = new();
+    private readonly ConcurrentQueue<string> _bundles = new();
+    private string _policy = """{"name":"default","version":1,"intel":{"defaultTrust":0.5,"producerTrust":{}}}""";
+    private int _policyVersion = 1;
 
     /// <summary>The request decision for an account, given what the fake has received for it.</summary>
     public Func<string, FakeService, RequestDecision> Decide { get; init; } = (_, _) => RequestDecision.Allow;
@@ -43,6 +48,17 @@ internal sealed class FakeService : HttpMessageHandler
 
     public int RequestDecisionsFor(string accountId) => _requestDecisions.GetValueOrDefault(accountId);
 
+    public IReadOnlyList<LabelRequest> Labels => [.. _labels];
+
+    /// <summary>STIX bundles imported, as sent.</summary>
+    public IReadOnlyList<string> Bundles => [.. _bundles];
+
+    /// <summary>The default policy as last saved, and its version.</summary>
+    public (string Json, int Version) Policy => (_policy, _policyVersion);
+
+    /// <summary>Called before each event batch is taken (to look at the fake's state mid-run).</summary>
+    public Action<FakeService>? BeforeIngest { get; init; }
+
     public int UsageEventsOf(string accountId) => _events.Values.Count(e => e.AccountId == accountId && e.Type == EventType.Usage);
 
     public ReputationClient CreateClient() => ReputationClient.Create(
@@ -58,14 +74,51 @@ internal sealed class FakeService : HttpMessageHandler
             "/v1/events" => Ingest(JsonSerializer.Deserialize<EventBatch>(body, _json)!),
             "/v1/decisions/request" => DecideRequest(JsonSerializer.Deserialize<RequestDecisionRequest>(body, _json)!),
             "/v1/decisions/signup" => DecideSignup(JsonSerializer.Deserialize<SignupDecisionRequest>(body, _json)!),
+            "/v1/labels" => Label(JsonSerializer.Deserialize<LabelRequest>(body, _json)!),
+            "/v1/intel/stix" => ImportStix(body),
+            "/v1/policies/default" when request.Method == HttpMethod.Get => Json(HttpStatusCode.OK, _policy).WithETag(_policyVersion),
+            "/v1/policies/default" => PutPolicy(request, body),
             _ => new HttpResponseMessage(HttpStatusCode.NotFound),
         };
         response.RequestMessage = request;
         return response;
     }
 
+    private HttpResponseMessage Label(LabelRequest r)
+    {
+        _labels.Enqueue(r);
+        return Json(HttpStatusCode.OK, JsonSerializer.Serialize(new LabelResponse
+        {
+            EntityType = r.EntityType, EntityId = r.EntityId, Label = r.Label, Reason = r.Reason, LabelledBy = "test-operator", LabelledAt = DateTimeOffset.UtcNow,
+        }, _json));
+    }
+
+    private HttpResponseMessage ImportStix(string body)
+    {
+        _bundles.Enqueue(body);
+        var indicators = JsonNode.Parse(body)!["objects"]!.AsArray().Count(o => (string?)o!["type"] == "indicator");
+        return Json(HttpStatusCode.OK, JsonSerializer.Serialize(new StixImportResult
+        {
+            BundleId = (string)JsonNode.Parse(body)!["id"]!, Imported = indicators, Updated = 0, Unchanged = 0, Revoked = 0, Skipped = 1,
+            SkippedTypes = new Dictionary<string, int> { ["identity"] = 1 }, SkippedIndicators = [], Held = indicators,
+        }, _json));
+    }
+
+    private HttpResponseMessage PutPolicy(HttpRequestMessage request, string body)
+    {
+        if (request.Headers.IfMatch.SingleOrDefault()?.Tag != $"\"{_policyVersion}\"")
+        {
+            return Json(HttpStatusCode.PreconditionFailed, """{"title":"The policy changed since you read it","status":412}""", "application/problem+json");
+        }
+
+        _policy = body;
+        _policyVersion++;
+        return Json(HttpStatusCode.OK, body).WithETag(_policyVersion);
+    }
+
     private HttpResponseMessage Ingest(EventBatch batch)
     {
+        BeforeIngest?.Invoke(this);
         _batchSizes.Enqueue(batch.Events.Count);
         if (IngestStatus is { } status)
         {
@@ -125,4 +178,13 @@ internal sealed class FakeService : HttpMessageHandler
 
     private static HttpResponseMessage Json(HttpStatusCode status, string json, string mediaType = "application/json") =>
         new(status) { Content = new StringContent(json, Encoding.UTF8, mediaType) };
+}
+
+internal static class FakeResponses
+{
+    public static HttpResponseMessage WithETag(this HttpResponseMessage response, int version)
+    {
+        response.Headers.ETag = new System.Net.Http.Headers.EntityTagHeaderValue($"\"{version}\"");
+        return response;
+    }
 }

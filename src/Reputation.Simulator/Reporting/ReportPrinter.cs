@@ -74,6 +74,36 @@ internal static class ReportPrinter
         Row(b, "Top reason, held campaign accounts", x.TopReasonsCampaignHeld.Count == 0 ? "-" : Counts(x.TopReasonsCampaignHeld));
         Row(b, "Top reason, held legitimate accounts", x.TopReasonsLegitimateHeld.Count == 0 ? "-" : Counts(x.TopReasonsLegitimateHeld));
 
+        if (report.Populations.Count > 1)
+        {
+            b.AppendLine();
+            Row(b, "Population (final decisions)", "held / accounts; top reasons of the held");
+            Row(b, new string('-', 44), new string('-', 40));
+            foreach (var p in report.Populations)
+            {
+                Row(b, $"  {p.Name}", $"{Percent(p.HeldShare)} held  ({p.Held:N0} / {p.Accounts:N0}){(p.TopReasons.Count == 0 ? "" : "; " + Counts(p.TopReasons))}");
+            }
+        }
+
+        foreach (var c in report.Checkpoints)
+        {
+            b.AppendLine();
+            Row(b, $"Checkpoint: {c.Name} (minute {c.SimulatedMinute:0.#})", $"campaign recall {Percent(c.CampaignRecall)}, ordinary held {Percent(c.OrdinaryHeld)}");
+            foreach (var p in c.Populations.Where(p => p.Name != "ordinary"))
+            {
+                Row(b, $"  {p.Name}", $"{Percent(p.HeldShare)} held  ({p.Held:N0} / {p.Accounts:N0})");
+            }
+        }
+
+        if (report.Operations.Count > 0)
+        {
+            b.AppendLine();
+            foreach (var o in report.Operations)
+            {
+                Row(b, $"Operator at minute {o.SimulatedMinute:0.#}: {o.Kind}", $"{(o.Succeeded ? "" : "NOT ALL TAKEN: ")}{o.Target}: {o.Detail}");
+            }
+        }
+
         if (e.Rejected > 0)
         {
             b.AppendLine();

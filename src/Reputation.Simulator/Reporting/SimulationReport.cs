@@ -21,7 +21,27 @@ internal sealed record SimulationReport
     public required Throughput Throughput { get; init; }
     public required DetectionFigures Detection { get; init; }
     public required IReadOnlyList<string> Caveats { get; init; }
+
+    /// <summary>Held and allowed shares at the end, per population (ordinary, its groups, each campaign).</summary>
+    public IReadOnlyList<PopulationRate> Populations { get; init; } = [];
+
+    /// <summary>Every account's decision taken just before an operator action (a label, a partner's bundle).</summary>
+    public IReadOnlyList<Checkpoint> Checkpoints { get; init; } = [];
+
+    /// <summary>The operator actions the run made, and whether the service took them.</summary>
+    public IReadOnlyList<OperatorAction> Operations { get; init; } = [];
 }
+
+/// <summary>A population's final decisions: how many are held (not allow) and allowed, and the top reasons of the held ones.</summary>
+/// <param name="Name">ordinary, popular-tool users, returning users, team NAME, class NAME, reseller accounts, carrier NAT NAME: others / labelled member, campaign NAME.</param>
+/// <param name="Kind">ordinary (honest accounts), labelled (the member an operator labels) or campaign.</param>
+internal sealed record PopulationRate(string Name, string Kind, int Accounts, int Held, double? HeldShare, double? AllowedShare, IReadOnlyDictionary<string, long> TopReasons);
+
+/// <summary>The figures at a moment of the run, from a decision for every account.</summary>
+internal sealed record Checkpoint(string Name, double SimulatedMinute, double? CampaignRecall, double? OrdinaryHeld, IReadOnlyList<PopulationRate> Populations);
+
+/// <summary>An operator action: a label (<c>POST /v1/labels</c>), a producer's trust in the policy, a STIX import.</summary>
+internal sealed record OperatorAction(string Kind, double SimulatedMinute, string Target, bool Succeeded, string Detail);
 
 internal sealed record AccountCounts
 {
@@ -61,6 +81,9 @@ internal sealed record DecisionCounts
     public required long SampledDuringRun { get; init; }
     public required long DetectionChecks { get; init; }
     public required long Final { get; init; }
+
+    /// <summary>Decisions for every account taken at checkpoints (before operator actions).</summary>
+    public long Checkpoints { get; init; }
     public required long Signup { get; init; }
 
     /// <summary>Answers that were the client's fallback (the service did not answer in time); they count as the fallback decision.</summary>

@@ -68,17 +68,21 @@ internal sealed class SimulationRunner
     private readonly List<SignupDecision> _signupLegitimate = [];
     private readonly List<SignupDecision> _signupCampaign = [];
     private readonly SimAccount[] _campaignAccounts;
-    private readonly int _legitimateCount;
+    private readonly OperatorCalls? _operator;
+    private readonly Queue<PlannedAction> _planned;
+    private readonly List<Checkpoint> _checkpoints = [];
+    private readonly List<OperatorAction> _operations = [];
 
     private long _eventsSent, _accepted, _duplicates, _rejected, _batches, _signups, _usage, _payments;
     private long _legitimateRequests, _campaignRequests;
-    private long _requestDecisions, _sampledDecisions, _detectionDecisions, _finalDecisions, _signupDecisions, _fallbacks;
+    private long _requestDecisions, _sampledDecisions, _detectionDecisions, _finalDecisions, _checkpointDecisions, _signupDecisions, _fallbacks;
     private int _step;
     private int _legitimateHeldEverCount;
     private double _lastHeldShare = double.NaN;
     private double _lastLegitimateSampleHeld = double.NaN;
 
-    public SimulationRunner(ReputationClient client, Population population, TrafficGenerator traffic, UsageAggregator aggregator, RunSettings settings, TextWriter output)
+    public SimulationRunner(
+        ReputationClient client, Population population, TrafficGenerator traffic, UsageAggregator aggregator, RunSettings settings, TextWriter output, OperatorCalls? operatorCalls = null)
     {
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(population);
@@ -95,7 +99,12 @@ internal sealed class SimulationRunner
         _scenario = population.Scenario;
         _detection = new DetectionTracker(_scenario.Measurement.DetectionThreshold);
         _campaignAccounts = [.. population.Campaign];
-        _legitimateCount = population.Accounts.Count - _campaignAccounts.Length;
+        _operator = operatorCalls;
+        _planned = new Queue<PlannedAction>(PlannedAction.Of(_scenario));
+        if (_planned.Any(a => a.Intel is not null) && operatorCalls is null)
+        {
+            throw new ArgumentException("The scenario imports a partner's STIX bundle: the run needs the operator calls.", nameof(operatorCalls));
+        }
     }
 
     public async Task<SimulationReport> RunAsync(CancellationToken cancellationToken)
@@ -109,14 +118,17 @@ internal sealed class SimulationRunner
         try
         {
             await SendAsync(_traffic.PriorSignups(), cancellationToken);
+            await SendAsync(PriorEvents(), cancellationToken);
             while (_traffic.HasNextStep)
             {
                 var step = _traffic.NextStep();
                 _step = step.Step + 1;
                 await RunStepAsync(step, cancellationToken);
+                await OperatorActionsAsync(step, cancellationToken);
             }
 
-            var final = await FinalDecisionsAsync(cancellationToken);
+            var final = await DecideAllAsync(cancellationToken);
+            _finalDecisions += final.Count;
             await progressStop.CancelAsync();
             await progress;
             PrintProgressLine("done");
@@ -170,6 +182,88 @@ internal sealed class SimulationRunner
         await SendAsync([.. usage, .. step.Payments], cancellationToken);
         await SampleDecisionsAsync(step, cancellationToken);
         await DetectionCheckAsync(step, cancellationToken);
+    }
+
+    /// <summary>The past the service has seen (usage summaries and payments before the window), in time order.</summary>
+    private List<IngestEvent> PriorEvents()
+    {
+        var prior = HistoryGenerator.Generate(_population, _traffic.TimeOf);
+        return [.. _aggregator.Summarise(prior.Usage, _traffic.TimeOf).Concat(prior.Payments).OrderBy(e => e.OccurredAt)];
+    }
+
+    /// <summary>
+    /// The operator's actions due by the end of this step, each after a decision for every account (the
+    /// "before" figures): labelling a member of a carrier range fraud, importing a partner's bundle.
+    /// </summary>
+    private async Task OperatorActionsAsync(StepTraffic step, CancellationToken cancellationToken)
+    {
+        var due = new List<PlannedAction>();
+        while (_planned.Count > 0 && _planned.Peek().Minute * 60 <= step.EndSecond)
+        {
+            due.Add(_planned.Dequeue());
+        }
+
+        if (due.Count == 0)
+        {
+            return;
+        }
+
+        var minute = step.EndSecond / 60.0;
+        var before = await DecideAllAsync(cancellationToken);
+        _checkpointDecisions += before.Count;
+        _checkpoints.Add(CheckpointOf($"before {string.Join(", ", due.Select(a => a.Name))}", minute, before));
+        foreach (var action in due)
+        {
+            if (action.Nat is { } nat)
+            {
+                var member = _population.Accounts.Single(a => a.LabelledFraud && a.Cohort is { } c && c.Name == nat.Name);
+                LabelResponse label;
+                try
+                {
+                    label = await _client.SetLabelAsync(
+                        new LabelRequest { EntityType = EntityType.Account, EntityId = member.Id, Label = LabelKind.Fraud, Reason = "simulated operator: confirmed fraud after investigation" },
+                        cancellationToken);
+                }
+                catch (Exception ex) when (ex is ReputationApiException or HttpRequestException or TimeoutException)
+                {
+                    throw new SimulationFailedException($"The service did not take the label of {member.Id}: {ex.Message}", ex);
+                }
+
+                Record(new OperatorAction("label", minute, member.Id, true, $"{label.Label} by {label.LabelledBy}"));
+            }
+            else if (action.Intel is { } intel)
+            {
+                var bundle = PartnerIntelBundle.Build(_population, intel, _aggregator.Fingerprint, DateTimeOffset.UtcNow);
+                if (intel.ProducerTrust is { } trust)
+                {
+                    var version = await _operator!.SetProducerTrustAsync(bundle.ProducerId, trust, cancellationToken);
+                    Record(new OperatorAction("policy", minute, bundle.ProducerId, true, $"intel.producerTrust = {trust} (policy version {version})"));
+                }
+
+                var result = await _operator!.ImportStixAsync(bundle.Json, cancellationToken);
+                Record(new OperatorAction("intel", minute, intel.Campaign, result.Imported + result.Updated + result.Unchanged == bundle.Indicators,
+                    $"{bundle.Indicators} indicators ({bundle.TemplatesNamed} templates, {bundle.Fingerprints.Count} fingerprints, {bundle.Ranges.Count} ranges): "
+                    + $"imported {result.Imported}, updated {result.Updated}, unchanged {result.Unchanged}, skipped {result.SkippedIndicators.Count}"
+                    + (result.SkippedIndicators.Count > 0 ? $" (first: {result.SkippedIndicators[0].Reason})" : "")));
+            }
+        }
+    }
+
+    private void Record(OperatorAction action)
+    {
+        _operations.Add(action);
+        PrintProgressLine($"operator: {action.Kind} {action.Target}: {action.Detail}");
+    }
+
+    private Checkpoint CheckpointOf(string name, double minute, List<FinalDecision> decisions)
+    {
+        var all = decisions.Select(d => new AccountDecision(d.Account, d.Decision, d.TopReason)).ToList();
+        return new Checkpoint(
+            name,
+            minute,
+            DetectionMetrics.Recall(decisions.Where(d => d.Account.Kind == AccountKind.Campaign).Select(d => d.Decision)),
+            DetectionMetrics.FalsePositiveRate(decisions.Where(d => d.Account.IsOrdinary).Select(d => d.Decision)),
+            PopulationFigures.Compute(_scenario, all));
     }
 
     private async Task SendAsync(IReadOnlyList<IngestEvent> events, CancellationToken cancellationToken)
@@ -248,6 +342,9 @@ internal sealed class SimulationRunner
                     Ip = account.SignupIp,
                     PaymentFingerprint = account.PaymentFingerprint,
                     Country = account.Country,
+                    Email = account.Email,
+                    OrganizationId = account.OrganizationId,
+                    OrganizationVerified = account.OrganizationVerified,
                 },
                 ct),
             cancellationToken);
@@ -319,7 +416,8 @@ internal sealed class SimulationRunner
         }
     }
 
-    private async Task<List<FinalDecision>> FinalDecisionsAsync(CancellationToken cancellationToken)
+    /// <summary>A request decision for every account at the address it used last (asked again if the answer was a fallback).</summary>
+    private async Task<List<FinalDecision>> DecideAllAsync(CancellationToken cancellationToken)
     {
         var pending = _population.Accounts.ToList();
         var answers = new Dictionary<int, FinalDecision>();
@@ -329,7 +427,6 @@ internal sealed class SimulationRunner
                 pending,
                 (account, ct) => _client.DecideRequestAsync(new RequestDecisionRequest { AccountId = account.Id, Ip = _traffic.LastIpOf(account) }, ct),
                 cancellationToken);
-            _finalDecisions += results.Count;
             pending = [];
             foreach (var (account, answer) in results)
             {
@@ -468,7 +565,9 @@ internal sealed class SimulationRunner
     private SimulationReport BuildReport(DateTimeOffset startedAt, List<FinalDecision> final)
     {
         var campaignFinal = final.Where(f => f.Account.Kind == AccountKind.Campaign).ToList();
-        var legitimateFinal = final.Where(f => f.Account.Kind == AccountKind.Legitimate).ToList();
+
+        // The member an operator labels fraud is not an ordinary account: its figures are its population's.
+        var legitimateFinal = final.Where(f => f.Account.IsOrdinary).ToList();
         var byCampaign = _scenario.Campaigns.Select((c, i) =>
         {
             var mine = campaignFinal.Where(f => f.Account.CampaignIndex == i).ToList();
@@ -499,7 +598,7 @@ internal sealed class SimulationRunner
             WallSeconds = Math.Round(_wall.Elapsed.TotalSeconds, 1),
             Accounts = new AccountCounts
             {
-                Legitimate = _legitimateCount,
+                Legitimate = legitimateFinal.Count,
                 LegitimateSignedUpInWindow = _population.Legitimate.Count(a => a.SignsUpInWindow),
                 Campaign = _campaignAccounts.Length,
                 ByCampaign = [.. _scenario.Campaigns.Select((c, i) => new CampaignAccounts(
@@ -528,6 +627,7 @@ internal sealed class SimulationRunner
                 SampledDuringRun = _sampledDecisions,
                 DetectionChecks = _detectionDecisions,
                 Final = _finalDecisions,
+                Checkpoints = _checkpointDecisions,
                 Signup = _signupDecisions,
                 Fallbacks = _fallbacks,
                 SignupDecisionsLegitimate = ReportFigures.CountByName<SignupDecision>(_signupLegitimate),
@@ -558,6 +658,9 @@ internal sealed class SimulationRunner
                 SampleLegitimateHeld = [.. legitimateFinal.Where(f => DetectionMetrics.IsHeld(f.Decision)).Take(DetectionFigures.SampleSize).Select(f => f.Account.Id)],
             },
             Caveats = Caveats(),
+            Populations = PopulationFigures.Compute(_scenario, [.. final.Select(f => new AccountDecision(f.Account, f.Decision, f.TopReason))]),
+            Checkpoints = _checkpoints,
+            Operations = _operations,
         };
     }
 
@@ -587,8 +690,18 @@ internal sealed class SimulationRunner
         HomeNetworkKind.Ipv6 => "IPv6",
         HomeNetworkKind.CarrierNat => "carrier NAT",
         HomeNetworkKind.Office => "office",
+        HomeNetworkKind.Campus => "campus",
         _ => kind.ToString(),
     };
 
     private sealed record FinalDecision(SimAccount Account, RequestDecision Decision, string TopReason, bool IsFallback);
+
+    /// <summary>An operator action the scenario plans at a simulated minute.</summary>
+    private sealed record PlannedAction(double Minute, string Name, LabelledCarrierNat? Nat, PartnerIntel? Intel)
+    {
+        public static IEnumerable<PlannedAction> Of(Scenario scenario) =>
+            scenario.Legitimate.LabelledCarrierNats.Select(n => new PlannedAction(n.LabelAtMinute, $"label {n.Name}", n, null))
+                .Concat(scenario.Intel is { } intel ? [new PlannedAction(intel.AtMinute, "intel", null, intel)] : [])
+                .OrderBy(a => a.Minute);
+    }
 }
