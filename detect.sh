@@ -140,14 +140,15 @@ for scenario in "${SCENARIOS[@]}"; do
 done
 log "${#JOBS[@]} runs (${#SCENARIOS[@]} scenarios, $SEEDS seeds), $PARALLEL at a time; output in $OUT"
 
-# The ports of run slot $1: the first free ones of the slot's own block, so that runs in parallel never
-# race for the same port. Prints "HTTP SILO GATEWAY".
+# Free ports for run slot $1, drawn at random from the slot's own share of three ranges below the
+# ephemeral ports: runs of one sweep never race for a port, and two sweeps at once rarely meet. Prints
+# "HTTP SILO GATEWAY".
 slot_ports() {
   local slot="$1" k http silo gateway
   for ((k = 0; k < 50; k++)); do
-    http=$((15100 + slot * 50 + k))
-    silo=$((21100 + slot * 50 + k))
-    gateway=$((31100 + slot * 50 + k))
+    http=$((12000 + slot * 1000 + RANDOM % 1000))
+    silo=$((16000 + slot * 1000 + RANDOM % 1000))
+    gateway=$((20000 + slot * 1000 + RANDOM % 1000))
     if ! port_open "$http" && ! port_open "$silo" && ! port_open "$gateway"; then
       echo "$http $silo $gateway"
       return 0
