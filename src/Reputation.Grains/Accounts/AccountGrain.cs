@@ -364,6 +364,7 @@ public sealed class AccountGrain(
                         Standing = standing,
                         RangeTag = rangeTag,
                         DomainTag = domainTag,
+                        Model = usage.Model,
                     });
                 }
             }

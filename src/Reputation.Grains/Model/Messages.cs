@@ -105,6 +105,8 @@ public sealed record TemplateEntry
     /// <summary>Short tags of where the account is (its range) and which cohort (its work domain; 0 when none), never the values.</summary>
     [Id(6)] public ushort RangeTag { get; init; }
     [Id(7)] public ushort DomainTag { get; init; }
+    /// <summary>The model the requests were for, when the usage event named one (a campaign's traffic by model).</summary>
+    [Id(8)] public string? Model { get; init; }
 }
 
 /// <summary>An operator's label; <see cref="Label.None"/> clears one.</summary>

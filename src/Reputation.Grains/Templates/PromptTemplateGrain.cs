@@ -89,6 +89,10 @@ public sealed class PromptTemplateGrain(
                 s.RequestsPerMinute.Minutes().Add(entry.OccurredAt, entry.Requests);
                 s.RequestsPerHour.Hours().Add(entry.OccurredAt, entry.Requests);
                 s.RequestsTotal += entry.Requests;
+                if (entry.Model is { } model)
+                {
+                    ModelCounts.Add(s.RequestsByModel, model, entry.Requests, PromptTemplateState.ModelCapacity);
+                }
             }
         }
 

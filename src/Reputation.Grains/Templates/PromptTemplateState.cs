@@ -13,6 +13,7 @@ public sealed class PromptTemplateState : IEntityState
     public const int SampleCapacity = 64;
     public const int RecentAccountCapacity = 64;
     public const int DedupCapacity = 256;
+    public const int ModelCapacity = 8;
 
     [Id(0)] public DateTimeOffset? FirstSeenAt { get; set; }
     [Id(1)] public DateTimeOffset? LastSeenAt { get; set; }
@@ -31,6 +32,8 @@ public sealed class PromptTemplateState : IEntityState
     [Id(13)] public WindowState ActivationsPerMinute { get; set; } = WindowState.Create(61);
     /// <summary>The most recent sharers and what they are (capped at <see cref="RecentAccountCapacity"/>): who shares decides what sharing means.</summary>
     [Id(14)] public List<SharerSample> Sharers { get; set; } = [];
+    /// <summary>Requests of its sharers by model, the <see cref="ModelCapacity"/> heaviest (<see cref="ModelCounts"/>): a campaign's traffic by model.</summary>
+    [Id(15)] public Dictionary<string, long> RequestsByModel { get; set; } = new(StringComparer.Ordinal);
     // Never renumber an Id; a new member takes the next one.
 }
 

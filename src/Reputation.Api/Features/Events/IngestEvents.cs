@@ -193,6 +193,11 @@ public sealed class IngestEventsHandler(IGrainFactory grains, EmailHasher emails
                     errors.Add("reasoningElicitation", "must be between 0 and 1");
                 }
 
+                if (e.Model is { Length: > Fields.MaxIdLength } || e.Model?.Any(char.IsControl) == true)
+                {
+                    errors.Add("model", $"must be at most {Fields.MaxIdLength} characters, without control characters");
+                }
+
                 var fingerprints = PromptFingerprints(errors, e.PromptFingerprints);
                 if (!errors.Any)
                 {
