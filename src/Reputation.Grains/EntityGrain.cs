@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+using Reputation.Core.Campaigns;
 using Reputation.Core.Scoring;
 using Reputation.Grains.State;
 
@@ -14,13 +16,15 @@ public interface IEntityState
 
 /// <summary>
 /// What ranges, cards and templates do alike: take labels, track their accounts' standing, recompute
-/// their risk and tell their most recent accounts when it moved (docs/decisions/0005-propagation.md).
+/// their risk and tell their most recent accounts when it moved (docs/decisions/0005-propagation.md),
+/// and report to the campaign registry while they are a campaign hub (docs/decisions/0018-campaigns.md).
 /// </summary>
-public abstract class EntityGrain<TState>(IPersistentState<TState> state, IPolicyCache policies, ReputationMetrics metrics)
+public abstract partial class EntityGrain<TState>(IPersistentState<TState> state, IPolicyCache policies, ReputationMetrics metrics, ILogger logger)
     : Grain, IEntityGrain
     where TState : class, IEntityState
 {
     private GroupCommit? _commit;
+    private bool _reportingHub;
 
     protected IPersistentState<TState> Persisted => state;
 
@@ -40,6 +44,12 @@ public abstract class EntityGrain<TState>(IPersistentState<TState> state, IPolic
     /// <summary>The one-way call that tells an account of this entity's new signals.</summary>
     protected abstract Func<IAccountGrain, Task> Notification(int hop);
 
+    /// <summary>Accounts that became active in its busiest five minutes of the last hour (for campaign evidence).</summary>
+    protected abstract long PeakActivations { get; }
+
+    /// <summary>Requests of its accounts by model, for a campaign's traffic by model; none unless the entity counts them.</summary>
+    protected virtual IReadOnlyDictionary<string, long> RequestsByModel => new Dictionary<string, long>(StringComparer.Ordinal);
+
     async ValueTask<LabelInfo> IEntityGrain.SetLabelAsync(LabelChange change)
     {
         state.State.Risk.SetLabel(change);
@@ -55,19 +65,147 @@ public abstract class EntityGrain<TState>(IPersistentState<TState> state, IPolic
         }
     }
 
+    async Task IEntityGrain.CampaignChangedAsync(string campaignId)
+    {
+        var risk = state.State.Risk;
+        if (risk.CampaignId != campaignId)
+        {
+            var before = risk.HubCampaignId;
+            risk.CampaignId = campaignId;
+            await WriteAsync();
+            CampaignMoved(before);
+        }
+    }
+
+    ValueTask<string[]> IEntityGrain.GetFlaggedAccountsAsync() => ValueTask.FromResult(state.State.Risk.Flagged.ToArray());
+
     private async Task RiskChangedAsync(bool labelChanged, int hop)
     {
         var policy = policies.Current.Propagation;
         var (flagged, confirmed) = Strength(policy);
         var before = state.State.Risk.Risk;
         var moved = state.State.Risk.Recompute(policy, Degree, flagged, confirmed);
-        await WriteAsync();
+        var report = ConsiderHub();
+        try
+        {
+            await WriteAsync();
+        }
+        catch (Exception) when (report is not null)
+        {
+            _reportingHub = false;
+            throw;
+        }
+
         ReportToIntel(labelChanged, before);
         if (Propagation.ShouldNotify(policy, moved, labelChanged, hop))
         {
             metrics.Propagated(Kind, Propagation.NotifyAccounts(GrainFactory, policy, state.State.RecentAccounts, Notification(hop + 1)));
         }
+
+        if (report is not null)
+        {
+            _ = ReportHubAsync(report);
+        }
     }
+
+    /// <summary>Whether the entity is a campaign hub now (<see cref="CampaignRules.IsHub"/>), and the report to send if one is due.</summary>
+    private HubReport? ConsiderHub()
+    {
+        var risk = state.State.Risk;
+        var flagged = risk.FlaggedEstimate;
+        risk.Hub = CampaignRules.IsHub(flagged, Math.Max(Degree, flagged), risk.Label == Label.Trusted);
+        if (!risk.Hub)
+        {
+            // A hub that stops being one reports again when it becomes one again.
+            risk.HubReportedFlagged = 0;
+        }
+
+        return DueReport();
+    }
+
+    /// <summary>
+    /// The report a hub owes the registry: when it just became a hub, and when its flagged accounts
+    /// grew by half since its last report (<see cref="CampaignRules.ShouldReport"/>). One at a time.
+    /// </summary>
+    private HubReport? DueReport()
+    {
+        var risk = state.State.Risk;
+        var flagged = risk.FlaggedEstimate;
+        if (!risk.Hub || _reportingHub || !CampaignRules.ShouldReport(flagged, risk.HubReportedFlagged))
+        {
+            return null;
+        }
+
+        _reportingHub = true;
+        return new HubReport
+        {
+            Type = Kind,
+            Id = this.GetPrimaryKeyString(),
+            CampaignId = risk.CampaignId,
+            Flagged = flagged,
+            Accounts = Math.Max(Degree, flagged),
+            ConfirmedFraud = risk.ConfirmedFraud.Count,
+            Risk = risk.Risk,
+            PeakActivations = PeakActivations,
+            Sample = CampaignRules.BottomK(risk.Flagged, CampaignRules.ReportSample),
+            FlaggedSketch = risk.FlaggedSketch is { } sketch ? [.. sketch] : null,
+            RequestsByModel = RequestsByModel,
+        };
+    }
+
+    /// <summary>
+    /// One call to the registry; the answer is the hub's campaign. Accounts flagged while it was in
+    /// flight are reported next if they are growth enough; a failure is retried with the next change.
+    /// </summary>
+    private async Task ReportHubAsync(HubReport report)
+    {
+        var risk = state.State.Risk;
+        HubReport? next = null;
+        try
+        {
+            var campaign = await GrainFactory.Ref<ICampaignRegistryGrain>(CampaignRegistryGrain.Key).ReportHubAsync(report);
+            risk.HubReportedFlagged = report.Flagged;
+            var before = risk.HubCampaignId;
+            risk.CampaignId = campaign;
+            await WriteAsync();
+            CampaignMoved(before);
+            _reportingHub = false;
+            next = DueReport();
+        }
+        catch (Exception ex)
+        {
+            metrics.CampaignHubReportFailed(Kind);
+            LogHubReportFailed(logger, Kind, ex.GetType().Name, ex);
+        }
+        finally
+        {
+            _reportingHub = next is not null;
+        }
+
+        if (next is not null)
+        {
+            await ReportHubAsync(next);
+        }
+    }
+
+    /// <summary>
+    /// The campaign the hub carries changed: its accounts hear at once (one hop from the limit, so it
+    /// travels no further), so a member's next decision names the campaign.
+    /// </summary>
+    private void CampaignMoved(string? before)
+    {
+        var now = state.State.Risk.HubCampaignId;
+        if (now == before)
+        {
+            return;
+        }
+
+        var policy = policies.Current.Propagation;
+        metrics.Propagated(Kind, Propagation.NotifyAccounts(GrainFactory, policy, state.State.RecentAccounts, Notification(policy.HopLimit)));
+    }
+
+    [LoggerMessage(3204, LogLevel.Warning, "A {Kind} campaign hub could not report to the campaign registry ({ExceptionType}); it reports again at its next change")]
+    private static partial void LogHubReportFailed(ILogger logger, string kind, string exceptionType, Exception exception);
 
     /// <summary>
     /// Tells the export registry (docs/intel-sharing.md, "Export") when the entity is labelled, or its

@@ -50,6 +50,7 @@ public sealed class ReputationMetrics
     private readonly Counter<long> _events;
     private readonly Counter<long> _propagationMessages;
     private readonly Histogram<long> _propagationFanOut;
+    private readonly Counter<long> _campaignReports;
 
     public ReputationMetrics(IMeterFactory meters)
     {
@@ -70,6 +71,7 @@ public sealed class ReputationMetrics
             "Notifications sent per risk change",
             tags: null,
             advice: new InstrumentAdvice<long> { HistogramBucketBoundaries = s_fanOut });
+        _campaignReports = meter.CreateCounter<long>("reputation.campaign.reports", "{report}", "Campaign hub reports, by what they did (formed, merged, joined) or failed");
     }
 
     /// <summary>Counts a decision and records its duration since <paramref name="startedAt"/> (a <see cref="Stopwatch"/> timestamp).</summary>
@@ -93,6 +95,14 @@ public sealed class ReputationMetrics
                 new KeyValuePair<string, object?>("result", s_eventResults[(int)result]));
         }
     }
+
+    /// <summary>A hub report the campaign registry applied: <c>formed</c>, <c>merged</c> or <c>joined</c>.</summary>
+    public void CampaignHubReported(string result) =>
+        _campaignReports.Add(1, new KeyValuePair<string, object?>("result", result));
+
+    /// <summary>A hub of a kind (<c>ip-range</c>, ...) could not report; it reports again at its next change.</summary>
+    public void CampaignHubReportFailed(string kind) =>
+        _campaignReports.Add(1, new KeyValuePair<string, object?>("result", "failed"), new KeyValuePair<string, object?>("kind", kind));
 
     public void Propagated(string from, long sent)
     {

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Orleans.Concurrency;
 using Reputation.Core.Collections;
 using Reputation.Core.Scoring;
@@ -12,7 +13,8 @@ public sealed class PaymentInstrumentGrain(
     [PersistentState("instrument", StorageNames.Reputation)] IPersistentState<PaymentInstrumentState> state,
     IPolicyCache policies,
     ReputationMetrics metrics,
-    ReputationClock time) : EntityGrain<PaymentInstrumentState>(state, policies, metrics), IPaymentInstrumentGrain
+    ReputationClock time,
+    ILogger<PaymentInstrumentGrain> logger) : EntityGrain<PaymentInstrumentState>(state, policies, metrics, logger), IPaymentInstrumentGrain
 {
     private HyperLogLog? _accounts;
 
@@ -117,7 +119,9 @@ public sealed class PaymentInstrumentGrain(
         });
     }
 
-    protected override string Kind => "payment-instrument";
+    protected override string Kind => EntityGrains.PaymentInstrument;
+
+    protected override long PeakActivations => Persisted.State.ActivationsPerMinute.Minutes().PeakSum(time.UtcNow, TimeSpan.FromHours(1), TimeSpan.FromMinutes(5));
 
     protected override (string Key, IReadOnlyList<IntelValue> Values) IntelSubject =>
         Core.Intel.IndicatorPattern.IsPaymentFingerprint(this.GetPrimaryKeyString())
@@ -146,7 +150,8 @@ public sealed class PaymentInstrumentGrain(
             Risk = s.Risk.Risk,
             Label = s.Risk.Label,
             RiskOfOthers = s.Risk.RiskOfOthers,
-            PeakActivations = s.ActivationsPerMinute.Minutes().PeakSum(time.UtcNow, TimeSpan.FromHours(1), TimeSpan.FromMinutes(5)),
+            PeakActivations = PeakActivations,
+            CampaignId = Persisted.State.Risk.HubCampaignId,
         };
     }
 

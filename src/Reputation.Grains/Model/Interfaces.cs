@@ -46,6 +46,14 @@ public interface IEntityGrain
     /// <summary>One of the entity's accounts became flagged or unflagged, or was labelled.</summary>
     [Alias("AccountRiskChanged"), OneWay]
     Task AccountRiskChangedAsync(AccountRisk risk);
+
+    /// <summary>The campaign registry merged this hub's campaign into another: the campaign's id now.</summary>
+    [Alias("CampaignChanged"), OneWay]
+    Task CampaignChangedAsync(string campaignId);
+
+    /// <summary>Its accounts flagged or labelled fraud (the most recent 256): what labelling a campaign reaches.</summary>
+    [Alias("GetFlaggedAccounts"), ReadOnly]
+    ValueTask<string[]> GetFlaggedAccountsAsync();
 }
 
 [Alias("reputation.IIpRangeGrain")]

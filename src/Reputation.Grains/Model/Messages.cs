@@ -254,6 +254,8 @@ public sealed record RangeSignals
     [Id(6)] public long PeakActivations { get; init; }
     /// <summary>The risk without one flagged account: what a flagged account reads (<see cref="State.EntityRiskState.RiskOfOthers"/>).</summary>
     [Id(7)] public double RiskOfOthers { get; init; }
+    /// <summary>The campaign it is a hub of, if it is one (docs/decisions/0018-campaigns.md).</summary>
+    [Id(8)] public string? CampaignId { get; init; }
 }
 
 /// <summary>What a prompt-template bucket reports to its accounts for scoring.</summary>
@@ -274,6 +276,8 @@ public sealed record TemplateSignals
     [Id(7)] public double Suspicion { get; init; } = 1;
     /// <summary>Share of its sampled sharers in lockstep (<see cref="TemplateFacts.Lockstep"/>).</summary>
     [Id(8)] public double Lockstep { get; init; }
+    /// <summary>The campaign it is a hub of, if it is one (docs/decisions/0018-campaigns.md).</summary>
+    [Id(9)] public string? CampaignId { get; init; }
 }
 
 /// <summary>What a payment instrument reports to its accounts for scoring.</summary>
@@ -293,4 +297,6 @@ public sealed record InstrumentSignals
     [Id(8)] public double RiskOfOthers { get; init; }
     /// <summary>Distinct owners: members of one verified organisation count once (null: not tracked).</summary>
     [Id(9)] public long? DistinctOwners { get; init; }
+    /// <summary>The campaign it is a hub of, if it is one (docs/decisions/0018-campaigns.md).</summary>
+    [Id(10)] public string? CampaignId { get; init; }
 }

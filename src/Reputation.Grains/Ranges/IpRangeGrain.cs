@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Orleans.Concurrency;
 using Reputation.Core.Collections;
 using Reputation.Core.Scoring;
@@ -12,7 +13,8 @@ public sealed class IpRangeGrain(
     [PersistentState("range", StorageNames.Reputation)] IPersistentState<IpRangeState> state,
     IPolicyCache policies,
     ReputationMetrics metrics,
-    ReputationClock time) : EntityGrain<IpRangeState>(state, policies, metrics), IIpRangeGrain
+    ReputationClock time,
+    ILogger<IpRangeGrain> logger) : EntityGrain<IpRangeState>(state, policies, metrics, logger), IIpRangeGrain
 {
     private HyperLogLog? _accounts;
 
@@ -101,7 +103,9 @@ public sealed class IpRangeGrain(
         });
     }
 
-    protected override string Kind => "ip-range";
+    protected override string Kind => EntityGrains.IpRange;
+
+    protected override long PeakActivations => Persisted.State.ActivationsPerMinute.Minutes().PeakSum(time.UtcNow, TimeSpan.FromHours(1), TimeSpan.FromMinutes(5));
 
     protected override (string Key, IReadOnlyList<IntelValue> Values) IntelSubject =>
         ($"ip-range/{this.GetPrimaryKeyString()}", [new IntelValue { Entity = Core.Intel.IntelEntity.IpRange, Value = this.GetPrimaryKeyString() }]);
@@ -129,7 +133,8 @@ public sealed class IpRangeGrain(
             Risk = s.Risk.Risk,
             Label = s.Risk.Label,
             RiskOfOthers = s.Risk.RiskOfOthers,
-            PeakActivations = s.ActivationsPerMinute.Minutes().PeakSum(now, TimeSpan.FromHours(1), TimeSpan.FromMinutes(5)),
+            PeakActivations = PeakActivations,
+            CampaignId = Persisted.State.Risk.HubCampaignId,
         };
     }
 

@@ -1,5 +1,7 @@
+using Reputation.Core.Campaigns;
 using Reputation.Core.Collections;
 using Reputation.Core.Scoring;
+using Reputation.Core.Sketches;
 
 namespace Reputation.Grains.State;
 
@@ -24,6 +26,18 @@ public sealed class EntityRiskState
     /// evidence against itself, or one that was flagged once would keep itself flagged through its own card.
     /// </summary>
     [Id(7)] public double RiskOfOthers { get; set; }
+    /// <summary>
+    /// Every account ever flagged or labelled fraud here (HyperLogLog, 256 bytes), allocated with the
+    /// first one: counts past the capped <see cref="Flagged"/> list, for campaign hubs.
+    /// </summary>
+    [Id(8)] public byte[]? FlaggedSketch { get; set; }
+    /// <summary>The campaign this entity was last told it belongs to as a hub (docs/decisions/0018-campaigns.md).</summary>
+    [Id(9)] public string? CampaignId { get; set; }
+    /// <summary>It was a campaign hub when its risk was last recomputed.</summary>
+    [Id(10)] public bool Hub { get; set; }
+    /// <summary>Its flagged accounts when it last reported to the campaign registry; 0 when not reported as a hub.</summary>
+    [Id(11)] public long HubReportedFlagged { get; set; }
+    // Never renumber an Id; a new member takes the next one.
 
     public LabelInfo? Info => Label == Label.None && LabelledAt is null
         ? null
@@ -37,9 +51,24 @@ public sealed class EntityRiskState
         LabelledAt = change.At;
     }
 
+    /// <summary>The campaign it carries in its signals: its campaign while it is a hub, else none.</summary>
+    public string? HubCampaignId => Hub ? CampaignId : null;
+
+    /// <summary>Accounts flagged here: the capped list's count, or once it is full the sketch of all ever flagged.</summary>
+    public long FlaggedEstimate => Flagged.Count < AccountCapacity || FlaggedSketch is null
+        ? Flagged.Count
+        : Math.Max(Flagged.Count, HyperLogLog.Wrap(FlaggedSketch).Estimate());
+
     /// <summary>Records what an account now is; true when that changed anything.</summary>
-    public bool Apply(AccountRisk risk) =>
-        Set(Flagged, risk.AccountId, risk.Flagged) | Set(ConfirmedFraud, risk.AccountId, risk.ConfirmedFraud);
+    public bool Apply(AccountRisk risk)
+    {
+        if (risk.Flagged || risk.ConfirmedFraud)
+        {
+            HyperLogLog.Wrap(FlaggedSketch ??= new byte[1 << CampaignRules.SketchPrecision]).Add(risk.AccountId);
+        }
+
+        return Set(Flagged, risk.AccountId, risk.Flagged) | Set(ConfirmedFraud, risk.AccountId, risk.ConfirmedFraud);
+    }
 
     /// <summary>Recomputes the risk; returns how much it moved.</summary>
     public double Recompute(PropagationPolicy policy, long distinctAccounts, double flaggedStrength = 1, double confirmedStrength = 1)

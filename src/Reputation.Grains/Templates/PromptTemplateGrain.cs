@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Orleans.Concurrency;
 using System.Globalization;
 using System.Numerics;
@@ -19,7 +20,8 @@ public sealed class PromptTemplateGrain(
     [PersistentState("template", StorageNames.Reputation)] IPersistentState<PromptTemplateState> state,
     IPolicyCache policies,
     ReputationMetrics metrics,
-    ReputationClock time) : EntityGrain<PromptTemplateState>(state, policies, metrics), IPromptTemplateGrain
+    ReputationClock time,
+    ILogger<PromptTemplateGrain> logger) : EntityGrain<PromptTemplateState>(state, policies, metrics, logger), IPromptTemplateGrain
 {
     /// <summary>Near-duplicate: at most this many differing bits of 64.</summary>
     public const int MaxDistance = 3;
@@ -141,7 +143,11 @@ public sealed class PromptTemplateGrain(
         });
     }
 
-    protected override string Kind => "prompt-template";
+    protected override string Kind => EntityGrains.PromptTemplate;
+
+    protected override IReadOnlyDictionary<string, long> RequestsByModel => new Dictionary<string, long>(Persisted.State.RequestsByModel, StringComparer.Ordinal);
+
+    protected override long PeakActivations => Persisted.State.ActivationsPerMinute.Minutes().PeakSum(time.UtcNow, TimeSpan.FromHours(1), TimeSpan.FromMinutes(5));
 
     /// <summary>A bucket is exported as the fingerprints it holds (at most one indicator's worth): other deployments hash prompts alike.</summary>
     protected override (string Key, IReadOnlyList<IntelValue> Values) IntelSubject
@@ -231,7 +237,8 @@ public sealed class PromptTemplateGrain(
         Risk = Persisted.State.Risk.Risk,
         Label = Persisted.State.Risk.Label,
         RiskOfOthers = Persisted.State.Risk.RiskOfOthers,
-        PeakActivations = Persisted.State.ActivationsPerMinute.Minutes().PeakSum(time.UtcNow, TimeSpan.FromHours(1), TimeSpan.FromMinutes(5)),
+        PeakActivations = PeakActivations,
+        CampaignId = Persisted.State.Risk.HubCampaignId,
         Suspicion = Profile().Suspicion,
         Lockstep = Profile().Lockstep,
     };

@@ -1,0 +1,95 @@
+using Microsoft.Extensions.Logging;
+using Orleans.Concurrency;
+using Reputation.Grains.Campaigns;
+using Reputation.Grains.State;
+
+namespace Reputation.Grains;
+
+/// <summary>
+/// The campaign registry (docs/decisions/0018-campaigns.md): one grain that hubs report to, rarely
+/// (when an entity becomes a hub and each time its flagged accounts grow by half), and that the
+/// campaign endpoints read. Its state is bounded (<see cref="CampaignBook"/>) and in one row.
+/// </summary>
+[Reentrant] // group commit (GroupCommit): reports arriving during a write share the next one; reads never wait for a write
+public sealed partial class CampaignRegistryGrain(
+    [PersistentState("campaigns", StorageNames.Reputation)] IPersistentState<CampaignRegistryState> state,
+    ReputationClock time,
+    ReputationMetrics metrics,
+    ILogger<CampaignRegistryGrain> logger) : Grain, ICampaignRegistryGrain
+{
+    public const string Key = "campaigns";
+
+    public const int MaxPageSize = 100;
+
+    private GroupCommit? _commit;
+
+    private CampaignBook Book => new(state.State);
+
+    async ValueTask<string> ICampaignRegistryGrain.ReportHubAsync(HubReport report)
+    {
+        var outcome = Book.Apply(report, time.UtcNow);
+        if (outcome.Evicted is { } evicted)
+        {
+            LogEvicted(logger, evicted, CampaignBook.MaxCampaigns);
+        }
+
+        if (outcome.Formed)
+        {
+            LogFormed(logger, outcome.CampaignId, report.Type);
+        }
+
+        foreach (var merged in outcome.Merged)
+        {
+            LogMerged(logger, merged, outcome.CampaignId);
+        }
+
+        metrics.CampaignHubReported(outcome.Formed ? "formed" : outcome.Merged.Count > 0 ? "merged" : "joined");
+        await (_commit ??= new GroupCommit(state.WriteStateAsync, DeactivateOnIdle)).WriteAsync();
+
+        // Hubs of the campaigns merged away carry the old id until told; the old id still resolves meanwhile.
+        foreach (var (type, id) in outcome.Retell)
+        {
+            _ = EntityGrains.Of(GrainFactory, type, id)?.CampaignChangedAsync(outcome.CampaignId);
+        }
+
+        return outcome.CampaignId;
+    }
+
+    ValueTask<CampaignPage> ICampaignRegistryGrain.GetPageAsync(string? after, int limit)
+    {
+        var book = Book;
+        var ordered = book.Ordered();
+        var start = 0;
+        if (after is not null)
+        {
+            var cursor = book.Find(after);
+            var at = cursor is null ? -1 : ordered.IndexOf(cursor);
+            if (at < 0)
+            {
+                return ValueTask.FromResult(new CampaignPage { Campaigns = [], UnknownCursor = true });
+            }
+
+            start = at + 1;
+        }
+
+        var take = Math.Clamp(limit, 1, MaxPageSize);
+        var page = ordered.Skip(start).Take(take).ToList();
+        return ValueTask.FromResult(new CampaignPage
+        {
+            Campaigns = [.. page.Select(CampaignBook.Snapshot)],
+            Next = start + page.Count < ordered.Count ? page[^1].Id : null,
+        });
+    }
+
+    ValueTask<CampaignSnapshot?> ICampaignRegistryGrain.GetAsync(string campaignId) =>
+        ValueTask.FromResult(Book.Find(campaignId) is { } c ? CampaignBook.Snapshot(c) : null);
+
+    [LoggerMessage(3201, LogLevel.Information, "Campaign {Campaign} formed around a {HubType} hub")]
+    private static partial void LogFormed(ILogger logger, string campaign, string hubType);
+
+    [LoggerMessage(3202, LogLevel.Information, "Campaign {Merged} merged into campaign {Campaign}: their hubs share flagged accounts")]
+    private static partial void LogMerged(ILogger logger, string merged, string campaign);
+
+    [LoggerMessage(3203, LogLevel.Warning, "The campaign registry holds its maximum of {Max} campaigns; campaign {Campaign}, the least recently reported, was dropped")]
+    private static partial void LogEvicted(ILogger logger, string campaign, int max);
+}
