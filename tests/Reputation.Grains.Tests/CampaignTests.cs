@@ -79,7 +79,7 @@ public sealed class CampaignTests(ClusterFixture fixture)
     }
 
     [Fact]
-    public async Task A_template_cluster_of_flagged_accounts_forms_one_campaign()
+    public async Task A_template_cluster_of_flagged_accounts_forms_one_campaign_that_its_members_decisions_name()
     {
         const ulong template = 0x5a3c_9e17_42b8_d06f;
         var ids = await FlaggedTemplateClusterAsync("cmp-tpl", 8, template, model: "model-x");
@@ -99,9 +99,16 @@ public sealed class CampaignTests(ClusterFixture fixture)
         Assert.Equal(campaign.Evidence.OrderByDescending(e => e.Value), campaign.Evidence);
         Assert.Equal(["model-x"], campaign.RequestsByModel.Keys);
 
-        // The hubs told their accounts which campaign they carry.
-        await Eventually.HoldsAsync(async () =>
-            (await Grains.GetGrain<IPromptTemplateGrain>(campaign.Hubs[0].Id).GetSignalsAsync()).CampaignId == campaign.Id, "the hub carries its campaign");
+        // The hubs told their accounts: a member's decision names the campaign, after its scored reasons.
+        var member = Grains.GetGrain<IAccountGrain>(ids[^1]);
+        await Eventually.HoldsAsync(async () => (await member.DecideRequestAsync(null)).Reasons.Any(r => r.Code == CampaignCodes.Campaign), "a member's decision names the campaign");
+        var decision = await member.DecideRequestAsync(null);
+        Assert.NotEqual((int)RequestOutcome.Allow, decision.Outcome);
+        var named = decision.Reasons[^1];
+        Assert.Equal(CampaignCodes.Campaign, named.Code);
+        Assert.Equal(0, named.Contribution);
+        Assert.Contains(campaign.Id, named.Detail, StringComparison.Ordinal);
+        Assert.True(decision.Reasons[0].Contribution > 0);
     }
 
     [Fact]
@@ -162,9 +169,12 @@ public sealed class CampaignTests(ClusterFixture fixture)
                 [Events.Signup(Now.AddDays(-30).AddMinutes(i), crowded), Events.Usage(Now.AddMinutes(-i), crowded, requests: 3)]);
         }
 
+        var flaggedInCrowd = new List<string>();
         for (var i = 0; i < 5; i++)
         {
-            await Grains.GetGrain<IAccountGrain>(Unique("nat-harvester")).RecordAsync([Events.Signup(Now.AddDays(-10), crowded), Harvest(Now, crowded)]);
+            var id = Unique("nat-harvester");
+            flaggedInCrowd.Add(id);
+            await Grains.GetGrain<IAccountGrain>(id).RecordAsync([Events.Signup(Now.AddDays(-10), crowded), Harvest(Now, crowded)]);
         }
 
         for (var i = 0; i < 6; i++)
@@ -178,6 +188,8 @@ public sealed class CampaignTests(ClusterFixture fixture)
 
         Assert.Empty(await CampaignsWithHubAsync(EntityGrains.IpRange, [crowded]));
         Assert.Null((await Grains.GetGrain<IIpRangeGrain>(crowded).GetSignalsAsync()).CampaignId);
+        var user = await Grains.GetGrain<IAccountGrain>(flaggedInCrowd[0]).DecideRequestAsync(crowded);
+        Assert.DoesNotContain(user.Reasons, r => r.Code == CampaignCodes.Campaign);
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using Reputation.Core.Collections;
 using Reputation.Core.Privacy;
 using Reputation.Core.Prompts;
 using Reputation.Core.Scoring;
+using Reputation.Grains.Campaigns;
 using Reputation.Grains.Policies;
 using Reputation.Grains.State;
 
@@ -517,7 +518,8 @@ public sealed class AccountGrain(
         {
             Outcome = decision.Outcome,
             Score = Math.Round(decision.Result.Score, 4),
-            Reasons = [.. decision.Result.Contributions.Select(c => new ReasonEntry { Code = c.Code, Contribution = Math.Round(c.Share, 4), Detail = c.Detail })],
+            Reasons = [.. decision.Result.Contributions.Select(c => new ReasonEntry { Code = c.Code, Contribution = Math.Round(c.Share, 4), Detail = c.Detail }),
+                .. CampaignReason.Of(decision, LinkedCampaign())],
             PolicyVersion = decision.PolicyVersion,
         };
 
@@ -526,6 +528,36 @@ public sealed class AccountGrain(
             RequestsPerMinute = policy.Tiers.RequestsPerMinute((RequestOutcome)decision.Outcome),
             CacheTtlSeconds = policy.Tiers.CacheTtlSeconds,
         };
+    }
+
+    /// <summary>A campaign one of its cached entities is a hub of, and which entity: templates first, then cards, then ranges.</summary>
+    private (string CampaignId, string Via)? LinkedCampaign()
+    {
+        foreach (var t in _templates.Values)
+        {
+            if (t.Value.CampaignId is { } campaign)
+            {
+                return (campaign, $"prompt template {t.Value.Bucket}");
+            }
+        }
+
+        foreach (var i in _instruments.Values)
+        {
+            if (i.Value.CampaignId is { } campaign)
+            {
+                return (campaign, "a payment instrument");
+            }
+        }
+
+        foreach (var r in _ranges.Values)
+        {
+            if (r.Value.CampaignId is { } campaign)
+            {
+                return (campaign, $"IP range {r.Value.Range}");
+            }
+        }
+
+        return null;
     }
 
     /// <summary>

@@ -1,4 +1,5 @@
 using Reputation.Contracts;
+using Reputation.Core.Campaigns;
 using Reputation.Core.Scoring;
 using Reputation.Grains;
 
@@ -6,9 +7,11 @@ namespace Reputation.Api.Features.Decisions;
 
 internal static class DecisionMapping
 {
-    // LIST_ALLOW contributes 0 but is the whole explanation of its decision.
+    // LIST_ALLOW contributes 0 but is the whole explanation of its decision. CAMPAIGN contributes 0
+    // and names what the account is part of: it follows the top reasons, in addition to them.
     public static IReadOnlyList<Reason> Reasons(DecisionResult result, int top) =>
-        [.. result.Reasons.Where(r => r.Contribution > 0 || r.Code == ReasonCodes.ListAllow).Take(top).Select(ToReason)];
+        [.. result.Reasons.Where(r => r.Contribution > 0 || r.Code == ReasonCodes.ListAllow).Take(top)
+            .Concat(result.Reasons.Where(r => r.Code == CampaignCodes.Campaign)).Select(ToReason)];
 
     public static IReadOnlyList<Reason> AllReasons(DecisionResult result) => [.. result.Reasons.Select(ToReason)];
 
