@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# ./detect.sh [--seeds tuning|report] [--scenario NAME]... [--parallel N] [--out DIR] [--service-dll PATH] [--no-build]
+# ./detect.sh [--seeds tuning|report] [--scenario NAME]... [--parallel N] [--out DIR [--resume]] [--service-dll PATH] [--no-build]
 # — the detection sweep: every scenario under every one of its seeds, each run on a fresh service.
 #
 # What it does:
@@ -25,6 +25,7 @@
 #   --scenario NAME      a scenario file name without .json; repeat for several (default: all)
 #   --parallel N         runs at once, 1-4 (default 2; each run is a service and a simulator)
 #   --out DIR            output folder (default .data/detect/<seeds>-<UTC time>)
+#   --resume             with --out: run only what has no report there yet (failed runs again)
 #   --service-dll PATH   run this Reputation.Api.dll instead of building src/Reputation.Api
 #   --no-build           use the Release builds already there
 #   -h, --help           show this help
@@ -51,6 +52,7 @@ PARALLEL=2
 OUT=""
 SERVICE_DLL=""
 BUILD=1
+RESUME=""
 while (($# > 0)); do
   case "$1" in
     -h | --help)
@@ -89,6 +91,9 @@ while (($# > 0)); do
     --no-build)
       BUILD=""
       ;;
+    --resume)
+      RESUME=1
+      ;;
     *)
       bad_usage "unknown argument: $1"
       ;;
@@ -125,6 +130,7 @@ for dll in "$SIM_DLL" "$API_DLL"; do
 done
 API_DIR="$(dirname "$API_DLL")"
 
+[[ -z "$RESUME" || -n "$OUT" ]] || bad_usage "--resume needs the --out folder of the sweep to finish"
 OUT="${OUT:-$SCRIPT_DIR/.data/detect/$SEEDS-$(date -u +%Y%m%dT%H%M%SZ)}"
 RUNS="$OUT/runs"
 LOGS="$OUT/logs"
@@ -135,6 +141,10 @@ for scenario in "${SCENARIOS[@]}"; do
   seeds="$(dotnet "$SIM_DLL" --scenario "scenarios/$scenario.json" --print-seeds "$SEEDS")" \
     || { err "scenarios/$scenario.json has no $SEEDS seeds"; exit 2; }
   for seed in $seeds; do
+    if [[ -n "$RESUME" && -f "$RUNS/$scenario--$seed.json" && ! -f "$RUNS/$scenario--$seed.failed" ]]; then
+      continue
+    fi
+    rm -f "$RUNS/$scenario--$seed.failed" "$RUNS/$scenario--$seed.json"
     JOBS+=("$scenario $seed")
   done
 done

@@ -38,6 +38,11 @@ internal sealed class FakeService : HttpMessageHandler
 
     public HttpStatusCode? DecisionStatus { get; init; }
 
+    /// <summary>The first this many request decisions answer 503 (a service still warming up).</summary>
+    public int UnavailableDecisions { get; init; }
+
+    private int _decisionsSeen;
+
     public HttpStatusCode? IngestStatus { get; init; }
 
     public IReadOnlyCollection<IngestEvent> Events => [.. _events.Values];
@@ -156,9 +161,10 @@ internal sealed class FakeService : HttpMessageHandler
 
     private HttpResponseMessage DecideRequest(RequestDecisionRequest r)
     {
-        if (DecisionStatus is { } status)
+        var status = Interlocked.Increment(ref _decisionsSeen) <= UnavailableDecisions ? HttpStatusCode.ServiceUnavailable : DecisionStatus;
+        if (status is { } failure)
         {
-            return Json(status, $$"""{"title":"{{status}}","status":{{(int)status}}}""", "application/problem+json");
+            return Json(failure, $$"""{"title":"{{failure}}","status":{{(int)failure}}}""", "application/problem+json");
         }
 
         _requestDecisions.AddOrUpdate(r.AccountId, 1, (_, n) => n + 1);

@@ -135,6 +135,28 @@ public sealed class SimulationRunnerTests
         Assert.Empty(service.Events);
     }
 
+    [Theory]
+    [InlineData(2, true)]
+    [InlineData(10, false)]
+    public async Task A_service_slow_to_answer_its_first_decisions_is_asked_again_before_the_run_gives_up(int unavailable, bool runs)
+    {
+        var service = new FakeService { UnavailableDecisions = unavailable };
+        var population = PopulationGenerator.Generate(TestScenarios.Small(durationMinutes: 5), 1, "t");
+        var runner = new SimulationRunner(service.CreateClient(), population, new TrafficGenerator(population, DateTimeOffset.UtcNow.AddMinutes(-5)),
+            new UsageAggregator(Fakes.Fingerprint, Fakes.Elicitation), Settings() with { PreflightAttempts = 3, PreflightRetryDelay = TimeSpan.FromMilliseconds(1) }, TextWriter.Null);
+
+        if (runs)
+        {
+            Assert.Equal(0, (await runner.RunAsync(Ct)).Events.Rejected);
+        }
+        else
+        {
+            var ex = await Assert.ThrowsAsync<SimulationFailedException>(() => runner.RunAsync(Ct));
+            Assert.Contains("in 3 attempts", ex.Message, StringComparison.Ordinal);
+            Assert.Empty(service.Events);
+        }
+    }
+
     [Fact]
     public async Task A_service_that_cannot_take_events_stops_the_run_and_says_where_it_was()
     {

@@ -18,6 +18,11 @@ internal sealed record RunSettings
     public int IngestConcurrency { get; init; } = 4;
     public TimeSpan ProgressInterval { get; init; } = TimeSpan.FromSeconds(3);
     public int BatchSize { get; init; } = 1000;
+
+    /// <summary>Probe decisions asked before the run gives up on a service that does not answer (a fresh one may be slow to answer its first).</summary>
+    public int PreflightAttempts { get; init; } = 5;
+
+    public TimeSpan PreflightRetryDelay { get; init; } = TimeSpan.FromSeconds(1);
 }
 
 /// <summary>The service refused or failed a call the run cannot do without.</summary>
@@ -144,19 +149,32 @@ internal sealed class SimulationRunner
     private async Task PreflightAsync(CancellationToken cancellationToken)
     {
         // A read-only decision for an account no scenario has: it proves the address, the key and the decide scope.
-        DecisionResult<RequestDecisionResponse> probe;
-        try
+        // A service that has just started may take longer than a decision's deadline for its first grain
+        // activations (more so on a loaded machine): a fallback is asked again a few times before giving up.
+        for (var attempt = 1; ; attempt++)
         {
-            probe = await _client.DecideRequestAsync(new RequestDecisionRequest { AccountId = $"{_settings.RunId}-probe", Ip = "192.0.2.1" }, cancellationToken);
-        }
-        catch (ReputationApiException ex)
-        {
-            throw new SimulationFailedException($"The service at {_settings.ServiceUrl} refused a request decision: {ex.Message}", ex);
-        }
+            DecisionResult<RequestDecisionResponse> probe;
+            try
+            {
+                probe = await _client.DecideRequestAsync(new RequestDecisionRequest { AccountId = $"{_settings.RunId}-probe", Ip = "192.0.2.1" }, cancellationToken);
+            }
+            catch (ReputationApiException ex)
+            {
+                throw new SimulationFailedException($"The service at {_settings.ServiceUrl} refused a request decision: {ex.Message}", ex);
+            }
 
-        if (probe.IsFallback)
-        {
-            throw new SimulationFailedException($"The service at {_settings.ServiceUrl} did not answer a request decision ({probe.FallbackCause}). Is it running?");
+            if (!probe.IsFallback)
+            {
+                return;
+            }
+
+            if (attempt >= _settings.PreflightAttempts)
+            {
+                throw new SimulationFailedException(
+                    $"The service at {_settings.ServiceUrl} did not answer a request decision in {attempt} attempts ({probe.FallbackCause}). Is it running?");
+            }
+
+            await Task.Delay(_settings.PreflightRetryDelay, cancellationToken);
         }
     }
 
