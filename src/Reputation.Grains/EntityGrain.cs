@@ -85,6 +85,7 @@ public abstract partial class EntityGrain<TState>(IPersistentState<TState> state
         var (flagged, confirmed) = Strength(policy);
         var before = state.State.Risk.Risk;
         var moved = state.State.Risk.Recompute(policy, Degree, flagged, confirmed);
+        var campaignBefore = state.State.Risk.HubCampaignId;
         var report = ConsiderHub();
         try
         {
@@ -96,7 +97,7 @@ public abstract partial class EntityGrain<TState>(IPersistentState<TState> state
             throw;
         }
 
-        ReportToIntel(labelChanged, before);
+        ReportToIntel(labelChanged || campaignBefore != state.State.Risk.HubCampaignId, before);
         if (Propagation.ShouldNotify(policy, moved, labelChanged, hop))
         {
             metrics.Propagated(Kind, Propagation.NotifyAccounts(GrainFactory, policy, state.State.RecentAccounts, Notification(hop + 1)));
@@ -190,7 +191,7 @@ public abstract partial class EntityGrain<TState>(IPersistentState<TState> state
 
     /// <summary>
     /// The campaign the hub carries changed: its accounts hear at once (one hop from the limit, so it
-    /// travels no further), so a member's next decision names the campaign.
+    /// travels no further), so a member's next decision names the campaign; the export learns it too.
     /// </summary>
     private void CampaignMoved(string? before)
     {
@@ -202,20 +203,22 @@ public abstract partial class EntityGrain<TState>(IPersistentState<TState> state
 
         var policy = policies.Current.Propagation;
         metrics.Propagated(Kind, Propagation.NotifyAccounts(GrainFactory, policy, state.State.RecentAccounts, Notification(policy.HopLimit)));
+        ReportToIntel(labelOrCampaignChanged: true, state.State.Risk.Risk);
     }
 
     [LoggerMessage(3204, LogLevel.Warning, "A {Kind} campaign hub could not report to the campaign registry ({ExceptionType}); it reports again at its next change")]
     private static partial void LogHubReportFailed(ILogger logger, string kind, string exceptionType, Exception exception);
 
     /// <summary>
-    /// Tells the export registry (docs/intel-sharing.md, "Export") when the entity is labelled, or its
-    /// risk crosses the policy's export threshold either way: one one-way call per crossing, not per change.
+    /// Tells the export registry (docs/intel-sharing.md, "Export") when the entity is labelled or its
+    /// campaign changed, or its risk crosses the policy's export threshold either way: one one-way call
+    /// per crossing, not per change.
     /// </summary>
-    private void ReportToIntel(bool labelChanged, double before)
+    private void ReportToIntel(bool labelOrCampaignChanged, double before)
     {
         var threshold = policies.Current.Intel.ExportThreshold;
         var risk = state.State.Risk;
-        if (!labelChanged && (before >= threshold) == (risk.Risk >= threshold))
+        if (!labelOrCampaignChanged && (before >= threshold) == (risk.Risk >= threshold))
         {
             return;
         }
@@ -229,6 +232,7 @@ public abstract partial class EntityGrain<TState>(IPersistentState<TState> state
                 Values = values,
                 LabelledFraud = risk.Label == Label.Fraud,
                 Risk = risk.Risk,
+                CampaignId = risk.HubCampaignId,
             });
         }
     }

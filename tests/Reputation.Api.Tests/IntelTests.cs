@@ -421,6 +421,29 @@ public sealed class IntelExportTests(ApiFactory factory)
     }
 
     [Fact]
+    public async Task A_campaign_hub_over_the_export_threshold_indicates_its_campaign_by_id_and_no_account()
+    {
+        // Six flagged accounts on one card: the card is a campaign hub and its risk (0.9) is over the export threshold.
+        var card = Unique.Id("pf-campaign");
+        var accounts = await Harvesters.CreateAsync(factory.CreateReputationClient(), factory.Time.GetUtcNow(), 6, card: card);
+
+        static bool Indicates(JsonObject bundle, string card) =>
+            Stix.Indicators(bundle).SingleOrDefault(i => ((string)i["pattern"]!).Contains($"'{card}'", StringComparison.Ordinal)) is { } indicator
+            && bundle["objects"]!.AsArray().Any(o => (string?)o!["type"] == "relationship" && (string?)o["source_ref"] == (string?)indicator["id"]);
+        var bundle = await Eventually.ValueAsync(() => Stix.ExportAsync(factory), b => Indicates(b, card), "the card indicating its campaign");
+
+        AssertValid(bundle);
+        var objects = bundle["objects"]!.AsArray().Select(o => o!.AsObject()).ToList();
+        var indicator = Stix.Indicators(bundle).Single(i => ((string)i["pattern"]!).Contains($"'{card}'", StringComparison.Ordinal));
+        var relationship = objects.Single(o => (string?)o["type"] == "relationship" && (string?)o["source_ref"] == (string?)indicator["id"]);
+        Assert.Equal("indicates", (string?)relationship["relationship_type"]);
+        var campaign = objects.Single(o => (string?)o["id"] == (string?)relationship["target_ref"]);
+        Assert.Equal("campaign", (string?)campaign["type"]);
+        Assert.True(Core.Campaigns.CampaignRules.IsId((string?)campaign["name"]), (string?)campaign["name"]);
+        Assert.All(accounts, a => Assert.DoesNotContain(a, bundle.ToJsonString(), StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Taking_an_entity_off_the_deny_list_exports_it_revoked_since_then()
     {
         var (_, card, _, _) = await ConfirmAsync(factory);

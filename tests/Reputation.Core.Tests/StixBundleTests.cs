@@ -139,6 +139,53 @@ public sealed class StixBundleTests
         Assert.Equal("Lab A", content.Identities[producer.IdentityId]);
         Assert.Equal(2, content.SkippedTypes["extension-definition"]);
     }
+
+    [Fact]
+    public void Indicators_of_a_campaigns_hubs_indicate_one_campaign_object_named_by_its_id()
+    {
+        var producer = new StixProducer("identity--0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d", "Lab A", new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        ExportedIndicator Indicator(string name, string? campaign, bool revoked = false, int day = 1) => new()
+        {
+            Id = StixIds.Deterministic("indicator", Guid.Empty, name),
+            Targets = [new IntelTarget(IntelEntity.PaymentInstrument, name)],
+            Created = new DateTimeOffset(2026, 3, day, 0, 0, 0, TimeSpan.Zero),
+            Modified = new DateTimeOffset(2026, 3, day + 1, 0, 0, 0, TimeSpan.Zero),
+            ValidFrom = new DateTimeOffset(2026, 3, day, 0, 0, 0, TimeSpan.Zero),
+            Confidence = 85,
+            Name = name,
+            Campaign = campaign,
+            Revoked = revoked,
+        };
+        ExportedIndicator[] indicators =
+        [
+            Indicator("pf-1", "cmp-00000000000000aa", day: 2),
+            Indicator("pf-2", "cmp-00000000000000aa", day: 1),
+            Indicator("pf-3", "cmp-00000000000000aa", revoked: true),
+            Indicator("pf-4", null),
+        ];
+
+        var bundle = StixBundleWriter.Write(producer, indicators);
+        var again = StixBundleWriter.Write(producer, indicators);
+
+        var objects = bundle["objects"]!.AsArray().Select(o => o!.AsObject()).ToList();
+        var campaign = Assert.Single(objects, o => (string?)o["type"] == "campaign");
+        Assert.Equal("cmp-00000000000000aa", (string?)campaign["name"]);
+        Assert.Equal("2026-03-01T00:00:00.000Z", (string?)campaign["first_seen"]);
+        Assert.Equal((string?)campaign["id"], (string?)again["objects"]!.AsArray().Single(o => (string?)o!["type"] == "campaign")!["id"]);
+        var relationships = objects.Where(o => (string?)o["type"] == "relationship").ToList();
+        Assert.Equal([indicators[0].Id, indicators[1].Id], relationships.Select(r => (string)r["source_ref"]!));
+        Assert.All(relationships, r =>
+        {
+            Assert.Equal("indicates", (string?)r["relationship_type"]);
+            Assert.Equal((string?)campaign["id"], (string?)r["target_ref"]);
+        });
+
+        // Readers that know only indicators skip both.
+        var content = StixBundleReader.Read(bundle.ToJsonString());
+        Assert.Equal(4, content.Indicators.Count);
+        Assert.Equal(1, content.SkippedTypes["campaign"]);
+        Assert.Equal(2, content.SkippedTypes["relationship"]);
+    }
 }
 
 public sealed class ThreatIntelScoringTests

@@ -415,6 +415,8 @@ public sealed record ExportedIndicator
     public required int Confidence { get; init; }
     public bool Revoked { get; init; }
     public required string Name { get; init; }
+    /// <summary>The campaign (<c>cmp-…</c>) whose hub the indicator's entity is, if any: written as a STIX campaign the indicator indicates.</summary>
+    public string? Campaign { get; init; }
 }
 
 /// <summary>The deployment that produces an export.</summary>
@@ -461,7 +463,8 @@ public static class StixBundleWriter
                 "Pattern: [x-reputation-prompt-template:fingerprint = '<16 hex>']."),
         };
 
-        foreach (var i in indicators)
+        var written = indicators.ToList();
+        foreach (var i in written)
         {
             var indicator = new JsonObject
             {
@@ -493,12 +496,62 @@ public static class StixBundleWriter
             objects.Add(indicator);
         }
 
+        foreach (var campaign in Campaigns(producer, written))
+        {
+            objects.Add(campaign);
+        }
+
         return new JsonObject
         {
             ["type"] = "bundle",
             ["id"] = StixIds.Random("bundle"),
             ["objects"] = objects,
         };
+    }
+
+    /// <summary>
+    /// A campaign object per campaign the live indicators' entities are hubs of, and an
+    /// <c>indicates</c> relationship from each such indicator to it. Ids are name-based in the
+    /// producer's namespace, so the same campaign keeps its id from one export to the next; the
+    /// campaign is named by its id in this deployment and carries no account.
+    /// </summary>
+    private static IEnumerable<JsonObject> Campaigns(StixProducer producer, List<ExportedIndicator> indicators)
+    {
+        var ns = StixIds.UuidOf(producer.IdentityId);
+        foreach (var campaign in indicators.Where(i => i.Campaign is not null && !i.Revoked).GroupBy(i => i.Campaign!, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal))
+        {
+            var id = StixIds.Deterministic("campaign", ns, campaign.Key);
+            var created = campaign.Min(i => i.Created);
+            yield return new JsonObject
+            {
+                ["type"] = "campaign",
+                ["spec_version"] = "2.1",
+                ["id"] = id,
+                ["created_by_ref"] = producer.IdentityId,
+                ["created"] = StixTime.Format(created),
+                ["modified"] = StixTime.Format(campaign.Max(i => i.Modified)),
+                ["name"] = campaign.Key,
+                ["description"] = "Accounts that share the payment instruments, IP ranges or prompt templates its indicators name, most of them flagged by this deployment.",
+                ["first_seen"] = StixTime.Format(created),
+                ["object_marking_refs"] = new JsonArray(TlpGreenId),
+            };
+            foreach (var i in campaign)
+            {
+                yield return new JsonObject
+                {
+                    ["type"] = "relationship",
+                    ["spec_version"] = "2.1",
+                    ["id"] = StixIds.Deterministic("relationship", ns, $"{i.Id} indicates {id}"),
+                    ["created_by_ref"] = producer.IdentityId,
+                    ["created"] = StixTime.Format(i.Created),
+                    ["modified"] = StixTime.Format(i.Modified),
+                    ["relationship_type"] = "indicates",
+                    ["source_ref"] = i.Id,
+                    ["target_ref"] = id,
+                    ["object_marking_refs"] = new JsonArray(TlpGreenId),
+                };
+            }
+        }
     }
 
     private static JsonObject Identity(string id, string name, DateTimeOffset created, string description) => new()

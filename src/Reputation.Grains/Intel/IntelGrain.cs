@@ -143,6 +143,16 @@ public sealed partial class IntelGrain(
             entry.Values = [.. report.Values];
         }
 
+        if (report.LabelledFraud is not null && report.CampaignId != entry.CampaignId)
+        {
+            // Only entity grains say which campaign; a published indicator changes with it (readers asking since see it).
+            entry.CampaignId = report.CampaignId;
+            if (entry.Published)
+            {
+                entry.Modified = now;
+            }
+        }
+
         entry.LabelledFraud = report.LabelledFraud ?? entry.LabelledFraud;
         entry.Risk = report.Risk ?? entry.Risk;
         if (report.DenyListed is { } denied)
@@ -202,6 +212,7 @@ public sealed partial class IntelGrain(
                     ValidUntil = entry.ValidUntil,
                     Revoked = !entry.Published,
                     Reason = entry.LabelledFraud ? "labelled fraud by an operator" : entry.DenyListed ? "on the deny list" : "risk over the export threshold",
+                    CampaignId = entry.CampaignId,
                 });
             }
         }

@@ -116,6 +116,8 @@ public sealed record LocalIntelReport
     /// <summary>Set by deny-list changes: on the deny list, until when.</summary>
     [Id(4)] public bool? DenyListed { get; init; }
     [Id(5)] public DateTimeOffset? DenyExpiresAt { get; init; }
+    /// <summary>Set by entity grains: the campaign the entity is a hub of, null when none.</summary>
+    [Id(6)] public string? CampaignId { get; init; }
 }
 
 /// <summary>One of this deployment's entities the registry knows of, with what it last exported of it.</summary>
@@ -139,6 +141,8 @@ public sealed class LocalIntelEntry
     [Id(12)] public DateTimeOffset TouchedAt { get; set; }
     /// <summary>Exported revoked: confirming it again starts a new generation (a new STIX id).</summary>
     [Id(13)] public bool Revoked { get; set; }
+    /// <summary>The campaign the entity is a hub of, as its grain last said.</summary>
+    [Id(14)] public string? CampaignId { get; set; }
 }
 
 /// <summary>One indicator of the export, before it is written as STIX.</summary>
@@ -154,6 +158,8 @@ public sealed record LocalIntelExport
     [Id(6)] public DateTimeOffset? ValidUntil { get; init; }
     [Id(7)] public required bool Revoked { get; init; }
     [Id(8)] public required string Reason { get; init; }
+    /// <summary>The campaign the indicator's entity is a hub of, if any: exported as a STIX campaign it indicates.</summary>
+    [Id(9)] public string? CampaignId { get; init; }
 }
 
 [GenerateSerializer, Immutable, Alias("reputation.IntelExport")]

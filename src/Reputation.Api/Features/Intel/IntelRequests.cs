@@ -144,6 +144,7 @@ public sealed class ExportStixHandler(IGrainFactory grains, IPolicyCache policie
             Confidence = i.Confidence,
             Revoked = i.Revoked,
             Name = $"{Describe(i.Key)}: {i.Reason}",
+            Campaign = i.CampaignId,
         });
         return StixBundleWriter.Write(new StixProducer(export.Identity.Id, options.Value.ProducerName, export.Identity.Created), indicators);
     }
