@@ -38,11 +38,13 @@ public sealed class CampaignRulesTests
 
     [Theory]
     [InlineData(5, 0, true)]
-    [InlineData(7, 5, false)]
-    [InlineData(8, 5, true)]
+    [InlineData(6, 5, false)]
+    [InlineData(7, 5, true)]
+    [InlineData(9, 7, false)]
+    [InlineData(10, 7, true)]
     [InlineData(256, 200, false)]
     [InlineData(300, 200, true)]
-    public void A_hub_reports_when_it_first_is_one_and_when_its_flagged_accounts_grew_by_half(long flagged, long reported, bool report)
+    public void A_hub_reports_when_it_first_is_one_and_when_its_flagged_accounts_grew_by_half_rounded_down(long flagged, long reported, bool report)
     {
         Assert.Equal(report, CampaignRules.ShouldReport(flagged, reported));
     }

@@ -23,8 +23,6 @@ public static class CampaignRules
     /// <summary>Clean accounts every entity is assumed to have besides those it saw, so that 5 of 5 is not a certainty.</summary>
     public const double PriorAccounts = 1;
 
-    /// <summary>A hub reports again once its flagged accounts grew by half since its last report.</summary>
-    public const double ReportGrowth = 1.5;
 
     /// <summary>Accounts a hub sends with a report: the bottom of its flagged accounts by hash.</summary>
     public const int ReportSample = 32;
@@ -48,9 +46,12 @@ public static class CampaignRules
     public static bool IsHub(long flagged, long distinctAccounts, bool trusted) =>
         !trusted && flagged >= MinFlaggedAccounts && FlaggedShare(flagged, distinctAccounts) >= MinFlaggedShare;
 
-    /// <summary>A hub reports when it first becomes one (nothing reported yet) and when its flagged accounts grew materially.</summary>
+    /// <summary>
+    /// A hub reports when it first becomes one (nothing reported yet) and when its flagged accounts grew
+    /// by half since its last report, rounded down (5 → 7 → 10 → 15 ...): a few calls over a hub's life.
+    /// </summary>
     public static bool ShouldReport(long flagged, long reportedFlagged) =>
-        reportedFlagged <= 0 || flagged >= reportedFlagged * ReportGrowth;
+        reportedFlagged <= 0 || flagged >= reportedFlagged + Math.Max(1, reportedFlagged / 2);
 
     /// <summary>The id of a campaign a hub founds: <c>cmp-</c> and 16 hex digits of a hash of the hub, the same every time.</summary>
     public static string IdOf(string hubType, string hubId)
