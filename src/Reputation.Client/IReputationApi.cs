@@ -120,6 +120,30 @@ public interface IReputationApi
         [Header(ReputationClient.ApiKeyHeaderName)] string apiKey,
         CancellationToken cancellationToken = default);
 
+    /// <summary><c>GET /v1/campaigns</c> (scope <c>read</c>): campaigns largest first, then newest, a page at a time.</summary>
+    /// <param name="limit">Campaigns per page, 1-100; the service's default (20) when null.</param>
+    /// <param name="after">The <c>next</c> of the previous page; null for the first page.</param>
+    /// <param name="apiKey">The API key, sent as <c>X-Api-Key</c>.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The response; its content is the page when the call succeeded.</returns>
+    [Get("/v1/campaigns")]
+    Task<IApiResponse<CampaignPage>> ListCampaignsAsync(
+        [Query] int? limit,
+        [Query] string? after,
+        [Header(ReputationClient.ApiKeyHeaderName)] string apiKey,
+        CancellationToken cancellationToken = default);
+
+    /// <summary><c>GET /v1/campaigns/{campaignId}</c> (scope <c>read</c>): one campaign; 404 if the service holds none by that id.</summary>
+    /// <param name="campaignId">The campaign id (<c>cmp-</c> and 16 hex digits).</param>
+    /// <param name="apiKey">The API key, sent as <c>X-Api-Key</c>.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The response; its content is the campaign when the call succeeded.</returns>
+    [Get("/v1/campaigns/{campaignId}")]
+    Task<IApiResponse<CampaignView>> GetCampaignAsync(
+        string campaignId,
+        [Header(ReputationClient.ApiKeyHeaderName)] string apiKey,
+        CancellationToken cancellationToken = default);
+
     /// <summary><c>GET /v1/prompt-templates/{bucket}</c> (scope read).</summary>
     /// <param name="bucket">The bucket key, for example <c>b0:3fa2</c>.</param>
     /// <param name="apiKey">The API key.</param>

@@ -289,18 +289,46 @@ public sealed class ReputationClient
         return ReadAsync(fingerprint, static (api, f, key, ct) => api.GetPaymentInstrumentAsync(f, key, ct), cancellationToken);
     }
 
-    /// <summary>Labels an entity fraud, trusted or cleared (<c>POST /v1/labels</c>; needs the operate scope).</summary>
+    /// <summary>
+    /// Labels an entity fraud, trusted or cleared (<c>POST /v1/labels</c>; needs the operate scope). A
+    /// campaign (<see cref="EntityType.Campaign"/>) is labelled through its members:
+    /// <see cref="LabelResponse.AccountsLabelled"/> says how many.
+    /// </summary>
     /// <param name="request">The label.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The label as recorded.</returns>
-    /// <exception cref="ReputationApiException">The service answered an error (400 names the bad field, 403 without the operate scope).</exception>
+    /// <exception cref="ReputationApiException">The service answered an error (400 names the bad field, 403 without the operate scope, 404 for a campaign it does not hold).</exception>
     /// <exception cref="HttpRequestException">The service could not be reached.</exception>
     /// <exception cref="TimeoutException">No answer within <see cref="ReputationClientOptions.ReadTimeout"/>.</exception>
     public async Task<LabelResponse> SetLabelAsync(LabelRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return await ReadAsync(request, static (api, r, key, ct) => api.SetLabelAsync(r, key, ct), cancellationToken)
-            ?? throw new ReputationApiException(HttpStatusCode.NotFound, null, "The service answered 404 to POST /v1/labels.");
+        return (await ReadAsync(request, static (api, r, key, ct) => api.SetLabelAsync(r, key, ct), cancellationToken, notFoundIsNull: false))!;
+    }
+
+    /// <summary>Lists campaigns, largest first, then newest (<c>GET /v1/campaigns</c>).</summary>
+    /// <param name="limit">Campaigns per page, 1-100; the service's default (20) when null.</param>
+    /// <param name="after">The <see cref="CampaignPage.Next"/> of the previous page; null for the first page.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>A page; its <see cref="CampaignPage.Next"/> is null on the last one.</returns>
+    /// <exception cref="ReputationApiException">The service answered an error (400 names <c>limit</c> or <c>after</c>).</exception>
+    /// <exception cref="HttpRequestException">The service could not be reached.</exception>
+    /// <exception cref="TimeoutException">No answer within <see cref="ReputationClientOptions.ReadTimeout"/>.</exception>
+    public async Task<CampaignPage> ListCampaignsAsync(int? limit = null, string? after = null, CancellationToken cancellationToken = default) =>
+        (await ReadAsync((Limit: limit, After: after), static (api, q, key, ct) => api.ListCampaignsAsync(q.Limit, q.After, key, ct), cancellationToken, notFoundIsNull: false))!;
+
+    /// <summary>Reads a campaign (<c>GET /v1/campaigns/{campaignId}</c>).</summary>
+    /// <param name="campaignId">The campaign id, for example from <see cref="ListCampaignsAsync"/> or a decision's <c>CAMPAIGN</c> reason.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The campaign, or <see langword="null"/> if the service holds none by that id (404). A merged campaign's id answers with the campaign it joined.</returns>
+    /// <exception cref="ReputationApiException">The service answered an error other than 404.</exception>
+    /// <exception cref="HttpRequestException">The service could not be reached.</exception>
+    /// <exception cref="TimeoutException">No answer within <see cref="ReputationClientOptions.ReadTimeout"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="campaignId"/> is empty, <c>.</c> or <c>..</c>.</exception>
+    public Task<CampaignView?> GetCampaignAsync(string campaignId, CancellationToken cancellationToken = default)
+    {
+        ThrowIfNotAPathSegment(campaignId);
+        return ReadAsync(campaignId, static (api, id, key, ct) => api.GetCampaignAsync(id, key, ct), cancellationToken);
     }
 
     /// <summary>Reads an account's neighbourhood (<c>GET /v1/accounts/{accountId}/graph</c>).</summary>
@@ -411,10 +439,12 @@ public sealed class ReputationClient
         throw CreateApiException(response);
     }
 
+    /// <summary>A read (or an operator call answered at once): null on 404 when <paramref name="notFoundIsNull"/>, else the error thrown with its problem.</summary>
     private async Task<TView?> ReadAsync<TKey, TView>(
         TKey key,
         Func<IReputationApi, TKey, string, CancellationToken, Task<IApiResponse<TView>>> send,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        bool notFoundIsNull = true)
         where TView : class
     {
         cancellationToken.ThrowIfCancellationRequested();
@@ -428,7 +458,7 @@ public sealed class ReputationClient
                 return view;
             }
 
-            if (response.IsReceived && response.StatusCode == HttpStatusCode.NotFound)
+            if (notFoundIsNull && response.IsReceived && response.StatusCode == HttpStatusCode.NotFound)
             {
                 return null;
             }

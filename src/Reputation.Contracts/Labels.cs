@@ -14,6 +14,8 @@ public enum EntityType
     [JsonStringEnumMemberName("ip-range")] IpRange,
     /// <summary>A prompt-template bucket (<c>b0:3fa2</c>), or a 16-hex prompt fingerprint standing for its four buckets.</summary>
     [JsonStringEnumMemberName("prompt-template")] PromptTemplate,
+    /// <summary>A campaign (<c>cmp-</c> and 16 hex digits): labelling it labels its members.</summary>
+    [JsonStringEnumMemberName("campaign")] Campaign,
 }
 
 /// <summary>An operator's verdict.</summary>
@@ -33,7 +35,7 @@ public sealed record LabelRequest
 {
     /// <summary>What kind of entity is labelled.</summary>
     public required EntityType EntityType { get; init; }
-    /// <summary>Its id: account id, payment fingerprint, <c>network/prefixLength</c>, or a bucket key or 16-hex prompt fingerprint.</summary>
+    /// <summary>Its id: account id, payment fingerprint, <c>network/prefixLength</c>, a bucket key or 16-hex prompt fingerprint, or a campaign id.</summary>
     public required string EntityId { get; init; }
     /// <summary>fraud, trusted or cleared.</summary>
     public required LabelKind Label { get; init; }
@@ -46,7 +48,7 @@ public sealed record LabelResponse
 {
     /// <summary>The labelled entity's kind.</summary>
     public required EntityType EntityType { get; init; }
-    /// <summary>The labelled entity's canonical id (prompt fingerprints resolve to their buckets, comma-separated).</summary>
+    /// <summary>The labelled entity's canonical id (prompt fingerprints resolve to their buckets, comma-separated; a campaign merged into another to that one's id).</summary>
     public required string EntityId { get; init; }
     /// <summary>The label now in force.</summary>
     public required LabelKind Label { get; init; }
@@ -56,6 +58,8 @@ public sealed record LabelResponse
     public required string LabelledBy { get; init; }
     /// <summary>When.</summary>
     public required DateTimeOffset LabelledAt { get; init; }
+    /// <summary>For a campaign: how many of its accounts were labelled (docs/architecture.md, "Campaigns"); null for other entities.</summary>
+    public int? AccountsLabelled { get; init; }
 }
 
 /// <summary>A label on an entity, in views.</summary>

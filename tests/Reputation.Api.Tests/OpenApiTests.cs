@@ -19,6 +19,8 @@ public sealed class OpenApiTests(ApiFactory factory)
         "/v1/ip-ranges/{network}/{prefixLength}",
         "/v1/payment-instruments/{fingerprint}",
         "/v1/audit",
+        "/v1/campaigns",
+        "/v1/campaigns/{campaignId}",
     ];
 
     [Theory]
@@ -82,6 +84,7 @@ public sealed class OpenApiTests(ApiFactory factory)
     [InlineData("/v1/accounts/{accountId}")]
     [InlineData("/v1/ip-ranges/{network}/{prefixLength}")]
     [InlineData("/v1/payment-instruments/{fingerprint}")]
+    [InlineData("/v1/campaigns/{campaignId}")]
     public async Task The_OpenAPI_document_documents_404_as_problem_json(string path)
     {
         using var document = await SwaggerAsync();

@@ -69,8 +69,8 @@ public sealed record CampaignEvidenceItem
 }
 
 /// <summary>A page of campaigns, largest first then newest.</summary>
-[GenerateSerializer, Immutable, Alias("reputation.CampaignPage")]
-public sealed record CampaignPage
+[GenerateSerializer, Immutable, Alias("reputation.CampaignRegistryPage")]
+public sealed record CampaignRegistryPage
 {
     [Id(0)] public required IReadOnlyList<CampaignSnapshot> Campaigns { get; init; }
     /// <summary>The last campaign's id when more follow; null on the last page.</summary>
@@ -92,7 +92,7 @@ public interface ICampaignRegistryGrain : IGrainWithStringKey
 
     /// <summary>Campaigns largest first, then newest; <paramref name="after"/> is the last id of the previous page.</summary>
     [Alias("GetPage"), ReadOnly]
-    ValueTask<CampaignPage> GetPageAsync(string? after, int limit);
+    ValueTask<CampaignRegistryPage> GetPageAsync(string? after, int limit);
 
     /// <summary>A campaign by its id or the id of a campaign merged into it; null when not held.</summary>
     [Alias("Get"), ReadOnly]

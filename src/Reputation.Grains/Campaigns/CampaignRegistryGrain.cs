@@ -55,7 +55,7 @@ public sealed partial class CampaignRegistryGrain(
         return outcome.CampaignId;
     }
 
-    ValueTask<CampaignPage> ICampaignRegistryGrain.GetPageAsync(string? after, int limit)
+    ValueTask<CampaignRegistryPage> ICampaignRegistryGrain.GetPageAsync(string? after, int limit)
     {
         var book = Book;
         var ordered = book.Ordered();
@@ -66,7 +66,7 @@ public sealed partial class CampaignRegistryGrain(
             var at = cursor is null ? -1 : ordered.IndexOf(cursor);
             if (at < 0)
             {
-                return ValueTask.FromResult(new CampaignPage { Campaigns = [], UnknownCursor = true });
+                return ValueTask.FromResult(new CampaignRegistryPage { Campaigns = [], UnknownCursor = true });
             }
 
             start = at + 1;
@@ -74,7 +74,7 @@ public sealed partial class CampaignRegistryGrain(
 
         var take = Math.Clamp(limit, 1, MaxPageSize);
         var page = ordered.Skip(start).Take(take).ToList();
-        return ValueTask.FromResult(new CampaignPage
+        return ValueTask.FromResult(new CampaignRegistryPage
         {
             Campaigns = [.. page.Select(CampaignBook.Snapshot)],
             Next = start + page.Count < ordered.Count ? page[^1].Id : null,

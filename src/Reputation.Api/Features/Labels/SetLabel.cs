@@ -2,6 +2,7 @@ using System.Text.RegularExpressions;
 using Mediator;
 using Reputation.Api.Errors;
 using Reputation.Contracts;
+using Reputation.Core.Campaigns;
 using Reputation.Core.Networks;
 using Reputation.Core.Prompts;
 using Reputation.Grains;
@@ -9,7 +10,8 @@ using CoreLabel = Reputation.Core.Scoring.Label;
 
 namespace Reputation.Api.Features.Labels;
 
-public sealed partial record SetLabel(LabelRequest Body, string By) : IRequest<LabelResponse>, IValidatable
+/// <summary>A label; the answer is null when the entity is a campaign the service does not hold (404).</summary>
+public sealed partial record SetLabel(LabelRequest Body, string By) : IRequest<LabelResponse?>, IValidatable
 {
     public const int MaxReasonLength = 500;
 
@@ -76,8 +78,16 @@ public sealed partial record SetLabel(LabelRequest Body, string By) : IRequest<L
 
                 error = "a prompt template is a bucket key (b0:3fa2) or a 16-hex prompt fingerprint";
                 return null;
+            case EntityType.Campaign:
+                if (CampaignRules.IsId(id))
+                {
+                    return [id!];
+                }
+
+                error = "a campaign id is cmp- and 16 lowercase hex digits, as GET /v1/campaigns lists it";
+                return null;
             default:
-                error = "entityType must be account, payment-instrument, ip-range or prompt-template";
+                error = "entityType must be account, payment-instrument, ip-range, prompt-template or campaign";
                 return null;
         }
     }
@@ -86,7 +96,7 @@ public sealed partial record SetLabel(LabelRequest Body, string By) : IRequest<L
     internal static partial Regex BucketPattern();
 }
 
-public sealed class SetLabelHandler(IGrainFactory grains, ReputationClock time) : IRequestHandler<SetLabel, LabelResponse>
+public sealed class SetLabelHandler(IGrainFactory grains, ReputationClock time) : IRequestHandler<SetLabel, LabelResponse?>
 {
     private Task<LabelInfo> Apply(EntityType type, string key, LabelChange change) => type switch
     {
@@ -96,7 +106,7 @@ public sealed class SetLabelHandler(IGrainFactory grains, ReputationClock time) 
         _ => grains.GetGrain<IPromptTemplateGrain>(key).SetLabelAsync(change).AsTask(),
     };
 
-    public async ValueTask<LabelResponse> Handle(SetLabel request, CancellationToken cancellationToken)
+    public async ValueTask<LabelResponse?> Handle(SetLabel request, CancellationToken cancellationToken)
     {
         var b = request.Body;
         var keys = SetLabel.Keys(b.EntityType, b.EntityId, out _)!;
@@ -108,7 +118,22 @@ public sealed class SetLabelHandler(IGrainFactory grains, ReputationClock time) 
             At = time.UtcNow,
         };
 
-        await Task.WhenAll(keys.Select(key => Apply(b.EntityType, key, change)));
+        int? labelled = null;
+        if (b.EntityType == EntityType.Campaign)
+        {
+            // A campaign is labelled through its members (docs/architecture.md, "Campaigns").
+            if (await grains.GetGrain<ICampaignRegistryGrain>(CampaignRegistryGrain.Key).GetAsync(keys[0]) is not { } campaign)
+            {
+                return null;
+            }
+
+            keys = [campaign.Id];
+            labelled = await CampaignMembers.LabelAsync(grains, await CampaignMembers.CollectAsync(grains, campaign), change);
+        }
+        else
+        {
+            await Task.WhenAll(keys.Select(key => Apply(b.EntityType, key, change)));
+        }
 
         return new LabelResponse
         {
@@ -118,6 +143,7 @@ public sealed class SetLabelHandler(IGrainFactory grains, ReputationClock time) 
             Reason = change.Reason,
             LabelledBy = change.By,
             LabelledAt = change.At,
+            AccountsLabelled = labelled,
         };
     }
 }
