@@ -519,7 +519,7 @@ public sealed class AccountGrain(
             Outcome = decision.Outcome,
             Score = Math.Round(decision.Result.Score, 4),
             Reasons = [.. decision.Result.Contributions.Select(c => new ReasonEntry { Code = c.Code, Contribution = Math.Round(c.Share, 4), Detail = c.Detail }),
-                .. CampaignReason.Of(decision, LinkedCampaign())],
+                .. CampaignReason.Of(decision, decision.Outcome == 0 || decision.Listed ? null : LinkedCampaign())],
             PolicyVersion = decision.PolicyVersion,
         };
 

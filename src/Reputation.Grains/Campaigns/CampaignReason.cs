@@ -10,6 +10,8 @@ namespace Reputation.Grains.Campaigns;
 /// </summary>
 internal static class CampaignReason
 {
+    /// <param name="decision">The decision.</param>
+    /// <param name="linked">The campaign a linked entity is a hub of; the caller looks only for a decision that is not allow (decisions are hot).</param>
     public static ReasonEntry[] Of(AccountDecision decision, (string CampaignId, string Via)? linked) =>
         decision.Outcome == 0 || decision.Listed || linked is not { } l
             ? []
