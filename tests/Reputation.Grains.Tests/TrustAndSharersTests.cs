@@ -25,7 +25,7 @@ public sealed class TrustAndSharersTests(ClusterFixture fixture)
         return $"172.{20 + (n / 256 % 12)}.{n % 256}.0/24";
     }
 
-    private static SignupEvent Signup(DateTimeOffset at, string range, string? card, string? organization = null) => new()
+    private static SignupEvent Signup(DateTimeOffset at, string range, string? card, string? organization = null, string? workDomain = null) => new()
     {
         EventId = Events.NewId("signup"),
         OccurredAt = at,
@@ -33,6 +33,8 @@ public sealed class TrustAndSharersTests(ClusterFixture fixture)
         PaymentFingerprint = card,
         OrganizationId = organization,
         OrganizationVerified = organization is not null,
+        EmailDomainHash = workDomain,
+        EmailDomainKind = workDomain is null ? Core.Privacy.EmailDomainKind.Unknown : Core.Privacy.EmailDomainKind.Other,
     };
 
     private static UsageEvent Prompted(DateTimeOffset at, string range, long requests, ulong fingerprint) => new()
@@ -46,7 +48,7 @@ public sealed class TrustAndSharersTests(ClusterFixture fixture)
         PromptFingerprints = [fingerprint],
     };
 
-    private async Task<List<DecisionResult>> TeamAsync(string? organization)
+    private async Task<List<DecisionResult>> TeamAsync(string? organization, string? workDomain = null)
     {
         var card = Unique("pf-corporate");
         var office = UniqueRange();
@@ -54,7 +56,7 @@ public sealed class TrustAndSharersTests(ClusterFixture fixture)
         for (var i = 0; i < ids.Count; i++)
         {
             // Onboarded within half an hour from the office, all on the company's card.
-            await Grains.GetGrain<IAccountGrain>(ids[i]).SignupAsync(Signup(Now.AddMinutes(-30 + i), office, card, organization));
+            await Grains.GetGrain<IAccountGrain>(ids[i]).SignupAsync(Signup(Now.AddMinutes(-30 + i), office, card, organization, workDomain));
             await Grains.GetGrain<IAccountGrain>(ids[i]).RecordAsync([Events.Usage(Now.AddMinutes(-29 + i), office, requests: 5)]);
         }
 
@@ -68,6 +70,13 @@ public sealed class TrustAndSharersTests(ClusterFixture fixture)
         Assert.All(team, d => Assert.True(d.Outcome == (int)RequestOutcome.Allow,
             $"score {d.Score}: {string.Join(", ", d.Reasons.Select(r => $"{r.Code} {r.Contribution}"))}"));
         Assert.All(team, d => Assert.DoesNotContain(d.Reasons, r => r.Code is ReasonCodes.PaymentInstrumentShared or ReasonCodes.IpRangeSignupVelocity));
+    }
+
+    [Fact]
+    public async Task An_unverified_team_of_one_work_domain_is_one_owner_of_its_card()
+    {
+        var team = await TeamAsync(organization: null, workDomain: Unique("domain-hash"));
+        Assert.All(team, d => Assert.DoesNotContain(d.Reasons, r => r.Code == ReasonCodes.PaymentInstrumentShared));
     }
 
     [Fact]

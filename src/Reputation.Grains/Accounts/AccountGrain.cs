@@ -198,7 +198,7 @@ public sealed class AccountGrain(
 
                         if (signup.PaymentFingerprint is { } fingerprint)
                         {
-                            Add(ref instrumentEntries, fingerprint, new InstrumentEntry { EventId = e.EventId, OccurredAt = e.OccurredAt, Organization = VerifiedOrganization });
+                            Add(ref instrumentEntries, fingerprint, new InstrumentEntry { EventId = e.EventId, OccurredAt = e.OccurredAt, OwnerGroup = CardOwnerGroup });
                         }
 
                         break;
@@ -218,7 +218,7 @@ public sealed class AccountGrain(
                         }
 
                         Add(ref instrumentEntries, payment.PaymentFingerprint,
-                            new InstrumentEntry { EventId = e.EventId, OccurredAt = e.OccurredAt, Outcome = payment.Outcome, Organization = VerifiedOrganization });
+                            new InstrumentEntry { EventId = e.EventId, OccurredAt = e.OccurredAt, Outcome = payment.Outcome, OwnerGroup = CardOwnerGroup });
                         break;
                 }
 
@@ -372,8 +372,25 @@ public sealed class AccountGrain(
         }
     }
 
-    /// <summary>The verified organisation the account belongs to, if any: its members are one owner of a card.</summary>
-    private string? VerifiedOrganization => state.State.OrganizationVerified ? state.State.OrganizationId : null;
+    /// <summary>
+    /// The group whose members are one owner of a card: a verified organisation, else (when the
+    /// policy says so) the account's work email domain; null when the account is its own owner.
+    /// </summary>
+    private string? CardOwnerGroup
+    {
+        get
+        {
+            var s = state.State;
+            if (s.OrganizationVerified && s.OrganizationId is { } organization)
+            {
+                return "organization:" + organization;
+            }
+
+            return s.EmailDomainKind == EmailDomainKind.Other && s.EmailDomainHash is { } domain && policies.Current.Trust.WorkDomainCardOwner
+                ? "domain:" + domain
+                : null;
+        }
+    }
 
     private Standing StandingNow()
     {

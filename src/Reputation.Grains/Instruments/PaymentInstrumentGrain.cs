@@ -26,7 +26,7 @@ public sealed class PaymentInstrumentGrain(
         var dedup = s.Dedup.Open();
         var changed = false;
         var linked = false;
-        string? organization = null;
+        string? group = null;
         foreach (var entry in entries)
         {
             if (!dedup.TryAdd(entry.EventId))
@@ -56,7 +56,7 @@ public sealed class PaymentInstrumentGrain(
             else
             {
                 linked = true;
-                organization ??= entry.Organization;
+                group ??= entry.OwnerGroup;
             }
         }
 
@@ -65,7 +65,7 @@ public sealed class PaymentInstrumentGrain(
             // Usage alone does not make an account a user of the card: only a signup or a payment links it.
             if (linked)
             {
-                if (organization is not null && s.OwnerSketch is null)
+                if (group is not null && s.OwnerSketch is null)
                 {
                     // Until now every account was its own owner.
                     s.OwnerSketch = [.. Accounts.Registers];
@@ -75,7 +75,7 @@ public sealed class PaymentInstrumentGrain(
                 if (s.OwnerSketch is { } owners)
                 {
                     // A team on a corporate card is one customer, not a card-sharing ring.
-                    HyperLogLog.Wrap(owners).Add(organization is null ? "account:" + accountId : "organization:" + organization);
+                    HyperLogLog.Wrap(owners).Add(group ?? "account:" + accountId);
                 }
 
                 RecentList.Touch(s.RecentAccounts, accountId, PaymentInstrumentState.RecentAccountCapacity);

@@ -87,8 +87,11 @@ public sealed record InstrumentEntry
     /// <summary>Requests of a usage event, counted against the instrument's cluster quota.</summary>
     [Id(3)] public long Requests { get; init; }
     [Id(4)] public bool Activated { get; init; }
-    /// <summary>Who the account is to the card: a verified organisation's id (its members are one owner), else null.</summary>
-    [Id(5)] public string? Organization { get; init; }
+    /// <summary>
+    /// Who the account is to the card when it is one of a group that counts as one owner
+    /// (<c>organization:…</c> for a verified organisation, <c>domain:…</c> for a work domain's keyed hash); null: itself.
+    /// </summary>
+    [Id(5)] public string? OwnerGroup { get; init; }
 }
 
 /// <summary>What an account tells a prompt-template bucket about one fingerprint of a usage event.</summary>
