@@ -108,12 +108,6 @@ public sealed record TrustPolicy
     /// cohort (a class, a team) rather than a spread-out campaign (0–1; 1 turns it off).
     /// </summary>
     public double CohortShare { get; init; } = 0.6;
-    /// <summary>
-    /// Accounts of one work email domain (not free-mail, not disposable) count as one owner of a card,
-    /// as a verified organisation's members do: a startup's team on its company card. A ring that buys
-    /// a domain escapes <c>PAYMENT_INSTRUMENT_SHARED</c> only; its traffic still counts.
-    /// </summary>
-    public bool WorkDomainCardOwner { get; init; } = true;
 }
 
 /// <summary>

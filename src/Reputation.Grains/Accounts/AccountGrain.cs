@@ -373,24 +373,12 @@ public sealed class AccountGrain(
     }
 
     /// <summary>
-    /// The group whose members are one owner of a card: a verified organisation, else (when the
-    /// policy says so) the account's work email domain; null when the account is its own owner.
+    /// The group whose members are one owner of a card: a verified organisation; null when the
+    /// account is its own owner. A shared work domain is not enough: a ring registers a domain for
+    /// the price of a lunch (docs/detection.md, "Trust seeds").
     /// </summary>
-    private string? CardOwnerGroup
-    {
-        get
-        {
-            var s = state.State;
-            if (s.OrganizationVerified && s.OrganizationId is { } organization)
-            {
-                return "organization:" + organization;
-            }
-
-            return s.EmailDomainKind == EmailDomainKind.Other && s.EmailDomainHash is { } domain && policies.Current.Trust.WorkDomainCardOwner
-                ? "domain:" + domain
-                : null;
-        }
-    }
+    private string? CardOwnerGroup =>
+        state.State.OrganizationVerified && state.State.OrganizationId is { } organization ? "organization:" + organization : null;
 
     private Standing StandingNow()
     {

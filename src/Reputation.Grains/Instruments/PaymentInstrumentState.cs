@@ -24,8 +24,7 @@ public sealed class PaymentInstrumentState : IEntityState
     /// <summary>Accounts becoming active, per minute: synchronised starts give a campaign away.</summary>
     [Id(10)] public WindowState ActivationsPerMinute { get; set; } = WindowState.Create(61);
     /// <summary>
-    /// Distinct owners (HyperLogLog): accounts, with all members of one verified organisation (or one
-    /// work domain) as one. Null until such a member links; then it starts from the accounts seen so far.
+    /// Distinct owners (HyperLogLog): accounts, with all members of one verified organisation as one. Null until such a member links; then it starts from the accounts seen so far.
     /// </summary>
     [Id(11)] public byte[]? OwnerSketch { get; set; }
     // Never renumber an Id; a new member takes the next one.

@@ -89,7 +89,7 @@ public sealed record InstrumentEntry
     [Id(4)] public bool Activated { get; init; }
     /// <summary>
     /// Who the account is to the card when it is one of a group that counts as one owner
-    /// (<c>organization:…</c> for a verified organisation, <c>domain:…</c> for a work domain's keyed hash); null: itself.
+    /// (<c>organization:…</c> for a verified organisation); null: itself.
     /// </summary>
     [Id(5)] public string? OwnerGroup { get; init; }
 }
