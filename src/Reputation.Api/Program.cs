@@ -104,7 +104,13 @@ builder.UseOrleans(orleans =>
     orleans.Services.AddReputationGrains();
 });
 
-builder.Services.AddSingleton(ReputationClock.Default);
+var followEventTime = builder.Configuration.GetValue<bool>($"{ApiOptions.SectionName}:{nameof(ApiOptions.FollowEventTime)}");
+if (followEventTime && !builder.Environment.IsDevelopment())
+{
+    throw new InvalidOperationException($"{ApiOptions.SectionName}:{nameof(ApiOptions.FollowEventTime)} is for simulations and only allowed in Development.");
+}
+
+builder.Services.AddSingleton(followEventTime ? ReputationClock.FollowingEvents(TimeProvider.System) : ReputationClock.Default);
 builder.Services.AddSingleton(sp => new EmailHasher(Convert.FromBase64String(sp.GetRequiredService<IOptions<PrivacyOptions>>().Value.EmailHashKey!)));
 builder.Services.AddMediator((MediatorOptions o) =>
 {

@@ -121,6 +121,13 @@ public sealed class ApiOptions
     /// report that forces a full collection). Off by default; <c>./bench.sh</c> turns it on.
     /// </summary>
     public bool BenchmarkEndpoints { get; init; }
+
+    /// <summary>
+    /// Reputation time follows the latest event time ingested instead of the wall clock, so a
+    /// simulation that replays hours in minutes sees its own last hour in one-hour windows
+    /// (docs/detection.md). Development only: the service refuses to start with it elsewhere.
+    /// </summary>
+    public bool FollowEventTime { get; init; }
 }
 
 public sealed class PrivacyOptions

@@ -29,7 +29,8 @@ public sealed class IngestEventsHandler(IGrainFactory grains, EmailHasher emails
 
     public async ValueTask<EventBatchResult> Handle(IngestEvents request, CancellationToken cancellationToken)
     {
-        var now = time.UtcNow;
+        // The future bound is the wall clock's, also when reputation time follows the events (simulations).
+        var now = time.WallNow;
         var rejected = new List<RejectedEvent>();
         var duplicates = 0;
         var seenIds = new HashSet<string>(StringComparer.Ordinal);
@@ -96,6 +97,7 @@ public sealed class IngestEventsHandler(IGrainFactory grains, EmailHasher emails
                 }
 
                 tally[Cell(TypeOf(events[i]), result)]++;
+                time.Observe(events[i].OccurredAt);
             }
         }
 
