@@ -258,6 +258,26 @@ public sealed class PropagationTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task An_account_flagged_before_it_uses_a_card_counts_as_flagged_in_that_card()
+    {
+        var suspect = Grains.GetGrain<IAccountGrain>(Unique("early"));
+        var partner = Grains.GetGrain<IAccountGrain>(Unique("partner"));
+        var card = Unique("pf-later");
+        await suspect.SignupAsync(Events.Signup(Now.AddHours(-1), UniqueRange()));
+        await RotateAsync(suspect, Now, ranges: 7);
+        Assert.NotEqual((int)RequestOutcome.Allow, (await suspect.DecideRequestAsync(null)).Outcome);
+
+        // Already flagged, it now pays with a card a long-standing customer also uses.
+        await partner.SignupAsync(Events.Signup(Now.AddDays(-60), UniqueRange(), card));
+        await suspect.RecordAsync([Events.Payment(Now, card, PaymentKind.Succeeded)]);
+
+        await Eventually.HoldsAsync(async () => (await Grains.GetGrain<IPaymentInstrumentGrain>(card).GetSnapshotAsync())!.Risk > 0.5,
+            "the card counts the suspect as flagged");
+        await Eventually.HoldsAsync(async () =>
+            (await partner.DecideRequestAsync(null)).Reasons.Any(r => r.Code == ReasonCodes.LinkedRisk), "the partner reads the card's risk");
+    }
+
+    [Fact]
     public async Task Risk_does_not_travel_back_to_the_account_it_came_from()
     {
         var card = Unique("pf-pair");

@@ -143,8 +143,13 @@ public sealed class AccountGrain(
         if (signals.SharingAccounts > 0 && !state.State.PromptBuckets.Contains(signals.Bucket))
         {
             // A bucket found this account's earlier prompt shared by another account: link it.
+            HashSet<string> before = [.. state.State.PromptBuckets.Select(Key.Template), .. state.State.IpRanges.Take(RangesScored).Select(Key.Range),
+                .. state.State.PaymentInstruments.Take(InstrumentsScored).Select(Key.Instrument)];
             RecentList.Touch(state.State.PromptBuckets, signals.Bucket, AccountState.LinkCapacity);
             await WriteAsync();
+            Publish(hop);
+            TellNewLinks(before);
+            return;
         }
 
         Publish(hop);
@@ -158,6 +163,7 @@ public sealed class AccountGrain(
         Dictionary<string, List<RangeEntry>>? rangeEntries = null;
         Dictionary<string, List<InstrumentEntry>>? instrumentEntries = null;
         Dictionary<string, List<TemplateEntry>>? templateEntries = null;
+        HashSet<string>? linkedBefore = null;
         var accepted = 0;
 
         try
@@ -246,6 +252,7 @@ public sealed class AccountGrain(
             // Linked entities first, the account last: if anything fails the caller retries the
             // whole call, the entities recognise the event ids, and the account applies them once.
             var accountId = this.GetPrimaryKeyString();
+            linkedBefore = [.. s.IpRanges.Take(RangesScored).Select(Key.Range), .. s.PaymentInstruments.Take(InstrumentsScored).Select(Key.Instrument), .. s.PromptBuckets.Select(Key.Template)];
             var rangeCalls = Calls(rangeEntries, (k, v) => GrainFactory.Ref<IIpRangeGrain>(k).RecordAsync(accountId, v));
             var instrumentCalls = Calls(instrumentEntries, (k, v) => GrainFactory.Ref<IPaymentInstrumentGrain>(k).RecordAsync(accountId, v));
             var templateCalls = Calls(templateEntries, (k, v) => GrainFactory.Ref<IPromptTemplateGrain>(k).RecordAsync(accountId, v));
@@ -306,7 +313,56 @@ public sealed class AccountGrain(
         }
 
         Publish(hop: 0);
+        TellNewLinks(linkedBefore);
         return statuses;
+    }
+
+    private static class Key
+    {
+        public static string Range(string k) => "r:" + k;
+
+        public static string Instrument(string k) => "i:" + k;
+
+        public static string Template(string k) => "t:" + k;
+    }
+
+    /// <summary>
+    /// An account already flagged or labelled fraud tells the entities it has just linked: they were
+    /// not there when its standing changed, so they would never count it (a template's first sharer,
+    /// a card an account flagged elsewhere starts to use).
+    /// </summary>
+    private void TellNewLinks(HashSet<string>? linkedBefore)
+    {
+        if (linkedBefore is null || (!_publishedFlagged && !_publishedFraud))
+        {
+            return;
+        }
+
+        var s = state.State;
+        var risk = new AccountRisk { AccountId = this.GetPrimaryKeyString(), Flagged = _publishedFlagged, ConfirmedFraud = _publishedFraud, Hop = 0 };
+        var sent = 0;
+        foreach (var range in s.IpRanges.Take(RangesScored).Where(k => !linkedBefore.Contains(Key.Range(k))))
+        {
+            _ = GrainFactory.Ref<IIpRangeGrain>(range).AccountRiskChangedAsync(risk);
+            sent++;
+        }
+
+        foreach (var instrument in s.PaymentInstruments.Take(InstrumentsScored).Where(k => !linkedBefore.Contains(Key.Instrument(k))))
+        {
+            _ = GrainFactory.Ref<IPaymentInstrumentGrain>(instrument).AccountRiskChangedAsync(risk);
+            sent++;
+        }
+
+        foreach (var bucket in s.PromptBuckets.Where(k => !linkedBefore.Contains(Key.Template(k))))
+        {
+            _ = GrainFactory.Ref<IPromptTemplateGrain>(bucket).AccountRiskChangedAsync(risk);
+            sent++;
+        }
+
+        if (sent > 0)
+        {
+            metrics.Propagated("account", sent);
+        }
     }
 
     private void ApplyUsage(UsageEvent usage, bool activated, ref Dictionary<string, List<InstrumentEntry>>? instrumentEntries, ref Dictionary<string, List<TemplateEntry>>? templateEntries)
