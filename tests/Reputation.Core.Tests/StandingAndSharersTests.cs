@@ -42,8 +42,11 @@ public sealed class StandingAndSharersTests
     {
         Assert.Equal(Standing.Dormant, (Aged(40) with { FirstUsageAt = s_now.AddHours(-1) }).StandingAt(s_now, s_policy));
         Assert.Equal(Standing.Dormant, Aged(40).StandingAt(s_now, s_policy));
-        // Used since its first days, just not on enough days: neither established nor dormant.
-        Assert.Equal(Standing.None, (Aged(40) with { FirstUsageAt = s_now.AddDays(-39), UsageDaysBeforeRecent = 1 }).StandingAt(s_now, s_policy));
+        // Some use before, just not on enough days: a light user, neither established nor dormant.
+        Assert.Equal(Standing.Known, (Aged(40) with { FirstUsageAt = s_now.AddDays(-39), UsageDaysBeforeRecent = 1 }).StandingAt(s_now, s_policy));
+        Assert.Equal(Standing.Known, (Aged(400) with { FirstUsageAt = s_now.AddDays(-10), UsageDaysBeforeRecent = 2 }).StandingAt(s_now, s_policy));
+        // Aged, first used within days of its creation, but only in the last two days: nothing is known of it yet.
+        Assert.Equal(Standing.None, (new History(s_now.AddDays(-8), s_now.AddDays(-2), 0, null, null, false, Label.None)).StandingAt(s_now, s_policy));
     }
 
     [Fact]
@@ -143,6 +146,30 @@ public sealed class StandingAndSharersTests
     }
 
     [Fact]
+    public void A_range_s_propagated_risk_and_indicators_weigh_less_for_a_known_customer_but_its_fraud_label_does_not()
+    {
+        var risky = new RangeFacts("198.51.100.0/24", 0, 10) { Risk = 0.5 };
+        double Linked(Standing standing, RangeFacts range) =>
+            Scorer.Score(s_policy, s_now, new ScoreInputs { Account = Customer(standing), Range = range })
+                .Contributions.Single(c => c.Code == ReasonCodes.LinkedRisk).Value;
+
+        Assert.Equal(0.5 * s_policy.Propagation.Decay, Linked(Standing.Dormant, risky), 1e-12);
+        Assert.Equal(0.5 * s_policy.Propagation.Decay * s_policy.Trust.KnownCustomerRangeFactor, Linked(Standing.Known, risky), 1e-12);
+        Assert.Equal(s_policy.Propagation.Decay, Linked(Standing.Established, risky with { Risk = 1, Label = Label.Fraud }), 1e-12);
+    }
+
+    [Fact]
+    public void A_shared_card_weighs_less_for_an_established_customer_than_for_a_new_account()
+    {
+        var family = new InstrumentFacts(DistinctAccounts: 8, 0, 0);
+        double Shared(Standing standing) =>
+            Score(Customer(standing), instruments: [family]).Contributions.Single(c => c.Code == ReasonCodes.PaymentInstrumentShared).Value;
+
+        Assert.Equal(1, Shared(Standing.New), 1e-12);
+        Assert.Equal(s_policy.Trust.EstablishedSharedCardFactor, Shared(Standing.Established), 1e-12);
+    }
+
+    [Fact]
     public void A_corporate_card_counts_a_verified_team_as_one_owner()
     {
         var team = new InstrumentFacts(DistinctAccounts: 25, 0, 0) { DistinctOwners = 1 };
@@ -163,7 +190,7 @@ public sealed class StandingAndSharersTests
 
         var trust = s_policy.Intel.DefaultTrust;
         Assert.Equal(trust, Intel(Standing.Dormant, range), 1e-12);
-        Assert.Equal(trust * s_policy.Trust.EstablishedRangeIntelFactor, Intel(Standing.Established, range), 1e-12);
+        Assert.Equal(trust * s_policy.Trust.KnownCustomerRangeFactor, Intel(Standing.Established, range), 1e-12);
         // A card or a template is the customer's own: full weight whoever they are.
         Assert.Equal(trust, Intel(Standing.Established, card), 1e-12);
     }

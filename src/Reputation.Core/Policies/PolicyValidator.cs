@@ -117,7 +117,8 @@ public static class PolicyValidator
             Fail("trust.dormantGapDays", "must be 1 to 365");
         }
 
-        Unit(errors, "trust.establishedRangeIntelFactor", standing.EstablishedRangeIntelFactor, allowZero: true);
+        Unit(errors, "trust.knownCustomerRangeFactor", standing.KnownCustomerRangeFactor, allowZero: true);
+        Unit(errors, "trust.establishedSharedCardFactor", standing.EstablishedSharedCardFactor, allowZero: true);
         Unit(errors, "trust.cohortShare", standing.CohortShare, allowZero: false);
 
         Unit(errors, "ramps.templateFullTrafficShare", r.TemplateFullTrafficShare, allowZero: false);

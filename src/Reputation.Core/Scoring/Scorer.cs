@@ -159,20 +159,25 @@ public static class Scorer
         double synchronised = 0;
         string? synchronisedDetail = null;
 
+        // What a range's propagated risk says of a customer the service knows is little (its neighbours
+        // are not it); an operator's fraud label on the range still counts fully.
+        var knownCustomerRange = account.Standing.IsKnownCustomer() ? Math.Clamp(policy.Trust.KnownCustomerRangeFactor, 0, 1) : 1;
         if (inputs.Range is { } r)
         {
+            var rangeFactor = r.Label == Label.Fraud ? 1 : knownCustomerRange;
             signals[n++] = new Signal(ReasonCodes.IpRangeSignupVelocity, ramps.IpRangeSignupsPerHour.Apply(r.SignupsLastHour),
                 $"{r.SignupsLastHour} signups from {r.Range} in the last hour");
             signals[n++] = new Signal(ReasonCodes.IpRangeAccounts, ramps.IpRangeDistinctAccounts.Apply(r.DistinctAccounts),
                 $"about {r.DistinctAccounts} accounts seen in {r.Range}");
             Cluster(ref clusterMultiple, ref clusterDetail, r.RequestsLastHour, policy.Quotas.RangeRequestsPerHour, $"IP range {r.Range}");
-            Linked(ref linkedRisk, ref linkedDetail, r.Risk, r.Label, $"IP range {r.Range}", policy.Propagation.Decay);
+            Linked(ref linkedRisk, ref linkedDetail, r.Risk * rangeFactor, r.Label, $"IP range {r.Range}", policy.Propagation.Decay);
             Synchronised(ref synchronised, ref synchronisedDetail, ramps, r.PeakActivations, r.DistinctAccounts, $"IP range {r.Range}");
         }
 
         foreach (var other in inputs.OtherRanges)
         {
-            Linked(ref linkedRisk, ref linkedDetail, other.Risk, other.Label, $"IP range {other.Range}", policy.Propagation.Decay);
+            var rangeFactor = other.Label == Label.Fraud ? 1 : knownCustomerRange;
+            Linked(ref linkedRisk, ref linkedDetail, other.Risk * rangeFactor, other.Label, $"IP range {other.Range}", policy.Propagation.Decay);
         }
 
         // The worst instrument speaks for the account: one shared card is enough, whatever else it has.
@@ -189,8 +194,12 @@ public static class Scorer
                 Synchronised(ref synchronised, ref synchronisedDetail, ramps, i.PeakActivations, i.DistinctAccounts, "a linked payment instrument");
             }
 
-            signals[n++] = new Signal(ReasonCodes.PaymentInstrumentShared, ramps.PaymentInstrumentAccounts.Apply(accounts),
-                $"payment instrument shared by about {accounts} accounts");
+            // Who shares the card matters as for templates: a ring is new or bought accounts.
+            var cardFactor = account.Standing.IsEstablished() ? Math.Clamp(policy.Trust.EstablishedSharedCardFactor, 0, 1) : 1;
+            signals[n++] = new Signal(ReasonCodes.PaymentInstrumentShared, ramps.PaymentInstrumentAccounts.Apply(accounts) * cardFactor,
+                cardFactor < 1
+                    ? $"payment instrument shared by about {accounts} accounts (a customer with a history: counted at {cardFactor.ToString("P0", CultureInfo.InvariantCulture)})"
+                    : $"payment instrument shared by about {accounts} accounts");
             signals[n++] = new Signal(ReasonCodes.PaymentChargebacks, ramps.PaymentChargebacks.Apply(chargebacks),
                 $"{chargebacks} chargebacks on a linked payment instrument");
             signals[n++] = new Signal(ReasonCodes.PaymentDeclines, ramps.PaymentDeclines.Apply(declines),
@@ -270,10 +279,10 @@ public static class Scorer
         {
             var trust = Math.Clamp(policy.Intel.TrustOf(match.Producer), 0, 1);
             var value = Math.Clamp(match.Confidence / 100.0, 0, 1) * trust;
-            if (match.NamesRange && (account.Standing & (Standing.Established | Standing.Trusted)) != 0)
+            if (match.NamesRange && account.Standing.IsKnownCustomer())
             {
                 // A range holds customers too: its indicator says little about one the service has known for weeks.
-                value *= Math.Clamp(policy.Trust.EstablishedRangeIntelFactor, 0, 1);
+                value *= Math.Clamp(policy.Trust.KnownCustomerRangeFactor, 0, 1);
             }
 
             if (value > intel)

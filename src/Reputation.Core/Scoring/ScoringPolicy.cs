@@ -99,10 +99,18 @@ public sealed record TrustPolicy
     /// <summary>An aged account without history whose first use came this many days or more after it was created is dormant. 1–365.</summary>
     public int DormantGapDays { get; init; } = 7;
     /// <summary>
-    /// What an imported indicator naming an IP range counts for an established or trusted account
-    /// (0–1): residential and carrier ranges hold customers as well as proxies.
+    /// What an IP range's evidence — its propagated risk and imported indicators naming it — counts
+    /// for an account with a history (neither new nor dormant), 0–1: residential and carrier ranges
+    /// hold customers as well as proxies, and a customer the service has known for weeks is not
+    /// made a proxy user by its neighbours.
     /// </summary>
-    public double EstablishedRangeIntelFactor { get; init; } = 0.3;
+    public double KnownCustomerRangeFactor { get; init; } = 0.3;
+    /// <summary>
+    /// What sharing a payment instrument counts for an established or trusted account, 0–1: a card
+    /// ring is new or bought accounts; a customer with weeks of history paying with a card others use
+    /// too is a family's or a reseller's card.
+    /// </summary>
+    public double EstablishedSharedCardFactor { get; init; } = 0.3;
     /// <summary>
     /// Share of a template's sampled sharers in one range or one work domain from which they are one
     /// cohort (a class, a team) rather than a spread-out campaign (0–1; 1 turns it off).

@@ -15,6 +15,18 @@ public enum Standing : byte
     Dormant = 4,
     /// <summary>A member of an organisation the platform verified, or labelled trusted by an operator.</summary>
     Trusted = 8,
+    /// <summary>Aged, with some use before the last two days, not yet enough to be established: a light user.</summary>
+    Known = 16,
+}
+
+/// <summary>What the standings mean for evidence.</summary>
+public static class StandingExtensions
+{
+    /// <summary>Aged with some history, or trusted: what the service has seen of it is a customer's.</summary>
+    public static bool IsKnownCustomer(this Standing standing) =>
+        (standing & (Standing.Established | Standing.Trusted | Standing.Known)) != 0;
+
+    public static bool IsEstablished(this Standing standing) => (standing & (Standing.Established | Standing.Trusted)) != 0;
 }
 
 /// <summary>The facts an account's standing is decided from; pure, so it is unit-tested without a silo.</summary>
@@ -44,8 +56,14 @@ public readonly record struct History(
             return standing | Standing.Established;
         }
 
-        // No history to speak of: dormant if its use started well after it was created (or has not started).
+        // No history at all before the last two days: dormant if its use started well after it was
+        // created (or has not started). A light user with a day or two of earlier use is neither.
         var gap = TimeSpan.FromDays(trust.DormantGapDays);
+        if (UsageDaysBeforeRecent > 0)
+        {
+            return standing | Standing.Known;
+        }
+
         return CreatedAt is { } c && (FirstUsageAt is not { } used || used - c >= gap) ? standing | Standing.Dormant : standing;
     }
 }
