@@ -182,6 +182,9 @@ run_one() {
     export ASPNETCORE_ENVIRONMENT=Development DOTNET_ENVIRONMENT=Development
     export ASPNETCORE_URLS="http://127.0.0.1:$http"
     export Reputation__Storage__Provider=Memory
+    # Reputation time follows the events, so one-hour windows hold the simulated last hour, not
+    # whatever of it arrived in the last real hour (docs/detection.md, "Reproduce").
+    export Reputation__Api__FollowEventTime=true
     export Reputation__Silo__SiloPort="$silo" Reputation__Silo__GatewayPort="$gateway"
     exec dotnet "$API_DLL"
   ) >"$LOGS/$name.service.log" 2>&1 &

@@ -251,7 +251,8 @@ internal sealed class SimulationRunner
             }
             else if (action.Intel is { } intel)
             {
-                var bundle = PartnerIntelBundle.Build(_population, intel, _aggregator.Fingerprint, DateTimeOffset.UtcNow);
+                // Dated at the step's simulated time: a service whose time follows the events (detect.sh) takes it as now.
+                var bundle = PartnerIntelBundle.Build(_population, intel, _aggregator.Fingerprint, _traffic.WindowStart.AddSeconds(step.EndSecond));
                 if (intel.ProducerTrust is { } trust)
                 {
                     var version = await _operator!.SetProducerTrustAsync(bundle.ProducerId, trust, cancellationToken);
@@ -686,8 +687,9 @@ internal sealed class SimulationRunner
     {
         var caveats = new List<string>
         {
-            "Events carry simulated event time (the window ends when the run starts); the service evaluates its windows against its own clock, "
-            + "so an event from early in the window is already old when it arrives and only the last part of the window falls in a one-hour window.",
+            "Events carry simulated event time (the window ends when the run starts). Unless the service's time follows the events "
+            + "(Reputation:Api:FollowEventTime, as detect.sh starts it), it evaluates its windows against its own clock, so an event from early "
+            + "in the window is already old when it arrives and only the last part of the window falls in a one-hour window.",
         };
         if (_scenario.Measurement.SignupDecisionShare > 0)
         {
