@@ -252,7 +252,11 @@ public sealed class AccountGrain(
             // Linked entities first, the account last: if anything fails the caller retries the
             // whole call, the entities recognise the event ids, and the account applies them once.
             var accountId = this.GetPrimaryKeyString();
-            linkedBefore = [.. s.IpRanges.Take(RangesScored).Select(Key.Range), .. s.PaymentInstruments.Take(InstrumentsScored).Select(Key.Instrument), .. s.PromptBuckets.Select(Key.Template)];
+            // Only a flagged or fraud account has anything to tell new links: nothing is built on the ingest path otherwise.
+            if (_publishedFlagged || _publishedFraud)
+            {
+                linkedBefore = [.. s.IpRanges.Take(RangesScored).Select(Key.Range), .. s.PaymentInstruments.Take(InstrumentsScored).Select(Key.Instrument), .. s.PromptBuckets.Select(Key.Template)];
+            }
             var rangeCalls = Calls(rangeEntries, (k, v) => GrainFactory.Ref<IIpRangeGrain>(k).RecordAsync(accountId, v));
             var instrumentCalls = Calls(instrumentEntries, (k, v) => GrainFactory.Ref<IPaymentInstrumentGrain>(k).RecordAsync(accountId, v));
             var templateCalls = Calls(templateEntries, (k, v) => GrainFactory.Ref<IPromptTemplateGrain>(k).RecordAsync(accountId, v));
