@@ -107,6 +107,9 @@ internal sealed class WeightedDecisionShare
 /// <param name="SimulatedMinute">Simulated minutes since the window opened, at the end of the step.</param>
 /// <param name="ElapsedSeconds">Wall-clock seconds since the run started.</param>
 /// <param name="HeldShare">Estimated share of all campaign accounts that are held.</param>
+/// <summary>The estimated held share of the campaign population at one simulated minute.</summary>
+internal sealed record HeldSharePoint(double Minute, double HeldShare);
+
 internal sealed record DetectionCheck(int Step, long EventsSent, double SimulatedMinute, double ElapsedSeconds, double HeldShare);
 
 /// <summary>
@@ -138,6 +141,11 @@ internal sealed class DetectionTracker
     /// <summary>The highest held share seen.</summary>
     public double PeakHeldShare { get; private set; }
 
+    private readonly List<HeldSharePoint> _curve = [];
+
+    /// <summary>The held share at each check, in order: how fast the campaign was recognised.</summary>
+    public IReadOnlyList<HeldSharePoint> Curve => _curve;
+
     /// <summary>Records a check; returns whether this check is the one that reached the threshold.</summary>
     public bool Observe(DetectionCheck check)
     {
@@ -150,6 +158,7 @@ internal sealed class DetectionTracker
         Last = check;
         Checks++;
         PeakHeldShare = Math.Max(PeakHeldShare, check.HeldShare);
+        _curve.Add(new HeldSharePoint(Math.Round(check.SimulatedMinute, 2), Math.Round(check.HeldShare, 4)));
 
         // A tiny tolerance: 9 of 10 is 0.9 even when floating point says 0.8999999.
         if (Reached is null && check.HeldShare >= Threshold - 1e-12)

@@ -28,6 +28,7 @@ internal static class ReportFigures
                 Threshold = tracker.Threshold,
                 PeakHeldShare = tracker.PeakHeldShare,
                 Checks = tracker.Checks,
+                Curve = tracker.Curve,
             };
         }
 
@@ -41,6 +42,7 @@ internal static class ReportFigures
             Step = reached.Step,
             PeakHeldShare = tracker.PeakHeldShare,
             Checks = tracker.Checks,
+            Curve = tracker.Curve,
         };
     }
 

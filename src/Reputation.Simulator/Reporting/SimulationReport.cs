@@ -1,3 +1,5 @@
+using Reputation.Simulator.Metrics;
+
 namespace Reputation.Simulator.Reporting;
 
 // The report, as printed and as written with --report (camelCase JSON). Rates are null when the
@@ -162,6 +164,9 @@ internal sealed record TimeToDetection
     /// <summary>The highest estimated held share of the campaign population at any check.</summary>
     public required double PeakHeldShare { get; init; }
     public required int Checks { get; init; }
+
+    /// <summary>The held share at every check (simulated minute, share), for how fast it rose.</summary>
+    public IReadOnlyList<HeldSharePoint> Curve { get; init; } = [];
 
     public const string ReachedStatus = "reached";
     public const string NeverStatus = "never";
