@@ -147,16 +147,27 @@ public sealed class IntelImportTests(ApiFactory factory)
     public async Task An_imported_indicator_changes_a_signup_decision_as_documented()
     {
         var range = Unique.Ipv4Range();
-        var before = await Stix.SignupAsync(factory, range.Host(1));
+        var card = Unique.Id("pf-named");
+        var before = await Stix.SignupAsync(factory, range.Host(1), card);
         Assert.Equal(SignupDecision.Allow, before.Decision);
 
-        await Stix.ImportOkAsync(factory, Stix.Bundle(Stix.Indicator($"[ipv4-addr:value = '{range.Range}']", Now)));
-        var after = await Stix.SignupAsync(factory, range.Host(2));
+        await Stix.ImportOkAsync(factory, Stix.Bundle(
+            Stix.Indicator($"[x-reputation-payment-instrument:fingerprint = '{card}']", Now),
+            Stix.Indicator($"[ipv4-addr:value = '{range.Range}']", Now)));
 
-        // Confidence 100 x default trust 0.5 x weight 0.7 = 0.35, with a new account's 0.15: review.
+        // A card is the customer's own: confidence 100 x default trust 0.5 x weight 0.7 = 0.35, with a
+        // new account's 0.15: review.
+        var after = await Stix.SignupAsync(factory, Unique.Ipv4Range().Host(2), card);
         Assert.Equal(SignupDecision.Review, after.Decision);
         Assert.NotNull(Stix.IntelReason(after));
         Assert.Equal(1 - ((1 - 0.15) * (1 - 0.35)), after.Score, 3);
+
+        // A range is shared by nature: its indicator counts x the range strength 0.6 (0.21), named in
+        // the reasons but not enough to hold a new account on its own.
+        var fromRange = await Stix.SignupAsync(factory, range.Host(3));
+        Assert.Equal(SignupDecision.Allow, fromRange.Decision);
+        Assert.NotNull(Stix.IntelReason(fromRange));
+        Assert.Equal(1 - ((1 - 0.15) * (1 - (0.35 * 0.6))), fromRange.Score, 3);
     }
 
     [Fact]

@@ -45,6 +45,9 @@ public sealed class StandingAndSharersTests
         // Some use before, just not on enough days: a light user, neither established nor dormant.
         Assert.Equal(Standing.Known, (Aged(40) with { FirstUsageAt = s_now.AddDays(-39), UsageDaysBeforeRecent = 1 }).StandingAt(s_now, s_policy));
         Assert.Equal(Standing.Known, (Aged(400) with { FirstUsageAt = s_now.AddDays(-10), UsageDaysBeforeRecent = 2 }).StandingAt(s_now, s_policy));
+        // A returning customer: used soon after it was made, months ago, beyond what the usage map remembers.
+        Assert.Equal(Standing.Known, (Aged(400) with { FirstUsageAt = s_now.AddDays(-300) }).StandingAt(s_now, s_policy));
+        Assert.Equal(Standing.Known, (Aged(400) with { FirstUsageAt = s_now.AddDays(-UsageDays.MapDays) }).StandingAt(s_now, s_policy));
         // Aged, first used within days of its creation, but only in the last two days: nothing is known of it yet.
         Assert.Equal(Standing.None, (new History(s_now.AddDays(-8), s_now.AddDays(-2), 0, null, null, false, Label.None)).StandingAt(s_now, s_policy));
     }
@@ -189,8 +192,10 @@ public sealed class StandingAndSharersTests
             Score(Customer(standing), intel: match).Contributions.Single(c => c.Code == ReasonCodes.ThreatIntelMatch).Value;
 
         var trust = s_policy.Intel.DefaultTrust;
-        Assert.Equal(trust, Intel(Standing.Dormant, range), 1e-12);
-        Assert.Equal(trust * s_policy.Trust.KnownCustomerRangeFactor, Intel(Standing.Established, range), 1e-12);
+        // A range is shared by nature: its indicator counts as the range's own evidence does (x 0.6).
+        var strength = s_policy.Propagation.RangeLinkStrength;
+        Assert.Equal(trust * strength, Intel(Standing.Dormant, range), 1e-12);
+        Assert.Equal(trust * strength * s_policy.Trust.KnownCustomerRangeFactor, Intel(Standing.Established, range), 1e-12);
         // A card or a template is the customer's own: full weight whoever they are.
         Assert.Equal(trust, Intel(Standing.Established, card), 1e-12);
     }

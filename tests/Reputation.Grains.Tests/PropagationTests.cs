@@ -41,7 +41,8 @@ public sealed class PropagationTests(ClusterFixture fixture)
             ids.Add(id);
             var account = Grains.GetGrain<IAccountGrain>(id);
             await account.SignupAsync(Events.Signup(Now.AddDays(-10), UniqueRange()));
-            var usage = Events.Usage(Now, null, requests: 3);
+            // One request each: what a dozen aged accounts' first request says, before they do more.
+            var usage = Events.Usage(Now, null, requests: 1);
             await account.RecordAsync([new UsageEvent
             {
                 EventId = usage.EventId,

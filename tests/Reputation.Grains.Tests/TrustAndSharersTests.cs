@@ -140,6 +140,31 @@ public sealed class TrustAndSharersTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task Dormant_accounts_spreading_their_first_requests_over_many_shared_templates_are_held_after_a_handful()
+    {
+        // Six harvest templates, one request each, per account: no template is much of any account's
+        // traffic, and no account has sent many requests yet; together they are all its traffic.
+        ulong[] templates = [.. Enumerable.Range(0, 6).Select(t => 0x6b6b_2d2d_7171_1919UL ^ ((ulong)t * 0x0101_0101_0101_0101UL))];
+        var ids = new List<string>();
+        for (var i = 0; i < 30; i++)
+        {
+            var id = Unique("spread");
+            ids.Add(id);
+            var home = UniqueRange();
+            var account = Grains.GetGrain<IAccountGrain>(id);
+            await account.RecordAsync([Signup(Now.AddDays(-40), home, card: null)]);
+            await account.RecordAsync([.. templates.Select((t, j) => (AccountEvent)Prompted(Now.AddMinutes(-20 + (3 * j)), home, requests: 1, t ^ (1UL << (i % 64))))]);
+        }
+
+        foreach (var id in ids.Skip(5))
+        {
+            var d = await Grains.GetGrain<IAccountGrain>(id).DecideRequestAsync(null);
+            Assert.True(d.Outcome != (int)RequestOutcome.Allow, $"{id}: score {d.Score}: {string.Join(", ", d.Reasons.Select(r => $"{r.Code} {r.Contribution}"))}");
+            Assert.Contains(d.Reasons, r => r.Code == ReasonCodes.PromptTemplateShared && r.Detail.Contains("young or dormant", StringComparison.Ordinal));
+        }
+    }
+
+    [Fact]
     public async Task One_labelled_account_in_a_carrier_range_of_forty_leaves_the_others_allowed_and_card_mates_are_held()
     {
         var nat = UniqueRange();

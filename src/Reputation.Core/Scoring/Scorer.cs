@@ -279,10 +279,17 @@ public static class Scorer
         {
             var trust = Math.Clamp(policy.Intel.TrustOf(match.Producer), 0, 1);
             var value = Math.Clamp(match.Confidence / 100.0, 0, 1) * trust;
-            if (match.NamesRange && account.Standing.IsKnownCustomer())
+            if (match.NamesRange)
             {
-                // A range holds customers too: its indicator says little about one the service has known for weeks.
-                value *= Math.Clamp(policy.Trust.KnownCustomerRangeFactor, 0, 1);
+                // A range is shared by nature (homes behind one ISP block, carrier NAT, offices): an
+                // indicator naming it counts as the range's own flagged accounts do (propagation's
+                // range strength), so it adds to an account's own evidence rather than holding it
+                // alone; and it says little about a customer the service has known for weeks.
+                value *= Math.Clamp(policy.Propagation.RangeLinkStrength, 0, 1);
+                if (account.Standing.IsKnownCustomer())
+                {
+                    value *= Math.Clamp(policy.Trust.KnownCustomerRangeFactor, 0, 1);
+                }
             }
 
             if (value > intel)

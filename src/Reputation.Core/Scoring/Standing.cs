@@ -64,6 +64,13 @@ public readonly record struct History(
             return standing | Standing.Known;
         }
 
+        // Used before the map reaches (64 days): a returning customer, whose history is older than
+        // what the map remembers, not an account that was never used.
+        if (FirstUsageAt is { } firstUse && now - firstUse >= TimeSpan.FromDays(UsageDays.MapDays))
+        {
+            return standing | Standing.Known;
+        }
+
         return CreatedAt is { } c && (FirstUsageAt is not { } used || used - c >= gap) ? standing | Standing.Dormant : standing;
     }
 }
@@ -74,6 +81,9 @@ public readonly record struct History(
 /// </summary>
 public static class UsageDays
 {
+    /// <summary>Days the map remembers.</summary>
+    public const int MapDays = 64;
+
     /// <summary>Marks the day of <paramref name="at"/>; days more than 63 before the latest fall off.</summary>
     public static void Mark(ref ulong bits, ref int latestDay, DateTimeOffset at) => BinMap.Mark(ref bits, ref latestDay, DayOf(at));
 

@@ -672,8 +672,10 @@ public sealed class AccountGrain(
             RangesLastDay = RangesSince(s.IpRangeSeenAt, now - TimeSpan.FromDays(1)),
             Label = s.Label,
             Standing = StandingNow(),
-            SuspectTemplatedShare = hourly >= policy.Ramps.TemplatedMinRequests && hourly > 0
-                ? Math.Min(1, s.SuspectTemplatedPerHour.Hours().Estimate(now, TimeSpan.FromHours(1)) / (double)hourly)
+            // Taken over at least ramps.templatedMinRequests: three suspect requests of an account's
+            // first three are three of that many, so evidence grows with the requests, without a gate.
+            SuspectTemplatedShare = hourly > 0
+                ? Math.Min(1, s.SuspectTemplatedPerHour.Hours().Estimate(now, TimeSpan.FromHours(1)) / (double)Math.Max(hourly, policy.Ramps.TemplatedMinRequests))
                 : 0,
         };
 
