@@ -86,6 +86,25 @@ public sealed class CampaignBookTests
     }
 
     [Fact]
+    public void Of_two_campaigns_first_seen_at_the_same_instant_the_one_formed_first_is_the_older_whatever_their_ids()
+    {
+        // The second hub's campaign id sorts before the first's: ids must not decide which is older.
+        const string first = "b0:f000";
+        var second = Enumerable.Range(0, 1000).Select(i => string.Create(CultureInfo.InvariantCulture, $"b1:{i:x4}"))
+            .First(k => string.CompareOrdinal(CampaignRules.IdOf("prompt-template", k), CampaignRules.IdOf("prompt-template", first)) < 0);
+        var book = new CampaignBook(new CampaignRegistryState());
+        var a = Accounts("a", 0, 10);
+        var b = Accounts("b", 0, 10);
+        var older = book.Apply(Report("prompt-template", first, a), Start).CampaignId;
+        var younger = book.Apply(Report("prompt-template", second, b), Start).CampaignId;
+
+        var bridge = book.Apply(Report("payment-instrument", "pf-bridge", [.. a.Take(5), .. b.Take(5)]), Start);
+
+        Assert.Equal(older, bridge.CampaignId);
+        Assert.Equal([younger], bridge.Merged);
+    }
+
+    [Fact]
     public void One_shared_account_is_not_enough_to_merge()
     {
         var book = new CampaignBook(new CampaignRegistryState());

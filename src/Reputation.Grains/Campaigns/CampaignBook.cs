@@ -45,13 +45,13 @@ internal sealed class CampaignBook(CampaignRegistryState state)
             }
 
             state.Aliases.RemoveAll(a => a.From == id);
-            target = new CampaignRecord { Id = id, FirstSeenAt = now };
+            target = new CampaignRecord { Id = id, FirstSeenAt = now, Sequence = ++state.Formed };
             state.Campaigns.Add(target);
         }
         else
         {
             // The oldest survives, so a campaign keeps the id it was first listed under.
-            target = joined.OrderBy(c => c.FirstSeenAt).ThenBy(c => c.Id, StringComparer.Ordinal).First();
+            target = joined.OrderBy(c => c.FirstSeenAt).ThenBy(c => c.Sequence).ThenBy(c => c.Id, StringComparer.Ordinal).First();
             foreach (var other in joined.Where(c => c != target))
             {
                 Merge(target, other);
@@ -85,7 +85,7 @@ internal sealed class CampaignBook(CampaignRegistryState state)
 
     /// <summary>Largest first, then newest, then by id: the order of <c>GET /v1/campaigns</c>.</summary>
     public List<CampaignRecord> Ordered() =>
-        [.. state.Campaigns.OrderByDescending(Size).ThenByDescending(c => c.FirstSeenAt).ThenBy(c => c.Id, StringComparer.Ordinal)];
+        [.. state.Campaigns.OrderByDescending(Size).ThenByDescending(c => c.FirstSeenAt).ThenByDescending(c => c.Sequence).ThenBy(c => c.Id, StringComparer.Ordinal)];
 
     public static long Size(CampaignRecord campaign) =>
         Math.Max(HyperLogLog.Wrap(campaign.Sketch).Estimate(), campaign.Members.Count);

@@ -12,6 +12,8 @@ public sealed class CampaignRegistryState
     [Id(0)] public List<CampaignRecord> Campaigns { get; set; } = [];
     /// <summary>Ids of campaigns merged into others, oldest first (at most <see cref="CampaignBook.MaxAliases"/>).</summary>
     [Id(1)] public List<CampaignAlias> Aliases { get; set; } = [];
+    /// <summary>Campaigns formed so far: the next one's <see cref="CampaignRecord.Sequence"/>.</summary>
+    [Id(2)] public long Formed { get; set; }
     // Never renumber an Id; a new member takes the next one.
 }
 
@@ -36,6 +38,11 @@ public sealed class CampaignRecord
     [Id(5)] public byte[] Sketch { get; set; } = new byte[1 << CampaignRules.SketchPrecision];
     /// <summary>Hubs that ever joined it, listed or not.</summary>
     [Id(6)] public int HubsJoined { get; set; }
+    /// <summary>
+    /// Order of formation (1, 2, ...; 0 for campaigns stored before it was kept): of two campaigns
+    /// first seen at the same instant, the one formed first is the older.
+    /// </summary>
+    [Id(7)] public long Sequence { get; set; }
     // Never renumber an Id; a new member takes the next one.
 }
 
