@@ -9,6 +9,7 @@ COPY src/Reputation.Api/Reputation.Api.csproj src/Reputation.Api/
 COPY src/Reputation.Contracts/Reputation.Contracts.csproj src/Reputation.Contracts/
 COPY src/Reputation.Core/Reputation.Core.csproj src/Reputation.Core/
 COPY src/Reputation.Grains/Reputation.Grains.csproj src/Reputation.Grains/
+COPY src/Reputation.Storage/Reputation.Storage.csproj src/Reputation.Storage/
 RUN dotnet restore src/Reputation.Api/Reputation.Api.csproj
 COPY src/ src/
 RUN dotnet publish src/Reputation.Api -c Release --no-restore -o /app

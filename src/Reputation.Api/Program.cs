@@ -22,6 +22,7 @@ using Reputation.Api.Security;
 using Reputation.Contracts;
 using Reputation.Core.Privacy;
 using Reputation.Grains;
+using Reputation.Storage;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -92,6 +93,15 @@ builder.UseOrleans(orleans =>
         case StorageProvider.Memory:
             orleans.AddMemoryGrainStorage(StorageNames.Reputation);
             break;
+        case StorageProvider.AzureTable when storage.Writes == StorageWrites.Batched:
+            orleans.Services.AddBatchedTableGrainStorage(StorageNames.Reputation, o =>
+            {
+                o.TableServiceClient = new TableServiceClient(storage.ConnectionString);
+                o.TableName = storage.TableName;
+                o.Partitions = storage.Partitions;
+                o.MaxConcurrentBatches = storage.ConcurrentBatches;
+            });
+            break;
         default:
             orleans.AddAzureTableGrainStorage(StorageNames.Reputation, o =>
             {
@@ -110,6 +120,9 @@ if (followEventTime && !builder.Environment.IsDevelopment())
     throw new InvalidOperationException($"{ApiOptions.SectionName}:{nameof(ApiOptions.FollowEventTime)} is for simulations and only allowed in Development.");
 }
 
+builder.Services.AddSingleton(storage is { Provider: StorageProvider.AzureTable, Writes: StorageWrites.Batched }
+    ? IngestConcurrency.BatchedWrites
+    : IngestConcurrency.PerGrainWrites);
 builder.Services.AddSingleton(followEventTime ? ReputationClock.FollowingEvents(TimeProvider.System) : ReputationClock.Default);
 builder.Services.AddSingleton(sp => new EmailHasher(Convert.FromBase64String(sp.GetRequiredService<IOptions<PrivacyOptions>>().Value.EmailHashKey!)));
 builder.Services.AddMediator((MediatorOptions o) =>
@@ -141,7 +154,7 @@ builder.AddReputationTelemetry();
 
 var app = builder.Build();
 
-if (await StoragePreflight.CheckAsync(storage, app.Lifetime.ApplicationStopping) is { } storageProblem)
+if (await StoragePreflight.CheckAsync(storage, silo.ServiceId, app.Lifetime.ApplicationStopping) is { } storageProblem)
 {
     await Console.Error.WriteLineAsync($"reputation: cannot start: {storageProblem}");
     return 1;

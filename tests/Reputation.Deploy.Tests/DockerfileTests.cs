@@ -107,7 +107,7 @@ public sealed class DockerfileTests
             .Where(p => !copied.Contains(p)).ToList();
 
         Assert.True(restore > 0, "no dotnet restore step");
-        Assert.Equal(4, ProjectClosure("src/Reputation.Api/Reputation.Api.csproj").Count);
+        Assert.Equal(5, ProjectClosure("src/Reputation.Api/Reputation.Api.csproj").Count);
         Assert.Empty(notCopied);
     }
 

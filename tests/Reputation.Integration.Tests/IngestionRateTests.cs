@@ -6,9 +6,10 @@ using Reputation.Contracts;
 namespace Reputation.Integration.Tests;
 
 /// <summary>
-/// Durable ingestion next to the raw write rate of the same Azurite, measured in one run and
-/// reported (docs/decisions/0012-durability.md). Figures are printed, not asserted: the machines are
-/// noisy. What is asserted is that every accepted event is counted.
+/// Durable ingestion, with batched and with per-grain storage writes, next to the raw write rate of
+/// the same Azurite, measured in one run and reported (docs/decisions/0012-durability.md and
+/// 0019-batched-table-storage.md). Figures are printed, not asserted: the machines are noisy. What
+/// is asserted is that every accepted event is counted.
 /// </summary>
 public sealed class IngestionRateTests
 {
@@ -33,11 +34,26 @@ public sealed class IngestionRateTests
                 Interlocked.Increment(ref rawWrites);
             }
         }));
+        raw.Stop();
         var rawRate = rawWrites / raw.Elapsed.TotalSeconds;
 
-        // Durable: usage summaries of 400 accounts behind 8 shared ranges, in batches of 200, 4 at a time.
+        // Durable: usage summaries of 400 accounts behind 8 shared ranges, in batches of 200, 4 at a
+        // time; with batched storage writes (the default) and with one request per grain write.
+        var batched = await DurableAsync("Batched", ct);
+        var perGrain = await DurableAsync("PerGrain", ct);
+
+        TestContext.Current.SendDiagnosticMessage(string.Create(CultureInfo.InvariantCulture,
+            $"Azurite raw writes: {rawRate:0} writes/s ({rawWrites} in {raw.Elapsed.TotalSeconds:0.0} s, 16 concurrent); " +
+            $"durable ingestion (batches of 200, 4 concurrent, 400 accounts on 8 ranges): batched writes {batched:0} events/s, " +
+            $"ratio {batched / rawRate:0.00} events per raw write; per-grain writes {perGrain:0} events/s, ratio {perGrain / rawRate:0.00}"));
+    }
+
+    /// <summary>Ingests for a while through a service with these storage writes; asserts every accepted event is counted; answers events/s.</summary>
+    private static async Task<double> DurableAsync(string writes, CancellationToken ct)
+    {
         var ports = ServiceProcess.Ports.Free();
-        await using var service = ServiceProcess.Start(ports, Azurite.ConnectionString, Azurite.UniqueTable("Rate"));
+        var settings = new Dictionary<string, string> { ["Reputation__Storage__Writes"] = writes };
+        await using var service = ServiceProcess.Start(ports, Azurite.ConnectionString, Azurite.UniqueTable("Rate"), settings: settings);
         await service.WaitUntilReadyAsync(ct);
         var client = service.CreateClient("dev-service-key");
         var now = DateTimeOffset.UtcNow;
@@ -71,12 +87,7 @@ public sealed class IngestionRateTests
                 }
             }
         }));
-        var durableRate = accepted / durable.Elapsed.TotalSeconds;
-
-        TestContext.Current.SendDiagnosticMessage(string.Create(CultureInfo.InvariantCulture,
-            $"Azurite raw writes: {rawRate:0} writes/s ({rawWrites} in {raw.Elapsed.TotalSeconds:0.0} s, 16 concurrent); " +
-            $"durable ingestion: {durableRate:0} events/s ({accepted} accepted in {durable.Elapsed.TotalSeconds:0.0} s, batches of 200, 4 concurrent, " +
-            $"400 accounts on 8 ranges); ratio {durableRate / rawRate:0.00} events per raw write"));
+        var rate = accepted / durable.Elapsed.TotalSeconds;
 
         // Every accepted request is in its account (the client retried nothing it was not told was accepted).
         Assert.Equal(next, accepted);
@@ -85,5 +96,7 @@ public sealed class IngestionRateTests
             var view = await client.GetAccountAsync(string.Create(CultureInfo.InvariantCulture, $"rate-acct-{account}"), ct);
             Assert.Equal(requestsByAccount[account], view?.Usage.RequestsTotal);
         }
+
+        return rate;
     }
 }

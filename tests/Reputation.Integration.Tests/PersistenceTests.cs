@@ -5,8 +5,10 @@ namespace Reputation.Integration.Tests;
 /// <summary>The service on real Azure Table storage (Azurite), as a process that can be killed.</summary>
 public sealed class PersistenceTests
 {
-    [Fact]
-    public async Task Links_and_counters_survive_kill_9_of_the_service()
+    [Theory]
+    [InlineData("Batched")]
+    [InlineData("PerGrain")]
+    public async Task Links_and_counters_survive_kill_9_of_the_service(string writes)
     {
         var ct = TestContext.Current.CancellationToken;
         var ports = ServiceProcess.Ports.Free();
@@ -15,7 +17,8 @@ public sealed class PersistenceTests
 
         AccountView before;
         EventBatchResult resent;
-        await using (var service = ServiceProcess.Start(ports, Azurite.ConnectionString, table))
+        var settings = new Dictionary<string, string> { ["Reputation__Storage__Writes"] = writes };
+        await using (var service = ServiceProcess.Start(ports, Azurite.ConnectionString, table, settings: settings))
         {
             await service.WaitUntilReadyAsync(ct);
             var client = service.CreateClient();
@@ -38,7 +41,7 @@ public sealed class PersistenceTests
 
             await service.KillAsync();
 
-            await using var restarted = ServiceProcess.Start(ports, Azurite.ConnectionString, table);
+            await using var restarted = ServiceProcess.Start(ports, Azurite.ConnectionString, table, settings: settings);
             await restarted.WaitUntilReadyAsync(ct);
             var again = restarted.CreateClient();
             var after = await again.GetAccountAsync("durable-1", ct);

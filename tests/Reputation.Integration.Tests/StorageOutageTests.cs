@@ -15,15 +15,18 @@ public sealed class StorageOutageTests
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(60);
 
-    [Fact]
-    public async Task Ingest_answers_503_while_storage_is_down_and_recovers_without_a_restart()
+    [Theory]
+    [InlineData("Batched")]
+    [InlineData("PerGrain")]
+    public async Task Ingest_answers_503_while_storage_is_down_and_recovers_without_a_restart(string writes)
     {
         var ct = TestContext.Current.CancellationToken;
         await using var azurite = AzuriteProcess.OnFreePorts();
         await azurite.StartAsync(ct);
         var ports = ServiceProcess.Ports.Free();
         var table = Azurite.UniqueTable("Outage");
-        await using var service = ServiceProcess.Start(ports, azurite.ConnectionString, table);
+        var settings = new Dictionary<string, string> { ["Reputation__Storage__Writes"] = writes };
+        await using var service = ServiceProcess.Start(ports, azurite.ConnectionString, table, settings: settings);
         await service.WaitUntilReadyAsync(ct);
         var client = service.CreateClient();
         using var http = new HttpClient { BaseAddress = service.BaseAddress, Timeout = Bound };
@@ -114,7 +117,7 @@ public sealed class StorageOutageTests
         // What the recovered service answered is what storage holds, not what a grain kept in memory
         // from a write that failed: a fresh process reads the same counters from Azurite.
         await service.KillAsync();
-        await using var restarted = ServiceProcess.Start(ports, azurite.ConnectionString, table);
+        await using var restarted = ServiceProcess.Start(ports, azurite.ConnectionString, table, settings: settings);
         await restarted.WaitUntilReadyAsync(ct);
         var fresh = restarted.CreateClient();
         Assert.Equal(10 + 5 + 3, (await fresh.GetAccountAsync("outage-1", ct))!.Usage.RequestsTotal);

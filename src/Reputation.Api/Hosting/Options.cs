@@ -11,6 +11,15 @@ public enum StorageProvider
     Memory,
 }
 
+/// <summary>How grain-state writes reach Azure Table storage (docs/decisions/0019-batched-table-storage.md).</summary>
+public enum StorageWrites
+{
+    /// <summary>Concurrent writes of many grains share entity-group transactions of up to 100 rows.</summary>
+    Batched,
+    /// <summary>Each grain's write is a storage request of its own (Orleans' Azure Table provider).</summary>
+    PerGrain,
+}
+
 public enum ClusteringMode
 {
     /// <summary>One silo on this machine, fixed ports; a second silo cannot join.</summary>
@@ -32,6 +41,20 @@ public sealed class StorageOptions
     /// <summary>Table that holds grain state.</summary>
     [Required, RegularExpression("^[A-Za-z][A-Za-z0-9]{2,62}$")]
     public string TableName { get; init; } = "ReputationGrainState";
+
+    /// <summary>Batched (one transaction carries the writes of many grains) or PerGrain; AzureTable only.</summary>
+    public StorageWrites Writes { get; init; } = StorageWrites.Batched;
+
+    /// <summary>
+    /// Batched writes: the partitions grain rows are spread over. Fixed for a table's life (the table
+    /// records it; a silo configured with another count refuses to start).
+    /// </summary>
+    [Range(1, 1000)]
+    public int Partitions { get; init; } = 32;
+
+    /// <summary>Batched writes: storage transactions in flight at once (at most one per partition).</summary>
+    [Range(1, 256)]
+    public int ConcurrentBatches { get; init; } = 8;
 
     /// <summary>How long the start-up check waits for storage before giving up.</summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "00:01:00")]

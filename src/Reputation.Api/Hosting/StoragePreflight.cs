@@ -1,4 +1,5 @@
 using Azure.Data.Tables;
+using Reputation.Storage;
 
 namespace Reputation.Api.Hosting;
 
@@ -8,7 +9,7 @@ namespace Reputation.Api.Hosting;
 /// </summary>
 internal static class StoragePreflight
 {
-    public static async Task<string?> CheckAsync(StorageOptions options, CancellationToken cancellationToken)
+    public static async Task<string?> CheckAsync(StorageOptions options, string serviceId, CancellationToken cancellationToken)
     {
         if (options.Provider != StorageProvider.AzureTable)
         {
@@ -30,13 +31,22 @@ internal static class StoragePreflight
         try
         {
             await client.GetPropertiesAsync(timeout.Token);
-            return null;
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             return $"Table storage at {client.Uri} did not answer within {options.StartupTimeout.TotalSeconds:0.#} s: " +
                 "start Azurite (./run.sh starts it) or set Reputation:Storage:ConnectionString.";
         }
+
+        if (options.Writes == StorageWrites.Batched
+            && await BatchedTableGrainStorage.StoredPartitionsAsync(client, options.TableName, serviceId, timeout.Token) is { } stored
+            && stored != options.Partitions)
+        {
+            return $"table {options.TableName} holds grain state in {stored} partitions but Reputation:Storage:Partitions is {options.Partitions}: " +
+                $"set it to {stored} (the count is fixed for a table's life) or use another Reputation:Storage:TableName.";
+        }
+
+        return null;
     }
 
     public static TableServiceClient CreateClient(string connectionString, TimeSpan? networkTimeout = null)

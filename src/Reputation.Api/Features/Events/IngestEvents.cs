@@ -13,18 +13,35 @@ public sealed record ArrivedEvent(int Index, IngestEvent? Event, string? Id, str
 
 public sealed record IngestEvents(IReadOnlyList<ArrivedEvent> Events) : IRequest<EventBatchResult>;
 
+/// <summary>How many accounts of one batch the ingest handler applies at the same time; set by how storage writes.</summary>
+public sealed record IngestConcurrency(int AccountsInFlight)
+{
+    /// <summary>
+    /// A storage request per grain write: a batch of 1,000 accounts all at once is 1,000 account
+    /// writes and their entities' writes hitting storage together, which on Azurite queued writes
+    /// past Orleans' 30 s response timeout (docs/performance.md).
+    /// </summary>
+    public static IngestConcurrency PerGrainWrites { get; } = new(IngestEventsHandler.MaxAccountsInFlight);
+
+    /// <summary>
+    /// Batched writes: every account of a batch at once, so that each storage transaction carries as
+    /// many of their rows as it can (docs/decisions/0019-batched-table-storage.md).
+    /// </summary>
+    public static IngestConcurrency BatchedWrites { get; } = new(1000);
+}
+
 /// <summary>
 /// Validates each event on its own (a bad one is rejected alone, with its index), groups the
 /// good ones by account and applies each account's events in one grain call, all accounts in
 /// parallel. Answers only after every write is done: accepted means persisted.
 /// </summary>
-public sealed class IngestEventsHandler(IGrainFactory grains, EmailHasher emails, ReputationClock time, ReputationMetrics metrics)
+public sealed class IngestEventsHandler(IGrainFactory grains, EmailHasher emails, ReputationClock time, ReputationMetrics metrics, IngestConcurrency concurrency)
     : IRequestHandler<IngestEvents, EventBatchResult>
 {
     internal static readonly TimeSpan MaxClockSkew = TimeSpan.FromMinutes(5);
     private const int MaxPromptFingerprints = 64;
 
-    /// <summary>How many accounts of one batch are applied at the same time.</summary>
+    /// <summary>How many accounts of one batch are applied at the same time when each grain write is a storage request of its own.</summary>
     internal const int MaxAccountsInFlight = 64;
 
     public async ValueTask<EventBatchResult> Handle(IngestEvents request, CancellationToken cancellationToken)
@@ -71,13 +88,10 @@ public sealed class IngestEventsHandler(IGrainFactory grains, EmailHasher emails
         }
 
         var batches = byAccount.ToList();
-        // At most MaxAccountsInFlight accounts of a batch at a time: a batch of 1,000 accounts all
-        // at once is 1,000 account writes and their entities' writes hitting storage together,
-        // which on Azurite queued writes past Orleans' 30 s response timeout (docs/performance.md).
         var results = new EventStatus[batches.Count][];
         await Parallel.ForEachAsync(
             Enumerable.Range(0, batches.Count),
-            new ParallelOptions { MaxDegreeOfParallelism = MaxAccountsInFlight },
+            new ParallelOptions { MaxDegreeOfParallelism = concurrency.AccountsInFlight },
             async (b, _) => results[b] = await grains.Ref<IAccountGrain>(batches[b].Key).RecordAsync([.. batches[b].Value]));
         var accepted = 0;
         for (var b = 0; b < results.Length; b++)
