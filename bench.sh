@@ -4,17 +4,19 @@
 # What it does (docs/performance.md explains every figure):
 #   1. installs what it needs: the pinned Azurite (tools/azurite) and Debian's wrk (apt-get);
 #   2. builds the service and the load driver (bench/Reputation.Load) in Release;
-#   3. starts its own Azurite on 127.0.0.1:10200-10202 (data in .data/bench, removed first) and the
-#      service as ./run.sh runs it (Release, Azure Table storage), with the benchmark endpoints on;
-#   4. loads 10,000 accounts with their links through POST /v1/events, then measures, interleaved
-#      round by round, each decision against its baseline (a POST of the same body answered with a
-#      constant decision by the same app, no grain call): request, signup and billing; then
-#      usage ingestion, durable ingestion and the raw write rate of the same Azurite, and memory
+#   3. starts its own Azurite on 127.0.0.1:10200-10202 (data in .data/bench, removed first);
+#   4. for comparison, runs the service with per-grain writes (Orleans' table provider), loads
+#      10,000 accounts and measures durable usage ingestion, then deletes that table;
+#   5. starts the service as ./run.sh runs it (Release, Azure Table storage, batched writes), with
+#      the benchmark endpoints on, loads the same 10,000 accounts through POST /v1/events, then
+#      measures, interleaved round by round, each decision against its baseline (a POST of the same
+#      body answered with a constant decision by the same app, no grain call): request, signup and
+#      billing; then durable usage ingestion, the raw write rate of the same Azurite, and memory
 #      per account grain;
-#   5. restarts the service on memory storage, measures request decisions at 10,000 accounts, grows
+#   6. restarts the service on memory storage, measures request decisions at 10,000 accounts, grows
 #      the population to --large accounts (default 1,000,000), measures ingestion and request
 #      decisions again, and memory per account grain;
-#   6. prints the table and writes it into docs/performance.md (between the bench markers), with the
+#   7. prints the table and writes it into docs/performance.md (between the bench markers), with the
 #      date, the machine, the commit and this command. --no-write only prints it.
 #
 # Every load loop is bounded in time and talks to 127.0.0.1 only. Ctrl-C stops what it started.
@@ -67,6 +69,7 @@ WORK="$SCRIPT_DIR/.data/bench"
 RESULTS="$WORK/results.txt"
 CONNECTION="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;BlobEndpoint=http://127.0.0.1:$BLOB_PORT/devstoreaccount1;QueueEndpoint=http://127.0.0.1:$QUEUE_PORT/devstoreaccount1;TableEndpoint=http://127.0.0.1:$TABLE_PORT/devstoreaccount1;"
 SERVICE_PID=""
+STATE_TABLE=""
 
 cleanup() {
   local rc=$?
@@ -86,9 +89,10 @@ stop_service() {
   SERVICE_PID=""
 }
 
-# start_service <storage: AzureTable|Memory>
+# start_service <storage: AzureTable|Memory> [writes: Batched|PerGrain]; sets STATE_TABLE
 start_service() {
-  local provider="$1"
+  local provider="$1" writes="${2:-Batched}"
+  STATE_TABLE="BenchState$(date +%s)"
   if port_open "$HTTP_PORT"; then
     err "127.0.0.1:$HTTP_PORT is in use (a leftover ./bench.sh service?)"
     return 1
@@ -98,20 +102,20 @@ start_service() {
     cd "$SCRIPT_DIR/src/Reputation.Api"
     export ASPNETCORE_ENVIRONMENT=Development DOTNET_ENVIRONMENT=Development
     export ASPNETCORE_URLS="$URL"
-    export Reputation__Storage__Provider="$provider"
+    export Reputation__Storage__Provider="$provider" Reputation__Storage__Writes="$writes"
     export Reputation__Storage__ConnectionString="$CONNECTION"
-    export Reputation__Storage__TableName="BenchState$(date +%s)"
+    export Reputation__Storage__TableName="$STATE_TABLE"
     export Reputation__Silo__SiloPort=11190 Reputation__Silo__GatewayPort=30190
     export Reputation__Api__BenchmarkEndpoints=true
     export Logging__LogLevel__Default=Warning
     exec dotnet "$APP_DLL"
-  ) >>"$WORK/service-$provider.log" 2>&1 &
+  ) >>"$WORK/service-$provider-$writes.log" 2>&1 &
   SERVICE_PID=$!
   local deadline=$((SECONDS + 90))
   until curl -fsS "$URL/health/ready" >/dev/null 2>&1; do
     if ! kill -0 "$SERVICE_PID" 2>/dev/null; then
-      err "the service exited during startup; last lines of $WORK/service-$provider.log:"
-      tail -n 20 "$WORK/service-$provider.log" >&2
+      err "the service exited during startup; last lines of $WORK/service-$provider-$writes.log:"
+      tail -n 20 "$WORK/service-$provider-$writes.log" >&2
       SERVICE_PID=""
       return 1
     fi
@@ -192,17 +196,27 @@ mkdir -p "$WORK"
 log "Starting Azurite on 127.0.0.1:$BLOB_PORT-$TABLE_PORT (data in .data/bench) ..."
 start_azurite "$WORK/azurite" "$BLOB_PORT" "$QUEUE_PORT" "$TABLE_PORT" "$WORK/azurite.log"
 
-log "Phase 1: the service as ./run.sh runs it (Release, Azure Table storage on Azurite)"
+log "Phase 0: durable ingestion with per-grain writes, for comparison (Azure Table storage on Azurite)"
+start_service AzureTable PerGrain
+record "pergrain.populate" "$(load populate --url "$URL" --key "$SERVICE_KEY" --from 0 --to "$SMALL" | grep '^result ')"
+record "pergrain.ingest" "$(load ingest --url "$URL" --key "$SERVICE_KEY" --accounts "$SMALL" --seconds 15 --batch 1000 --concurrency 4 --distinct true --label ingest-pergrain | grep '^result ')"
+record "pergrain.worst" "$(load durable --url "$URL" --key "$SERVICE_KEY" --seconds 10 --batch 100 --concurrency 4 | grep '^result ')"
+stop_service
+# Azurite slows as it holds more rows: the batched run starts on an empty store too.
+load drop --connection-string "$CONNECTION" --table "$STATE_TABLE"
+
+log "Phase 1: the service as ./run.sh runs it (Release, Azure Table storage on Azurite, batched writes)"
 start_service AzureTable
 memory "durable.empty"
 log "loading $SMALL accounts (a signup with IP and card and a usage summary each) ..."
 record "durable.populate" "$(load populate --url "$URL" --key "$SERVICE_KEY" --from 0 --to "$SMALL" | grep '^result ')"
 decisions durable "$SMALL" request signup billing
 memory "durable.small"
-log "ingestion: usage summaries for the $SMALL accounts in batches of 1000 ..."
-record "durable.ingest" "$(load ingest --url "$URL" --key "$SERVICE_KEY" --accounts "$SMALL" --seconds 15 --batch 1000 --concurrency 4 | grep '^result ')"
+log "ingestion: usage summaries for the $SMALL accounts in batches of 1000 distinct accounts ..."
+record "durable.ingest" "$(load ingest --url "$URL" --key "$SERVICE_KEY" --accounts "$SMALL" --seconds 15 --batch 1000 --concurrency 4 --distinct true | grep '^result ')"
 log "raw Azurite writes vs durable ingestion with every event another account's (one write each) ..."
 record "durable.raw" "$(load raw --connection-string "$CONNECTION" --seconds 10 --concurrency 16 | grep '^result ')"
+record "durable.rawbatch" "$(load raw --connection-string "$CONNECTION" --seconds 10 --concurrency 4 --rows 100 | grep '^result ')"
 record "durable.worst" "$(load durable --url "$URL" --key "$SERVICE_KEY" --seconds 10 --batch 100 --concurrency 4 | grep '^result ')"
 stop_service
 

@@ -10,9 +10,10 @@ using Reputation.Load;
 // bench.sh reads, and a progress line every few seconds on stderr.
 //
 //   populate   --url U --key K --from N --to M [--concurrency C]
-//   ingest     --url U --key K --accounts N --seconds S [--batch B] [--concurrency C] [--label L]
-//   raw        --connection-string CS --seconds S [--concurrency C]
+//   ingest     --url U --key K --accounts N --seconds S [--batch B] [--concurrency C] [--label L] [--distinct true]
+//   raw        --connection-string CS --seconds S [--concurrency C] [--rows R]
 //   durable    --url U --key K --seconds S [--batch B] [--concurrency C]
+//   drop       --connection-string CS --table T
 //   report     --results F --work DIR --command C --commit X --small N --large M [--doc docs/performance.md]
 var command = args.Length > 0 ? args[0] : "";
 var options = Options.Parse(args.Skip(1));
@@ -24,6 +25,7 @@ try
         "ingest" => await Commands.IngestAsync(options),
         "raw" => await Commands.RawAsync(options),
         "durable" => await Commands.DurableAsync(options),
+        "drop" => await Commands.DropAsync(options),
         "report" => await Report.RunAsync(options),
         _ => Usage(),
     };
@@ -36,7 +38,7 @@ catch (ArgumentException ex)
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Reputation.Load populate|ingest|raw|durable|report --option value ... (see bench.sh)");
+    Console.Error.WriteLine("usage: Reputation.Load populate|ingest|raw|durable|drop|report --option value ... (see bench.sh)");
     return 2;
 }
 
@@ -141,7 +143,7 @@ internal static class Commands
 
     /// <summary>
     /// Usage summaries for random accounts of the population in batches (unique ids, so none is a
-    /// duplicate), for a bounded time.
+    /// duplicate), for a bounded time. With <c>--distinct true</c> no account is twice in a batch.
     /// </summary>
     public static async Task<int> IngestAsync(Options o)
     {
@@ -150,6 +152,12 @@ internal static class Commands
         var batch = (int)o.Number("batch", 1000);
         var concurrency = (int)o.Number("concurrency", 4);
         var label = o.Text("label", "ingest");
+        var distinct = bool.Parse(o.Text("distinct", "false"));
+        if (distinct && batch > accounts)
+        {
+            throw new ArgumentException($"--distinct needs --batch ({batch}) at most --accounts ({accounts})");
+        }
+
         var run = Guid.NewGuid().ToString("N")[..8];
         var client = Client(o);
         long accepted = 0, duplicates = 0, rejected = 0, batches = 0, sequence = 0;
@@ -159,13 +167,19 @@ internal static class Commands
         await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async worker =>
         {
             var random = new Random(worker);
+            var order = distinct ? new long[accounts] : null;
+            for (var i = 0L; i < (order?.Length ?? 0); i++)
+            {
+                order![i] = i;
+            }
+
             while (clock.Elapsed < deadline)
             {
                 var now = DateTimeOffset.UtcNow;
                 var events = new IngestEvent[batch];
                 for (var k = 0; k < batch; k++)
                 {
-                    var i = random.NextInt64(accounts);
+                    var i = order is null ? random.NextInt64(accounts) : Draw(order, k, random);
                     events[k] = new IngestEvent
                     {
                         Id = string.Create(CultureInfo.InvariantCulture, $"{run}-{Interlocked.Increment(ref sequence)}"),
@@ -184,15 +198,33 @@ internal static class Commands
         var elapsed = clock.Elapsed.TotalSeconds;
         // Every id is new, so a duplicate is an event the client re-sent after an attempt that
         // stored it but did not answer in time: stored once, counted in the rate.
-        Result($"label={label} events={accepted + duplicates} accepted={accepted} resent_duplicates={duplicates} rejected={rejected} batches={batches} batch={batch} concurrency={concurrency} seconds={elapsed:0.0} events_per_s={(accepted + duplicates) / elapsed:0}");
+        Result($"label={label} distinct={distinct.ToString().ToLowerInvariant()} events={accepted + duplicates} accepted={accepted} resent_duplicates={duplicates} rejected={rejected} batches={batches} batch={batch} concurrency={concurrency} seconds={elapsed:0.0} events_per_s={(accepted + duplicates) / elapsed:0}");
         return rejected == 0 ? 0 : 1;
     }
 
-    /// <summary>Raw upserts of small entities into a table of their own: the storage's own write rate.</summary>
+    /// <summary>The k-th of a batch drawn without repeats: one step of a Fisher-Yates shuffle of <paramref name="order"/>.</summary>
+    private static long Draw(long[] order, int k, Random random)
+    {
+        var j = random.NextInt64(k, order.Length);
+        (order[k], order[j]) = (order[j], order[k]);
+        return order[k];
+    }
+
+    /// <summary>
+    /// Raw upserts of small entities into a table of their own: the storage's own write rate. With
+    /// <c>--rows R</c> (2-100), R rows of one partition per request in an entity-group transaction:
+    /// what any batching of writes can get from the storage at most.
+    /// </summary>
     public static async Task<int> RawAsync(Options o)
     {
         var seconds = o.Number("seconds");
         var concurrency = (int)o.Number("concurrency", 16);
+        var rows = (int)o.Number("rows", 1);
+        if (rows is < 1 or > 100)
+        {
+            throw new ArgumentException($"--rows takes 1 to 100, not {rows}");
+        }
+
         var table = new TableClient(o.Text("connection-string"), "BenchRaw" + Guid.NewGuid().ToString("N")[..8]);
         await table.CreateIfNotExistsAsync();
         long writes = 0;
@@ -204,15 +236,26 @@ internal static class Commands
             {
                 for (var i = 0; clock.Elapsed < deadline; i++)
                 {
-                    await table.UpsertEntityAsync(new TableEntity($"p{worker}", i.ToString(CultureInfo.InvariantCulture)) { ["Data"] = new string('x', 600) });
-                    Interlocked.Increment(ref writes);
+                    var row = i.ToString(CultureInfo.InvariantCulture);
+                    if (rows == 1)
+                    {
+                        await table.UpsertEntityAsync(new TableEntity($"p{worker}", row) { ["Data"] = new string('x', 600) });
+                    }
+                    else
+                    {
+                        await table.SubmitTransactionAsync([.. Enumerable.Range(0, rows).Select(r => new TableTransactionAction(
+                            TableTransactionActionType.UpsertReplace,
+                            new TableEntity($"p{worker}", string.Create(CultureInfo.InvariantCulture, $"{row}-{r}")) { ["Data"] = new string('x', 600) }))]);
+                    }
+
+                    Interlocked.Add(ref writes, rows);
                 }
             }));
         }
 
         var elapsed = clock.Elapsed.TotalSeconds;
         await table.DeleteAsync();
-        Result($"writes={writes} concurrency={concurrency} seconds={elapsed:0.0} writes_per_s={writes / elapsed:0}");
+        Result($"writes={writes} rows_per_request={rows} concurrency={concurrency} seconds={elapsed:0.0} writes_per_s={writes / elapsed:0}");
         return 0;
     }
 
@@ -256,6 +299,13 @@ internal static class Commands
         var elapsed = clock.Elapsed.TotalSeconds;
         Result($"events={accepted} rejected={rejected} batch={batch} concurrency={concurrency} seconds={elapsed:0.0} events_per_s={accepted / elapsed:0}");
         return rejected == 0 ? 0 : 1;
+    }
+
+    /// <summary>Deletes a table, so that what is measured next starts on an empty store (Azurite slows as it holds more).</summary>
+    public static async Task<int> DropAsync(Options o)
+    {
+        await new TableClient(o.Text("connection-string"), o.Text("table")).DeleteAsync();
+        return 0;
     }
 
     private static void Result(string line) => Console.WriteLine("result " + line);
