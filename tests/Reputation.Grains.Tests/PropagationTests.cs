@@ -82,6 +82,31 @@ public sealed class PropagationTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task A_chance_band_collision_with_a_busy_shared_bucket_neither_links_nor_counts_as_templated()
+    {
+        // A campaign's template: a dozen dormant accounts share it, so its buckets are busy and suspect.
+        const ulong template = 0x5dfe_3c21_a9e4_7b16;
+        var random = new Random(7);
+        for (var i = 0; i < 12; i++)
+        {
+            var member = Grains.GetGrain<IAccountGrain>(Unique("busy"));
+            await member.SignupAsync(Events.Signup(Now.AddDays(-30), UniqueRange()));
+            await member.RecordAsync([new UsageEvent { EventId = Events.NewId(), OccurredAt = Now, Requests = 5, PromptFingerprints = [Flip(template, random, i % 3)] }]);
+        }
+
+        // An honest user whose own prompt meets the template in its first band only (the other 48 bits far apart).
+        var honest = Grains.GetGrain<IAccountGrain>(Unique("band-meet"));
+        await honest.SignupAsync(Events.Signup(Now.AddDays(-30), UniqueRange()));
+        await honest.RecordAsync([new UsageEvent { EventId = Events.NewId(), OccurredAt = Now, Requests = 5, PromptFingerprints = [template ^ 0x0000_ffff_ffff_ffff] }]);
+
+        var bucket = await Grains.GetGrain<IPromptTemplateGrain>(PromptBands.BucketKey(template, 0)).GetSnapshotAsync();
+        Assert.True(bucket!.SharingAccounts >= 5, $"the template is shared by {bucket.SharingAccounts}");
+        Assert.Empty((await honest.GetSnapshotAsync())!.PromptBuckets);
+        var decision = await honest.DecideRequestAsync(null);
+        Assert.DoesNotContain(decision.Reasons, r => r.Code is ReasonCodes.PromptTemplateShared or ReasonCodes.LinkedRisk);
+    }
+
+    [Fact]
     public async Task Labelling_a_quarter_of_a_template_cluster_fraud_moves_the_rest_off_allow()
     {
         var ids = await TemplateClusterAsync("campaign", 12, 0x1234_5678_9abc_def0);

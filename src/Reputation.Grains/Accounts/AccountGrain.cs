@@ -281,7 +281,8 @@ public sealed class AccountGrain(
             var answers = await Task.WhenAll(templateCalls);
             foreach (var signals in answers)
             {
-                if (signals.SharingAccounts > 0)
+                // A bucket the account only met by chance in one band is not its template.
+                if (signals.SharingAccounts > 0 && signals.Shared)
                 {
                     RecentList.Touch(s.PromptBuckets, signals.Bucket, AccountState.LinkCapacity);
                     Remember(_templates, signals.Bucket, signals, CachedTemplateCapacity);
@@ -462,7 +463,7 @@ public sealed class AccountGrain(
         var suspicionOf = new Dictionary<string, double>(StringComparer.Ordinal);
         foreach (var a in answers)
         {
-            if (a.SharingAccounts >= minSharing)
+            if (a.Shared && a.SharingAccounts >= minSharing)
             {
                 suspicionOf[a.Bucket] = a.Suspicion;
             }

@@ -281,6 +281,12 @@ public sealed record TemplateSignals
     [Id(8)] public double Lockstep { get; init; }
     /// <summary>The campaign it is a hub of, if it is one (docs/decisions/0018-campaigns.md).</summary>
     [Id(9)] public string? CampaignId { get; init; }
+    /// <summary>
+    /// Whether the account it answers shares the bucket (one of its fingerprints here is within
+    /// Hamming distance 3 of another account's): false for a chance meeting in one 16-bit band, which
+    /// neither links the account nor counts its requests as templated. Notifications go to sharers: true.
+    /// </summary>
+    [Id(10)] public bool Shared { get; init; } = true;
 }
 
 /// <summary>What a payment instrument reports to its accounts for scoring.</summary>

@@ -40,6 +40,7 @@ public sealed class PromptTemplateGrain(
         var dedup = s.Dedup.Open();
         var changed = false;
         List<string>? discovered = null;
+        var shared = false;
         foreach (var entry in entries)
         {
             if (!dedup.TryAdd(entry.EventId + "/" + entry.Fingerprint.ToString("x16", CultureInfo.InvariantCulture)))
@@ -80,6 +81,7 @@ public sealed class PromptTemplateGrain(
             }
 
             var sharer = otherAccount is not null || s.RecentAccounts.Contains(accountId);
+            shared |= sharer;
             if (sharer)
             {
                 Sharers.Touch(s.Sharers, accountId, entry, PromptTemplateState.RecentAccountCapacity);
@@ -114,7 +116,8 @@ public sealed class PromptTemplateGrain(
             }
         }
 
-        return signals;
+        // A re-sent event's entries were skipped above: an account already among the sharers still shares.
+        return signals with { Shared = shared || s.RecentAccounts.Contains(accountId) };
     }
 
     ValueTask<TemplateSignals> IPromptTemplateGrain.GetSignalsAsync() => ValueTask.FromResult(Signals());
