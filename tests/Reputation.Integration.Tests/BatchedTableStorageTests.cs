@@ -67,8 +67,7 @@ public sealed class BatchedTableStorageTests
         var exitCode = await second.WaitForExitAsync(ct);
 
         Assert.Equal(1, exitCode);
-        var line = Assert.Single(second.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
-            l => l.StartsWith("reputation: cannot start", StringComparison.Ordinal));
+        var line = second.RefusalLine();
         Assert.Contains("32 partitions but Reputation:Storage:Partitions is 16", line, StringComparison.Ordinal);
     }
 

@@ -135,8 +135,7 @@ public sealed class MultiSiloTests
         var exitCode = await service.WaitForExitAsync(ct);
 
         Assert.Equal(1, exitCode);
-        var line = Assert.Single(service.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
-            l => l.StartsWith("reputation: cannot start", StringComparison.Ordinal));
+        var line = service.RefusalLine();
         Assert.Contains("Reputation:Silo:SiloPort and Reputation:Silo:GatewayPort must differ", line, StringComparison.Ordinal);
     }
 
@@ -150,8 +149,7 @@ public sealed class MultiSiloTests
         var exitCode = await service.WaitForExitAsync(ct);
 
         Assert.Equal(1, exitCode);
-        var line = Assert.Single(service.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
-            l => l.StartsWith("reputation: cannot start", StringComparison.Ordinal));
+        var line = service.RefusalLine();
         Assert.Contains("KubernetesHosting needs Reputation:Silo:Clustering=AzureTable", line, StringComparison.Ordinal);
 
         // With it, outside a pod, Orleans' Kubernetes hosting itself refuses: the pod's environment is missing.

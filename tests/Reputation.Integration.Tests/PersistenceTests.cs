@@ -80,8 +80,7 @@ public sealed class PersistenceTests
         var exitCode = await service.WaitForExitAsync(ct);
 
         Assert.Equal(1, exitCode);
-        var line = Assert.Single(service.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
-            l => l.StartsWith("reputation: cannot start", StringComparison.Ordinal));
+        var line = service.RefusalLine();
         Assert.Contains("start Azurite", line, StringComparison.Ordinal);
         Assert.Contains("Reputation:Storage:ConnectionString", line, StringComparison.Ordinal);
     }
@@ -95,8 +94,7 @@ public sealed class PersistenceTests
         var exitCode = await service.WaitForExitAsync(ct);
 
         Assert.Equal(1, exitCode);
-        var line = Assert.Single(service.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
-            l => l.StartsWith("reputation: cannot start", StringComparison.Ordinal));
+        var line = service.RefusalLine();
         Assert.Contains("No API keys are configured", line, StringComparison.Ordinal);
         Assert.Contains("EmailHashKey", line, StringComparison.Ordinal);
     }

@@ -40,6 +40,11 @@ internal sealed class ServiceProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>The one line the service prints when it refuses to start (<c>reputation: cannot start ...</c>); fails unless there is exactly one.</summary>
+    public string RefusalLine() =>
+        Assert.Single(Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+            l => l.StartsWith("reputation: cannot start", StringComparison.Ordinal));
+
     public bool HasExited => _process.HasExited;
 
     public int ExitCode => _process.ExitCode;
