@@ -106,7 +106,9 @@ public sealed class PromptTemplateGrain(
             await WriteAsync();
         }
 
-        var signals = Signals();
+        // A re-sent event's entries were skipped above: an account already among the sharers still shares.
+        // Accounts to tell were discovered through this one's near fingerprint, so it shares whenever they exist.
+        var signals = Signals(shared || s.RecentAccounts.Contains(accountId));
         if (discovered is not null)
         {
             var hop = Policies.Current.Propagation.HopLimit;
@@ -116,8 +118,7 @@ public sealed class PromptTemplateGrain(
             }
         }
 
-        // A re-sent event's entries were skipped above: an account already among the sharers still shares.
-        return signals with { Shared = shared || s.RecentAccounts.Contains(accountId) };
+        return signals;
     }
 
     ValueTask<TemplateSignals> IPromptTemplateGrain.GetSignalsAsync() => ValueTask.FromResult(Signals());
@@ -232,8 +233,9 @@ public sealed class PromptTemplateGrain(
 
     private long SharingAccounts() => Persisted.State.AnySharing ? Sharing.Estimate() : 0;
 
-    private TemplateSignals Signals() => new()
+    private TemplateSignals Signals(bool shared = true) => new()
     {
+        Shared = shared,
         Bucket = this.GetPrimaryKeyString(),
         SharingAccounts = SharingAccounts(),
         RequestsLastHour = Persisted.State.RequestsPerMinute.Minutes().Estimate(time.UtcNow, TimeSpan.FromHours(1)),
