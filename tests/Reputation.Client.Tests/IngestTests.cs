@@ -58,9 +58,12 @@ public sealed class IngestTests
 
             return StubHandler.Json(HttpStatusCode.Accepted, Samples.BatchResultJson);
         });
+        // The first attempt waits until its timeout; the timeout is long enough that the second,
+        // answered at once, finishes reading its body within it even on a loaded machine (at 50 ms a
+        // loaded run timed out mid-body).
         var client = Samples.CreateClient(handler, o =>
         {
-            o.IngestTimeout = TimeSpan.FromMilliseconds(50);
+            o.IngestTimeout = TimeSpan.FromSeconds(1);
             o.IngestRetryDelay = TimeSpan.Zero;
         });
 
