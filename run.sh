@@ -12,8 +12,11 @@
 #
 # With --silos N (1-9) it runs N service processes instead, one Orleans cluster with its membership
 # in Azure Table storage (Reputation:Silo:Clustering=AzureTable) on the one Azurite: process i
-# (0-based) listens on HTTP 5080+i, silo port 11111+i and gateway port 30000+i. Ctrl-C / SIGTERM (or
-# one process exiting) stops every process with SIGTERM first, then the Azurite it started.
+# (0-based) listens on HTTP 5080+i, silo port 11111+i and gateway port 30000+i. It supervises them
+# as an orchestrator would: when one exits or is killed (kill -9) the others keep running and it is
+# started again on the same ports, with a line saying so; one that dies within 15 s of starting 3
+# times in a row is not started again (a line says so; when none is left the script stops).
+# Ctrl-C / SIGTERM stops every process with SIGTERM first, then the Azurite it started.
 #
 # Environment variables:
 #   REPUTATION_URL   URL(s) the service listens on (ASPNETCORE_URLS); default http://127.0.0.1:5080
@@ -24,6 +27,7 @@
 #
 # Options:
 #   --silos N        run N silos as one cluster (see above)
+#   --no-build       run the last Release build instead of building first
 #   -h, --help       show this help
 set -euo pipefail
 
@@ -41,11 +45,15 @@ bad_usage() {
 }
 
 SILOS=""
+BUILD=1
 while (($# > 0)); do
   case "$1" in
     -h | --help)
       usage
       exit 0
+      ;;
+    --no-build)
+      BUILD=""
       ;;
     --silos | --silos=*)
       if [[ "$1" == --silos=* ]]; then
@@ -95,12 +103,14 @@ shutdown() {
     stop_pid "$APP_PID" "The service" 30 kill || true
     APP_PID=""
   fi
-  if ((${#SILO_PIDS[@]} > 0)); then
+  local -a running
+  read -r -a running <<<"${SILO_PIDS[*]}"
+  if ((${#running[@]} > 0)); then
     # SIGTERM to all at once, so they drain in parallel; then wait for each (SIGKILL after 40 s).
-    log "Stopping the ${#SILO_PIDS[@]} service processes (pids ${SILO_PIDS[*]}) ..."
-    kill -TERM "${SILO_PIDS[@]}" 2>/dev/null || true
+    log "Stopping the ${#running[@]} service processes (pids ${running[*]}) ..."
+    kill -TERM "${running[@]}" 2>/dev/null || true
     local pid
-    for pid in "${SILO_PIDS[@]}"; do
+    for pid in "${running[@]}"; do
       stop_pid "$pid" "The service process" 40 kill || true
     done
     SILO_PIDS=()
@@ -118,14 +128,20 @@ trap 'shutdown $?' EXIT
 
 ensure_azurite
 
-log "Building $API_PROJECT (Release) ..."
-dotnet build "$API_PROJECT" -c Release --nologo
+if [[ -n "$BUILD" ]]; then
+  log "Building $API_PROJECT (Release) ..."
+  dotnet build "$API_PROJECT" -c Release --nologo
+fi
 APP_DLL="$(dotnet msbuild "$API_PROJECT" -nologo -getProperty:TargetPath -p:Configuration=Release 2>/dev/null | tail -n 1 || true)"
 if [[ -z "$APP_DLL" || ! -f "$APP_DLL" ]]; then
   APP_DLL="$SCRIPT_DIR/$API_PROJECT/bin/Release/net10.0/Reputation.Api.dll"
 fi
 if [[ ! -f "$APP_DLL" ]]; then
-  err "the build did not produce $APP_DLL"
+  if [[ -n "$BUILD" ]]; then
+    err "the build did not produce $APP_DLL"
+  else
+    err "there is no Release build ($APP_DLL): run ./run.sh without --no-build"
+  fi
   exit 1
 fi
 
@@ -148,7 +164,14 @@ if [[ -n "$SILOS" ]]; then
   done
   # The well-known Azurite development account (public, documented by Microsoft; not a secret).
   CONNECTION="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;BlobEndpoint=http://127.0.0.1:$BLOB_PORT/devstoreaccount1;QueueEndpoint=http://127.0.0.1:$QUEUE_PORT/devstoreaccount1;TableEndpoint=http://127.0.0.1:$TABLE_PORT/devstoreaccount1;"
-  for ((i = 0; i < SILOS; i++)); do
+  # Silo i: started at SILO_STARTED[i] (SECONDS), SILO_FAST_DEATHS[i] deaths in a row within
+  # RESTART_WINDOW s of starting; SILO_PIDS[i] is empty once it is given up.
+  RESTART_WINDOW=15
+  RESTART_LIMIT=3
+  SILO_STARTED=()
+  SILO_FAST_DEATHS=()
+  start_silo() {
+    local i="$1"
     (
       cd "$SCRIPT_DIR/$API_PROJECT"
       export ASPNETCORE_ENVIRONMENT=Development
@@ -161,7 +184,14 @@ if [[ -n "$SILOS" ]]; then
       # exec keeps the pid the app's own; a child sed prefixes its output.
       exec dotnet "$APP_DLL" > >(sed -u "s/^/[silo $i] /") 2>&1
     ) &
-    SILO_PIDS+=($!)
+    SILO_PIDS[i]=$!
+    SILO_STARTED[i]=$SECONDS
+    log "silo $i started (pid ${SILO_PIDS[i]}): http://127.0.0.1:$((HTTP_PORT + i))"
+  }
+
+  for ((i = 0; i < SILOS; i++)); do
+    SILO_FAST_DEATHS[i]=0
+    start_silo "$i"
   done
 
   echo
@@ -179,11 +209,44 @@ if [[ -n "$SILOS" ]]; then
 
 EOF
 
-  # Until Ctrl-C / SIGTERM (the traps) or until one of them exits.
-  rc=0
-  wait -n "${SILO_PIDS[@]}" || rc=$?
-  err "a service process exited (code $rc); stopping the others"
-  shutdown "$rc"
+  # Until Ctrl-C / SIGTERM (the traps): a silo that exits is started again, as an orchestrator
+  # would, unless it keeps dying at once (a broken build or configuration must not loop for ever).
+  while :; do
+    read -r -a running <<<"${SILO_PIDS[*]}"
+    if ((${#running[@]} == 0)); then
+      err "no silo is left running; stopping"
+      shutdown 1
+    fi
+    rc=0
+    exited=""
+    # (2>/dev/null: bash's own "Killed ..." notice; the line below says it better.)
+    wait -n -p exited "${running[@]}" 2>/dev/null || rc=$?
+    [[ -n "$exited" ]] || continue
+    for ((i = 0; i < SILOS; i++)); do
+      [[ "${SILO_PIDS[i]}" == "$exited" ]] && break
+    done
+    ((i < SILOS)) || continue
+    lived=$((SECONDS - SILO_STARTED[i]))
+    how="with code $rc"
+    ((rc > 128)) && how="on signal $((rc - 128))"
+    if ((lived < RESTART_WINDOW)); then
+      SILO_FAST_DEATHS[i]=$((SILO_FAST_DEATHS[i] + 1))
+    else
+      SILO_FAST_DEATHS[i]=0
+    fi
+    if ((SILO_FAST_DEATHS[i] >= RESTART_LIMIT)); then
+      err "silo $i (pid $exited) exited $how after $lived s: it died within $RESTART_WINDOW s of starting $RESTART_LIMIT times in a row, so it is not started again"
+      SILO_PIDS[i]=""
+      continue
+    fi
+    # A short pause, longer after each quick death; waited in the background so Ctrl-C is prompt.
+    pause=$((SILO_FAST_DEATHS[i] > 1 ? 1 << (SILO_FAST_DEATHS[i] - 1) : 1))
+    log "silo $i (pid $exited) exited $how after $lived s; starting it again in $pause s on the same ports"
+    SILO_PIDS[i]=""
+    sleep "$pause" &
+    wait $! || true
+    start_silo "$i"
+  done
 fi
 
 cat <<EOF

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
-using System.Text;
 using Reputation.Client;
 
 namespace Reputation.Testing;
@@ -10,35 +9,22 @@ namespace Reputation.Testing;
 /// <summary>
 /// The service as an operator runs it: its own process (the built Reputation.Api.dll), fixed ports
 /// so that a restart takes over the same silo address. Shared by the integration tests (real
-/// storage) and the browser tests (memory storage), linked into each project.
+/// storage) and the browser tests (memory storage), linked into each project with
+/// <see cref="ChildProcess"/>.
 /// </summary>
 internal sealed class ServiceProcess : IAsyncDisposable
 {
-    private readonly Process _process;
-    private readonly StringBuilder _output = new();
+    private readonly ChildProcess _process;
 
-    private ServiceProcess(Process process, Uri baseAddress)
+    private ServiceProcess(ChildProcess process, Uri baseAddress)
     {
         _process = process;
         BaseAddress = baseAddress;
-        process.OutputDataReceived += (_, e) => Append(e.Data);
-        process.ErrorDataReceived += (_, e) => Append(e.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
     }
 
     public Uri BaseAddress { get; }
 
-    public string Output
-    {
-        get
-        {
-            lock (_output)
-            {
-                return _output.ToString();
-            }
-        }
-    }
+    public string Output => _process.Output;
 
     /// <summary>The one line the service prints when it refuses to start (<c>reputation: cannot start ...</c>); fails unless there is exactly one.</summary>
     public string RefusalLine() =>
@@ -62,13 +48,7 @@ internal sealed class ServiceProcess : IAsyncDisposable
         IReadOnlyDictionary<string, string>? settings = null)
     {
         var directory = AppContext.BaseDirectory;
-        var start = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = directory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
+        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = directory };
         start.ArgumentList.Add(Path.Combine(directory, "Reputation.Api.dll"));
         start.ArgumentList.Add("--contentRoot");
         start.ArgumentList.Add(directory);
@@ -86,8 +66,7 @@ internal sealed class ServiceProcess : IAsyncDisposable
             start.Environment[key] = value;
         }
 
-        var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start");
-        return new ServiceProcess(process, new Uri($"http://127.0.0.1:{ports.Http}"));
+        return new ServiceProcess(ChildProcess.Start(start), new Uri($"http://127.0.0.1:{ports.Http}"));
     }
 
     /// <summary>Waits for /health/ready, or for the process to end; bounded.</summary>
@@ -134,22 +113,10 @@ internal sealed class ServiceProcess : IAsyncDisposable
         });
 
     /// <summary>SIGKILL: no shutdown code runs, as when a machine dies.</summary>
-    public async Task KillAsync()
-    {
-        _process.Kill();
-        await _process.WaitForExitAsync();
-    }
+    public Task KillAsync() => _process.KillAsync();
 
     /// <summary>SIGTERM, as an orchestrator stops a replica: the service shuts down in order.</summary>
-    public void Terminate()
-    {
-        using var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(CultureInfo.InvariantCulture)]);
-        kill.WaitForExit();
-        if (kill.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"kill -TERM {_process.Id} exited with {kill.ExitCode}");
-        }
-    }
+    public void Terminate() => _process.Terminate();
 
     public ReputationClient CreateClient(TimeSpan decisionTimeout, TimeSpan ingestTimeout) =>
         ReputationClient.Create(new HttpClient(), new ReputationClientOptions
@@ -163,37 +130,9 @@ internal sealed class ServiceProcess : IAsyncDisposable
             IngestMaxRetries = 0,
         });
 
-    public async Task<int> WaitForExitAsync(CancellationToken cancellationToken)
-    {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(TimeSpan.FromSeconds(60));
-        await _process.WaitForExitAsync(timeout.Token);
-        return _process.ExitCode;
-    }
+    public Task<int> WaitForExitAsync(CancellationToken cancellationToken) => _process.WaitForExitAsync(TimeSpan.FromSeconds(60), cancellationToken);
 
-    public async ValueTask DisposeAsync()
-    {
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
-        }
-
-        _process.Dispose();
-    }
-
-    private void Append(string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-
-        lock (_output)
-        {
-            _output.AppendLine(line);
-        }
-    }
+    public ValueTask DisposeAsync() => _process.DisposeAsync();
 
     private static int FreePort()
     {
