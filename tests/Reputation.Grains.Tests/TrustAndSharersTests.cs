@@ -165,6 +165,41 @@ public sealed class TrustAndSharersTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task The_first_account_of_a_template_counts_its_earlier_requests_once_others_turn_out_to_share_it()
+    {
+        // A campaign's first account sends its three harvest templates before any other account has:
+        // nobody shares them yet, so they count as nothing.
+        ulong[] templates = [.. Enumerable.Range(0, 3).Select(t => 0x9e37_79b9_7f4a_7c15UL ^ ((ulong)t * 0x0101_0101_0101_0101UL))];
+        var first = Grains.GetGrain<IAccountGrain>(Unique("first"));
+        var home = UniqueRange();
+        await first.RecordAsync([Signup(Now.AddDays(-40), home, card: null)]);
+        await first.RecordAsync([.. templates.Select((t, j) => (AccountEvent)Prompted(Now.AddMinutes(-20 + (3 * j)), home, requests: 1, t))]);
+        var alone = await first.DecideRequestAsync(null);
+        Assert.Equal((int)RequestOutcome.Allow, alone.Outcome);
+
+        // Then a dozen dormant accounts from other ranges send the same templates.
+        for (var i = 0; i < 12; i++)
+        {
+            var other = Grains.GetGrain<IAccountGrain>(Unique("later"));
+            var range = UniqueRange();
+            await other.RecordAsync([Signup(Now.AddDays(-30), range, card: null)]);
+            await other.RecordAsync([.. templates.Select((t, j) => (AccountEvent)Prompted(Now.AddMinutes(-10 + j), range, requests: 1, t ^ (1UL << (i + 1))))]);
+        }
+
+        // Once its cached view of those buckets is refreshed, the first account's three requests count
+        // as the suspect templated traffic they were, at the time they were sent.
+        fixture.Time.Advance(TimeSpan.FromSeconds(31));
+        await Eventually.HoldsAsync(
+            async () =>
+            {
+                var last = await first.DecideRequestAsync(null);
+                return last.Outcome != (int)RequestOutcome.Allow
+                    && last.Reasons.Any(r => r.Code == ReasonCodes.PromptTemplateShared && r.Detail.Contains("young or dormant", StringComparison.Ordinal));
+            },
+            "the first account held for its earlier templated requests");
+    }
+
+    [Fact]
     public async Task One_labelled_account_in_a_carrier_range_of_forty_leaves_the_others_allowed_and_card_mates_are_held()
     {
         var nat = UniqueRange();

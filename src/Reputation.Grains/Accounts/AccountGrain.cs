@@ -456,9 +456,13 @@ public sealed class AccountGrain(
     /// <summary>
     /// Each fingerprint's requests count as templated by the most suspect of its buckets that other
     /// accounts share (docs/detection.md, "Who shares a template"): a dozen harvest templates add up.
+    /// A prompt whose buckets nobody else shared yet waits among the pending prompts; it counts, at
+    /// its own time, once one of its buckets turns out shared (here, or at a decision from the cached
+    /// bucket): the first accounts of a campaign met its templates before anyone else had.
     /// </summary>
     private void CountSuspectTemplated(Dictionary<string, List<TemplateEntry>> entries, TemplateSignals[] answers)
     {
+        var s = state.State;
         var minSharing = policies.Current.Quotas.TemplateMinSharingAccounts;
         var suspicionOf = new Dictionary<string, double>(StringComparer.Ordinal);
         foreach (var a in answers)
@@ -469,31 +473,65 @@ public sealed class AccountGrain(
             }
         }
 
-        if (suspicionOf.Count == 0)
+        var window = s.SuspectTemplatedPerHour.Hours();
+        var since = time.UtcNow - TimeSpan.FromHours(1);
+        s.PendingPrompts.RemoveAll(p => p.At < since);
+        if (suspicionOf.Count > 0)
         {
-            return;
+            // Earlier prompts of a bucket now shared: the account's own prompts in one 16-bit band are its template.
+            s.PendingPrompts.RemoveAll(p =>
+            {
+                var suspicion = MostSuspect(p.Fingerprint, suspicionOf);
+                if (suspicion is not { } value)
+                {
+                    return false;
+                }
+
+                AddWeighted(window, p.At, p.Requests, value);
+                foreach (var bucket in PromptBands.BucketKeys(p.Fingerprint))
+                {
+                    if (suspicionOf.ContainsKey(bucket) && s.BucketRequests.ContainsKey(bucket))
+                    {
+                        s.BucketRequests[bucket] += p.Requests;
+                    }
+                }
+
+                return true;
+            });
         }
 
-        var worst = new Dictionary<(string EventId, ulong Fingerprint), (DateTimeOffset At, long Requests, double Suspicion)>();
+        var worst = new Dictionary<(string EventId, ulong Fingerprint), (DateTimeOffset At, long Requests, double? Suspicion)>();
         foreach (var (bucket, list) in entries)
         {
-            if (!suspicionOf.TryGetValue(bucket, out var suspicion))
-            {
-                continue;
-            }
-
+            double? suspicion = suspicionOf.TryGetValue(bucket, out var v) ? v : null;
             foreach (var e in list)
             {
                 var key = (e.EventId, e.Fingerprint);
-                if (!worst.TryGetValue(key, out var seen) || seen.Suspicion < suspicion)
+                if (!worst.TryGetValue(key, out var seen) || (suspicion is { } now && (seen.Suspicion is null || seen.Suspicion < now)))
                 {
-                    worst[key] = (e.OccurredAt, e.Requests, suspicion);
+                    worst[key] = (e.OccurredAt, e.Requests, suspicion ?? seen.Suspicion);
                 }
             }
         }
 
-        var window = state.State.SuspectTemplatedPerHour.Hours();
-        foreach (var (at, requests, suspicion) in worst.Values)
+        foreach (var ((_, fingerprint), (at, requests, suspicion)) in worst)
+        {
+            if (suspicion is { } value)
+            {
+                AddWeighted(window, at, requests, value);
+            }
+            else if (requests > 0 && at >= since)
+            {
+                if (s.PendingPrompts.Count >= AccountState.PendingPromptCapacity)
+                {
+                    s.PendingPrompts.Remove(s.PendingPrompts.MinBy(p => p.At)!);
+                }
+
+                s.PendingPrompts.Add(new PendingPrompt { Fingerprint = fingerprint, At = at, Requests = requests });
+            }
+        }
+
+        static void AddWeighted(Core.Windows.SlidingCounter window, DateTimeOffset at, long requests, double suspicion)
         {
             var weighted = (long)Math.Round(requests * suspicion);
             if (weighted > 0)
@@ -501,6 +539,57 @@ public sealed class AccountGrain(
                 window.Add(at, weighted);
             }
         }
+    }
+
+    /// <summary>The highest suspicion among a fingerprint's buckets found in <paramref name="suspicionOf"/>, or null.</summary>
+    private static double? MostSuspect(ulong fingerprint, Dictionary<string, double> suspicionOf)
+    {
+        double? most = null;
+        foreach (var bucket in PromptBands.BucketKeys(fingerprint))
+        {
+            if (suspicionOf.TryGetValue(bucket, out var suspicion) && (most is null || suspicion > most))
+            {
+                most = suspicion;
+            }
+        }
+
+        return most;
+    }
+
+    /// <summary>
+    /// Requests of the last hour's pending prompts that a linked bucket, as cached now, shows shared
+    /// and suspect: counted at a decision without waiting for the account's next usage.
+    /// </summary>
+    private double PendingSuspectRequests(DateTimeOffset now, long minSharing)
+    {
+        var pending = state.State.PendingPrompts;
+        if (pending.Count == 0 || _templates.Count == 0)
+        {
+            return 0;
+        }
+
+        double total = 0;
+        var since = now - TimeSpan.FromHours(1);
+        foreach (var p in pending)
+        {
+            if (p.At < since)
+            {
+                continue;
+            }
+
+            double most = 0;
+            foreach (var bucket in PromptBands.BucketKeys(p.Fingerprint))
+            {
+                if (_templates.TryGetValue(bucket, out var cached) && cached.Value.SharingAccounts >= minSharing)
+                {
+                    most = Math.Max(most, Math.Clamp(cached.Value.Suspicion, 0, 1));
+                }
+            }
+
+            total += p.Requests * most;
+        }
+
+        return total;
     }
 
     /// <summary>
@@ -676,7 +765,8 @@ public sealed class AccountGrain(
             // Taken over at least ramps.templatedMinRequests: three suspect requests of an account's
             // first three are three of that many, so evidence grows with the requests, without a gate.
             SuspectTemplatedShare = hourly > 0
-                ? Math.Min(1, s.SuspectTemplatedPerHour.Hours().Estimate(now, TimeSpan.FromHours(1)) / (double)Math.Max(hourly, policy.Ramps.TemplatedMinRequests))
+                ? Math.Min(1, (s.SuspectTemplatedPerHour.Hours().Estimate(now, TimeSpan.FromHours(1)) + PendingSuspectRequests(now, policy.Quotas.TemplateMinSharingAccounts))
+                    / Math.Max(hourly, policy.Ramps.TemplatedMinRequests))
                 : 0,
         };
 

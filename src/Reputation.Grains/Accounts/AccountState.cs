@@ -12,6 +12,7 @@ public sealed class AccountState
 {
     public const int LinkCapacity = 8;
     public const int DedupCapacity = 128;
+    public const int PendingPromptCapacity = 8;
 
     [Id(0)] public DateTimeOffset? CreatedAt { get; set; }
     [Id(1)] public DateTimeOffset? FirstSeenAt { get; set; }
@@ -59,5 +60,20 @@ public sealed class AccountState
     [Id(32)] public DateTimeOffset? LastPaidAt { get; set; }
     /// <summary>Requests sent with prompts of shared templates, each weighed by its template's suspicion, per hour.</summary>
     [Id(33)] public WindowState SuspectTemplatedPerHour { get; set; } = WindowState.Create(25);
+    /// <summary>
+    /// The last hour's prompts not counted in <see cref="SuspectTemplatedPerHour"/> when they arrived
+    /// (their buckets were not yet shared), newest last, at most <see cref="PendingPromptCapacity"/>:
+    /// they count once a bucket of theirs turns out shared and suspect.
+    /// </summary>
+    [Id(34)] public List<PendingPrompt> PendingPrompts { get; set; } = [];
     // Never renumber an Id; a new member takes the next one.
+}
+
+/// <summary>One prompt fingerprint's requests of one usage event, not yet known to be templated.</summary>
+[GenerateSerializer, Alias("reputation.PendingPrompt")]
+public sealed class PendingPrompt
+{
+    [Id(0)] public ulong Fingerprint { get; set; }
+    [Id(1)] public DateTimeOffset At { get; set; }
+    [Id(2)] public long Requests { get; set; }
 }
