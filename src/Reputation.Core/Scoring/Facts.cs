@@ -30,7 +30,7 @@ public readonly record struct AccountFacts(DateTimeOffset? CreatedAt, long Reque
 
     /// <summary>
     /// Share of the last hour's requests sent with prompts of shared templates, each weighed by its
-    /// template's suspicion, 0..1 (0 below <c>ramps.templatedMinRequests</c> requests).
+    /// template's suspicion, 0..1, taken over at least <c>ramps.templatedMinRequests</c> requests.
     /// </summary>
     public double SuspectTemplatedShare { get; init; }
 }

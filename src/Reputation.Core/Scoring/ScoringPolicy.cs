@@ -218,10 +218,10 @@ public sealed record SignalRamps
     public Ramp SuspectTemplatedShare { get; init; } = new(0.2, 0.6);
     /// <summary>
     /// The suspect templated share is taken over at least this many of the last hour's requests (0 or
-    /// more): an account's first few requests are little evidence, so 3 suspect requests of 3 count as
-    /// 3 of this many, and the share grows with the requests instead of appearing at a threshold.
+    /// more): an account's first request is little evidence, so 2 suspect requests of 2 count as
+    /// 2 of this many, and the share grows with the requests instead of appearing at a threshold.
     /// </summary>
-    public long TemplatedMinRequests { get; init; } = 5;
+    public long TemplatedMinRequests { get; init; } = 3;
     /// <summary>
     /// Amount of a charge, in minor units of its currency, on an account with no successful payment
     /// before; scaled by how new the account is. One scale for every currency: set it for the main one.

@@ -762,8 +762,8 @@ public sealed class AccountGrain(
             RangesLastDay = RangesSince(s.IpRangeSeenAt, now - TimeSpan.FromDays(1)),
             Label = s.Label,
             Standing = StandingNow(),
-            // Taken over at least ramps.templatedMinRequests: three suspect requests of an account's
-            // first three are three of that many, so evidence grows with the requests, without a gate.
+            // Taken over at least ramps.templatedMinRequests: two suspect requests of an account's
+            // first two are two of that many, so evidence grows with the requests, without a gate.
             SuspectTemplatedShare = hourly > 0
                 ? Math.Min(1, (s.SuspectTemplatedPerHour.Hours().Estimate(now, TimeSpan.FromHours(1)) + PendingSuspectRequests(now, policy.Quotas.TemplateMinSharingAccounts))
                     / Math.Max(hourly, policy.Ramps.TemplatedMinRequests))
