@@ -124,4 +124,15 @@ public sealed record PromptTemplateView
     public DateTimeOffset? LastSeenAt { get; init; }
     /// <summary>Imported threat-intel indicators in force that name it, with their source (docs/intel-sharing.md).</summary>
     public IReadOnlyList<ThreatIntelView> ThreatIntel { get; init; } = [];
+    /// <summary>
+    /// What its sharers say of it, 0..1: 1 − the larger of the share of established or trusted sharers
+    /// and, with five or more, the share of the largest cohort (one range or one work domain) when it
+    /// reaches <c>trust.cohortShare</c>. A popular tool's template is near 0, a campaign's near 1; it
+    /// weighs every account's <c>PROMPT_TEMPLATE_SHARED</c> for this template (docs/detection.md).
+    /// </summary>
+    public double Suspicion { get; init; }
+    /// <summary>Share of the sampled sharers active in the same five-minute bins as at least two others (lockstep), 0..1.</summary>
+    public double Lockstep { get; init; }
+    /// <summary>Sharers in the bucket's sample (the most recent, up to 64) that the two shares above are taken over.</summary>
+    public int SampledSharers { get; init; }
 }

@@ -95,6 +95,12 @@ public sealed class LabelAndGraphTests(ApiFactory factory)
         Assert.All(graph.Edges, e => Assert.Contains(graph.Nodes, n => n.Id == e.To));
         var view = await client.GetPromptTemplateAsync(templates[0].Id, Ct);
         Assert.InRange(view!.SharingAccounts, 4, 6);
+        // Five young accounts from five ranges: nobody established, no cohort, used once each. The
+        // first is sampled only when it sends again (its standing came with its own prompt, before
+        // anyone shared it), so four are.
+        Assert.Equal(4, view.SampledSharers);
+        Assert.Equal(1, view.Suspicion);
+        Assert.Equal(0, view.Lockstep);
     }
 
     [Fact]

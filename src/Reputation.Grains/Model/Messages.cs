@@ -227,6 +227,12 @@ public sealed record TemplateSnapshot
     [Id(6)] public DateTimeOffset? LastSeenAt { get; init; }
     [Id(7)] public double Risk { get; init; }
     [Id(8)] public LabelInfo? Label { get; init; }
+    /// <summary>What its sharers say of it (docs/detection.md, "Who shares a template"), 0..1.</summary>
+    [Id(9)] public double Suspicion { get; init; }
+    /// <summary>Share of its sampled sharers in lockstep, 0..1.</summary>
+    [Id(10)] public double Lockstep { get; init; }
+    /// <summary>Sharers in its sample (up to 64), of which the two shares above are taken.</summary>
+    [Id(11)] public int SampledSharers { get; init; }
 }
 
 [GenerateSerializer, Immutable, Alias("reputation.InstrumentSnapshot")]

@@ -144,6 +144,9 @@ public sealed class PromptTemplateGrain(
             LastSeenAt = s.LastSeenAt,
             Risk = s.Risk.Risk,
             Label = s.Risk.Info,
+            Suspicion = Profile().Suspicion,
+            Lockstep = Profile().Lockstep,
+            SampledSharers = s.Sharers.Count,
         });
     }
 

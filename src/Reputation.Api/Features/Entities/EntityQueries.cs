@@ -125,6 +125,9 @@ public sealed class EntityQueryHandlers(IGrainFactory grains, IIntelCache intel)
             FirstSeenAt = s.FirstSeenAt,
             LastSeenAt = s.LastSeenAt,
             ThreatIntel = Intel(intel.Match([], [], [s.Bucket])),
+            Suspicion = s.Suspicion,
+            Lockstep = s.Lockstep,
+            SampledSharers = s.SampledSharers,
         };
     }
 
