@@ -38,6 +38,9 @@ public abstract partial class EntityGrain<TState>(IPersistentState<TState> state
 
     protected virtual (double Flagged, double Confirmed) Strength(PropagationPolicy policy) => (1, 1);
 
+    /// <summary>Whether it keeps which flagged accounts were new (a range, for its new signups' risk).</summary>
+    protected virtual bool TracksNewAccounts => false;
+
     /// <summary>The entity as the threat-intel export names it: its registry key and pattern values (none: nothing to export).</summary>
     protected abstract (string Key, IReadOnlyList<IntelValue> Values) IntelSubject { get; }
 
@@ -59,7 +62,7 @@ public abstract partial class EntityGrain<TState>(IPersistentState<TState> state
 
     async Task IEntityGrain.AccountRiskChangedAsync(AccountRisk risk)
     {
-        if (state.State.Risk.Apply(risk))
+        if (state.State.Risk.Apply(risk, TracksNewAccounts))
         {
             await RiskChangedAsync(labelChanged: false, risk.Hop);
         }

@@ -162,6 +162,22 @@ public sealed class StandingAndSharersTests
     }
 
     [Fact]
+    public void A_new_account_reads_the_range_s_risk_for_newcomers_and_others_its_whole_risk()
+    {
+        // Aged accounts flagged behind the block, none of its newcomers.
+        var range = new RangeFacts("198.51.100.0/24", 0, 20) { Risk = 0.5, RiskForNew = 0 };
+        ScoreResult For(Standing standing, RangeFacts r) => Scorer.Score(s_policy, s_now, new ScoreInputs { Account = Customer(standing), Range = r });
+
+        Assert.DoesNotContain(For(Standing.New, range).Contributions, c => c.Code == ReasonCodes.LinkedRisk);
+        Assert.Equal(0.5 * s_policy.Propagation.Decay, For(Standing.Dormant, range).Contributions.Single(c => c.Code == ReasonCodes.LinkedRisk).Value, 1e-12);
+        // Flagged newcomers, or a range that reports no newcomer figure: the new account reads them.
+        Assert.Equal(0.4 * s_policy.Propagation.Decay, For(Standing.New, range with { RiskForNew = 0.4 }).Contributions.Single(c => c.Code == ReasonCodes.LinkedRisk).Value, 1e-12);
+        Assert.Equal(0.5 * s_policy.Propagation.Decay, For(Standing.New, range with { RiskForNew = null }).Contributions.Single(c => c.Code == ReasonCodes.LinkedRisk).Value, 1e-12);
+        // A fraud label on the range itself counts for everyone.
+        Assert.Equal(s_policy.Propagation.Decay, For(Standing.New, range with { Risk = 1, RiskForNew = 1, Label = Label.Fraud }).Contributions.Single(c => c.Code == ReasonCodes.LinkedRisk).Value, 1e-12);
+    }
+
+    [Fact]
     public void A_shared_card_weighs_less_for_an_established_customer_than_for_a_new_account()
     {
         var family = new InstrumentFacts(DistinctAccounts: 8, 0, 0);

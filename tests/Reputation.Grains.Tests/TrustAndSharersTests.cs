@@ -200,6 +200,67 @@ public sealed class TrustAndSharersTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task A_newcomer_reads_a_ranges_flagged_newcomers_not_its_flagged_aged_accounts()
+    {
+        // Two residential blocks, each with a dozen campaign accounts held on their own evidence
+        // (six harvest templates each, shared with as many accounts in other blocks) beside four
+        // ordinary customers: in one the campaign's accounts
+        // are aged and dormant (bought, sticky proxies), in the other they signed up today.
+        var aged = UniqueRange();
+        var fresh = UniqueRange();
+        await CampaignInRangeAsync(aged, 0x5d1f_e2a7_3b94_c068UL, signedUp: Now.AddDays(-40));
+        await CampaignInRangeAsync(fresh, 0x8c2d_44e1_9a6b_17f3UL, signedUp: Now.AddHours(-2));
+        foreach (var range in new[] { aged, fresh })
+        {
+            await Eventually.HoldsAsync(async () => (await Grains.GetGrain<IIpRangeGrain>(range).GetSnapshotAsync())!.Risk > 0.3, $"{range} took its flagged accounts");
+        }
+
+        // Someone signs up in each block and sends an ordinary request.
+        var newcomerOfAged = await NewcomerAsync(aged);
+        var newcomerOfFresh = await NewcomerAsync(fresh);
+        var dormantOfAged = Grains.GetGrain<IAccountGrain>(Unique("dormant"));
+        await dormantOfAged.RecordAsync([Signup(Now.AddDays(-50), aged, card: null), Events.Usage(Now.AddMinutes(-1), aged, requests: 1)]);
+
+        // The aged block's flagged accounts say little of a newcomer...
+        var d = await newcomerOfAged.DecideRequestAsync(aged);
+        Assert.Equal((int)RequestOutcome.Allow, d.Outcome);
+        Assert.DoesNotContain(d.Reasons, r => r.Code == ReasonCodes.LinkedRisk);
+        // ...and still weigh on another dormant account waking up there.
+        Assert.Contains((await dormantOfAged.DecideRequestAsync(aged)).Reasons, r => r.Code == ReasonCodes.LinkedRisk && r.Contribution > 0.2);
+        // A block whose newcomers were flagged holds the next newcomer.
+        d = await newcomerOfFresh.DecideRequestAsync(fresh);
+        Assert.NotEqual((int)RequestOutcome.Allow, d.Outcome);
+        Assert.Contains(d.Reasons, r => r.Code == ReasonCodes.LinkedRisk);
+    }
+
+    private async Task CampaignInRangeAsync(string range, ulong template, DateTimeOffset signedUp)
+    {
+        ulong[] templates = [.. Enumerable.Range(0, 6).Select(t => template ^ ((ulong)t * 0x0101_0101_0101_0101UL))];
+        for (var i = 0; i < 4; i++)
+        {
+            var customer = Grains.GetGrain<IAccountGrain>(Unique("customer"));
+            await customer.RecordAsync([Signup(Now.AddDays(-300), range, card: null), Events.Usage(Now.AddDays(-10), range, requests: 3), Events.Usage(Now.AddDays(-5), range, requests: 3),
+                Events.Usage(Now.AddDays(-2), range, requests: 3), Events.Usage(Now.AddMinutes(-30), range, requests: 2)]);
+        }
+
+        // As many of the campaign's accounts again elsewhere, one block each: spread, not one cohort.
+        for (var i = 0; i < 24; i++)
+        {
+            var at = i % 2 == 0 ? range : UniqueRange();
+            var account = Grains.GetGrain<IAccountGrain>(Unique("campaign"));
+            await account.RecordAsync([Signup(signedUp, at, card: null)]);
+            await account.RecordAsync([.. templates.Select((t, j) => (AccountEvent)Prompted(Now.AddMinutes(-20 + (3 * j)), at, requests: 1, t ^ (1UL << (i % 64))))]);
+        }
+    }
+
+    private async Task<IAccountGrain> NewcomerAsync(string range)
+    {
+        var account = Grains.GetGrain<IAccountGrain>(Unique("newcomer"));
+        await account.RecordAsync([Signup(Now.AddMinutes(-5), range, card: null), Events.Usage(Now.AddMinutes(-1), range, requests: 1)]);
+        return account;
+    }
+
+    [Fact]
     public async Task One_labelled_account_in_a_carrier_range_of_forty_leaves_the_others_allowed_and_card_mates_are_held()
     {
         var nat = UniqueRange();

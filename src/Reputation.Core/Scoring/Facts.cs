@@ -44,6 +44,13 @@ public readonly record struct RangeFacts(string Range, long SignupsLastHour, lon
     /// <summary>Risk propagated to the range from its accounts (damped for high-degree ranges), 0..1.</summary>
     public double Risk { get; init; }
 
+    /// <summary>
+    /// The risk a new account reads, when the range reports one: operators' labels as in
+    /// <see cref="Risk"/>, and of its flagged accounts only the new ones, as a share of its recent
+    /// signups. Null: <see cref="Risk"/> for every account.
+    /// </summary>
+    public double? RiskForNew { get; init; }
+
     /// <summary>Accounts that became active (first request after half an hour or more) in the entity's busiest five minutes of the last hour.</summary>
     public long PeakActivations { get; init; }
 

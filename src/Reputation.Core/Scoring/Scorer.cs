@@ -162,6 +162,9 @@ public static class Scorer
         // What a range's propagated risk says of a customer the service knows is little (its neighbours
         // are not it); an operator's fraud label on the range still counts fully.
         var knownCustomerRange = account.Standing.IsKnownCustomer() ? Math.Clamp(policy.Trust.KnownCustomerRangeFactor, 0, 1) : 1;
+        // A new account is judged by the range's newcomers: aged accounts flagged behind the same
+        // residential block say little of someone who just signed up there (decision 0017).
+        var isNew = account.Standing.HasFlag(Standing.New);
         if (inputs.Range is { } r)
         {
             var rangeFactor = r.Label == Label.Fraud ? 1 : knownCustomerRange;
@@ -170,14 +173,14 @@ public static class Scorer
             signals[n++] = new Signal(ReasonCodes.IpRangeAccounts, ramps.IpRangeDistinctAccounts.Apply(r.DistinctAccounts),
                 $"about {r.DistinctAccounts} accounts seen in {r.Range}");
             Cluster(ref clusterMultiple, ref clusterDetail, r.RequestsLastHour, policy.Quotas.RangeRequestsPerHour, $"IP range {r.Range}");
-            Linked(ref linkedRisk, ref linkedDetail, r.Risk * rangeFactor, r.Label, $"IP range {r.Range}", policy.Propagation.Decay);
+            Linked(ref linkedRisk, ref linkedDetail, RangeRisk(r, isNew) * rangeFactor, r.Label, $"IP range {r.Range}", policy.Propagation.Decay);
             Synchronised(ref synchronised, ref synchronisedDetail, ramps, r.PeakActivations, r.DistinctAccounts, $"IP range {r.Range}");
         }
 
         foreach (var other in inputs.OtherRanges)
         {
             var rangeFactor = other.Label == Label.Fraud ? 1 : knownCustomerRange;
-            Linked(ref linkedRisk, ref linkedDetail, other.Risk * rangeFactor, other.Label, $"IP range {other.Range}", policy.Propagation.Decay);
+            Linked(ref linkedRisk, ref linkedDetail, RangeRisk(other, isNew) * rangeFactor, other.Label, $"IP range {other.Range}", policy.Propagation.Decay);
         }
 
         // The worst instrument speaks for the account: one shared card is enough, whatever else it has.
@@ -327,6 +330,8 @@ public static class Scorer
 
         return result;
     }
+
+    private static double RangeRisk(in RangeFacts range, bool isNew) => isNew && range.RiskForNew is { } forNew ? forNew : range.Risk;
 
     private static void Cluster(ref double worst, ref string? detail, long requestsLastHour, long quota, string what)
     {

@@ -344,7 +344,7 @@ public sealed class AccountGrain(
         }
 
         var s = state.State;
-        var risk = new AccountRisk { AccountId = this.GetPrimaryKeyString(), Flagged = _publishedFlagged, ConfirmedFraud = _publishedFraud, Hop = 0 };
+        var risk = new AccountRisk { AccountId = this.GetPrimaryKeyString(), Flagged = _publishedFlagged, ConfirmedFraud = _publishedFraud, Hop = 0, New = StandingNow().HasFlag(Standing.New) };
         var sent = 0;
         foreach (var range in s.IpRanges.Take(RangesScored).Where(k => !linkedBefore.Contains(Key.Range(k))))
         {
@@ -614,7 +614,7 @@ public sealed class AccountGrain(
         }
 
         var s = state.State;
-        var risk = new AccountRisk { AccountId = this.GetPrimaryKeyString(), Flagged = flagged, ConfirmedFraud = fraud, Hop = hop };
+        var risk = new AccountRisk { AccountId = this.GetPrimaryKeyString(), Flagged = flagged, ConfirmedFraud = fraud, Hop = hop, New = StandingNow().HasFlag(Standing.New) };
         var sent = 0;
         foreach (var range in s.IpRanges.Take(RangesScored))
         {
@@ -869,6 +869,7 @@ public sealed class AccountGrain(
         {
             RequestsLastHour = r.RequestsLastHour,
             Risk = _publishedFlagged ? r.RiskOfOthers : r.Risk,
+            RiskForNew = _publishedFlagged ? r.RiskForNewOfOthers : r.RiskForNew,
             Label = r.Label,
             PeakActivations = r.PeakActivations,
         };

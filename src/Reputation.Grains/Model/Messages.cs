@@ -143,6 +143,8 @@ public sealed record AccountRisk
     [Id(2)] public bool ConfirmedFraud { get; init; }
     /// <summary>Hops from where the change started.</summary>
     [Id(3)] public int Hop { get; init; }
+    /// <summary>A new account (younger than <c>ramps.newAccountMaturity</c>): a range weighs its flagged new accounts for its new signups.</summary>
+    [Id(4)] public bool New { get; init; }
 }
 
 [GenerateSerializer, Immutable, Alias("reputation.ReasonEntry")]
@@ -265,6 +267,14 @@ public sealed record RangeSignals
     [Id(7)] public double RiskOfOthers { get; init; }
     /// <summary>The campaign it is a hub of, if it is one (docs/decisions/0018-campaigns.md).</summary>
     [Id(8)] public string? CampaignId { get; init; }
+    /// <summary>
+    /// The risk a new account reads (docs/decisions/0017-evidence-in-proportion.md, "New signups"):
+    /// operators' labels as for everyone, and of flagged accounts only the new ones, as a share of
+    /// the range's signups of the last day.
+    /// </summary>
+    [Id(9)] public double RiskForNew { get; init; }
+    /// <summary><see cref="RiskForNew"/> without one flagged new account: what a flagged new account reads.</summary>
+    [Id(10)] public double RiskForNewOfOthers { get; init; }
 }
 
 /// <summary>What a prompt-template bucket reports to its accounts for scoring.</summary>

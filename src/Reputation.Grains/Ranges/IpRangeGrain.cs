@@ -16,6 +16,9 @@ public sealed class IpRangeGrain(
     ReputationClock time,
     ILogger<IpRangeGrain> logger) : EntityGrain<IpRangeState>(state, policies, metrics, logger), IIpRangeGrain
 {
+    /// <summary>Signups of this many hours are the range's newcomers, over which its flagged new accounts are a share.</summary>
+    internal const int NewSignupHours = 24;
+
     private HyperLogLog? _accounts;
 
     private HyperLogLog Accounts => _accounts ??= HyperLogLog.Wrap(Persisted.State.AccountSketch);
@@ -114,6 +117,8 @@ public sealed class IpRangeGrain(
 
     protected override (double Flagged, double Confirmed) Strength(PropagationPolicy policy) => (policy.RangeLinkStrength, policy.RangeLinkStrength);
 
+    protected override bool TracksNewAccounts => true;
+
     protected override Func<IAccountGrain, Task> Notification(int hop)
     {
         var signals = Signals();
@@ -124,17 +129,22 @@ public sealed class IpRangeGrain(
     {
         var s = Persisted.State;
         var now = time.UtcNow;
+        var policy = Policies.Current.Propagation;
+        var distinct = s.FirstSeenAt is null ? 0 : Accounts.Estimate();
+        var signups = s.SignupsPerHour.Hours().Estimate(now, TimeSpan.FromHours(NewSignupHours));
         return new()
         {
             Range = this.GetPrimaryKeyString(),
             SignupsLastHour = s.SignupsPerMinute.Minutes().Estimate(now, TimeSpan.FromHours(1)),
-            DistinctAccounts = s.FirstSeenAt is null ? 0 : Accounts.Estimate(),
+            DistinctAccounts = distinct,
             RequestsLastHour = s.RequestsPerMinute.Minutes().Estimate(now, TimeSpan.FromHours(1)),
             Risk = s.Risk.Risk,
             Label = s.Risk.Label,
             RiskOfOthers = s.Risk.RiskOfOthers,
             PeakActivations = PeakActivations,
             CampaignId = Persisted.State.Risk.HubCampaignId,
+            RiskForNew = s.Risk.RiskForNew(policy, distinct, signups, policy.RangeLinkStrength, withoutOne: false),
+            RiskForNewOfOthers = s.Risk.RiskForNew(policy, distinct, signups, policy.RangeLinkStrength, withoutOne: true),
         };
     }
 

@@ -37,6 +37,8 @@ public sealed class EntityRiskState
     [Id(10)] public bool Hub { get; set; }
     /// <summary>Its flagged accounts when it last reported to the campaign registry; 0 when not reported as a hub.</summary>
     [Id(11)] public long HubReportedFlagged { get; set; }
+    /// <summary>Of <see cref="Flagged"/>, those that were new accounts when flagged (kept by ranges only).</summary>
+    [Id(12)] public List<string> FlaggedNew { get; set; } = [];
     // Never renumber an Id; a new member takes the next one.
 
     public LabelInfo? Info => Label == Label.None && LabelledAt is null
@@ -59,15 +61,37 @@ public sealed class EntityRiskState
         ? Flagged.Count
         : Math.Max(Flagged.Count, HyperLogLog.Wrap(FlaggedSketch).Estimate());
 
-    /// <summary>Records what an account now is; true when that changed anything.</summary>
-    public bool Apply(AccountRisk risk)
+    /// <summary>Records what an account now is; true when that changed anything. With <paramref name="trackNew"/>, also whether it is a flagged new account.</summary>
+    public bool Apply(AccountRisk risk, bool trackNew = false)
     {
         if (risk.Flagged || risk.ConfirmedFraud)
         {
             HyperLogLog.Wrap(FlaggedSketch ??= new byte[1 << CampaignRules.SketchPrecision]).Add(risk.AccountId);
         }
 
-        return Set(Flagged, risk.AccountId, risk.Flagged) | Set(ConfirmedFraud, risk.AccountId, risk.ConfirmedFraud);
+        var changed = Set(Flagged, risk.AccountId, risk.Flagged) | Set(ConfirmedFraud, risk.AccountId, risk.ConfirmedFraud);
+        return trackNew ? Set(FlaggedNew, risk.AccountId, risk.Flagged && risk.New) | changed : changed;
+    }
+
+    /// <summary>
+    /// The risk a new account reads: the operators' labels (confirmed share over all accounts, as for
+    /// everyone) and the flagged new accounts as a share of the recent signups, never "flagged aged
+    /// accounts here, so every newcomer too" (docs/decisions/0017-evidence-in-proportion.md).
+    /// </summary>
+    public double RiskForNew(PropagationPolicy policy, long distinctAccounts, long recentSignups, double strength, bool withoutOne)
+    {
+        var confirmed = ConfirmedFraud.Count;
+        var distinct = Math.Max(distinctAccounts, Flagged.Count);
+        var labels = policy.EntityRisk(Label, confirmed, confirmed, distinct, strength, strength);
+        if (Label != Label.None)
+        {
+            return labels;
+        }
+
+        var flaggedNew = Math.Max(FlaggedNew.Count - (withoutOne ? 1 : 0), 0);
+        var signups = Math.Max(recentSignups - (withoutOne ? 1 : 0), 0);
+        var newcomers = flaggedNew == 0 ? 0 : policy.EntityRisk(Label.None, 0, flaggedNew, Math.Max(signups, flaggedNew), strength, strength);
+        return 1 - ((1 - labels) * (1 - newcomers));
     }
 
     /// <summary>Recomputes the risk; returns how much it moved.</summary>
