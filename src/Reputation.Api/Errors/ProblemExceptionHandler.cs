@@ -9,7 +9,7 @@ namespace Reputation.Api.Errors;
 /// Maps exceptions to problem+json: client mistakes to 4xx naming what is wrong, storage and
 /// cluster trouble to 503 (retry later), anything else to a 500 without internals.
 /// </summary>
-internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILogger<ProblemExceptionHandler> logger) : IExceptionHandler
+internal sealed partial class ProblemExceptionHandler(IProblemDetailsService problems, ILogger<ProblemExceptionHandler> logger) : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
@@ -97,7 +97,14 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, I
     private static string Describe(BadHttpRequestException bad) =>
         bad.InnerException is JsonException json ? JsonProblem.Describe(json)
         : bad.StatusCode == StatusCodes.Status413PayloadTooLarge ? "The request body is larger than the service accepts."
-        : bad.Message;
+        : ParameterType().Replace(bad.Message, "\"$1\"");
+
+    /// <summary>
+    /// Minimal APIs name a parameter with its code type (<c>"LabelRequest body"</c>, <c>"int limit"</c>);
+    /// a caller is told the parameter's name only.
+    /// </summary>
+    [System.Text.RegularExpressions.GeneratedRegex("\"[^\"\\s]+ ([^\"\\s]+)\"")]
+    private static partial System.Text.RegularExpressions.Regex ParameterType();
 }
 
 internal static partial class ProblemLog
@@ -112,7 +119,8 @@ internal static partial class ProblemLog
 /// <summary>Turns System.Text.Json errors into messages that name the field, not .NET types.</summary>
 internal static class JsonProblem
 {
-    private const string WrongType = "value has the wrong type or is not one of the allowed values";
+    // The reader fails the same way for a string that is not valid Unicode (a lone surrogate escape) as for a value of another type.
+    private const string WrongType = "value has the wrong type, is not one of the allowed values or is not valid Unicode text";
 
     public static string Describe(JsonException exception)
     {

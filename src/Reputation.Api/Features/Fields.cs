@@ -1,12 +1,37 @@
 using Reputation.Api.Errors;
 using Reputation.Core.Networks;
+using Reputation.Core.Text;
 
 namespace Reputation.Api.Features;
 
-/// <summary>Edge validation shared by every endpoint: ids, addresses, fingerprints.</summary>
+/// <summary>Edge validation shared by every endpoint: ids, addresses, fingerprints, text.</summary>
 internal static class Fields
 {
     public const int MaxIdLength = 128;
+
+    /// <summary>
+    /// A free-text field (a reason, a model name) must be valid Unicode; true when it is (or is
+    /// null). Ids, emails and every route and query value are checked through here too.
+    /// </summary>
+    public static bool Text(ValidationErrors errors, string field, string? value)
+    {
+        if (UnicodeText.IsValid(value))
+        {
+            return true;
+        }
+
+        errors.Add(field, UnicodeText.Problem);
+        return false;
+    }
+
+    /// <summary>A model name: at most <see cref="MaxIdLength"/> characters of valid text without control characters.</summary>
+    public static void Model(ValidationErrors errors, string field, string? value)
+    {
+        if (value is not null && Text(errors, field, value) && (value.Length > MaxIdLength || value.Any(char.IsControl)))
+        {
+            errors.Add(field, $"must be at most {MaxIdLength} characters, without control characters");
+        }
+    }
 
     public static void Id(ValidationErrors errors, string field, string? value, bool required = true)
     {
@@ -24,7 +49,7 @@ internal static class Fields
         {
             errors.Add(field, $"must be at most {MaxIdLength} characters");
         }
-        else if (value.Any(char.IsControl) || value.Contains('/', StringComparison.Ordinal) || value != value.Trim())
+        else if (Text(errors, field, value) && (value.Any(char.IsControl) || value.Contains('/', StringComparison.Ordinal) || value != value.Trim()))
         {
             errors.Add(field, "must not contain control characters, '/' or surrounding spaces");
         }
@@ -79,7 +104,7 @@ internal static class Fields
 
     public static void Email(ValidationErrors errors, string field, string? value)
     {
-        if (value is not null && (value.Length > 320 || Core.Privacy.EmailHasher.Normalise(value) is null))
+        if (value is not null && Text(errors, field, value) && (value.Length > 320 || Core.Privacy.EmailHasher.Normalise(value) is null))
         {
             errors.Add(field, "must be an email address");
         }

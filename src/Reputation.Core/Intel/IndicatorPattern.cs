@@ -17,8 +17,12 @@ public enum IntelEntity
 /// <summary>One entity an indicator names, canonical: a network key (<c>198.51.100.0/24</c>), a payment fingerprint token, a 16-hex prompt fingerprint.</summary>
 public readonly record struct IntelTarget(IntelEntity Entity, string Value);
 
-/// <summary>What a pattern names, or why the service does not act on it.</summary>
-public sealed record PatternMapping(IReadOnlyList<IntelTarget> Targets, string? Unsupported)
+/// <summary>
+/// What a pattern names, or why the service does not act on it (<see cref="Unsupported"/>: the
+/// indicator is skipped), or why the service refuses it (<see cref="Refused"/>: the bundle is not
+/// acceptable, as for a malformed pattern).
+/// </summary>
+public sealed record PatternMapping(IReadOnlyList<IntelTarget> Targets, string? Unsupported, string? Refused = null)
 {
     public bool IsSupported => Unsupported is null;
 }
@@ -47,6 +51,14 @@ public static class IndicatorPattern
         ArgumentNullException.ThrowIfNull(node);
         var targets = new List<IntelTarget>();
         var reason = Observations(node, targets);
+        foreach (var target in targets)
+        {
+            if (target.Entity == IntelEntity.IpRange && IpPrefix.TryParse(target.Value, out var network, out _) && IpPrefix.IsTooWide(network))
+            {
+                return new PatternMapping([], null, $"pattern names {network}: {IpPrefix.TooWideError(network)}");
+            }
+        }
+
         if (reason is null && targets.Count > MaxTargets)
         {
             reason = string.Create(CultureInfo.InvariantCulture, $"pattern names {targets.Count} values; at most {MaxTargets} are taken from one indicator");

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Reputation.Core.Text;
 
 namespace Reputation.Core.Intel;
 
@@ -85,6 +86,12 @@ public static class StixBundleReader
 
     public static StixBundleContent Read(JsonElement root)
     {
+        // Before anything reads a string: reading one that is not valid text throws.
+        if (UnicodeText.FindInvalid(root) is { } invalid)
+        {
+            throw new StixBundleException([new StixProblem(invalid, UnicodeText.Problem)]);
+        }
+
         var problems = new List<StixProblem>();
         if (root.ValueKind != JsonValueKind.Object)
         {
@@ -297,6 +304,10 @@ public static class StixBundleReader
                     var mapping = IndicatorPattern.Map(pattern);
                     targets = mapping.Targets;
                     unsupported = mapping.Unsupported;
+                    if (mapping.Refused is { } refused)
+                    {
+                        problems.Add(new StixProblem(id, refused));
+                    }
                 }
                 catch (StixPatternSyntaxException ex)
                 {

@@ -15,6 +15,17 @@ public static class IpPrefix
     private const int MappedPrefix = 96;
 
     /// <summary>
+    /// The widest IPv4 network a list entry or an imported indicator may name: a /8 is 16.7 million
+    /// addresses, 65,536 of the /24 ranges the service keeps reputation for. Anything wider (a /0
+    /// is every address) is a mistake or an attack, not an operator's intent: one entry would
+    /// decide for every caller.
+    /// </summary>
+    public const int WidestIpv4Prefix = 8;
+
+    /// <summary>The widest IPv6 network a list entry or an imported indicator may name: a /32, what a regional registry allocates to one provider (4 billion of the /64 ranges).</summary>
+    public const int WidestIpv6Prefix = 32;
+
+    /// <summary>
     /// Parses <c>network/prefixLength</c>. Host bits set is an error, not silently masked: an
     /// operator who writes <c>198.18.7.0/16</c> may have meant a /24, and listing a /16 instead
     /// would block 256 times what they meant. The error names the network they would get.
@@ -68,6 +79,18 @@ public static class IpPrefix
         error = null;
         return true;
     }
+
+    /// <summary>True when <paramref name="network"/> is wider than <see cref="WidestIpv4Prefix"/> or <see cref="WidestIpv6Prefix"/>.</summary>
+    public static bool IsTooWide(IPNetwork network) => network.PrefixLength < WidestPrefix(network);
+
+    /// <summary>Why a network is refused when <see cref="IsTooWide"/>; names the bound, not the network.</summary>
+    public static string TooWideError(IPNetwork network) =>
+        network.BaseAddress.AddressFamily == AddressFamily.InterNetwork
+            ? $"an IPv4 network may be at most a /{WidestIpv4Prefix} (prefixLength {WidestIpv4Prefix}..32); /{network.PrefixLength} is wider"
+            : $"an IPv6 network may be at most a /{WidestIpv6Prefix} (prefixLength {WidestIpv6Prefix}..128); /{network.PrefixLength} is wider";
+
+    private static int WidestPrefix(IPNetwork network) =>
+        network.BaseAddress.AddressFamily == AddressFamily.InterNetwork ? WidestIpv4Prefix : WidestIpv6Prefix;
 
     /// <summary>A network as the canonical text <see cref="TryParse"/> accepts back.</summary>
     public static string ToKey(IPNetwork network) => network.ToString();

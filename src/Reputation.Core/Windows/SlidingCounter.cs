@@ -1,3 +1,5 @@
+using Reputation.Core.Arithmetic;
+
 namespace Reputation.Core.Windows;
 
 /// <summary>
@@ -104,7 +106,8 @@ public sealed class SlidingCounter
             return false;
         }
 
-        _data[Slot(id)] += amount;
+        var slot = Slot(id);
+        _data[slot] = Saturating.Add(_data[slot], amount);
         return true;
     }
 
@@ -115,7 +118,7 @@ public sealed class SlidingCounter
         long sum = 0;
         foreach (var count in Held(last - WholeBuckets(window, _buckets) + 1, last))
         {
-            sum += count;
+            sum = Saturating.Add(sum, count);
         }
 
         return sum;
@@ -161,7 +164,7 @@ public sealed class SlidingCounter
         long running = 0, peak = 0;
         for (var i = 0; i < byAge.Length; i++)
         {
-            running += byAge[i];
+            running = Saturating.Add(running, byAge[i]);
             if (i >= width)
             {
                 running -= byAge[i - width];

@@ -1,3 +1,4 @@
+using Reputation.Core.Arithmetic;
 using Reputation.Core.Collections;
 using Reputation.Core.Privacy;
 using Reputation.Core.Prompts;
@@ -210,7 +211,7 @@ public sealed class AccountGrain(
                         break;
                     case UsageEvent usage:
                         requests = usage.Requests;
-                        tokens = usage.InputTokens + usage.OutputTokens;
+                        tokens = Saturating.Add(usage.InputTokens, usage.OutputTokens);
                         activated = s.LastUsageAt is not { } lastUsage || usage.OccurredAt - lastUsage >= ActivationGap;
                         s.LastUsageAt = s.LastUsageAt is { } latest && latest >= usage.OccurredAt ? latest : usage.OccurredAt;
                         ApplyUsage(usage, activated, ref instrumentEntries, ref templateEntries);
@@ -382,7 +383,7 @@ public sealed class AccountGrain(
         s.UsageDayLatest = dayLatest;
         s.RequestsPerMinute.Minutes().Add(at, usage.Requests);
         s.RequestsPerHour.Hours().Add(at, usage.Requests);
-        var tokens = usage.InputTokens + usage.OutputTokens;
+        var tokens = Saturating.Add(usage.InputTokens, usage.OutputTokens);
         if (tokens > 0)
         {
             s.TokensPerHour.Hours().Add(at, tokens);
@@ -395,10 +396,10 @@ public sealed class AccountGrain(
 
         if (s.CreatedAt is { } created && at >= created && at < created + TimeSpan.FromHours(1))
         {
-            s.RequestsFirstHour += usage.Requests;
+            s.RequestsFirstHour = Saturating.Add(s.RequestsFirstHour, usage.Requests);
         }
 
-        s.RequestsTotal += usage.Requests;
+        s.RequestsTotal = Saturating.Add(s.RequestsTotal, usage.Requests);
 
         // The card pays for this usage: it counts against the card's cluster quota.
         foreach (var instrument in s.PaymentInstruments.Take(InstrumentsScored))
@@ -490,9 +491,9 @@ public sealed class AccountGrain(
                 AddWeighted(window, p.At, p.Requests, value);
                 foreach (var bucket in PromptBands.BucketKeys(p.Fingerprint))
                 {
-                    if (suspicionOf.ContainsKey(bucket) && s.BucketRequests.ContainsKey(bucket))
+                    if (suspicionOf.ContainsKey(bucket) && s.BucketRequests.TryGetValue(bucket, out var held))
                     {
-                        s.BucketRequests[bucket] += p.Requests;
+                        s.BucketRequests[bucket] = Saturating.Add(held, p.Requests);
                     }
                 }
 

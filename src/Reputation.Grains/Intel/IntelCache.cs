@@ -151,6 +151,11 @@ public sealed partial class IntelCache(IGrainFactory grains, ReputationClock tim
             }
 
             LogLoaded(logger, snapshot.Version, snapshot.Indicators.Count);
+            // Imported before the bound was enforced on import (IpPrefix): held, never applied.
+            foreach (var prefixLength in _index.TooWide)
+            {
+                LogTooWide(logger, prefixLength, IpPrefix.WidestIpv4Prefix, IpPrefix.WidestIpv6Prefix);
+            }
         }
     }
 
@@ -159,6 +164,9 @@ public sealed partial class IntelCache(IGrainFactory grains, ReputationClock tim
 
     [LoggerMessage(3103, LogLevel.Warning, "Could not renew the threat intel; decisions keep the copy they have")]
     private static partial void LogRenewFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(3104, LogLevel.Warning, "An imported indicator names a /{PrefixLength} network, wider than the bound (IPv4 /{WidestIpv4}, IPv6 /{WidestIpv6}): it is not applied; revoke it")]
+    private static partial void LogTooWide(ILogger logger, int prefixLength, int widestIpv4, int widestIpv6);
 
     /// <summary>An immutable lookup over the indicators at a version; replaced whole on each change.</summary>
     private sealed class Index
@@ -177,6 +185,9 @@ public sealed partial class IntelCache(IGrainFactory grains, ReputationClock tim
 
         public Dictionary<string, List<IntelIndicator>> Instruments { get; } = new(StringComparer.Ordinal);
 
+        /// <summary>Prefix lengths of held range values wider than the bound, not applied.</summary>
+        public List<int> TooWide { get; } = [];
+
         /// <summary>A prompt fingerprint under each of its four buckets (as the lists index one).</summary>
         public Dictionary<string, List<(string Fingerprint, IntelIndicator Indicator)>> Buckets { get; } = new(StringComparer.Ordinal);
 
@@ -191,6 +202,9 @@ public sealed partial class IntelCache(IGrainFactory grains, ReputationClock tim
                 {
                     switch (value.Entity)
                     {
+                        case IntelEntity.IpRange when IpPrefix.TryParse(value.Value, out var network, out _) && IpPrefix.IsTooWide(network):
+                            index.TooWide.Add(network.PrefixLength);
+                            break;
                         case IntelEntity.IpRange when IpPrefix.TryParse(value.Value, out var network, out _):
                             var grainPrefix = network.BaseAddress.AddressFamily == AddressFamily.InterNetwork ? IpRange.DefaultIpv4Prefix : IpRange.DefaultIpv6Prefix;
                             if (network.PrefixLength > grainPrefix)

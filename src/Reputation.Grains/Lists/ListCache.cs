@@ -162,6 +162,22 @@ public sealed partial class ListCache(IGrainFactory grains, ReputationClock time
             }
 
             logger.ListsLoaded(snapshot.Version, snapshot.Entries.Count);
+            ReportTooWide(_index);
+        }
+    }
+
+    /// <summary>
+    /// Entries stored before the API refused networks wider than the bound (IpPrefix) are not
+    /// applied, and each load says so, so that an operator removes them. The log names the list and
+    /// the prefix length, not the network.
+    /// </summary>
+    private void ReportTooWide(Index index)
+    {
+        foreach (var e in index.TooWide)
+        {
+            logger.TooWideEntryIgnored(e.List == ListName.Allow ? "allow" : "deny",
+                IpPrefix.TryParse(e.EntityId, out var network, out _) ? network.PrefixLength : -1,
+                IpPrefix.WidestIpv4Prefix, IpPrefix.WidestIpv6Prefix);
         }
     }
 
@@ -179,6 +195,9 @@ public sealed partial class ListCache(IGrainFactory grains, ReputationClock time
 
         public PrefixMap<ListItem> Ranges { get; } = new();
 
+        /// <summary>Range entries wider than the bound, held but not applied.</summary>
+        public List<ListItem> TooWide { get; } = [];
+
         public static Index Build(long version, IEnumerable<ListItem> entries)
         {
             var index = new Index { Version = version };
@@ -188,7 +207,15 @@ public sealed partial class ListCache(IGrainFactory grains, ReputationClock time
                 switch (e.Entity)
                 {
                     case ListEntity.IpRange when IpPrefix.TryParse(e.EntityId, out var network, out _):
-                        index.Ranges.Set(network, e);
+                        if (IpPrefix.IsTooWide(network))
+                        {
+                            index.TooWide.Add(e);
+                        }
+                        else
+                        {
+                            index.Ranges.Set(network, e);
+                        }
+
                         break;
                     case ListEntity.PromptTemplate when SimHash.TryParseHex(e.EntityId, out var fingerprint):
                         foreach (var bucket in PromptBands.BucketKeys(fingerprint))
@@ -219,4 +246,7 @@ internal static partial class ListLog
 
     [LoggerMessage(3002, LogLevel.Warning, "Could not renew the allow and deny lists; decisions keep the copy they have")]
     public static partial void ListsRenewFailed(this ILogger logger, Exception exception);
+
+    [LoggerMessage(3010, LogLevel.Warning, "An IP range entry on the {List} list is a /{PrefixLength}, wider than the bound (IPv4 /{WidestIpv4}, IPv6 /{WidestIpv6}): it is not applied; remove it with DELETE /v1/lists")]
+    public static partial void TooWideEntryIgnored(this ILogger logger, string list, int prefixLength, int widestIpv4, int widestIpv6);
 }

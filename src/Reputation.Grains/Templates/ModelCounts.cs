@@ -1,3 +1,5 @@
+using Reputation.Core.Arithmetic;
+
 namespace Reputation.Grains.Templates;
 
 /// <summary>
@@ -12,12 +14,12 @@ internal static class ModelCounts
     {
         if (counts.TryGetValue(model, out var count) || counts.Count < capacity)
         {
-            counts[model] = count + requests;
+            counts[model] = Saturating.Add(count, requests);
             return;
         }
 
         var lightest = counts.OrderBy(p => p.Value).ThenBy(p => p.Key, StringComparer.Ordinal).First();
         counts.Remove(lightest.Key);
-        counts[model] = lightest.Value + requests;
+        counts[model] = Saturating.Add(lightest.Value, requests);
     }
 }

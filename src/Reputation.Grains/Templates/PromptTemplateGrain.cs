@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Orleans.Concurrency;
 using System.Globalization;
 using System.Numerics;
+using Reputation.Core.Arithmetic;
 using Reputation.Core.Collections;
 using Reputation.Core.Scoring;
 using Reputation.Core.Sketches;
@@ -92,7 +93,7 @@ public sealed class PromptTemplateGrain(
             {
                 s.RequestsPerMinute.Minutes().Add(entry.OccurredAt, entry.Requests);
                 s.RequestsPerHour.Hours().Add(entry.OccurredAt, entry.Requests);
-                s.RequestsTotal += entry.Requests;
+                s.RequestsTotal = Saturating.Add(s.RequestsTotal, entry.Requests);
                 if (entry.Model is { } model)
                 {
                     ModelCounts.Add(s.RequestsByModel, model, entry.Requests, PromptTemplateState.ModelCapacity);

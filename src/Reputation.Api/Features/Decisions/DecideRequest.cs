@@ -17,10 +17,7 @@ public sealed record DecideRequest(RequestDecisionRequest Body) : IRequest<Reque
     {
         Fields.Id(errors, "accountId", Body.AccountId);
         Fields.Ip(errors, "ip", Body.Ip);
-        if (Body.Model is { Length: > Fields.MaxIdLength })
-        {
-            errors.Add("model", $"must be at most {Fields.MaxIdLength} characters");
-        }
+        Fields.Model(errors, "model", Body.Model);
     }
 }
 

@@ -4,6 +4,7 @@ using Mediator;
 using Reputation.Api.Errors;
 using Reputation.Contracts;
 using Reputation.Core.Privacy;
+using Reputation.Core.Text;
 using Reputation.Grains;
 
 namespace Reputation.Api.Features.Events;
@@ -40,6 +41,16 @@ public sealed class IngestEventsHandler(IGrainFactory grains, EmailHasher emails
 {
     internal static readonly TimeSpan MaxClockSkew = TimeSpan.FromMinutes(5);
     private const int MaxPromptFingerprints = 64;
+
+    /// <summary>
+    /// The most requests one usage summary may carry. A summary is one account's requests in about
+    /// a second (UsageBuffer); a million is far beyond any gateway's per-account rate, and bounds
+    /// what one event can add to a counter.
+    /// </summary>
+    public const long MaxRequestsPerSummary = 1_000_000;
+
+    /// <summary>The most input (and, separately, output) tokens one usage summary may carry: 1,000 per request at the request bound.</summary>
+    public const long MaxTokensPerSummary = 1_000_000_000;
 
     /// <summary>How many accounts of one batch are applied at the same time when each grain write is a storage request of its own.</summary>
     internal const int MaxAccountsInFlight = 64;
@@ -189,19 +200,19 @@ public sealed class IngestEventsHandler(IGrainFactory grains, EmailHasher emails
                 {
                     errors.Add("requests", "is required for a usage event");
                 }
-                else if (e.Requests < 1)
+                else if (e.Requests is < 1 or > MaxRequestsPerSummary)
                 {
-                    errors.Add("requests", "must be at least 1");
+                    errors.Add("requests", string.Create(CultureInfo.InvariantCulture, $"must be 1..{MaxRequestsPerSummary} per usage summary"));
                 }
 
-                if (e.InputTokens < 0)
+                if (e.InputTokens is < 0 or > MaxTokensPerSummary)
                 {
-                    errors.Add("inputTokens", "must not be negative");
+                    errors.Add("inputTokens", string.Create(CultureInfo.InvariantCulture, $"must be 0..{MaxTokensPerSummary} per usage summary"));
                 }
 
-                if (e.OutputTokens < 0)
+                if (e.OutputTokens is < 0 or > MaxTokensPerSummary)
                 {
-                    errors.Add("outputTokens", "must not be negative");
+                    errors.Add("outputTokens", string.Create(CultureInfo.InvariantCulture, $"must be 0..{MaxTokensPerSummary} per usage summary"));
                 }
 
                 if (e.ReasoningElicitation is < 0 or > 1 || (e.ReasoningElicitation is { } re && double.IsNaN(re)))
@@ -209,10 +220,7 @@ public sealed class IngestEventsHandler(IGrainFactory grains, EmailHasher emails
                     errors.Add("reasoningElicitation", "must be between 0 and 1");
                 }
 
-                if (e.Model is { Length: > Fields.MaxIdLength } || e.Model?.Any(char.IsControl) == true)
-                {
-                    errors.Add("model", $"must be at most {Fields.MaxIdLength} characters, without control characters");
-                }
+                Fields.Model(errors, "model", e.Model);
 
                 var fingerprints = PromptFingerprints(errors, e.PromptFingerprints);
                 if (!errors.Any)
@@ -343,9 +351,7 @@ internal static class EventBatchReader
             var index = 0;
             foreach (var element in events.EnumerateArray())
             {
-                var id = element.ValueKind == JsonValueKind.Object && element.TryGetProperty("id", out var idElement) && idElement.ValueKind == JsonValueKind.String
-                    ? idElement.GetString()
-                    : null;
+                var id = IdOf(element);
                 try
                 {
                     arrived.Add(new ArrivedEvent(index, element.Deserialize<IngestEvent>(json), id, null));
@@ -359,6 +365,25 @@ internal static class EventBatchReader
             }
 
             return arrived;
+        }
+    }
+
+    /// <summary>The event's id to echo in its rejection: null when it has none, or none that is valid text (which could not be sent back).</summary>
+    private static string? IdOf(JsonElement element)
+    {
+        if (element.ValueKind != JsonValueKind.Object || !element.TryGetProperty("id", out var id) || id.ValueKind != JsonValueKind.String)
+        {
+            return null;
+        }
+
+        try
+        {
+            return id.GetString() is { } text && UnicodeText.IsValid(text) ? text : null;
+        }
+        catch (InvalidOperationException)
+        {
+            // A lone surrogate escape ("\ud800"): the reader cannot make a string of it.
+            return null;
         }
     }
 }

@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Mvc;
 using Reputation.Api.Features.Audit;
 using Reputation.Api.Security;
 using Reputation.Contracts;
+using Reputation.Core.Text;
 using Reputation.Grains;
 
 namespace Reputation.Api.Features.Intel;
@@ -29,8 +30,9 @@ internal static class IntelApi
                 // Read here rather than bound: a body that is not JSON is a 400 before anything is read
                 // as STIX, and the body limit applies while it streams in (413).
                 using var document = await JsonDocument.ParseAsync(http.Body, new JsonDocumentOptions { MaxDepth = 64 }, ct);
+                // The bundle's id names the audit record only when it is valid text (StixBundleReader refuses the bundle otherwise).
                 audit.Target = document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty("id", out var id)
-                    && id.ValueKind == JsonValueKind.String ? $"stix:{id.GetString()}" : "stix";
+                    && id.ValueKind == JsonValueKind.String && UnicodeText.FindInvalid(id) is null ? $"stix:{id.GetString()}" : "stix";
                 var outcome = await mediator.Send(new ImportStix(document.RootElement), ct);
                 if (outcome.Result is not { } result)
                 {

@@ -25,6 +25,10 @@ public sealed partial record SetLabel(LabelRequest Body, string By) : IRequest<L
         {
             errors.Add("reason", $"must be at most {MaxReasonLength} characters");
         }
+        else
+        {
+            Fields.Text(errors, "reason", Body.Reason);
+        }
 
         if (!Enum.IsDefined(Body.Label))
         {

@@ -1,3 +1,4 @@
+using System.Net;
 using Mediator;
 using Reputation.Api.Errors;
 using Reputation.Api.Features.Labels;
@@ -126,7 +127,13 @@ public sealed record PutListEntry(string List, string EntityType, string EntityI
     public void Validate(ValidationErrors errors)
     {
         ListKeys.List(errors, List);
-        ListKeys.Entity(errors, EntityType, EntityId);
+        if (ListKeys.Entity(errors, EntityType, EntityId) is (ListEntity.IpRange, var key)
+            && IPNetwork.TryParse(key, out var network) && IpPrefix.IsTooWide(network))
+        {
+            // Only new entries: one stored before the bound can still be removed (DELETE) and is not applied (ListCache).
+            errors.Add("entityId", IpPrefix.TooWideError(network));
+        }
+
         if (string.IsNullOrWhiteSpace(Body.Reason))
         {
             errors.Add("reason", "is required");
@@ -134,6 +141,10 @@ public sealed record PutListEntry(string List, string EntityType, string EntityI
         else if (Body.Reason.Trim().Length > MaxReasonLength)
         {
             errors.Add("reason", $"must be at most {MaxReasonLength} characters");
+        }
+        else
+        {
+            Fields.Text(errors, "reason", Body.Reason);
         }
     }
 }

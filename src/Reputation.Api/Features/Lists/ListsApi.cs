@@ -43,8 +43,8 @@ internal static class ListsApi
             .WithName("PutListEntry")
             .WithSummary("Put an account, payment instrument, IP range or prompt template on the allow or deny list")
             .WithDescription("Idempotent: the same entry again answers 200 and keeps its addedAt. `list` is allow or deny; `entityType` is " +
-                "account, payment-instrument, ip-range or prompt-template. An IP range is `network/prefixLength` with any prefix length " +
-                "(IPv4 0..32, IPv6 0..128, e.g. `198.18.0.0/16`); host bits set is a 400 (the error names the network meant), and a deny " +
+                "account, payment-instrument, ip-range or prompt-template. An IP range is `network/prefixLength`, at most an IPv4 /8 or an IPv6 /32 " +
+                "(IPv4 8..32, IPv6 32..128, e.g. `198.18.0.0/16`; wider is a 400 naming entityId); host bits set is a 400 (the error names the network meant), and a deny " +
                 "on a /16 covers every /24 in it. A prompt template is a bucket key (`b0:3fa2`) or a 16-hex fingerprint (its four buckets). " +
                 "`reason` 1..500 characters; `expiresAt` optional, in the future (absent = never). An entity on the other list is a 409: " +
                 "remove it there first. Each list holds at most 1,000 entries (409 past it). Decisions on every silo see the change within a second.")
