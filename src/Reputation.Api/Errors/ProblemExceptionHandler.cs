@@ -162,6 +162,20 @@ internal static class JsonProblem
             : null;
     }
 
+    /// <summary>
+    /// What is wrong with the field a deserialisation failure is at, in words that name no code
+    /// type (the serializer's own messages name the .NET types it was converting to).
+    /// </summary>
+    public static string FieldMessage(JsonException exception)
+    {
+        var message = exception.Message;
+        return IsMissingRequired(message) ? Describe(exception)
+            : IsWrongType(message) ? WrongType
+            : message.Contains("could not be mapped", StringComparison.OrdinalIgnoreCase) ? "is not a known field"
+            : message.Contains("cannot be null", StringComparison.OrdinalIgnoreCase) ? "must not be null"
+            : "is not valid JSON here";
+    }
+
     private static string? PathOf(JsonException exception) =>
         exception.Path is { Length: > 0 } p && p != "$" ? p.TrimStart('$', '.') : null;
 

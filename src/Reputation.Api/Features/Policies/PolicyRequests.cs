@@ -32,7 +32,7 @@ public sealed record SavePolicy(string Name, string Json, int ExpectedVersion, s
         catch (JsonException ex)
         {
             // Unknown fields, wrong types, not JSON: the path names the field.
-            errors.Add(string.IsNullOrEmpty(ex.Path) || ex.Path == "$" ? "body" : ex.Path.TrimStart('$', '.'), FirstLine(ex.Message));
+            errors.Add(string.IsNullOrEmpty(ex.Path) || ex.Path == "$" ? "body" : ex.Path.TrimStart('$', '.'), JsonProblem.FieldMessage(ex));
             return;
         }
 
@@ -40,12 +40,6 @@ public sealed record SavePolicy(string Name, string Json, int ExpectedVersion, s
         {
             errors.Add(error.Field, error.Error);
         }
-    }
-
-    private static string FirstLine(string message)
-    {
-        var cut = message.IndexOf(" Path:", StringComparison.Ordinal);
-        return cut > 0 ? message[..cut] : message;
     }
 }
 
