@@ -14,10 +14,13 @@ public sealed class HardeningTests(ClusterFixture fixture)
     public async Task Usage_counters_saturate_at_the_largest_count_instead_of_turning_negative()
     {
         var account = Grains.GetGrain<IAccountGrain>($"saturate-{Guid.NewGuid():N}");
+        // A range no other test class of the shared cluster uses.
+        const string range = "203.0.113.0/24";
         UsageEvent Huge() => new()
         {
             EventId = Events.NewId("huge"),
             OccurredAt = Now,
+            IpRange = range,
             Requests = long.MaxValue,
             InputTokens = long.MaxValue,
             OutputTokens = long.MaxValue,
@@ -30,6 +33,7 @@ public sealed class HardeningTests(ClusterFixture fixture)
         Assert.Equal(long.MaxValue, usage.RequestsLastMinute);
         Assert.Equal(long.MaxValue, usage.RequestsLastHour);
         Assert.Equal(long.MaxValue, usage.TokensLastHour);
+        Assert.Equal(long.MaxValue, (await Grains.GetGrain<IIpRangeGrain>(range).GetSnapshotAsync())!.Usage.RequestsTotal);
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Orleans.Concurrency;
+using Reputation.Core.Arithmetic;
 using Reputation.Core.Collections;
 using Reputation.Core.Scoring;
 using Reputation.Core.Sketches;
@@ -60,7 +61,7 @@ public sealed class IpRangeGrain(
             {
                 s.RequestsPerMinute.Minutes().Add(entry.OccurredAt, entry.Requests);
                 s.RequestsPerHour.Hours().Add(entry.OccurredAt, entry.Requests);
-                s.RequestsTotal += entry.Requests;
+                s.RequestsTotal = Saturating.Add(s.RequestsTotal, entry.Requests);
             }
 
             if (entry.Tokens > 0)
