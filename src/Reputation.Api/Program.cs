@@ -32,6 +32,7 @@ builder.Services.AddOptions<ApiOptions>().BindConfiguration(ApiOptions.SectionNa
 builder.Services.AddOptions<IntelOptions>().BindConfiguration(IntelOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
 builder.Services.AddOptions<ApiKeyOptions>().BindConfiguration(ApiKeyOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
 builder.Services.AddOptions<MetricsOptions>().BindConfiguration(MetricsOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+builder.Services.AddOptions<SwaggerOptions>().BindConfiguration(SwaggerOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
 builder.Services.AddOptions<PrivacyOptions>().BindConfiguration(PrivacyOptions.SectionName).ValidateDataAnnotations()
     .Validate(o => IsKey(o.EmailHashKey), "Reputation:Privacy:EmailHashKey must be base64 of at least 16 bytes.").ValidateOnStart();
 
@@ -39,6 +40,7 @@ var storage = builder.Configuration.GetSection(StorageOptions.SectionName).Get<S
 var silo = builder.Configuration.GetSection(SiloHostOptions.SectionName).Get<SiloHostOptions>() ?? new SiloHostOptions();
 var api = builder.Configuration.GetSection(ApiOptions.SectionName).Get<ApiOptions>() ?? new ApiOptions();
 var metrics = builder.Configuration.GetSection(MetricsOptions.SectionName).Get<MetricsOptions>() ?? new MetricsOptions();
+var swagger = builder.Configuration.GetSection(SwaggerOptions.SectionName).Get<SwaggerOptions>() ?? new SwaggerOptions();
 
 if (string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey]))
 {
@@ -162,15 +164,9 @@ if (await StoragePreflight.CheckAsync(storage, silo.ServiceId, app.Lifetime.Appl
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
-app.UseSwagger();
-app.UseSwaggerUI(o =>
-{
-    o.DocumentTitle = "Reputation API";
-    o.EnablePersistAuthorization();
-    o.EnableTryItOutByDefault();
-});
 app.UseAuthentication();
 app.UseAuthorization();
+app.UseReputationSwagger(swagger);
 app.UseAuditOfRejectedCalls();
 app.UseValidRequestText();
 

@@ -51,7 +51,7 @@ public sealed class SmallBodyLimitCollection : ICollectionFixture<SmallBodyLimit
 }
 
 /// <summary>The host as it runs outside Development: no default keys, one configured key.</summary>
-public sealed class ProductionFactory : ApiFactory
+public class ProductionFactory : ApiFactory
 {
     public const string ProductionKey = "production-test-key-8b2e07";
 
@@ -72,6 +72,32 @@ public sealed class ProductionFactory : ApiFactory
 public sealed class ProductionCollection : ICollectionFixture<ProductionFactory>
 {
     public const string Name = "api-production";
+}
+
+/// <summary>
+/// The host outside Development with Swagger UI switched on, and a second key that has every scope
+/// but <c>read</c>.
+/// </summary>
+public sealed class ProductionSwaggerFactory : ProductionFactory
+{
+    public const string DecideOnlyKey = "production-decide-only-key-51d0c4";
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        builder.UseSetting("Reputation:Swagger:Enabled", "true");
+        builder.UseSetting("Reputation:ApiKeys:Keys:1:Name", "production-decide-only");
+        builder.UseSetting("Reputation:ApiKeys:Keys:1:Sha256", ReadOnlyKeyFactory.Sha256Hex(DecideOnlyKey));
+        builder.UseSetting("Reputation:ApiKeys:Keys:1:Scopes:0", "decide");
+        builder.UseSetting("Reputation:ApiKeys:Keys:1:Scopes:1", "ingest");
+        builder.UseSetting("Reputation:ApiKeys:Keys:1:Scopes:2", "operate");
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class ProductionSwaggerCollection : ICollectionFixture<ProductionSwaggerFactory>
+{
+    public const string Name = "api-production-swagger";
 }
 
 /// <summary>

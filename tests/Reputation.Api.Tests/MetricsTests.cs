@@ -93,7 +93,7 @@ public sealed partial class MetricsTests(ApiFactory factory)
     }
 
     [Fact]
-    public async Task Metrics_need_no_key_by_default_and_are_not_in_the_OpenAPI_document()
+    public async Task Metrics_need_no_key_in_Development_and_are_not_in_the_OpenAPI_document()
     {
         using var response = await factory.CreateDefaultClient().SendAsync(Raw.Get("/metrics", apiKey: null), Ct);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);

@@ -3,7 +3,10 @@ using Reputation.Contracts;
 
 namespace Reputation.Api.Tests;
 
-/// <summary>What differs outside Development: no default keys, and errors as helpful as in Development.</summary>
+/// <summary>
+/// What differs outside Development: no default keys, no Swagger unless configured, <c>/metrics</c>
+/// behind a key, and errors as helpful as in Development.
+/// </summary>
 [Collection(ProductionCollection.Name)]
 public sealed class ProductionTests(ProductionFactory factory)
 {
@@ -44,5 +47,37 @@ public sealed class ProductionTests(ProductionFactory factory)
 
         var problem = await Raw.AssertProblemAsync(response, HttpStatusCode.BadRequest);
         Assert.Contains("not valid JSON", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("/swagger")]
+    [InlineData("/swagger/index.html")]
+    [InlineData("/swagger/v1/swagger.json")]
+    public async Task Swagger_is_not_served_unless_configured_even_to_a_read_key(string path)
+    {
+        foreach (var key in new[] { null, ProductionFactory.ProductionKey })
+        {
+            using var response = await factory.CreateDefaultClient().SendAsync(Raw.Get(path, key), TestContext.Current.CancellationToken);
+
+            Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        }
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData(ApiFactory.ServiceKey)]
+    public async Task Metrics_need_a_key_outside_Development(string? key)
+    {
+        using var response = await factory.CreateDefaultClient().SendAsync(Raw.Get("/metrics", key), TestContext.Current.CancellationToken);
+
+        await Raw.AssertProblemAsync(response, HttpStatusCode.Unauthorized);
+    }
+
+    [Fact]
+    public async Task Metrics_answer_a_key_with_the_read_scope()
+    {
+        var scrape = await MetricsTests.ScrapeAsync(factory, ProductionFactory.ProductionKey);
+
+        Assert.Contains("# TYPE ", scrape.Text, StringComparison.Ordinal);
     }
 }

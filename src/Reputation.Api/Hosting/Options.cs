@@ -167,11 +167,29 @@ public sealed class MetricsOptions
     public const string SectionName = "Reputation:Metrics";
 
     /// <summary>
-    /// Whether <c>GET /metrics</c> needs an API key with the <c>read</c> scope. Off by default: the
-    /// scrape holds counts by kind, decision, event type and result only, never an id, address or
-    /// fingerprint, and Prometheus scrapers seldom send keys (docs/decisions/0014-observability.md).
+    /// Whether <c>GET /metrics</c> needs an API key with the <c>read</c> scope in Development too.
+    /// Outside Development it always does: the scrape holds counts only, never an id, address or
+    /// fingerprint, but it shows the traffic's volume and the decisions' mix to anyone who can reach
+    /// the port (docs/decisions/0014-observability.md).
     /// </summary>
     public bool RequireKey { get; init; }
+
+    /// <summary>Whether this host's <c>/metrics</c> needs a key: always outside Development.</summary>
+    public bool KeyRequired(IHostEnvironment environment) => RequireKey || !environment.IsDevelopment();
+}
+
+public sealed class SwaggerOptions
+{
+    public const string SectionName = "Reputation:Swagger";
+
+    /// <summary>
+    /// Whether Swagger UI and the OpenAPI document are served. Unset: on in Development (what
+    /// <c>./run.sh</c> starts), off elsewhere. Outside Development both need a key with the
+    /// <c>read</c> scope when on.
+    /// </summary>
+    public bool? Enabled { get; init; }
+
+    public bool Served(IHostEnvironment environment) => Enabled ?? environment.IsDevelopment();
 }
 
 /// <summary>This deployment as a producer of threat intel (docs/intel-sharing.md).</summary>

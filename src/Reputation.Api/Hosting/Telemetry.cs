@@ -80,12 +80,16 @@ internal static partial class Telemetry
         return builder;
     }
 
-    /// <summary>Maps <c>GET /metrics</c>: open, or behind the <c>read</c> scope when <see cref="MetricsOptions.RequireKey"/> is set.</summary>
+    /// <summary>
+    /// Maps <c>GET /metrics</c>: behind the <c>read</c> scope outside Development (or with
+    /// <see cref="MetricsOptions.RequireKey"/>), open in Development.
+    /// </summary>
     public static IEndpointConventionBuilder MapReputationMetrics(this WebApplication app, MetricsOptions options)
     {
         var endpoint = app.MapPrometheusScrapingEndpoint(ScrapePath).ExcludeFromDescription();
-        TelemetryConfigured(app.Logger, ScrapePath, options.RequireKey ? "read scope" : "no key", OtlpConfigured(app.Configuration) ? "on" : "off");
-        return options.RequireKey ? endpoint.RequireScope(Scopes.Read) : endpoint;
+        var keyRequired = options.KeyRequired(app.Environment);
+        TelemetryConfigured(app.Logger, ScrapePath, keyRequired ? "read scope" : "no key", OtlpConfigured(app.Configuration) ? "on" : "off");
+        return keyRequired ? endpoint.RequireScope(Scopes.Read) : endpoint;
     }
 
     [LoggerMessage(1101, LogLevel.Information, "Metrics served on {Path} ({Access}); OTLP export of metrics, traces and logs {Otlp}")]

@@ -1,5 +1,8 @@
 using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.OpenApi;
+using Reputation.Api.Hosting;
 using Reputation.Api.Security;
 using Reputation.Core.Policies;
 using Reputation.Core.Scoring;
@@ -7,9 +10,64 @@ using Swashbuckle.AspNetCore.SwaggerGen;
 
 namespace Reputation.Api.OpenApi;
 
-internal static class SwaggerSetup
+internal static partial class SwaggerSetup
 {
+    /// <summary>Where Swagger UI and the OpenAPI document (<c>/swagger/v1/swagger.json</c>) are served.</summary>
+    public const string Path = "/swagger";
+
     private static readonly string[] s_docFiles = ["Reputation.Contracts.xml", "Reputation.Core.xml"];
+
+    /// <summary>
+    /// Serves Swagger UI and the OpenAPI document when <see cref="SwaggerOptions.Enabled"/> (on in
+    /// Development unless configured off); outside Development only to a key with the <c>read</c>
+    /// scope. After authentication, which the key check reads.
+    /// </summary>
+    public static WebApplication UseReputationSwagger(this WebApplication app, SwaggerOptions options)
+    {
+        var served = options.Served(app.Environment);
+        var keyRequired = served && !app.Environment.IsDevelopment();
+        SwaggerConfigured(app.Logger, Path, !served ? "off" : keyRequired ? "on, read scope" : "on, no key");
+        if (!served)
+        {
+            // Nothing answers under /swagger: a 404 like any unknown path.
+            return app;
+        }
+
+        if (keyRequired)
+        {
+            // Swashbuckle serves both as middleware, not endpoints, so the scope is checked here.
+            app.UseWhen(http => http.Request.Path.StartsWithSegments(Path), branch => branch.Use(RequireReadScopeAsync));
+        }
+
+        app.UseSwagger();
+        app.UseSwaggerUI(o =>
+        {
+            o.DocumentTitle = "Reputation API";
+            o.EnablePersistAuthorization();
+            o.EnableTryItOutByDefault();
+        });
+        return app;
+    }
+
+    private static async Task RequireReadScopeAsync(HttpContext http, RequestDelegate next)
+    {
+        var allowed = await http.RequestServices.GetRequiredService<IAuthorizationService>().AuthorizeAsync(http.User, Scopes.Read);
+        if (allowed.Succeeded)
+        {
+            await next(http);
+        }
+        else if (http.User.Identity?.IsAuthenticated == true)
+        {
+            await http.ForbidAsync(ApiKeyAuthenticationHandler.SchemeName);
+        }
+        else
+        {
+            await http.ChallengeAsync(ApiKeyAuthenticationHandler.SchemeName);
+        }
+    }
+
+    [LoggerMessage(1102, LogLevel.Information, "Swagger UI and the OpenAPI document on {Path}: {Access}")]
+    private static partial void SwaggerConfigured(ILogger logger, string path, string access);
 
     public static IServiceCollection AddReputationSwagger(this IServiceCollection services)
     {
@@ -33,7 +91,7 @@ internal static class SwaggerSetup
             });
             // Field descriptions come from the contract's XML docs, so Swagger and the client agree.
             // The policy's fields (units, ranges) come from Core's.
-            foreach (var docs in s_docFiles.Select(f => Path.Combine(AppContext.BaseDirectory, f)))
+            foreach (var docs in s_docFiles.Select(f => System.IO.Path.Combine(AppContext.BaseDirectory, f)))
             {
                 if (File.Exists(docs))
                 {
