@@ -16,11 +16,17 @@ public sealed class ValuesSchemaTests
     private static EvaluationResults Evaluate(JsonNode values) =>
         Schema().Evaluate(YamlJson.ToElement(values), new EvaluationOptions { OutputFormat = OutputFormat.List });
 
-    /// <summary>Instance locations (JSON pointers) where a keyword failed, with its message.</summary>
+    /// <summary>
+    /// Instance locations (JSON pointers) where a keyword failed, with its message. A failed <c>not</c>
+    /// carries no message: its subschema passed, so it is named by where it sits in the schema.
+    /// </summary>
     private static List<string> Failures(EvaluationResults results) =>
         [.. (results.Details ?? []).Append(results)
             .Where(d => !d.IsValid && d.Errors is { Count: > 0 })
-            .SelectMany(d => d.Errors!.Select(e => $"{d.InstanceLocation} {e.Key}: {e.Value}"))];
+            .SelectMany(d => d.Errors!.Select(e => $"{d.InstanceLocation} {e.Key}: {e.Value}"))
+            .Concat((results.Details ?? [])
+                .Where(d => d.IsValid && d.EvaluationPath.ToString().EndsWith("/not", StringComparison.Ordinal))
+                .Select(d => $"{d.InstanceLocation} not: matches {d.EvaluationPath}"))];
 
     [Fact]
     public void The_schema_is_draft_07_as_helm_reads_it()
@@ -72,7 +78,23 @@ public sealed class ValuesSchemaTests
         { "port as string", """{"silo": {"siloPort": "11111"}}""", "/silo/siloPort" },
         { "privileged http port", """{"http": {"port": 80}}""", "/http/port" },
         { "cpu not a quantity", """{"resources": {"requests": {"cpu": "lots"}}}""", "/resources/requests/cpu" },
+        { "Development environment (public development keys)", """{"environment": "Development"}""", "/environment" },
+        { "Development environment in another case", """{"environment": "development"}""", "/environment" },
     };
+
+    [Theory]
+    [InlineData("Production")]
+    [InlineData("Staging")]
+    [InlineData("Development-like")]
+    public void An_environment_other_than_Development_is_accepted(string environment)
+    {
+        var values = Chart.Values();
+        values["environment"] = environment;
+
+        var results = Evaluate(values);
+
+        Assert.True(results.IsValid, string.Join("\n", Failures(results)));
+    }
 
     [Theory]
     [MemberData(nameof(BadValues))]
