@@ -98,20 +98,21 @@ public sealed class PromptsNormalizerTests
     [Fact]
     public void A_long_adversarial_prompt_normalises_in_linear_time()
     {
-        // Runs that would make a naive email or quote pattern quadratic: 200k characters each.
-        var inputs = new[]
+        // Runs that would make a naive email or quote pattern quadratic: 200k characters each (a
+        // quadratic scan of one would take minutes, not the milliseconds these take).
+        var dots = string.Concat(Enumerable.Repeat("a.", 100_000));
+        var cases = new (string Input, string Normalised)[]
         {
-            new string('a', 200_000),
-            string.Concat(Enumerable.Repeat("a.", 100_000)),
-            string.Concat(Enumerable.Repeat("' ", 100_000)),
-            "\"" + new string('x', 200_000),
-            string.Concat(Enumerable.Repeat("1,", 100_000)),
+            (new string('a', 200_000), new string('a', 200_000)),
+            (dots, dots),
+            (string.Concat(Enumerable.Repeat("' ", 100_000)), ""),
+            ("\"" + new string('x', 200_000), new string('x', 200_000)),
+            (string.Concat(Enumerable.Repeat("1,", 100_000)), "#,"),
         };
 
-        foreach (var input in inputs)
+        foreach (var (input, normalised) in cases)
         {
-            // Each pattern has a 1 s timeout: a quadratic scan of 200k characters would throw RegexMatchTimeoutException.
-            Assert.InRange(PromptNormalizer.Normalize(input).Length, 0, input.Length);
+            Assert.Equal(normalised, PromptNormalizer.Normalize(input));
         }
     }
 }

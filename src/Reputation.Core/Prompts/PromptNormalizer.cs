@@ -45,8 +45,6 @@ public static partial class PromptNormalizer
     /// <summary>A number.</summary>
     public const string NumberPlaceholder = "#";
 
-    private const int TimeoutMilliseconds = 1000;
-
     private static readonly SearchValues<char> s_typographicQuotes = SearchValues.Create("\u2018\u2019\u201A\u201B\u201C\u201D\u201E\u201F\u00AB\u00BB");
 
     /// <summary>The normalised template text of <paramref name="prompt"/>; empty for an empty or blank prompt.</summary>
@@ -135,36 +133,41 @@ public static partial class PromptNormalizer
         return builder.ToString();
     }
 
+    // No pattern has a match timeout. A timeout is wall-clock: on a starved CPU an ordinary prompt
+    // threw RegexMatchTimeoutException in the caller's process, and a fingerprint must not depend on
+    // the machine's load. Each pattern is linear by construction instead: matches start only where
+    // a run starts (look-behinds) and spans are bounded or unambiguous.
+
     // Lazy up to the next fence, or to the end when the fence is never closed (pasted code).
-    [GeneratedRegex(@"(?:```|~~~)[\s\S]*?(?:```|~~~|\z)", RegexOptions.CultureInvariant, TimeoutMilliseconds)]
+    [GeneratedRegex(@"(?:```|~~~)[\s\S]*?(?:```|~~~|\z)", RegexOptions.CultureInvariant)]
     private static partial Regex CodeFence();
 
-    [GeneratedRegex(@"`[^`]{1,500}`", RegexOptions.CultureInvariant, TimeoutMilliseconds)]
+    [GeneratedRegex(@"`[^`]{1,500}`", RegexOptions.CultureInvariant)]
     private static partial Regex InlineCode();
 
     // Starts only where a word cannot go on, so masking a number before it (3www -> #www) never makes a URL appear.
-    [GeneratedRegex(@"(?<![\p{L}\p{N}_#.@/\-])(?:(?:https?|ftp)://|www\.)[^\s<>""'`]+[^\s<>""'`.,;:!?)\]}]", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase, TimeoutMilliseconds)]
+    [GeneratedRegex(@"(?<![\p{L}\p{N}_#.@/\-])(?:(?:https?|ftp)://|www\.)[^\s<>""'`]+[^\s<>""'`.,;:!?)\]}]", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase)]
     private static partial Regex Url();
 
     // The look-behind makes a match start only at the start of a run, which keeps the scan linear.
-    [GeneratedRegex(@"(?<![\w.+#-])\w[\w.+-]*@[\w-]+(?:\.[\w-]+)+", RegexOptions.CultureInvariant, TimeoutMilliseconds)]
+    [GeneratedRegex(@"(?<![\w.+#-])\w[\w.+-]*@[\w-]+(?:\.[\w-]+)+", RegexOptions.CultureInvariant)]
     private static partial Regex Email();
 
     // A quote opens only where a word cannot end (so 5" is an inch mark) and a single quote closes
     // only where a word cannot go on (so don't, students' and o'clock stay words).
     [GeneratedRegex(
         @"(?<![\p{L}\p{N}])""[^""]{1,4000}""|(?<![\p{L}\p{N}])'(?=[^\s'])[^']{0,500}(?<=[^\s'])'(?![\p{L}\p{N}])",
-        RegexOptions.CultureInvariant, TimeoutMilliseconds)]
+        RegexOptions.CultureInvariant)]
     private static partial Regex Quoted();
 
     // What no span claimed: inch marks, unbalanced quotes, a trailing possessive apostrophe. Only
     // an apostrophe inside a word survives, so the only quote marks left are in placeholders.
-    [GeneratedRegex(@"[""`]|(?<!\p{L})'|'(?!\p{L})", RegexOptions.CultureInvariant, TimeoutMilliseconds)]
+    [GeneratedRegex(@"[""`]|(?<!\p{L})'|'(?!\p{L})", RegexOptions.CultureInvariant)]
     private static partial Regex StrayQuote();
 
-    [GeneratedRegex(@"\d+(?:[.,]\d+)*", RegexOptions.CultureInvariant, TimeoutMilliseconds)]
+    [GeneratedRegex(@"\d+(?:[.,]\d+)*", RegexOptions.CultureInvariant)]
     private static partial Regex Number();
 
-    [GeneratedRegex(@"\s+", RegexOptions.CultureInvariant, TimeoutMilliseconds)]
+    [GeneratedRegex(@"\s+", RegexOptions.CultureInvariant)]
     private static partial Regex Whitespace();
 }
