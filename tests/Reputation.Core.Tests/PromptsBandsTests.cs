@@ -33,6 +33,13 @@ public sealed class PromptsBandsTests
         Assert.Equal("b0:3fa2", PromptBands.BucketKey(fingerprint, 0));
         Assert.Equal("b3:0001", PromptBands.BucketKey(fingerprint, 3));
         Assert.Equal(["b0:3fa2", "b1:0b1c", "b2:ffff", "b3:0001"], PromptBands.BucketKeys(fingerprint));
+        // The span form writes the same keys, without a string.
+        Span<char> key = stackalloc char[PromptBands.BucketKeyLength];
+        for (var band = 0; band < PromptBands.Bands; band++)
+        {
+            Assert.Equal(PromptBands.BucketKey(fingerprint, band), PromptBands.FormatBucketKey(fingerprint, band, key).ToString());
+        }
+
         Assert.Equal("3fa20b1cffff0001", SimHash.ToHex(fingerprint));
     }
 

@@ -32,6 +32,19 @@ public static class PromptBands
     public static string BucketKey(ulong fingerprint, int band) =>
         string.Create(CultureInfo.InvariantCulture, $"b{band}:{Band(fingerprint, band):x4}");
 
+    /// <summary>The length of every bucket key (<c>b0:3fa2</c>).</summary>
+    public const int BucketKeyLength = 7;
+
+    /// <summary>Writes <see cref="BucketKey"/> into <paramref name="destination"/> (at least <see cref="BucketKeyLength"/> long) without allocating; returns the written key.</summary>
+    public static ReadOnlySpan<char> FormatBucketKey(ulong fingerprint, int band, Span<char> destination)
+    {
+        destination[0] = 'b';
+        destination[1] = (char)('0' + band);
+        destination[2] = ':';
+        Band(fingerprint, band).TryFormat(destination[3..], out _, "x4", CultureInfo.InvariantCulture);
+        return destination[..BucketKeyLength];
+    }
+
     /// <summary>The <see cref="Bands"/> bucket keys of a fingerprint, band 0 first.</summary>
     public static IEnumerable<string> BucketKeys(ulong fingerprint)
     {

@@ -569,8 +569,11 @@ public sealed class AccountGrain(
             return 0;
         }
 
+        // On the decision path: bucket keys are looked up as spans, not built as strings.
         double total = 0;
         var since = now - TimeSpan.FromHours(1);
+        var templates = _templates.GetAlternateLookup<ReadOnlySpan<char>>();
+        Span<char> key = stackalloc char[PromptBands.BucketKeyLength];
         foreach (var p in pending)
         {
             if (p.At < since)
@@ -579,9 +582,9 @@ public sealed class AccountGrain(
             }
 
             double most = 0;
-            foreach (var bucket in PromptBands.BucketKeys(p.Fingerprint))
+            for (var band = 0; band < PromptBands.Bands; band++)
             {
-                if (_templates.TryGetValue(bucket, out var cached) && cached.Value.SharingAccounts >= minSharing)
+                if (templates.TryGetValue(PromptBands.FormatBucketKey(p.Fingerprint, band, key), out var cached) && cached.Value.SharingAccounts >= minSharing)
                 {
                     most = Math.Max(most, Math.Clamp(cached.Value.Suspicion, 0, 1));
                 }
