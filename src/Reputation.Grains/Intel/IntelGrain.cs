@@ -55,7 +55,11 @@ public sealed partial class IntelGrain(
         var outcomes = new Dictionary<string, IntelOutcome>(StringComparer.Ordinal);
         foreach (var revocation in import.Revoke)
         {
-            if (held.TryGetValue(revocation.Id, out var existing) && existing.Modified > revocation.Modified)
+            if (held.TryGetValue(revocation.Id, out var existing) && !SameProducer(existing.Producer, revocation.Producer))
+            {
+                outcomes[revocation.Id] = IntelOutcome.OtherProducer;
+            }
+            else if (existing is not null && existing.Modified > revocation.Modified)
             {
                 outcomes[revocation.Id] = IntelOutcome.Older;
             }
@@ -71,6 +75,10 @@ public sealed partial class IntelGrain(
             {
                 held[indicator.Id] = indicator;
                 outcomes[indicator.Id] = IntelOutcome.Imported;
+            }
+            else if (!SameProducer(existing.Producer, indicator.Producer))
+            {
+                outcomes[indicator.Id] = IntelOutcome.OtherProducer;
             }
             else if (indicator.Modified < existing.Modified)
             {
@@ -282,6 +290,12 @@ public sealed partial class IntelGrain(
 
         return expired.Count;
     }
+
+    /// <summary>
+    /// STIX lets only an object's creator issue new versions of it (or revoke it): an object id that
+    /// arrives with another created_by_ref (or none, where one was held) is someone else's claim about it.
+    /// </summary>
+    private static bool SameProducer(string? held, string? arriving) => string.Equals(held, arriving, StringComparison.Ordinal);
 
     private static bool Same(IntelIndicator a, IntelIndicator b) =>
         a.Values.SequenceEqual(b.Values) && a.Confidence == b.Confidence && a.ValidFrom == b.ValidFrom && a.ValidUntil == b.ValidUntil

@@ -53,6 +53,8 @@ public sealed record IntelRevocation
 {
     [Id(0)] public required string Id { get; init; }
     [Id(1)] public required DateTimeOffset Modified { get; init; }
+    /// <summary>The revocation's created_by_ref: only the producer of the held indicator may revoke it.</summary>
+    [Id(2)] public string? Producer { get; init; }
 }
 
 [GenerateSerializer, Alias("reputation.IntelImportStatus")]
@@ -75,6 +77,8 @@ public enum IntelOutcome
     Older,
     /// <summary>A revocation of an indicator the store does not hold.</summary>
     NotHeld,
+    /// <summary>The store holds this id from another producer (created_by_ref); only that producer may update or revoke it.</summary>
+    OtherProducer,
 }
 
 [GenerateSerializer, Immutable, Alias("reputation.IntelImportResult")]

@@ -20,6 +20,9 @@ public sealed class ImportStixHandler(IGrainFactory grains, IIntelCache cache, R
 {
     public const int MaxNameLength = 100;
 
+    public const string OtherProducerReason =
+        "refused: this id is held from another producer (its created_by_ref differs); only the producer that created an object may update or revoke it";
+
     public async ValueTask<ImportStixResult> Handle(ImportStix request, CancellationToken cancellationToken)
     {
         var content = StixBundleReader.Read(request.Bundle);
@@ -38,7 +41,7 @@ public sealed class ImportStixHandler(IGrainFactory grains, IIntelCache cache, R
             }
             else if (i.Revoked)
             {
-                revoke.Add(new IntelRevocation { Id = i.Id, Modified = i.Modified });
+                revoke.Add(new IntelRevocation { Id = i.Id, Modified = i.Modified, Producer = i.CreatedByRef });
                 continue;
             }
             else if (i.Unsupported is { } unsupported)
@@ -91,6 +94,10 @@ public sealed class ImportStixHandler(IGrainFactory grains, IIntelCache cache, R
             else if (outcome is IntelOutcome.NotHeld)
             {
                 skipped.Add(new SkippedIndicator { Id = id, Reason = "revoked, and not held here" });
+            }
+            else if (outcome is IntelOutcome.OtherProducer)
+            {
+                skipped.Add(new SkippedIndicator { Id = id, Reason = OtherProducerReason });
             }
         }
 
