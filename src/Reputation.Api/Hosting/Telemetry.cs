@@ -81,15 +81,15 @@ internal static partial class Telemetry
     }
 
     /// <summary>
-    /// Maps <c>GET /metrics</c>: behind the <c>read</c> scope outside Development (or with
-    /// <see cref="MetricsOptions.RequireKey"/>), open in Development.
+    /// Maps <c>GET /metrics</c>: behind the <c>metrics</c> scope (a scraper's key opens nothing else)
+    /// or <c>read</c> outside Development (or with <see cref="MetricsOptions.RequireKey"/>), open in Development.
     /// </summary>
     public static IEndpointConventionBuilder MapReputationMetrics(this WebApplication app, MetricsOptions options)
     {
         var endpoint = app.MapPrometheusScrapingEndpoint(ScrapePath).ExcludeFromDescription();
         var keyRequired = options.KeyRequired(app.Environment);
-        TelemetryConfigured(app.Logger, ScrapePath, keyRequired ? "read scope" : "no key", OtlpConfigured(app.Configuration) ? "on" : "off");
-        return keyRequired ? endpoint.RequireScope(Scopes.Read) : endpoint;
+        TelemetryConfigured(app.Logger, ScrapePath, keyRequired ? "metrics or read scope" : "no key", OtlpConfigured(app.Configuration) ? "on" : "off");
+        return keyRequired ? endpoint.RequireScope(Scopes.Metrics, Scopes.Read) : endpoint;
     }
 
     [LoggerMessage(1101, LogLevel.Information, "Metrics served on {Path} ({Access}); OTLP export of metrics, traces and logs {Otlp}")]

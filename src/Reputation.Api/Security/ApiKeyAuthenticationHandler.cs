@@ -47,9 +47,9 @@ internal sealed class ApiKeyAuthenticationHandler(
     protected override async Task HandleForbiddenAsync(AuthenticationProperties properties)
     {
         Response.StatusCode = StatusCodes.Status403Forbidden;
-        var needed = Context.GetEndpoint()?.Metadata.GetMetadata<RequiredScopeMetadata>()?.Scope;
+        var needed = Context.GetEndpoint()?.Metadata.GetMetadata<RequiredScopeMetadata>();
         await WriteProblemAsync(StatusCodes.Status403Forbidden, "Forbidden",
-            needed is null ? "The API key lacks the scope this endpoint needs." : $"The API key lacks the '{needed}' scope.");
+            needed is null ? "The API key lacks the scope this endpoint needs." : $"The API key lacks the {needed.Describe()} scope.");
     }
 
     private ValueTask WriteProblemAsync(int status, string title, string detail) =>
@@ -97,11 +97,26 @@ internal sealed class ApiKeyStore
     }
 }
 
-/// <summary>Endpoint metadata naming the scope it needs, for a helpful 403.</summary>
-internal sealed record RequiredScopeMetadata(string Scope);
+/// <summary>
+/// Endpoint metadata naming the scope it needs (and any other scope that opens it too), for a
+/// helpful 403 and for the rate limits, which count a call against the first of them the key holds.
+/// </summary>
+internal sealed record RequiredScopeMetadata(string Scope, params string[] AlsoAccepted)
+{
+    /// <summary>Every scope that opens the endpoint, <see cref="Scope"/> first.</summary>
+    public IReadOnlyList<string> Accepted { get; } = [Scope, .. AlsoAccepted];
+
+    /// <summary><c>'read'</c>, or <c>'intel' or 'read'</c>.</summary>
+    public string Describe() => string.Join(" or ", Accepted.Select(s => $"'{s}'"));
+}
 
 internal static class ScopeEndpointExtensions
 {
-    public static TBuilder RequireScope<TBuilder>(this TBuilder builder, string scope) where TBuilder : IEndpointConventionBuilder =>
-        builder.RequireAuthorization(scope).WithMetadata(new RequiredScopeMetadata(scope));
+    /// <summary>Needs a key with <paramref name="scope"/>, or with one of <paramref name="alsoAccepted"/>.</summary>
+    public static TBuilder RequireScope<TBuilder>(this TBuilder builder, string scope, params string[] alsoAccepted) where TBuilder : IEndpointConventionBuilder
+    {
+        var metadata = new RequiredScopeMetadata(scope, alsoAccepted);
+        return (alsoAccepted.Length == 0 ? builder.RequireAuthorization(scope) : builder.RequireAuthorization(ScopePolicies.AnyOf(metadata.Accepted)))
+            .WithMetadata(metadata);
+    }
 }

@@ -9,11 +9,16 @@ internal static class ScopePolicies
     {
         foreach (var scope in Scopes.All)
         {
-            builder.AddPolicy(scope, p => p.AddAuthenticationSchemes(ApiKeyAuthenticationHandler.SchemeName)
-                .RequireAuthenticatedUser()
-                .RequireClaim(Scopes.ClaimType, scope));
+            builder.AddPolicy(scope, AnyOf([scope]));
         }
 
         return builder;
     }
+
+    /// <summary>A key holding any one of <paramref name="scopes"/>.</summary>
+    public static AuthorizationPolicy AnyOf(IEnumerable<string> scopes) =>
+        new AuthorizationPolicyBuilder(ApiKeyAuthenticationHandler.SchemeName)
+            .RequireAuthenticatedUser()
+            .RequireClaim(Scopes.ClaimType, scopes)
+            .Build();
 }

@@ -63,13 +63,14 @@ internal static class IntelApi
 
         api.MapGet("/stix", async Task<Ok<JsonObject>> (string? since, IMediator mediator, CancellationToken ct) =>
                 TypedResults.Ok(await mediator.Send(new ExportStix(since), ct)))
-            .RequireScope(Scopes.Read)
+            .RequireScope(Scopes.Intel, Scopes.Read)
             .WithName("ExportStix")
             .WithSummary("Export this deployment's confirmed indicators as one STIX 2.1 bundle")
             .WithDescription("IP ranges, payment instruments and prompt templates labelled fraud, on the deny list, or whose risk reached " +
                 "the policy's `intel.exportThreshold` — never accounts. The bundle holds this deployment's identity, the TLP:GREEN marking, " +
                 "the extension definitions of the custom fingerprint types and one indicator per entity. Without `since`: the indicators in " +
-                "force. With `since` (RFC 3339): every indicator modified since, revoked ones (`revoked: true`) included.");
+                "force. With `since` (RFC 3339): every indicator modified since, revoked ones (`revoked: true`) included. " +
+                "A partner's key gets the `intel` scope, which opens this export and nothing else; keys with `read` may export too.");
 
         return api;
     }
