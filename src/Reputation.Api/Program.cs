@@ -153,6 +153,7 @@ builder.Services.AddHealthChecks()
     .AddCheck<StorageHealthCheck>("storage", tags: ["ready"]);
 builder.Services.AddReputationSwagger();
 builder.AddReputationTelemetry();
+builder.AddReputationRateLimiting();
 
 var app = builder.Build();
 
@@ -166,6 +167,7 @@ app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseAuthentication();
 app.UseAuthorization();
+app.UseReputationRateLimiting();
 app.UseReputationSwagger(swagger);
 app.UseAuditOfRejectedCalls();
 app.UseValidRequestText();

@@ -27,6 +27,11 @@ public sealed class ApiKeyOptions : IValidatableObject
             {
                 yield return new ValidationResult($"Reputation:ApiKeys:Keys:{i}:Name is required.", [nameof(Keys)]);
             }
+            else if (Keys.FindIndex(k => k.Name == key.Name) < i)
+            {
+                yield return new ValidationResult(
+                    $"Reputation:ApiKeys:Keys:{i}:Name '{key.Name}' is taken by another key; the name tells keys apart in the audit trail and the rate limits.", [nameof(Keys)]);
+            }
 
             if (key.Sha256 is null || key.Sha256.Length != 64 || !key.Sha256.All(Uri.IsHexDigit))
             {

@@ -1,6 +1,7 @@
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Reputation.Api.Features.Graph;
+using Reputation.Api.Hosting;
 using Reputation.Api.Security;
 using Reputation.Contracts;
 
@@ -19,14 +20,15 @@ internal static class EntitiesApi
             .ProducesProblem(StatusCodes.Status404NotFound)
             .WithSummary("Account view: score, current request decision, reasons, links and usage counters");
 
-        accounts.MapGet("/{accountId}/graph", async Task<Results<Ok<GraphView>, ProblemHttpResult>> (string accountId, IMediator mediator, CancellationToken ct, int depth = 2, int limit = 200) =>
+        accounts.MapGet("/{accountId}/graph", async Task<Results<Ok<GraphView>, ProblemHttpResult>> (string accountId, IMediator mediator, CancellationToken ct, int depth = 2, int limit = GetGraph.DefaultLimit) =>
                 await mediator.Send(new GetGraph(accountId, depth, limit), ct) is { } view
                     ? TypedResults.Ok(view)
                     : NotFound("Account not found", $"No event or signup was ever seen for account '{accountId}'."))
             .WithName("GetAccountGraph")
+            .CostsTokens(GetGraph.Cost)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .WithSummary("The account's neighbourhood for investigators: accounts, cards, ranges and prompt templates it shares")
-            .WithDescription("depth 1 is the account's own entities, 2 adds their other most recent accounts, up to 4; at most limit nodes (1-1000).");
+            .WithDescription("depth 1 is the account's own entities, 2 adds their other most recent accounts, up to 4; at most limit nodes (1-1000). Counts against the key's read rate limit as limit calls.");
 
         var ranges = app.MapGroup("/v1/ip-ranges").WithTags("IP ranges").RequireScope(Scopes.Read).ProducesCommonProblems();
         ranges.MapGet("/{network}/{prefixLength:int}", async Task<Results<Ok<IpRangeView>, ProblemHttpResult>> (string network, int prefixLength, IMediator mediator, CancellationToken ct) =>

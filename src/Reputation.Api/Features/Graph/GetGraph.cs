@@ -10,6 +10,19 @@ public sealed record GetGraph(string AccountId, int Depth, int Limit) : IRequest
 {
     public const int MaxDepth = 4;
     public const int MaxLimit = 1000;
+    public const int DefaultLimit = 200;
+
+    /// <summary>
+    /// What a call costs against the key's read rate limit: the nodes it may visit (its <c>limit</c>),
+    /// each a grain call, not one. A <c>limit</c> that is not a number in range costs one (it is a 400).
+    /// </summary>
+    public static int Cost(HttpContext http)
+    {
+        var limit = http.Request.Query["limit"];
+        return limit.Count == 0 ? DefaultLimit
+            : int.TryParse(limit[0], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var nodes) && nodes is >= 1 and <= MaxLimit ? nodes
+            : 1;
+    }
 
     public void Validate(ValidationErrors errors)
     {
