@@ -88,6 +88,9 @@ builder.UseOrleans(orleans =>
         orleans.UseKubernetesHosting();
     }
 
+    // Mutual TLS on the silo and gateway ports when Reputation:Silo:Tls:Enabled (docs/decisions/0020-silo-tls.md).
+    orleans.UseReputationTls();
+
     // Probe timeouts and votes: how fast a dead silo is declared dead (docs/decisions/0011-multi-silo.md).
     orleans.Services.Configure<ClusterMembershipOptions>(builder.Configuration.GetSection(SiloHostOptions.MembershipSectionName));
     switch (storage.Provider)

@@ -15,7 +15,9 @@ internal sealed class SiloCluster : IAsyncDisposable
     private readonly ServiceProcess?[] _silos;
     private readonly Dictionary<string, string> _settings;
 
-    public SiloCluster(int count)
+    /// <param name="count">How many silos.</param>
+    /// <param name="settings">Environment settings every silo gets on top of the cluster's own (e.g. TLS).</param>
+    public SiloCluster(int count, IReadOnlyDictionary<string, string>? settings = null)
     {
         var id = Guid.NewGuid().ToString("N")[..12];
         ClusterId = $"c{id}";
@@ -35,7 +37,14 @@ internal sealed class SiloCluster : IAsyncDisposable
             ["Reputation__Silo__Membership__DeathVoteExpirationTimeout"] = "00:00:30",
             ["Reputation__Silo__Membership__TableRefreshTimeout"] = "00:00:02",
         };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            _settings[key] = value;
+        }
     }
+
+    /// <summary>The settings that put a silo in this cluster (clustering, ids, membership table and timeouts).</summary>
+    public IReadOnlyDictionary<string, string> ClusterSettings => _settings;
 
     public string ClusterId { get; }
 

@@ -127,6 +127,62 @@ public sealed class SiloHostOptions : IValidatableObject
     }
 }
 
+/// <summary>
+/// Mutual TLS on the silo-to-silo and gateway ports (docs/decisions/0020-silo-tls.md): each silo
+/// presents its certificate and accepts a peer only if the peer's certificate chains to
+/// <see cref="CaPath"/>, or, without one, is the very certificate this silo holds.
+/// </summary>
+public sealed class SiloTlsOptions : IValidatableObject
+{
+    public const string SectionName = SiloHostOptions.SectionName + ":Tls";
+
+    /// <summary>
+    /// Off by default: one local silo binds its ports to 127.0.0.1 only. On in the chart and with
+    /// <c>./run.sh --silos N</c>.
+    /// </summary>
+    public bool Enabled { get; init; }
+
+    /// <summary>
+    /// The silo's certificate: PEM (Kubernetes' <c>tls.crt</c>; the key may follow in the same file)
+    /// or a PKCS#12 file (<c>.pfx</c>) holding the certificate and its key.
+    /// </summary>
+    public string? CertificatePath { get; init; }
+
+    /// <summary>The PEM private key (<c>tls.key</c>) when it is not in <see cref="CertificatePath"/>.</summary>
+    public string? KeyPath { get; init; }
+
+    /// <summary>Password of the PKCS#12 file or of an encrypted PEM key; unset for unencrypted ones.</summary>
+    public string? Password { get; init; }
+
+    /// <summary>
+    /// PEM certificate(s) of the cluster's own CA (<c>ca.crt</c>) that every peer's certificate must
+    /// chain to. Unset: a peer must present this silo's own certificate (one pair shared by all
+    /// silos, as <c>./run.sh --silos N</c> makes).
+    /// </summary>
+    public string? CaPath { get; init; }
+
+    /// <summary>How long a TLS handshake on a silo or gateway connection may take.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:01:00", ErrorMessage = SectionName + ":HandshakeTimeout must be between 1 s and 1 min.")]
+    public TimeSpan HandshakeTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (!Enabled)
+        {
+            yield break;
+        }
+
+        if (SiloTlsCredentials.TryLoad(this, TimeProvider.System, out var credentials, out var problem))
+        {
+            credentials.Dispose();
+        }
+        else
+        {
+            yield return new ValidationResult(problem, [nameof(CertificatePath)]);
+        }
+    }
+}
+
 public sealed class ApiOptions
 {
     public const string SectionName = "Reputation:Api";
