@@ -58,7 +58,11 @@ public sealed class ValuesSchemaTests
     public void Every_object_in_values_yaml_is_closed_or_deliberately_open()
     {
         // Maps whose keys are the operator's (annotations, selectors) or Kubernetes' own shapes.
-        string[] open = ["/podAnnotations", "/nodeSelector", "/affinity", "/serviceAccount/annotations"];
+        string[] open =
+        [
+            "/podAnnotations", "/nodeSelector", "/affinity", "/serviceAccount/annotations",
+            "/networkPolicy/httpFrom/podSelector/matchLabels", "/networkPolicy/httpFrom/namespaceSelector/matchLabels",
+        ];
         using var doc = JsonDocument.Parse(Repo.ReadText("charts", "reputation", "values.schema.json"));
         var unclosed = new List<string>();
         Closed(doc.RootElement, doc.RootElement, "", open, unclosed);
@@ -80,6 +84,12 @@ public sealed class ValuesSchemaTests
         { "cpu not a quantity", """{"resources": {"requests": {"cpu": "lots"}}}""", "/resources/requests/cpu" },
         { "Development environment (public development keys)", """{"environment": "Development"}""", "/environment" },
         { "Development environment in another case", """{"environment": "development"}""", "/environment" },
+        { "silo TLS peer trust unknown", """{"silo": {"tls": {"peerTrust": "any"}}}""", "/silo/tls/peerTrust" },
+        { "silo TLS switch as a string", """{"silo": {"tls": {"enabled": "yes"}}}""", "/silo/tls/enabled" },
+        { "silo TLS secret not a Kubernetes name", """{"silo": {"tls": {"existingSecret": "Silo TLS"}}}""", "/silo/tls/existingSecret" },
+        { "network policy peer misspelt", """{"networkPolicy": {"httpFrom": [{"podSelectr": {}}]}}""", "/networkPolicy/httpFrom/0/podSelectr" },
+        { "network policy peer empty", """{"networkPolicy": {"httpFrom": [{}]}}""", "/networkPolicy/httpFrom/0" },
+        { "network policy ipBlock without cidr", """{"networkPolicy": {"httpFrom": [{"ipBlock": {"except": ["10.0.0.0/8"]}}]}}""", "/networkPolicy/httpFrom/0/ipBlock" },
     };
 
     [Theory]
