@@ -17,6 +17,10 @@
 # started again on the same ports, with a line saying so; one that dies within 15 s of starting 3
 # times in a row is not started again (a line says so; when none is left the script stops).
 # Ctrl-C / SIGTERM stops every process with SIGTERM first, then the Azurite it started.
+# The silos speak mutual TLS on their silo and gateway ports (Reputation:Silo:Tls) with one
+# self-signed certificate and key that the script makes with openssl the first time, in
+# .data/silo-tls (git-ignored; made again when it is about to expire): each silo admits only a peer
+# that presents that same certificate.
 #
 # Environment variables:
 #   REPUTATION_URL   URL(s) the service listens on (ASPNETCORE_URLS); default http://127.0.0.1:5080
@@ -162,6 +166,37 @@ if [[ -n "$SILOS" ]]; then
       fi
     done
   done
+  # Mutual TLS between the silos: one self-signed pair, made once, shared by every silo (a peer
+  # must present this very certificate). Made in a temporary folder and moved in, so a half-written
+  # pair is never used.
+  TLS_DIR="$DATA_DIR/silo-tls"
+  if [[ ! -f "$TLS_DIR/tls.crt" || ! -f "$TLS_DIR/tls.key" ]] \
+    || ! openssl x509 -checkend 86400 -noout -in "$TLS_DIR/tls.crt" >/dev/null 2>&1; then
+    command -v openssl >/dev/null || {
+      err "openssl is needed to make the silos' TLS certificate (apt-get install openssl)"
+      exit 1
+    }
+    mkdir -p "$DATA_DIR"
+    TLS_NEW="$(mktemp -d "$DATA_DIR/silo-tls.XXXXXX")"
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 365 \
+      -subj "/CN=reputation-local-silo" \
+      -addext "basicConstraints=critical,CA:FALSE" \
+      -addext "subjectAltName=IP:127.0.0.1" \
+      -addext "keyUsage=critical,digitalSignature" \
+      -addext "extendedKeyUsage=serverAuth,clientAuth" \
+      -keyout "$TLS_NEW/tls.key" -out "$TLS_NEW/tls.crt" 2>"$TLS_NEW/openssl.log" || {
+      err "openssl could not make the silos' TLS certificate: $(cat "$TLS_NEW/openssl.log")"
+      rm -rf "$TLS_NEW"
+      exit 1
+    }
+    rm -f "$TLS_NEW/openssl.log"
+    chmod 700 "$TLS_NEW"
+    chmod 600 "$TLS_NEW/tls.key"
+    rm -rf "$TLS_DIR"
+    mv "$TLS_NEW" "$TLS_DIR"
+    log "Made the silos' self-signed TLS certificate in .data/silo-tls (valid 365 days)."
+  fi
+
   # The well-known Azurite development account (public, documented by Microsoft; not a secret).
   CONNECTION="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;BlobEndpoint=http://127.0.0.1:$BLOB_PORT/devstoreaccount1;QueueEndpoint=http://127.0.0.1:$QUEUE_PORT/devstoreaccount1;TableEndpoint=http://127.0.0.1:$TABLE_PORT/devstoreaccount1;"
   # Silo i: started at SILO_STARTED[i] (SECONDS), SILO_FAST_DEATHS[i] deaths in a row within
@@ -181,6 +216,9 @@ if [[ -n "$SILOS" ]]; then
       export Reputation__Silo__Clustering=AzureTable
       export Reputation__Silo__SiloPort=$((SILO_PORT + i))
       export Reputation__Silo__GatewayPort=$((GATEWAY_PORT + i))
+      export Reputation__Silo__Tls__Enabled=true
+      export Reputation__Silo__Tls__CertificatePath="$TLS_DIR/tls.crt"
+      export Reputation__Silo__Tls__KeyPath="$TLS_DIR/tls.key"
       # exec keeps the pid the app's own; a child sed prefixes its output.
       exec dotnet "$APP_DLL" > >(sed -u "s/^/[silo $i] /") 2>&1
     ) &
@@ -195,7 +233,8 @@ if [[ -n "$SILOS" ]]; then
   done
 
   echo
-  echo "  Reputation cluster of $SILOS silo(s), membership in Azure Table storage on 127.0.0.1:$TABLE_PORT:"
+  echo "  Reputation cluster of $SILOS silo(s), membership in Azure Table storage on 127.0.0.1:$TABLE_PORT,"
+  echo "  mutual TLS on the silo and gateway ports (certificate in .data/silo-tls):"
   for ((i = 0; i < SILOS; i++)); do
     echo "    silo $i   Swagger UI: http://127.0.0.1:$((HTTP_PORT + i))/swagger   (silo port $((SILO_PORT + i)), gateway port $((GATEWAY_PORT + i)))"
   done
