@@ -112,11 +112,15 @@ internal sealed record RequiredScopeMetadata(string Scope, params string[] AlsoA
 
 internal static class ScopeEndpointExtensions
 {
-    /// <summary>Needs a key with <paramref name="scope"/>, or with one of <paramref name="alsoAccepted"/>.</summary>
+    /// <summary>
+    /// Needs a key with <paramref name="scope"/>, or with one of <paramref name="alsoAccepted"/>; the
+    /// key's rate limits in that scope apply, so the endpoint documents their 429.
+    /// </summary>
     public static TBuilder RequireScope<TBuilder>(this TBuilder builder, string scope, params string[] alsoAccepted) where TBuilder : IEndpointConventionBuilder
     {
         var metadata = new RequiredScopeMetadata(scope, alsoAccepted);
         return (alsoAccepted.Length == 0 ? builder.RequireAuthorization(scope) : builder.RequireAuthorization(ScopePolicies.AnyOf(metadata.Accepted)))
-            .WithMetadata(metadata);
+            .WithMetadata(metadata)
+            .WithMetadata(new ProducesResponseTypeMetadata(StatusCodes.Status429TooManyRequests, typeof(ProblemDetails), ["application/problem+json"]));
     }
 }
