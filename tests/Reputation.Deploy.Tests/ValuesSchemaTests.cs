@@ -78,6 +78,7 @@ public sealed class ValuesSchemaTests
         { "inline connection string", """{"storage": {"connectionString": "DefaultEndpointsProtocol=https;AccountKey=abc"}}""", "/storage/connectionString" },
         { "unknown clustering mode", """{"clustering": {"mode": "consul"}}""", "/clustering/mode" },
         { "unknown scope", """{"apiKeys": {"keys": [{"name": "a", "sha256Key": "a", "scopes": ["admin"]}]}}""", "/apiKeys/keys/0/scopes/0" },
+        { "scope in another case", """{"apiKeys": {"keys": [{"name": "a", "sha256Key": "a", "scopes": ["Metrics"]}]}}""", "/apiKeys/keys/0/scopes/0" },
         { "no API keys", """{"apiKeys": {"keys": []}}""", "/apiKeys/keys" },
         { "port as string", """{"silo": {"siloPort": "11111"}}""", "/silo/siloPort" },
         { "privileged http port", """{"http": {"port": 80}}""", "/http/port" },
@@ -100,6 +101,26 @@ public sealed class ValuesSchemaTests
     {
         var values = Chart.Values();
         values["environment"] = environment;
+
+        var results = Evaluate(values);
+
+        Assert.True(results.IsValid, string.Join("\n", Failures(results)));
+    }
+
+    [Theory]
+    [InlineData("partner", "intel")]
+    [InlineData("metrics-scraper", "metrics")]
+    [InlineData("everything", "decide,ingest,read,operate,intel,metrics")]
+    public void A_key_with_the_intel_or_metrics_scope_is_accepted(string name, string scopes)
+    {
+        var values = Chart.Values();
+        var key = new JsonObject
+        {
+            ["name"] = name,
+            ["sha256Key"] = name + "-sha256",
+            ["scopes"] = new JsonArray([.. scopes.Split(',').Select(s => (JsonNode)JsonValue.Create(s))]),
+        };
+        values["apiKeys"]!["keys"]!.AsArray().Add(key);
 
         var results = Evaluate(values);
 

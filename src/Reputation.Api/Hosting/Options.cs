@@ -223,7 +223,8 @@ public sealed class MetricsOptions
     public const string SectionName = "Reputation:Metrics";
 
     /// <summary>
-    /// Whether <c>GET /metrics</c> needs an API key with the <c>read</c> scope in Development too.
+    /// Whether <c>GET /metrics</c> needs an API key with the <c>metrics</c> (or <c>read</c>) scope in
+    /// Development too.
     /// Outside Development it always does: the scrape holds counts only, never an id, address or
     /// fingerprint, but it shows the traffic's volume and the decisions' mix to anyone who can reach
     /// the port (docs/decisions/0014-observability.md).
