@@ -135,3 +135,38 @@ public sealed class BenchCollection : ICollectionFixture<BenchFactory>
 {
     public const string Name = "api-bench";
 }
+
+/// <summary>
+/// The Development host plus two gateway keys: one restricted to the accounts whose id starts with
+/// <see cref="AcmePrefix"/>, and an unrestricted one that a test treats as stolen.
+/// </summary>
+public sealed class GatewayKeysFactory : ApiFactory
+{
+    public const string AcmeKey = "acme-gateway-test-key-6d1f93";
+    public const string AcmeKeyName = "acme-gateway";
+    public const string AcmePrefix = "acme-";
+    public const string RogueKey = "rogue-gateway-test-key-0b7c2e";
+    public const string RogueKeyName = "rogue-gateway";
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        // Keys 0 and 1 are the Development keys from appsettings.Development.json.
+        builder.UseSetting("Reputation:ApiKeys:Keys:2:Name", AcmeKeyName);
+        builder.UseSetting("Reputation:ApiKeys:Keys:2:Sha256", ReadOnlyKeyFactory.Sha256Hex(AcmeKey));
+        builder.UseSetting("Reputation:ApiKeys:Keys:2:Scopes:0", "decide");
+        builder.UseSetting("Reputation:ApiKeys:Keys:2:Scopes:1", "ingest");
+        builder.UseSetting("Reputation:ApiKeys:Keys:2:Scopes:2", "read");
+        builder.UseSetting("Reputation:ApiKeys:Keys:2:AccountPrefixes:0", AcmePrefix);
+        builder.UseSetting("Reputation:ApiKeys:Keys:3:Name", RogueKeyName);
+        builder.UseSetting("Reputation:ApiKeys:Keys:3:Sha256", ReadOnlyKeyFactory.Sha256Hex(RogueKey));
+        builder.UseSetting("Reputation:ApiKeys:Keys:3:Scopes:0", "decide");
+        builder.UseSetting("Reputation:ApiKeys:Keys:3:Scopes:1", "ingest");
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class GatewayKeysCollection : ICollectionFixture<GatewayKeysFactory>
+{
+    public const string Name = "api-gateway-keys";
+}

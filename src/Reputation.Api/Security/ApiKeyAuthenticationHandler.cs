@@ -93,6 +93,7 @@ internal sealed class ApiKeyStore
     {
         var claims = new List<Claim> { new(ClaimTypes.Name, key.Name) };
         claims.AddRange(key.Scopes.Select(s => new Claim(Scopes.ClaimType, s)));
+        claims.AddRange(key.AccountPrefixes.Select(p => new Claim(KeyAccounts.ClaimType, p)));
         return new ClaimsPrincipal(new ClaimsIdentity(claims, ApiKeyAuthenticationHandler.SchemeName));
     }
 }

@@ -13,18 +13,21 @@ internal static class DecisionsApi
 
         api.MapPost("/signup", async Task<Ok<SignupDecisionResponse>> (SignupDecisionRequest body, IMediator mediator, CancellationToken ct) =>
                 TypedResults.Ok(await mediator.Send(new DecideSignup(body), ct)))
+            .RestrictedToKeyAccounts<SignupDecisionRequest>(b => b.AccountId)
             .WithName("DecideSignup")
             .WithSummary("Signup decision: allow, review, challenge or deny a new account")
             .WithDescription("Records the signup (idempotent for the same account and attributes) and scores it. A raw email is normalised and keyed-hashed on arrival and never stored or logged.");
 
         api.MapPost("/request", async Task<Ok<RequestDecisionResponse>> (RequestDecisionRequest body, IMediator mediator, CancellationToken ct) =>
                 TypedResults.Ok(await mediator.Send(new DecideRequest(body), ct)))
+            .RestrictedToKeyAccounts<RequestDecisionRequest>(b => b.AccountId)
             .WithName("DecideRequest")
             .WithSummary("Rate-limiter decision: allow, throttle, degrade or block, with a rate and a cache time")
             .WithDescription("Read-only and in memory. Unknown accounts get the new-account answer, never a 404.");
 
         api.MapPost("/billing", async Task<Ok<BillingDecisionResponse>> (BillingDecisionRequest body, IMediator mediator, CancellationToken ct) =>
                 TypedResults.Ok(await mediator.Send(new DecideBilling(body), ct)))
+            .RestrictedToKeyAccounts<BillingDecisionRequest>(b => b.AccountId)
             .WithName("DecideBilling")
             .WithSummary("Billing decision: allow, hold or deny a charge")
             .WithDescription("Read-only. Payment outcomes are reported as payment events to POST /v1/events.");

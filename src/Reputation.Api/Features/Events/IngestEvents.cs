@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Mediator;
 using Reputation.Api.Errors;
+using Reputation.Api.Security;
 using Reputation.Contracts;
 using Reputation.Core.Privacy;
 using Reputation.Core.Text;
@@ -12,7 +13,8 @@ namespace Reputation.Api.Features.Events;
 /// <summary>One event of a batch as it arrived: parsed, or the reason it could not be.</summary>
 public sealed record ArrivedEvent(int Index, IngestEvent? Event, string? Id, string? ParseError);
 
-public sealed record IngestEvents(IReadOnlyList<ArrivedEvent> Events) : IRequest<EventBatchResult>;
+/// <summary>A batch as it arrived, and the key that sent it: the accounts it may write.</summary>
+public sealed record IngestEvents(IReadOnlyList<ArrivedEvent> Events, KeyAccounts Sender) : IRequest<EventBatchResult>;
 
 /// <summary>How many accounts of one batch the ingest handler applies at the same time; set by how storage writes.</summary>
 public sealed record IngestConcurrency(int AccountsInFlight)
@@ -80,6 +82,13 @@ public sealed class IngestEventsHandler(IGrainFactory grains, EmailHasher emails
             {
                 rejected.Add(new RejectedEvent(arrived.Index, arrived.Event.Id, error!));
                 tally[Cell(Enum.IsDefined(arrived.Event.Type) ? (int)arrived.Event.Type : Unknown, EventResult.Rejected)]++;
+                continue;
+            }
+
+            if (!request.Sender.Allows(arrived.Event.AccountId))
+            {
+                rejected.Add(new RejectedEvent(arrived.Index, arrived.Event.Id, $"accountId: outside the accounts of this key ({request.Sender.Describe()})"));
+                tally[Cell(TypeOf(converted), EventResult.Rejected)]++;
                 continue;
             }
 
