@@ -137,6 +137,20 @@ public sealed class StandingAndSharersTests
         Assert.True(Score(Customer(Standing.Dormant) with { RequestsLastHour = 25 }).Score < 0.05);
     }
 
+    [Theory]
+    [InlineData(Standing.Dormant, 1)]
+    [InlineData(Standing.Established, 3)]
+    [InlineData(Standing.Known, 3)]
+    [InlineData(Standing.New, 3)]
+    [InlineData(Standing.None, 3)]
+    [InlineData(Standing.Dormant | Standing.Trusted, 3)]
+    public void Only_a_dormant_account_s_first_requests_stand_on_their_own_as_templated_evidence(Standing standing, long minimum) =>
+        Assert.Equal(minimum, s_policy.Ramps.TemplatedMinRequestsFor(standing));
+
+    [Fact]
+    public void The_dormant_templated_minimum_never_exceeds_the_general_one() =>
+        Assert.Equal(2, (s_policy.Ramps with { TemplatedMinRequests = 2, DormantTemplatedMinRequests = 5 }).TemplatedMinRequestsFor(Standing.Dormant));
+
     [Fact]
     public void A_template_whose_suspect_sharers_move_in_lockstep_is_synchronised_activity_and_a_cohort_s_is_not()
     {

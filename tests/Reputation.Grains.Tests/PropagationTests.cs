@@ -41,7 +41,10 @@ public sealed class PropagationTests(ClusterFixture fixture)
             ids.Add(id);
             var account = Grains.GetGrain<IAccountGrain>(id);
             await account.SignupAsync(Events.Signup(Now.AddDays(-10), UniqueRange()));
-            // One request each: what a dozen aged accounts' first request says, before they do more.
+            // Light users (a request nine days ago), then one request each with the template: little
+            // evidence yet. (An aged account never used before would be held on it: a dormant account
+            // has no past use to weigh its first requests against.)
+            await account.RecordAsync([Events.Usage(Now.AddDays(-9), null, requests: 1)]);
             var usage = Events.Usage(Now, null, requests: 1);
             await account.RecordAsync([new UsageEvent
             {

@@ -200,6 +200,46 @@ public sealed class TrustAndSharersTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task A_dormant_accounts_first_request_in_a_suspect_template_holds_it_where_a_customers_does_not()
+    {
+        // A dozen bought accounts, each behind its own residential block, already share a harvest template.
+        const ulong template = 0x6b3e_a9d4_217c_e58fUL;
+        for (var i = 0; i < 12; i++)
+        {
+            var range = UniqueRange();
+            var bought = Grains.GetGrain<IAccountGrain>(Unique("bought"));
+            await bought.RecordAsync([Signup(Now.AddDays(-30), range, card: null)]);
+            await bought.RecordAsync([Prompted(Now.AddMinutes(-10), range, requests: 2, template ^ (1UL << (i + 1)))]);
+        }
+
+        // One more aged account with no history sends its very first request with that template; so
+        // does a customer of months, who has used the service on many days.
+        var dormantHome = UniqueRange();
+        var dormant = Grains.GetGrain<IAccountGrain>(Unique("woken"));
+        await dormant.RecordAsync([Signup(Now.AddDays(-45), dormantHome, card: null)]);
+        await dormant.RecordAsync([Prompted(Now.AddMinutes(-1), dormantHome, requests: 1, template ^ (1UL << 20))]);
+        var customerHome = UniqueRange();
+        var customer = Grains.GetGrain<IAccountGrain>(Unique("customer"));
+        await customer.RecordAsync([Signup(Now.AddDays(-200), customerHome, card: null)]);
+        await customer.RecordAsync([.. Enumerable.Range(3, 5).Select(d => (AccountEvent)Events.Usage(Now.AddDays(-d * 4), customerHome, requests: 10))]);
+        await customer.RecordAsync([Prompted(Now.AddMinutes(-1), customerHome, requests: 1, template ^ (1UL << 21))]);
+
+        // The dormant account has nothing to weigh its one request against: it is held for it.
+        await Eventually.HoldsAsync(
+            async () =>
+            {
+                var d = await dormant.DecideRequestAsync(null);
+                return d.Outcome != (int)RequestOutcome.Allow
+                    && d.Reasons.Any(r => r.Code == ReasonCodes.PromptTemplateShared && r.Detail.Contains("young or dormant", StringComparison.Ordinal));
+            },
+            "the dormant account held on its first suspect request");
+
+        // The customer's one request among its history is a single request: little evidence.
+        var c = await customer.DecideRequestAsync(null);
+        Assert.True(c.Outcome == (int)RequestOutcome.Allow, $"score {c.Score}: {string.Join(", ", c.Reasons.Select(r => $"{r.Code} {r.Contribution}"))}");
+    }
+
+    [Fact]
     public async Task A_newcomer_reads_a_ranges_flagged_newcomers_not_its_flagged_aged_accounts()
     {
         // Two residential blocks, each with a dozen campaign accounts held on their own evidence

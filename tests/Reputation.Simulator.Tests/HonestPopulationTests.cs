@@ -64,6 +64,22 @@ public sealed class HonestPopulationTests
     }
 
     [Fact]
+    public void Some_returning_users_never_used_their_account_before_and_the_service_has_no_past_of_them()
+    {
+        var g = _team.Value;
+        var returning = g.Population.Accounts.Where(a => a.Returning).ToList();
+        var neverUsed = returning.Where(a => a.NeverUsed).ToList();
+
+        // Two in five of them, give or take the draw.
+        Assert.InRange(neverUsed.Count, returning.Count / 5, returning.Count * 3 / 5);
+        Assert.All(neverUsed, a => Assert.True(a.SignupSecond < -a.DormantDays * 86400, $"{a.Id} signed up before it went quiet"));
+        Assert.DoesNotContain(g.Prior.Usage, u => u.Account.NeverUsed);
+        Assert.DoesNotContain(g.Prior.Payments, p => neverUsed.Any(a => a.Id == p.AccountId));
+        // They start in the window, like the other returning users.
+        Assert.True(g.Requests.Where(r => r.Account.NeverUsed).Select(r => r.Account.Id).Distinct().Count() >= neverUsed.Count * 0.8);
+    }
+
+    [Fact]
     public void A_team_shares_one_card_one_office_range_one_domain_and_a_verified_organisation()
     {
         var g = _team.Value;

@@ -236,6 +236,7 @@ public sealed class ScenarioLoaderTests
     [InlineData("$.legitimate.classes", """[{ "name": "c", "schoolDomain": "u.example", "signupMinute": 10, "signupSpreadMinutes": 10, "classStartMinute": 5, "assignment": ["x"] }]""", "legitimate.classes[0].classStartMinute:")]
     [InlineData("$.legitimate.classes", """[{ "name": "c", "schoolDomain": "u.example", "assignment": ["do {q}"] }]""", "legitimate.classes[0].assignment[0]:")]
     [InlineData("$.legitimate.returning", """{ "share": 0.1, "dormantDays": { "min": 5, "max": 10 } }""", "legitimate.returning.dormantDays.min:")]
+    [InlineData("$.legitimate.returning", """{ "share": 0.1, "neverUsedShare": 1.5 }""", "legitimate.returning.neverUsedShare:")]
     [InlineData("$.legitimate.popularTool", """{ "versionShares": [0.5, 0.2] }""", "legitimate.popularTool.versionShares:")]
     [InlineData("$.legitimate.popularTool", """{ "versionShares": [0.25, 0.25, 0.25, 0.25] }""", "legitimate.popularTool.versionShares (count):")]
     [InlineData("$.legitimate.history", """{ "days": 0 }""", "legitimate.history.days:")]

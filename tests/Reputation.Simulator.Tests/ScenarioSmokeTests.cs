@@ -120,6 +120,10 @@ public sealed class ScenarioSmokeTests
         if (l.Returning is not null)
         {
             names.Add(PopulationFigures.Returning);
+            if (l.Returning.NeverUsedShare > 0)
+            {
+                names.Add(PopulationFigures.NeverUsed);
+            }
         }
 
         names.AddRange(l.Teams.Select(t => PopulationFigures.Team(t.Name)));
@@ -144,7 +148,9 @@ public sealed class ScenarioSmokeTests
         Legitimate = s.Legitimate with
         {
             Accounts = 60,
-            Returning = s.Legitimate.Returning is { } r ? r with { Share = Math.Max(r.Share, 0.2) } : null,
+            Returning = s.Legitimate.Returning is { } r
+                ? r with { Share = Math.Max(r.Share, 0.2), NeverUsedShare = r.NeverUsedShare > 0 ? Math.Max(r.NeverUsedShare, 0.5) : 0 }
+                : null,
             History = s.Legitimate.History is { } h ? h with { Days = 3 } : null,
             Teams = [.. s.Legitimate.Teams.Select(t => t with { Accounts = Math.Min(t.Accounts, 5) })],
             Classes = [.. s.Legitimate.Classes.Select(c => c with { Accounts = Math.Min(c.Accounts, 5) })],

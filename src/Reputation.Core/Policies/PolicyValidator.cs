@@ -101,6 +101,7 @@ public static class PolicyValidator
         }
 
         NonNegative(errors, "ramps.templatedMinRequests", r.TemplatedMinRequests);
+        NonNegative(errors, "ramps.dormantTemplatedMinRequests", r.DormantTemplatedMinRequests);
         var standing = policy.Trust;
         if (standing.HistoryDays is < 1 or > 60)
         {

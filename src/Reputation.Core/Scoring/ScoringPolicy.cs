@@ -223,6 +223,16 @@ public sealed record SignalRamps
     /// </summary>
     public long TemplatedMinRequests { get; init; } = 3;
     /// <summary>
+    /// The same minimum for a dormant account (aged, no history, first used long after it was
+    /// created): it has no past use to outweigh its first requests, so those are all the evidence
+    /// there is (dormant-then-harvest, docs/detection.md). At most <see cref="TemplatedMinRequests"/>.
+    /// </summary>
+    public long DormantTemplatedMinRequests { get; init; } = 1;
+
+    /// <summary>The templated minimum for an account of this standing.</summary>
+    public long TemplatedMinRequestsFor(Standing standing) =>
+        standing.HasFlag(Standing.Dormant) && !standing.IsKnownCustomer() ? Math.Min(DormantTemplatedMinRequests, TemplatedMinRequests) : TemplatedMinRequests;
+    /// <summary>
     /// Amount of a charge, in minor units of its currency, on an account with no successful payment
     /// before; scaled by how new the account is. One scale for every currency: set it for the main one.
     /// </summary>

@@ -758,6 +758,7 @@ public sealed class AccountGrain(
         var now = time.UtcNow;
         var requestsLastHour = s.RequestsPerMinute.Minutes().Estimate(now, TimeSpan.FromHours(1));
         var hourly = s.RequestsPerHour.Hours().Estimate(now, TimeSpan.FromHours(1));
+        var standing = StandingNow();
         var account = new AccountFacts(s.CreatedAt, s.RequestsPerMinute.Minutes().Estimate(now, TimeSpan.FromMinutes(1)))
         {
             RequestsLastHour = requestsLastHour,
@@ -765,12 +766,13 @@ public sealed class AccountGrain(
             RequestsFirstHour = s.RequestsFirstHour,
             RangesLastDay = RangesSince(s.IpRangeSeenAt, now - TimeSpan.FromDays(1)),
             Label = s.Label,
-            Standing = StandingNow(),
+            Standing = standing,
             // Taken over at least ramps.templatedMinRequests: two suspect requests of an account's
             // first two are two of that many, so evidence grows with the requests, without a gate.
+            // A dormant account has no past use to weigh its first requests against (its own minimum).
             SuspectTemplatedShare = hourly > 0
                 ? Math.Min(1, (s.SuspectTemplatedPerHour.Hours().Estimate(now, TimeSpan.FromHours(1)) + PendingSuspectRequests(now, policy.Quotas.TemplateMinSharingAccounts))
-                    / Math.Max(hourly, policy.Ramps.TemplatedMinRequests))
+                    / Math.Max(hourly, policy.Ramps.TemplatedMinRequestsFor(standing)))
                 : 0,
         };
 

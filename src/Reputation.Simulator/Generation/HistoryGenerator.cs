@@ -46,7 +46,7 @@ internal static class HistoryGenerator
         foreach (var account in population.Accounts)
         {
             var r = SimRandom.For(population.Seed, Streams.History, (ulong)account.Index);
-            if (account.Kind == AccountKind.Legitimate && scenario.Legitimate.History is { } history && !account.SignsUpInWindow)
+            if (account.Kind == AccountKind.Legitimate && scenario.Legitimate.History is { } history && !account.SignsUpInWindow && !account.NeverUsed)
             {
                 Backfill(scenario, history, account, r, usage);
                 Renewals(scenario.Legitimate.Payments, history, account, r, payments, timeOf);

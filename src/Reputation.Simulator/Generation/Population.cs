@@ -86,6 +86,9 @@ internal sealed record SimAccount
     public double DormantDays { get; init; }
     public long ReturnSecond { get; init; }
 
+    /// <summary>A returning user who never used the account before: no history, first use in the window.</summary>
+    public bool NeverUsed { get; init; }
+
     /// <summary>The member an operator labels fraud (its figures are kept apart from the honest accounts').</summary>
     public bool LabelledFraud { get; init; }
 

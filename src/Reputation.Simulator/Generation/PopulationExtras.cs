@@ -96,6 +96,7 @@ internal static class PopulationExtras
                     DormantDays = dormant,
                     SignupSecond = signup,
                     ReturnSecond = (long)r.Uniform(0, returning.ReturnWithinMinutes * 60),
+                    NeverUsed = r.Chance(returning.NeverUsedShare),
                 };
             }
         }

@@ -19,6 +19,7 @@ internal static class PopulationFigures
     public const string Ordinary = "ordinary";
     public const string PopularTool = "popular-tool users";
     public const string Returning = "returning users";
+    public const string NeverUsed = "first use months after signup";
     public const string Resellers = "reseller accounts";
     public const string OrdinaryKind = "ordinary";
     public const string LabelledKind = "labelled";
@@ -51,6 +52,10 @@ internal static class PopulationFigures
         if (l.Returning is not null)
         {
             result.Add(Rate(Returning, OrdinaryKind, decisions.Where(d => d.Account.IsOrdinary && d.Account.Returning)));
+            if (l.Returning.NeverUsedShare > 0)
+            {
+                result.Add(Rate(NeverUsed, OrdinaryKind, decisions.Where(d => d.Account.IsOrdinary && d.Account.NeverUsed)));
+            }
         }
 
         foreach (var team in l.Teams)

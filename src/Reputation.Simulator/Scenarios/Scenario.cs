@@ -129,6 +129,12 @@ internal sealed record ReturningUsers
 
     /// <summary>Each comes back at a minute uniform in [0, this) of the window.</summary>
     public double ReturnWithinMinutes { get; init; } = 60;
+
+    /// <summary>
+    /// Share of them that never used the account before: signed up months ago (a trial, a team
+    /// invitation, a key made and forgotten) and start now, with no history at all.
+    /// </summary>
+    public double NeverUsedShare { get; init; }
 }
 
 /// <summary>

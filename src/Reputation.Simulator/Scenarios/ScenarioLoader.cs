@@ -284,6 +284,7 @@ internal static partial class ScenarioLoader
             v.Range("legitimate.returning.dormantDays.min", r.DormantDays.Min, 1, 36500);
             v.Range("legitimate.returning.dormantDays.max", r.DormantDays.Max, r.DormantDays.Min, 36500);
             v.Range("legitimate.returning.returnWithinMinutes", r.ReturnWithinMinutes, 0.5, duration);
+            v.Share("legitimate.returning.neverUsedShare", r.NeverUsedShare);
             if (r.DormantDays.Min < l.ExistingAccountAgeDays.Min)
             {
                 // A returning account must have existed before it went quiet; its age is redrawn above the dormancy if needed.
