@@ -163,6 +163,22 @@ public sealed class StandingAndSharersTests
     }
 
     [Fact]
+    public void A_template_s_flagged_sharers_speak_for_the_others_as_far_as_its_sharers_are_suspect()
+    {
+        // A class's assignment (one cohort) whose sharers include a few flagged students; a harvest
+        // template of young accounts spread over ranges with as many flagged.
+        var assignment = new TemplateFacts(30, 300) { TrafficShare = 1, Suspicion = 0, Risk = 0.6 };
+        double Linked(TemplateFacts t) =>
+            Score(Customer(Standing.New), [t]).Contributions.SingleOrDefault(c => c.Code == ReasonCodes.LinkedRisk).Value;
+
+        Assert.Equal(0, Linked(assignment));
+        Assert.Equal(0.6 * 0.5 * s_policy.Propagation.Decay, Linked(assignment with { Suspicion = 0.5 }), 1e-12);
+        Assert.Equal(0.6 * s_policy.Propagation.Decay, Linked(assignment with { Suspicion = 1 }), 1e-12);
+        // An operator's fraud label on the template counts whoever shares it.
+        Assert.Equal(s_policy.Propagation.Decay, Linked(assignment with { Risk = 1, Label = Label.Fraud }), 1e-12);
+    }
+
+    [Fact]
     public void A_range_s_propagated_risk_and_indicators_weigh_less_for_a_known_customer_but_its_fraud_label_does_not()
     {
         var risky = new RangeFacts("198.51.100.0/24", 0, 10) { Risk = 0.5 };

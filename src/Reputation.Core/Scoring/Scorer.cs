@@ -232,7 +232,9 @@ public static class Scorer
                     Cluster(ref clusterMultiple, ref clusterDetail, (long)(t.RequestsLastHour * suspicion), policy.Quotas.TemplateRequestsPerHour, "a shared prompt template");
                 }
 
-                Linked(ref linkedRisk, ref linkedDetail, t.Risk * (t.Label == Label.Fraud ? 1 : weight), t.Label, "a shared prompt template", policy.Propagation.Decay);
+                // Its flagged sharers speak for the others as far as the sharers are suspect: those of
+                // one cohort's assignment or an established tool's prompt share a task, not an operator.
+                Linked(ref linkedRisk, ref linkedDetail, t.Risk * (t.Label == Label.Fraud ? 1 : weight * suspicion), t.Label, "a shared prompt template", policy.Propagation.Decay);
                 Synchronised(ref synchronised, ref synchronisedDetail, ramps, (long)(t.PeakActivations * suspicion), t.SharingAccounts, "a shared prompt template");
                 var lockstep = ramps.LockstepShare.Apply(t.Lockstep) * suspicion;
                 if (lockstep > synchronised)
