@@ -154,12 +154,27 @@ public sealed class StandingAndSharersTests
     [Fact]
     public void A_template_whose_suspect_sharers_move_in_lockstep_is_synchronised_activity_and_a_cohort_s_is_not()
     {
+        // One of a dozen harvest templates (a tenth of the account's traffic), nearly all of its
+        // traffic in suspect shared templates.
         var inStep = new TemplateFacts(40, 800) { TrafficShare = 0.1, Suspicion = 1, Lockstep = 0.8 };
-        var c = Score(Customer(Standing.Dormant), [inStep]).Contributions.Single(x => x.Code == ReasonCodes.SynchronisedActivity);
+        var spread = Customer(Standing.Dormant) with { SuspectTemplatedShare = 0.9 };
+        var c = Score(spread, [inStep]).Contributions.Single(x => x.Code == ReasonCodes.SynchronisedActivity);
         Assert.Equal(1, c.Value, 1e-12);
         Assert.Contains("lockstep", c.Detail, StringComparison.Ordinal);
         // A class in its lecture hour moves in step too: it is one cohort, so its template is not suspect.
         Assert.DoesNotContain(Score(Customer(Standing.New), [inStep with { Suspicion = 0 }]).Contributions, x => x.Code == ReasonCodes.SynchronisedActivity);
+    }
+
+    [Fact]
+    public void A_template_s_lockstep_counts_for_an_account_as_far_as_suspect_templates_are_its_traffic()
+    {
+        // A student whose one homework prompt in twenty fell into a harvest campaign's bucket.
+        var campaignBucket = new TemplateFacts(150, 3000) { TrafficShare = 0.05, Suspicion = 1, Lockstep = 0.8 };
+        var student = Customer(Standing.New) with { SuspectTemplatedShare = 0.05 };
+        var c = Score(student, [campaignBucket]).Contributions.Single(x => x.Code == ReasonCodes.SynchronisedActivity);
+        Assert.Equal(0.05 / s_policy.Ramps.TemplateFullTrafficShare, c.Value, 1e-12);
+        // All of an account's traffic in that one template: fully in step.
+        Assert.Equal(1, Score(student, [campaignBucket with { TrafficShare = 1 }]).Contributions.Single(x => x.Code == ReasonCodes.SynchronisedActivity).Value, 1e-12);
     }
 
     [Fact]

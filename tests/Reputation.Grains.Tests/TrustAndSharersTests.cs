@@ -240,6 +240,46 @@ public sealed class TrustAndSharersTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task A_prompt_shared_with_a_classs_assignment_and_near_a_campaigns_counts_as_the_classs()
+    {
+        // Bands, high to low: b0 b1 b2 b3. Six students of one campus range send the assignment
+        // (their prompts differ in b3 only); a dozen bought accounts spread over ranges send a harvest
+        // prompt that differs from the assignment in three bits of b0 and b1, so it meets the
+        // assignment's b2 and b3 buckets, not its b0 and b1.
+        const ulong assignment = 0x2f6d_91c3_58e0_b4a7UL;
+        var campus = UniqueRange();
+        for (var i = 0; i < 6; i++)
+        {
+            var student = Grains.GetGrain<IAccountGrain>(Unique("student"));
+            await student.RecordAsync([Signup(Now.AddMinutes(-50), campus, card: null)]);
+            await student.RecordAsync([Prompted(Now.AddMinutes(-30), campus, requests: 3, assignment ^ (1UL << i))]);
+        }
+
+        var bought = new List<IAccountGrain>();
+        for (var j = 0; j < 12; j++)
+        {
+            var range = UniqueRange();
+            var account = Grains.GetGrain<IAccountGrain>(Unique("bought"));
+            bought.Add(account);
+            await account.RecordAsync([Signup(Now.AddDays(-30), range, card: null)]);
+            await account.RecordAsync([Prompted(Now.AddMinutes(-20), range, requests: 2, assignment ^ (3UL << 48) ^ (1UL << (32 + j)))]);
+        }
+
+        // The bought accounts' prompts are suspect templated traffic...
+        await Eventually.HoldsAsync(
+            async () => (await bought[^1].DecideRequestAsync(null)).Reasons.Any(r => r.Code == ReasonCodes.PromptTemplateShared && r.Detail.Contains("young or dormant", StringComparison.Ordinal)),
+            "the bought accounts' prompts counted as suspect templated traffic");
+
+        // ...while a student who signs up now and sends the assignment itself (within three bits of
+        // the harvest prompt) is judged by the company it keeps in all four bands: its class's.
+        var late = Grains.GetGrain<IAccountGrain>(Unique("student"));
+        await late.RecordAsync([Signup(Now.AddMinutes(-5), campus, card: null)]);
+        await late.RecordAsync([Prompted(Now.AddMinutes(-1), campus, requests: 3, assignment)]);
+        var d = await late.DecideRequestAsync(null);
+        Assert.DoesNotContain(d.Reasons, r => r.Code == ReasonCodes.PromptTemplateShared && r.Detail.Contains("young or dormant", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_newcomer_reads_a_ranges_flagged_newcomers_not_its_flagged_aged_accounts()
     {
         // Two residential blocks, each with a dozen campaign accounts held on their own evidence

@@ -216,6 +216,7 @@ public static class Scorer
             // spread over many ranges are a campaign (docs/detection.md, "Who shares a template").
             double templated = 0;
             long sharing = 0;
+            var suspectTraffic = Math.Clamp(account.SuspectTemplatedShare / ramps.TemplateFullTrafficShare, 0, 1);
             foreach (var t in inputs.Templates)
             {
                 var suspicion = Math.Clamp(t.Suspicion, 0, 1);
@@ -235,8 +236,12 @@ public static class Scorer
                 // Its flagged sharers speak for the others as far as the sharers are suspect: those of
                 // one cohort's assignment or an established tool's prompt share a task, not an operator.
                 Linked(ref linkedRisk, ref linkedDetail, t.Risk * (t.Label == Label.Fraud ? 1 : weight * suspicion), t.Label, "a shared prompt template", policy.Propagation.Decay);
-                Synchronised(ref synchronised, ref synchronisedDetail, ramps, (long)(t.PeakActivations * suspicion), t.SharingAccounts, "a shared prompt template");
-                var lockstep = ramps.LockstepShare.Apply(t.Lockstep) * suspicion;
+                // A template's timing is the account's evidence as far as suspect templates are its
+                // traffic (this one, or all of them together): one homework prompt that fell into a
+                // campaign's bucket does not put a student in step with the campaign.
+                var inStep = Math.Max(weight, suspectTraffic);
+                Synchronised(ref synchronised, ref synchronisedDetail, ramps, (long)(t.PeakActivations * suspicion), t.SharingAccounts, "a shared prompt template", inStep);
+                var lockstep = ramps.LockstepShare.Apply(t.Lockstep) * suspicion * inStep;
                 if (lockstep > synchronised)
                 {
                     synchronised = lockstep;
@@ -350,14 +355,14 @@ public static class Scorer
         }
     }
 
-    private static void Synchronised(ref double worst, ref string? detail, SignalRamps ramps, long activations, long accounts, string what)
+    private static void Synchronised(ref double worst, ref string? detail, SignalRamps ramps, long activations, long accounts, string what, double share = 1)
     {
         if (activations <= 0 || accounts <= 0)
         {
             return;
         }
 
-        var value = ramps.SynchronisedActivations.Apply(activations) * ramps.SynchronisedShare.Apply(activations / (double)accounts);
+        var value = ramps.SynchronisedActivations.Apply(activations) * ramps.SynchronisedShare.Apply(activations / (double)accounts) * share;
         if (value > worst)
         {
             worst = value;

@@ -455,8 +455,9 @@ public sealed class AccountGrain(
         value is null ? (ushort)0 : (ushort)(System.IO.Hashing.XxHash32.HashToUInt32(System.Text.Encoding.UTF8.GetBytes(value)) | 1);
 
     /// <summary>
-    /// Each fingerprint's requests count as templated by the most suspect of its buckets that other
-    /// accounts share (docs/detection.md, "Who shares a template"): a dozen harvest templates add up.
+    /// Each fingerprint's requests count as templated by the least suspect of its buckets that other
+    /// accounts share (docs/detection.md, "Templates added up"): a dozen harvest templates add up,
+    /// while a prompt that also shares a class's or a tool's buckets is judged by that company.
     /// A prompt whose buckets nobody else shared yet waits among the pending prompts; it counts, at
     /// its own time, once one of its buckets turns out shared (here, or at a decision from the cached
     /// bucket): the first accounts of a campaign met its templates before anyone else had.
@@ -482,7 +483,7 @@ public sealed class AccountGrain(
             // Earlier prompts of a bucket now shared: the account's own prompts in one 16-bit band are its template.
             s.PendingPrompts.RemoveAll(p =>
             {
-                var suspicion = MostSuspect(p.Fingerprint, suspicionOf);
+                var suspicion = LeastSuspect(p.Fingerprint, suspicionOf);
                 if (suspicion is not { } value)
                 {
                     return false;
@@ -501,21 +502,21 @@ public sealed class AccountGrain(
             });
         }
 
-        var worst = new Dictionary<(string EventId, ulong Fingerprint), (DateTimeOffset At, long Requests, double? Suspicion)>();
+        var least = new Dictionary<(string EventId, ulong Fingerprint), (DateTimeOffset At, long Requests, double? Suspicion)>();
         foreach (var (bucket, list) in entries)
         {
             double? suspicion = suspicionOf.TryGetValue(bucket, out var v) ? v : null;
             foreach (var e in list)
             {
                 var key = (e.EventId, e.Fingerprint);
-                if (!worst.TryGetValue(key, out var seen) || (suspicion is { } now && (seen.Suspicion is null || seen.Suspicion < now)))
+                if (!least.TryGetValue(key, out var seen) || (suspicion is { } now && (seen.Suspicion is null || seen.Suspicion > now)))
                 {
-                    worst[key] = (e.OccurredAt, e.Requests, suspicion ?? seen.Suspicion);
+                    least[key] = (e.OccurredAt, e.Requests, suspicion ?? seen.Suspicion);
                 }
             }
         }
 
-        foreach (var ((_, fingerprint), (at, requests, suspicion)) in worst)
+        foreach (var ((_, fingerprint), (at, requests, suspicion)) in least)
         {
             if (suspicion is { } value)
             {
@@ -542,13 +543,13 @@ public sealed class AccountGrain(
         }
     }
 
-    /// <summary>The highest suspicion among a fingerprint's buckets found in <paramref name="suspicionOf"/>, or null.</summary>
-    private static double? MostSuspect(ulong fingerprint, Dictionary<string, double> suspicionOf)
+    /// <summary>The lowest suspicion among a fingerprint's buckets found in <paramref name="suspicionOf"/>, or null.</summary>
+    private static double? LeastSuspect(ulong fingerprint, Dictionary<string, double> suspicionOf)
     {
         double? most = null;
         foreach (var bucket in PromptBands.BucketKeys(fingerprint))
         {
-            if (suspicionOf.TryGetValue(bucket, out var suspicion) && (most is null || suspicion > most))
+            if (suspicionOf.TryGetValue(bucket, out var suspicion) && (most is null || suspicion < most))
             {
                 most = suspicion;
             }
@@ -581,16 +582,16 @@ public sealed class AccountGrain(
                 continue;
             }
 
-            double most = 0;
+            double? least = null;
             for (var band = 0; band < PromptBands.Bands; band++)
             {
                 if (templates.TryGetValue(PromptBands.FormatBucketKey(p.Fingerprint, band, key), out var cached) && cached.Value.SharingAccounts >= minSharing)
                 {
-                    most = Math.Max(most, Math.Clamp(cached.Value.Suspicion, 0, 1));
+                    least = Math.Min(least ?? 1, Math.Clamp(cached.Value.Suspicion, 0, 1));
                 }
             }
 
-            total += p.Requests * most;
+            total += p.Requests * (least ?? 0);
         }
 
         return total;
