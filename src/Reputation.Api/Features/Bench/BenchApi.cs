@@ -83,7 +83,10 @@ internal static class BenchApi
 }
 
 /// <summary>What <c>GET /v1/bench/memory</c> reports, after a forced full collection.</summary>
-/// <param name="ManagedHeapBytes">Bytes on the managed heap.</param>
-/// <param name="WorkingSetBytes">The process's working set.</param>
+/// <param name="ManagedHeapBytes">Bytes on the managed heap (live objects, the collection just made).</param>
+/// <param name="WorkingSetBytes">
+/// The process's working set (resident memory). It may be below the heap: committed heap pages need
+/// not be resident, so the two are compared only with themselves between reports.
+/// </param>
 /// <param name="Activations">Activations on this silo by grain type.</param>
 internal sealed record MemoryReport(long ManagedHeapBytes, long WorkingSetBytes, IReadOnlyDictionary<string, long> Activations);
