@@ -12,6 +12,7 @@ using Reputation.Api.Features.Bench;
 using Reputation.Api.Features.Campaigns;
 using Reputation.Api.Features.Decisions;
 using Reputation.Api.Features.Entities;
+using Reputation.Api.Features.Erasure;
 using Reputation.Api.Features.Events;
 using Reputation.Api.Features.Intel;
 using Reputation.Api.Features.Labels;
@@ -35,6 +36,7 @@ builder.Services.AddOptions<MetricsOptions>().BindConfiguration(MetricsOptions.S
 builder.Services.AddOptions<SwaggerOptions>().BindConfiguration(SwaggerOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
 builder.Services.AddOptions<PrivacyOptions>().BindConfiguration(PrivacyOptions.SectionName).ValidateDataAnnotations()
     .Validate(o => IsKey(o.EmailHashKey), "Reputation:Privacy:EmailHashKey must be base64 of at least 16 bytes.").ValidateOnStart();
+builder.Services.AddOptions<AuditOptions>().BindConfiguration(AuditOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
 
 var storage = builder.Configuration.GetSection(StorageOptions.SectionName).Get<StorageOptions>() ?? new StorageOptions();
 var silo = builder.Configuration.GetSection(SiloHostOptions.SectionName).Get<SiloHostOptions>() ?? new SiloHostOptions();
@@ -112,6 +114,8 @@ builder.UseOrleans(orleans =>
             {
                 o.TableServiceClient = new TableServiceClient(storage.ConnectionString);
                 o.TableName = storage.TableName;
+                // An erased account's row goes, not just its data: the row key holds the account id.
+                o.DeleteStateOnClear = true;
             });
             break;
     }
@@ -130,6 +134,8 @@ builder.Services.AddSingleton(storage is { Provider: StorageProvider.AzureTable,
     : IngestConcurrency.PerGrainWrites);
 builder.Services.AddSingleton(followEventTime ? ReputationClock.FollowingEvents(TimeProvider.System) : ReputationClock.Default);
 builder.Services.AddSingleton(sp => new EmailHasher(Convert.FromBase64String(sp.GetRequiredService<IOptions<PrivacyOptions>>().Value.EmailHashKey!)));
+builder.Services.AddSingleton(sp => new AccountPseudonym(Convert.FromBase64String(sp.GetRequiredService<IOptions<PrivacyOptions>>().Value.EmailHashKey!)));
+builder.Services.AddSingleton(sp => sp.GetRequiredService<IOptions<AuditOptions>>().Value.Retention);
 builder.Services.AddMediator((MediatorOptions o) =>
 {
     o.ServiceLifetime = ServiceLifetime.Singleton;
@@ -181,6 +187,7 @@ app.MapReputationMetrics(metrics);
 app.MapDecisionsApi();
 app.MapEventsApi();
 app.MapEntitiesApi();
+app.MapErasureApi();
 app.MapLabelsApi();
 app.MapCampaignsApi();
 app.MapPoliciesApi();

@@ -70,6 +70,17 @@ public interface IReputationApi
         [Header(ReputationClient.ApiKeyHeaderName)] string apiKey,
         CancellationToken cancellationToken = default);
 
+    /// <summary><c>DELETE /v1/accounts/{accountId}</c> (scope <c>operate</c>): erases the account; 404 if never seen or already erased.</summary>
+    /// <param name="accountId">The account id (escaped into the path).</param>
+    /// <param name="apiKey">The API key, sent as <c>X-Api-Key</c>.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The response; its content says what was erased when the call succeeded.</returns>
+    [Delete("/v1/accounts/{accountId}")]
+    Task<IApiResponse<ErasureResult>> EraseAccountAsync(
+        string accountId,
+        [Header(ReputationClient.ApiKeyHeaderName)] string apiKey,
+        CancellationToken cancellationToken = default);
+
     /// <summary><c>GET /v1/ip-ranges/{network}/{prefixLength}</c> (scope <c>read</c>): the IP range view.</summary>
     /// <param name="network">The network address of the range, for example <c>198.51.100.0</c> or <c>2001:db8::</c>.</param>
     /// <param name="prefixLength">The prefix length, for example 24 or 64.</param>

@@ -247,6 +247,24 @@ public sealed class ReputationClient
         return ReadAsync(accountId, static (api, id, key, ct) => api.GetAccountAsync(id, key, ct), cancellationToken);
     }
 
+    /// <summary>
+    /// Erases an account (<c>DELETE /v1/accounts/{accountId}</c>, scope <c>operate</c>): its state, and its id
+    /// wherever the service holds it; counts it contributed stay, anonymous. Events sent later for the
+    /// same id start a new account.
+    /// </summary>
+    /// <param name="accountId">The account id; escaped into the path as for <see cref="GetAccountAsync"/>.</param>
+    /// <param name="cancellationToken">Cancels the wait; an erasure the service has begun is finished anyway.</param>
+    /// <returns>What was erased, or <see langword="null"/> if the service holds no such account (404: never seen, or already erased).</returns>
+    /// <exception cref="ReputationApiException">The service answered an error other than 404 (403 without the operate scope).</exception>
+    /// <exception cref="HttpRequestException">The service could not be reached.</exception>
+    /// <exception cref="TimeoutException">No answer within <see cref="ReputationClientOptions.ReadTimeout"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="accountId"/> is empty, <c>.</c> or <c>..</c>.</exception>
+    public Task<ErasureResult?> EraseAccountAsync(string accountId, CancellationToken cancellationToken = default)
+    {
+        ThrowIfNotAPathSegment(accountId);
+        return ReadAsync(accountId, static (api, id, key, ct) => api.EraseAccountAsync(id, key, ct), cancellationToken);
+    }
+
     /// <summary>Reads an IP range's view (<c>GET /v1/ip-ranges/{network}/{prefixLength}</c>).</summary>
     /// <param name="network">The range's network address, for example <c>198.51.100.0</c> or <c>2001:db8::</c>.</param>
     /// <param name="prefixLength">The prefix length, for example 24 or 64.</param>

@@ -80,7 +80,10 @@ public abstract partial class EntityGrain<TState>(IPersistentState<TState> state
         }
     }
 
-    ValueTask<string[]> IEntityGrain.GetFlaggedAccountsAsync() => ValueTask.FromResult(state.State.Risk.Flagged.ToArray());
+    // An erased account's placeholder counts here but names nobody: never labelled, never a member.
+    ValueTask<string[]> IEntityGrain.GetFlaggedAccountsAsync() => ValueTask.FromResult(NamedFlagged().ToArray());
+
+    private IEnumerable<string> NamedFlagged() => state.State.Risk.Flagged.Where(a => !Erasure.ErasedAccounts.IsPlaceholder(a));
 
     private async Task RiskChangedAsync(bool labelChanged, int hop)
     {
@@ -151,7 +154,7 @@ public abstract partial class EntityGrain<TState>(IPersistentState<TState> state
             ConfirmedFraud = risk.ConfirmedFraud.Count,
             Risk = risk.Risk,
             PeakActivations = PeakActivations,
-            Sample = CampaignRules.BottomK(risk.Flagged, CampaignRules.ReportSample),
+            Sample = CampaignRules.BottomK(NamedFlagged(), CampaignRules.ReportSample),
             FlaggedSketch = risk.FlaggedSketch is { } sketch ? [.. sketch] : null,
             RequestsByModel = RequestsByModel,
         };

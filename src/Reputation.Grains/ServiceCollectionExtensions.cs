@@ -14,6 +14,7 @@ public static class ServiceCollectionExtensions
     public static IServiceCollection AddReputationGrains(this IServiceCollection services)
     {
         services.TryAddSingleton(ReputationClock.Default);
+        services.TryAddSingleton(Audit.AuditRetention.Unbounded);
 
         // Grain state goes to storage in Orleans' own binary format, not in the default Newtonsoft
         // JSON, which took about a third of the CPU of ingestion (docs/decisions/0015-state-serializer.md).

@@ -218,6 +218,20 @@ public sealed class PrivacyOptions
     public string? EmailHashKey { get; init; }
 }
 
+public sealed class AuditOptions
+{
+    public const string SectionName = "Reputation:Audit";
+
+    /// <summary>
+    /// Days an audit record is kept (docs/security.md, "Retention"); unset keeps every record. Removed
+    /// a page of 256 records at a time once the page's newest record is older, checked as records are added.
+    /// </summary>
+    [Range(1, 36_500, ErrorMessage = "Reputation:Audit:RetentionDays must be 1 to 36500 days, or unset to keep every record.")]
+    public int? RetentionDays { get; init; }
+
+    public Grains.Audit.AuditRetention Retention => new(RetentionDays is { } days ? TimeSpan.FromDays(days) : null);
+}
+
 public sealed class MetricsOptions
 {
     public const string SectionName = "Reputation:Metrics";

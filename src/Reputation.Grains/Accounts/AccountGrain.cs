@@ -15,7 +15,7 @@ namespace Reputation.Grains.Accounts;
 /// writes, by entities telling it of changes (propagation), on activation, and refreshed in the
 /// background when older than <see cref="SignalsMaxAge"/>; a decision never waits for storage.
 /// </summary>
-public sealed class AccountGrain(
+public sealed partial class AccountGrain(
     [PersistentState("account", StorageNames.Reputation)] IPersistentState<AccountState> state,
     IPolicyCache policies,
     IListCache lists,

@@ -30,6 +30,10 @@ public interface IAuditLogGrain : IGrainWithStringKey
     /// <summary>The sequence the next record will get (records so far have 1 .. this - 1, with gaps where a write failed).</summary>
     [Alias("GetNextSequence"), ReadOnly]
     ValueTask<long> GetNextSequenceAsync();
+
+    /// <summary>The oldest page still held: pages before it were removed by retention (<see cref="Audit.AuditRetention"/>).</summary>
+    [Alias("GetFirstPage"), ReadOnly]
+    ValueTask<long> GetFirstPageAsync();
 }
 
 /// <summary>
@@ -47,6 +51,17 @@ public interface IAuditPageGrain : IGrainWithIntegerKey
 
     [Alias("GetRecords"), ReadOnly]
     ValueTask<AuditEntry[]> GetRecordsAsync();
+
+    /// <summary>
+    /// An erased account's id replaced by <paramref name="replacement"/> in each record's target, before
+    /// and after (<see cref="Core.Privacy.Redaction"/>); the records redacted. The only change a record ever sees.
+    /// </summary>
+    [Alias("Redact")]
+    ValueTask<int> RedactAsync(string accountId, string replacement);
+
+    /// <summary>Removes the page and its storage record (retention).</summary>
+    [Alias("Remove")]
+    ValueTask RemoveAsync();
 
     public static long PageOf(long sequence) => (sequence - 1) / PageSize;
 }

@@ -17,7 +17,9 @@ public static class AuditReader
     {
         ArgumentNullException.ThrowIfNull(grains);
         ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
-        var next = await grains.GetGrain<IAuditLogGrain>(IAuditLogGrain.Key).GetNextSequenceAsync();
+        var log = grains.GetGrain<IAuditLogGrain>(IAuditLogGrain.Key);
+        var next = await log.GetNextSequenceAsync();
+        var first = await log.GetFirstPageAsync();
         var upper = before is { } b && b < next ? b : next;
         var found = new List<AuditEntry>(Math.Min(limit, 64));
         if (upper <= 1)
@@ -26,7 +28,7 @@ public static class AuditReader
         }
 
         var page = IAuditPageGrain.PageOf(upper - 1);
-        for (var read = 0; page >= 0 && read < MaxPagesPerRead; read++, page--)
+        for (var read = 0; page >= first && read < MaxPagesPerRead; read++, page--)
         {
             var records = await grains.GetGrain<IAuditPageGrain>(page).GetRecordsAsync();
             for (var i = records.Length - 1; i >= 0; i--)
@@ -47,7 +49,7 @@ public static class AuditReader
             }
         }
 
-        // Out of pages: the beginning. Out of budget: go on below the last page read.
-        return new AuditSlice(found, page < 0 ? null : ((page + 1) * IAuditPageGrain.PageSize) + 1);
+        // Out of pages: the beginning (or what retention left of it). Out of budget: go on below the last page read.
+        return new AuditSlice(found, page < first ? null : ((page + 1) * IAuditPageGrain.PageSize) + 1);
     }
 }

@@ -44,7 +44,7 @@ public sealed partial class CampaignRegistryGrain(
         }
 
         metrics.CampaignHubReported(outcome.Formed ? "formed" : outcome.Merged.Count > 0 ? "merged" : "joined");
-        await (_commit ??= new GroupCommit(state.WriteStateAsync, DeactivateOnIdle)).WriteAsync();
+        await CommitAsync();
 
         // Hubs of the campaigns merged away carry the old id until told; the old id still resolves meanwhile.
         foreach (var (type, id) in outcome.Retell)
@@ -83,6 +83,9 @@ public sealed partial class CampaignRegistryGrain(
 
     ValueTask<CampaignSnapshot?> ICampaignRegistryGrain.GetAsync(string campaignId) =>
         ValueTask.FromResult(Book.Find(campaignId) is { } c ? CampaignBook.Snapshot(c) : null);
+
+    /// <summary>Completes once the state as it is now is in storage; writes arriving meanwhile share the next one.</summary>
+    private Task CommitAsync() => (_commit ??= new GroupCommit(state.WriteStateAsync, DeactivateOnIdle)).WriteAsync();
 
     [LoggerMessage(3201, LogLevel.Information, "Campaign {Campaign} formed around a {HubType} hub")]
     private static partial void LogFormed(ILogger logger, string campaign, string hubType);

@@ -57,7 +57,7 @@ public sealed class ShadowReportState
 
 /// <summary>The shadow report of one candidate (key <c>{policy}:{candidate id}</c>): totals over every silo.</summary>
 public sealed class ShadowReportGrain(
-    [PersistentState("shadow", StorageNames.Reputation)] IPersistentState<ShadowReportState> state) : Grain, IShadowReportGrain
+    [PersistentState("shadow", StorageNames.Reputation)] IPersistentState<ShadowReportState> state) : Grain, IShadowReportGrain, Erasure.IShadowReportErasure
 {
     public static string Key(string policy, int shadowId) => $"{policy}:{shadowId}";
 
@@ -83,6 +83,17 @@ public sealed class ShadowReportGrain(
         }
 
         await state.WriteStateAsync();
+    }
+
+    async ValueTask<bool> Erasure.IShadowReportErasure.ForgetAccountAsync(string accountId)
+    {
+        if (!state.State.Changed.Remove(accountId))
+        {
+            return false;
+        }
+
+        await state.WriteStateAsync();
+        return true;
     }
 
     ValueTask<ShadowTally> IShadowReportGrain.GetAsync() =>

@@ -74,6 +74,15 @@ public sealed class EntityRiskState
     }
 
     /// <summary>
+    /// An erased account leaves its place in the flagged and confirmed-fraud lists to an anonymous
+    /// placeholder: the counts and the risk stay as they were, the id goes (docs/security.md, "Erasure").
+    /// </summary>
+    public bool ReplaceAccount(string accountId, string placeholder) =>
+        Erasure.ErasedAccounts.Replace(Flagged, accountId, placeholder)
+        | Erasure.ErasedAccounts.Replace(ConfirmedFraud, accountId, placeholder)
+        | Erasure.ErasedAccounts.Replace(FlaggedNew, accountId, placeholder);
+
+    /// <summary>
     /// The risk a new account reads: the operators' labels (confirmed share over all accounts, as for
     /// everyone) and the flagged new accounts as a share of the recent signups, never "flagged aged
     /// accounts here, so every newcomer too" (docs/decisions/0017-evidence-in-proportion.md).

@@ -181,6 +181,33 @@ public sealed class PromptTemplateGrain(
         return a => a.TemplateChangedAsync(signals, hop);
     }
 
+    /// <summary>
+    /// An erased account's sampled fingerprints go with it (they came from its prompts), and so does
+    /// its sharer profile; the sharing count stays (docs/security.md, "Erasure").
+    /// </summary>
+    protected override bool ForgetSampled(string accountId)
+    {
+        var s = Persisted.State;
+        var changed = false;
+        for (var i = 0; i < PromptTemplateState.SampleCapacity; i++)
+        {
+            if (s.SampleAccounts[i] == accountId)
+            {
+                s.SampleAccounts[i] = null;
+                s.SampleFingerprints[i] = 0;
+                changed = true;
+            }
+        }
+
+        if (s.Sharers.RemoveAll(x => x.AccountId == accountId) > 0)
+        {
+            _sharersChanged = true;
+            changed = true;
+        }
+
+        return changed;
+    }
+
     /// <summary>The closest sampled fingerprint of another account within <see cref="MaxDistance"/>, and whether this account already has one that near.</summary>
     private (string? OtherAccount, bool OwnNear) Nearest(ulong fingerprint, string accountId)
     {

@@ -23,7 +23,8 @@ internal static class AuditApi
             .WithDescription("Every call that needs the operate scope is recorded with the API key's name, action, target, time, status and, " +
                 "for changes, what the API answered. Rejected calls (400, 404, 409, 412, 428) are recorded with their status; calls refused " +
                 "with 401 or 403 are not. `limit` 1-500 (default 50); `before` is the `next` cursor of the previous page; `action` and `target` " +
-                "filter exactly. Reading the log is itself recorded (action audit.read). Records cannot be edited or deleted: there are no such routes.");
+                "filter exactly. Reading the log is itself recorded (action audit.read). Records cannot be edited or deleted: there are no such routes; " +
+                "only an erasure (DELETE /v1/accounts/{accountId}) redacts the erased account's id in them, and Reputation:Audit:RetentionDays removes old ones.");
 
         return api;
     }
@@ -40,6 +41,7 @@ public static class AuditActions
     public const string ListPut = "list.put";
     public const string ListDelete = "list.delete";
     public const string IntelImport = "intel.import";
+    public const string AccountErase = "account.erase";
     public const string BenchMemory = "bench.memory";
 }
 

@@ -1,0 +1,39 @@
+using Reputation.Core.Prompts;
+using Reputation.Grains.Erasure;
+
+namespace Reputation.Grains.Accounts;
+
+/// <summary>Erasure (docs/security.md, "Erasure"): where the account's id may be held, then forgetting the account.</summary>
+public sealed partial class AccountGrain : IAccountErasure
+{
+    ValueTask<AccountFootprint?> IAccountErasure.GetFootprintAsync()
+    {
+        var s = state.State;
+        if (s.FirstSeenAt is null && s.LabelledAt is null)
+        {
+            return ValueTask.FromResult<AccountFootprint?>(null);
+        }
+
+        // Links, ranges it was last seen in, buckets it counts requests for, and the buckets of the
+        // last hour's prompts that were not shared yet: each of those sampled the account's id.
+        return ValueTask.FromResult<AccountFootprint?>(new AccountFootprint
+        {
+            IpRanges = [.. s.IpRanges.Concat(s.IpRangeSeenAt.Keys).Concat(_ranges.Keys).Distinct(StringComparer.Ordinal)],
+            PaymentInstruments = [.. s.PaymentInstruments.Concat(_instruments.Keys).Distinct(StringComparer.Ordinal)],
+            PromptBuckets = [.. s.PromptBuckets.Concat(s.BucketRequests.Keys).Concat(_templates.Keys)
+                .Concat(s.PendingPrompts.SelectMany(p => PromptBands.BucketKeys(p.Fingerprint))).Distinct(StringComparer.Ordinal)],
+        });
+    }
+
+    async ValueTask IAccountErasure.EraseAsync()
+    {
+        await state.ClearStateAsync();
+        state.State = new AccountState();
+        _ranges.Clear();
+        _instruments.Clear();
+        _templates.Clear();
+        _publishedFlagged = false;
+        _publishedFraud = false;
+        DeactivateOnIdle();
+    }
+}
