@@ -15,6 +15,7 @@ using Reputation.Api.Features.Entities;
 using Reputation.Api.Features.Erasure;
 using Reputation.Api.Features.Events;
 using Reputation.Api.Features.Intel;
+using Reputation.Api.Features.Keys;
 using Reputation.Api.Features.Labels;
 using Reputation.Api.Features.Lists;
 using Reputation.Api.Features.Policies;
@@ -144,6 +145,7 @@ builder.Services.AddMediator((MediatorOptions o) =>
 
 builder.Services.AddScoped<AuditContext>();
 builder.Services.AddSingleton<AuditRecorder>();
+builder.Services.AddSingleton<KeyJournal>();
 // Source-generated JSON for the decision and event contracts; reflection for the rest.
 builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, ContractsJsonContext.Default));
 builder.Services.AddProblemDetails();
@@ -194,6 +196,7 @@ app.MapPoliciesApi();
 app.MapListsApi();
 app.MapIntelApi();
 app.MapAuditApi();
+app.MapKeysApi();
 if (api.BenchmarkEndpoints)
 {
     app.MapBenchApi();

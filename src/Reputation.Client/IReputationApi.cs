@@ -116,6 +116,19 @@ public interface IReputationApi
         [Header(ReputationClient.ApiKeyHeaderName)] string apiKey,
         CancellationToken cancellationToken = default);
 
+    /// <summary><c>POST /v1/keys/{keyName}/void</c> (scope operate): voids the events one API key sent.</summary>
+    /// <param name="keyName">The key's configured name (escaped into the path).</param>
+    /// <param name="request">The window and the reason.</param>
+    /// <param name="apiKey">The API key.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The raw response.</returns>
+    [Post("/v1/keys/{keyName}/void")]
+    Task<IApiResponse<VoidKeyResult>> VoidKeyEventsAsync(
+        string keyName,
+        [Body(buffered: true)] VoidKeyRequest request,
+        [Header(ReputationClient.ApiKeyHeaderName)] string apiKey,
+        CancellationToken cancellationToken = default);
+
     /// <summary><c>GET /v1/accounts/{accountId}/graph</c> (scope read).</summary>
     /// <param name="accountId">The account id.</param>
     /// <param name="depth">Hops, 1-4.</param>

@@ -324,6 +324,26 @@ public sealed class ReputationClient
         return (await ReadAsync(request, static (api, r, key, ct) => api.SetLabelAsync(r, key, ct), cancellationToken, notFoundIsNull: false))!;
     }
 
+    /// <summary>
+    /// Voids the events one API key sent, all that the key journal keeps or those that arrived in a
+    /// window (<c>POST /v1/keys/{keyName}/void</c>; needs the operate scope): the affected accounts'
+    /// counters and links are rebuilt without them. Audited.
+    /// </summary>
+    /// <param name="keyName">The key's configured name (never the key).</param>
+    /// <param name="request">The window (by arrival time) and the reason.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>What was voided.</returns>
+    /// <exception cref="ReputationApiException">The service answered an error (400 names the bad field, for example a <c>from</c> older than the journal keeps; 403 without the operate scope).</exception>
+    /// <exception cref="HttpRequestException">The service could not be reached.</exception>
+    /// <exception cref="TimeoutException">No answer within <see cref="ReputationClientOptions.ReadTimeout"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="keyName"/> is empty, <c>.</c> or <c>..</c>.</exception>
+    public async Task<VoidKeyResult> VoidKeyEventsAsync(string keyName, VoidKeyRequest request, CancellationToken cancellationToken = default)
+    {
+        ThrowIfNotAPathSegment(keyName);
+        ArgumentNullException.ThrowIfNull(request);
+        return (await ReadAsync((Key: keyName, Request: request), static (api, r, key, ct) => api.VoidKeyEventsAsync(r.Key, r.Request, key, ct), cancellationToken, notFoundIsNull: false))!;
+    }
+
     /// <summary>Lists campaigns, largest first, then newest (<c>GET /v1/campaigns</c>).</summary>
     /// <param name="limit">Campaigns per page, 1-100; the service's default (20) when null.</param>
     /// <param name="after">The <see cref="CampaignPage.Next"/> of the previous page; null for the first page.</param>

@@ -46,6 +46,23 @@ public sealed record AccountView
     public required PaymentCounters Payments { get; init; }
     /// <summary>Version of the policy used for the score.</summary>
     public required int PolicyVersion { get; init; }
+    /// <summary>Which API keys sent its events (their configured names), most recent first; at most four.</summary>
+    public IReadOnlyList<EventSenderView> Senders { get; init; } = [];
+}
+
+/// <summary>One API key's events for an account.</summary>
+public sealed record EventSenderView
+{
+    /// <summary>The key's configured name (never the key).</summary>
+    public required string Key { get; init; }
+    /// <summary>Events of this key the account accepted.</summary>
+    public required long Events { get; init; }
+    /// <summary>Of those, the events an operator voided.</summary>
+    public required long Voided { get; init; }
+    /// <summary>When the first of them arrived.</summary>
+    public required DateTimeOffset FirstAt { get; init; }
+    /// <summary>When the latest of them arrived.</summary>
+    public required DateTimeOffset LastAt { get; init; }
 }
 
 /// <summary>Payment outcomes counted for an entity.</summary>

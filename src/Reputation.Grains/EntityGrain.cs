@@ -85,6 +85,45 @@ public abstract partial class EntityGrain<TState>(IPersistentState<TState> state
 
     private IEnumerable<string> NamedFlagged() => state.State.Risk.Flagged.Where(a => !Erasure.ErasedAccounts.IsPlaceholder(a));
 
+    async Task IEntityGrain.VoidAsync(string accountId, Provenance.VoidedContribution[] contributions, bool unlink)
+    {
+        var changed = contributions.Length > 0 && TakeBack(contributions);
+        if (unlink)
+        {
+            // Whether every account it ever had is still in its recent list: then its distinct count can be rebuilt.
+            var complete = state.State.RecentAccounts.Count < RecentAccountCapacity;
+            changed |= state.State.RecentAccounts.Remove(accountId);
+            if (complete)
+            {
+                changed |= Recount(state.State.RecentAccounts);
+            }
+
+            // No longer one of its accounts: neither flagged nor fraud here.
+            if (state.State.Risk.Apply(new AccountRisk { AccountId = accountId }, TracksNewAccounts))
+            {
+                await RiskChangedAsync(labelChanged: false, hop: 0);
+                return;
+            }
+        }
+
+        if (changed)
+        {
+            await WriteAsync();
+        }
+    }
+
+    /// <summary>Takes back what voided events added to the entity's counters (each event once); true when anything changed.</summary>
+    protected virtual bool TakeBack(Provenance.VoidedContribution[] contributions) => false;
+
+    /// <summary>How many accounts its recent list holds at most, when it can rebuild its distinct count from them (<see cref="Recount"/>).</summary>
+    protected virtual int RecentAccountCapacity => 0;
+
+    /// <summary>
+    /// Rebuilds its distinct-account count from <paramref name="accounts"/>, which hold every account
+    /// it ever had; true when it keeps such a count.
+    /// </summary>
+    protected virtual bool Recount(IReadOnlyList<string> accounts) => false;
+
     private async Task RiskChangedAsync(bool labelChanged, int hop)
     {
         var policy = policies.Current.Propagation;

@@ -156,6 +156,9 @@ internal static partial class SwaggerSetup
             ["SetLabel"] = """
                 {"entityType":"account","entityId":"acct-1001","label":"fraud","reason":"confirmed member of a distillation campaign (case 4411)"}
                 """,
+            ["VoidKeyEvents"] = """
+                {"from":"2026-11-30T09:00:00Z","reason":"key leaked in a public repository (case 4412)"}
+                """,
             ["ImportStix"] = """
                 {"type":"bundle","id":"bundle--5d0092c5-5f74-4287-9642-33f4c354e56d","objects":[
                   {"type":"identity","spec_version":"2.1","id":"identity--b3f4c6a2-7d1e-4a0b-9c2d-1e5f7a9b3c4d","created":"2026-01-01T00:00:00.000Z","modified":"2026-01-01T00:00:00.000Z","name":"Lab B","identity_class":"organization"},

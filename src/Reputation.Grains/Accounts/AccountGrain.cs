@@ -53,6 +53,11 @@ public sealed partial class AccountGrain(
     async ValueTask<DecisionResult> IAccountGrain.SignupAsync(SignupEvent signup)
     {
         await RecordAsync([signup]);
+        return DecideSignup(signup);
+    }
+
+    private DecisionResult DecideSignup(SignupEvent signup)
+    {
         IEnumerable<string> instruments = signup.PaymentFingerprint is { } fp ? [fp] : state.State.PaymentInstruments;
         return Decide(DecisionKind.Signup, signup.IpRange, instruments, charge: null);
     }
@@ -109,6 +114,7 @@ public sealed partial class AccountGrain(
                 Refunded = s.Payments.Refunded,
             },
             Label = LabelInfo(),
+            Senders = [.. s.Senders],
         });
     }
 
@@ -156,7 +162,9 @@ public sealed partial class AccountGrain(
         Publish(hop);
     }
 
-    private async ValueTask<EventStatus[]> RecordAsync(AccountEvent[] events)
+    /// <param name="events">The events, in order.</param>
+    /// <param name="createdLinks">When given, receives the links the accepted events created (AccountGrain.Provenance.cs).</param>
+    private async ValueTask<EventStatus[]> RecordAsync(AccountEvent[] events, List<Provenance.LinkOrigin>? createdLinks = null)
     {
         var s = state.State;
         var dedup = s.Dedup.Open();
@@ -250,6 +258,8 @@ public sealed partial class AccountGrain(
                 return statuses;
             }
 
+            var linksBefore = createdLinks is null ? null : Links();
+
             // Linked entities first, the account last: if anything fails the caller retries the
             // whole call, the entities recognise the event ids, and the account applies them once.
             var accountId = this.GetPrimaryKeyString();
@@ -306,6 +316,12 @@ public sealed partial class AccountGrain(
             foreach (var stale in s.IpRangeSeenAt.Keys.Where(k => !s.IpRanges.Contains(k)).ToList())
             {
                 s.IpRangeSeenAt.Remove(stale);
+            }
+
+            CountSenders(events, statuses);
+            if (linksBefore is not null)
+            {
+                createdLinks!.AddRange(CreatedLinks(events, statuses, linksBefore));
             }
 
             s.Dedup.Save(dedup);

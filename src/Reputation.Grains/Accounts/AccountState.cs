@@ -13,6 +13,7 @@ public sealed class AccountState
     public const int LinkCapacity = 8;
     public const int DedupCapacity = 128;
     public const int PendingPromptCapacity = 8;
+    public const int SenderCapacity = 4;
 
     [Id(0)] public DateTimeOffset? CreatedAt { get; set; }
     [Id(1)] public DateTimeOffset? FirstSeenAt { get; set; }
@@ -66,6 +67,8 @@ public sealed class AccountState
     /// they count once a bucket of theirs turns out shared and suspect.
     /// </summary>
     [Id(34)] public List<PendingPrompt> PendingPrompts { get; set; } = [];
+    /// <summary>Which keys sent its events, at most <see cref="SenderCapacity"/>, most recent first (docs/decisions/0021-event-provenance.md).</summary>
+    [Id(35)] public List<Provenance.SenderTally> Senders { get; set; } = [];
     // Never renumber an Id; a new member takes the next one.
 }
 

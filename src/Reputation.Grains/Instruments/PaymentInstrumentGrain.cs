@@ -122,6 +122,37 @@ public sealed class PaymentInstrumentGrain(
 
     protected override string Kind => EntityGrains.PaymentInstrument;
 
+    protected override int RecentAccountCapacity => PaymentInstrumentState.RecentAccountCapacity;
+
+    protected override bool TakeBack(Provenance.VoidedContribution[] contributions)
+    {
+        var s = Persisted.State;
+        var dedup = s.Dedup.Open();
+        var changed = false;
+        foreach (var c in contributions)
+        {
+            if (dedup.TryAdd(Provenance.JournalPolicy.VoidMark(c.EventId)))
+            {
+                changed = true;
+                if (c.Outcome is { } outcome)
+                {
+                    s.Payments.Remove(outcome);
+                }
+            }
+        }
+
+        s.Dedup.Save(dedup);
+        return changed;
+    }
+
+    /// <summary>The owner sketch, which counts a verified organisation's members once, is not rebuilt: the accounts' groups are not kept.</summary>
+    protected override bool Recount(IReadOnlyList<string> accounts)
+    {
+        _accounts = Provenance.JournalPolicy.Sketch(accounts, Persisted.State.AccountSketch.Length);
+        Persisted.State.AccountSketch = _accounts.Registers;
+        return true;
+    }
+
     protected override long PeakActivations => Persisted.State.ActivationsPerMinute.Minutes().PeakSum(time.UtcNow, TimeSpan.FromHours(1), TimeSpan.FromMinutes(5));
 
     protected override (string Key, IReadOnlyList<IntelValue> Values) IntelSubject =>

@@ -11,6 +11,21 @@ public interface IAccountGrain : IGrainWithStringKey
     [Alias("Record")]
     ValueTask<EventStatus[]> RecordAsync(AccountEvent[] events);
 
+    /// <summary>As <see cref="RecordAsync"/>, and which links the accepted events created: what the sender's journal keeps.</summary>
+    [Alias("RecordSent")]
+    ValueTask<Provenance.RecordedEvents> RecordSentAsync(AccountEvent[] events);
+
+    /// <summary>As <see cref="SignupAsync"/>, and what recording the signup did.</summary>
+    [Alias("SignupSent")]
+    ValueTask<Provenance.SignupRecorded> SignupSentAsync(SignupEvent signup);
+
+    /// <summary>
+    /// Takes back journaled events an operator voided: their counts, and the links they created (the
+    /// entities linked only by them forget the account). Idempotent per event.
+    /// </summary>
+    [Alias("Void")]
+    ValueTask<Provenance.AccountVoided> VoidAsync(Provenance.JournalEntry[] entries);
+
     [Alias("DecideRequest"), ReadOnly]
     ValueTask<DecisionResult> DecideRequestAsync(string? ipRange);
 
@@ -54,6 +69,13 @@ public interface IEntityGrain
     /// <summary>Its accounts flagged or labelled fraud (the most recent 256): what labelling a campaign reaches.</summary>
     [Alias("GetFlaggedAccounts"), ReadOnly]
     ValueTask<string[]> GetFlaggedAccountsAsync();
+
+    /// <summary>
+    /// An account's voided events: the entity takes back what they added (idempotent per event) and,
+    /// with <paramref name="unlink"/>, forgets the account (its recent accounts, its flagged lists).
+    /// </summary>
+    [Alias("Void")]
+    Task VoidAsync(string accountId, Provenance.VoidedContribution[] contributions, bool unlink);
 }
 
 [Alias("reputation.IIpRangeGrain")]

@@ -25,6 +25,8 @@ public abstract class AccountEvent
     [Id(1)] public required DateTimeOffset OccurredAt { get; init; }
     /// <summary>Canonical IP range key (<c>198.51.100.0/24</c>), if the event carried an address.</summary>
     [Id(2)] public string? IpRange { get; init; }
+    /// <summary>The configured name of the API key that sent it (never the key); null from inside the service.</summary>
+    [Id(3)] public string? Sender { get; init; }
 }
 
 [GenerateSerializer, Immutable, Alias("reputation.SignupEvent")]
@@ -200,6 +202,8 @@ public sealed record AccountSnapshot
     [Id(7)] public required PaymentSnapshot Payments { get; init; }
     [Id(8)] public LabelInfo? Label { get; init; }
     [Id(9)] public string[] PromptBuckets { get; init; } = [];
+    /// <summary>Which keys sent its events (docs/decisions/0021-event-provenance.md).</summary>
+    [Id(10)] public Provenance.SenderTally[] Senders { get; init; } = [];
 }
 
 [GenerateSerializer, Immutable, Alias("reputation.RangeSnapshot")]

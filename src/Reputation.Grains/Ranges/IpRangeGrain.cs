@@ -109,6 +109,56 @@ public sealed class IpRangeGrain(
 
     protected override string Kind => EntityGrains.IpRange;
 
+    protected override int RecentAccountCapacity => IpRangeState.RecentAccountCapacity;
+
+    protected override bool TakeBack(Provenance.VoidedContribution[] contributions)
+    {
+        var s = Persisted.State;
+        var dedup = s.Dedup.Open();
+        var changed = false;
+        foreach (var c in contributions)
+        {
+            if (!dedup.TryAdd(Provenance.JournalPolicy.VoidMark(c.EventId)))
+            {
+                continue;
+            }
+
+            changed = true;
+            if (c.IsSignup && !c.VerifiedOrganization)
+            {
+                s.SignupsPerMinute.Minutes().Add(c.OccurredAt, -1);
+                s.SignupsPerHour.Hours().Add(c.OccurredAt, -1);
+            }
+
+            if (c.IsSignup)
+            {
+                s.SignupsTotal = Math.Max(0, s.SignupsTotal - 1);
+            }
+
+            if (c.Requests > 0)
+            {
+                s.RequestsPerMinute.Minutes().Add(c.OccurredAt, -c.Requests);
+                s.RequestsPerHour.Hours().Add(c.OccurredAt, -c.Requests);
+                s.RequestsTotal = Math.Max(0, s.RequestsTotal - c.Requests);
+            }
+
+            if (c.Tokens > 0)
+            {
+                s.TokensPerHour.Hours().Add(c.OccurredAt, -c.Tokens);
+            }
+        }
+
+        s.Dedup.Save(dedup);
+        return changed;
+    }
+
+    protected override bool Recount(IReadOnlyList<string> accounts)
+    {
+        _accounts = Provenance.JournalPolicy.Sketch(accounts, Persisted.State.AccountSketch.Length);
+        Persisted.State.AccountSketch = _accounts.Registers;
+        return true;
+    }
+
     protected override long PeakActivations => Persisted.State.ActivationsPerMinute.Minutes().PeakSum(time.UtcNow, TimeSpan.FromHours(1), TimeSpan.FromMinutes(5));
 
     protected override (string Key, IReadOnlyList<IntelValue> Values) IntelSubject =>

@@ -93,4 +93,16 @@ public sealed class PaymentTally
             case PaymentKind.Refunded: Refunded++; break;
         }
     }
+
+    /// <summary>Takes back one <see cref="Add"/> (a voided event); never below zero.</summary>
+    public void Remove(PaymentKind kind)
+    {
+        switch (kind)
+        {
+            case PaymentKind.Succeeded: Succeeded = Math.Max(0, Succeeded - 1); break;
+            case PaymentKind.Declined: Declined = Math.Max(0, Declined - 1); break;
+            case PaymentKind.Chargeback: Chargebacks = Math.Max(0, Chargebacks - 1); break;
+            case PaymentKind.Refunded: Refunded = Math.Max(0, Refunded - 1); break;
+        }
+    }
 }

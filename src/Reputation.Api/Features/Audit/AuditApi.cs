@@ -43,6 +43,7 @@ public static class AuditActions
     public const string IntelImport = "intel.import";
     public const string AccountErase = "account.erase";
     public const string BenchMemory = "bench.memory";
+    public const string KeyVoid = "key.void";
 }
 
 public sealed record GetAudit(string? Limit, string? Before, string? Action, string? Target) : IRequest<AuditPage>, IValidatable

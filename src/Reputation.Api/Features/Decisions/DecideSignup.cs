@@ -4,6 +4,7 @@ using System.Text;
 using Mediator;
 using Microsoft.Extensions.Options;
 using Reputation.Api.Errors;
+using Reputation.Api.Features.Keys;
 using Reputation.Api.Hosting;
 using Reputation.Contracts;
 using Reputation.Core.Networks;
@@ -11,10 +12,13 @@ using Reputation.Core.Privacy;
 using Reputation.Core.Scoring;
 using Reputation.Grains;
 using Reputation.Grains.Policies;
+using Reputation.Grains.Provenance;
 
 namespace Reputation.Api.Features.Decisions;
 
-public sealed record DecideSignup(SignupDecisionRequest Body) : IRequest<SignupDecisionResponse>, IValidatable
+/// <param name="Body">The signup.</param>
+/// <param name="Sender">The configured name of the key that sent it: the signup it records is that key's event.</param>
+public sealed record DecideSignup(SignupDecisionRequest Body, string? Sender = null) : IRequest<SignupDecisionResponse>, IValidatable
 {
     public void Validate(ValidationErrors errors)
     {
@@ -28,7 +32,7 @@ public sealed record DecideSignup(SignupDecisionRequest Body) : IRequest<SignupD
     }
 }
 
-public sealed class DecideSignupHandler(IGrainFactory grains, EmailHasher emails, ReputationClock time, IOptions<ApiOptions> options, ReputationMetrics metrics)
+public sealed class DecideSignupHandler(IGrainFactory grains, EmailHasher emails, ReputationClock time, IOptions<ApiOptions> options, ReputationMetrics metrics, KeyJournal journal)
     : IRequestHandler<DecideSignup, SignupDecisionResponse>
 {
     public async ValueTask<SignupDecisionResponse> Handle(DecideSignup request, CancellationToken cancellationToken)
@@ -48,6 +52,7 @@ public sealed class DecideSignupHandler(IGrainFactory grains, EmailHasher emails
                 organization, verified ? "verified" : null),
             OccurredAt = time.UtcNow,
             IpRange = range.ToString(),
+            Sender = request.Sender,
             EmailHash = emailHash,
             PaymentFingerprint = b.PaymentFingerprint,
             DeviceId = b.DeviceId,
@@ -58,7 +63,10 @@ public sealed class DecideSignupHandler(IGrainFactory grains, EmailHasher emails
             EmailDomainKind = domainKind,
         };
 
-        var result = await grains.Ref<IAccountGrain>(b.AccountId).SignupAsync(signup);
+        var recorded = await grains.Ref<IAccountGrain>(b.AccountId).SignupSentAsync(signup);
+        var arrivedAt = journal.Now;
+        await journal.AppendAsync(request.Sender, arrivedAt, [.. JournalEntry.Of(b.AccountId, [signup], recorded.Recorded, arrivedAt)]);
+        var result = recorded.Decision;
         metrics.Decided(DecisionKind.Signup, result.Outcome, startedAt);
         return new SignupDecisionResponse
         {

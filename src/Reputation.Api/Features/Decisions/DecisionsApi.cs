@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Reputation.Api.Security;
@@ -11,8 +12,8 @@ internal static class DecisionsApi
     {
         var api = app.MapGroup("/v1/decisions").WithTags("Decisions").RequireScope(Scopes.Decide).ProducesCommonProblems();
 
-        api.MapPost("/signup", async Task<Ok<SignupDecisionResponse>> (SignupDecisionRequest body, IMediator mediator, CancellationToken ct) =>
-                TypedResults.Ok(await mediator.Send(new DecideSignup(body), ct)))
+        api.MapPost("/signup", async Task<Ok<SignupDecisionResponse>> (SignupDecisionRequest body, ClaimsPrincipal user, IMediator mediator, CancellationToken ct) =>
+                TypedResults.Ok(await mediator.Send(new DecideSignup(body, user.Identity?.Name), ct)))
             .RestrictedToKeyAccounts<SignupDecisionRequest>(b => b.AccountId)
             .WithName("DecideSignup")
             .WithSummary("Signup decision: allow, review, challenge or deny a new account")

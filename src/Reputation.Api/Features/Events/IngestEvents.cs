@@ -7,6 +7,8 @@ using Reputation.Contracts;
 using Reputation.Core.Privacy;
 using Reputation.Core.Text;
 using Reputation.Grains;
+using Reputation.Grains.Provenance;
+using Reputation.Api.Features.Keys;
 
 namespace Reputation.Api.Features.Events;
 
@@ -38,7 +40,7 @@ public sealed record IngestConcurrency(int AccountsInFlight)
 /// good ones by account and applies each account's events in one grain call, all accounts in
 /// parallel. Answers only after every write is done: accepted means persisted.
 /// </summary>
-public sealed class IngestEventsHandler(IGrainFactory grains, EmailHasher emails, ReputationClock time, ReputationMetrics metrics, IngestConcurrency concurrency)
+public sealed class IngestEventsHandler(IGrainFactory grains, EmailHasher emails, ReputationClock time, ReputationMetrics metrics, IngestConcurrency concurrency, KeyJournal journal)
     : IRequestHandler<IngestEvents, EventBatchResult>
 {
     internal static readonly TimeSpan MaxClockSkew = TimeSpan.FromMinutes(5);
@@ -77,7 +79,7 @@ public sealed class IngestEventsHandler(IGrainFactory grains, EmailHasher emails
                 continue;
             }
 
-            var (converted, error) = Convert(arrived.Event, now);
+            var (converted, error) = Convert(arrived.Event, now, request.Sender.KeyName);
             if (converted is null)
             {
                 rejected.Add(new RejectedEvent(arrived.Index, arrived.Event.Id, error!));
@@ -108,15 +110,19 @@ public sealed class IngestEventsHandler(IGrainFactory grains, EmailHasher emails
         }
 
         var batches = byAccount.ToList();
-        var results = new EventStatus[batches.Count][];
+        var results = new RecordedEvents[batches.Count];
         await Parallel.ForEachAsync(
             Enumerable.Range(0, batches.Count),
             new ParallelOptions { MaxDegreeOfParallelism = concurrency.AccountsInFlight },
-            async (b, _) => results[b] = await grains.Ref<IAccountGrain>(batches[b].Key).RecordAsync([.. batches[b].Value]));
+            async (b, _) => results[b] = await grains.Ref<IAccountGrain>(batches[b].Key).RecordSentAsync([.. batches[b].Value]));
+        // The sender's journal, after the accounts: what it keeps is what they accepted.
+        var arrivedAt = journal.Now;
+        await journal.AppendAsync(request.Sender.KeyName, arrivedAt,
+            [.. results.SelectMany((recorded, b) => JournalEntry.Of(batches[b].Key, batches[b].Value, recorded, arrivedAt))]);
         var accepted = 0;
         for (var b = 0; b < results.Length; b++)
         {
-            var statuses = results[b];
+            var statuses = results[b].Statuses;
             var events = batches[b].Value;
             for (var i = 0; i < statuses.Length; i++)
             {
@@ -159,7 +165,7 @@ public sealed class IngestEventsHandler(IGrainFactory grains, EmailHasher emails
         _ => Unknown,
     };
 
-    private (AccountEvent? Event, string? Error) Convert(IngestEvent e, DateTimeOffset now)
+    private (AccountEvent? Event, string? Error) Convert(IngestEvent e, DateTimeOffset now, string sender)
     {
         var errors = new ValidationErrors();
         Fields.Id(errors, "id", e.Id);
@@ -191,6 +197,7 @@ public sealed class IngestEventsHandler(IGrainFactory grains, EmailHasher emails
                         EventId = e.Id,
                         OccurredAt = e.OccurredAt,
                         IpRange = range?.ToString(),
+                        Sender = sender.Length == 0 ? null : sender,
                         EmailHash = emails.Hash(e.Email),
                         PaymentFingerprint = e.PaymentFingerprint,
                         DeviceId = e.DeviceId,
@@ -239,6 +246,7 @@ public sealed class IngestEventsHandler(IGrainFactory grains, EmailHasher emails
                         EventId = e.Id,
                         OccurredAt = e.OccurredAt,
                         IpRange = range?.ToString(),
+                        Sender = sender.Length == 0 ? null : sender,
                         Requests = e.Requests!.Value,
                         InputTokens = e.InputTokens ?? 0,
                         OutputTokens = e.OutputTokens ?? 0,
@@ -270,6 +278,7 @@ public sealed class IngestEventsHandler(IGrainFactory grains, EmailHasher emails
                         EventId = e.Id,
                         OccurredAt = e.OccurredAt,
                         IpRange = range?.ToString(),
+                        Sender = sender.Length == 0 ? null : sender,
                         PaymentFingerprint = e.PaymentFingerprint!,
                         Outcome = (PaymentKind)e.Outcome!.Value,
                         AmountMinor = e.AmountMinor,

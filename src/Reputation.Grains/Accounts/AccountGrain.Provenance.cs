@@ -1,0 +1,258 @@
+using Reputation.Core.Arithmetic;
+using Reputation.Core.Prompts;
+using Reputation.Grains.Provenance;
+
+namespace Reputation.Grains.Accounts;
+
+/// <summary>
+/// Event provenance (docs/decisions/0021-event-provenance.md): which keys sent the account's events,
+/// the links each call's events created (for the sender's journal), and taking back voided events.
+/// </summary>
+public sealed partial class AccountGrain
+{
+    async ValueTask<RecordedEvents> IAccountGrain.RecordSentAsync(AccountEvent[] events)
+    {
+        var created = new List<LinkOrigin>();
+        var statuses = await RecordAsync(events, created);
+        return new RecordedEvents { Statuses = statuses, Created = [.. created] };
+    }
+
+    async ValueTask<SignupRecorded> IAccountGrain.SignupSentAsync(SignupEvent signup)
+    {
+        var created = new List<LinkOrigin>();
+        var statuses = await RecordAsync([signup], created);
+        return new SignupRecorded { Decision = DecideSignup(signup), Recorded = new RecordedEvents { Statuses = statuses, Created = [.. created] } };
+    }
+
+    async ValueTask<AccountVoided> IAccountGrain.VoidAsync(JournalEntry[] entries)
+    {
+        var s = state.State;
+        var dedup = s.Dedup.Open();
+        Dictionary<string, List<VoidedContribution>>? contributions = null;
+        var unlinked = new HashSet<string>(StringComparer.Ordinal);
+        var voided = 0;
+        foreach (var entry in entries)
+        {
+            var e = entry.Event;
+            // In the same window as the event ids: a second void of the same event changes nothing.
+            if (!dedup.TryAdd(JournalPolicy.VoidMark(e.EventId)))
+            {
+                continue;
+            }
+
+            voided++;
+            long requests = 0, tokens = 0;
+            switch (e)
+            {
+                case PaymentEvent payment:
+                    s.Payments.Remove(payment.Outcome);
+                    Add(ref contributions, LinkOrigin.Instrument + payment.PaymentFingerprint,
+                        new VoidedContribution { EventId = e.EventId, OccurredAt = e.OccurredAt, Outcome = payment.Outcome });
+                    break;
+                case UsageEvent usage:
+                    requests = usage.Requests;
+                    tokens = Saturating.Add(usage.InputTokens, usage.OutputTokens);
+                    TakeBackUsage(usage, tokens);
+                    break;
+            }
+
+            if (e.IpRange is { } range)
+            {
+                Add(ref contributions, LinkOrigin.Range + range, new VoidedContribution
+                {
+                    EventId = e.EventId,
+                    OccurredAt = e.OccurredAt,
+                    IsSignup = e is SignupEvent,
+                    VerifiedOrganization = e is SignupEvent { OrganizationVerified: true },
+                    Requests = requests,
+                    Tokens = tokens,
+                });
+            }
+
+            if (s.Senders.Find(t => t.Key == e.Sender) is { } tally)
+            {
+                tally.Voided = Math.Min(tally.Events, tally.Voided + 1);
+            }
+
+            foreach (var link in entry.CreatedLinks)
+            {
+                if (Unlink(link))
+                {
+                    unlinked.Add(link);
+                }
+            }
+        }
+
+        if (voided == 0)
+        {
+            return new AccountVoided();
+        }
+
+        if (s.Payments.Succeeded == 0)
+        {
+            // The paid dates make a customer (History); with no payment left they go.
+            s.FirstPaidAt = null;
+            s.LastPaidAt = null;
+        }
+
+        // Entities first, the account last, as when recording: a failure is retried whole, and the
+        // entities recognise the events they already took back.
+        var accountId = this.GetPrimaryKeyString();
+        var calls = new List<Task>();
+        foreach (var link in (contributions?.Keys ?? Enumerable.Empty<string>()).Union(unlinked))
+        {
+            var taken = contributions is not null && contributions.TryGetValue(link, out var list) ? list.ToArray() : [];
+            if (EntityOf(link) is { } entity)
+            {
+                calls.Add(entity.VoidAsync(accountId, taken, unlinked.Contains(link)));
+            }
+        }
+
+        try
+        {
+            await Task.WhenAll(calls);
+            s.Dedup.Save(dedup);
+            await state.WriteStateAsync();
+        }
+        catch
+        {
+            DeactivateOnIdle();
+            throw;
+        }
+
+        // Its standing without the voided events: its remaining entities hear if that changed.
+        Publish(hop: 0);
+        return new AccountVoided { Events = voided, Unlinked = [.. unlinked] };
+    }
+
+    private IEntityGrain? EntityOf(string link) =>
+        link.StartsWith(LinkOrigin.Instrument, StringComparison.Ordinal) ? GrainFactory.Ref<IPaymentInstrumentGrain>(link[LinkOrigin.Instrument.Length..])
+        : link.StartsWith(LinkOrigin.Range, StringComparison.Ordinal) ? GrainFactory.Ref<IIpRangeGrain>(link[LinkOrigin.Range.Length..])
+        : link.StartsWith(LinkOrigin.Template, StringComparison.Ordinal) ? GrainFactory.Ref<IPromptTemplateGrain>(link[LinkOrigin.Template.Length..])
+        : null;
+
+    /// <summary>Removes a link a voided event created, with what the account kept about it; true when it was still linked.</summary>
+    private bool Unlink(string link)
+    {
+        var s = state.State;
+        if (link.StartsWith(LinkOrigin.Instrument, StringComparison.Ordinal))
+        {
+            var key = link[LinkOrigin.Instrument.Length..];
+            _instruments.Remove(key);
+            return s.PaymentInstruments.Remove(key);
+        }
+
+        if (link.StartsWith(LinkOrigin.Range, StringComparison.Ordinal))
+        {
+            var key = link[LinkOrigin.Range.Length..];
+            _ranges.Remove(key);
+            s.IpRangeSeenAt.Remove(key);
+            return s.IpRanges.Remove(key);
+        }
+
+        if (link.StartsWith(LinkOrigin.Template, StringComparison.Ordinal))
+        {
+            var key = link[LinkOrigin.Template.Length..];
+            _templates.Remove(key);
+            s.BucketRequests.Remove(key);
+            return s.PromptBuckets.Remove(key);
+        }
+
+        return false;
+    }
+
+    /// <summary>Takes a voided usage event's requests and tokens out of the windows it still falls in, and out of the totals.</summary>
+    private void TakeBackUsage(UsageEvent usage, long tokens)
+    {
+        var s = state.State;
+        var at = usage.OccurredAt;
+        s.RequestsPerMinute.Minutes().Add(at, -usage.Requests);
+        s.RequestsPerHour.Hours().Add(at, -usage.Requests);
+        if (tokens > 0)
+        {
+            s.TokensPerHour.Hours().Add(at, -tokens);
+        }
+
+        if (usage.ReasoningElicitation is > 0 and var share)
+        {
+            s.ElicitedPerHour.Hours().Add(at, -(long)Math.Round(usage.Requests * share));
+        }
+
+        if (s.CreatedAt is { } created && at >= created && at < created + TimeSpan.FromHours(1))
+        {
+            s.RequestsFirstHour = Math.Max(0, s.RequestsFirstHour - usage.Requests);
+        }
+
+        s.RequestsTotal = Math.Max(0, s.RequestsTotal - usage.Requests);
+    }
+
+    /// <summary>Counts the accepted events of a call against the key that sent them.</summary>
+    private void CountSenders(AccountEvent[] events, EventStatus[] statuses)
+    {
+        var senders = state.State.Senders;
+        var now = time.WallNow;
+        for (var i = 0; i < events.Length; i++)
+        {
+            if (statuses[i] != EventStatus.Accepted || events[i].Sender is not { } key)
+            {
+                continue;
+            }
+
+            var tally = senders.Find(t => t.Key == key);
+            if (tally is null)
+            {
+                if (senders.Count >= AccountState.SenderCapacity)
+                {
+                    senders.Remove(senders.MinBy(t => t.LastAt)!);
+                }
+
+                tally = new SenderTally { Key = key, FirstAt = now };
+                senders.Add(tally);
+            }
+
+            tally.Events = Saturating.Add(tally.Events, 1);
+            tally.LastAt = now;
+        }
+    }
+
+    private HashSet<string> Links()
+    {
+        var s = state.State;
+        return [.. s.PaymentInstruments.Select(k => LinkOrigin.Instrument + k), .. s.IpRanges.Select(k => LinkOrigin.Range + k),
+            .. s.PromptBuckets.Select(k => LinkOrigin.Template + k)];
+    }
+
+    /// <summary>
+    /// The links that were not there before the call, each with the first accepted event of the call
+    /// that names it. A template bucket a later notification links (TemplateChangedAsync) has no event.
+    /// </summary>
+    private IEnumerable<LinkOrigin> CreatedLinks(AccountEvent[] events, EventStatus[] statuses, HashSet<string> before)
+    {
+        foreach (var link in Links())
+        {
+            if (before.Contains(link))
+            {
+                continue;
+            }
+
+            for (var i = 0; i < events.Length; i++)
+            {
+                if (statuses[i] == EventStatus.Accepted && Names(events[i], link))
+                {
+                    yield return new LinkOrigin { EventId = events[i].EventId, Link = link };
+                    break;
+                }
+            }
+        }
+    }
+
+    private static bool Names(AccountEvent e, string link) => e switch
+    {
+        _ when e.IpRange is { } range && link == LinkOrigin.Range + range => true,
+        SignupEvent { PaymentFingerprint: { } fp } => link == LinkOrigin.Instrument + fp,
+        PaymentEvent payment => link == LinkOrigin.Instrument + payment.PaymentFingerprint,
+        UsageEvent usage => link.StartsWith(LinkOrigin.Template, StringComparison.Ordinal)
+            && usage.PromptFingerprints.Any(f => PromptBands.BucketKeys(f).Contains(link[LinkOrigin.Template.Length..])),
+        _ => false,
+    };
+}

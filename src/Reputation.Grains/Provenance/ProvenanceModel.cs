@@ -1,0 +1,176 @@
+namespace Reputation.Grains.Provenance;
+
+/// <summary>
+/// How much the key journal keeps (docs/decisions/0021-event-provenance.md): the accepted events of
+/// each key for <see cref="RetentionHours"/>, at most <see cref="EntriesPerHour"/> per key and hour.
+/// </summary>
+public static class JournalPolicy
+{
+    /// <summary>Seven days: how far back a key's events can be voided.</summary>
+    public const int RetentionHours = 7 * 24;
+
+    /// <summary>Events of one key journaled per hour; the rest are counted as unjournaled and cannot be voided.</summary>
+    public const int EntriesPerHour = 4096;
+
+    public static TimeSpan Retention => TimeSpan.FromHours(RetentionHours);
+
+    /// <summary>What an account or entity keeps in its event-id window once it took a voided event back.</summary>
+    public static string VoidMark(string eventId) => "void\u001f" + eventId;
+
+    /// <summary>A new distinct-count sketch of <paramref name="accounts"/>: what an entity that held them all rebuilds when one is voided.</summary>
+    public static Core.Sketches.HyperLogLog Sketch(IEnumerable<string> accounts, int registers)
+    {
+        ArgumentNullException.ThrowIfNull(accounts);
+        var sketch = Core.Sketches.HyperLogLog.Wrap(new byte[registers]);
+        foreach (var account in accounts)
+        {
+            sketch.Add(account);
+        }
+
+        return sketch;
+    }
+
+    /// <summary>Hours since the Unix epoch: which hour an arrival belongs to.</summary>
+    public static long HourOf(DateTimeOffset at) => at.ToUnixTimeSeconds() / 3600;
+
+    /// <summary>
+    /// The journal grain of a key and hour: one of <see cref="RetentionHours"/> slots per key, reused
+    /// a week later, so a key's journal never holds more than a week whatever it sends.
+    /// </summary>
+    public static string ShardKey(string keyName, long hour) =>
+        string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{keyName}/{hour % RetentionHours}");
+}
+
+/// <summary>A link one event created on its account: <c>payment-instrument:…</c>, <c>ip-range:…</c> or <c>prompt-template:…</c>.</summary>
+[GenerateSerializer, Immutable, Alias("reputation.LinkOrigin")]
+public sealed record LinkOrigin
+{
+    [Id(0)] public required string EventId { get; init; }
+    [Id(1)] public required string Link { get; init; }
+
+    public const string Instrument = "payment-instrument:";
+    public const string Range = "ip-range:";
+    public const string Template = "prompt-template:";
+}
+
+/// <summary>What an account made of a call's events: accepted or duplicate each, and the links the accepted ones created.</summary>
+[GenerateSerializer, Immutable, Alias("reputation.RecordedEvents")]
+public sealed record RecordedEvents
+{
+    [Id(0)] public required EventStatus[] Statuses { get; init; }
+    [Id(1)] public LinkOrigin[] Created { get; init; } = [];
+}
+
+/// <summary>A signup decision and what recording its signup did.</summary>
+[GenerateSerializer, Immutable, Alias("reputation.SignupRecorded")]
+public sealed record SignupRecorded
+{
+    [Id(0)] public required DecisionResult Decision { get; init; }
+    [Id(1)] public required RecordedEvents Recorded { get; init; }
+}
+
+/// <summary>One accepted event in its key's journal: what it was, when it arrived and the links it created.</summary>
+[GenerateSerializer, Alias("reputation.JournalEntry")]
+public sealed class JournalEntry
+{
+    [Id(0)] public required string AccountId { get; init; }
+    /// <summary>The event as applied (prompt fingerprints left out: voiding does not need them).</summary>
+    [Id(1)] public required AccountEvent Event { get; init; }
+    [Id(2)] public required DateTimeOffset ArrivedAt { get; init; }
+    [Id(3)] public string[] CreatedLinks { get; init; } = [];
+    [Id(4)] public bool Voided { get; set; }
+
+    /// <summary>
+    /// The entries of one account's accepted events, each with the links it created. The journal keeps
+    /// of each event what voiding takes back: no prompt fingerprints, no email or device.
+    /// </summary>
+    public static IEnumerable<JournalEntry> Of(string accountId, IReadOnlyList<AccountEvent> events, RecordedEvents recorded, DateTimeOffset arrivedAt)
+    {
+        ArgumentNullException.ThrowIfNull(events);
+        ArgumentNullException.ThrowIfNull(recorded);
+        for (var i = 0; i < events.Count; i++)
+        {
+            if (recorded.Statuses[i] != EventStatus.Accepted)
+            {
+                continue;
+            }
+
+            var e = events[i];
+            yield return new JournalEntry
+            {
+                AccountId = accountId,
+                Event = Slim(e),
+                ArrivedAt = arrivedAt,
+                CreatedLinks = [.. recorded.Created.Where(c => c.EventId == e.EventId).Select(c => c.Link)],
+            };
+        }
+    }
+
+    private static AccountEvent Slim(AccountEvent e) => e switch
+    {
+        UsageEvent u => new UsageEvent
+        {
+            EventId = u.EventId, OccurredAt = u.OccurredAt, IpRange = u.IpRange, Sender = u.Sender,
+            Requests = u.Requests, InputTokens = u.InputTokens, OutputTokens = u.OutputTokens, ReasoningElicitation = u.ReasoningElicitation,
+        },
+        SignupEvent s => new SignupEvent
+        {
+            EventId = s.EventId, OccurredAt = s.OccurredAt, IpRange = s.IpRange, Sender = s.Sender,
+            PaymentFingerprint = s.PaymentFingerprint, OrganizationVerified = s.OrganizationVerified,
+        },
+        _ => e,
+    };
+}
+
+/// <summary>One hour of one key's journal.</summary>
+[GenerateSerializer, Alias("reputation.KeyJournalState")]
+public sealed class KeyJournalState
+{
+    /// <summary>The hour (since the Unix epoch) the entries belong to; an older hour in the slot has expired.</summary>
+    [Id(0)] public long Hour { get; set; }
+    [Id(1)] public List<JournalEntry> Entries { get; set; } = [];
+    /// <summary>Events accepted past <see cref="JournalPolicy.EntriesPerHour"/>: provenance counted, not voidable.</summary>
+    [Id(2)] public long Unjournaled { get; set; }
+    // Never renumber an Id; a new member takes the next one.
+}
+
+/// <summary>An hour of a key's journal as read: empty when the slot holds another hour.</summary>
+[GenerateSerializer, Immutable, Alias("reputation.JournalHour")]
+public sealed record JournalHour
+{
+    [Id(0)] public required JournalEntry[] Entries { get; init; }
+    [Id(1)] public long Unjournaled { get; init; }
+}
+
+/// <summary>How many events of each key an account accepted, and when the first and the latest arrived.</summary>
+[GenerateSerializer, Alias("reputation.SenderTally")]
+public sealed class SenderTally
+{
+    [Id(0)] public required string Key { get; set; }
+    [Id(1)] public long Events { get; set; }
+    [Id(2)] public DateTimeOffset FirstAt { get; set; }
+    [Id(3)] public DateTimeOffset LastAt { get; set; }
+    /// <summary>Of <see cref="Events"/>, those an operator voided.</summary>
+    [Id(4)] public long Voided { get; set; }
+}
+
+/// <summary>What an entity is told to take back of one account's voided events.</summary>
+[GenerateSerializer, Immutable, Alias("reputation.VoidedContribution")]
+public sealed record VoidedContribution
+{
+    [Id(0)] public required string EventId { get; init; }
+    [Id(1)] public required DateTimeOffset OccurredAt { get; init; }
+    [Id(2)] public PaymentKind? Outcome { get; init; }
+    [Id(3)] public bool IsSignup { get; init; }
+    [Id(4)] public bool VerifiedOrganization { get; init; }
+    [Id(5)] public long Requests { get; init; }
+    [Id(6)] public long Tokens { get; init; }
+}
+
+/// <summary>What voiding did on one account.</summary>
+[GenerateSerializer, Immutable, Alias("reputation.AccountVoided")]
+public sealed record AccountVoided
+{
+    [Id(0)] public int Events { get; init; }
+    [Id(1)] public string[] Unlinked { get; init; } = [];
+}

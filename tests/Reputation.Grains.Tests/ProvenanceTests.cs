@@ -1,0 +1,104 @@
+using Reputation.Grains.Provenance;
+
+namespace Reputation.Grains.Tests;
+
+/// <summary>Which key sent an account's events, the key journal, and taking a key's events back.</summary>
+[Collection(ClusterCollection.Name)]
+public sealed class ProvenanceTests(ClusterFixture fixture)
+{
+    // 192.168.210.0/24 is this class's: no other test class uses it.
+    private const string Range = "192.168.210.0/24";
+
+    private static string Id(string prefix) => $"{prefix}-{Guid.NewGuid():N}";
+
+    private static T From<T>(T e, string sender) where T : AccountEvent => e switch
+    {
+        PaymentEvent p => (T)(AccountEvent)new PaymentEvent { EventId = p.EventId, OccurredAt = p.OccurredAt, PaymentFingerprint = p.PaymentFingerprint, Outcome = p.Outcome, IpRange = p.IpRange, Sender = sender },
+        UsageEvent u => (T)(AccountEvent)new UsageEvent { EventId = u.EventId, OccurredAt = u.OccurredAt, IpRange = u.IpRange, Requests = u.Requests, Sender = sender },
+        SignupEvent s => (T)(AccountEvent)new SignupEvent { EventId = s.EventId, OccurredAt = s.OccurredAt, IpRange = s.IpRange, PaymentFingerprint = s.PaymentFingerprint, Sender = sender },
+        _ => e,
+    };
+
+    [Fact]
+    public async Task A_rogue_keys_payment_is_taken_back_from_the_account_and_its_card_once()
+    {
+        var now = fixture.Time.GetUtcNow();
+        var victim = fixture.Grains.GetGrain<IAccountGrain>(Id("victim"));
+        var card = Id("card");
+        await victim.RecordSentAsync([From(Events.Signup(now.AddMinutes(-30), Range), "gateway"), From(Events.Usage(now.AddMinutes(-20), Range, 4), "gateway")]);
+        AccountEvent[] attack = [From(Events.Payment(now.AddMinutes(-1), card, PaymentKind.Chargeback), "rogue")];
+
+        var recorded = await victim.RecordSentAsync(attack);
+        var attacked = (await victim.GetSnapshotAsync())!;
+
+        Assert.Equal([EventStatus.Accepted], recorded.Statuses);
+        var link = Assert.Single(recorded.Created);
+        Assert.Equal((attack[0].EventId, LinkOrigin.Instrument + card), (link.EventId, link.Link));
+        Assert.Contains(card, attacked.PaymentInstruments);
+        Assert.Equal(1, attacked.Payments.Chargebacks);
+        Assert.Equal([("gateway", 2L), ("rogue", 1L)], attacked.Senders.Select(s => (s.Key, s.Events)).Order());
+
+        var entries = JournalEntry.Of(victim.GetPrimaryKeyString(), attack, recorded, now).ToArray();
+        var voided = await victim.VoidAsync(entries);
+        var again = await victim.VoidAsync(entries);
+        var after = (await victim.GetSnapshotAsync())!;
+        var instrument = (await fixture.Grains.GetGrain<IPaymentInstrumentGrain>(card).GetSnapshotAsync())!;
+
+        Assert.Equal((1, 0), (voided.Events, again.Events));
+        Assert.Equal([LinkOrigin.Instrument + card], voided.Unlinked);
+        Assert.DoesNotContain(card, after.PaymentInstruments);
+        Assert.Contains(Range, after.IpRanges);
+        Assert.Equal(0, after.Payments.Chargebacks);
+        Assert.Equal(4, after.Usage.RequestsTotal);
+        Assert.Equal((1L, 1L), after.Senders.Where(s => s.Key == "rogue").Select(s => (s.Events, s.Voided)).Single());
+        Assert.Equal(0, instrument.Payments.Chargebacks);
+        Assert.Empty(instrument.RecentAccounts);
+        Assert.Equal(0, instrument.DistinctAccounts);
+    }
+
+    [Fact]
+    public async Task A_voided_usage_event_leaves_the_account_and_its_range_counters_as_without_it()
+    {
+        var now = fixture.Time.GetUtcNow();
+        var account = fixture.Grains.GetGrain<IAccountGrain>(Id("usage"));
+        var range = "192.168.210.0/24";
+        var rangeBefore = (await fixture.Grains.GetGrain<IIpRangeGrain>(range).GetSnapshotAsync())?.Usage.RequestsTotal ?? 0;
+        await account.RecordSentAsync([From(Events.Usage(now.AddMinutes(-3), range, 5), "gateway")]);
+        AccountEvent[] rogue = [From(Events.Usage(now.AddMinutes(-2), range, 1000), "rogue")];
+        var recorded = await account.RecordSentAsync(rogue);
+
+        await account.VoidAsync([.. JournalEntry.Of(account.GetPrimaryKeyString(), rogue, recorded, now)]);
+
+        var after = (await account.GetSnapshotAsync())!;
+        Assert.Equal((5, 5), (after.Usage.RequestsTotal, after.Usage.RequestsLastHour));
+        Assert.Empty(recorded.Created);
+        Assert.Contains(range, after.IpRanges);
+        Assert.Equal(rangeBefore + 5, (await fixture.Grains.GetGrain<IIpRangeGrain>(range).GetSnapshotAsync())!.Usage.RequestsTotal);
+    }
+
+    [Fact]
+    public async Task The_journal_keeps_an_hour_of_a_key_once_per_event_up_to_its_capacity_and_drops_it_a_week_later()
+    {
+        var key = Id("key");
+        var hour = JournalPolicy.HourOf(fixture.Time.GetUtcNow());
+        var journal = fixture.Grains.GetGrain<IKeyJournalGrain>(JournalPolicy.ShardKey(key, hour));
+        JournalEntry Entry(int i) => new() { AccountId = "a" + (i % 7), Event = Events.Usage(fixture.Time.GetUtcNow(), null, 1, $"e{i}"), ArrivedAt = fixture.Time.GetUtcNow() };
+
+        await journal.AppendAsync(hour, [.. Enumerable.Range(0, 100).Select(Entry)]);
+        await journal.AppendAsync(hour, [.. Enumerable.Range(50, JournalPolicy.EntriesPerHour).Select(Entry)]);
+        await journal.MarkVoidedAsync(hour, [("a0", "e0")]);
+        var read = await journal.ReadAsync(hour);
+
+        Assert.Equal(JournalPolicy.EntriesPerHour, read.Entries.Length);
+        // 100, then 4,096 of which 50 were there already: 4,146 distinct, 50 past the capacity.
+        Assert.Equal(50, read.Unjournaled);
+        Assert.Equal(["e0"], read.Entries.Where(e => e.Voided).Select(e => e.Event.EventId));
+        Assert.Equal(JournalPolicy.ShardKey(key, hour), JournalPolicy.ShardKey(key, hour + JournalPolicy.RetentionHours));
+
+        var weekLater = hour + JournalPolicy.RetentionHours;
+        await journal.AppendAsync(weekLater, [Entry(9999)]);
+
+        Assert.Empty((await journal.ReadAsync(hour)).Entries);
+        Assert.Equal(["e9999"], (await journal.ReadAsync(weekLater)).Entries.Select(e => e.Event.EventId));
+    }
+}
