@@ -25,4 +25,6 @@ public sealed record ErasureResult
     public int ShadowReports { get; init; }
     /// <summary>Older audit records whose target, before or after named the account, now redacted.</summary>
     public int AuditRecords { get; init; }
+    /// <summary>The account's events taken out of the key journal's slots (counted there as erased, no longer voidable).</summary>
+    public int JournalEntries { get; init; }
 }

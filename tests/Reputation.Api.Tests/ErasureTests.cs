@@ -51,6 +51,8 @@ public sealed class ErasureTests(ApiFactory factory)
         Assert.Equal(1, erased.IpRanges);
         Assert.Equal(1, erased.PaymentInstruments);
         Assert.Equal(1, erased.ListEntries);
+        // Its signup and usage, in the service key's journal.
+        Assert.Equal(2, erased.JournalEntries);
         Assert.True(erased.AuditRecords >= 2, $"the label and the list entry were audited: {erased.AuditRecords} redacted");
         Assert.Null(await service.GetAccountAsync(victim, Ct));
         Assert.Null(await service.GetAccountGraphAsync(victim, cancellationToken: Ct));

@@ -2,6 +2,7 @@ using Reputation.Core.Prompts;
 using Reputation.Core.Scoring;
 using Reputation.Grains.Audit;
 using Reputation.Grains.Erasure;
+using Reputation.Grains.Provenance;
 
 namespace Reputation.Grains.Tests;
 
@@ -113,4 +114,54 @@ public sealed class ErasureTests(ClusterFixture fixture)
         Assert.Null(reborn.CreatedAt);
         Assert.Equal(3, reborn.Usage.RequestsTotal);
     }
+    [Fact]
+    public async Task Erasure_takes_the_accounts_events_out_of_every_journal_slot_of_the_keys_that_sent_them_and_leaves_others()
+    {
+        var suffix = Guid.NewGuid().ToString("N")[..8];
+        var victim = $"erase-journal-{suffix}";
+        var other = $"erase-journal-other-{suffix}";
+        var gateway = $"gateway-{suffix}";
+        var partner = $"partner-{suffix}";
+        var hour = JournalPolicy.HourOf(Now);
+        // As the API does after each call: the accepted events go to the sender's slot of the hour of arrival.
+        async Task SendAsync(string account, string key, long atHour, params AccountEvent[] events)
+        {
+            var sent = events.Select(e => Stamp(e, key)).ToArray();
+            var recorded = await Grains.GetGrain<IAccountGrain>(account).RecordSentAsync(sent);
+            var arrived = DateTimeOffset.FromUnixTimeSeconds(atHour * 3600);
+            await Grains.GetGrain<IKeyJournalGrain>(JournalPolicy.ShardKey(key, atHour))
+                .AppendAsync(atHour, [.. JournalEntry.Of(account, sent, recorded, arrived)]);
+        }
+
+        await SendAsync(victim, gateway, hour, Events.Signup(Now, Range), Events.Usage(Now, Range, 2));
+        await SendAsync(other, gateway, hour, Events.Usage(Now, Range, 1));
+        // Arrival stamped by the API after the account answered: possibly the next hour.
+        await SendAsync(victim, partner, hour + 1, Events.Usage(Now, Range, 3));
+
+        var report = await AccountErasure.EraseAsync(Grains, victim, "erased-journal");
+
+        Assert.NotNull(report);
+        Assert.Equal(3, report.JournalEntries);
+        var gatewayHour = await Grains.GetGrain<IKeyJournalGrain>(JournalPolicy.ShardKey(gateway, hour)).ReadAsync(hour);
+        var partnerHour = await Grains.GetGrain<IKeyJournalGrain>(JournalPolicy.ShardKey(partner, hour + 1)).ReadAsync(hour + 1);
+        Assert.Equal([other], gatewayHour.Entries.Select(e => e.AccountId));
+        Assert.Equal(2, gatewayHour.Erased);
+        Assert.Empty(partnerHour.Entries);
+        Assert.Equal(1, partnerHour.Erased);
+        foreach (var key in new[] { gateway, partner })
+        {
+            for (var h = hour - JournalPolicy.RetentionHours; h <= hour + 1; h++)
+            {
+                var slot = Grains.GetGrain<IKeyJournalGrain>(JournalPolicy.ShardKey(key, h));
+                Assert.DoesNotContain((await slot.ReadAsync(h)).Entries, e => e.AccountId == victim);
+            }
+        }
+    }
+
+    private static AccountEvent Stamp(AccountEvent e, string sender) => e switch
+    {
+        UsageEvent u => new UsageEvent { EventId = u.EventId, OccurredAt = u.OccurredAt, IpRange = u.IpRange, Requests = u.Requests, Sender = sender },
+        SignupEvent s => new SignupEvent { EventId = s.EventId, OccurredAt = s.OccurredAt, IpRange = s.IpRange, PaymentFingerprint = s.PaymentFingerprint, Sender = sender },
+        _ => e,
+    };
 }

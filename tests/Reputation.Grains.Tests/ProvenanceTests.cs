@@ -101,4 +101,37 @@ public sealed class ProvenanceTests(ClusterFixture fixture)
         Assert.Empty((await journal.ReadAsync(hour)).Entries);
         Assert.Equal(["e9999"], (await journal.ReadAsync(weekLater)).Entries.Select(e => e.Event.EventId));
     }
+    [Fact]
+    public async Task A_slot_forgets_an_erased_account_whatever_hour_it_holds_and_drops_an_hour_past_the_journal()
+    {
+        var key = Id("key");
+        var hour = JournalPolicy.HourOf(fixture.Time.GetUtcNow());
+        var current = fixture.Grains.GetGrain<IKeyJournalGrain>(JournalPolicy.ShardKey(key, hour));
+        var stale = fixture.Grains.GetGrain<IKeyJournalGrain>(JournalPolicy.ShardKey(key, hour - 1));
+        JournalEntry Entry(string account, string id) => new() { AccountId = account, Event = Events.Usage(fixture.Time.GetUtcNow(), null, 1, id), ArrivedAt = fixture.Time.GetUtcNow() };
+        await current.AppendAsync(hour, [Entry("gone", "e1"), Entry("kept", "e2"), Entry("gone", "e3")]);
+        // The hour before, a week ago: past the journal, its slot never reused since.
+        await stale.AppendAsync(hour - 1 - JournalPolicy.RetentionHours, [Entry("kept", "e4")]);
+        var oldest = hour - JournalPolicy.RetentionHours + 1;
+
+        Assert.Equal(2, await current.ForgetAccountAsync("gone", oldest));
+        Assert.Equal(0, await current.ForgetAccountAsync("gone", oldest));
+        Assert.Equal(0, await stale.ForgetAccountAsync("gone", oldest));
+        await current.AppendAsync(hour, [Entry("gone", "e1")]);
+
+        var read = await current.ReadAsync(hour);
+        Assert.Equal([("kept", "e2"), ("gone", "e1")], read.Entries.Select(e => (e.AccountId, e.Event.EventId)));
+        Assert.Equal(2, read.Erased);
+        Assert.Empty((await stale.ReadAsync(hour - 1 - JournalPolicy.RetentionHours)).Entries);
+    }
+
+    [Fact]
+    public void Erasure_visits_the_slots_of_a_keys_span_an_hour_either_side_and_every_slot_once_it_spans_a_week()
+    {
+        Assert.Equal(["k/4", "k/5", "k/6", "k/7"], JournalSpan.Slots("k", 5, 6));
+        Assert.Equal(["k/167", "k/0", "k/1"], JournalSpan.Slots("k", 168, 168));
+        var week = JournalSpan.Slots("k", 1000, 1000 + JournalPolicy.RetentionHours).ToArray();
+        Assert.Equal(JournalPolicy.RetentionHours, week.Distinct().Count());
+        Assert.Equal(JournalPolicy.RetentionHours, JournalSpan.Slots("k", 10, 100_000).Count());
+    }
 }

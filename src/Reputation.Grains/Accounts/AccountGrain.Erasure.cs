@@ -1,5 +1,6 @@
 using Reputation.Core.Prompts;
 using Reputation.Grains.Erasure;
+using Reputation.Grains.Provenance;
 
 namespace Reputation.Grains.Accounts;
 
@@ -22,7 +23,22 @@ public sealed partial class AccountGrain : IAccountErasure
             PaymentInstruments = [.. s.PaymentInstruments.Concat(_instruments.Keys).Distinct(StringComparer.Ordinal)],
             PromptBuckets = [.. s.PromptBuckets.Concat(s.BucketRequests.Keys).Concat(_templates.Keys)
                 .Concat(s.PendingPrompts.SelectMany(p => PromptBands.BucketKeys(p.Fingerprint))).Distinct(StringComparer.Ordinal)],
+            JournalSlots = [.. JournalSlots()],
+            OldestJournalHour = JournalPolicy.HourOf(time.WallNow) - JournalPolicy.RetentionHours + 1,
         });
+    }
+
+    /// <summary>
+    /// The key journal slots that may hold the account's events: those of each key's span of
+    /// arrival hours, and of the sender tallies' first and latest arrival (accounts whose events
+    /// arrived before the spans were kept). At most 168 per key.
+    /// </summary>
+    private IEnumerable<string> JournalSlots()
+    {
+        var s = state.State;
+        return s.JournalSpans.SelectMany(span => JournalSpan.Slots(span.Key, span.FirstHour, span.LastHour))
+            .Concat(s.Senders.SelectMany(t => JournalSpan.Slots(t.Key, JournalPolicy.HourOf(t.FirstAt), JournalPolicy.HourOf(t.LastAt))))
+            .Distinct(StringComparer.Ordinal);
     }
 
     async ValueTask IAccountErasure.EraseAsync()

@@ -212,7 +212,27 @@ public sealed partial class AccountGrain
 
             tally.Events = Saturating.Add(tally.Events, 1);
             tally.LastAt = now;
+            Span(key, JournalPolicy.HourOf(now));
         }
+    }
+
+    /// <summary>Widens the key's span of arrival hours to <paramref name="hour"/>; a span of a week or more covers every slot of the key (a slot not reused since may still hold the account).</summary>
+    private void Span(string key, long hour)
+    {
+        var spans = state.State.JournalSpans;
+        var span = spans.Find(t => t.Key == key);
+        if (span is null)
+        {
+            if (spans.Count >= JournalSpan.Capacity)
+            {
+                spans.Remove(spans.MinBy(t => t.LastHour)!);
+            }
+
+            spans.Add(new JournalSpan { Key = key, FirstHour = hour, LastHour = hour });
+            return;
+        }
+
+        span.LastHour = Math.Max(span.LastHour, hour);
     }
 
     private HashSet<string> Links()

@@ -69,6 +69,12 @@ public sealed class AccountState
     [Id(34)] public List<PendingPrompt> PendingPrompts { get; set; } = [];
     /// <summary>Which keys sent its events, at most <see cref="SenderCapacity"/>, most recent first (docs/decisions/0021-event-provenance.md).</summary>
     [Id(35)] public List<Provenance.SenderTally> Senders { get; set; } = [];
+    /// <summary>
+    /// Per key, the first and latest hour of arrival of its accepted events, at most
+    /// <see cref="Provenance.JournalSpan.Capacity"/> keys: the key journal slots that may name the
+    /// account, which erasure visits (docs/decisions/0021-event-provenance.md).
+    /// </summary>
+    [Id(36)] public List<Provenance.JournalSpan> JournalSpans { get; set; } = [];
     // Never renumber an Id; a new member takes the next one.
 }
 

@@ -4,7 +4,11 @@ using Reputation.Grains.Policies;
 namespace Reputation.Grains.Erasure;
 
 /// <summary>What one erasure reached: how many holders of each kind named the account and no longer do.</summary>
-public sealed record ErasureReport(int IpRanges, int PaymentInstruments, int PromptTemplates, int Campaigns, int ListEntries, int ShadowReports, int AuditRecords);
+public sealed record ErasureReport(int IpRanges, int PaymentInstruments, int PromptTemplates, int Campaigns, int ListEntries, int ShadowReports, int AuditRecords)
+{
+    /// <summary>Key journal entries (events of the account) taken out of their slots.</summary>
+    public int JournalEntries { get; init; }
+}
 
 /// <summary>
 /// Erases an account (docs/security.md, "Erasure"). Everything that may hold its id forgets it
@@ -49,9 +53,13 @@ public static class AccountErasure
             shadowReports = 1;
         }
 
+        var journalEntries = 0;
+        await Parallel.ForEachAsync(footprint.JournalSlots, new ParallelOptions { MaxDegreeOfParallelism = Parallelism }, async (slot, _) =>
+            Interlocked.Add(ref journalEntries, await grains.GetGrain<Provenance.IKeyJournalGrain>(slot).ForgetAccountAsync(accountId, footprint.OldestJournalHour)));
+
         var auditRecords = await RedactAuditAsync(grains, accountId, pseudonym);
         await account.EraseAsync();
-        return new ErasureReport(ranges, instruments, templates, campaigns, listEntries, shadowReports, auditRecords);
+        return new ErasureReport(ranges, instruments, templates, campaigns, listEntries, shadowReports, auditRecords) { JournalEntries = journalEntries };
     }
 
     private static async Task<int> ForgetAsync(string[] keys, Func<string, IEntityErasure> entity, string accountId, string placeholder)

@@ -52,6 +52,10 @@ public sealed class AccountFootprint
     [Id(0)] public string[] IpRanges { get; init; } = [];
     [Id(1)] public string[] PaymentInstruments { get; init; } = [];
     [Id(2)] public string[] PromptBuckets { get; init; } = [];
+    /// <summary>The key journal slots (<see cref="Provenance.JournalPolicy.ShardKey"/>) its accepted events may be journaled in.</summary>
+    [Id(3)] public string[] JournalSlots { get; init; } = [];
+    /// <summary>The oldest hour the journal still reads: a slot holding an older one is past it.</summary>
+    [Id(4)] public long OldestJournalHour { get; init; }
 }
 
 /// <summary>The anonymous stand-ins an erased account leaves in the counts it contributed to.</summary>

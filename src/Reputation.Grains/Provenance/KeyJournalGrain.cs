@@ -17,6 +17,14 @@ public interface IKeyJournalGrain : IGrainWithStringKey
     /// <summary>Marks events voided (by account and event id), so that a second void does not take them back twice.</summary>
     [Alias("MarkVoided")]
     Task MarkVoidedAsync(long hour, (string AccountId, string EventId)[] events);
+
+    /// <summary>
+    /// Erasure: takes the account's entries out of the slot, whatever hour it holds, counting them as
+    /// <see cref="JournalHour.Erased"/>; a slot holding an hour before <paramref name="oldestHour"/>
+    /// (past the journal, never read again) drops everything. How many entries named the account.
+    /// </summary>
+    [Alias("ForgetAccount")]
+    Task<int> ForgetAccountAsync(string accountId, long oldestHour);
 }
 
 /// <summary>
@@ -45,6 +53,7 @@ public sealed class KeyJournalGrain(
             s.Hour = hour;
             s.Entries.Clear();
             s.Unjournaled = 0;
+            s.Erased = 0;
             _ids = null;
         }
 
@@ -73,7 +82,27 @@ public sealed class KeyJournalGrain(
         var s = state.State;
         return ValueTask.FromResult(s.Hour != hour
             ? new JournalHour { Entries = [] }
-            : new JournalHour { Entries = [.. s.Entries], Unjournaled = s.Unjournaled });
+            : new JournalHour { Entries = [.. s.Entries], Unjournaled = s.Unjournaled, Erased = s.Erased });
+    }
+
+    async Task<int> IKeyJournalGrain.ForgetAccountAsync(string accountId, long oldestHour)
+    {
+        var s = state.State;
+        var removed = s.Entries.RemoveAll(e => e.AccountId == accountId);
+        if (s.Hour < oldestHour && s.Entries.Count > 0)
+        {
+            // Past the journal: what is left is never read again, so it goes too.
+            s.Entries.Clear();
+        }
+        else if (removed == 0)
+        {
+            return 0;
+        }
+
+        s.Erased += removed;
+        _ids = null;
+        await WriteAsync();
+        return removed;
     }
 
     Task IKeyJournalGrain.MarkVoidedAsync(long hour, (string AccountId, string EventId)[] events)

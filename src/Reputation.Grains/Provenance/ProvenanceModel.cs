@@ -131,6 +131,8 @@ public sealed class KeyJournalState
     [Id(1)] public List<JournalEntry> Entries { get; set; } = [];
     /// <summary>Events accepted past <see cref="JournalPolicy.EntriesPerHour"/>: provenance counted, not voidable.</summary>
     [Id(2)] public long Unjournaled { get; set; }
+    /// <summary>Entries of erased accounts taken out of the slot: counted, no longer voidable.</summary>
+    [Id(3)] public long Erased { get; set; }
     // Never renumber an Id; a new member takes the next one.
 }
 
@@ -140,6 +142,36 @@ public sealed record JournalHour
 {
     [Id(0)] public required JournalEntry[] Entries { get; init; }
     [Id(1)] public long Unjournaled { get; init; }
+    [Id(2)] public long Erased { get; init; }
+}
+
+/// <summary>The first and latest hour (since the Unix epoch) one key's accepted events for an account arrived in.</summary>
+[GenerateSerializer, Alias("reputation.JournalSpan")]
+public sealed class JournalSpan
+{
+    /// <summary>Keys an account remembers spans for; the least recent falls off (its slots are then not visited by erasure).</summary>
+    public const int Capacity = 16;
+
+    [Id(0)] public required string Key { get; set; }
+    [Id(1)] public long FirstHour { get; set; }
+    [Id(2)] public long LastHour { get; set; }
+
+    /// <summary>
+    /// The journal slots of <paramref name="key"/> that may hold events of hours
+    /// <paramref name="firstHour"/> to <paramref name="lastHour"/>: one hour either side, as the API
+    /// stamps arrival after the account answered and its clock may differ; every slot of the key once
+    /// the span covers a week. At most <see cref="JournalPolicy.RetentionHours"/>.
+    /// </summary>
+    public static IEnumerable<string> Slots(string key, long firstHour, long lastHour)
+    {
+        var from = firstHour - 1;
+        var to = Math.Max(from, lastHour + 1);
+        var count = Math.Min(to - from + 1, JournalPolicy.RetentionHours);
+        for (var hour = from; hour < from + count; hour++)
+        {
+            yield return JournalPolicy.ShardKey(key, hour);
+        }
+    }
 }
 
 /// <summary>How many events of each key an account accepted, and when the first and the latest arrived.</summary>

@@ -36,7 +36,8 @@ internal static class ErasureApi
             .WithSummary("Erase an account: its state, and its id wherever the service holds it; counts it contributed stay, anonymous")
             .WithDescription("Clears the account's state and deletes its storage record; removes its id from the samples of the IP ranges, " +
                 "payment instruments and prompt templates it links to or was last seen with (recent accounts, sampled fingerprints, sharers), " +
-                "from campaign member samples, the allow and deny lists and the current shadow report; in flagged and fraud lists an anonymous " +
+                "from campaign member samples, the allow and deny lists and the current shadow report; takes its events out of the key " +
+                "journal of the keys that sent them (they can no longer be voided); in flagged and fraud lists an anonymous " +
                 "placeholder takes its place, so entity risk and counts stay as they were. Older audit records naming it are redacted to auditRef " +
                 "(a keyed hash of the id), which this call's own record names too. Afterwards the account is 404 everywhere, and a second DELETE " +
                 "is a 404 as for an account never seen. Events sent later for the same id start a new account. Stop sending its events first.");
@@ -66,6 +67,7 @@ public sealed class EraseAccountHandler(IGrainFactory grains, AccountPseudonym p
             ListEntries = r.ListEntries,
             ShadowReports = r.ShadowReports,
             AuditRecords = r.AuditRecords,
+            JournalEntries = r.JournalEntries,
         };
     }
 }
