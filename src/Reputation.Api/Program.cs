@@ -35,8 +35,8 @@ builder.Services.AddOptions<IntelOptions>().BindConfiguration(IntelOptions.Secti
 builder.Services.AddOptions<ApiKeyOptions>().BindConfiguration(ApiKeyOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
 builder.Services.AddOptions<MetricsOptions>().BindConfiguration(MetricsOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
 builder.Services.AddOptions<SwaggerOptions>().BindConfiguration(SwaggerOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
-builder.Services.AddOptions<PrivacyOptions>().BindConfiguration(PrivacyOptions.SectionName).ValidateDataAnnotations()
-    .Validate(o => IsKey(o.EmailHashKey), "Reputation:Privacy:EmailHashKey must be base64 of at least 16 bytes.").ValidateOnStart();
+builder.Services.AddOptions<PrivacyOptions>().BindConfiguration(PrivacyOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+builder.Services.AddSingleton<IValidateOptions<PrivacyOptions>, PrivacyOptionsValidator>();
 builder.Services.AddOptions<AuditOptions>().BindConfiguration(AuditOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
 
 var storage = builder.Configuration.GetSection(StorageOptions.SectionName).Get<StorageOptions>() ?? new StorageOptions();
@@ -134,7 +134,12 @@ builder.Services.AddSingleton(storage is { Provider: StorageProvider.AzureTable,
     ? IngestConcurrency.BatchedWrites
     : IngestConcurrency.PerGrainWrites);
 builder.Services.AddSingleton(followEventTime ? ReputationClock.FollowingEvents(TimeProvider.System) : ReputationClock.Default);
-builder.Services.AddSingleton(sp => new EmailHasher(Convert.FromBase64String(sp.GetRequiredService<IOptions<PrivacyOptions>>().Value.EmailHashKey!)));
+builder.Services.AddSingleton(sp =>
+{
+    var privacy = sp.GetRequiredService<IOptions<PrivacyOptions>>().Value;
+    return new EmailHasher(Convert.FromBase64String(privacy.EmailHashKey!),
+        privacy.PreviousEmailHashKey is { } previous ? Convert.FromBase64String(previous) : null, privacy.PreviousEmailHashKeyUntil, TimeProvider.System);
+});
 builder.Services.AddSingleton(sp => new AccountPseudonym(Convert.FromBase64String(sp.GetRequiredService<IOptions<PrivacyOptions>>().Value.EmailHashKey!)));
 builder.Services.AddSingleton(sp => sp.GetRequiredService<IOptions<AuditOptions>>().Value.Retention);
 builder.Services.AddMediator((MediatorOptions o) =>
@@ -213,12 +218,6 @@ catch (Exception ex) when (ex is OptionsValidationException || ex.InnerException
         ?? ((OptionsValidationException)(ex as OptionsValidationException ?? ex.InnerException!)).Failures;
     await Console.Error.WriteLineAsync($"reputation: cannot start: {string.Join(" ", failures)}");
     return 1;
-}
-
-static bool IsKey(string? base64)
-{
-    var buffer = new byte[((base64?.Length ?? 0) * 3 / 4) + 3];
-    return base64 is not null && Convert.TryFromBase64String(base64, buffer, out var written) && written >= 16;
 }
 
 public partial class Program;

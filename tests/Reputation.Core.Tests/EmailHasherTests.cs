@@ -113,4 +113,44 @@ public sealed class EmailHasherTests
         Assert.Throws<ArgumentOutOfRangeException>(() => new EmailHasher(new byte[15]));
         Assert.Throws<ArgumentNullException>(() => new EmailHasher(null!));
     }
+    [Fact]
+    public void During_a_rotation_addresses_hash_under_the_new_key_with_the_old_keys_hash_beside_and_domains_under_the_old_key()
+    {
+        var clock = new Clock { Now = new DateTimeOffset(2026, 12, 1, 0, 0, 0, TimeSpan.Zero) };
+        var rotating = new EmailHasher(s_otherKey, s_key, clock.Now.AddDays(7), clock);
+        var before = _hasher;
+
+        Assert.True(rotating.InRotation);
+        Assert.Equal(new EmailHasher(s_otherKey).Hash("Alice+x@Example.com"), rotating.Hash("Alice+x@Example.com"));
+        Assert.NotEqual(before.Hash("alice@example.com"), rotating.Hash("alice@example.com"));
+        Assert.Equal(before.Hash("alice@example.com"), rotating.HashPrevious("Alice+x@Example.com"));
+        Assert.Null(rotating.HashPrevious("not an address"));
+        Assert.Equal(before.HashDomain("bob@acme.example"), rotating.HashDomain("carol@ACME.example"));
+
+        clock.Now = clock.Now.AddDays(7);
+
+        Assert.False(rotating.InRotation);
+        Assert.Null(rotating.HashPrevious("alice@example.com"));
+        Assert.Equal(new EmailHasher(s_otherKey).HashDomain("bob@acme.example"), rotating.HashDomain("bob@acme.example"));
+        Assert.NotEqual(before.HashDomain("bob@acme.example"), rotating.HashDomain("bob@acme.example"));
+    }
+
+    [Fact]
+    public void A_previous_key_without_an_end_is_in_rotation_until_removed_and_must_be_a_different_key_of_128_bits()
+    {
+        var open = new EmailHasher(s_otherKey, s_key, null, TimeProvider.System);
+
+        Assert.True(open.InRotation);
+        Assert.False(new EmailHasher(s_key).InRotation);
+        Assert.Null(new EmailHasher(s_key).HashPrevious("alice@example.com"));
+        Assert.Throws<ArgumentException>(() => new EmailHasher(s_key, [.. s_key], null, TimeProvider.System));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new EmailHasher(s_key, new byte[15], null, TimeProvider.System));
+    }
+
+    private sealed class Clock : TimeProvider
+    {
+        public DateTimeOffset Now { get; set; }
+
+        public override DateTimeOffset GetUtcNow() => Now;
+    }
 }

@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using System.Net;
+using Microsoft.Extensions.Options;
 
 namespace Reputation.Api.Hosting;
 
@@ -216,6 +217,57 @@ public sealed class PrivacyOptions
     /// <summary>Key for the keyed hash of email addresses (base64, at least 16 bytes). Required outside Development.</summary>
     [Required(ErrorMessage = "Reputation:Privacy:EmailHashKey must be set (base64, at least 16 bytes).")]
     public string? EmailHashKey { get; init; }
+
+    /// <summary>
+    /// During a rotation of <see cref="EmailHashKey"/>, the key it replaces (base64, at least 16 bytes,
+    /// not the current key): signups retried across the rotation are recognised and email domains
+    /// keep hashing under it, until <see cref="PreviousEmailHashKeyUntil"/> or until it is removed
+    /// (docs/operations.md, "Rotating the email hash key").
+    /// </summary>
+    public string? PreviousEmailHashKey { get; init; }
+
+    /// <summary>When the rotation window ends (optional; only with <see cref="PreviousEmailHashKey"/>).</summary>
+    public DateTimeOffset? PreviousEmailHashKeyUntil { get; init; }
+}
+
+/// <summary>The keys are base64 of at least 16 bytes; a previous key differs from the current one; a window's end needs a previous key.</summary>
+public sealed class PrivacyOptionsValidator : IValidateOptions<PrivacyOptions>
+{
+    public ValidateOptionsResult Validate(string? name, PrivacyOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var failures = new List<string>();
+        var current = Key(options.EmailHashKey);
+        if (current is null)
+        {
+            failures.Add("Reputation:Privacy:EmailHashKey must be base64 of at least 16 bytes.");
+        }
+
+        if (options.PreviousEmailHashKey is not null)
+        {
+            var previous = Key(options.PreviousEmailHashKey);
+            if (previous is null)
+            {
+                failures.Add("Reputation:Privacy:PreviousEmailHashKey must be base64 of at least 16 bytes.");
+            }
+            else if (current is not null && previous.AsSpan().SequenceEqual(current))
+            {
+                failures.Add("Reputation:Privacy:PreviousEmailHashKey must differ from EmailHashKey: set the new key as EmailHashKey and the old one as PreviousEmailHashKey.");
+            }
+        }
+        else if (options.PreviousEmailHashKeyUntil is not null)
+        {
+            failures.Add("Reputation:Privacy:PreviousEmailHashKeyUntil needs Reputation:Privacy:PreviousEmailHashKey.");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static byte[]? Key(string? base64)
+    {
+        var buffer = new byte[((base64?.Length ?? 0) * 3 / 4) + 3];
+        return base64 is not null && Convert.TryFromBase64String(base64, buffer, out var written) && written >= 16 ? buffer[..written] : null;
+    }
 }
 
 public sealed class AuditOptions

@@ -180,7 +180,17 @@ public sealed partial class AccountGrain(
             for (var i = 0; i < events.Length; i++)
             {
                 var e = events[i];
-                if (!dedup.TryAdd(e.EventId))
+                // A signup decision retried across an email hash key rotation has two ids: either seen makes it
+                // a duplicate, and both are kept, so a retry under either key is recognised.
+                var previousId = (e as SignupEvent)?.PreviousKeyEventId;
+                var duplicate = previousId is not null && dedup.Contains(previousId);
+                duplicate = !dedup.TryAdd(e.EventId) || duplicate;
+                if (previousId is not null)
+                {
+                    dedup.TryAdd(previousId);
+                }
+
+                if (duplicate)
                 {
                     statuses[i] = EventStatus.Duplicate;
                     continue;

@@ -41,6 +41,11 @@ public sealed class SignupEvent : AccountEvent
     /// <summary>Keyed hash of the email's domain (never the domain itself).</summary>
     [Id(6)] public string? EmailDomainHash { get; init; }
     [Id(7)] public EmailDomainKind EmailDomainKind { get; init; }
+    /// <summary>
+    /// During an email hash key rotation, the id the same signup decision had under the previous key:
+    /// the account treats either as the signup's (docs/operations.md, "Rotating the email hash key").
+    /// </summary>
+    [Id(8)] public string? PreviousKeyEventId { get; init; }
 }
 
 [GenerateSerializer, Immutable, Alias("reputation.UsageEvent")]

@@ -39,30 +39,7 @@ public sealed class DecideSignupHandler(IGrainFactory grains, EmailHasher emails
     {
         var startedAt = Stopwatch.GetTimestamp();
         var b = request.Body;
-        IpRange.TryFromAddress(b.Ip, out var range);
-        var emailHash = emails.Hash(b.Email);
-        var country = b.Country?.ToUpperInvariant();
-        var (domainHash, domainKind) = emails.HashDomain(b.Email);
-        var organization = string.IsNullOrWhiteSpace(b.OrganizationId) ? null : b.OrganizationId;
-        var verified = organization is not null && b.OrganizationVerified == true;
-        var signup = new SignupEvent
-        {
-            // The same signup sent twice (a retry) is recorded once: its id is its content.
-            EventId = SignupId(b.AccountId, range.ToString(), emailHash, b.PaymentFingerprint, b.DeviceId, country,
-                organization, verified ? "verified" : null),
-            OccurredAt = time.UtcNow,
-            IpRange = range.ToString(),
-            Sender = request.Sender,
-            EmailHash = emailHash,
-            PaymentFingerprint = b.PaymentFingerprint,
-            DeviceId = b.DeviceId,
-            Country = country,
-            OrganizationId = organization,
-            OrganizationVerified = verified,
-            EmailDomainHash = domainHash,
-            EmailDomainKind = domainKind,
-        };
-
+        var signup = SignupOf(b, emails, request.Sender, time.UtcNow);
         var recorded = await grains.Ref<IAccountGrain>(b.AccountId).SignupSentAsync(signup);
         var arrivedAt = journal.Now;
         await journal.AppendAsync(request.Sender, arrivedAt, [.. JournalEntry.Of(b.AccountId, [signup], recorded.Recorded, arrivedAt)]);
@@ -75,6 +52,36 @@ public sealed class DecideSignupHandler(IGrainFactory grains, EmailHasher emails
             Score = result.Score,
             Reasons = DecisionMapping.Reasons(result, options.Value.TopReasons),
             PolicyVersion = result.PolicyVersion,
+        };
+    }
+
+    /// <summary>The signup a decision records. The same signup sent twice (a retry) is recorded once: its id is its content.</summary>
+    internal static SignupEvent SignupOf(SignupDecisionRequest b, EmailHasher emails, string? sender, DateTimeOffset at)
+    {
+        IpRange.TryFromAddress(b.Ip, out var range);
+        var emailHash = emails.Hash(b.Email);
+        var country = b.Country?.ToUpperInvariant();
+        var (domainHash, domainKind) = emails.HashDomain(b.Email);
+        var organization = string.IsNullOrWhiteSpace(b.OrganizationId) ? null : b.OrganizationId;
+        var verified = organization is not null && b.OrganizationVerified == true;
+        string Id(string? hash) => SignupId(b.AccountId, range.ToString(), hash, b.PaymentFingerprint, b.DeviceId, country,
+            organization, verified ? "verified" : null);
+        return new SignupEvent
+        {
+            EventId = Id(emailHash),
+            // During an email hash key rotation, the id the same signup had under the previous key.
+            PreviousKeyEventId = emails.HashPrevious(b.Email) is { } previous ? Id(previous) : null,
+            OccurredAt = at,
+            IpRange = range.ToString(),
+            Sender = sender,
+            EmailHash = emailHash,
+            PaymentFingerprint = b.PaymentFingerprint,
+            DeviceId = b.DeviceId,
+            Country = country,
+            OrganizationId = organization,
+            OrganizationVerified = verified,
+            EmailDomainHash = domainHash,
+            EmailDomainKind = domainKind,
         };
     }
 
