@@ -66,11 +66,39 @@ public sealed partial class DeploymentTests
     }
 
     [Fact]
+    public void A_keys_account_prefixes_become_its_AccountPrefixes_settings()
+    {
+        var prefix = Env("Reputation__ApiKeys__Keys__x__AccountPrefixes__x");
+
+        Assert.NotNull(prefix["value"]);
+        Assert.Contains("range $j, $prefix := $key.accountPrefixes", Chart.Template("deployment.yaml"), StringComparison.Ordinal);
+        Assert.DoesNotContain(Values["apiKeys"]!["keys"]!.AsArray(), k => k!["accountPrefixes"] is not null);
+    }
+
+    [Fact]
+    public void Audit_retention_and_a_previous_email_hash_key_are_set_only_when_given_the_key_from_the_privacy_secret()
+    {
+        var template = Chart.Template("deployment.yaml");
+        var previous = Env("Reputation__Privacy__PreviousEmailHashKey")["valueFrom"]!["secretKeyRef"]!;
+
+        Assert.Equal((string?)Values["privacy"]!["existingSecret"], (string?)previous["name"]);
+        Assert.NotNull(Env("Reputation__Privacy__PreviousEmailHashKeyUntil")["value"]);
+        Assert.NotNull(Env("Reputation__Audit__RetentionDays")["value"]);
+        Assert.Matches(@"\{\{- if \.Values\.privacy\.previousEmailHashKeyKey \}\}\s+#[^\n]*\n\s+- name: Reputation__Privacy__PreviousEmailHashKey\n", template);
+        Assert.Matches(@"\{\{- if \.Values\.privacy\.previousEmailHashKeyUntil \}\}\s+- name: Reputation__Privacy__PreviousEmailHashKeyUntil\n", template);
+        Assert.Matches(@"\{\{- if \.Values\.audit\.retentionDays \}\}\s+- name: Reputation__Audit__RetentionDays\n", template);
+        Assert.Equal("", (string?)Values["privacy"]!["previousEmailHashKeyKey"]);
+        Assert.Null(Values["audit"]!["retentionDays"]);
+    }
+
+    [Fact]
     public void No_secret_is_set_inline()
     {
-        var secretish = EnvMatching(Secretish()).ToList();
+        // The end of an email hash key rotation window is a time, not a secret.
+        var secretish = EnvMatching(Secretish()).Where(e => !((string)e["name"]!).EndsWith("Until", StringComparison.Ordinal)).ToList();
 
-        Assert.Equal(3, secretish.Count); // connection string, key hash (one per key, from the range), email hash key
+        // Connection string, key hash (one per key, from the range), email hash key, previous email hash key (during a rotation).
+        Assert.Equal(4, secretish.Count);
         Assert.All(secretish, e =>
         {
             Assert.Null(e["value"]);

@@ -90,6 +90,13 @@ public sealed class ValuesSchemaTests
         { "silo TLS secret not a Kubernetes name", """{"silo": {"tls": {"existingSecret": "Silo TLS"}}}""", "/silo/tls/existingSecret" },
         { "network policy peer misspelt", """{"networkPolicy": {"httpFrom": [{"podSelectr": {}}]}}""", "/networkPolicy/httpFrom/0/podSelectr" },
         { "network policy peer empty", """{"networkPolicy": {"httpFrom": [{}]}}""", "/networkPolicy/httpFrom/0" },
+        { "account prefixes on an operate key", """{"apiKeys": {"keys": [{"name": "a", "sha256Key": "a", "scopes": ["ingest", "operate"], "accountPrefixes": ["acme-"]}]}}""", "/apiKeys/keys/0/scopes" },
+        { "empty account prefix (every account)", """{"apiKeys": {"keys": [{"name": "a", "sha256Key": "a", "scopes": ["ingest"], "accountPrefixes": [""]}]}}""", "/apiKeys/keys/0/accountPrefixes/0" },
+        { "empty account prefix list", """{"apiKeys": {"keys": [{"name": "a", "sha256Key": "a", "scopes": ["ingest"], "accountPrefixes": []}]}}""", "/apiKeys/keys/0/accountPrefixes" },
+        { "account prefix with a control character", """{"apiKeys": {"keys": [{"name": "a", "sha256Key": "a", "scopes": ["ingest"], "accountPrefixes": ["acme\t"]}]}}""", "/apiKeys/keys/0/accountPrefixes/0" },
+        { "audit retention of zero days", """{"audit": {"retentionDays": 0}}""", "/audit/retentionDays" },
+        { "audit retention as a string", """{"audit": {"retentionDays": "400"}}""", "/audit/retentionDays" },
+        { "rotation end not a time", """{"privacy": {"previousEmailHashKeyKey": "old", "previousEmailHashKeyUntil": "next week"}}""", "/privacy/previousEmailHashKeyUntil" },
         { "network policy ipBlock without cidr", """{"networkPolicy": {"httpFrom": [{"ipBlock": {"except": ["10.0.0.0/8"]}}]}}""", "/networkPolicy/httpFrom/0/ipBlock" },
     };
 
@@ -121,6 +128,21 @@ public sealed class ValuesSchemaTests
             ["scopes"] = new JsonArray([.. scopes.Split(',').Select(s => (JsonNode)JsonValue.Create(s))]),
         };
         values["apiKeys"]!["keys"]!.AsArray().Add(key);
+
+        var results = Evaluate(values);
+
+        Assert.True(results.IsValid, string.Join("\n", Failures(results)));
+    }
+
+    [Theory]
+    [InlineData("""{"apiKeys": {"keys": [{"name": "acme-gateway", "sha256Key": "acme-sha256", "scopes": ["decide", "ingest", "read"], "accountPrefixes": ["acme-", "acme/eu-"]}]}}""")]
+    [InlineData("""{"audit": {"retentionDays": 400}}""")]
+    [InlineData("""{"privacy": {"previousEmailHashKeyKey": "emailHashKeyOld", "previousEmailHashKeyUntil": "2027-01-15T00:00:00Z"}}""")]
+    [InlineData("""{"privacy": {"previousEmailHashKeyKey": "emailHashKeyOld", "previousEmailHashKeyUntil": ""}}""")]
+    public void Account_prefixes_audit_retention_and_a_key_rotation_are_accepted(string overlay)
+    {
+        var values = Chart.Values();
+        Merge(values.AsObject(), JsonNode.Parse(overlay)!.AsObject());
 
         var results = Evaluate(values);
 
