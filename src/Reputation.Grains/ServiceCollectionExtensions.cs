@@ -31,6 +31,10 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton<IntelCache>();
         services.TryAddSingleton<IIntelCache>(sp => sp.GetRequiredService<IntelCache>());
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<IntelCache>());
+        services.TryAddSingleton(UsageSinceSetting.Learned);
+        services.TryAddSingleton<UsageObservation>();
+        services.TryAddSingleton<IUsageObservation>(sp => sp.GetRequiredService<UsageObservation>());
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<UsageObservation>());
         return services;
     }
 }

@@ -1,31 +1,26 @@
 namespace Reputation.Grains;
 
 /// <summary>
-/// A silo's copy of one grain's data (the lists, the imported threat intel): loaded when the silo
-/// becomes active, kept current by the grain telling its observer of each change, and renewed
-/// every <paramref name="renewEvery"/> (which re-subscribes the observer and repairs a missed
-/// change). A failed renewal keeps the copy the silo has; the next one tries again.
+/// A silo-local service kept current from a grain: loaded when the silo becomes active and renewed
+/// every <paramref name="renewEvery"/>. A failed renewal keeps what the silo has; the next one
+/// tries again.
 /// </summary>
-/// <typeparam name="TObserver">The observer interface the grain notifies; the subclass implements it.</typeparam>
-public abstract class SiloCopy<TObserver>(IGrainFactory grains, TimeSpan renewEvery) : ILifecycleParticipant<ISiloLifecycle>, IDisposable
-    where TObserver : class, IGrainObserver
+public abstract class SiloRenewal(TimeSpan renewEvery) : ILifecycleParticipant<ISiloLifecycle>, IDisposable
 {
     private readonly CancellationTokenSource _stopping = new();
-    private TObserver? _reference;
     private Task? _renewing;
     private int _disposed;
 
-    /// <summary>The grain factory the copy was made with.</summary>
-    protected IGrainFactory Grains { get; } = grains;
-
-    /// <summary>This copy's observer reference, created on first use.</summary>
-    protected TObserver Observer => _reference ??= Grains.CreateObjectReference<TObserver>((TObserver)(object)this);
-
-    /// <summary>Subscribes <see cref="Observer"/> and loads the grain's data when it is newer than the copy's.</summary>
+    /// <summary>Loads (or merges) the grain's data.</summary>
     protected abstract Task LoadAsync();
 
     /// <summary>Logs a renewal that failed (the copy is kept).</summary>
     protected abstract void RenewFailed(Exception exception);
+
+    /// <summary>Releases what the copy holds in the cluster, after the last renewal.</summary>
+    protected virtual void Stopped()
+    {
+    }
 
     void ILifecycleParticipant<ISiloLifecycle>.Participate(ISiloLifecycle lifecycle) =>
         lifecycle.Subscribe(GetType().Name, ServiceLifecycleStage.Active, StartAsync, StopAsync);
@@ -77,10 +72,7 @@ public abstract class SiloCopy<TObserver>(IGrainFactory grains, TimeSpan renewEv
             await _renewing.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
 
-        if (_reference is not null)
-        {
-            Grains.DeleteObjectReference<TObserver>(_reference);
-        }
+        Stopped();
     }
 
     private async Task RenewPeriodicallyAsync(CancellationToken stopping)
@@ -96,6 +88,33 @@ public abstract class SiloCopy<TObserver>(IGrainFactory grains, TimeSpan renewEv
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
         {
             // The silo is stopping.
+        }
+    }
+}
+
+/// <summary>
+/// A silo's copy of one grain's data (the lists, the imported threat intel): loaded when the silo
+/// becomes active, kept current by the grain telling its observer of each change, and renewed
+/// every <paramref name="renewEvery"/> (which re-subscribes the observer and repairs a missed
+/// change). A failed renewal keeps the copy the silo has; the next one tries again.
+/// </summary>
+/// <typeparam name="TObserver">The observer interface the grain notifies; the subclass implements it.</typeparam>
+public abstract class SiloCopy<TObserver>(IGrainFactory grains, TimeSpan renewEvery) : SiloRenewal(renewEvery)
+    where TObserver : class, IGrainObserver
+{
+    private TObserver? _reference;
+
+    /// <summary>The grain factory the copy was made with.</summary>
+    protected IGrainFactory Grains { get; } = grains;
+
+    /// <summary>This copy's observer reference, created on first use.</summary>
+    protected TObserver Observer => _reference ??= Grains.CreateObjectReference<TObserver>((TObserver)(object)this);
+
+    protected override void Stopped()
+    {
+        if (_reference is not null)
+        {
+            Grains.DeleteObjectReference<TObserver>(_reference);
         }
     }
 }

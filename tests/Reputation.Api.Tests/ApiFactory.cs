@@ -28,12 +28,23 @@ public class ApiFactory : WebApplicationFactory<Program>
         builder.UseSetting("Reputation:Storage:Provider", "Memory");
         builder.UseSetting("Reputation:Silo:SiloPort", FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture));
         builder.UseSetting("Reputation:Silo:GatewayPort", FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture));
+        if (UsageSince is { } since)
+        {
+            builder.UseSetting("Reputation:Detection:UsageSince", since.ToString("O", System.Globalization.CultureInfo.InvariantCulture));
+        }
+
         builder.ConfigureTestServices(services =>
         {
             services.RemoveAll<ReputationClock>();
             services.AddSingleton(new ReputationClock(Time));
         });
     }
+
+    /// <summary>
+    /// Since when the deployment has sent every account's usage: years, so that which test sends the
+    /// earliest usage does not decide which accounts are dormant. Null: the service learns it.
+    /// </summary>
+    protected virtual DateTimeOffset? UsageSince => Time.GetUtcNow().AddYears(-10);
 
     /// <summary>A client as a caller would use it, with a generous timeout so a cold start is not a fallback.</summary>
     public ReputationClient CreateReputationClient(string apiKey = ServiceKey, TimeSpan? decisionTimeout = null)

@@ -12,12 +12,15 @@ public sealed class StandingAndSharersTests
     private static readonly DateTimeOffset s_now = new(2026, 6, 1, 12, 0, 0, TimeSpan.Zero);
     private static readonly ScoringPolicy s_policy = ScoringPolicy.Default;
 
-    private static History Aged(int days = 90) => new(s_now.AddDays(-days), null, 0, null, null, false, Label.None);
+    // The service has seen every account's usage for years (it was sent the past, or has run that long).
+    private static readonly DateTimeOffset s_watchedSince = s_now.AddYears(-5);
+
+    private static History Aged(int days = 90) => new(s_now.AddDays(-days), null, 0, null, null, false, Label.None, s_watchedSince);
 
     [Fact]
     public void A_young_account_is_new_whatever_it_did()
     {
-        var history = new History(s_now.AddDays(-2), s_now.AddDays(-2), 2, s_now.AddDays(-2), s_now, false, Label.None);
+        var history = new History(s_now.AddDays(-2), s_now.AddDays(-2), 2, s_now.AddDays(-2), s_now, false, Label.None, s_watchedSince);
         Assert.Equal(Standing.New, history.StandingAt(s_now, s_policy));
     }
 
@@ -49,13 +52,31 @@ public sealed class StandingAndSharersTests
         Assert.Equal(Standing.Known, (Aged(400) with { FirstUsageAt = s_now.AddDays(-300) }).StandingAt(s_now, s_policy));
         Assert.Equal(Standing.Known, (Aged(400) with { FirstUsageAt = s_now.AddDays(-UsageDays.MapDays) }).StandingAt(s_now, s_policy));
         // Aged, first used within days of its creation, but only in the last two days: nothing is known of it yet.
-        Assert.Equal(Standing.None, (new History(s_now.AddDays(-8), s_now.AddDays(-2), 0, null, null, false, Label.None)).StandingAt(s_now, s_policy));
+        Assert.Equal(Standing.None, (new History(s_now.AddDays(-8), s_now.AddDays(-2), 0, null, null, false, Label.None, s_watchedSince)).StandingAt(s_now, s_policy));
+    }
+
+    [Fact]
+    public void Silence_counts_only_where_the_service_was_watching()
+    {
+        // A deployment that sent no past has seen usage only since it started: an account made
+        // months before and first seen today may have been used every day before that.
+        var startedToday = Aged(90) with { FirstUsageAt = s_now.AddHours(-1), UsageSince = s_now.AddHours(-2) };
+        Assert.Equal(Standing.None, startedToday.StandingAt(s_now, s_policy));
+        Assert.Equal(Standing.None, (Aged(90) with { UsageSince = null }).StandingAt(s_now, s_policy));
+        // Watching for less than the gap is not enough either...
+        var gapBeforeItsFirstUse = s_now.AddHours(-1).AddDays(-s_policy.Trust.DormantGapDays);
+        Assert.Equal(Standing.None, (startedToday with { UsageSince = gapBeforeItsFirstUse.AddMinutes(1) }).StandingAt(s_now, s_policy));
+        // ...but a week of watching an aged account that never showed up is what dormancy means,
+        Assert.Equal(Standing.Dormant, (startedToday with { UsageSince = gapBeforeItsFirstUse }).StandingAt(s_now, s_policy));
+        // and with the past sent from before its creation the whole gap since then counts.
+        Assert.Equal(Standing.Dormant, (Aged(40) with { FirstUsageAt = s_now.AddDays(-30), UsageSince = s_now.AddDays(-45) }).StandingAt(s_now, s_policy));
+        Assert.Equal(Standing.None, (Aged(40) with { FirstUsageAt = s_now.AddDays(-36), UsageSince = s_now.AddDays(-45) }).StandingAt(s_now, s_policy));
     }
 
     [Fact]
     public void A_verified_organisation_s_member_or_a_trusted_account_is_trusted_as_well()
     {
-        Assert.Equal(Standing.New | Standing.Trusted, (new History(s_now.AddHours(-1), null, 0, null, null, true, Label.None)).StandingAt(s_now, s_policy));
+        Assert.Equal(Standing.New | Standing.Trusted, (new History(s_now.AddHours(-1), null, 0, null, null, true, Label.None, s_watchedSince)).StandingAt(s_now, s_policy));
         Assert.Equal(Standing.Dormant | Standing.Trusted, (Aged() with { Label = Label.Trusted }).StandingAt(s_now, s_policy));
     }
 

@@ -1,39 +1,14 @@
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Time.Testing;
-using Orleans.TestingHost;
 using Reputation.Grains.Audit;
 
 namespace Reputation.Grains.Tests;
 
 /// <summary>A silo of its own whose audit log keeps 30 days: the shared cluster's log keeps everything.</summary>
-public sealed class AuditRetentionFixture : IAsyncLifetime
+public sealed class AuditRetentionFixture : SiloFixture
 {
     public static readonly TimeSpan Retention = TimeSpan.FromDays(30);
 
-    public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 12, 1, 12, 0, 0, TimeSpan.Zero));
-
-    public InProcessTestCluster Cluster { get; private set; } = null!;
-
-    public async ValueTask InitializeAsync()
-    {
-        var builder = new InProcessTestClusterBuilder(1);
-        var clock = new ReputationClock(Time);
-        builder.ConfigureSilo((_, silo) =>
-        {
-            silo.AddMemoryGrainStorage(StorageNames.Reputation);
-            silo.Services.AddSingleton(clock);
-            silo.Services.AddSingleton(new AuditRetention(Retention));
-            silo.Services.AddReputationGrains();
-        });
-        Cluster = builder.Build();
-        await Cluster.DeployAsync();
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await Cluster.StopAllSilosAsync();
-        await Cluster.DisposeAsync();
-    }
+    protected override void ConfigureServices(IServiceCollection services) => services.AddSingleton(new AuditRetention(Retention));
 }
 
 public sealed class AuditRetentionTests(AuditRetentionFixture fixture) : IClassFixture<AuditRetentionFixture>

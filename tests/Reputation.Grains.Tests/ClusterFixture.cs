@@ -5,8 +5,8 @@ using Reputation.Grains;
 
 namespace Reputation.Grains.Tests;
 
-/// <summary>One in-process silo on memory storage, shared by a collection, with a movable reputation clock.</summary>
-public sealed class ClusterFixture : IAsyncLifetime
+/// <summary>One in-process silo on memory storage with a movable reputation clock; subclasses add services.</summary>
+public abstract class SiloFixture : IAsyncLifetime
 {
     public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 12, 1, 12, 0, 0, TimeSpan.Zero));
 
@@ -22,6 +22,7 @@ public sealed class ClusterFixture : IAsyncLifetime
         {
             silo.AddMemoryGrainStorage(StorageNames.Reputation);
             silo.Services.AddSingleton(clock);
+            ConfigureServices(silo.Services);
             silo.Services.AddReputationGrains();
         });
         Cluster = builder.Build();
@@ -32,7 +33,22 @@ public sealed class ClusterFixture : IAsyncLifetime
     {
         await Cluster.StopAllSilosAsync();
         await Cluster.DisposeAsync();
+        GC.SuppressFinalize(this);
     }
+
+    /// <summary>Services registered before the grains' defaults, which they replace.</summary>
+    protected virtual void ConfigureServices(IServiceCollection services)
+    {
+    }
+}
+
+/// <summary>The silo most grain tests share.</summary>
+public sealed class ClusterFixture : SiloFixture
+{
+    // As a deployment that has sent every account's usage for years: which test sends the earliest
+    // usage must not decide which accounts are dormant (UsageObservationTests learn it).
+    protected override void ConfigureServices(IServiceCollection services) =>
+        services.AddSingleton(new UsageSinceSetting(Time.GetUtcNow().AddYears(-10)));
 }
 
 [CollectionDefinition(Name)]

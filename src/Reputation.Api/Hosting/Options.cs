@@ -284,6 +284,21 @@ public sealed class AuditOptions
     public Grains.Audit.AuditRetention Retention => new(RetentionDays is { } days ? TimeSpan.FromDays(days) : null);
 }
 
+public sealed class DetectionOptions
+{
+    public const string SectionName = "Reputation:Detection";
+
+    /// <summary>
+    /// Since when this deployment has sent every account's usage, the past included (docs/detection.md,
+    /// "Dormancy only where the service watched"). Unset (the default), the service learns it: the
+    /// earliest usage it has been sent. Set it when the past was sent for some accounts only, or to
+    /// say when a deployment without a backfill started.
+    /// </summary>
+    public DateTimeOffset? UsageSince { get; init; }
+
+    public Grains.UsageSinceSetting UsageSinceSetting => new(UsageSince);
+}
+
 public sealed class MetricsOptions
 {
     public const string SectionName = "Reputation:Metrics";

@@ -11,7 +11,7 @@ public enum Standing : byte
     New = 1,
     /// <summary>Aged, with a history of use on several days or of renewals: a customer the service has seen.</summary>
     Established = 2,
-    /// <summary>Aged without history, and first used long after it was created: bought or farmed, or a returning user.</summary>
+    /// <summary>Aged without history, and first used long after it was created (as far as the service saw its usage): bought or farmed, or a returning user.</summary>
     Dormant = 4,
     /// <summary>A member of an organisation the platform verified, or labelled trusted by an operator.</summary>
     Trusted = 8,
@@ -30,6 +30,19 @@ public static class StandingExtensions
 }
 
 /// <summary>The facts an account's standing is decided from; pure, so it is unit-tested without a silo.</summary>
+/// <param name="CreatedAt">When the account was created (its signup).</param>
+/// <param name="FirstUsageAt">Its earliest usage the service was sent.</param>
+/// <param name="UsageDaysBeforeRecent">Distinct days with usage before the last two (<see cref="UsageDays.Before"/>).</param>
+/// <param name="FirstPaidAt">Its first successful payment.</param>
+/// <param name="LastPaidAt">Its latest successful payment.</param>
+/// <param name="VerifiedOrganization">A member of an organisation the platform verified.</param>
+/// <param name="Label">Its operator label.</param>
+/// <param name="UsageSince">
+/// Since when the service has seen every account's usage (<c>UsageObservation</c>): the earliest usage
+/// it was sent, or what the operator configured. Silence before it is not evidence: an account
+/// created before it and first seen using the service after it may have been used in between.
+/// Null when no usage has been seen yet.
+/// </param>
 public readonly record struct History(
     DateTimeOffset? CreatedAt,
     DateTimeOffset? FirstUsageAt,
@@ -37,7 +50,8 @@ public readonly record struct History(
     DateTimeOffset? FirstPaidAt,
     DateTimeOffset? LastPaidAt,
     bool VerifiedOrganization,
-    Label Label)
+    Label Label,
+    DateTimeOffset? UsageSince)
 {
     public Standing StandingAt(DateTimeOffset now, ScoringPolicy policy)
     {
@@ -71,8 +85,17 @@ public readonly record struct History(
             return standing | Standing.Known;
         }
 
-        return CreatedAt is { } c && (FirstUsageAt is not { } used || used - c >= gap) ? standing | Standing.Dormant : standing;
+        // Dormant: silent for the gap after it was created, as far as the service could see. A
+        // deployment that did not send its customers' past has watched only since it started, so
+        // every aged account it meets is silent before that without being dormant.
+        return CreatedAt is { } c && UsageSince is { } since && ObservedSilence(c, since, FirstUsageAt ?? now) >= gap
+            ? standing | Standing.Dormant
+            : standing;
     }
+
+    /// <summary>How long the service saw no use of an account created at <paramref name="created"/> before <paramref name="until"/>.</summary>
+    private static TimeSpan ObservedSilence(DateTimeOffset created, DateTimeOffset since, DateTimeOffset until) =>
+        until - (since > created ? since : created);
 }
 
 /// <summary>

@@ -20,6 +20,7 @@ public sealed partial class AccountGrain(
     IPolicyCache policies,
     IListCache lists,
     IIntelCache intel,
+    IUsageObservation observation,
     ReputationMetrics metrics,
     ReputationClock time) : Grain, IAccountGrain
 {
@@ -402,6 +403,7 @@ public sealed partial class AccountGrain(
         var s = state.State;
         var at = usage.OccurredAt;
         s.FirstUsageAt = s.FirstUsageAt is { } firstUsage && firstUsage <= at ? firstUsage : at;
+        observation.Saw(at);
         var dayBits = s.UsageDayBits;
         var dayLatest = s.UsageDayLatest;
         UsageDays.Mark(ref dayBits, ref dayLatest, at);
@@ -473,7 +475,7 @@ public sealed partial class AccountGrain(
         var s = state.State;
         var now = time.UtcNow;
         return new History(s.CreatedAt, s.FirstUsageAt, UsageDays.Before(s.UsageDayBits, s.UsageDayLatest, now), s.FirstPaidAt, s.LastPaidAt,
-            s.OrganizationVerified, s.Label).StandingAt(now, policies.Current);
+            s.OrganizationVerified, s.Label, observation.Since).StandingAt(now, policies.Current);
     }
 
     /// <summary>A 16-bit tag of a range or a domain hash: enough to group sharers, not to name them.</summary>
