@@ -92,6 +92,14 @@ public sealed partial class DeploymentTests
     }
 
     [Fact]
+    public void The_start_of_the_usage_sent_is_set_only_when_given()
+    {
+        Assert.NotNull(Env("Reputation__Detection__UsageSince")["value"]);
+        Assert.Matches(@"\{\{- if \.Values\.detection\.usageSince \}\}\s+- name: Reputation__Detection__UsageSince\n", Chart.Template("deployment.yaml"));
+        Assert.Equal("", (string?)Values["detection"]!["usageSince"]);
+    }
+
+    [Fact]
     public void No_secret_is_set_inline()
     {
         // The end of an email hash key rotation window is a time, not a secret.

@@ -96,6 +96,8 @@ public sealed class ValuesSchemaTests
         { "account prefix with a control character", """{"apiKeys": {"keys": [{"name": "a", "sha256Key": "a", "scopes": ["ingest"], "accountPrefixes": ["acme\t"]}]}}""", "/apiKeys/keys/0/accountPrefixes/0" },
         { "audit retention of zero days", """{"audit": {"retentionDays": 0}}""", "/audit/retentionDays" },
         { "audit retention as a string", """{"audit": {"retentionDays": "400"}}""", "/audit/retentionDays" },
+        { "usage start not a time", """{"detection": {"usageSince": "last spring"}}""", "/detection/usageSince" },
+        { "usage start without an offset", """{"detection": {"usageSince": "2026-01-01T00:00:00"}}""", "/detection/usageSince" },
         { "rotation end not a time", """{"privacy": {"previousEmailHashKeyKey": "old", "previousEmailHashKeyUntil": "next week"}}""", "/privacy/previousEmailHashKeyUntil" },
         { "network policy ipBlock without cidr", """{"networkPolicy": {"httpFrom": [{"ipBlock": {"except": ["10.0.0.0/8"]}}]}}""", "/networkPolicy/httpFrom/0/ipBlock" },
     };
@@ -137,6 +139,7 @@ public sealed class ValuesSchemaTests
     [Theory]
     [InlineData("""{"apiKeys": {"keys": [{"name": "acme-gateway", "sha256Key": "acme-sha256", "scopes": ["decide", "ingest", "read"], "accountPrefixes": ["acme-", "acme/eu-"]}]}}""")]
     [InlineData("""{"audit": {"retentionDays": 400}}""")]
+    [InlineData("""{"detection": {"usageSince": "2026-09-01T00:00:00Z"}}""")]
     [InlineData("""{"privacy": {"previousEmailHashKeyKey": "emailHashKeyOld", "previousEmailHashKeyUntil": "2027-01-15T00:00:00Z"}}""")]
     [InlineData("""{"privacy": {"previousEmailHashKeyKey": "emailHashKeyOld", "previousEmailHashKeyUntil": ""}}""")]
     public void Account_prefixes_audit_retention_and_a_key_rotation_are_accepted(string overlay)
