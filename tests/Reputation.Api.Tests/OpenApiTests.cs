@@ -66,6 +66,20 @@ public sealed class OpenApiTests(ApiFactory factory)
     }
 
     [Theory]
+    [InlineData("/v1/intel/stix", "get", "Needs an API key with the `intel` or `read` scope.")]
+    [InlineData("/v1/intel/stix", "post", "Needs an API key with the `operate` scope.")]
+    [InlineData("/v1/decisions/request", "post", "Needs an API key with the `decide` scope.")]
+    public async Task Each_operation_names_every_scope_that_opens_it(string path, string method, string sentence)
+    {
+        using var document = await SwaggerAsync();
+
+        var description = document.RootElement.GetProperty("paths").GetProperty(path).GetProperty(method).GetProperty("description").GetString();
+        Assert.EndsWith(sentence, description, StringComparison.Ordinal);
+        var scheme = document.RootElement.GetProperty("components").GetProperty("securitySchemes").GetProperty("ApiKey").GetProperty("description").GetString();
+        Assert.Equal("API key. Each key has scopes: decide, ingest, read, operate, intel, metrics.", scheme);
+    }
+
+    [Theory]
     [InlineData("SignupDecision", new[] { "allow", "review", "challenge", "deny" })]
     [InlineData("RequestDecision", new[] { "allow", "throttle", "degrade", "block" })]
     [InlineData("BillingDecision", new[] { "allow", "hold", "deny" })]

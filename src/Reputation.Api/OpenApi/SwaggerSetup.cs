@@ -87,7 +87,7 @@ internal static partial class SwaggerSetup
                 Type = SecuritySchemeType.ApiKey,
                 In = ParameterLocation.Header,
                 Name = ApiKeyAuthenticationHandler.HeaderName,
-                Description = "API key. Each key has scopes: decide, ingest, read, operate.",
+                Description = $"API key. Each key has scopes: {string.Join(", ", Scopes.All)}.",
             });
             // Field descriptions come from the contract's XML docs, so Swagger and the client agree.
             // The policy's fields (units, ranges) come from Core's.
@@ -124,7 +124,8 @@ internal static partial class SwaggerSetup
             {
                 [new OpenApiSecuritySchemeReference(ApiKeyAuthenticationHandler.SchemeName, context.Document)] = [],
             });
-            operation.Description = $"{operation.Description}\n\nNeeds an API key with the `{scope.Scope}` scope.".TrimStart();
+            var scopes = string.Join(" or ", scope.Accepted.Select(s => $"`{s}`"));
+            operation.Description = $"{operation.Description}\n\nNeeds an API key with the {scopes} scope.".TrimStart();
         }
     }
 
