@@ -222,9 +222,41 @@ public sealed class StandingAndSharersTests
             Scorer.Score(s_policy, s_now, new ScoreInputs { Account = Customer(standing), Range = range })
                 .Contributions.Single(c => c.Code == ReasonCodes.LinkedRisk).Value;
 
-        Assert.Equal(0.5 * s_policy.Propagation.Decay, Linked(Standing.Dormant, risky), 1e-12);
+        // Aged, first used within days of its creation, nothing known yet: it reads the range whole.
+        Assert.Equal(0.5 * s_policy.Propagation.Decay, Linked(Standing.None, risky), 1e-12);
         Assert.Equal(0.5 * s_policy.Propagation.Decay * s_policy.Trust.KnownCustomerRangeFactor, Linked(Standing.Known, risky), 1e-12);
         Assert.Equal(s_policy.Propagation.Decay, Linked(Standing.Established, risky with { Risk = 1, Label = Label.Fraud }), 1e-12);
+    }
+
+    [Fact]
+    public void A_dormant_account_reads_its_range_as_far_as_its_own_signals_bear_it_out()
+    {
+        var risky = new RangeFacts("198.51.100.0/24", 0, 10) { Risk = 0.5 };
+        IntelMatchFacts[] named = [new(100, null, "IP range 198.51.100.0/24", NamesRange: true)];
+        ScoreResult For(AccountFacts account, RangeFacts range) =>
+            Scorer.Score(s_policy, s_now, new ScoreInputs { Account = account, Range = range, ThreatIntel = named });
+        double Of(ScoreResult r, string code) => r.Contributions.Single(c => c.Code == code).Value;
+        var floor = s_policy.Trust.KnownCustomerRangeFactor;
+        var indicator = s_policy.Intel.DefaultTrust * s_policy.Propagation.RangeLinkStrength;
+
+        // First used months after signup with ordinary prompts: its block's campaign is not its evidence.
+        var honest = Customer(Standing.Dormant);
+        Assert.Equal(0.5 * s_policy.Propagation.Decay * floor, Of(For(honest, risky), ReasonCodes.LinkedRisk), 1e-12);
+        Assert.Equal(indicator * floor, Of(For(honest, risky), ReasonCodes.ThreatIntelMatch), 1e-12);
+        Assert.Contains("as far as its own signals bear it out", For(honest, risky).Contributions.Single(c => c.Code == ReasonCodes.LinkedRisk).Detail, StringComparison.Ordinal);
+
+        // Harvesting from it (its suspect templated share alone would throttle it): the range speaks in full.
+        var harvesting = honest with { SuspectTemplatedShare = 1 };
+        Assert.Equal(0.5 * s_policy.Propagation.Decay, Of(For(harvesting, risky), ReasonCodes.LinkedRisk), 1e-12);
+        Assert.Equal(indicator, Of(For(harvesting, risky), ReasonCodes.ThreatIntelMatch), 1e-12);
+
+        // Halfway: in proportion.
+        var some = For(honest with { SuspectTemplatedShare = 0.4 }, risky);
+        var own = s_policy.Weights.PromptTemplateShared * s_policy.Ramps.SuspectTemplatedShare.Apply(0.4);
+        Assert.Equal(0.5 * s_policy.Propagation.Decay * (floor + ((1 - floor) * Math.Min(1, own / s_policy.Request.Throttle))), Of(some, ReasonCodes.LinkedRisk), 1e-12);
+
+        // An operator's fraud label on the range counts whoever it is.
+        Assert.Equal(s_policy.Propagation.Decay, Of(For(honest, risky with { Risk = 1, Label = Label.Fraud }), ReasonCodes.LinkedRisk), 1e-12);
     }
 
     [Fact]
@@ -235,7 +267,7 @@ public sealed class StandingAndSharersTests
         ScoreResult For(Standing standing, RangeFacts r) => Scorer.Score(s_policy, s_now, new ScoreInputs { Account = Customer(standing), Range = r });
 
         Assert.DoesNotContain(For(Standing.New, range).Contributions, c => c.Code == ReasonCodes.LinkedRisk);
-        Assert.Equal(0.5 * s_policy.Propagation.Decay, For(Standing.Dormant, range).Contributions.Single(c => c.Code == ReasonCodes.LinkedRisk).Value, 1e-12);
+        Assert.Equal(0.5 * s_policy.Propagation.Decay, For(Standing.None, range).Contributions.Single(c => c.Code == ReasonCodes.LinkedRisk).Value, 1e-12);
         // Flagged newcomers, or a range that reports no newcomer figure: the new account reads them.
         Assert.Equal(0.4 * s_policy.Propagation.Decay, For(Standing.New, range with { RiskForNew = 0.4 }).Contributions.Single(c => c.Code == ReasonCodes.LinkedRisk).Value, 1e-12);
         Assert.Equal(0.5 * s_policy.Propagation.Decay, For(Standing.New, range with { RiskForNew = null }).Contributions.Single(c => c.Code == ReasonCodes.LinkedRisk).Value, 1e-12);
@@ -266,7 +298,7 @@ public sealed class StandingAndSharersTests
     }
 
     [Fact]
-    public void An_indicator_naming_a_range_weighs_less_for_an_established_customer_than_for_a_dormant_account()
+    public void An_indicator_naming_a_range_weighs_less_for_an_established_customer_than_for_an_account_the_service_knows_nothing_of()
     {
         IntelMatchFacts[] range = [new(100, null, "IP range 198.51.100.0/24", NamesRange: true)];
         IntelMatchFacts[] card = [new(100, null, "a payment instrument")];
@@ -276,7 +308,7 @@ public sealed class StandingAndSharersTests
         var trust = s_policy.Intel.DefaultTrust;
         // A range is shared by nature: its indicator counts as the range's own evidence does (x 0.6).
         var strength = s_policy.Propagation.RangeLinkStrength;
-        Assert.Equal(trust * strength, Intel(Standing.Dormant, range), 1e-12);
+        Assert.Equal(trust * strength, Intel(Standing.None, range), 1e-12);
         Assert.Equal(trust * strength * s_policy.Trust.KnownCustomerRangeFactor, Intel(Standing.Established, range), 1e-12);
         // A card or a template is the customer's own: full weight whoever they are.
         Assert.Equal(trust, Intel(Standing.Established, card), 1e-12);

@@ -162,6 +162,15 @@ public static class Scorer
         // What a range's propagated risk says of a customer the service knows is little (its neighbours
         // are not it); an operator's fraud label on the range still counts fully.
         var knownCustomerRange = account.Standing.IsKnownCustomer() ? Math.Clamp(policy.Trust.KnownCustomerRangeFactor, 0, 1) : 1;
+        // A dormant account's range speaks as far as its own behaviour corroborates it: an honest
+        // account first used months after signup, in a block where a campaign's bought accounts wake
+        // up, is not the campaign's; a bought account that harvests is (decided below, once its own
+        // signals are known).
+        var corroborated = account.Standing.HasFlag(Standing.Dormant) && !account.Standing.IsKnownCustomer();
+        double rangeLinked = 0;
+        string? rangeLinkedDetail = null;
+        double rangeCluster = 0;
+        double rangeSynchronised = 0;
         // A new account is judged by the range's newcomers: aged accounts flagged behind the same
         // residential block say little of someone who just signed up there (decision 0017).
         var isNew = account.Standing.HasFlag(Standing.New);
@@ -173,14 +182,31 @@ public static class Scorer
             signals[n++] = new Signal(ReasonCodes.IpRangeAccounts, ramps.IpRangeDistinctAccounts.Apply(r.DistinctAccounts),
                 $"about {r.DistinctAccounts} accounts seen in {r.Range}");
             Cluster(ref clusterMultiple, ref clusterDetail, r.RequestsLastHour, policy.Quotas.RangeRequestsPerHour, $"IP range {r.Range}");
-            Linked(ref linkedRisk, ref linkedDetail, RangeRisk(r, isNew) * rangeFactor, r.Label, $"IP range {r.Range}", policy.Propagation.Decay);
+            rangeCluster = clusterMultiple;
+            if (corroborated && r.Label != Label.Fraud)
+            {
+                Linked(ref rangeLinked, ref rangeLinkedDetail, RangeRisk(r, isNew), r.Label, $"IP range {r.Range}", policy.Propagation.Decay);
+            }
+            else
+            {
+                Linked(ref linkedRisk, ref linkedDetail, RangeRisk(r, isNew) * rangeFactor, r.Label, $"IP range {r.Range}", policy.Propagation.Decay);
+            }
+
             Synchronised(ref synchronised, ref synchronisedDetail, ramps, r.PeakActivations, r.DistinctAccounts, $"IP range {r.Range}");
+            rangeSynchronised = synchronised;
         }
 
         foreach (var other in inputs.OtherRanges)
         {
             var rangeFactor = other.Label == Label.Fraud ? 1 : knownCustomerRange;
-            Linked(ref linkedRisk, ref linkedDetail, RangeRisk(other, isNew) * rangeFactor, other.Label, $"IP range {other.Range}", policy.Propagation.Decay);
+            if (corroborated && other.Label != Label.Fraud)
+            {
+                Linked(ref rangeLinked, ref rangeLinkedDetail, RangeRisk(other, isNew), other.Label, $"IP range {other.Range}", policy.Propagation.Decay);
+            }
+            else
+            {
+                Linked(ref linkedRisk, ref linkedDetail, RangeRisk(other, isNew) * rangeFactor, other.Label, $"IP range {other.Range}", policy.Propagation.Decay);
+            }
         }
 
         // The worst instrument speaks for the account: one shared card is enough, whatever else it has.
@@ -277,6 +303,26 @@ public static class Scorer
             signals[n++] = new Signal(ReasonCodes.SynchronisedActivity, synchronised, synchronisedDetail!);
         }
 
+        var rangeWeight = 1.0;
+        if (corroborated)
+        {
+            // Its own evidence: what its behaviour and its own cards and templates say, without its
+            // range (risk, counts, quota), its standing or its age. Full weight once that alone
+            // would throttle it; trust.knownCustomerRangeFactor with none.
+            var own = OwnEvidence(signals[..n], policy.Weights,
+                clusterIsRange: clusterMultiple > 0 && clusterMultiple == rangeCluster,
+                synchronisedIsRange: synchronised > 0 && synchronised == rangeSynchronised);
+            var floor = Math.Clamp(policy.Trust.KnownCustomerRangeFactor, 0, 1);
+            rangeWeight = floor + ((1 - floor) * Math.Clamp(own / Math.Max(policy.Request.Throttle, 1e-9), 0, 1));
+            if (rangeLinked * rangeWeight > linkedRisk)
+            {
+                linkedRisk = rangeLinked * rangeWeight;
+                linkedDetail = rangeWeight < 1
+                    ? string.Create(CultureInfo.InvariantCulture, $"{rangeLinkedDetail} (a dormant account: counted at {rangeWeight:P0}, as far as its own signals bear it out)")
+                    : rangeLinkedDetail;
+            }
+        }
+
         if (linkedRisk > 0)
         {
             signals[n++] = new Signal(ReasonCodes.LinkedRisk, linkedRisk, linkedDetail!);
@@ -296,10 +342,7 @@ public static class Scorer
                 // range strength), so it adds to an account's own evidence rather than holding it
                 // alone; and it says little about a customer the service has known for weeks.
                 value *= Math.Clamp(policy.Propagation.RangeLinkStrength, 0, 1);
-                if (account.Standing.IsKnownCustomer())
-                {
-                    value *= Math.Clamp(policy.Trust.KnownCustomerRangeFactor, 0, 1);
-                }
+                value *= account.Standing.IsKnownCustomer() ? Math.Clamp(policy.Trust.KnownCustomerRangeFactor, 0, 1) : rangeWeight;
             }
 
             if (value > intel)
@@ -336,6 +379,29 @@ public static class Scorer
         }
 
         return result;
+    }
+
+    /// <summary>Noisy-OR of the signals that are the account's own doing (see the dormant account's range above).</summary>
+    private static double OwnEvidence(ReadOnlySpan<Signal> signals, SignalWeights weights, bool clusterIsRange, bool synchronisedIsRange)
+    {
+        var clear = 1.0;
+        foreach (var signal in signals)
+        {
+            var own = signal.Code switch
+            {
+                ReasonCodes.NewAccount or ReasonCodes.DormantActivation or ReasonCodes.IpRangeSignupVelocity or ReasonCodes.IpRangeAccounts
+                    or ReasonCodes.LinkedRisk or ReasonCodes.ThreatIntelMatch => false,
+                ReasonCodes.ClusterUsage => !clusterIsRange,
+                ReasonCodes.SynchronisedActivity => !synchronisedIsRange,
+                _ => true,
+            };
+            if (own)
+            {
+                clear *= 1 - Math.Clamp(weights.WeightOf(signal.Code) * Math.Clamp(signal.Value, 0, 1), 0, MaxTerm);
+            }
+        }
+
+        return 1 - clear;
     }
 
     private static double RangeRisk(in RangeFacts range, bool isNew) => isNew && range.RiskForNew is { } forNew ? forNew : range.Risk;
