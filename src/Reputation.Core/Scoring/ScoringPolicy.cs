@@ -102,7 +102,8 @@ public sealed record TrustPolicy
     /// What an IP range's evidence — its propagated risk and imported indicators naming it — counts
     /// for an account with a history (neither new nor dormant), 0–1: residential and carrier ranges
     /// hold customers as well as proxies, and a customer the service has known for weeks is not
-    /// made a proxy user by its neighbours.
+    /// made a proxy user by its neighbours. Also the least it counts for a dormant account, which
+    /// reads it in proportion to its own evidence: in full once its own signals alone would throttle it.
     /// </summary>
     public double KnownCustomerRangeFactor { get; init; } = 0.3;
     /// <summary>
