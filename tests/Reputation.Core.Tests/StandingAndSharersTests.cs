@@ -245,15 +245,16 @@ public sealed class StandingAndSharersTests
         Assert.Equal(indicator * floor, Of(For(honest, risky), ReasonCodes.ThreatIntelMatch), 1e-12);
         Assert.Contains("as far as its own signals bear it out", For(honest, risky).Contributions.Single(c => c.Code == ReasonCodes.LinkedRisk).Detail, StringComparison.Ordinal);
 
-        // Harvesting from it (its suspect templated share alone would throttle it): the range speaks in full.
+        // Harvesting from it (its own evidence past trust.dormantRangeCorroboration): the range speaks in full.
         var harvesting = honest with { SuspectTemplatedShare = 1 };
         Assert.Equal(0.5 * s_policy.Propagation.Decay, Of(For(harvesting, risky), ReasonCodes.LinkedRisk), 1e-12);
         Assert.Equal(indicator, Of(For(harvesting, risky), ReasonCodes.ThreatIntelMatch), 1e-12);
 
         // Halfway: in proportion.
-        var some = For(honest with { SuspectTemplatedShare = 0.4 }, risky);
-        var own = s_policy.Weights.PromptTemplateShared * s_policy.Ramps.SuspectTemplatedShare.Apply(0.4);
-        Assert.Equal(0.5 * s_policy.Propagation.Decay * (floor + ((1 - floor) * Math.Min(1, own / s_policy.Request.Throttle))), Of(some, ReasonCodes.LinkedRisk), 1e-12);
+        var some = For(honest with { SuspectTemplatedShare = 0.3 }, risky);
+        var own = s_policy.Weights.PromptTemplateShared * s_policy.Ramps.SuspectTemplatedShare.Apply(0.3);
+        Assert.InRange(own, 0.01, s_policy.Trust.DormantRangeCorroboration - 0.01);
+        Assert.Equal(0.5 * s_policy.Propagation.Decay * (floor + ((1 - floor) * Math.Min(1, own / s_policy.Trust.DormantRangeCorroboration))), Of(some, ReasonCodes.LinkedRisk), 1e-12);
 
         // An operator's fraud label on the range counts whoever it is.
         Assert.Equal(s_policy.Propagation.Decay, Of(For(honest, risky with { Risk = 1, Label = Label.Fraud }), ReasonCodes.LinkedRisk), 1e-12);

@@ -121,6 +121,7 @@ public static class PolicyValidator
         Unit(errors, "trust.knownCustomerRangeFactor", standing.KnownCustomerRangeFactor, allowZero: true);
         Unit(errors, "trust.establishedSharedCardFactor", standing.EstablishedSharedCardFactor, allowZero: true);
         Unit(errors, "trust.cohortShare", standing.CohortShare, allowZero: false);
+        Unit(errors, "trust.dormantRangeCorroboration", standing.DormantRangeCorroboration, allowZero: false);
 
         Unit(errors, "ramps.templateFullTrafficShare", r.TemplateFullTrafficShare, allowZero: false);
         NonNegative(errors, "ramps.reasoningMinRequests", r.ReasoningMinRequests);

@@ -307,13 +307,13 @@ public static class Scorer
         if (corroborated)
         {
             // Its own evidence: what its behaviour and its own cards and templates say, without its
-            // range (risk, counts, quota), its standing or its age. Full weight once that alone
-            // would throttle it; trust.knownCustomerRangeFactor with none.
+            // range (risk, counts, quota, timing), its standing or its age. Full weight from
+            // trust.dormantRangeCorroboration; trust.knownCustomerRangeFactor with none.
             var own = OwnEvidence(signals[..n], policy.Weights,
                 clusterIsRange: clusterMultiple > 0 && clusterMultiple == rangeCluster,
                 synchronisedIsRange: synchronised > 0 && synchronised == rangeSynchronised);
             var floor = Math.Clamp(policy.Trust.KnownCustomerRangeFactor, 0, 1);
-            rangeWeight = floor + ((1 - floor) * Math.Clamp(own / Math.Max(policy.Request.Throttle, 1e-9), 0, 1));
+            rangeWeight = floor + ((1 - floor) * Math.Clamp(own / Math.Max(policy.Trust.DormantRangeCorroboration, 1e-9), 0, 1));
             if (rangeLinked * rangeWeight > linkedRisk)
             {
                 linkedRisk = rangeLinked * rangeWeight;

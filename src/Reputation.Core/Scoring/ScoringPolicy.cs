@@ -103,7 +103,7 @@ public sealed record TrustPolicy
     /// for an account with a history (neither new nor dormant), 0–1: residential and carrier ranges
     /// hold customers as well as proxies, and a customer the service has known for weeks is not
     /// made a proxy user by its neighbours. Also the least it counts for a dormant account, which
-    /// reads it in proportion to its own evidence: in full once its own signals alone would throttle it.
+    /// reads it in proportion to its own evidence (<see cref="DormantRangeCorroboration"/>).
     /// </summary>
     public double KnownCustomerRangeFactor { get; init; } = 0.3;
     /// <summary>
@@ -117,6 +117,14 @@ public sealed record TrustPolicy
     /// cohort (a class, a team) rather than a spread-out campaign (0–1; 1 turns it off).
     /// </summary>
     public double CohortShare { get; init; } = 0.6;
+    /// <summary>
+    /// A dormant account's own evidence (its score from its own signals: templates, reasoning share,
+    /// velocity, rotation, its cards — not its range, standing or age) at which it reads its IP
+    /// range's risk and indicators in full; with none it reads them × <see cref="KnownCustomerRangeFactor"/>,
+    /// in proportion between. 0–1; half the request throttle threshold by default: its range then
+    /// speaks for an account whose own signals already say half of what would hold it.
+    /// </summary>
+    public double DormantRangeCorroboration { get; init; } = 0.25;
 }
 
 /// <summary>
