@@ -176,36 +176,33 @@ public static class Scorer
         var isNew = account.Standing.HasFlag(Standing.New);
         if (inputs.Range is { } r)
         {
-            var rangeFactor = r.Label == Label.Fraud ? 1 : knownCustomerRange;
             signals[n++] = new Signal(ReasonCodes.IpRangeSignupVelocity, ramps.IpRangeSignupsPerHour.Apply(r.SignupsLastHour),
                 $"{r.SignupsLastHour} signups from {r.Range} in the last hour");
             signals[n++] = new Signal(ReasonCodes.IpRangeAccounts, ramps.IpRangeDistinctAccounts.Apply(r.DistinctAccounts),
                 $"about {r.DistinctAccounts} accounts seen in {r.Range}");
             Cluster(ref clusterMultiple, ref clusterDetail, r.RequestsLastHour, policy.Quotas.RangeRequestsPerHour, $"IP range {r.Range}");
             rangeCluster = clusterMultiple;
-            if (corroborated && r.Label != Label.Fraud)
-            {
-                Linked(ref rangeLinked, ref rangeLinkedDetail, RangeRisk(r, isNew), r.Label, $"IP range {r.Range}", policy.Propagation.Decay);
-            }
-            else
-            {
-                Linked(ref linkedRisk, ref linkedDetail, RangeRisk(r, isNew) * rangeFactor, r.Label, $"IP range {r.Range}", policy.Propagation.Decay);
-            }
-
+            LinkRange(r);
             Synchronised(ref synchronised, ref synchronisedDetail, ramps, r.PeakActivations, r.DistinctAccounts, $"IP range {r.Range}");
             rangeSynchronised = synchronised;
         }
 
         foreach (var other in inputs.OtherRanges)
         {
-            var rangeFactor = other.Label == Label.Fraud ? 1 : knownCustomerRange;
-            if (corroborated && other.Label != Label.Fraud)
+            LinkRange(other);
+        }
+
+        // A dormant account's range risk waits for its own evidence (below); a fraud label does not.
+        void LinkRange(in RangeFacts range)
+        {
+            if (corroborated && range.Label != Label.Fraud)
             {
-                Linked(ref rangeLinked, ref rangeLinkedDetail, RangeRisk(other, isNew), other.Label, $"IP range {other.Range}", policy.Propagation.Decay);
+                Linked(ref rangeLinked, ref rangeLinkedDetail, RangeRisk(range, isNew), range.Label, $"IP range {range.Range}", policy.Propagation.Decay);
             }
             else
             {
-                Linked(ref linkedRisk, ref linkedDetail, RangeRisk(other, isNew) * rangeFactor, other.Label, $"IP range {other.Range}", policy.Propagation.Decay);
+                var factor = range.Label == Label.Fraud ? 1 : knownCustomerRange;
+                Linked(ref linkedRisk, ref linkedDetail, RangeRisk(range, isNew) * factor, range.Label, $"IP range {range.Range}", policy.Propagation.Decay);
             }
         }
 
@@ -309,9 +306,9 @@ public static class Scorer
             // Its own evidence: what its behaviour and its own cards and templates say, without its
             // range (risk, counts, quota, timing), its standing or its age. Full weight from
             // trust.dormantRangeCorroboration; trust.knownCustomerRangeFactor with none.
-            var own = OwnEvidence(signals[..n], policy.Weights,
-                clusterIsRange: clusterMultiple > 0 && clusterMultiple == rangeCluster,
-                synchronisedIsRange: synchronised > 0 && synchronised == rangeSynchronised);
+            var clusterIsRange = clusterMultiple > 0 && clusterMultiple == rangeCluster;
+            var synchronisedIsRange = synchronised > 0 && synchronised == rangeSynchronised;
+            var own = NoisyOr(signals[..n], policy.Weights, code => IsOwnDoing(code, clusterIsRange, synchronisedIsRange));
             var floor = Math.Clamp(policy.Trust.KnownCustomerRangeFactor, 0, 1);
             rangeWeight = floor + ((1 - floor) * Math.Clamp(own / Math.Max(policy.Trust.DormantRangeCorroboration, 1e-9), 0, 1));
             if (rangeLinked * rangeWeight > linkedRisk)
@@ -358,16 +355,7 @@ public static class Scorer
         }
 
         var result = Combine(signals[..n], policy.Weights.WeightOf);
-        var clear = 1.0;
-        foreach (var signal in signals[..n])
-        {
-            if (signal.Code != ReasonCodes.LinkedRisk)
-            {
-                clear *= 1 - Math.Clamp(policy.Weights.WeightOf(signal.Code) * Math.Clamp(signal.Value, 0, 1), 0, MaxTerm);
-            }
-        }
-
-        result = result with { Evidence = 1 - clear };
+        result = result with { Evidence = NoisyOr(signals[..n], policy.Weights, static code => code != ReasonCodes.LinkedRisk) };
         if (account.Label == Label.Trusted)
         {
             var factor = policy.Propagation.TrustedScoreFactor;
@@ -381,21 +369,13 @@ public static class Scorer
         return result;
     }
 
-    /// <summary>Noisy-OR of the signals that are the account's own doing (see the dormant account's range above).</summary>
-    private static double OwnEvidence(ReadOnlySpan<Signal> signals, SignalWeights weights, bool clusterIsRange, bool synchronisedIsRange)
+    /// <summary>The noisy-OR score of the signals <paramref name="counts"/> keeps.</summary>
+    private static double NoisyOr(ReadOnlySpan<Signal> signals, SignalWeights weights, Func<string, bool> counts)
     {
         var clear = 1.0;
         foreach (var signal in signals)
         {
-            var own = signal.Code switch
-            {
-                ReasonCodes.NewAccount or ReasonCodes.DormantActivation or ReasonCodes.IpRangeSignupVelocity or ReasonCodes.IpRangeAccounts
-                    or ReasonCodes.LinkedRisk or ReasonCodes.ThreatIntelMatch => false,
-                ReasonCodes.ClusterUsage => !clusterIsRange,
-                ReasonCodes.SynchronisedActivity => !synchronisedIsRange,
-                _ => true,
-            };
-            if (own)
+            if (counts(signal.Code))
             {
                 clear *= 1 - Math.Clamp(weights.WeightOf(signal.Code) * Math.Clamp(signal.Value, 0, 1), 0, MaxTerm);
             }
@@ -403,6 +383,19 @@ public static class Scorer
 
         return 1 - clear;
     }
+
+    /// <summary>
+    /// A signal that is the account's own doing (see the dormant account's range above): not its
+    /// range's counts, quota or timing, its standing, age, intel or linked risk.
+    /// </summary>
+    private static bool IsOwnDoing(string code, bool clusterIsRange, bool synchronisedIsRange) => code switch
+    {
+        ReasonCodes.NewAccount or ReasonCodes.DormantActivation or ReasonCodes.IpRangeSignupVelocity or ReasonCodes.IpRangeAccounts
+            or ReasonCodes.LinkedRisk or ReasonCodes.ThreatIntelMatch => false,
+        ReasonCodes.ClusterUsage => !clusterIsRange,
+        ReasonCodes.SynchronisedActivity => !synchronisedIsRange,
+        _ => true,
+    };
 
     private static double RangeRisk(in RangeFacts range, bool isNew) => isNew && range.RiskForNew is { } forNew ? forNew : range.Risk;
 
