@@ -39,6 +39,7 @@ builder.Services.AddOptions<PrivacyOptions>().BindConfiguration(PrivacyOptions.S
 builder.Services.AddSingleton<IValidateOptions<PrivacyOptions>, PrivacyOptionsValidator>();
 builder.Services.AddOptions<AuditOptions>().BindConfiguration(AuditOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
 builder.Services.AddOptions<DetectionOptions>().BindConfiguration(DetectionOptions.SectionName);
+builder.Services.AddOptions<DecisionCacheOptions>().BindConfiguration(DecisionCacheOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
 
 var storage = builder.Configuration.GetSection(StorageOptions.SectionName).Get<StorageOptions>() ?? new StorageOptions();
 var silo = builder.Configuration.GetSection(SiloHostOptions.SectionName).Get<SiloHostOptions>() ?? new SiloHostOptions();
@@ -144,6 +145,7 @@ builder.Services.AddSingleton(sp =>
 builder.Services.AddSingleton(sp => new AccountPseudonym(Convert.FromBase64String(sp.GetRequiredService<IOptions<PrivacyOptions>>().Value.EmailHashKey!)));
 builder.Services.AddSingleton(sp => sp.GetRequiredService<IOptions<AuditOptions>>().Value.Retention);
 builder.Services.AddSingleton(sp => sp.GetRequiredService<IOptions<DetectionOptions>>().Value.UsageSinceSetting);
+builder.Services.AddSingleton(sp => sp.GetRequiredService<IOptions<DecisionCacheOptions>>().Value.Settings);
 builder.Services.AddMediator((MediatorOptions o) =>
 {
     o.ServiceLifetime = ServiceLifetime.Singleton;

@@ -51,6 +51,10 @@ public sealed class ReputationMetrics
     private readonly Counter<long> _propagationMessages;
     private readonly Histogram<long> _propagationFanOut;
     private readonly Counter<long> _campaignReports;
+    private readonly Counter<long> _decisionCache;
+
+    private static readonly KeyValuePair<string, object?> s_cacheHit = new("result", "hit");
+    private static readonly KeyValuePair<string, object?> s_cacheMiss = new("result", "miss");
 
     public ReputationMetrics(IMeterFactory meters)
     {
@@ -71,6 +75,7 @@ public sealed class ReputationMetrics
             "Notifications sent per risk change",
             tags: null,
             advice: new InstrumentAdvice<long> { HistogramBucketBoundaries = s_fanOut });
+        _decisionCache = meter.CreateCounter<long>("reputation.decision.cache", "{lookup}", "Request decisions looked up in the silo's decision cache, by result (hit: answered without a grain call)");
         _campaignReports = meter.CreateCounter<long>("reputation.campaign.reports", "{report}", "Campaign hub reports, by what they did (formed, merged, joined) or failed");
     }
 
@@ -83,6 +88,10 @@ public sealed class ReputationMetrics
         _decisions.Add(1, kindTag, new KeyValuePair<string, object?>("decision", (uint)outcome < outcomes.Length ? outcomes[outcome] : "unknown"));
         _decisionDuration.Record(Stopwatch.GetElapsedTime(startedAt).TotalSeconds, kindTag);
     }
+
+    /// <summary>A request decision answered from the silo's decision cache (hit) or by the account grain (miss).</summary>
+    public void DecisionCacheLookup(bool hit) =>
+        _decisionCache.Add(1, hit ? s_cacheHit : s_cacheMiss);
 
     /// <summary>Counts <paramref name="count"/> events of a type (0 signup, 1 usage, 2 payment, 3 unknown) with a result.</summary>
     public void Ingested(int eventType, EventResult result, long count)

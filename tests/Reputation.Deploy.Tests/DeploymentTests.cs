@@ -100,6 +100,13 @@ public sealed partial class DeploymentTests
     }
 
     [Fact]
+    public void The_decision_cache_settings_come_from_values()
+    {
+        Assert.Equal("5", (string?)Env("Reputation__DecisionCache__Seconds")["value"]);
+        Assert.Equal("100000", (string?)Env("Reputation__DecisionCache__Capacity")["value"]);
+    }
+
+    [Fact]
     public void No_secret_is_set_inline()
     {
         // The end of an email hash key rotation window is a time, not a secret.

@@ -299,6 +299,25 @@ public sealed class DetectionOptions
     public Grains.UsageSinceSetting UsageSinceSetting => new(UsageSince);
 }
 
+public sealed class DecisionCacheOptions
+{
+    public const string SectionName = "Reputation:DecisionCache";
+
+    /// <summary>
+    /// How old a request decision the silo answers again without asking the account grain may be
+    /// (docs/decisions/0023-decision-cache.md); 0 turns the cache off. It is dropped sooner whenever
+    /// anything it was decided from changes.
+    /// </summary>
+    [Range(0, 30, ErrorMessage = "Reputation:DecisionCache:Seconds must be 0 (off) to 30 seconds.")]
+    public double Seconds { get; init; } = 5;
+
+    /// <summary>Accounts whose last decision each silo holds at most.</summary>
+    [Range(1_000, 10_000_000, ErrorMessage = "Reputation:DecisionCache:Capacity must be 1000 to 10000000 accounts.")]
+    public int Capacity { get; init; } = 100_000;
+
+    public Grains.Accounts.DecisionCacheSettings Settings => new(TimeSpan.FromSeconds(Seconds), Capacity);
+}
+
 public sealed class MetricsOptions
 {
     public const string SectionName = "Reputation:Metrics";

@@ -21,8 +21,9 @@ public sealed partial class AccountGrain(
     IListCache lists,
     IIntelCache intel,
     IUsageObservation observation,
+    IDecisionCache decisions,
     ReputationMetrics metrics,
-    ReputationClock time) : Grain, IAccountGrain
+    ReputationClock time) : Grain, IAccountGrain, IIncomingGrainCallFilter
 {
     internal static readonly TimeSpan SignalsMaxAge = TimeSpan.FromSeconds(30);
     private const int CachedEntityCapacity = 8;
@@ -39,6 +40,40 @@ public sealed partial class AccountGrain(
     private bool _publishedFraud;
 
     private readonly record struct Cached<T>(T Value, DateTimeOffset FetchedAt);
+
+    /// <summary>Calls after which a request decision may differ: every one but the decisions and reads.</summary>
+    private static readonly HashSet<string> s_keepsDecision = new(StringComparer.Ordinal)
+    {
+        nameof(IAccountGrain.DecideRequestAsync), nameof(IAccountGrain.DecideBillingAsync), nameof(IAccountGrain.GetSnapshotAsync),
+    };
+
+    /// <summary>
+    /// The silo's cached request decision of this account (<see cref="DecisionCache"/>) is dropped
+    /// before and after any call that may change what it decides from.
+    /// </summary>
+    Task IIncomingGrainCallFilter.Invoke(IIncomingGrainCallContext context) =>
+        s_keepsDecision.Contains(context.InterfaceMethod.Name) ? context.Invoke() : InvokeForgettingAsync(context);
+
+    private async Task InvokeForgettingAsync(IIncomingGrainCallContext context)
+    {
+        ForgetDecision();
+        try
+        {
+            await context.Invoke();
+        }
+        finally
+        {
+            ForgetDecision();
+        }
+    }
+
+    private void ForgetDecision() => decisions.Remove(this.GetPrimaryKeyString());
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        ForgetDecision();
+        return Task.CompletedTask;
+    }
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -60,7 +95,7 @@ public sealed partial class AccountGrain(
     private DecisionResult DecideSignup(SignupEvent signup)
     {
         IEnumerable<string> instruments = signup.PaymentFingerprint is { } fp ? [fp] : state.State.PaymentInstruments;
-        return Decide(DecisionKind.Signup, signup.IpRange, instruments, charge: null);
+        return Decide(DecisionKind.Signup, signup.IpRange, instruments, charge: null, out _);
     }
 
     ValueTask<EventStatus[]> IAccountGrain.RecordAsync(AccountEvent[] events) => RecordAsync(events);
@@ -73,7 +108,43 @@ public sealed partial class AccountGrain(
             Remember(_ranges, ipRange, await GrainFactory.Ref<IIpRangeGrain>(ipRange).GetSignalsAsync(), CachedEntityCapacity);
         }
 
-        return DecideRequest(ipRange);
+        if (!decisions.Enabled)
+        {
+            return DecideRequest(ipRange);
+        }
+
+        // Answered again by the silo until anything it was decided from changes (DecisionCache).
+        var inputs = decisions.Inputs();
+        var decidedAt = time.UtcNow;
+        var result = DecideRequest(ipRange, out var shadow);
+        if (!_refreshing)
+        {
+            decisions.Put(this.GetPrimaryKeyString(), ipRange, new CachedDecision(result, shadow, decidedAt), inputs, SignalsDueAt());
+        }
+
+        return result;
+    }
+
+    /// <summary>When the oldest cached entity signals are due for a refresh (a decision after that starts one).</summary>
+    private DateTimeOffset SignalsDueAt()
+    {
+        var oldest = DateTimeOffset.MaxValue;
+        foreach (var c in _ranges.Values)
+        {
+            oldest = c.FetchedAt < oldest ? c.FetchedAt : oldest;
+        }
+
+        foreach (var c in _instruments.Values)
+        {
+            oldest = c.FetchedAt < oldest ? c.FetchedAt : oldest;
+        }
+
+        foreach (var c in _templates.Values)
+        {
+            oldest = c.FetchedAt < oldest ? c.FetchedAt : oldest;
+        }
+
+        return oldest == DateTimeOffset.MaxValue ? oldest : oldest + SignalsMaxAge;
     }
 
     async ValueTask<DecisionResult> IAccountGrain.DecideBillingAsync(string paymentFingerprint, long amountMinor, string currency)
@@ -85,7 +156,7 @@ public sealed partial class AccountGrain(
         }
 
         RefreshIfStale();
-        return Decide(DecisionKind.Billing, null, [paymentFingerprint], new ChargeFacts(amountMinor, currency, state.State.Payments.Succeeded));
+        return Decide(DecisionKind.Billing, null, [paymentFingerprint], new ChargeFacts(amountMinor, currency, state.State.Payments.Succeeded), out _);
     }
 
     ValueTask<AccountSnapshot?> IAccountGrain.GetSnapshotAsync()
@@ -681,10 +752,12 @@ public sealed partial class AccountGrain(
             || Score(policy, null, state.State.PaymentInstruments).Evidence >= policy.Propagation.FlaggedScore;
     }
 
-    private DecisionResult DecideRequest(string? ipRange)
+    private DecisionResult DecideRequest(string? ipRange) => DecideRequest(ipRange, out _);
+
+    private DecisionResult DecideRequest(string? ipRange, out int? shadowOutcome)
     {
         RefreshIfStale();
-        return Decide(DecisionKind.Request, ipRange, state.State.PaymentInstruments, charge: null);
+        return Decide(DecisionKind.Request, ipRange, state.State.PaymentInstruments, charge: null, out shadowOutcome);
     }
 
     /// <summary>
@@ -692,14 +765,15 @@ public sealed partial class AccountGrain(
     /// score under the live policy, a shadow candidate's outcome on the same facts (reported to the
     /// shadow report). Nothing here reads storage or calls another grain.
     /// </summary>
-    private DecisionResult Decide(DecisionKind kind, string? ipRange, IEnumerable<string> instruments, ChargeFacts? charge)
+    private DecisionResult Decide(DecisionKind kind, string? ipRange, IEnumerable<string> instruments, ChargeFacts? charge, out int? shadowOutcome)
     {
         var policy = policies.Current;
         var candidate = policies.Shadow;
         var decision = Decide(kind, policy, candidate, ipRange, instruments, charge, ListMatch(ipRange, instruments));
-        if (decision.ShadowOutcome is { } shadowOutcome)
+        shadowOutcome = decision.ShadowOutcome;
+        if (shadowOutcome is { } shadow)
         {
-            policies.ObserveShadow(kind, this.GetPrimaryKeyString(), decision.Outcome, shadowOutcome);
+            policies.ObserveShadow(kind, this.GetPrimaryKeyString(), decision.Outcome, shadow);
         }
 
         var result = new DecisionResult
@@ -976,6 +1050,7 @@ public sealed partial class AccountGrain(
 
     private void Remember<T>(Dictionary<string, Cached<T>> cache, string key, T value, int capacity)
     {
+        ForgetDecision();
         if (cache.Count >= capacity && !cache.ContainsKey(key))
         {
             cache.Remove(cache.MinBy(p => p.Value.FetchedAt).Key);

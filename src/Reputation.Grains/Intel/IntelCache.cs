@@ -28,6 +28,9 @@ public interface IIntelCache
     /// <summary>Whether any indicator is held at all (so a decision can skip building what to match).</summary>
     bool IsEmpty { get; }
 
+    /// <summary>The indicators in force as one object: another object once they change (for what was decided under them).</summary>
+    object Revision { get; }
+
     /// <summary>Reloads from the grain now (the import handler waits for it, so the caller's next decision sees its import).</summary>
     Task RenewAsync();
 }
@@ -42,6 +45,8 @@ public sealed partial class IntelCache(IGrainFactory grains, ReputationClock tim
     private volatile Index _index = Index.Empty;
 
     public bool IsEmpty => _index.Count == 0;
+
+    public object Revision => _index;
 
     public IReadOnlyList<IntelHit> Match(IEnumerable<string> ranges, IEnumerable<string> instruments, IEnumerable<string> buckets)
     {

@@ -23,6 +23,9 @@ public interface IListCache
 
     /// <summary>Applies a change this silo made, without waiting for the grain's notification.</summary>
     void Apply(ListChange change);
+
+    /// <summary>The entries in force as one object: another object once they change (for what was decided under them).</summary>
+    object Revision { get; }
 }
 
 public sealed partial class ListCache(IGrainFactory grains, ReputationClock time, ILogger<ListCache> logger)
@@ -32,6 +35,8 @@ public sealed partial class ListCache(IGrainFactory grains, ReputationClock time
 
     private readonly Lock _lock = new();
     private volatile Index _index = Index.Empty;
+
+    public object Revision => _index;
 
     public ListHit? Match(string accountId, IEnumerable<string> instruments, IEnumerable<string> ranges, IEnumerable<string> buckets)
     {

@@ -7,6 +7,7 @@ using Reputation.Contracts;
 using Reputation.Core.Networks;
 using Reputation.Core.Scoring;
 using Reputation.Grains;
+using Reputation.Grains.Accounts;
 using Reputation.Grains.Policies;
 
 namespace Reputation.Api.Features.Decisions;
@@ -21,7 +22,19 @@ public sealed record DecideRequest(RequestDecisionRequest Body) : IRequest<Reque
     }
 }
 
-public sealed class DecideRequestHandler(IGrainFactory grains, IOptions<ApiOptions> options, ReputationMetrics metrics)
+/// <remarks>
+/// An account asked about again is answered from this silo's copy of its last decision while
+/// nothing it was decided from has changed (<see cref="IDecisionCache"/>,
+/// docs/decisions/0023-decision-cache.md); otherwise, and for accounts active on another silo, by the
+/// account grain.
+/// </remarks>
+public sealed class DecideRequestHandler(
+    IGrainFactory grains,
+    IDecisionCache cache,
+    IPolicyCache policies,
+    ReputationClock time,
+    IOptions<ApiOptions> options,
+    ReputationMetrics metrics)
     : IRequestHandler<DecideRequest, RequestDecisionResponse>
 {
     public async ValueTask<RequestDecisionResponse> Handle(DecideRequest request, CancellationToken cancellationToken)
@@ -29,7 +42,31 @@ public sealed class DecideRequestHandler(IGrainFactory grains, IOptions<ApiOptio
         var startedAt = Stopwatch.GetTimestamp();
         var b = request.Body;
         IpRange.TryFromAddress(b.Ip, out var range);
-        var result = await grains.Ref<IAccountGrain>(b.AccountId).DecideRequestAsync(range.ToString());
+        var key = range.ToString();
+        DecisionResult result;
+        var age = 0;
+        if (cache.Enabled && cache.TryGet(b.AccountId, key, out var cached))
+        {
+            result = cached.Result;
+            // Counted for the shadow report as the grain counts each decision it makes.
+            if (cached.ShadowOutcome is { } shadow)
+            {
+                policies.ObserveShadow(DecisionKind.Request, b.AccountId, result.Outcome, shadow);
+            }
+
+            // The gateway caches for what is left of the time the decision was good for.
+            age = (int)Math.Max(0, (time.UtcNow - cached.DecidedAt).TotalSeconds);
+            metrics.DecisionCacheLookup(hit: true);
+        }
+        else
+        {
+            result = await grains.Ref<IAccountGrain>(b.AccountId).DecideRequestAsync(key);
+            if (cache.Enabled)
+            {
+                metrics.DecisionCacheLookup(hit: false);
+            }
+        }
+
         metrics.Decided(DecisionKind.Request, result.Outcome, startedAt);
         return new RequestDecisionResponse
         {
@@ -38,7 +75,7 @@ public sealed class DecideRequestHandler(IGrainFactory grains, IOptions<ApiOptio
             Score = result.Score,
             Reasons = DecisionMapping.Reasons(result, options.Value.TopReasons),
             RequestsPerMinute = result.RequestsPerMinute,
-            CacheTtlSeconds = result.CacheTtlSeconds,
+            CacheTtlSeconds = Math.Max(0, result.CacheTtlSeconds - age),
             PolicyVersion = result.PolicyVersion,
         };
     }
