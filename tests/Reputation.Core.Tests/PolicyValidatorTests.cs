@@ -60,13 +60,13 @@ public sealed class PolicyValidatorTests
         var policy = D with
         {
             Weights = D.Weights with { DormantActivation = -0.1 },
-            Ramps = D.Ramps with { SuspectTemplatedShare = new Ramp(0.2, 1.5), TemplatedMinRequests = -1, DormantTemplatedMinRequests = -1 },
+            Ramps = D.Ramps with { SuspectTemplatedShare = new Ramp(0.2, 1.5), IpRangeNewcomerShare = new Ramp(0, 2), TemplatedMinRequests = -1, DormantTemplatedMinRequests = -1 },
             Propagation = D.Propagation with { ConfirmedWeight = 0.5, PriorAccounts = 101 },
             Trust = D.Trust with { HistoryDays = 0, PaidSpanDays = 400, DormantGapDays = 0, KnownCustomerRangeFactor = 2, EstablishedSharedCardFactor = -1, CohortShare = 0, DormantRangeCorroboration = 0 },
         };
 
         Assert.Equal(
-            ["weights.dormantActivation", "ramps.suspectTemplatedShare.saturation", "ramps.templatedMinRequests", "ramps.dormantTemplatedMinRequests", "trust.historyDays",
+            ["weights.dormantActivation", "ramps.suspectTemplatedShare.saturation", "ramps.ipRangeNewcomerShare.saturation", "ramps.templatedMinRequests", "ramps.dormantTemplatedMinRequests", "trust.historyDays",
              "trust.paidSpanDays", "trust.dormantGapDays", "trust.knownCustomerRangeFactor", "trust.establishedSharedCardFactor", "trust.cohortShare", "trust.dormantRangeCorroboration",
              "propagation.confirmedWeight", "propagation.priorAccounts"],
             Fields(policy));

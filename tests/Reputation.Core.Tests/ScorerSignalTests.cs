@@ -284,6 +284,21 @@ public sealed class ScorerSignalTests
     }
 
     [Fact]
+    public void Signups_from_a_range_many_share_count_in_proportion_to_the_share_of_its_accounts_they_are()
+    {
+        // Eight newcomers in an hour behind a carrier NAT of 226 accounts are its churn; eight in a
+        // range of ten are most of it.
+        const long signups = 8;
+        var nat = Score(Established, new RangeFacts(Range, signups, 226)).Contributions.Single(c => c.Code == ReasonCodes.IpRangeSignupVelocity);
+        var fresh = Score(Established, new RangeFacts(Range, signups, 10)).Contributions.Single(c => c.Code == ReasonCodes.IpRangeSignupVelocity);
+
+        Assert.Equal(Between(R.IpRangeSignupsPerHour, signups) * Between(R.IpRangeNewcomerShare, signups / 226.0), nat.Value, 1e-12);
+        Assert.Contains("(4 % of its about 226 accounts)", nat.Detail, StringComparison.Ordinal);
+        Assert.Equal(Between(R.IpRangeSignupsPerHour, signups), fresh.Value, 1e-12);
+        Assert.DoesNotContain("of its about", fresh.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_saturated_signup_rate_scores_the_full_signup_weight()
     {
         var result = Score(Established, new RangeFacts(Range, (long)R.IpRangeSignupsPerHour.Saturation, 1));
@@ -826,7 +841,9 @@ public sealed class ScorerSignalTests
         if (c.Range is { } r)
         {
             yield return ("range signups", c with { Range = r with { SignupsLastHour = r.SignupsLastHour + by } });
-            yield return ("range accounts", c with { Range = r with { DistinctAccounts = r.DistinctAccounts + by } });
+            // Accounts that are newcomers: more accounts that were there before make the same signups a
+            // smaller share of the range (Signups_from_a_range_many_share_count_in_proportion_...), by design.
+            yield return ("range accounts, all of them newcomers", c with { Range = r with { DistinctAccounts = r.DistinctAccounts + by, SignupsLastHour = r.SignupsLastHour + by } });
             yield return ("range requests", c with { Range = r with { RequestsLastHour = r.RequestsLastHour + (by * 100) } });
             yield return ("range risk", c with { Range = r with { Risk = Math.Min(1, r.Risk + (by / 1000.0)) } });
         }

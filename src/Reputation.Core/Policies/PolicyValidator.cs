@@ -71,7 +71,8 @@ public static class PolicyValidator
 
         foreach (var (name, ramp) in new (string, Ramp)[]
         {
-            ("ipRangeSignupsPerHour", r.IpRangeSignupsPerHour), ("ipRangeDistinctAccounts", r.IpRangeDistinctAccounts),
+            ("ipRangeSignupsPerHour", r.IpRangeSignupsPerHour), ("ipRangeNewcomerShare", r.IpRangeNewcomerShare),
+            ("ipRangeDistinctAccounts", r.IpRangeDistinctAccounts),
             ("paymentInstrumentAccounts", r.PaymentInstrumentAccounts), ("paymentChargebacks", r.PaymentChargebacks),
             ("paymentDeclines", r.PaymentDeclines), ("accountRequestsPerMinute", r.AccountRequestsPerMinute),
             ("requestsFirstHour", r.RequestsFirstHour), ("reasoningShare", r.ReasoningShare),
@@ -93,6 +94,11 @@ public static class PolicyValidator
         if (r.SuspectTemplatedShare.Saturation > 1)
         {
             Fail("ramps.suspectTemplatedShare.saturation", "is a share: at most 1");
+        }
+
+        if (r.IpRangeNewcomerShare.Saturation > 1)
+        {
+            Fail("ramps.ipRangeNewcomerShare.saturation", "is a share: at most 1");
         }
 
         if (r.LockstepShare.Saturation > 1)

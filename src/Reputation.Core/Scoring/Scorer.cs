@@ -176,8 +176,14 @@ public static class Scorer
         var isNew = account.Standing.HasFlag(Standing.New);
         if (inputs.Range is { } r)
         {
-            signals[n++] = new Signal(ReasonCodes.IpRangeSignupVelocity, ramps.IpRangeSignupsPerHour.Apply(r.SignupsLastHour),
-                $"{r.SignupsLastHour} signups from {r.Range} in the last hour");
+            // In proportion to the range's accounts: eight newcomers among two hundred behind a carrier
+            // NAT are its churn, eight in a range of ten are most of it.
+            var newcomerShare = r.SignupsLastHour / (double)Math.Max(1, Math.Max(r.DistinctAccounts, r.SignupsLastHour));
+            var ofRange = ramps.IpRangeNewcomerShare.Apply(newcomerShare);
+            signals[n++] = new Signal(ReasonCodes.IpRangeSignupVelocity, ramps.IpRangeSignupsPerHour.Apply(r.SignupsLastHour) * ofRange,
+                ofRange < 1
+                    ? string.Create(CultureInfo.InvariantCulture, $"{r.SignupsLastHour} signups from {r.Range} in the last hour ({newcomerShare:P0} of its about {r.DistinctAccounts} accounts)")
+                    : $"{r.SignupsLastHour} signups from {r.Range} in the last hour");
             signals[n++] = new Signal(ReasonCodes.IpRangeAccounts, ramps.IpRangeDistinctAccounts.Apply(r.DistinctAccounts),
                 $"about {r.DistinctAccounts} accounts seen in {r.Range}");
             Cluster(ref clusterMultiple, ref clusterDetail, r.RequestsLastHour, policy.Quotas.RangeRequestsPerHour, $"IP range {r.Range}");

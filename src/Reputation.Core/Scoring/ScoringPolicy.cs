@@ -172,6 +172,12 @@ public sealed record SignalRamps
     public TimeSpan NewAccountMaturity { get; init; } = TimeSpan.FromDays(7);
     /// <summary>Signups per hour (event time) from one range.</summary>
     public Ramp IpRangeSignupsPerHour { get; init; } = new(3, 20);
+    /// <summary>
+    /// Share of a range's accounts that signed up in the last hour: the signup rate counts in full from
+    /// <c>Saturation</c> and in proportion below it, so the ordinary churn of a range many people share
+    /// (a carrier NAT, a campus) is not a burst while a range that is mostly newcomers is.
+    /// </summary>
+    public Ramp IpRangeNewcomerShare { get; init; } = new(0, 0.25);
     /// <summary>Distinct accounts seen in one range.</summary>
     public Ramp IpRangeDistinctAccounts { get; init; } = new(25, 500);
     /// <summary>Distinct accounts on one payment instrument.</summary>
