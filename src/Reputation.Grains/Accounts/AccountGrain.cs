@@ -49,10 +49,11 @@ public sealed partial class AccountGrain(
 
     /// <summary>
     /// The silo's cached request decision of this account (<see cref="DecisionCache"/>) is dropped
-    /// before and after any call that may change what it decides from.
+    /// before and after any call that may change what it decides from; with the cache off, nothing
+    /// is added to the call.
     /// </summary>
     Task IIncomingGrainCallFilter.Invoke(IIncomingGrainCallContext context) =>
-        s_keepsDecision.Contains(context.InterfaceMethod.Name) ? context.Invoke() : InvokeForgettingAsync(context);
+        !decisions.Enabled || s_keepsDecision.Contains(context.InterfaceMethod.Name) ? context.Invoke() : InvokeForgettingAsync(context);
 
     private async Task InvokeForgettingAsync(IIncomingGrainCallContext context)
     {
