@@ -12,6 +12,9 @@ public interface IEntityState
 
     /// <summary>Most recent accounts first: the ones told of a change.</summary>
     List<string> RecentAccounts { get; }
+
+    /// <summary>Event ids applied for accounts that have not yet confirmed storing them.</summary>
+    UnconfirmedState Unconfirmed { get; }
 }
 
 /// <summary>
@@ -77,6 +80,26 @@ public abstract partial class EntityGrain<TState>(IPersistentState<TState> state
             risk.CampaignId = campaignId;
             await WriteAsync();
             CampaignMoved(before);
+        }
+    }
+
+    Task IEntityGrain.ConfirmAsync(string accountId, ulong[] eventIds)
+    {
+        // In memory only: the next write stores it, and an id whose confirmation is lost ages out.
+        state.State.Unconfirmed.Confirm(Core.Collections.DedupWindow.Hash(accountId), eventIds);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Whether an entry was applied before: in the recent ring, or held for its account's confirmation.</summary>
+    protected bool Applied(Core.Collections.DedupWindow dedup, ulong id) =>
+        state.State.Unconfirmed.Contains(id) || !dedup.TryAddHash(id);
+
+    /// <summary>Holds the ids just applied for <paramref name="accountId"/> until it confirms them (stored with them by the write that follows).</summary>
+    protected void HoldUntilConfirmed(string accountId, List<ulong>? applied, DateTimeOffset now)
+    {
+        if (applied is { Count: > 0 })
+        {
+            state.State.Unconfirmed.Hold(Core.Collections.DedupWindow.Hash(accountId), applied, now);
         }
     }
 

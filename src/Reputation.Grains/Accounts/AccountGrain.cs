@@ -417,6 +417,11 @@ public sealed partial class AccountGrain(
             throw;
         }
 
+        // Stored: the entities need not hold these ids for a retry any longer (a lost confirmation
+        // leaves ids that age out; a re-send is this account's own ring's to recognise now).
+        Confirm(rangeEntries, k => GrainFactory.Ref<IIpRangeGrain>(k), e => e.DedupId());
+        Confirm(instrumentEntries, k => GrainFactory.Ref<IPaymentInstrumentGrain>(k), e => e.DedupId());
+        Confirm(templateEntries, k => GrainFactory.Ref<IPromptTemplateGrain>(k), e => e.DedupId());
         Publish(hop: 0);
         TellNewLinks(linkedBefore);
         return statuses;
@@ -1070,6 +1075,26 @@ public sealed partial class AccountGrain(
         {
             DeactivateOnIdle();
             throw;
+        }
+    }
+
+    private void Confirm<TEntry>(Dictionary<string, List<TEntry>>? entries, Func<string, IEntityGrain> entity, Func<TEntry, ulong> id)
+    {
+        if (entries is null)
+        {
+            return;
+        }
+
+        var accountId = this.GetPrimaryKeyString();
+        foreach (var (key, list) in entries)
+        {
+            var ids = new ulong[list.Count];
+            for (var i = 0; i < ids.Length; i++)
+            {
+                ids[i] = id(list[i]);
+            }
+
+            _ = entity(key).ConfirmAsync(accountId, ids);
         }
     }
 

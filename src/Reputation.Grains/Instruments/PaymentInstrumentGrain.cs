@@ -28,14 +28,17 @@ public sealed class PaymentInstrumentGrain(
         var changed = false;
         var linked = false;
         string? group = null;
+        List<ulong>? applied = null;
         foreach (var entry in entries)
         {
-            if (!dedup.TryAdd(entry.EventId))
+            var id = entry.DedupId();
+            if (Applied(dedup, id))
             {
                 continue;
             }
 
             changed = true;
+            (applied ??= []).Add(id);
             if (entry.Activated)
             {
                 s.ActivationsPerMinute.Minutes().Add(entry.OccurredAt);
@@ -83,6 +86,7 @@ public sealed class PaymentInstrumentGrain(
             }
 
             s.Dedup.Save(dedup);
+            HoldUntilConfirmed(accountId, applied, time.UtcNow);
             await WriteAsync();
         }
 

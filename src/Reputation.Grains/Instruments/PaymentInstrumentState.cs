@@ -27,5 +27,7 @@ public sealed class PaymentInstrumentState : IEntityState
     /// Distinct owners (HyperLogLog): accounts, with all members of one verified organisation as one. Null until such a member links; then it starts from the accounts seen so far.
     /// </summary>
     [Id(11)] public byte[]? OwnerSketch { get; set; }
+    /// <summary>Event ids applied for accounts that have not confirmed storing them (<see cref="UnconfirmedState"/>).</summary>
+    [Id(12)] public UnconfirmedState Unconfirmed { get; set; } = new();
     // Never renumber an Id; a new member takes the next one.
 }

@@ -76,6 +76,13 @@ public interface IEntityGrain
     /// </summary>
     [Alias("Void")]
     Task VoidAsync(string accountId, Provenance.VoidedContribution[] contributions, bool unlink);
+
+    /// <summary>
+    /// The account has stored the events whose entries carried <paramref name="eventIds"/> (their
+    /// hashes, as the entity keeps them): the entity need not hold them for a retry any longer.
+    /// </summary>
+    [Alias("Confirm"), OneWay]
+    Task ConfirmAsync(string accountId, ulong[] eventIds);
 }
 
 [Alias("reputation.IIpRangeGrain")]

@@ -72,6 +72,9 @@ public sealed class PaymentEvent : AccountEvent
 [GenerateSerializer, Immutable, Alias("reputation.RangeEntry")]
 public sealed record RangeEntry
 {
+    /// <summary>The id the entity remembers this entry by (and the account confirms it by).</summary>
+    public ulong DedupId() => Core.Collections.DedupWindow.Hash(EventId);
+
     [Id(0)] public required string EventId { get; init; }
     [Id(1)] public required DateTimeOffset OccurredAt { get; init; }
     [Id(2)] public bool IsSignup { get; init; }
@@ -87,6 +90,9 @@ public sealed record RangeEntry
 [GenerateSerializer, Immutable, Alias("reputation.InstrumentEntry")]
 public sealed record InstrumentEntry
 {
+    /// <summary>The id the entity remembers this entry by (and the account confirms it by).</summary>
+    public ulong DedupId() => Core.Collections.DedupWindow.Hash(EventId);
+
     [Id(0)] public required string EventId { get; init; }
     [Id(1)] public required DateTimeOffset OccurredAt { get; init; }
     /// <summary>Null for a link without a payment (a signup naming the instrument).</summary>
@@ -105,6 +111,9 @@ public sealed record InstrumentEntry
 [GenerateSerializer, Immutable, Alias("reputation.TemplateEntry")]
 public sealed record TemplateEntry
 {
+    /// <summary>The id the entity remembers this entry by (and the account confirms it by).</summary>
+    public ulong DedupId() => Core.Collections.DedupWindow.Hash(EventId + "/" + Fingerprint.ToString("x16", System.Globalization.CultureInfo.InvariantCulture));
+
     [Id(0)] public required string EventId { get; init; }
     [Id(1)] public required DateTimeOffset OccurredAt { get; init; }
     [Id(2)] public required ulong Fingerprint { get; init; }

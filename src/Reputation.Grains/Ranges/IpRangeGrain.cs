@@ -29,14 +29,17 @@ public sealed class IpRangeGrain(
         var s = Persisted.State;
         var dedup = s.Dedup.Open();
         var changed = false;
+        List<ulong>? applied = null;
         foreach (var entry in entries)
         {
-            if (!dedup.TryAdd(entry.EventId))
+            var id = entry.DedupId();
+            if (Applied(dedup, id))
             {
                 continue;
             }
 
             changed = true;
+            (applied ??= []).Add(id);
             if (entry.Activated)
             {
                 s.ActivationsPerMinute.Minutes().Add(entry.OccurredAt);
@@ -75,6 +78,7 @@ public sealed class IpRangeGrain(
             Accounts.Add(accountId);
             RecentList.Touch(s.RecentAccounts, accountId, IpRangeState.RecentAccountCapacity);
             s.Dedup.Save(dedup);
+            HoldUntilConfirmed(accountId, applied, time.UtcNow);
             await WriteAsync();
         }
 

@@ -26,5 +26,7 @@ public sealed class IpRangeState : IEntityState
     [Id(12)] public EntityRiskState Risk { get; set; } = new();
     /// <summary>Accounts becoming active, per minute: synchronised starts give a campaign away.</summary>
     [Id(13)] public WindowState ActivationsPerMinute { get; set; } = WindowState.Create(61);
+    /// <summary>Event ids applied for accounts that have not confirmed storing them (<see cref="UnconfirmedState"/>).</summary>
+    [Id(14)] public UnconfirmedState Unconfirmed { get; set; } = new();
     // Never renumber an Id; a new member takes the next one.
 }

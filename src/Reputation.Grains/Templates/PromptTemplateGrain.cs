@@ -42,14 +42,17 @@ public sealed class PromptTemplateGrain(
         var changed = false;
         List<string>? discovered = null;
         var shared = false;
+        List<ulong>? applied = null;
         foreach (var entry in entries)
         {
-            if (!dedup.TryAdd(entry.EventId + "/" + entry.Fingerprint.ToString("x16", CultureInfo.InvariantCulture)))
+            var id = entry.DedupId();
+            if (Applied(dedup, id))
             {
                 continue;
             }
 
             changed = true;
+            (applied ??= []).Add(id);
             if (entry.Activated)
             {
                 s.ActivationsPerMinute.Minutes().Add(entry.OccurredAt);
@@ -104,6 +107,7 @@ public sealed class PromptTemplateGrain(
         if (changed)
         {
             s.Dedup.Save(dedup);
+            HoldUntilConfirmed(accountId, applied, time.UtcNow);
             await WriteAsync();
         }
 

@@ -34,6 +34,8 @@ public sealed class PromptTemplateState : IEntityState
     [Id(14)] public List<SharerSample> Sharers { get; set; } = [];
     /// <summary>Requests of its sharers by model, the <see cref="ModelCapacity"/> heaviest (<see cref="ModelCounts"/>): a campaign's traffic by model.</summary>
     [Id(15)] public Dictionary<string, long> RequestsByModel { get; set; } = new(StringComparer.Ordinal);
+    /// <summary>Event ids applied for accounts that have not confirmed storing them (<see cref="UnconfirmedState"/>).</summary>
+    [Id(16)] public UnconfirmedState Unconfirmed { get; set; } = new();
     // Never renumber an Id; a new member takes the next one.
 }
 
