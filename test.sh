@@ -4,7 +4,8 @@
 # What it does:
 #   1. installs the pinned Azurite storage emulator into tools/azurite/node_modules (once, ~40 s),
 #      the pinned Helm into tools/helm/bin for the chart checks (once, ~10 s), and, where apt-get
-#      exists, Debian's chromium and chromium-driver for the browser tests (once, ~30 s);
+#      exists, Debian's prometheus package (promtool, for the alert rule checks) and chromium and
+#      chromium-driver for the browser tests (once, ~30 s each);
 #   2. starts a separate Azurite for the tests on 127.0.0.1:10100 (blob), 10101 (queue),
 #      10102 (table) with a fresh temporary data folder, so an Azurite of ./run.sh is not touched,
 #      and exports REPUTATION_TEST_STORAGE (its connection string) to the tests;
@@ -73,6 +74,7 @@ trap 'exit 129' HUP
 
 ensure_azurite
 ensure_helm
+ensure_promtool
 ensure_browser
 
 AZURITE_TMP="$(mktemp -d "${TMPDIR:-/tmp}/reputation-test-azurite.XXXXXX")"

@@ -11,6 +11,9 @@
 #                                       output in LOG; waits until its ports answer. Sets AZURITE_PID.
 #   stop_azurite                        SIGTERM the Azurite started by start_azurite (never SIGKILL:
 #                                       it persists every 5 s and on shutdown) and wait for it to exit.
+#   ensure_promtool                     install Debian's prometheus package (promtool, for the alert
+#                                       rule checks) with apt-get if promtool is missing
+#   ensure_apt_command CMD PACKAGE WHY  install a Debian package with apt-get if CMD is missing
 #   ensure_wrk                          install Debian's wrk (./bench.sh) with apt-get if it is missing
 #   port_open PORT                      true if something accepts TCP connections on 127.0.0.1:PORT.
 #   stop_pid PID NAME SECONDS [kill]    SIGTERM PID, wait up to SECONDS for it to exit; with "kill",
@@ -181,16 +184,35 @@ apt_install() {
   rm -f "$apt_log"
 }
 
-# ./bench.sh drives the service with wrk (Debian package wrk).
-ensure_wrk() {
-  command -v wrk >/dev/null 2>&1 && return 0
+# ensure_apt_command <command> <package> <why> — install a Debian package with apt-get when its
+# command is missing.
+ensure_apt_command() {
+  local cmd="$1" package="$2" why="$3"
+  command -v "$cmd" >/dev/null 2>&1 && return 0
   if ! command -v apt-get >/dev/null 2>&1; then
-    err "./bench.sh needs the load tool wrk and there is no apt-get to install it: install wrk and retry."
+    err "$why and there is no apt-get to install $package: install it and retry."
     return 1
   fi
-  log "Installing wrk with apt-get (the load tool of ./bench.sh, once) ..."
-  apt_install "./bench.sh needs the load tool wrk" wrk || return 1
-  command -v wrk >/dev/null 2>&1 || { err "apt-get finished but wrk is still not on PATH."; return 1; }
+  log "Installing Debian's $package with apt-get ($why; no recommends, once) ..."
+  apt_install "$why" "$package" || return 1
+  command -v "$cmd" >/dev/null 2>&1 || { err "apt-get finished but $cmd is still not on PATH."; return 1; }
+}
+
+# The deploy tests check deploy/prometheus/rules.yaml and the dashboard's queries with promtool, from
+# Debian's prometheus package. The package also ships a Prometheus server as a systemd service; the
+# tests do not need it, so where systemd runs it is stopped and disabled right after the install.
+# A failed install does not stop ./test.sh: those tests then fail saying what is missing.
+ensure_promtool() {
+  command -v promtool >/dev/null 2>&1 && return 0
+  ensure_apt_command promtool prometheus "the alert rule tests need promtool" || return 0
+  if command -v systemctl >/dev/null 2>&1 && systemctl is-system-running >/dev/null 2>&1; then
+    systemctl disable --now prometheus >/dev/null 2>&1 || true
+  fi
+}
+
+# ./bench.sh drives the service with wrk (Debian package wrk).
+ensure_wrk() {
+  ensure_apt_command wrk wrk "./bench.sh needs the load tool wrk"
 }
 
 # start_azurite <location-dir> <blobPort> <queuePort> <tablePort> <logfile>

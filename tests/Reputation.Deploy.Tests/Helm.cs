@@ -6,10 +6,44 @@ using k8s;
 
 namespace Reputation.Deploy.Tests;
 
-/// <summary>What one run of the Helm binary printed and how it ended.</summary>
-internal sealed record HelmRun(int ExitCode, string Output, string Error)
+/// <summary>What one run of a tool printed and how it ended.</summary>
+internal sealed record ToolRun(int ExitCode, string Output, string Error)
 {
     public string Describe() => $"exit code {ExitCode}\n--- stdout ---\n{Output}\n--- stderr ---\n{Error}";
+}
+
+/// <summary>Runs a command-line tool from the repository root and waits for it (60 s at most).</summary>
+internal static class Tool
+{
+    public static ToolRun Run(string binary, IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null)
+    {
+        var start = new ProcessStartInfo(binary)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = Repo.Root,
+        };
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
+
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {binary}");
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(TimeSpan.FromSeconds(60)))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new Xunit.Sdk.XunitException($"{binary} {string.Join(' ', start.ArgumentList)} did not finish within 60 s");
+        }
+
+        return new ToolRun(process.ExitCode, stdout.Result, stderr.Result);
+    }
 }
 
 /// <summary>One object of a rendered chart: the template it came from, as JSON and as the typed Kubernetes object.</summary>
@@ -36,35 +70,17 @@ internal static partial class Helm
 
     public static string Binary => LazyBinary.Value;
 
-    public static HelmRun Run(params string[] args)
+    public static ToolRun Run(params string[] args)
     {
-        var start = new ProcessStartInfo(Binary)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = Repo.Root,
-        };
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
         // Helm keeps caches and a registry config under these; none is needed, so point them at a
         // throwaway folder rather than the user's home.
         var home = Path.Combine(Path.GetTempPath(), "reputation-deploy-tests-helm");
-        start.Environment["HELM_CACHE_HOME"] = Path.Combine(home, "cache");
-        start.Environment["HELM_CONFIG_HOME"] = Path.Combine(home, "config");
-        start.Environment["HELM_DATA_HOME"] = Path.Combine(home, "data");
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {Binary}");
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromSeconds(60)))
+        return Tool.Run(Binary, args, new Dictionary<string, string>
         {
-            process.Kill(entireProcessTree: true);
-            throw new Xunit.Sdk.XunitException($"helm {string.Join(' ', args)} did not finish within 60 s");
-        }
-
-        return new HelmRun(process.ExitCode, stdout.Result, stderr.Result);
+            ["HELM_CACHE_HOME"] = Path.Combine(home, "cache"),
+            ["HELM_CONFIG_HOME"] = Path.Combine(home, "config"),
+            ["HELM_DATA_HOME"] = Path.Combine(home, "data"),
+        });
     }
 
     /// <summary>
@@ -76,7 +92,7 @@ internal static partial class Helm
         Renders.GetOrAdd(string.Join('\u0001', args), _ => new(() => Load(Render(args)))).Value;
 
     /// <summary><c>helm template</c> that must fail: the run, for its message.</summary>
-    public static HelmRun TemplateFailing(params string[] args)
+    public static ToolRun TemplateFailing(params string[] args)
     {
         var run = Run(TemplateArgs(args));
         Assert.True(run.ExitCode != 0, $"helm template {string.Join(' ', args)} rendered; it must refuse.\n{run.Describe()}");

@@ -27,6 +27,10 @@ public sealed class HelmTests
         "--set-json", """serviceAccount.annotations={"example.com/role":"reputation"}""",
         "--set", "image.tag=1.2.3",
         "--set", "http.urls=http://0.0.0.0:8080",
+        "--set", "metrics.serviceMonitor.enabled=true",
+        "--set", "metrics.prometheusRule.enabled=true",
+        "--set-json", """metrics.serviceMonitor.labels={"release":"prometheus"}""",
+        "--set-json", """metrics.prometheusRule.labels={"release":"prometheus"}""",
     ];
 
     [Fact]
@@ -77,7 +81,7 @@ public sealed class HelmTests
         var objects = Helm.Template(Everything);
 
         Assert.Equal(
-            ["Deployment", "NetworkPolicy", "PodDisruptionBudget", "Role", "RoleBinding", "Service", "ServiceAccount"],
+            ["Deployment", "NetworkPolicy", "PodDisruptionBudget", "PrometheusRule", "Role", "RoleBinding", "Service", "ServiceAccount", "ServiceMonitor"],
             objects.Select(o => o.Kind).Order(StringComparer.Ordinal));
         var pod = Assert.IsType<V1Deployment>(objects.Single(o => o.Kind == "Deployment").Typed).Spec.Template.Spec;
         Assert.Equal("reputation", pod.Tolerations.Single().Value);
@@ -110,6 +114,8 @@ public sealed class HelmTests
         { "silo TLS peer trust unknown", ["--set", "silo.tls.peerTrust=any"], "/silo/tls/peerTrust" },
         { "network policy peer misspelt", ["--set-json", """networkPolicy.httpFrom=[{"podSelectr":{}}]"""], "podSelectr" },
         { "account prefix with a control character", ["--set-json", """apiKeys.keys=[{"name":"a","sha256Key":"a","scopes":["ingest"],"accountPrefixes":["acme\t"]}]"""], "/apiKeys/keys/0/accountPrefixes/0" },
+        { "ServiceMonitor interval not a duration", ["--set", "metrics.serviceMonitor.enabled=true", "--set", "metrics.serviceMonitor.interval=often"], "/metrics/serviceMonitor/interval" },
+        { "ServiceMonitor key Secret misspelt", ["--set", "metrics.serviceMonitor.keySecret.nme=x"], "nme" },
         { "grace period too short", ["--set", "shutdown.terminationGracePeriodSeconds=10"], "shutdown.terminationGracePeriodSeconds must exceed" },
     };
 
