@@ -12,7 +12,10 @@
 #   3. builds Reputation.sln once in Release;
 #   4. runs each tests/*/*.Tests.csproj with "dotnet test --no-build", writing TRX files to
 #      TestResults/<project>/, and carries on after a failing project;
-#   5. stops Azurite and prints the totals as the very last line:
+#   5. runs scripts/check-image.sh (unless a FILTER is given), which builds the Dockerfile with
+#      buildah on local stand-in base images and runs the image; it counts as one test, its output
+#      in TestResults/image-check.log;
+#   6. stops Azurite and prints the totals as the very last line:
 #        N passed, N failed            or   N passed, N failed, N skipped   (when any skipped)
 #      A project that produced no TRX file (crash, build break) counts as one failed test.
 #
@@ -164,6 +167,24 @@ for proj in "${projects[@]}"; do
   total_failed=$((total_failed + p_failed))
   total_skipped=$((total_skipped + p_skipped))
 done
+
+# The image: built from the Dockerfile without a registry and run (scripts/check-image.sh).
+if [[ -n "$FILTER" ]]; then
+  log "Image check not run: a FILTER was given (run scripts/check-image.sh alone for it)."
+elif ((EUID != 0)); then
+  total_failed=$((total_failed + 1))
+  problems+=("the image check needs root (buildah); run scripts/check-image.sh as root — counted as 1 failed")
+else
+  log "Checking the image (scripts/check-image.sh, about 2-4 minutes) ..."
+  if "$SCRIPT_DIR/scripts/check-image.sh" >"$RESULTS_DIR/image-check.log" 2>&1 </dev/null; then
+    total_passed=$((total_passed + 1))
+    log "image check: passed"
+  else
+    total_failed=$((total_failed + 1))
+    tail -n 20 "$RESULTS_DIR/image-check.log" >&2 || true
+    problems+=("the image check failed (TestResults/image-check.log) — counted as 1 failed")
+  fi
+fi
 
 # Stop Azurite (and, on CI, the MSBuild/compiler servers) now, so nothing prints after the summary.
 stop_azurite || problems+=("the test Azurite did not stop within the timeout")
