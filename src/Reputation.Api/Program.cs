@@ -40,12 +40,14 @@ builder.Services.AddSingleton<IValidateOptions<PrivacyOptions>, PrivacyOptionsVa
 builder.Services.AddOptions<AuditOptions>().BindConfiguration(AuditOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
 builder.Services.AddOptions<DetectionOptions>().BindConfiguration(DetectionOptions.SectionName);
 builder.Services.AddOptions<DecisionCacheOptions>().BindConfiguration(DecisionCacheOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+builder.Services.AddOptions<OrleansDashboardOptions>().BindConfiguration(OrleansDashboardOptions.SectionName);
 
 var storage = builder.Configuration.GetSection(StorageOptions.SectionName).Get<StorageOptions>() ?? new StorageOptions();
 var silo = builder.Configuration.GetSection(SiloHostOptions.SectionName).Get<SiloHostOptions>() ?? new SiloHostOptions();
 var api = builder.Configuration.GetSection(ApiOptions.SectionName).Get<ApiOptions>() ?? new ApiOptions();
 var metrics = builder.Configuration.GetSection(MetricsOptions.SectionName).Get<MetricsOptions>() ?? new MetricsOptions();
 var swagger = builder.Configuration.GetSection(SwaggerOptions.SectionName).Get<SwaggerOptions>() ?? new SwaggerOptions();
+var dashboard = builder.Configuration.GetSection(OrleansDashboardOptions.SectionName).Get<OrleansDashboardOptions>() ?? new OrleansDashboardOptions();
 
 if (string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey]))
 {
@@ -124,6 +126,8 @@ builder.UseOrleans(orleans =>
     }
 
     orleans.Services.AddReputationGrains();
+    // Off by default: its profiler times every grain call (docs/decisions/0028-orleans-dashboard.md).
+    orleans.AddReputationDashboard(dashboard);
 });
 
 var followEventTime = builder.Configuration.GetValue<bool>($"{ApiOptions.SectionName}:{nameof(ApiOptions.FollowEventTime)}");
@@ -206,6 +210,7 @@ app.MapListsApi();
 app.MapIntelApi();
 app.MapAuditApi();
 app.MapKeysApi();
+app.MapReputationDashboard(dashboard);
 if (api.BenchmarkEndpoints)
 {
     app.MapBenchApi();

@@ -73,6 +73,28 @@ public sealed class PartnerScopeTests(PartnerKeysFactory factory)
     }
 
     [Fact]
+    public async Task A_scraper_sends_its_key_as_a_bearer_token_as_a_ServiceMonitor_does()
+    {
+        var http = factory.CreateDefaultClient();
+        using var scrape = new HttpRequestMessage(HttpMethod.Get, "/metrics");
+        scrape.Headers.Authorization = new("Bearer", PartnerKeysFactory.ScraperKey);
+        using var ok = await http.SendAsync(scrape, Ct);
+        Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
+        Assert.Contains("# TYPE ", await ok.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+
+        using var wrong = new HttpRequestMessage(HttpMethod.Get, "/metrics");
+        wrong.Headers.Authorization = new("Bearer", "not-" + PartnerKeysFactory.ScraperKey);
+        using var refused = await http.SendAsync(wrong, Ct);
+        await Raw.AssertProblemAsync(refused, HttpStatusCode.Unauthorized);
+
+        // The bearer key has its scopes and no more.
+        using var account = new HttpRequestMessage(HttpMethod.Get, $"/v1/accounts/{Unique.Id("bearer")}");
+        account.Headers.Authorization = new("Bearer", PartnerKeysFactory.ScraperKey);
+        using var forbidden = await http.SendAsync(account, Ct);
+        await Raw.AssertProblemAsync(forbidden, HttpStatusCode.Forbidden);
+    }
+
+    [Fact]
     public async Task A_read_key_keeps_the_export_and_the_metrics()
     {
         Assert.Equal("bundle", (string?)(await ExportAsync(ProductionFactory.ProductionKey))["type"]);

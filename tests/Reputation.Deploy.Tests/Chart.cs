@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 
 namespace Reputation.Deploy.Tests;
 
-/// <summary>The chart's files, read once per test.</summary>
+/// <summary>The chart's files, read once per test, and its objects as Helm renders them.</summary>
 internal static class Chart
 {
     public static JsonNode Values() => YamlJson.Parse(Repo.ReadText("charts", "reputation", "values.yaml"));
@@ -16,6 +16,9 @@ internal static class Chart
     /// <summary>The manifests (templates/*.yaml), not the helpers or NOTES.txt.</summary>
     public static IReadOnlyList<string> ManifestNames() => [.. TemplateNames().Where(n => n.EndsWith(".yaml", StringComparison.Ordinal))];
 
-    /// <summary>A manifest flattened with the default values and parsed as one YAML document.</summary>
-    public static JsonNode Manifest(string name) => YamlJson.Parse(HelmTemplate.Flatten(Template(name), Values()));
+    /// <summary>The object <paramref name="name"/> renders with the default values and <paramref name="helmArgs"/>.</summary>
+    public static JsonNode Manifest(string name, params string[] helmArgs) => Helm.Single(Helm.Template(helmArgs), name).Json;
+
+    /// <summary>Whether <paramref name="name"/> renders an object at all with <paramref name="helmArgs"/>.</summary>
+    public static bool Renders(string name, params string[] helmArgs) => Helm.Template(helmArgs).Any(o => o.Template == name);
 }

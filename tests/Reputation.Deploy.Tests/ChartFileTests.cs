@@ -23,7 +23,8 @@ public sealed partial class ChartFileTests
         string[] expected =
         [
             "_helpers.tpl", "deployment.yaml", "service.yaml", "poddisruptionbudget.yaml",
-            "serviceaccount.yaml", "role.yaml", "rolebinding.yaml", "networkpolicy.yaml", "NOTES.txt",
+            "serviceaccount.yaml", "role.yaml", "rolebinding.yaml", "networkpolicy.yaml", "servicemonitor.yaml",
+            "prometheusrule.yaml", "NOTES.txt",
         ];
 
         Assert.Empty(expected.Except(Chart.TemplateNames()));

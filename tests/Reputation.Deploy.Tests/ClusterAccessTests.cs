@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
 
 namespace Reputation.Deploy.Tests;
 
@@ -7,28 +6,16 @@ namespace Reputation.Deploy.Tests;
 /// Who can reach the silo and gateway ports: mutual TLS from a Secret mounted in every pod, and a
 /// NetworkPolicy that admits those ports only from the release's own pods.
 /// </summary>
-public sealed partial class ClusterAccessTests
+public sealed class ClusterAccessTests
 {
     private const string MountPath = "/etc/reputation/silo-tls";
     private static readonly JsonNode Values = Chart.Values();
-    private static readonly string DeploymentText = Chart.Template("deployment.yaml");
     private static readonly JsonNode PodSpec = Chart.Manifest("deployment.yaml")["spec"]!["template"]!["spec"]!;
     private static readonly JsonNode Container = PodSpec["containers"]!.AsArray().Single()!;
-    private static readonly string PolicyText = Chart.Template("networkpolicy.yaml");
     private static readonly JsonNode Policy = Chart.Manifest("networkpolicy.yaml");
 
     private static string? EnvValue(string name) =>
         (string?)(Container["env"]!.AsArray().SingleOrDefault(e => (string?)e!["name"] == name) ?? throw new Xunit.Sdk.XunitException($"no env {name}"))["value"];
-
-    /// <summary>Asserts that <paramref name="line"/> sits inside the block the action <paramref name="opener"/> opens.</summary>
-    private static void InsideBlock(string text, string opener, string line)
-    {
-        var open = HelmTemplate.Actions(text).Single(a => a.Body == opener);
-        var end = HelmTemplate.EndOf(text, open);
-        var at = text.IndexOf(line, StringComparison.Ordinal);
-        Assert.True(at >= 0, $"'{line}' is not in the template");
-        Assert.InRange(at, open.End, end.Start);
-    }
 
     [Fact]
     public void Tls_is_on_by_default_with_peers_checked_against_the_ca()
@@ -56,36 +43,39 @@ public sealed partial class ClusterAccessTests
     }
 
     [Fact]
-    public void Tls_settings_the_mount_and_the_volume_exist_only_when_tls_is_enabled_and_the_ca_only_with_peer_trust_ca()
+    public void Without_tls_there_is_no_tls_setting_mount_or_volume()
     {
-        const string Opener = "if .Values.silo.tls.enabled";
+        var pod = Chart.Manifest("deployment.yaml", "--set", "silo.tls.enabled=false")["spec"]!["template"]!["spec"]!;
+        var container = pod["containers"]!.AsArray().Single()!;
 
-        Assert.Equal(3, HelmTemplate.Actions(DeploymentText).Count(a => a.Body == Opener));
-        var blocks = HelmTemplate.Actions(DeploymentText).Where(a => a.Body == Opener)
-            .Select(open => DeploymentText[open.End..HelmTemplate.EndOf(DeploymentText, open).Start]).ToList();
-        Assert.Contains(blocks, b => b.Contains("name: Reputation__Silo__Tls__Enabled\n", StringComparison.Ordinal)
-            && b.Contains("name: Reputation__Silo__Tls__CertificatePath\n", StringComparison.Ordinal)
-            && b.Contains("name: Reputation__Silo__Tls__KeyPath\n", StringComparison.Ordinal));
-        Assert.Contains(blocks, b => b.Contains($"mountPath: {MountPath}\n", StringComparison.Ordinal));
-        Assert.Contains(blocks, b => b.Contains("secretName: {{ .Values.silo.tls.existingSecret | quote }}", StringComparison.Ordinal));
-        InsideBlock(DeploymentText, "if eq .Values.silo.tls.peerTrust \"ca\"", "name: Reputation__Silo__Tls__CaPath\n");
+        Assert.DoesNotContain(container["env"]!.AsArray(), e => ((string)e!["name"]!).StartsWith("Reputation__Silo__Tls__", StringComparison.Ordinal));
+        Assert.DoesNotContain(container["volumeMounts"]!.AsArray(), m => (string?)m!["mountPath"] == MountPath);
+        Assert.DoesNotContain(pod["volumes"]!.AsArray(), v => v!["secret"] is not null);
     }
 
     [Fact]
-    public void The_network_policy_is_on_by_default_and_the_whole_template_is_behind_its_value()
+    public void With_peer_trust_same_certificate_no_ca_is_read()
     {
-        var actions = HelmTemplate.Actions(PolicyText);
+        var container = Chart.Manifest("deployment.yaml", "--set", "silo.tls.peerTrust=sameCertificate")["spec"]!["template"]!["spec"]!["containers"]!.AsArray().Single()!;
+        var names = container["env"]!.AsArray().Select(e => (string?)e!["name"]).ToList();
 
+        Assert.Contains("Reputation__Silo__Tls__Enabled", names);
+        Assert.Contains("Reputation__Silo__Tls__KeyPath", names);
+        Assert.DoesNotContain("Reputation__Silo__Tls__CaPath", names);
+    }
+
+    [Fact]
+    public void The_network_policy_is_on_by_default_and_off_renders_nothing()
+    {
         Assert.True(Values["networkPolicy"]!["enabled"]!.GetValue<bool>());
-        Assert.Equal("if .Values.networkPolicy.enabled", actions[0].Body);
-        Assert.Equal(actions[^1], HelmTemplate.EndOf(PolicyText, actions[0]));
         Assert.Equal("networking.k8s.io/v1", (string?)Policy["apiVersion"]);
         Assert.Equal("NetworkPolicy", (string?)Policy["kind"]);
         Assert.Equal(["Ingress"], Policy["spec"]!["policyTypes"]!.AsArray().Select(t => (string?)t));
+        Assert.False(Chart.Renders("networkpolicy.yaml", "--set", "networkPolicy.enabled=false"));
     }
 
     [Fact]
-    public void Silo_and_gateway_ports_admit_only_pods_of_the_release_and_the_http_port_admits_http_from()
+    public void Silo_and_gateway_ports_admit_only_pods_of_the_release_and_the_http_port_admits_anyone_by_default()
     {
         var rules = Policy["spec"]!["ingress"]!.AsArray();
         var silo = rules.Single(r => Ports(r!).Contains(Values["silo"]!["siloPort"]!.GetValue<long>()))!;
@@ -98,27 +88,34 @@ public sealed partial class ClusterAccessTests
         var peer = Assert.Single(silo["from"]!.AsArray())!.AsObject();
         Assert.Equal(["podSelector"], peer.Select(kv => kv.Key));
         Assert.Equal([Values["http"]!["port"]!.GetValue<long>()], Ports(http));
-        // The HTTP rule's peers are httpFrom, and only when it is not empty (no "from" admits any source).
+        // No "from" admits any source; httpFrom is empty by default.
         Assert.Empty(Values["networkPolicy"]!["httpFrom"]!.AsArray());
-        InsideBlock(PolicyText, "with .Values.networkPolicy.httpFrom", "      from:\n");
-        Assert.Contains("toYaml . | nindent 8", PolicyText, StringComparison.Ordinal);
+        Assert.Null(http["from"]);
+    }
+
+    [Fact]
+    public void The_http_port_admits_exactly_the_peers_in_httpFrom()
+    {
+        const string Peers = """[{"namespaceSelector":{"matchLabels":{"kubernetes.io/metadata.name":"api-gateway"}}}]""";
+        var policy = Chart.Manifest("networkpolicy.yaml", "--set-json", $"networkPolicy.httpFrom={Peers}");
+        var http = policy["spec"]!["ingress"]!.AsArray().Single(r => Ports(r!).Contains(Values["http"]!["port"]!.GetValue<long>()))!;
+
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse(Peers), http["from"]), http.ToJsonString());
     }
 
     [Fact]
     public void The_policy_selects_the_release_pods_by_the_labels_the_deployment_gives_them()
     {
-        // Both the pods the policy applies to and the peers it admits are the release's selector labels,
-        // indented two past their matchLabels key (so Helm renders them as its children).
-        var selectors = SelectorLabels().Matches(PolicyText);
+        var deployment = Chart.Manifest("deployment.yaml");
+        var selector = deployment["spec"]!["selector"]!["matchLabels"]!;
+        var podLabels = deployment["spec"]!["template"]!["metadata"]!["labels"]!.AsObject();
 
-        Assert.Equal(2, selectors.Count);
-        Assert.All(selectors, m => Assert.Equal(m.Groups["indent"].Value.Length + 2, int.Parse(m.Groups["nindent"].Value, System.Globalization.CultureInfo.InvariantCulture)));
-        Assert.Contains("podSelector:\n    matchLabels:\n      {{- include \"reputation.selectorLabels\"", PolicyText, StringComparison.Ordinal);
-        Assert.Matches(@"template:\n    metadata:\n      labels:\n        \{\{- include ""reputation.selectorLabels"" \. \| nindent 8 \}\}", DeploymentText);
+        Assert.Equal(["app.kubernetes.io/instance", "app.kubernetes.io/name"], selector.AsObject().Select(kv => kv.Key).Order(StringComparer.Ordinal));
+        Assert.All(selector.AsObject(), kv => Assert.Equal((string?)kv.Value, (string?)podLabels[kv.Key]));
+        Assert.True(JsonNode.DeepEquals(selector, Policy["spec"]!["podSelector"]!["matchLabels"]));
+        var siloRule = Policy["spec"]!["ingress"]!.AsArray().Single(r => r!["from"] is not null)!;
+        Assert.True(JsonNode.DeepEquals(selector, siloRule["from"]![0]!["podSelector"]!["matchLabels"]));
     }
 
     private static List<long> Ports(JsonNode rule) => [.. rule["ports"]!.AsArray().Select(p => p!["port"]!.GetValue<long>())];
-
-    [GeneratedRegex(@"\n(?<indent> *)matchLabels:\n *\{\{- include ""reputation\.selectorLabels"" \. \| nindent (?<nindent>\d+) \}\}")]
-    private static partial Regex SelectorLabels();
 }

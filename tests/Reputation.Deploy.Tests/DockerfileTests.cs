@@ -3,7 +3,10 @@ using System.Xml.Linq;
 
 namespace Reputation.Deploy.Tests;
 
-/// <summary>The Dockerfile read instruction by instruction (no Docker engine here to build it).</summary>
+/// <summary>
+/// The Dockerfile read instruction by instruction: fast, and each failure names the line. The image
+/// itself is built and run by scripts/check-image.sh (part of ./test.sh) on local stand-in base images.
+/// </summary>
 public sealed class DockerfileTests
 {
     private sealed record Instruction(string Keyword, string Arguments);

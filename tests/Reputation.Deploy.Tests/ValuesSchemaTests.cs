@@ -62,6 +62,7 @@ public sealed class ValuesSchemaTests
         [
             "/podAnnotations", "/nodeSelector", "/affinity", "/serviceAccount/annotations",
             "/networkPolicy/httpFrom/podSelector/matchLabels", "/networkPolicy/httpFrom/namespaceSelector/matchLabels",
+            "/metrics/serviceMonitor/labels", "/metrics/prometheusRule/labels",
         ];
         using var doc = JsonDocument.Parse(Repo.ReadText("charts", "reputation", "values.schema.json"));
         var unclosed = new List<string>();

@@ -39,7 +39,10 @@ internal static partial class SwaggerSetup
             app.UseWhen(http => http.Request.Path.StartsWithSegments(Path), branch => branch.Use(RequireReadScopeAsync));
         }
 
-        app.UseSwagger();
+        // The server is the one the document was asked of, so "Try it out" and generated clients
+        // call the service that served it, whatever its address (a proxy, a port-forward, a silo).
+        app.UseSwagger(o => o.PreSerializeFilters.Add((document, request) =>
+            document.Servers = [new OpenApiServer { Url = $"{request.Scheme}://{request.Host.Value}{request.PathBase}", Description = "This deployment" }]));
         app.UseSwaggerUI(o =>
         {
             o.DocumentTitle = "Reputation API";
@@ -81,7 +84,14 @@ internal static partial class SwaggerSetup
                 Description = "Account reputation against adversarial distillation: decisions for signup, the rate limiter and billing; " +
                     "event ingestion; entity views. Authorize with an API key (X-Api-Key). In Development the keys are " +
                     "dev-service-key (decide, ingest, read) and dev-operator-key (all scopes).",
+                // No licence has been granted for this code; the document says so rather than leave it
+                // unsaid, with a page that explains what having no licence means.
+                License = new OpenApiLicense { Name = "No licence: all rights reserved", Url = new Uri("https://choosealicense.com/no-permission/") },
             });
+            // A STIX bundle is read and written as a JsonObject only by the threat-intel endpoints;
+            // described as the bundle it is rather than as .NET's JsonNode type.
+            o.MapType<JsonObject>(StixBundleSchema);
+            o.DocumentFilter<TagDescriptionsDocumentFilter>();
             o.AddSecurityDefinition(ApiKeyAuthenticationHandler.SchemeName, new OpenApiSecurityScheme
             {
                 Type = SecuritySchemeType.ApiKey,
@@ -106,6 +116,67 @@ internal static partial class SwaggerSetup
             o.NonNullableReferenceTypesAsRequired();
         });
         return services;
+    }
+
+    /// <summary>A STIX 2.1 bundle: its own fields typed, each object open (STIX objects carry many properties).</summary>
+    private static OpenApiSchema StixBundleSchema() => new()
+    {
+        Type = JsonSchemaType.Object,
+        Description = "A STIX 2.1 bundle (docs/intel-sharing.md).",
+        Required = new HashSet<string>(StringComparer.Ordinal) { "type", "id", "objects" },
+        Properties = new Dictionary<string, IOpenApiSchema>(StringComparer.Ordinal)
+        {
+            ["type"] = new OpenApiSchema { Type = JsonSchemaType.String, Enum = [JsonValue.Create("bundle")], Description = "Always `bundle`." },
+            ["id"] = new OpenApiSchema { Type = JsonSchemaType.String, Pattern = "^bundle--[0-9a-fA-F-]{36}$", Description = "`bundle--` and a UUID." },
+            ["objects"] = new OpenApiSchema
+            {
+                Type = JsonSchemaType.Array,
+                Description = "STIX objects: identities, indicators, marking and extension definitions, ...",
+                Items = new OpenApiSchema
+                {
+                    Type = JsonSchemaType.Object,
+                    Required = new HashSet<string>(StringComparer.Ordinal) { "type", "id" },
+                    Properties = new Dictionary<string, IOpenApiSchema>(StringComparer.Ordinal)
+                    {
+                        ["type"] = new OpenApiSchema { Type = JsonSchemaType.String, Description = "The object's STIX type, e.g. `indicator`." },
+                        ["id"] = new OpenApiSchema { Type = JsonSchemaType.String, Description = "`<type>--<UUID>`." },
+                    },
+                    // Explicitly open: linters read a schema without additionalProperties as closed.
+                    AdditionalProperties = new OpenApiSchema(),
+                },
+            },
+        },
+        AdditionalProperties = new OpenApiSchema(),
+    };
+
+    /// <summary>A description for every tag, shown as the heading text of its group in Swagger UI.</summary>
+    private sealed class TagDescriptionsDocumentFilter : IDocumentFilter
+    {
+        private static readonly Dictionary<string, string> s_descriptions = new(StringComparer.Ordinal)
+        {
+            ["Accounts"] = "An account's view (score, decision, reasons, labels, links, usage) and its graph; release from hold; erasure.",
+            ["Audit"] = "Every change an operator made and every refused call, newest first (operate).",
+            ["Benchmark"] = "Baselines for ./bench.sh: same body and key check as a decision, constant answer. Only with Reputation:Api:BenchmarkEndpoints.",
+            ["Campaigns"] = "Groups of accounts that share entities, with the evidence that joined them.",
+            ["Decisions"] = "Signup, request (rate limiter) and billing decisions: the hot path, answered from memory.",
+            ["Events"] = "Signup, usage and payment events in batches of 1 to 1,000; idempotent by event id.",
+            ["IP ranges"] = "An IP range's view: accounts, signups, risk, labels.",
+            ["Keys"] = "Voiding what a stolen or misbehaving API key sent (operate).",
+            ["Labels"] = "Operator verdicts (fraud, trusted, cleared) on accounts, entities and campaigns; they propagate.",
+            ["Lists"] = "Allow and deny lists that override scores for accounts, instruments, IP ranges and templates.",
+            ["Payment instruments"] = "A payment instrument's view: accounts, outcomes, risk, labels.",
+            ["Policies"] = "Scoring policies: versions, history, shadow (candidate) policies and their reports, backtests.",
+            ["Prompt templates"] = "A prompt-template bucket's view: sharers, risk, labels.",
+            ["Threat intel"] = "STIX 2.1 bundles of indicators: import from partners (operate), export of this deployment's own (intel or read).",
+        };
+
+        public void Apply(OpenApiDocument swaggerDoc, DocumentFilterContext context)
+        {
+            foreach (var tag in swaggerDoc.Tags ?? new HashSet<OpenApiTag>())
+            {
+                tag.Description ??= s_descriptions.GetValueOrDefault(tag.Name ?? "");
+            }
+        }
     }
 
     /// <summary>Marks the operations that need a key (and says which scope), so Swagger UI sends it.</summary>

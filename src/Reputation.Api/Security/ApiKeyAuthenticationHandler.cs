@@ -21,27 +21,47 @@ internal sealed class ApiKeyAuthenticationHandler(
 {
     public const string SchemeName = "ApiKey";
     public const string HeaderName = "X-Api-Key";
+    private const string BearerPrefix = "Bearer ";
 
     protected override Task<AuthenticateResult> HandleAuthenticateAsync()
     {
-        if (!Request.Headers.TryGetValue(HeaderName, out var values) || values.Count == 0 || string.IsNullOrEmpty(values[0]))
+        if (PresentedKey() is not { } key)
         {
             return Task.FromResult(AuthenticateResult.NoResult());
         }
 
-        var principal = keys.Authenticate(values[0]!);
+        var principal = keys.Authenticate(key);
         return Task.FromResult(principal is null
             ? AuthenticateResult.Fail("invalid API key")
             : AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName)));
+    }
+
+    /// <summary>
+    /// The key in <c>X-Api-Key</c>, or else in <c>Authorization: Bearer</c>: scrapers that can send no
+    /// header of their choosing (a Prometheus Operator ServiceMonitor) send a bearer token.
+    /// </summary>
+    private string? PresentedKey()
+    {
+        if (Request.Headers.TryGetValue(HeaderName, out var values) && values.Count > 0 && !string.IsNullOrEmpty(values[0]))
+        {
+            return values[0];
+        }
+
+        var authorization = Request.Headers.Authorization;
+        return authorization.Count == 1 && authorization[0] is { } value
+            && value.StartsWith(BearerPrefix, StringComparison.OrdinalIgnoreCase) && value.Length > BearerPrefix.Length
+            ? value[BearerPrefix.Length..].Trim()
+            : null;
     }
 
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
         Response.StatusCode = StatusCodes.Status401Unauthorized;
         Response.Headers.WWWAuthenticate = SchemeName;
-        var missing = !Request.Headers.ContainsKey(HeaderName);
+        var missing = PresentedKey() is null;
+        var header = Request.Headers.ContainsKey(HeaderName) ? HeaderName : "Authorization";
         await WriteProblemAsync(StatusCodes.Status401Unauthorized, "Unauthorized",
-            missing ? $"Send an API key in the {HeaderName} header." : $"The {HeaderName} header does not hold a valid API key.");
+            missing ? $"Send an API key in the {HeaderName} header." : $"The {header} header does not hold a valid API key.");
     }
 
     protected override async Task HandleForbiddenAsync(AuthenticationProperties properties)
