@@ -106,7 +106,11 @@ ensure_azurite() {
 ensure_redocly() {
   local dir="$REPO_ROOT/tools/redocly" pinned installed
   pinned="$(sed -n 's/.*"@redocly\/cli"[[:space:]]*:[[:space:]]*"\([^"]*\)".*/\1/p' "$dir/package.json" | head -n 1)"
-  installed="$(sed -n 's/^[[:space:]]*"version"[[:space:]]*:[[:space:]]*"\([^"]*\)".*/\1/p' "$dir/node_modules/@redocly/cli/package.json" 2>/dev/null | head -n 1)"
+  # Nothing installed yet on a fresh clone: no version (and no failure under set -e / pipefail).
+  installed=""
+  if [[ -f "$dir/node_modules/@redocly/cli/package.json" ]]; then
+    installed="$(sed -n 's/^[[:space:]]*"version"[[:space:]]*:[[:space:]]*"\([^"]*\)".*/\1/p' "$dir/node_modules/@redocly/cli/package.json" | head -n 1)"
+  fi
   if [[ -x "$dir/node_modules/.bin/redocly" && "$installed" == "$pinned" ]]; then
     return 0
   fi
