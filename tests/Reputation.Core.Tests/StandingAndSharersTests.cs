@@ -356,10 +356,64 @@ public sealed class LockstepTests
     }
 
     [Fact]
+    public void A_shift_schedule_kept_together_is_lockstep_beyond_chance()
+    {
+        // Ten minutes on, twenty off, for three hours, each script on a third of the minutes of every
+        // shift and a minute off the others.
+        var shifts = Enumerable.Range(0, 6).SelectMany(s => Enumerable.Range(s * 30, 10)).ToList();
+        var sharers = Enumerable.Range(0, 20).Select(i => Active(shifts.Where(m => (m + i) % 3 == 0).Select(m => m + (i % 2)))).ToArray();
+        Assert.True(Lockstep.BeyondChance(sharers) >= 0.9, $"beyond chance {Lockstep.BeyondChance(sharers)}");
+    }
+
+    [Fact]
+    public void Many_busy_users_of_one_tool_overlap_by_chance_not_beyond_it()
+    {
+        // A popular tool's 64 sampled users within two hours: each one or two sessions of twenty to
+        // forty minutes, using the tool in most of their minutes. Packed into 24 bins, most of them
+        // find two others with similar bins, as many as with their sessions moved anywhere else.
+        var random = new Random(11);
+        var sharers = Enumerable.Range(0, 64).Select(_ =>
+        {
+            var sessions = Enumerable.Range(0, random.Next(1, 3)).Select(_ => (Start: random.Next(0, 100), Length: random.Next(20, 41)));
+            return Active(sessions.SelectMany(x => Enumerable.Range(x.Start, x.Length).Where(_ => random.NextDouble() < 0.6)));
+        }).ToArray();
+
+        Assert.True(Lockstep.Share(sharers) >= 0.5, $"share {Lockstep.Share(sharers)}");
+        Assert.True(Lockstep.BeyondChance(sharers) < 0.2, $"beyond chance {Lockstep.BeyondChance(sharers)}");
+    }
+
+    [Fact]
+    public void A_campaign_in_step_among_independent_users_shows_beyond_chance()
+    {
+        // Thirty scripts on one shift schedule and thirty people with their own sessions, one template.
+        var random = new Random(5);
+        var shifts = Enumerable.Range(0, 4).SelectMany(s => Enumerable.Range(s * 30, 15)).ToList();
+        var scripts = Enumerable.Range(0, 30).Select(i => Active(shifts.Where(_ => random.NextDouble() < 0.5)));
+        var people = Enumerable.Range(0, 30).Select(_ =>
+        {
+            var start = random.Next(0, 100);
+            return Active(Enumerable.Range(start, random.Next(20, 41)).Where(_ => random.NextDouble() < 0.6));
+        });
+        var sharers = scripts.Concat(people).ToArray();
+        var beyond = Lockstep.BeyondChance(sharers);
+        Assert.True(beyond >= 0.3, $"beyond chance {beyond}");
+    }
+
+    [Fact]
+    public void Sharers_busy_in_every_bin_have_no_timing_to_tell()
+    {
+        var always = Enumerable.Range(0, 120).ToList();
+        Assert.Equal(1, Lockstep.Share([.. Enumerable.Range(0, 10).Select(_ => Active(always))]), 1e-12);
+        Assert.Equal(0, Lockstep.BeyondChance([.. Enumerable.Range(0, 10).Select(_ => Active(always))]));
+    }
+
+    [Fact]
     public void Too_few_sharers_or_bins_say_nothing()
     {
         var shift = Enumerable.Range(0, 60).ToList();
         Assert.Equal(0, Lockstep.Share([.. Enumerable.Range(0, Lockstep.MinSharers - 1).Select(_ => Active(shift))]));
         Assert.Equal(0, Lockstep.Share([.. Enumerable.Range(0, 10).Select(_ => Active([0, 1]))]));
+        Assert.Equal(0, Lockstep.BeyondChance([.. Enumerable.Range(0, Lockstep.MinSharers - 1).Select(_ => Active(shift))]));
+        Assert.Equal(0, Lockstep.BeyondChance([.. Enumerable.Range(0, 10).Select(_ => Active([0, 1]))]));
     }
 }

@@ -136,7 +136,9 @@ public static class UsageDays
 /// Lockstep (SynchroTrap, Cao et al., CCS 2014; CopyCatch, Beutel et al., WWW 2013): accounts of one
 /// template active in the same five-minute bins, hour after hour. Each sampled sharer keeps a 64-bin
 /// map of the bins it used the template in (about five hours); scripts on one schedule overlap far
-/// more than people who happen to use the same tool.
+/// more than people who happen to use the same tool. Among many busy sharers some overlap by chance,
+/// so what counts is the overlap beyond what the same sharers produce with their timings shifted
+/// apart (<see cref="BeyondChance"/>).
 /// </summary>
 public static class Lockstep
 {
@@ -162,13 +164,102 @@ public static class Lockstep
     /// </summary>
     public static double Share(ReadOnlySpan<(ulong Bits, int LatestBin)> sharers)
     {
+        Span<ulong> aligned = sharers.Length <= 128 ? stackalloc ulong[sharers.Length] : new ulong[sharers.Length];
+        var n = Align(sharers, aligned);
+        if (n < MinSharers)
+        {
+            return 0;
+        }
+
+        Span<int> peers = n <= 128 ? stackalloc int[n] : new int[n];
+        Peers(aligned[..n], peers);
+        var inStep = 0;
+        foreach (var p in peers)
+        {
+            inStep += p >= MinPeers ? 1 : 0;
+        }
+
+        return inStep / (double)n;
+    }
+
+    /// <summary>Shifted copies of the sharers' timings that <see cref="BeyondChance"/> compares against.</summary>
+    public const int NullRounds = 8;
+
+    /// <summary>Bins (half an hour) a sharer's timing is shifted by at most in the copies <see cref="BeyondChance"/> compares against.</summary>
+    public const int MaxShift = 6;
+
+    /// <summary>How many times its peers by chance a sharer must have in step to be in lockstep beyond chance.</summary>
+    public const double ChanceFactor = 1.5;
+
+    /// <summary>
+    /// The lockstep share corrected for chance, 0..1: the share of the sharers (with at least
+    /// <see cref="MinBins"/> bins) whose peers in step outnumber those they have by chance — at least
+    /// <see cref="ChanceFactor"/> times as many and <see cref="MinPeers"/> more. By chance is the mean
+    /// over <see cref="NullRounds"/> copies in which each sharer's bins are shifted by its own
+    /// offset of up to <see cref="MaxShift"/> bins, earlier or later (rotated within the span the
+    /// sharers were active in): a shift keeps each sharer's sessions, how busy it is and roughly when
+    /// in the day it works, and takes away only its minute-for-minute timing with the others, so the
+    /// overlap that independent users of the same activity at the same hours would show — which
+    /// grows with the sharers' number and busyness — drops out, and a schedule the sharers keep
+    /// together remains. 0 with fewer than <see cref="MinSharers"/>
+    /// such sharers.
+    /// </summary>
+    public static double BeyondChance(ReadOnlySpan<(ulong Bits, int LatestBin)> sharers)
+    {
+        Span<ulong> aligned = sharers.Length <= 128 ? stackalloc ulong[sharers.Length] : new ulong[sharers.Length];
+        var n = Align(sharers, aligned);
+        if (n < MinSharers)
+        {
+            return 0;
+        }
+
+        aligned = aligned[..n];
+        Span<int> observed = n <= 128 ? stackalloc int[n] : new int[n];
+        Peers(aligned, observed);
+        ulong union = 0;
+        foreach (var bits in aligned)
+        {
+            union |= bits;
+        }
+
+        var span = 64 - BitOperations.LeadingZeroCount(union);
+        Span<ulong> rotated = n <= 128 ? stackalloc ulong[n] : new ulong[n];
+        Span<int> peers = n <= 128 ? stackalloc int[n] : new int[n];
+        Span<int> byChance = n <= 128 ? stackalloc int[n] : new int[n];
+        byChance.Clear();
+        for (var round = 0; round < NullRounds; round++)
+        {
+            for (var i = 0; i < n; i++)
+            {
+                rotated[i] = Shifted(aligned[i], Mix(((ulong)round << 32) | (uint)i), span);
+            }
+
+            Peers(rotated, peers);
+            for (var i = 0; i < n; i++)
+            {
+                byChance[i] += peers[i];
+            }
+        }
+
+        var inStep = 0;
+        for (var i = 0; i < n; i++)
+        {
+            var chance = byChance[i] / (double)NullRounds;
+            inStep += observed[i] >= chance + MinPeers && observed[i] >= ChanceFactor * chance ? 1 : 0;
+        }
+
+        return inStep / (double)n;
+    }
+
+    /// <summary>The sharers' maps shifted to end at the latest bin of any, keeping those with at least <see cref="MinBins"/> bins.</summary>
+    private static int Align(ReadOnlySpan<(ulong Bits, int LatestBin)> sharers, Span<ulong> aligned)
+    {
         var latest = int.MinValue;
         foreach (var s in sharers)
         {
             latest = Math.Max(latest, s.LatestBin);
         }
 
-        Span<ulong> aligned = sharers.Length <= 128 ? stackalloc ulong[sharers.Length] : new ulong[sharers.Length];
         var n = 0;
         foreach (var s in sharers)
         {
@@ -180,27 +271,65 @@ public static class Lockstep
             }
         }
 
-        if (n < MinSharers)
-        {
-            return 0;
-        }
+        return n;
+    }
 
-        var inStep = 0;
-        for (var i = 0; i < n; i++)
+    /// <summary>For each map, how many others are in step with it (Jaccard ≥ <see cref="Similar"/>).</summary>
+    private static void Peers(ReadOnlySpan<ulong> aligned, Span<int> peers)
+    {
+        peers.Clear();
+        for (var i = 0; i < aligned.Length; i++)
         {
-            var peers = 0;
-            for (var j = 0; j < n && peers < MinPeers; j++)
+            for (var j = i + 1; j < aligned.Length; j++)
             {
-                if (i != j && BitOperations.PopCount(aligned[i] & aligned[j]) >= Similar * BitOperations.PopCount(aligned[i] | aligned[j]))
+                if (BitOperations.PopCount(aligned[i] & aligned[j]) >= Similar * BitOperations.PopCount(aligned[i] | aligned[j]))
                 {
-                    peers++;
+                    peers[i]++;
+                    peers[j]++;
                 }
             }
+        }
+    }
 
-            inStep += peers >= MinPeers ? 1 : 0;
+    /// <summary>
+    /// <paramref name="bits"/> moved by one to <see cref="MaxShift"/> bins as <paramref name="draw"/>
+    /// picks, earlier or later: in the direction that keeps it within the <paramref name="span"/> bins
+    /// the sharers were active in (a shift off either end would make a sharer look less busy, and so
+    /// less often in step, than it was), or turned round within the span when neither does.
+    /// </summary>
+    private static ulong Shifted(ulong bits, ulong draw, int span)
+    {
+        if (span <= 1)
+        {
+            return bits;
         }
 
-        return inStep / (double)n;
+        var by = 1 + (int)(draw % (ulong)Math.Min(MaxShift, span - 1));
+        var olderFits = 63 - BitOperations.LeadingZeroCount(bits) + by < span;
+        var newerFits = BitOperations.TrailingZeroCount(bits) >= by;
+        var older = (draw & (1UL << 40)) == 0;
+        if (older ? olderFits || !newerFits : !newerFits && olderFits)
+        {
+            return olderFits ? bits << by : Rotate(bits, by, span);
+        }
+
+        return bits >> by;
+    }
+
+    /// <summary><paramref name="bits"/> turned <paramref name="by"/> bins older within its lowest <paramref name="span"/> bits.</summary>
+    private static ulong Rotate(ulong bits, int by, int span)
+    {
+        var mask = span == 64 ? ulong.MaxValue : (1UL << span) - 1;
+        return ((bits << by) | (bits >> (span - by))) & mask;
+    }
+
+    /// <summary>SplitMix64's finaliser: fixed offsets for the null model, the same on every silo and run.</summary>
+    private static ulong Mix(ulong x)
+    {
+        x += 0x9E3779B97F4A7C15UL;
+        x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9UL;
+        x = (x ^ (x >> 27)) * 0x94D049BB133111EBUL;
+        return x ^ (x >> 31);
     }
 }
 

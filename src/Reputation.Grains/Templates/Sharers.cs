@@ -44,7 +44,7 @@ internal static class Sharers
             bins[i] = (sharers[i].ActiveBins, sharers[i].LatestBin);
         }
 
-        return Lockstep.Share(bins);
+        return Lockstep.BeyondChance(bins);
     }
 
     /// <summary>1 − the larger of: the established or trusted share, and the largest cohort's share when it reaches <paramref name="cohortShare"/>.</summary>
