@@ -569,6 +569,34 @@ public sealed class ScorerSignalTests
         Assert.True(s_policy.Request.Decide(result.Score) >= RequestOutcome.Degrade, $"score {result.Score}");
     }
 
+    // --- Evidence as its ranges count it -------------------------------------------------------
+
+    [Fact]
+    public void A_ranges_own_burst_is_not_evidence_the_range_counts_its_new_accounts_flagged_on()
+    {
+        // Thirty new accounts from one campus /24 within the hour: the burst is the range's fact, and
+        // echoed back as the risk of its flagged newcomers it would count twice.
+        var burst = new RangeFacts(Range, SignupsLastHour: 30, DistinctAccounts: 30) { RequestsLastHour = 5 * Q.RangeRequestsPerHour };
+        var result = Score(BrandNew, burst);
+
+        Assert.True(result.Evidence >= P.FlaggedScore, $"evidence {result.Evidence}");
+        var ownOnly = Score(BrandNew);
+        Assert.Equal(ownOnly.Evidence, result.EvidenceForRanges, 1e-12);
+        Assert.True(result.EvidenceForRanges < P.FlaggedScore, $"for ranges {result.EvidenceForRanges}");
+    }
+
+    [Fact]
+    public void What_the_account_did_or_shares_elsewhere_counts_for_its_ranges_too()
+    {
+        var ringCard = OwnCard with { DistinctAccounts = 12 };
+        var result = Score(BrandNew, QuietRange with { Risk = 0.9 }, [ringCard]);
+
+        // Linked risk counts for neither; the shared card counts for both.
+        Assert.Equal(Score(BrandNew, QuietRange, [ringCard]).Evidence, result.Evidence, 1e-12);
+        Assert.Equal(result.Evidence, result.EvidenceForRanges, 1e-12);
+        Assert.True(result.EvidenceForRanges >= P.FlaggedScore, $"for ranges {result.EvidenceForRanges}");
+    }
+
     // --- LABEL_TRUSTED -------------------------------------------------------------------------
 
     [Fact]

@@ -59,6 +59,45 @@ public sealed class PropagationTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task A_ranges_own_signup_burst_does_not_flag_its_newcomers_to_it_while_what_they_do_does()
+    {
+        // A class: thirty signups from the campus range within half an hour, then light use. Its
+        // newcomers' evidence is the range's burst and their newness; counted as flagged in the range
+        // it would come back to all of them as their neighbours' risk.
+        var campus = UniqueRange();
+        var students = new List<string>();
+        for (var i = 0; i < 30; i++)
+        {
+            var id = Unique("student");
+            students.Add(id);
+            await Grains.GetGrain<IAccountGrain>(id).RecordAsync([Events.Signup(Now.AddMinutes(-30 + i), campus), Events.Usage(Now, campus, requests: 3)]);
+        }
+
+        var harvesters = new List<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            var id = Unique("campus-harvester");
+            harvesters.Add(id);
+            await Grains.GetGrain<IAccountGrain>(id).RecordAsync([Events.Signup(Now.AddMinutes(-1), campus), new UsageEvent
+            {
+                EventId = Events.NewId("harvest"),
+                OccurredAt = Now,
+                IpRange = campus,
+                Requests = 4000,
+                OutputTokens = 4000 * 400,
+                ReasoningElicitation = 1,
+            }]);
+        }
+
+        var range = Grains.GetGrain<IIpRangeGrain>(campus);
+        await Eventually.HoldsAsync(async () => harvesters.All((await range.GetFlaggedAccountsAsync()).Contains), "the harvesters flagged in the range");
+
+        Assert.Empty((await range.GetFlaggedAccountsAsync()).Intersect(students));
+        var student = await Grains.GetGrain<IAccountGrain>(students[^1]).DecideRequestAsync(campus);
+        Assert.Contains(student.Reasons, r => r.Code == ReasonCodes.IpRangeSignupVelocity);
+    }
+
+    [Fact]
     public async Task Accounts_sending_near_identical_prompts_share_a_template()
     {
         var ids = await TemplateClusterAsync("tpl", 6, 0x9f3c_2a7b_1d4e_6f80);

@@ -18,6 +18,14 @@ public sealed record ScoreResult(double Score, IReadOnlyList<Contribution> Contr
     /// </summary>
     public double Evidence { get; init; }
 
+    /// <summary>
+    /// <see cref="Evidence"/> without what the account's ranges themselves said (their signup
+    /// counts and sizes, their quota and timing, indicators naming them): what it counts as in its
+    /// ranges' flagged share, so a range's own burst does not come back to its accounts as the risk
+    /// of their flagged neighbours (thirty signups of one class flagging each other).
+    /// </summary>
+    public double EvidenceForRanges { get; init; }
+
     public IEnumerable<Contribution> Top(int count) => Contributions.Take(count);
 }
 
@@ -275,7 +283,7 @@ public static class Scorer
                 {
                     synchronised = lockstep;
                     synchronisedDetail = string.Create(CultureInfo.InvariantCulture,
-                        $"{t.Lockstep:P0} of a shared template's accounts use it in the same five-minute bins as others (lockstep)");
+                        $"{t.Lockstep:P0} of a shared template's accounts use it in the same five-minute bins as others, more often than chance makes (lockstep)");
                 }
             }
 
@@ -307,13 +315,13 @@ public static class Scorer
         }
 
         var rangeWeight = 1.0;
+        var clusterIsRange = clusterMultiple > 0 && clusterMultiple == rangeCluster;
+        var synchronisedIsRange = synchronised > 0 && synchronised == rangeSynchronised;
         if (corroborated)
         {
             // Its own evidence: what its behaviour and its own cards and templates say, without its
             // range (risk, counts, quota, timing), its standing or its age. Full weight from
             // trust.dormantRangeCorroboration; trust.knownCustomerRangeFactor with none.
-            var clusterIsRange = clusterMultiple > 0 && clusterMultiple == rangeCluster;
-            var synchronisedIsRange = synchronised > 0 && synchronised == rangeSynchronised;
             var own = NoisyOr(signals[..n], policy.Weights, code => IsOwnDoing(code, clusterIsRange, synchronisedIsRange));
             var floor = Math.Clamp(policy.Trust.KnownCustomerRangeFactor, 0, 1);
             rangeWeight = floor + ((1 - floor) * Math.Clamp(own / Math.Max(policy.Trust.DormantRangeCorroboration, 1e-9), 0, 1));
@@ -334,6 +342,7 @@ public static class Scorer
         // The strongest indicator speaks: several producers naming one range are one fact, not independent evidence.
         double intel = 0;
         string? intelDetail = null;
+        var intelIsRange = false;
         foreach (var match in inputs.ThreatIntel)
         {
             var trust = Math.Clamp(policy.Intel.TrustOf(match.Producer), 0, 1);
@@ -351,6 +360,7 @@ public static class Scorer
             if (value > intel)
             {
                 intel = value;
+                intelIsRange = match.NamesRange;
                 intelDetail = string.Create(CultureInfo.InvariantCulture, $"{match.What}: confidence {match.Confidence}, producer trust {trust:0.##}");
             }
         }
@@ -361,7 +371,11 @@ public static class Scorer
         }
 
         var result = Combine(signals[..n], policy.Weights.WeightOf);
-        result = result with { Evidence = NoisyOr(signals[..n], policy.Weights, static code => code != ReasonCodes.LinkedRisk) };
+        result = result with
+        {
+            Evidence = NoisyOr(signals[..n], policy.Weights, static code => code != ReasonCodes.LinkedRisk),
+            EvidenceForRanges = NoisyOr(signals[..n], policy.Weights, code => !IsRangesOwn(code, clusterIsRange, synchronisedIsRange, intelIsRange)),
+        };
         if (account.Label == Label.Trusted)
         {
             var factor = policy.Propagation.TrustedScoreFactor;
@@ -369,7 +383,7 @@ public static class Scorer
             // First, though its share is 0: it is why the score is low, and decisions show only the top reasons.
             scaled.Insert(0, new Contribution(ReasonCodes.LabelTrusted, 1, 0,
                 string.Create(CultureInfo.InvariantCulture, $"an operator labelled the account trusted: score cut to {factor:P0}")));
-            return new ScoreResult(result.Score * factor, scaled) { Evidence = result.Evidence * factor };
+            return new ScoreResult(result.Score * factor, scaled) { Evidence = result.Evidence * factor, EvidenceForRanges = result.EvidenceForRanges * factor };
         }
 
         return result;
@@ -401,6 +415,16 @@ public static class Scorer
         ReasonCodes.ClusterUsage => !clusterIsRange,
         ReasonCodes.SynchronisedActivity => !synchronisedIsRange,
         _ => true,
+    };
+
+    /// <summary>A signal its ranges gave it (see <see cref="ScoreResult.EvidenceForRanges"/>), or linked risk.</summary>
+    private static bool IsRangesOwn(string code, bool clusterIsRange, bool synchronisedIsRange, bool intelIsRange) => code switch
+    {
+        ReasonCodes.IpRangeSignupVelocity or ReasonCodes.IpRangeAccounts or ReasonCodes.LinkedRisk => true,
+        ReasonCodes.ClusterUsage => clusterIsRange,
+        ReasonCodes.SynchronisedActivity => synchronisedIsRange,
+        ReasonCodes.ThreatIntelMatch => intelIsRange,
+        _ => false,
     };
 
     private static double RangeRisk(in RangeFacts range, bool isNew) => isNew && range.RiskForNew is { } forNew ? forNew : range.Risk;

@@ -49,6 +49,7 @@ public sealed partial class AccountGrain : IAccountErasure
         _instruments.Clear();
         _templates.Clear();
         _publishedFlagged = false;
+        _publishedFlaggedInRanges = false;
         _publishedFraud = false;
         DeactivateOnIdle();
     }

@@ -37,6 +37,8 @@ public sealed partial class AccountGrain(
     private readonly Dictionary<string, Cached<TemplateSignals>> _templates = new(StringComparer.Ordinal);
     private bool _refreshing;
     private bool _publishedFlagged;
+    /// <summary>Flagged as its ranges count it: on its evidence without what they said (<see cref="ScoreResult.EvidenceForRanges"/>).</summary>
+    private bool _publishedFlaggedInRanges;
     private bool _publishedFraud;
 
     private readonly record struct Cached<T>(T Value, DateTimeOffset FetchedAt);
@@ -83,7 +85,7 @@ public sealed partial class AccountGrain(
             await RefreshSignalsAsync();
             // What the entities were last told is not stored; take the current standing as told.
             _publishedFraud = state.State.Label == Label.Fraud;
-            _publishedFlagged = IsFlagged();
+            (_publishedFlagged, _publishedFlaggedInRanges) = IsFlagged();
         }
     }
 
@@ -450,10 +452,11 @@ public sealed partial class AccountGrain(
 
         var s = state.State;
         var risk = new AccountRisk { AccountId = this.GetPrimaryKeyString(), Flagged = _publishedFlagged, ConfirmedFraud = _publishedFraud, Hop = 0, New = StandingNow().HasFlag(Standing.New) };
+        var rangeRisk = risk with { Flagged = _publishedFlaggedInRanges };
         var sent = 0;
         foreach (var range in s.IpRanges.Take(RangesScored).Where(k => !linkedBefore.Contains(Key.Range(k))))
         {
-            _ = GrainFactory.Ref<IIpRangeGrain>(range).AccountRiskChangedAsync(risk);
+            _ = GrainFactory.Ref<IIpRangeGrain>(range).AccountRiskChangedAsync(rangeRisk);
             sent++;
         }
 
@@ -709,14 +712,15 @@ public sealed partial class AccountGrain(
     private void Publish(int hop)
     {
         var policy = policies.Current;
-        var flagged = IsFlagged();
+        var (flagged, flaggedInRanges) = IsFlagged();
         var fraud = state.State.Label == Label.Fraud;
-        if (flagged == _publishedFlagged && fraud == _publishedFraud)
+        if (flagged == _publishedFlagged && flaggedInRanges == _publishedFlaggedInRanges && fraud == _publishedFraud)
         {
             return;
         }
 
         _publishedFlagged = flagged;
+        _publishedFlaggedInRanges = flaggedInRanges;
         _publishedFraud = fraud;
         if (hop > policy.Propagation.HopLimit)
         {
@@ -725,10 +729,11 @@ public sealed partial class AccountGrain(
 
         var s = state.State;
         var risk = new AccountRisk { AccountId = this.GetPrimaryKeyString(), Flagged = flagged, ConfirmedFraud = fraud, Hop = hop, New = StandingNow().HasFlag(Standing.New) };
+        var rangeRisk = risk with { Flagged = flaggedInRanges };
         var sent = 0;
         foreach (var range in s.IpRanges.Take(RangesScored))
         {
-            _ = GrainFactory.Ref<IIpRangeGrain>(range).AccountRiskChangedAsync(risk);
+            _ = GrainFactory.Ref<IIpRangeGrain>(range).AccountRiskChangedAsync(rangeRisk);
             sent++;
         }
 
@@ -749,13 +754,19 @@ public sealed partial class AccountGrain(
 
     /// <summary>
     /// Flagged on its own evidence (<see cref="ScoreResult.Evidence"/>: the score without linked risk)
-    /// or labelled fraud: what counts in its entities' flagged share.
+    /// or labelled fraud: what counts in its cards' and templates' flagged share; and as its ranges
+    /// count it, on that evidence without what the ranges themselves said (<see cref="ScoreResult.EvidenceForRanges"/>).
     /// </summary>
-    private bool IsFlagged()
+    private (bool Flagged, bool InRanges) IsFlagged()
     {
         var policy = policies.Current;
-        return state.State.Label == Label.Fraud
-            || Score(policy, null, state.State.PaymentInstruments).Evidence >= policy.Propagation.FlaggedScore;
+        if (state.State.Label == Label.Fraud)
+        {
+            return (true, true);
+        }
+
+        var score = Score(policy, null, state.State.PaymentInstruments);
+        return (score.Evidence >= policy.Propagation.FlaggedScore, score.EvidenceForRanges >= policy.Propagation.FlaggedScore);
     }
 
     private DecisionResult DecideRequest(string? ipRange) => DecideRequest(ipRange, out _);
@@ -983,8 +994,8 @@ public sealed partial class AccountGrain(
         new(r.Range, r.SignupsLastHour, r.DistinctAccounts)
         {
             RequestsLastHour = r.RequestsLastHour,
-            Risk = _publishedFlagged ? r.RiskOfOthers : r.Risk,
-            RiskForNew = _publishedFlagged ? r.RiskForNewOfOthers : r.RiskForNew,
+            Risk = _publishedFlaggedInRanges ? r.RiskOfOthers : r.Risk,
+            RiskForNew = _publishedFlaggedInRanges ? r.RiskForNewOfOthers : r.RiskForNew,
             Label = r.Label,
             PeakActivations = r.PeakActivations,
         };
