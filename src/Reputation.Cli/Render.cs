@@ -1,0 +1,151 @@
+using System.Globalization;
+using Reputation.Client;
+using Reputation.Contracts;
+using Spectre.Console;
+
+namespace Reputation.Cli;
+
+/// <summary>How the commands show what the service answered. Every value from the service is escaped.</summary>
+internal static class Render
+{
+    private static string E(string? text) => Markup.Escape(text ?? "");
+
+    private static string Number(double value) => value.ToString("0.000", CultureInfo.InvariantCulture);
+
+    public static int Decision(IAnsiConsole console, DecisionResult<RequestDecisionResponse> result)
+    {
+        var r = result.Response;
+        return Decision(console, result.FallbackCause, r.AccountId, r.Decision.ToString(), r.Score, r.PolicyVersion, r.Reasons,
+            ("requests per minute", r.RequestsPerMinute.ToString(CultureInfo.InvariantCulture)), ("cache for", $"{r.CacheTtlSeconds} s"));
+    }
+
+    public static int Decision(IAnsiConsole console, DecisionResult<SignupDecisionResponse> result) =>
+        Decision(console, result.FallbackCause, result.Response.AccountId, result.Response.Decision.ToString(), result.Response.Score, result.Response.PolicyVersion, result.Response.Reasons);
+
+    public static int Decision(IAnsiConsole console, DecisionResult<BillingDecisionResponse> result) =>
+        Decision(console, result.FallbackCause, result.Response.AccountId, result.Response.Decision.ToString(), result.Response.Score, result.Response.PolicyVersion, result.Response.Reasons);
+
+    private static int Decision(IAnsiConsole console, string? fallbackCause, string account, string decision, double score, int policyVersion,
+        IReadOnlyList<Reason> reasons, params (string Name, string Value)[] extra)
+    {
+        var grid = new Grid().AddColumn().AddColumn();
+        grid.AddRow("[bold]account[/]", E(account));
+        grid.AddRow("[bold]decision[/]", $"[bold]{E(decision.ToLowerInvariant())}[/]");
+        grid.AddRow("[bold]score[/]", Number(score));
+        foreach (var (name, value) in extra)
+        {
+            grid.AddRow($"[bold]{E(name)}[/]", E(value));
+        }
+
+        grid.AddRow("[bold]policy version[/]", policyVersion.ToString(CultureInfo.InvariantCulture));
+        console.Write(grid);
+        Reasons(console, reasons);
+        if (fallbackCause is not null)
+        {
+            console.MarkupLine($"[yellow]This is the client's fallback decision ({E(fallbackCause)}), not the service's.[/]");
+            return ExitCodes.Unavailable;
+        }
+
+        return ExitCodes.Ok;
+    }
+
+    public static void Reasons(IAnsiConsole console, IReadOnlyList<Reason> reasons)
+    {
+        if (reasons.Count == 0)
+        {
+            console.MarkupLine("[grey]No reason: nothing counts against it.[/]");
+            return;
+        }
+
+        var table = new Table().Title("reasons").AddColumn("code").AddColumn(new TableColumn("contribution").RightAligned()).AddColumn("detail");
+        foreach (var reason in reasons)
+        {
+            table.AddRow(E(reason.Code), Number(reason.Contribution), E(reason.Detail));
+        }
+
+        console.Write(table);
+    }
+
+    public static int Account(IAnsiConsole console, AccountView view)
+    {
+        var grid = new Grid().AddColumn().AddColumn();
+        grid.AddRow("[bold]account[/]", E(view.AccountId));
+        grid.AddRow("[bold]request decision[/]", $"[bold]{E(view.RequestDecision.ToString().ToLowerInvariant())}[/]");
+        grid.AddRow("[bold]score[/]", Number(view.Score));
+        grid.AddRow("[bold]labels[/]", view.Labels.Count == 0 ? "none" : E(string.Join(", ", view.Labels).ToLowerInvariant()));
+        grid.AddRow("[bold]created[/]", view.CreatedAt?.ToString("u", CultureInfo.InvariantCulture) ?? "unknown");
+        grid.AddRow("[bold]payment instruments[/]", E(string.Join(", ", view.PaymentInstruments)));
+        grid.AddRow("[bold]IP ranges[/]", E(string.Join(", ", view.IpRanges)));
+        grid.AddRow("[bold]prompt buckets[/]", view.PromptBuckets.Count.ToString(CultureInfo.InvariantCulture));
+        grid.AddRow("[bold]policy version[/]", view.PolicyVersion.ToString(CultureInfo.InvariantCulture));
+        console.Write(grid);
+        Reasons(console, view.Reasons);
+        return ExitCodes.Ok;
+    }
+
+    public static int Graph(IAnsiConsole console, string account, GraphView view)
+    {
+        var nodes = view.Nodes.ToDictionary(n => n.Id, StringComparer.Ordinal);
+        var neighbours = view.Edges
+            .SelectMany(e => new[] { (e.From, e.To, e.Kind), (From: e.To, To: e.From, e.Kind) })
+            .GroupBy(e => e.From, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.OrderBy(e => e.To, StringComparer.Ordinal).ToList(), StringComparer.Ordinal);
+        var root = view.Nodes.FirstOrDefault(n => n.Type == EntityType.Account && n.Id.EndsWith(account, StringComparison.Ordinal)) ?? (view.Nodes.Count > 0 ? view.Nodes[0] : null);
+        if (root is null)
+        {
+            console.MarkupLine("[grey]No node.[/]");
+            return ExitCodes.Ok;
+        }
+
+        // Breadth first, so each entity hangs under the node nearest the account; seen once.
+        var tree = new Tree(Node(root));
+        var seen = new HashSet<string>(StringComparer.Ordinal) { root.Id };
+        var queue = new Queue<(string Id, IHasTreeNodes Parent)>([(root.Id, tree)]);
+        while (queue.TryDequeue(out var current))
+        {
+            foreach (var edge in neighbours.GetValueOrDefault(current.Id) ?? [])
+            {
+                if (seen.Add(edge.To) && nodes.TryGetValue(edge.To, out var node))
+                {
+                    var child = current.Parent.AddNode($"[grey]{E(edge.Kind)}[/] {Node(node)}");
+                    queue.Enqueue((node.Id, child));
+                }
+            }
+        }
+
+        console.Write(tree);
+        console.MarkupLine($"{view.Nodes.Count} nodes, {view.Edges.Count} links{(view.Truncated ? " [yellow](truncated: raise --limit)[/]" : "")}");
+        return ExitCodes.Ok;
+    }
+
+    private static string Node(GraphNode node)
+    {
+        var labels = node.Labels.Count == 0 ? "" : $" [red]{E(string.Join(", ", node.Labels).ToLowerInvariant())}[/]";
+        return $"[bold]{E(node.Id)}[/] score {Number(node.Score)}{labels}";
+    }
+
+    public static int Campaigns(IAnsiConsole console, CampaignPage page)
+    {
+        if (page.Campaigns.Count == 0)
+        {
+            console.MarkupLine("[grey]No campaign has formed.[/]");
+            return ExitCodes.Ok;
+        }
+
+        var table = new Table().AddColumn("campaign").AddColumn(new TableColumn("size").RightAligned()).AddColumn("first seen").AddColumn("shared").AddColumn("evidence");
+        foreach (var c in page.Campaigns)
+        {
+            table.AddRow(E(c.CampaignId), c.Size.ToString(CultureInfo.InvariantCulture), c.FirstSeenAt.ToString("u", CultureInfo.InvariantCulture),
+                E(string.Join(", ", c.SharedEntities.Select(s => $"{s.Type}:{s.Id}"))), E(string.Join(", ", c.Evidence.Select(v => v.Code))));
+        }
+
+        console.Write(table);
+        return ExitCodes.Ok;
+    }
+
+    public static int NotFound(IAnsiConsole console, string what, string id)
+    {
+        console.MarkupLine($"[red]not found:[/] the service has never seen {E(what)} {E(id)}.");
+        return ExitCodes.NotFound;
+    }
+}

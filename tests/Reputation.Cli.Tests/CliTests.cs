@@ -1,0 +1,163 @@
+using System.Text.RegularExpressions;
+using Reputation.Cli;
+using Reputation.Client;
+using Spectre.Console.Testing;
+
+namespace Reputation.Cli.Tests;
+
+/// <summary>The <c>reputation</c> commands against a running service, as an operator would type them.</summary>
+[Collection(ServiceCollection.Name)]
+public sealed partial class CliTests(ServiceFactory service)
+{
+    private static string Unique(string prefix) => $"{prefix}-{Guid.NewGuid():N}"[..(prefix.Length + 13)];
+
+    [Fact]
+    public async Task Decide_request_shows_the_decision_and_its_reasons()
+    {
+        var account = Unique("cli");
+
+        var (code, output) = await service.RunAsync("decide", "request", account, "--ip", "198.51.100.7", "--key", ServiceFactory.ServiceKey);
+
+        Assert.Equal(ExitCodes.Ok, code);
+        Assert.Contains(account, output, StringComparison.Ordinal);
+        Assert.Matches(@"decision\s+allow", output);
+        Assert.Contains("NEW_ACCOUNT", output, StringComparison.Ordinal);
+        Assert.Contains("requests per minute", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Demo_seeds_a_scenario_whose_accounts_explain_graph_and_campaigns_then_show()
+    {
+        var (code, output) = await service.RunAsync("demo", "--key", ServiceFactory.OperatorKey);
+
+        Assert.True(code == ExitCodes.Ok, output);
+        Assert.Contains("Look at:", output, StringComparison.Ordinal);
+        var held = DemoSharer().Match(output);
+        Assert.True(held.Success, output);
+        var sharer = held.Groups["account"].Value;
+        var labelled = DemoGraph().Match(output).Groups["account"].Value;
+        var ordinary = DemoOrdinary().Match(output).Groups["account"].Value;
+        // The sharers of the labelled account's card and range are held; the ordinary user is not.
+        Assert.Matches(@"of the other 11 are now held", output);
+        Assert.DoesNotMatch(@" 0 of the other 11 are now held", output);
+
+        var (explainCode, explained) = await service.RunAsync("explain", sharer, "--key", ServiceFactory.ServiceKey);
+        Assert.Equal(ExitCodes.Ok, explainCode);
+        Assert.DoesNotMatch(@"request decision\s+allow", explained);
+        Assert.Contains("pf-demo-", explained, StringComparison.Ordinal);
+        Assert.Contains("reasons", explained, StringComparison.Ordinal);
+
+        var (graphCode, graph) = await service.RunAsync("graph", labelled, "--key", ServiceFactory.ServiceKey);
+        Assert.Equal(ExitCodes.Ok, graphCode);
+        Assert.Contains("fraud", graph, StringComparison.Ordinal);
+        Assert.Contains("pf-demo-", graph, StringComparison.Ordinal);
+        Assert.Contains(sharer, graph, StringComparison.Ordinal);
+        Assert.Matches(@"\d+ nodes, \d+ links", graph);
+
+        var (ordinaryCode, ordinaryView) = await service.RunAsync("explain", ordinary, "--key", ServiceFactory.ServiceKey);
+        Assert.Equal(ExitCodes.Ok, ordinaryCode);
+        Assert.Matches(@"request decision\s+allow", ordinaryView);
+
+        var (campaignsCode, _) = await service.RunAsync("campaigns", "--key", ServiceFactory.ServiceKey);
+        Assert.Equal(ExitCodes.Ok, campaignsCode);
+    }
+
+    [Fact]
+    public async Task Explain_and_graph_of_an_unknown_account_exit_4()
+    {
+        var account = Unique("never-seen");
+
+        var (explainCode, explained) = await service.RunAsync("explain", account, "--key", ServiceFactory.ServiceKey);
+        var (graphCode, _) = await service.RunAsync("graph", account, "--key", ServiceFactory.ServiceKey);
+
+        Assert.Equal(ExitCodes.NotFound, explainCode);
+        Assert.Contains("not found", explained, StringComparison.Ordinal);
+        Assert.Equal(ExitCodes.NotFound, graphCode);
+    }
+
+    [Fact]
+    public async Task Label_needs_operate_exit_1_without_it_and_is_recorded_with_it()
+    {
+        var account = Unique("cli-label");
+        await service.RunAsync("decide", "signup", account, "--ip", "192.0.2.80", "--key", ServiceFactory.ServiceKey);
+
+        var (refusedCode, refused) = await service.RunAsync("label", "account", account, "--as", "fraud", "--reason", "cli test", "--key", ServiceFactory.ServiceKey);
+        var (code, output) = await service.RunAsync("label", "account", account, "--as", "fraud", "--reason", "cli test", "--key", ServiceFactory.OperatorKey);
+        var (_, explained) = await service.RunAsync("explain", account, "--key", ServiceFactory.ServiceKey);
+
+        Assert.Equal(ExitCodes.Refused, refusedCode);
+        Assert.Contains("403", refused, StringComparison.Ordinal);
+        Assert.Equal(ExitCodes.Ok, code);
+        Assert.Contains("Labelled", output, StringComparison.Ordinal);
+        Assert.Matches(@"labels\s+fraud", explained);
+    }
+
+    [Theory]
+    [InlineData("decide request acct-1 --key k")]                                  // --ip missing
+    [InlineData("decid request acct-1 --ip 192.0.2.1 --key k")]                    // unknown command
+    [InlineData("label acount acct-1 --as fraud --reason r --key k")]             // unknown entity type
+    [InlineData("graph acct-1 --depth two --key k")]                               // not a number
+    public async Task A_wrong_command_line_exits_2_saying_what_is_wrong(string commandLine)
+    {
+        var (code, output) = await service.RunAsync(commandLine.Split(' '));
+
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Contains("error:", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Without_a_key_it_exits_2()
+    {
+        var saved = Environment.GetEnvironmentVariable(ReputationCli.KeyVariable);
+        Assert.True(string.IsNullOrEmpty(saved), $"{ReputationCli.KeyVariable} is set in the test's environment");
+
+        var (code, output) = await service.RunAsync("explain", "acct-1");
+
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Contains(ReputationCli.KeyVariable, output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Help_lists_the_commands()
+    {
+        var (code, output) = await service.RunAsync("--help");
+
+        Assert.Equal(ExitCodes.Ok, code);
+        foreach (var command in new[] { "decide", "explain", "graph", "label", "campaigns", "demo" })
+        {
+            Assert.Contains(command, output, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task A_service_that_does_not_answer_exits_3_and_a_decision_says_it_is_the_fallback()
+    {
+        var closed = new Uri($"http://127.0.0.1:{ServiceFactory.FreePort()}");
+        var console = new TestConsole();
+        console.Profile.Width = 240;
+        ReputationClient Connect(CliConnection c) => ReputationClient.Create(new HttpClient { BaseAddress = closed }, new ReputationClientOptions
+        {
+            BaseAddress = closed,
+            ApiKey = c.ApiKey,
+            DecisionTimeout = TimeSpan.FromSeconds(2),
+            ReadTimeout = TimeSpan.FromSeconds(2),
+        });
+
+        var decide = await ReputationCli.RunAsync(["decide", "request", "acct-1", "--ip", "192.0.2.1", "--key", "k"], console, Connect, TestContext.Current.CancellationToken);
+        var explain = await ReputationCli.RunAsync(["explain", "acct-1", "--key", "k"], console, Connect, TestContext.Current.CancellationToken);
+
+        Assert.Equal(ExitCodes.Unavailable, decide);
+        Assert.Contains("fallback", console.Output, StringComparison.Ordinal);
+        Assert.Equal(ExitCodes.Unavailable, explain);
+        Assert.Contains("unavailable", console.Output, StringComparison.Ordinal);
+    }
+
+    [GeneratedRegex(@"reputation explain (?<account>demo-\S+)\s+why a sharer")]
+    private static partial Regex DemoSharer();
+
+    [GeneratedRegex(@"reputation graph (?<account>demo-\S+)")]
+    private static partial Regex DemoGraph();
+
+    [GeneratedRegex(@"reputation explain (?<account>demo-\S+-ordinary)")]
+    private static partial Regex DemoOrdinary();
+}
