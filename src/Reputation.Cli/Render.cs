@@ -143,6 +143,50 @@ internal static class Render
         return ExitCodes.Ok;
     }
 
+    public static int List(IAnsiConsole console, ListKind list, ListPage page)
+    {
+        var name = list == ListKind.Allow ? "allow" : "deny";
+        if (page.Entries.Count == 0)
+        {
+            console.MarkupLine($"[grey]The {name} list is empty.[/]");
+            return ExitCodes.Ok;
+        }
+
+        var table = new Table().Title($"{name} list").AddColumn("entity").AddColumn("reason").AddColumn("added by").AddColumn("added").AddColumn("expires");
+        foreach (var e in page.Entries)
+        {
+            table.AddRow($"{E(e.EntityType.ToString())}:{E(e.EntityId)}", E(e.Reason), E(e.AddedBy), e.AddedAt.ToString("u", CultureInfo.InvariantCulture),
+                e.ExpiresAt?.ToString("u", CultureInfo.InvariantCulture) ?? "never");
+        }
+
+        console.Write(table);
+        if (page.Next is not null)
+        {
+            console.MarkupLine("[grey]More entries follow: raise --limit.[/]");
+        }
+
+        return ExitCodes.Ok;
+    }
+
+    public static int Audit(IAnsiConsole console, AuditPage page)
+    {
+        if (page.Records.Count == 0)
+        {
+            console.MarkupLine("[grey]No audit record matches.[/]");
+            return ExitCodes.Ok;
+        }
+
+        var table = new Table().AddColumn(new TableColumn("#").RightAligned()).AddColumn("at").AddColumn("key").AddColumn("action").AddColumn("target").AddColumn(new TableColumn("status").RightAligned());
+        foreach (var r in page.Records)
+        {
+            table.AddRow(r.Sequence.ToString(CultureInfo.InvariantCulture), r.At.ToString("u", CultureInfo.InvariantCulture), E(r.KeyName), E(r.Action), E(r.Target),
+                r.Status.ToString(CultureInfo.InvariantCulture));
+        }
+
+        console.Write(table);
+        return ExitCodes.Ok;
+    }
+
     public static int NotFound(IAnsiConsole console, string what, string id)
     {
         console.MarkupLine($"[red]not found:[/] the service has never seen {E(what)} {E(id)}.");

@@ -72,6 +72,8 @@ public static class ReputationCli
         root.Subcommands.Add(ExplainCommand(context));
         root.Subcommands.Add(GraphCommand(context));
         root.Subcommands.Add(LabelCommand(context));
+        root.Subcommands.Add(ListsCommand(context));
+        root.Subcommands.Add(AuditCommand(context));
         root.Subcommands.Add(CampaignsCommand(context));
         root.Subcommands.Add(DemoCommand(context));
         return root;
@@ -190,6 +192,27 @@ public static class ReputationCli
             return ExitCodes.Ok;
         }, ct));
         return label;
+    }
+
+    private static Command ListsCommand(CommandContext context)
+    {
+        var list = new Argument<ListKind>("list") { Description = "allow or deny." };
+        var limit = new Option<int?>("--limit") { Description = "Entries at most (the service's page size when not given)." };
+        var lists = new Command("lists", "The entries of the allow or deny list (operate scope).") { list, limit };
+        lists.SetAction((parse, ct) => context.RunAsync(parse, async client =>
+            Render.List(context.Console, parse.GetValue(list), await client.ListEntriesAsync(parse.GetValue(list), parse.GetValue(limit), cancellationToken: ct)), ct));
+        return lists;
+    }
+
+    private static Command AuditCommand(CommandContext context)
+    {
+        var action = new Option<string?>("--action") { Description = "Only this action, e.g. label.set, policy.put, list.put." };
+        var target = new Option<string?>("--target") { Description = "Only this target, e.g. account:acct-1." };
+        var limit = new Option<int>("--limit") { Description = "Records at most (1-500).", DefaultValueFactory = _ => 20 };
+        var audit = new Command("audit", "The audit log, newest first: who changed what, and refused calls (operate scope).") { action, target, limit };
+        audit.SetAction((parse, ct) => context.RunAsync(parse, async client =>
+            Render.Audit(context.Console, await client.GetAuditAsync(parse.GetValue(limit), action: parse.GetValue(action), target: parse.GetValue(target), cancellationToken: ct)), ct));
+        return audit;
     }
 
     private static Command CampaignsCommand(CommandContext context)

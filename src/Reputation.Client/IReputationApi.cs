@@ -157,6 +157,38 @@ public interface IReputationApi
         [Header(ReputationClient.ApiKeyHeaderName)] string apiKey,
         CancellationToken cancellationToken = default);
 
+    /// <summary><c>GET /v1/lists/{list}</c> (scope <c>operate</c>): a page of the allow or deny list.</summary>
+    /// <param name="list"><c>allow</c> or <c>deny</c>.</param>
+    /// <param name="limit">Entries per page.</param>
+    /// <param name="after">The previous page's <c>next</c> cursor.</param>
+    /// <param name="apiKey">The API key, sent as <c>X-Api-Key</c>.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The response; its content is the page when the call succeeded.</returns>
+    [Get("/v1/lists/{list}")]
+    Task<IApiResponse<ListPage>> ListEntriesAsync(
+        string list,
+        [Query] int? limit,
+        [Query] string? after,
+        [Header(ReputationClient.ApiKeyHeaderName)] string apiKey,
+        CancellationToken cancellationToken = default);
+
+    /// <summary><c>GET /v1/audit</c> (scope <c>operate</c>): a page of the audit log, newest first.</summary>
+    /// <param name="limit">Records per page, 1-500.</param>
+    /// <param name="before">The previous page's <c>next</c> cursor.</param>
+    /// <param name="action">Only this action (e.g. <c>policy.put</c>).</param>
+    /// <param name="target">Only this target (e.g. <c>account:acct-1</c>).</param>
+    /// <param name="apiKey">The API key, sent as <c>X-Api-Key</c>.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The response; its content is the page when the call succeeded.</returns>
+    [Get("/v1/audit")]
+    Task<IApiResponse<AuditPage>> GetAuditAsync(
+        [Query] int? limit,
+        [Query] long? before,
+        [Query] string? action,
+        [Query] string? target,
+        [Header(ReputationClient.ApiKeyHeaderName)] string apiKey,
+        CancellationToken cancellationToken = default);
+
     /// <summary><c>GET /v1/campaigns/{campaignId}</c> (scope <c>read</c>): one campaign; 404 if the service holds none by that id.</summary>
     /// <param name="campaignId">The campaign id (<c>cmp-</c> and 16 hex digits).</param>
     /// <param name="apiKey">The API key, sent as <c>X-Api-Key</c>.</param>

@@ -355,6 +355,33 @@ public sealed class ReputationClient
     public async Task<CampaignPage> ListCampaignsAsync(int? limit = null, string? after = null, CancellationToken cancellationToken = default) =>
         (await ReadAsync((Limit: limit, After: after), static (api, q, key, ct) => api.ListCampaignsAsync(q.Limit, q.After, key, ct), cancellationToken, notFoundIsNull: false))!;
 
+    /// <summary>Lists a page of the allow or deny list (<c>GET /v1/lists/{list}</c>, scope <c>operate</c>).</summary>
+    /// <param name="list">Which list.</param>
+    /// <param name="limit">Entries per page (the service's default when null).</param>
+    /// <param name="after">The previous page's <see cref="ListPage.Next"/>; null for the first page.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>A page; its <see cref="ListPage.Next"/> is null on the last one.</returns>
+    /// <exception cref="ReputationApiException">The service answered an error (403 without the operate scope).</exception>
+    /// <exception cref="HttpRequestException">The service could not be reached.</exception>
+    /// <exception cref="TimeoutException">No answer within <see cref="ReputationClientOptions.ReadTimeout"/>.</exception>
+    public async Task<ListPage> ListEntriesAsync(ListKind list, int? limit = null, string? after = null, CancellationToken cancellationToken = default) =>
+        (await ReadAsync((List: list == ListKind.Allow ? "allow" : "deny", Limit: limit, After: after),
+            static (api, q, key, ct) => api.ListEntriesAsync(q.List, q.Limit, q.After, key, ct), cancellationToken, notFoundIsNull: false))!;
+
+    /// <summary>Reads a page of the audit log, newest first (<c>GET /v1/audit</c>, scope <c>operate</c>).</summary>
+    /// <param name="limit">Records per page, 1-500 (50 when null).</param>
+    /// <param name="before">The previous page's <see cref="AuditPage.Next"/>; null for the newest page.</param>
+    /// <param name="action">Only records of this action, e.g. <c>policy.put</c> or <c>label.set</c>.</param>
+    /// <param name="target">Only records about this target, e.g. <c>account:acct-1</c>.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>A page; its <see cref="AuditPage.Next"/> is null on the last one.</returns>
+    /// <exception cref="ReputationApiException">The service answered an error (400 names the bad parameter, 403 without operate).</exception>
+    /// <exception cref="HttpRequestException">The service could not be reached.</exception>
+    /// <exception cref="TimeoutException">No answer within <see cref="ReputationClientOptions.ReadTimeout"/>.</exception>
+    public async Task<AuditPage> GetAuditAsync(int? limit = null, long? before = null, string? action = null, string? target = null, CancellationToken cancellationToken = default) =>
+        (await ReadAsync((Limit: limit, Before: before, Action: action, Target: target),
+            static (api, q, key, ct) => api.GetAuditAsync(q.Limit, q.Before, q.Action, q.Target, key, ct), cancellationToken, notFoundIsNull: false))!;
+
     /// <summary>Reads a campaign (<c>GET /v1/campaigns/{campaignId}</c>).</summary>
     /// <param name="campaignId">The campaign id, for example from <see cref="ListCampaignsAsync"/> or a decision's <c>CAMPAIGN</c> reason.</param>
     /// <param name="cancellationToken">Cancels the call.</param>

@@ -92,6 +92,41 @@ public sealed partial class CliTests(ServiceFactory service)
         Assert.Matches(@"labels\s+fraud", explained);
     }
 
+    [Fact]
+    public async Task Lists_and_audit_show_what_an_operator_did()
+    {
+        var account = Unique("cli-audit");
+        await service.RunAsync("decide", "signup", account, "--ip", "192.0.2.81", "--key", ServiceFactory.ServiceKey);
+        await service.RunAsync("label", "account", account, "--as", "trusted", "--reason", "cli audit test", "--key", ServiceFactory.OperatorKey);
+        using (var http = service.CreateDefaultClient())
+        {
+            using var put = new HttpRequestMessage(HttpMethod.Put, $"/v1/lists/deny/account/{account}")
+            {
+                Content = new StringContent("""{"reason":"cli list test"}""", System.Text.Encoding.UTF8, "application/json"),
+            };
+            put.Headers.Add("X-Api-Key", ServiceFactory.OperatorKey);
+            using var response = await http.SendAsync(put, TestContext.Current.CancellationToken);
+            Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        }
+
+        var (listCode, list) = await service.RunAsync("lists", "deny", "--key", ServiceFactory.OperatorKey);
+        var (auditCode, audit) = await service.RunAsync("audit", "--target", $"account:{account}", "--key", ServiceFactory.OperatorKey);
+        var (listAuditCode, listAudit) = await service.RunAsync("audit", "--action", "list.put", "--key", ServiceFactory.OperatorKey);
+        var (refusedCode, _) = await service.RunAsync("audit", "--key", ServiceFactory.ServiceKey);
+
+        Assert.Equal(ExitCodes.Ok, listCode);
+        Assert.Contains(account, list, StringComparison.Ordinal);
+        Assert.Contains("cli list test", list, StringComparison.Ordinal);
+        Assert.Equal(ExitCodes.Ok, auditCode);
+        Assert.Contains("label.set", audit, StringComparison.Ordinal);
+        Assert.Contains("dev-operator", audit, StringComparison.Ordinal);
+        Assert.Equal(ExitCodes.Ok, listAuditCode);
+        Assert.Contains("list.put", listAudit, StringComparison.Ordinal);
+        Assert.Contains(account, listAudit, StringComparison.Ordinal);
+        Assert.DoesNotContain("label.set", listAudit, StringComparison.Ordinal);
+        Assert.Equal(ExitCodes.Refused, refusedCode);
+    }
+
     [Theory]
     [InlineData("decide request acct-1 --key k")]                                  // --ip missing
     [InlineData("decid request acct-1 --ip 192.0.2.1 --key k")]                    // unknown command
@@ -123,7 +158,7 @@ public sealed partial class CliTests(ServiceFactory service)
         var (code, output) = await service.RunAsync("--help");
 
         Assert.Equal(ExitCodes.Ok, code);
-        foreach (var command in new[] { "decide", "explain", "graph", "label", "campaigns", "demo" })
+        foreach (var command in new[] { "decide", "explain", "graph", "label", "lists", "audit", "campaigns", "demo" })
         {
             Assert.Contains(command, output, StringComparison.Ordinal);
         }
