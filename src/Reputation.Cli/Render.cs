@@ -187,6 +187,31 @@ internal static class Render
         return ExitCodes.Ok;
     }
 
+    public static int Import(IAnsiConsole console, StixImportResult result)
+    {
+        var grid = new Grid().AddColumn().AddColumn(new GridColumn().RightAligned());
+        grid.AddRow("[bold]bundle[/]", E(result.BundleId));
+        foreach (var (name, count) in new[] { ("imported", result.Imported), ("updated", result.Updated), ("unchanged", result.Unchanged),
+            ("revoked", result.Revoked), ("skipped", result.Skipped), ("held in all", result.Held) })
+        {
+            grid.AddRow($"[bold]{name}[/]", count.ToString(CultureInfo.InvariantCulture));
+        }
+
+        console.Write(grid);
+        if (result.SkippedIndicators.Count > 0)
+        {
+            var table = new Table().Title("skipped indicators").AddColumn("indicator").AddColumn("why");
+            foreach (var skipped in result.SkippedIndicators)
+            {
+                table.AddRow(E(skipped.Id), E(skipped.Reason));
+            }
+
+            console.Write(table);
+        }
+
+        return ExitCodes.Ok;
+    }
+
     public static int NotFound(IAnsiConsole console, string what, string id)
     {
         console.MarkupLine($"[red]not found:[/] the service has never seen {E(what)} {E(id)}.");

@@ -74,6 +74,7 @@ public static class ReputationCli
         root.Subcommands.Add(LabelCommand(context));
         root.Subcommands.Add(ListsCommand(context));
         root.Subcommands.Add(AuditCommand(context));
+        root.Subcommands.Add(IntelCommand(context));
         root.Subcommands.Add(CampaignsCommand(context));
         root.Subcommands.Add(DemoCommand(context));
         return root;
@@ -213,6 +214,56 @@ public static class ReputationCli
         audit.SetAction((parse, ct) => context.RunAsync(parse, async client =>
             Render.Audit(context.Console, await client.GetAuditAsync(parse.GetValue(limit), action: parse.GetValue(action), target: parse.GetValue(target), cancellationToken: ct)), ct));
         return audit;
+    }
+
+    private static Command IntelCommand(CommandContext context)
+    {
+        var intel = new Command("intel", "STIX 2.1 threat-intel bundles: import a partner's, export this deployment's.");
+
+        var file = new Argument<FileInfo>("file") { Description = "The bundle, a JSON file." };
+        var import = new Command("import", "Import a STIX 2.1 bundle (operate scope); prints what was imported and skipped.") { file };
+        import.SetAction((parse, ct) => context.RunAsync(parse, async client =>
+        {
+            var path = parse.GetValue(file)!;
+            if (!path.Exists)
+            {
+                context.Console.MarkupLine($"[red]error:[/] no file {Markup.Escape(path.FullName)}.");
+                return ExitCodes.Usage;
+            }
+
+            if (JsonFile.TryReadObject(path, out var bundle, out var problem))
+            {
+                return Render.Import(context.Console, await client.ImportStixAsync(bundle, ct));
+            }
+
+            context.Console.MarkupLine($"[red]error:[/] {Markup.Escape(path.Name)} is not a JSON object: {Markup.Escape(problem)}");
+            return ExitCodes.Usage;
+        }, ct));
+
+        var since = new Option<DateTimeOffset?>("--since") { Description = "Every indicator modified since (RFC 3339), revoked ones included." };
+        var output = new Option<FileInfo?>("--out") { Description = "Write the bundle to this file instead of the terminal." };
+        var export = new Command("export", "Export this deployment's indicators as one STIX 2.1 bundle (intel or read scope).") { since, output };
+        export.SetAction((parse, ct) => context.RunAsync(parse, async client =>
+        {
+            var bundle = await client.ExportStixAsync(parse.GetValue(since), ct);
+            var text = bundle.ToJsonString(JsonFile.Indented);
+            var indicators = bundle["objects"] is System.Text.Json.Nodes.JsonArray objects ? objects.Count(o => (string?)o?["type"] == "indicator") : 0;
+            if (parse.GetValue(output) is { } target)
+            {
+                await File.WriteAllTextAsync(target.FullName, text + "\n", ct);
+                context.Console.MarkupLine($"Wrote {indicators} indicators to {Markup.Escape(target.FullName)}.");
+            }
+            else
+            {
+                context.Console.Profile.Out.Writer.WriteLine(text);
+            }
+
+            return ExitCodes.Ok;
+        }, ct));
+
+        intel.Subcommands.Add(import);
+        intel.Subcommands.Add(export);
+        return intel;
     }
 
     private static Command CampaignsCommand(CommandContext context)

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Refit;
 using Reputation.Contracts;
 
@@ -186,6 +187,28 @@ public interface IReputationApi
         [Query] long? before,
         [Query] string? action,
         [Query] string? target,
+        [Header(ReputationClient.ApiKeyHeaderName)] string apiKey,
+        CancellationToken cancellationToken = default);
+
+    /// <summary><c>POST /v1/intel/stix</c> (scope <c>operate</c>): imports a STIX 2.1 bundle.</summary>
+    /// <param name="bundle">The bundle.</param>
+    /// <param name="apiKey">The API key, sent as <c>X-Api-Key</c>.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The response; its content is what was imported, updated, revoked and skipped.</returns>
+    [Post("/v1/intel/stix")]
+    Task<IApiResponse<StixImportResult>> ImportStixAsync(
+        [Body] JsonObject bundle,
+        [Header(ReputationClient.ApiKeyHeaderName)] string apiKey,
+        CancellationToken cancellationToken = default);
+
+    /// <summary><c>GET /v1/intel/stix</c> (scope <c>intel</c> or <c>read</c>): this deployment's indicators as one STIX 2.1 bundle.</summary>
+    /// <param name="since">RFC 3339: every indicator modified since, revoked ones included; null: those in force.</param>
+    /// <param name="apiKey">The API key, sent as <c>X-Api-Key</c>.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The response; its content is the bundle.</returns>
+    [Get("/v1/intel/stix")]
+    Task<IApiResponse<JsonObject>> ExportStixAsync(
+        [Query] string? since,
         [Header(ReputationClient.ApiKeyHeaderName)] string apiKey,
         CancellationToken cancellationToken = default);
 

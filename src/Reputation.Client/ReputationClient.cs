@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
+using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -381,6 +382,30 @@ public sealed class ReputationClient
     public async Task<AuditPage> GetAuditAsync(int? limit = null, long? before = null, string? action = null, string? target = null, CancellationToken cancellationToken = default) =>
         (await ReadAsync((Limit: limit, Before: before, Action: action, Target: target),
             static (api, q, key, ct) => api.GetAuditAsync(q.Limit, q.Before, q.Action, q.Target, key, ct), cancellationToken, notFoundIsNull: false))!;
+
+    /// <summary>Imports a STIX 2.1 bundle of indicators (<c>POST /v1/intel/stix</c>, scope <c>operate</c>).</summary>
+    /// <param name="bundle">The bundle, as read from a partner's file or feed.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>Counts of indicators imported, updated, unchanged, revoked and skipped (with a reason each).</returns>
+    /// <exception cref="ReputationApiException">The service refused the bundle (400 names each bad object; 409 when the store is full).</exception>
+    /// <exception cref="HttpRequestException">The service could not be reached.</exception>
+    /// <exception cref="TimeoutException">No answer within <see cref="ReputationClientOptions.ReadTimeout"/>.</exception>
+    public async Task<StixImportResult> ImportStixAsync(JsonObject bundle, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(bundle);
+        return (await ReadAsync(bundle, static (api, b, key, ct) => api.ImportStixAsync(b, key, ct), cancellationToken, notFoundIsNull: false))!;
+    }
+
+    /// <summary>Exports this deployment's indicators as one STIX 2.1 bundle (<c>GET /v1/intel/stix</c>, scope <c>intel</c> or <c>read</c>).</summary>
+    /// <param name="since">Every indicator modified since then, revoked ones included; null: the indicators in force.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The bundle.</returns>
+    /// <exception cref="ReputationApiException">The service answered an error.</exception>
+    /// <exception cref="HttpRequestException">The service could not be reached.</exception>
+    /// <exception cref="TimeoutException">No answer within <see cref="ReputationClientOptions.ReadTimeout"/>.</exception>
+    public async Task<JsonObject> ExportStixAsync(DateTimeOffset? since = null, CancellationToken cancellationToken = default) =>
+        (await ReadAsync(since?.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+            static (api, s, key, ct) => api.ExportStixAsync(s, key, ct), cancellationToken, notFoundIsNull: false))!;
 
     /// <summary>Reads a campaign (<c>GET /v1/campaigns/{campaignId}</c>).</summary>
     /// <param name="campaignId">The campaign id, for example from <see cref="ListCampaignsAsync"/> or a decision's <c>CAMPAIGN</c> reason.</param>

@@ -127,6 +127,53 @@ public sealed partial class CliTests(ServiceFactory service)
         Assert.Equal(ExitCodes.Refused, refusedCode);
     }
 
+    [Fact]
+    public async Task Intel_import_reports_what_it_took_and_export_writes_a_bundle()
+    {
+        var dir = Directory.CreateTempSubdirectory("reputation-cli-test-");
+        try
+        {
+            var indicator = $"indicator--{Guid.NewGuid()}";
+            var bundleFile = Path.Combine(dir.FullName, "partner.json");
+            await File.WriteAllTextAsync(bundleFile, $$"""
+                {"type":"bundle","id":"bundle--{{Guid.NewGuid()}}","objects":[
+                  {"type":"identity","spec_version":"2.1","id":"identity--b3f4c6a2-7d1e-4a0b-9c2d-1e5f7a9b3c4d","created":"2026-01-01T00:00:00.000Z","modified":"2026-01-01T00:00:00.000Z","name":"Lab B","identity_class":"organization"},
+                  {"type":"indicator","spec_version":"2.1","id":"{{indicator}}","created_by_ref":"identity--b3f4c6a2-7d1e-4a0b-9c2d-1e5f7a9b3c4d","created":"2026-03-01T12:00:00.000Z","modified":"2026-03-01T12:00:00.000Z","pattern":"[ipv4-addr:value = '203.0.113.9']","pattern_type":"stix","valid_from":"2026-03-01T12:00:00.000Z","confidence":80},
+                  {"type":"indicator","spec_version":"2.1","id":"indicator--{{Guid.NewGuid()}}","created":"2026-03-01T12:00:00.000Z","modified":"2026-03-01T12:00:00.000Z","pattern":"[file:name = 'x.exe']","pattern_type":"stix","valid_from":"2026-03-01T12:00:00.000Z"}
+                ]}
+                """, TestContext.Current.CancellationToken);
+
+            var (code, imported) = await service.RunAsync("intel", "import", bundleFile, "--key", ServiceFactory.OperatorKey);
+            var (againCode, again) = await service.RunAsync("intel", "import", bundleFile, "--key", ServiceFactory.OperatorKey);
+            var exportFile = Path.Combine(dir.FullName, "ours.json");
+            var (exportCode, exported) = await service.RunAsync("intel", "export", "--out", exportFile, "--key", ServiceFactory.ServiceKey);
+            var (printCode, printed) = await service.RunAsync("intel", "export", "--key", ServiceFactory.ServiceKey);
+
+            Assert.True(code == ExitCodes.Ok, imported);
+            Assert.Matches(@"imported\s+1\b", imported);
+            // The identity and the indicator of a file name: every object the service does not act on is counted.
+            Assert.Matches(@"skipped\s+2\b", imported);
+            Assert.Contains("skipped indicators", imported, StringComparison.Ordinal);
+            Assert.Equal(ExitCodes.Ok, againCode);
+            Assert.Matches(@"unchanged\s+1\b", again);
+            Assert.Equal(ExitCodes.Ok, exportCode);
+            Assert.Contains("Wrote", exported, StringComparison.Ordinal);
+            Assert.Equal("bundle", (string?)System.Text.Json.Nodes.JsonNode.Parse(await File.ReadAllTextAsync(exportFile, TestContext.Current.CancellationToken))!["type"]);
+            Assert.Equal(ExitCodes.Ok, printCode);
+            Assert.Contains("\"type\": \"bundle\"", printed, StringComparison.Ordinal);
+
+            var notJson = Path.Combine(dir.FullName, "notes.txt");
+            await File.WriteAllTextAsync(notJson, "not a bundle", TestContext.Current.CancellationToken);
+            Assert.Equal(ExitCodes.Usage, (await service.RunAsync("intel", "import", notJson, "--key", ServiceFactory.OperatorKey)).ExitCode);
+            Assert.Equal(ExitCodes.Usage, (await service.RunAsync("intel", "import", Path.Combine(dir.FullName, "missing.json"), "--key", ServiceFactory.OperatorKey)).ExitCode);
+            Assert.Equal(ExitCodes.Refused, (await service.RunAsync("intel", "import", bundleFile, "--key", ServiceFactory.ServiceKey)).ExitCode);
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
+
     [Theory]
     [InlineData("decide request acct-1 --key k")]                                  // --ip missing
     [InlineData("decid request acct-1 --ip 192.0.2.1 --key k")]                    // unknown command
@@ -158,7 +205,7 @@ public sealed partial class CliTests(ServiceFactory service)
         var (code, output) = await service.RunAsync("--help");
 
         Assert.Equal(ExitCodes.Ok, code);
-        foreach (var command in new[] { "decide", "explain", "graph", "label", "lists", "audit", "campaigns", "demo" })
+        foreach (var command in new[] { "decide", "explain", "graph", "label", "lists", "audit", "intel", "campaigns", "demo" })
         {
             Assert.Contains(command, output, StringComparison.Ordinal);
         }
