@@ -15,6 +15,6 @@ public static class ExitCodes
     /// <summary>The service did not answer, or answered 5xx; a decision shown is the client's fallback.</summary>
     public const int Unavailable = 3;
 
-    /// <summary>The account or entity asked about is unknown to the service.</summary>
+    /// <summary>The account, policy or version asked about is unknown to the service.</summary>
     public const int NotFound = 4;
 }

@@ -212,6 +212,50 @@ internal static class Render
         return ExitCodes.Ok;
     }
 
+    public static int PolicyDiff(IAnsiConsole console, int version, IReadOnlyDictionary<string, string> current, IReadOnlyDictionary<string, string> candidate)
+    {
+        var paths = current.Keys.Union(candidate.Keys, StringComparer.Ordinal).Order(StringComparer.Ordinal)
+            .Where(p => current.GetValueOrDefault(p) != candidate.GetValueOrDefault(p)).ToList();
+        if (paths.Count == 0)
+        {
+            console.MarkupLine($"The candidate is the same as version {version}.");
+            return ExitCodes.Ok;
+        }
+
+        var table = new Table().Title($"against version {version}").AddColumn("field").AddColumn("current").AddColumn("candidate");
+        foreach (var path in paths)
+        {
+            table.AddRow(E(path), E(current.GetValueOrDefault(path) ?? "(absent)"), E(candidate.GetValueOrDefault(path) ?? "(absent)"));
+        }
+
+        console.Write(table);
+        return ExitCodes.Ok;
+    }
+
+    public static int ShadowReport(IAnsiConsole console, ShadowReport report)
+    {
+        console.MarkupLine($"Candidate {report.ShadowId}, set by {E(report.SetBy)} at {report.SetAt:u}: {report.Decisions} decisions, {report.Changed} would change.");
+        var table = new Table().AddColumn("kind").AddColumn("live").AddColumn("candidate").AddColumn(new TableColumn("count").RightAligned());
+        void Rows<T>(string kind, IEnumerable<ShadowCell<T>> cells) where T : struct, Enum
+        {
+            foreach (var cell in cells)
+            {
+                table.AddRow(kind, E(cell.Live.ToString().ToLowerInvariant()), E(cell.Shadow.ToString().ToLowerInvariant()), cell.Count.ToString(CultureInfo.InvariantCulture));
+            }
+        }
+
+        Rows("signup", report.Signup);
+        Rows("request", report.Request);
+        Rows("billing", report.Billing);
+        console.Write(table);
+        if (report.ChangedAccounts.Count > 0)
+        {
+            console.MarkupLine($"Accounts whose decision would change: {E(string.Join(", ", report.ChangedAccounts.Take(20)))}{(report.ChangedAccounts.Count > 20 ? ", ..." : "")}");
+        }
+
+        return ExitCodes.Ok;
+    }
+
     public static int NotFound(IAnsiConsole console, string what, string id)
     {
         console.MarkupLine($"[red]not found:[/] the service has never seen {E(what)} {E(id)}.");

@@ -75,6 +75,7 @@ public static class ReputationCli
         root.Subcommands.Add(ListsCommand(context));
         root.Subcommands.Add(AuditCommand(context));
         root.Subcommands.Add(IntelCommand(context));
+        root.Subcommands.Add(PolicyCommands.Build(context.RunAsync, console));
         root.Subcommands.Add(CampaignsCommand(context));
         root.Subcommands.Add(DemoCommand(context));
         return root;

@@ -212,6 +212,50 @@ public interface IReputationApi
         [Header(ReputationClient.ApiKeyHeaderName)] string apiKey,
         CancellationToken cancellationToken = default);
 
+    /// <summary><c>GET /v1/policies/{name}</c> (scope <c>read</c>): the current version; its ETag is the version.</summary>
+    /// <param name="name">The policy's name (<c>default</c> is the live one).</param>
+    /// <param name="apiKey">The API key, sent as <c>X-Api-Key</c>.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The response; its content is the policy.</returns>
+    [Get("/v1/policies/{name}")]
+    Task<IApiResponse<JsonObject>> GetPolicyAsync(string name, [Header(ReputationClient.ApiKeyHeaderName)] string apiKey, CancellationToken cancellationToken = default);
+
+    /// <summary><c>PUT /v1/policies/{name}</c> (scope <c>operate</c>): saves a new version if <paramref name="ifMatch"/> names the current one.</summary>
+    /// <param name="name">The policy's name.</param>
+    /// <param name="policy">The whole policy.</param>
+    /// <param name="ifMatch">The current version's ETag (the version in quotes).</param>
+    /// <param name="apiKey">The API key, sent as <c>X-Api-Key</c>.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The response; its content is the saved policy and its ETag the new version.</returns>
+    [Put("/v1/policies/{name}")]
+    Task<IApiResponse<JsonObject>> SavePolicyAsync(string name, [Body] JsonObject policy, [Header("If-Match")] string ifMatch,
+        [Header(ReputationClient.ApiKeyHeaderName)] string apiKey, CancellationToken cancellationToken = default);
+
+    /// <summary><c>GET /v1/policies/{name}/history</c> (scope <c>read</c>): saved versions, newest first.</summary>
+    /// <param name="name">The policy's name.</param>
+    /// <param name="apiKey">The API key, sent as <c>X-Api-Key</c>.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The response; its content is the versions.</returns>
+    [Get("/v1/policies/{name}/history")]
+    Task<IApiResponse<List<PolicyVersion>>> GetPolicyHistoryAsync(string name, [Header(ReputationClient.ApiKeyHeaderName)] string apiKey, CancellationToken cancellationToken = default);
+
+    /// <summary><c>PUT /v1/policies/{name}/shadow</c> (scope <c>operate</c>): sets the candidate evaluated beside the live policy.</summary>
+    /// <param name="name">The policy's name (only <c>default</c>).</param>
+    /// <param name="policy">The candidate policy.</param>
+    /// <param name="apiKey">The API key, sent as <c>X-Api-Key</c>.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The response; its content is the candidate as set.</returns>
+    [Put("/v1/policies/{name}/shadow")]
+    Task<IApiResponse<ShadowView>> SetShadowPolicyAsync(string name, [Body] JsonObject policy, [Header(ReputationClient.ApiKeyHeaderName)] string apiKey, CancellationToken cancellationToken = default);
+
+    /// <summary><c>GET /v1/policies/{name}/shadow/report</c> (scope <c>read</c>): what the candidate would have decided.</summary>
+    /// <param name="name">The policy's name.</param>
+    /// <param name="apiKey">The API key, sent as <c>X-Api-Key</c>.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The response; its content is the report.</returns>
+    [Get("/v1/policies/{name}/shadow/report")]
+    Task<IApiResponse<ShadowReport>> GetShadowReportAsync(string name, [Header(ReputationClient.ApiKeyHeaderName)] string apiKey, CancellationToken cancellationToken = default);
+
     /// <summary><c>GET /v1/campaigns/{campaignId}</c> (scope <c>read</c>): one campaign; 404 if the service holds none by that id.</summary>
     /// <param name="campaignId">The campaign id (<c>cmp-</c> and 16 hex digits).</param>
     /// <param name="apiKey">The API key, sent as <c>X-Api-Key</c>.</param>

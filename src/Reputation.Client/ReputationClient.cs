@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
@@ -407,6 +408,79 @@ public sealed class ReputationClient
         (await ReadAsync(since?.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
             static (api, s, key, ct) => api.ExportStixAsync(s, key, ct), cancellationToken, notFoundIsNull: false))!;
 
+    /// <summary>Reads a policy's current version (<c>GET /v1/policies/{name}</c>, scope <c>read</c>).</summary>
+    /// <param name="name">The policy's name; <c>default</c> is the live policy and always exists.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The policy and its version, or <see langword="null"/> if no policy of that name was ever saved (404).</returns>
+    /// <exception cref="ReputationApiException">The service answered an error other than 404.</exception>
+    /// <exception cref="HttpRequestException">The service could not be reached.</exception>
+    /// <exception cref="TimeoutException">No answer within <see cref="ReputationClientOptions.ReadTimeout"/>.</exception>
+    public async Task<PolicyDocument?> GetPolicyAsync(string name, CancellationToken cancellationToken = default)
+    {
+        ThrowIfNotAPathSegment(name);
+        var (policy, version) = await ReadVersionedAsync(name, static (api, n, key, ct) => api.GetPolicyAsync(n, key, ct), cancellationToken);
+        return policy is null ? null : new PolicyDocument(version ?? 0, policy);
+    }
+
+    /// <summary>Saves a new version of a policy (<c>PUT /v1/policies/{name}</c>, scope <c>operate</c>).</summary>
+    /// <param name="name">The policy's name.</param>
+    /// <param name="policy">The whole policy, as <see cref="GetPolicyAsync"/> returns it (its name and version are set by the service).</param>
+    /// <param name="expectedVersion">The version it replaces (0 for a new policy).</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The saved policy and its new version.</returns>
+    /// <exception cref="ReputationApiException">400 naming each bad field, 412 when the policy changed since <paramref name="expectedVersion"/>.</exception>
+    /// <exception cref="HttpRequestException">The service could not be reached.</exception>
+    /// <exception cref="TimeoutException">No answer within <see cref="ReputationClientOptions.ReadTimeout"/>.</exception>
+    public async Task<PolicyDocument> SavePolicyAsync(string name, JsonObject policy, int expectedVersion, CancellationToken cancellationToken = default)
+    {
+        ThrowIfNotAPathSegment(name);
+        ArgumentNullException.ThrowIfNull(policy);
+        var (saved, version) = await ReadVersionedAsync((Name: name, Policy: policy, IfMatch: $"\"{expectedVersion.ToString(CultureInfo.InvariantCulture)}\""),
+            static (api, q, key, ct) => api.SavePolicyAsync(q.Name, q.Policy, q.IfMatch, key, ct), cancellationToken, notFoundIsNull: false);
+        return new PolicyDocument(version ?? 0, saved!);
+    }
+
+    /// <summary>Reads a policy's saved versions, newest first (<c>GET /v1/policies/{name}/history</c>, scope <c>read</c>).</summary>
+    /// <param name="name">The policy's name.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The last 100 versions, or <see langword="null"/> if no policy of that name was ever saved (404).</returns>
+    /// <exception cref="ReputationApiException">The service answered an error other than 404.</exception>
+    /// <exception cref="HttpRequestException">The service could not be reached.</exception>
+    /// <exception cref="TimeoutException">No answer within <see cref="ReputationClientOptions.ReadTimeout"/>.</exception>
+    public async Task<IReadOnlyList<PolicyVersion>?> GetPolicyHistoryAsync(string name, CancellationToken cancellationToken = default)
+    {
+        ThrowIfNotAPathSegment(name);
+        return await ReadAsync(name, static (api, n, key, ct) => api.GetPolicyHistoryAsync(n, key, ct), cancellationToken);
+    }
+
+    /// <summary>Sets the candidate policy evaluated beside the live one (<c>PUT /v1/policies/{name}/shadow</c>, scope <c>operate</c>).</summary>
+    /// <param name="name">The policy's name (only <c>default</c>).</param>
+    /// <param name="policy">The candidate.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The candidate as set; a new report starts.</returns>
+    /// <exception cref="ReputationApiException">400 naming each bad field.</exception>
+    /// <exception cref="HttpRequestException">The service could not be reached.</exception>
+    /// <exception cref="TimeoutException">No answer within <see cref="ReputationClientOptions.ReadTimeout"/>.</exception>
+    public async Task<ShadowView> SetShadowPolicyAsync(string name, JsonObject policy, CancellationToken cancellationToken = default)
+    {
+        ThrowIfNotAPathSegment(name);
+        ArgumentNullException.ThrowIfNull(policy);
+        return (await ReadAsync((Name: name, Policy: policy), static (api, q, key, ct) => api.SetShadowPolicyAsync(q.Name, q.Policy, key, ct), cancellationToken, notFoundIsNull: false))!;
+    }
+
+    /// <summary>Reads what the candidate would have decided (<c>GET /v1/policies/{name}/shadow/report</c>, scope <c>read</c>).</summary>
+    /// <param name="name">The policy's name.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The report, or <see langword="null"/> if no candidate is set (404).</returns>
+    /// <exception cref="ReputationApiException">The service answered an error other than 404.</exception>
+    /// <exception cref="HttpRequestException">The service could not be reached.</exception>
+    /// <exception cref="TimeoutException">No answer within <see cref="ReputationClientOptions.ReadTimeout"/>.</exception>
+    public Task<ShadowReport?> GetShadowReportAsync(string name, CancellationToken cancellationToken = default)
+    {
+        ThrowIfNotAPathSegment(name);
+        return ReadAsync(name, static (api, n, key, ct) => api.GetShadowReportAsync(n, key, ct), cancellationToken);
+    }
+
     /// <summary>Reads a campaign (<c>GET /v1/campaigns/{campaignId}</c>).</summary>
     /// <param name="campaignId">The campaign id, for example from <see cref="ListCampaignsAsync"/> or a decision's <c>CAMPAIGN</c> reason.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
@@ -535,6 +609,15 @@ public sealed class ReputationClient
         Func<IReputationApi, TKey, string, CancellationToken, Task<IApiResponse<TView>>> send,
         CancellationToken cancellationToken,
         bool notFoundIsNull = true)
+        where TView : class =>
+        (await ReadVersionedAsync(key, send, cancellationToken, notFoundIsNull)).View;
+
+    /// <summary>A read, and the version its ETag names (a policy's), if it has one.</summary>
+    private async Task<(TView? View, int? Version)> ReadVersionedAsync<TKey, TView>(
+        TKey key,
+        Func<IReputationApi, TKey, string, CancellationToken, Task<IApiResponse<TView>>> send,
+        CancellationToken cancellationToken,
+        bool notFoundIsNull = true)
         where TView : class
     {
         cancellationToken.ThrowIfCancellationRequested();
@@ -545,12 +628,13 @@ public sealed class ReputationClient
             using var response = await send(_api, key, _apiKey, deadline.Token);
             if (response.IsSuccessful && response.Content is { } view)
             {
-                return view;
+                var version = int.TryParse(response.Headers.ETag?.Tag.Trim('"'), NumberStyles.None, CultureInfo.InvariantCulture, out var v) ? v : (int?)null;
+                return (view, version);
             }
 
             if (notFoundIsNull && response.IsReceived && response.StatusCode == HttpStatusCode.NotFound)
             {
-                return null;
+                return (null, null);
             }
 
             throw ToException(response, typeof(TView).Name, cancellationToken);
