@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Refit;
 using Reputation.Contracts;
 
@@ -156,6 +157,104 @@ public interface IReputationApi
         [Query] string? after,
         [Header(ReputationClient.ApiKeyHeaderName)] string apiKey,
         CancellationToken cancellationToken = default);
+
+    /// <summary><c>GET /v1/lists/{list}</c> (scope <c>operate</c>): a page of the allow or deny list.</summary>
+    /// <param name="list"><c>allow</c> or <c>deny</c>.</param>
+    /// <param name="limit">Entries per page.</param>
+    /// <param name="after">The previous page's <c>next</c> cursor.</param>
+    /// <param name="apiKey">The API key, sent as <c>X-Api-Key</c>.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The response; its content is the page when the call succeeded.</returns>
+    [Get("/v1/lists/{list}")]
+    Task<IApiResponse<ListPage>> ListEntriesAsync(
+        string list,
+        [Query] int? limit,
+        [Query] string? after,
+        [Header(ReputationClient.ApiKeyHeaderName)] string apiKey,
+        CancellationToken cancellationToken = default);
+
+    /// <summary><c>GET /v1/audit</c> (scope <c>operate</c>): a page of the audit log, newest first.</summary>
+    /// <param name="limit">Records per page, 1-500.</param>
+    /// <param name="before">The previous page's <c>next</c> cursor.</param>
+    /// <param name="action">Only this action (e.g. <c>policy.put</c>).</param>
+    /// <param name="target">Only this target (e.g. <c>account:acct-1</c>).</param>
+    /// <param name="apiKey">The API key, sent as <c>X-Api-Key</c>.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The response; its content is the page when the call succeeded.</returns>
+    [Get("/v1/audit")]
+    Task<IApiResponse<AuditPage>> GetAuditAsync(
+        [Query] int? limit,
+        [Query] long? before,
+        [Query] string? action,
+        [Query] string? target,
+        [Header(ReputationClient.ApiKeyHeaderName)] string apiKey,
+        CancellationToken cancellationToken = default);
+
+    /// <summary><c>POST /v1/intel/stix</c> (scope <c>operate</c>): imports a STIX 2.1 bundle.</summary>
+    /// <param name="bundle">The bundle.</param>
+    /// <param name="apiKey">The API key, sent as <c>X-Api-Key</c>.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The response; its content is what was imported, updated, revoked and skipped.</returns>
+    [Post("/v1/intel/stix")]
+    Task<IApiResponse<StixImportResult>> ImportStixAsync(
+        [Body] JsonObject bundle,
+        [Header(ReputationClient.ApiKeyHeaderName)] string apiKey,
+        CancellationToken cancellationToken = default);
+
+    /// <summary><c>GET /v1/intel/stix</c> (scope <c>intel</c> or <c>read</c>): this deployment's indicators as one STIX 2.1 bundle.</summary>
+    /// <param name="since">RFC 3339: every indicator modified since, revoked ones included; null: those in force.</param>
+    /// <param name="apiKey">The API key, sent as <c>X-Api-Key</c>.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The response; its content is the bundle.</returns>
+    [Get("/v1/intel/stix")]
+    Task<IApiResponse<JsonObject>> ExportStixAsync(
+        [Query] string? since,
+        [Header(ReputationClient.ApiKeyHeaderName)] string apiKey,
+        CancellationToken cancellationToken = default);
+
+    /// <summary><c>GET /v1/policies/{name}</c> (scope <c>read</c>): the current version; its ETag is the version.</summary>
+    /// <param name="name">The policy's name (<c>default</c> is the live one).</param>
+    /// <param name="apiKey">The API key, sent as <c>X-Api-Key</c>.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The response; its content is the policy.</returns>
+    [Get("/v1/policies/{name}")]
+    Task<IApiResponse<JsonObject>> GetPolicyAsync(string name, [Header(ReputationClient.ApiKeyHeaderName)] string apiKey, CancellationToken cancellationToken = default);
+
+    /// <summary><c>PUT /v1/policies/{name}</c> (scope <c>operate</c>): saves a new version if <paramref name="ifMatch"/> names the current one.</summary>
+    /// <param name="name">The policy's name.</param>
+    /// <param name="policy">The whole policy.</param>
+    /// <param name="ifMatch">The current version's ETag (the version in quotes).</param>
+    /// <param name="apiKey">The API key, sent as <c>X-Api-Key</c>.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The response; its content is the saved policy and its ETag the new version.</returns>
+    [Put("/v1/policies/{name}")]
+    Task<IApiResponse<JsonObject>> SavePolicyAsync(string name, [Body] JsonObject policy, [Header("If-Match")] string ifMatch,
+        [Header(ReputationClient.ApiKeyHeaderName)] string apiKey, CancellationToken cancellationToken = default);
+
+    /// <summary><c>GET /v1/policies/{name}/history</c> (scope <c>read</c>): saved versions, newest first.</summary>
+    /// <param name="name">The policy's name.</param>
+    /// <param name="apiKey">The API key, sent as <c>X-Api-Key</c>.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The response; its content is the versions.</returns>
+    [Get("/v1/policies/{name}/history")]
+    Task<IApiResponse<List<PolicyVersion>>> GetPolicyHistoryAsync(string name, [Header(ReputationClient.ApiKeyHeaderName)] string apiKey, CancellationToken cancellationToken = default);
+
+    /// <summary><c>PUT /v1/policies/{name}/shadow</c> (scope <c>operate</c>): sets the candidate evaluated beside the live policy.</summary>
+    /// <param name="name">The policy's name (only <c>default</c>).</param>
+    /// <param name="policy">The candidate policy.</param>
+    /// <param name="apiKey">The API key, sent as <c>X-Api-Key</c>.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The response; its content is the candidate as set.</returns>
+    [Put("/v1/policies/{name}/shadow")]
+    Task<IApiResponse<ShadowView>> SetShadowPolicyAsync(string name, [Body] JsonObject policy, [Header(ReputationClient.ApiKeyHeaderName)] string apiKey, CancellationToken cancellationToken = default);
+
+    /// <summary><c>GET /v1/policies/{name}/shadow/report</c> (scope <c>read</c>): what the candidate would have decided.</summary>
+    /// <param name="name">The policy's name.</param>
+    /// <param name="apiKey">The API key, sent as <c>X-Api-Key</c>.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The response; its content is the report.</returns>
+    [Get("/v1/policies/{name}/shadow/report")]
+    Task<IApiResponse<ShadowReport>> GetShadowReportAsync(string name, [Header(ReputationClient.ApiKeyHeaderName)] string apiKey, CancellationToken cancellationToken = default);
 
     /// <summary><c>GET /v1/campaigns/{campaignId}</c> (scope <c>read</c>): one campaign; 404 if the service holds none by that id.</summary>
     /// <param name="campaignId">The campaign id (<c>cmp-</c> and 16 hex digits).</param>

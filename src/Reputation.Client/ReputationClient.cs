@@ -1,6 +1,8 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
+using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -355,6 +357,130 @@ public sealed class ReputationClient
     public async Task<CampaignPage> ListCampaignsAsync(int? limit = null, string? after = null, CancellationToken cancellationToken = default) =>
         (await ReadAsync((Limit: limit, After: after), static (api, q, key, ct) => api.ListCampaignsAsync(q.Limit, q.After, key, ct), cancellationToken, notFoundIsNull: false))!;
 
+    /// <summary>Lists a page of the allow or deny list (<c>GET /v1/lists/{list}</c>, scope <c>operate</c>).</summary>
+    /// <param name="list">Which list.</param>
+    /// <param name="limit">Entries per page (the service's default when null).</param>
+    /// <param name="after">The previous page's <see cref="ListPage.Next"/>; null for the first page.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>A page; its <see cref="ListPage.Next"/> is null on the last one.</returns>
+    /// <exception cref="ReputationApiException">The service answered an error (403 without the operate scope).</exception>
+    /// <exception cref="HttpRequestException">The service could not be reached.</exception>
+    /// <exception cref="TimeoutException">No answer within <see cref="ReputationClientOptions.ReadTimeout"/>.</exception>
+    public async Task<ListPage> ListEntriesAsync(ListKind list, int? limit = null, string? after = null, CancellationToken cancellationToken = default) =>
+        (await ReadAsync((List: list == ListKind.Allow ? "allow" : "deny", Limit: limit, After: after),
+            static (api, q, key, ct) => api.ListEntriesAsync(q.List, q.Limit, q.After, key, ct), cancellationToken, notFoundIsNull: false))!;
+
+    /// <summary>Reads a page of the audit log, newest first (<c>GET /v1/audit</c>, scope <c>operate</c>).</summary>
+    /// <param name="limit">Records per page, 1-500 (50 when null).</param>
+    /// <param name="before">The previous page's <see cref="AuditPage.Next"/>; null for the newest page.</param>
+    /// <param name="action">Only records of this action, e.g. <c>policy.put</c> or <c>label.set</c>.</param>
+    /// <param name="target">Only records about this target, e.g. <c>account:acct-1</c>.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>A page; its <see cref="AuditPage.Next"/> is null on the last one.</returns>
+    /// <exception cref="ReputationApiException">The service answered an error (400 names the bad parameter, 403 without operate).</exception>
+    /// <exception cref="HttpRequestException">The service could not be reached.</exception>
+    /// <exception cref="TimeoutException">No answer within <see cref="ReputationClientOptions.ReadTimeout"/>.</exception>
+    public async Task<AuditPage> GetAuditAsync(int? limit = null, long? before = null, string? action = null, string? target = null, CancellationToken cancellationToken = default) =>
+        (await ReadAsync((Limit: limit, Before: before, Action: action, Target: target),
+            static (api, q, key, ct) => api.GetAuditAsync(q.Limit, q.Before, q.Action, q.Target, key, ct), cancellationToken, notFoundIsNull: false))!;
+
+    /// <summary>Imports a STIX 2.1 bundle of indicators (<c>POST /v1/intel/stix</c>, scope <c>operate</c>).</summary>
+    /// <param name="bundle">The bundle, as read from a partner's file or feed.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>Counts of indicators imported, updated, unchanged, revoked and skipped (with a reason each).</returns>
+    /// <exception cref="ReputationApiException">The service refused the bundle (400 names each bad object; 409 when the store is full).</exception>
+    /// <exception cref="HttpRequestException">The service could not be reached.</exception>
+    /// <exception cref="TimeoutException">No answer within <see cref="ReputationClientOptions.ReadTimeout"/>.</exception>
+    public async Task<StixImportResult> ImportStixAsync(JsonObject bundle, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(bundle);
+        return (await ReadAsync(bundle, static (api, b, key, ct) => api.ImportStixAsync(b, key, ct), cancellationToken, notFoundIsNull: false))!;
+    }
+
+    /// <summary>Exports this deployment's indicators as one STIX 2.1 bundle (<c>GET /v1/intel/stix</c>, scope <c>intel</c> or <c>read</c>).</summary>
+    /// <param name="since">Every indicator modified since then, revoked ones included; null: the indicators in force.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The bundle.</returns>
+    /// <exception cref="ReputationApiException">The service answered an error.</exception>
+    /// <exception cref="HttpRequestException">The service could not be reached.</exception>
+    /// <exception cref="TimeoutException">No answer within <see cref="ReputationClientOptions.ReadTimeout"/>.</exception>
+    public async Task<JsonObject> ExportStixAsync(DateTimeOffset? since = null, CancellationToken cancellationToken = default) =>
+        (await ReadAsync(since?.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+            static (api, s, key, ct) => api.ExportStixAsync(s, key, ct), cancellationToken, notFoundIsNull: false))!;
+
+    /// <summary>Reads a policy's current version (<c>GET /v1/policies/{name}</c>, scope <c>read</c>).</summary>
+    /// <param name="name">The policy's name; <c>default</c> is the live policy and always exists.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The policy and its version, or <see langword="null"/> if no policy of that name was ever saved (404).</returns>
+    /// <exception cref="ReputationApiException">The service answered an error other than 404.</exception>
+    /// <exception cref="HttpRequestException">The service could not be reached.</exception>
+    /// <exception cref="TimeoutException">No answer within <see cref="ReputationClientOptions.ReadTimeout"/>.</exception>
+    public async Task<PolicyDocument?> GetPolicyAsync(string name, CancellationToken cancellationToken = default)
+    {
+        ThrowIfNotAPathSegment(name);
+        var (policy, version) = await ReadVersionedAsync(name, static (api, n, key, ct) => api.GetPolicyAsync(n, key, ct), cancellationToken);
+        return policy is null ? null : new PolicyDocument(version ?? 0, policy);
+    }
+
+    /// <summary>Saves a new version of a policy (<c>PUT /v1/policies/{name}</c>, scope <c>operate</c>).</summary>
+    /// <param name="name">The policy's name.</param>
+    /// <param name="policy">The whole policy, as <see cref="GetPolicyAsync"/> returns it (its name and version are set by the service).</param>
+    /// <param name="expectedVersion">The version it replaces (0 for a new policy).</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The saved policy and its new version.</returns>
+    /// <exception cref="ReputationApiException">400 naming each bad field, 412 when the policy changed since <paramref name="expectedVersion"/>.</exception>
+    /// <exception cref="HttpRequestException">The service could not be reached.</exception>
+    /// <exception cref="TimeoutException">No answer within <see cref="ReputationClientOptions.ReadTimeout"/>.</exception>
+    public async Task<PolicyDocument> SavePolicyAsync(string name, JsonObject policy, int expectedVersion, CancellationToken cancellationToken = default)
+    {
+        ThrowIfNotAPathSegment(name);
+        ArgumentNullException.ThrowIfNull(policy);
+        var (saved, version) = await ReadVersionedAsync((Name: name, Policy: policy, IfMatch: $"\"{expectedVersion.ToString(CultureInfo.InvariantCulture)}\""),
+            static (api, q, key, ct) => api.SavePolicyAsync(q.Name, q.Policy, q.IfMatch, key, ct), cancellationToken, notFoundIsNull: false);
+        return new PolicyDocument(version ?? 0, saved!);
+    }
+
+    /// <summary>Reads a policy's saved versions, newest first (<c>GET /v1/policies/{name}/history</c>, scope <c>read</c>).</summary>
+    /// <param name="name">The policy's name.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The last 100 versions, or <see langword="null"/> if no policy of that name was ever saved (404).</returns>
+    /// <exception cref="ReputationApiException">The service answered an error other than 404.</exception>
+    /// <exception cref="HttpRequestException">The service could not be reached.</exception>
+    /// <exception cref="TimeoutException">No answer within <see cref="ReputationClientOptions.ReadTimeout"/>.</exception>
+    public async Task<IReadOnlyList<PolicyVersion>?> GetPolicyHistoryAsync(string name, CancellationToken cancellationToken = default)
+    {
+        ThrowIfNotAPathSegment(name);
+        return await ReadAsync(name, static (api, n, key, ct) => api.GetPolicyHistoryAsync(n, key, ct), cancellationToken);
+    }
+
+    /// <summary>Sets the candidate policy evaluated beside the live one (<c>PUT /v1/policies/{name}/shadow</c>, scope <c>operate</c>).</summary>
+    /// <param name="name">The policy's name (only <c>default</c>).</param>
+    /// <param name="policy">The candidate.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The candidate as set; a new report starts.</returns>
+    /// <exception cref="ReputationApiException">400 naming each bad field.</exception>
+    /// <exception cref="HttpRequestException">The service could not be reached.</exception>
+    /// <exception cref="TimeoutException">No answer within <see cref="ReputationClientOptions.ReadTimeout"/>.</exception>
+    public async Task<ShadowView> SetShadowPolicyAsync(string name, JsonObject policy, CancellationToken cancellationToken = default)
+    {
+        ThrowIfNotAPathSegment(name);
+        ArgumentNullException.ThrowIfNull(policy);
+        return (await ReadAsync((Name: name, Policy: policy), static (api, q, key, ct) => api.SetShadowPolicyAsync(q.Name, q.Policy, key, ct), cancellationToken, notFoundIsNull: false))!;
+    }
+
+    /// <summary>Reads what the candidate would have decided (<c>GET /v1/policies/{name}/shadow/report</c>, scope <c>read</c>).</summary>
+    /// <param name="name">The policy's name.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The report, or <see langword="null"/> if no candidate is set (404).</returns>
+    /// <exception cref="ReputationApiException">The service answered an error other than 404.</exception>
+    /// <exception cref="HttpRequestException">The service could not be reached.</exception>
+    /// <exception cref="TimeoutException">No answer within <see cref="ReputationClientOptions.ReadTimeout"/>.</exception>
+    public Task<ShadowReport?> GetShadowReportAsync(string name, CancellationToken cancellationToken = default)
+    {
+        ThrowIfNotAPathSegment(name);
+        return ReadAsync(name, static (api, n, key, ct) => api.GetShadowReportAsync(n, key, ct), cancellationToken);
+    }
+
     /// <summary>Reads a campaign (<c>GET /v1/campaigns/{campaignId}</c>).</summary>
     /// <param name="campaignId">The campaign id, for example from <see cref="ListCampaignsAsync"/> or a decision's <c>CAMPAIGN</c> reason.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
@@ -483,6 +609,15 @@ public sealed class ReputationClient
         Func<IReputationApi, TKey, string, CancellationToken, Task<IApiResponse<TView>>> send,
         CancellationToken cancellationToken,
         bool notFoundIsNull = true)
+        where TView : class =>
+        (await ReadVersionedAsync(key, send, cancellationToken, notFoundIsNull)).View;
+
+    /// <summary>A read, and the version its ETag names (a policy's), if it has one.</summary>
+    private async Task<(TView? View, int? Version)> ReadVersionedAsync<TKey, TView>(
+        TKey key,
+        Func<IReputationApi, TKey, string, CancellationToken, Task<IApiResponse<TView>>> send,
+        CancellationToken cancellationToken,
+        bool notFoundIsNull = true)
         where TView : class
     {
         cancellationToken.ThrowIfCancellationRequested();
@@ -493,12 +628,13 @@ public sealed class ReputationClient
             using var response = await send(_api, key, _apiKey, deadline.Token);
             if (response.IsSuccessful && response.Content is { } view)
             {
-                return view;
+                var version = int.TryParse(response.Headers.ETag?.Tag.Trim('"'), NumberStyles.None, CultureInfo.InvariantCulture, out var v) ? v : (int?)null;
+                return (view, version);
             }
 
             if (notFoundIsNull && response.IsReceived && response.StatusCode == HttpStatusCode.NotFound)
             {
-                return null;
+                return (null, null);
             }
 
             throw ToException(response, typeof(TView).Name, cancellationToken);
