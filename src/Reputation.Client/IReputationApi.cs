@@ -81,6 +81,30 @@ public interface IReputationApi
         [Header(ReputationClient.ApiKeyHeaderName)] string apiKey,
         CancellationToken cancellationToken = default);
 
+    /// <summary><c>POST /v1/accounts/{accountId}/release</c> (scope <c>operate</c>): ends the account's hold and records a cleared label; 404 if never seen.</summary>
+    /// <param name="accountId">The account id (escaped into the path).</param>
+    /// <param name="request">The reason.</param>
+    /// <param name="apiKey">The API key, sent as <c>X-Api-Key</c>.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The response; its content says what the release did when the call succeeded.</returns>
+    [Post("/v1/accounts/{accountId}/release")]
+    Task<IApiResponse<ReleaseResult>> ReleaseAccountAsync(
+        string accountId,
+        [Body(buffered: true)] ReleaseRequest request,
+        [Header(ReputationClient.ApiKeyHeaderName)] string apiKey,
+        CancellationToken cancellationToken = default);
+
+    /// <summary><c>GET /v1/watermarks/{keyId}</c> (scope <c>operate</c>): whom a watermark key was issued to; 404 if never issued.</summary>
+    /// <param name="keyId">The key id, <c>wm-</c> and 16 hex digits.</param>
+    /// <param name="apiKey">The API key, sent as <c>X-Api-Key</c>.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The response; its content is the key's record when the call succeeded.</returns>
+    [Get("/v1/watermarks/{keyId}")]
+    Task<IApiResponse<WatermarkView>> GetWatermarkAsync(
+        string keyId,
+        [Header(ReputationClient.ApiKeyHeaderName)] string apiKey,
+        CancellationToken cancellationToken = default);
+
     /// <summary><c>GET /v1/ip-ranges/{network}/{prefixLength}</c> (scope <c>read</c>): the IP range view.</summary>
     /// <param name="network">The network address of the range, for example <c>198.51.100.0</c> or <c>2001:db8::</c>.</param>
     /// <param name="prefixLength">The prefix length, for example 24 or 64.</param>

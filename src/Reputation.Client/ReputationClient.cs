@@ -265,6 +265,40 @@ public sealed class ReputationClient
         return ReadAsync(accountId, static (api, id, key, ct) => api.EraseAccountAsync(id, key, ct), cancellationToken);
     }
 
+    /// <summary>
+    /// Releases a held account (<c>POST /v1/accounts/{accountId}/release</c>, scope <c>operate</c>): ends its
+    /// hold and records a cleared label; while its score stays within the policy's release margin of
+    /// its score now, the same evidence does not hold it again. Audited.
+    /// </summary>
+    /// <param name="accountId">The account id; escaped into the path as for <see cref="GetAccountAsync"/>.</param>
+    /// <param name="reason">Why (kept with the label and in the audit log; no personal data).</param>
+    /// <param name="cancellationToken">Cancels the wait; a release the service has begun is finished anyway.</param>
+    /// <returns>What the release did, or <see langword="null"/> if the service never saw the account (404).</returns>
+    /// <exception cref="ReputationApiException">The service answered an error other than 404 (400 names <c>reason</c>, 403 without the operate scope).</exception>
+    /// <exception cref="HttpRequestException">The service could not be reached.</exception>
+    /// <exception cref="TimeoutException">No answer within <see cref="ReputationClientOptions.ReadTimeout"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="accountId"/> is empty, <c>.</c> or <c>..</c>.</exception>
+    public Task<ReleaseResult?> ReleaseAccountAsync(string accountId, string reason, CancellationToken cancellationToken = default)
+    {
+        ThrowIfNotAPathSegment(accountId);
+        return ReadAsync((Id: accountId, Body: new ReleaseRequest { Reason = reason }),
+            static (api, r, key, ct) => api.ReleaseAccountAsync(r.Id, r.Body, key, ct), cancellationToken);
+    }
+
+    /// <summary>Reads whom a watermark key was issued to (<c>GET /v1/watermarks/{keyId}</c>, scope <c>operate</c>).</summary>
+    /// <param name="keyId">The key id from a degrade decision's <see cref="RequestDecisionResponse.WatermarkKeyId"/>.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The key's record, or <see langword="null"/> if no decision ever issued it (404).</returns>
+    /// <exception cref="ReputationApiException">The service answered an error other than 404 (400 for a malformed key id).</exception>
+    /// <exception cref="HttpRequestException">The service could not be reached.</exception>
+    /// <exception cref="TimeoutException">No answer within <see cref="ReputationClientOptions.ReadTimeout"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="keyId"/> is empty, <c>.</c> or <c>..</c>.</exception>
+    public Task<WatermarkView?> GetWatermarkAsync(string keyId, CancellationToken cancellationToken = default)
+    {
+        ThrowIfNotAPathSegment(keyId);
+        return ReadAsync(keyId, static (api, id, key, ct) => api.GetWatermarkAsync(id, key, ct), cancellationToken);
+    }
+
     /// <summary>Reads an IP range's view (<c>GET /v1/ip-ranges/{network}/{prefixLength}</c>).</summary>
     /// <param name="network">The range's network address, for example <c>198.51.100.0</c> or <c>2001:db8::</c>.</param>
     /// <param name="prefixLength">The prefix length, for example 24 or 64.</param>

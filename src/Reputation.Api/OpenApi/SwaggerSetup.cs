@@ -157,6 +157,9 @@ internal static partial class SwaggerSetup
             ["SetLabel"] = """
                 {"entityType":"account","entityId":"acct-1001","label":"fraud","reason":"confirmed member of a distillation campaign (case 4411)"}
                 """,
+            ["ReleaseAccount"] = """
+                {"reason":"reviewed: a customer's own load test, ticket 4471"}
+                """,
             ["VoidKeyEvents"] = """
                 {"from":"2026-11-30T09:00:00Z","reason":"key leaked in a public repository (case 4412)"}
                 """,

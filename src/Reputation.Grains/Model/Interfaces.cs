@@ -40,6 +40,20 @@ public interface IAccountGrain : IGrainWithStringKey
     [Alias("SetLabel")]
     ValueTask<LabelInfo> SetLabelAsync(LabelChange change);
 
+    /// <summary>
+    /// An operator's release: ends the hold, records a cleared label, and allows the account while
+    /// its score stays within the policy's release margin of its score now. Null when never seen.
+    /// </summary>
+    [Alias("Release")]
+    ValueTask<ReleaseOutcome?> ReleaseAsync(LabelChange cleared);
+
+    /// <summary>
+    /// Writes a hold or watermark key a request decision began (a decision is read-only, so it asks
+    /// the account to write it in a call of its own) and records the key's issue.
+    /// </summary>
+    [Alias("RecordCountermeasures")]
+    Task RecordCountermeasuresAsync();
+
     /// <summary>A linked entity changed: its new signals, and how far the change has travelled.</summary>
     [Alias("RangeChanged"), OneWay]
     Task RangeChangedAsync(RangeSignals signals, int hop);
@@ -116,4 +130,21 @@ public interface IPromptTemplateGrain : IGrainWithStringKey, IEntityGrain
 
     [Alias("GetSnapshot"), ReadOnly]
     ValueTask<TemplateSnapshot?> GetSnapshotAsync();
+}
+
+/// <summary>One watermark key (keyed by its id, <c>wm-</c> and 16 hex digits): whom it was issued to and when.</summary>
+[Alias("reputation.IWatermarkGrain")]
+public interface IWatermarkGrain : IGrainWithStringKey
+{
+    /// <summary>Records that a decision issued the key to an account (idempotent per account).</summary>
+    [Alias("Issued")]
+    Task IssuedAsync(string accountId, string? campaignId, DateTimeOffset at);
+
+    /// <summary>Null when the key was never issued.</summary>
+    [Alias("GetSnapshot"), ReadOnly]
+    ValueTask<WatermarkSnapshot?> GetSnapshotAsync();
+
+    /// <summary>Erasure: takes the account out of the key's record (its count stays); true if it was there.</summary>
+    [Alias("ForgetAccount")]
+    ValueTask<bool> ForgetAccountAsync(string accountId);
 }

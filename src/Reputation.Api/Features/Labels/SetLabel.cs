@@ -13,22 +13,9 @@ namespace Reputation.Api.Features.Labels;
 /// <summary>A label; the answer is null when the entity is a campaign the service does not hold (404).</summary>
 public sealed partial record SetLabel(LabelRequest Body, string By) : IRequest<LabelResponse?>, IValidatable
 {
-    public const int MaxReasonLength = 500;
-
     public void Validate(ValidationErrors errors)
     {
-        if (string.IsNullOrWhiteSpace(Body.Reason))
-        {
-            errors.Add("reason", "is required");
-        }
-        else if (Body.Reason.Length > MaxReasonLength)
-        {
-            errors.Add("reason", $"must be at most {MaxReasonLength} characters");
-        }
-        else
-        {
-            Fields.Text(errors, "reason", Body.Reason);
-        }
+        Fields.Reason(errors, "reason", Body.Reason);
 
         if (!Enum.IsDefined(Body.Label))
         {
