@@ -105,6 +105,19 @@ public interface IReputationApi
         [Header(ReputationClient.ApiKeyHeaderName)] string apiKey,
         CancellationToken cancellationToken = default);
 
+    /// <summary><c>GET /v1/review</c> (scope <c>operate</c>): held accounts and campaigns, highest score first, then the newest hold.</summary>
+    /// <param name="limit">Items per page, 1-100; the service's default (20) when null.</param>
+    /// <param name="after">The <c>next</c> of the previous page; null for the first page.</param>
+    /// <param name="apiKey">The API key, sent as <c>X-Api-Key</c>.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The response; its content is the page when the call succeeded.</returns>
+    [Get("/v1/review")]
+    Task<IApiResponse<ReviewPage>> ListReviewAsync(
+        [Query] int? limit,
+        [Query] string? after,
+        [Header(ReputationClient.ApiKeyHeaderName)] string apiKey,
+        CancellationToken cancellationToken = default);
+
     /// <summary><c>GET /v1/ip-ranges/{network}/{prefixLength}</c> (scope <c>read</c>): the IP range view.</summary>
     /// <param name="network">The network address of the range, for example <c>198.51.100.0</c> or <c>2001:db8::</c>.</param>
     /// <param name="prefixLength">The prefix length, for example 24 or 64.</param>

@@ -299,6 +299,20 @@ public sealed class ReputationClient
         return ReadAsync(keyId, static (api, id, key, ct) => api.GetWatermarkAsync(id, key, ct), cancellationToken);
     }
 
+    /// <summary>
+    /// Reads the review queue (<c>GET /v1/review</c>, scope <c>operate</c>): held accounts and campaigns,
+    /// highest score first, then the newest hold, with their top reasons and age. Audited.
+    /// </summary>
+    /// <param name="limit">Items per page, 1-100; the service's default (20) when null.</param>
+    /// <param name="after">The <see cref="ReviewPage.Next"/> of the previous page; null for the first page.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>A page; its <see cref="ReviewPage.Next"/> is null on the last one.</returns>
+    /// <exception cref="ReputationApiException">The service answered an error (400 names <c>limit</c> or <c>after</c>, 403 without the operate scope).</exception>
+    /// <exception cref="HttpRequestException">The service could not be reached.</exception>
+    /// <exception cref="TimeoutException">No answer within <see cref="ReputationClientOptions.ReadTimeout"/>.</exception>
+    public async Task<ReviewPage> ListReviewAsync(int? limit = null, string? after = null, CancellationToken cancellationToken = default) =>
+        (await ReadAsync((Limit: limit, After: after), static (api, q, key, ct) => api.ListReviewAsync(q.Limit, q.After, key, ct), cancellationToken, notFoundIsNull: false))!;
+
     /// <summary>Reads an IP range's view (<c>GET /v1/ip-ranges/{network}/{prefixLength}</c>).</summary>
     /// <param name="network">The range's network address, for example <c>198.51.100.0</c> or <c>2001:db8::</c>.</param>
     /// <param name="prefixLength">The prefix length, for example 24 or 64.</param>

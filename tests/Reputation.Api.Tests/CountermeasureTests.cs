@@ -204,4 +204,82 @@ public sealed class CountermeasureTests(CountermeasureFactory factory)
         var problem = await Raw.AssertProblemAsync(rejected, HttpStatusCode.BadRequest);
         Assert.True(problem.GetProperty("errors").TryGetProperty("countermeasures.responses[0].level", out _), problem.ToString());
     }
+
+    /// <summary>A ten-day-old account that sends <paramref name="requests"/> reasoning-eliciting requests now, from a range of its own.</summary>
+    private async Task<string> ElicitingAsync(int requests)
+    {
+        var account = Unique.Id("review");
+        var ip = Unique.Ipv4Range().Host(10);
+        var result = await Service.IngestAsync(Events.Batch(
+            Events.Signup(Unique.Id("s"), account, Now.AddDays(-10), ip, null),
+            new IngestEvent
+            {
+                Id = Unique.Id("u"), Type = EventType.Usage, AccountId = account, OccurredAt = Now, Ip = ip,
+                Requests = requests, OutputTokens = requests * 400L, ReasoningElicitation = 1,
+            }), Ct);
+        Assert.Equal(2, result.Accepted);
+        return account;
+    }
+
+    private async Task<List<ReviewItem>> ReviewAsync(int pageSize)
+    {
+        var all = new List<ReviewItem>();
+        string? after = null;
+        do
+        {
+            var page = await Operator.ListReviewAsync(pageSize, after, Ct);
+            Assert.InRange(page.Items.Count, 0, pageSize);
+            all.AddRange(page.Items);
+            after = page.Next;
+        }
+        while (after is not null);
+
+        return all;
+    }
+
+    [Fact]
+    public async Task The_review_queue_orders_by_score_then_newest_pages_and_released_or_confirmed_accounts_leave()
+    {
+        var older = await ElicitingAsync(4000);
+        var olderHeld = await DecideAsync(older);
+        var olderSince = Now;
+        factory.Time.Advance(TimeSpan.FromMinutes(1));
+        var newer = await ElicitingAsync(4000);
+        var newerHeld = await DecideAsync(newer);
+        var weaker = await ElicitingAsync(2000);
+        var weakerHeld = await DecideAsync(weaker);
+        Assert.All(new[] { olderHeld, newerHeld, weakerHeld }, d => Assert.NotEqual(RequestDecision.Allow, d.Decision));
+        Assert.Equal(olderHeld.Score, newerHeld.Score);
+        Assert.True(weakerHeld.Score < newerHeld.Score, $"{weakerHeld.Score} with half the requests, {newerHeld.Score}");
+
+        string[] mine = [older, newer, weaker];
+        var all = await Eventually.ValueAsync(() => ReviewAsync(pageSize: 1), q => mine.All(a => q.Any(i => i.Id == a)), "the three holds in the review queue");
+
+        Assert.Equal(all.Count, all.Select(i => (i.Kind, i.Id)).Distinct().Count());
+        Assert.Equal([newer, older, weaker], all.Where(i => mine.Contains(i.Id)).Select(i => i.Id));
+        for (var i = 1; i < all.Count; i++)
+        {
+            Assert.True(all[i - 1].Score > all[i].Score || (all[i - 1].Score == all[i].Score && all[i - 1].HeldSince >= all[i].HeldSince),
+                $"{all[i - 1].Id} ({all[i - 1].Score}, {all[i - 1].HeldSince}) before {all[i].Id} ({all[i].Score}, {all[i].HeldSince})");
+        }
+
+        var item = all.Single(i => i.Id == older);
+        Assert.Equal(EntityType.Account, item.Kind);
+        Assert.Equal(olderHeld.Decision, item.Decision);
+        Assert.Equal(olderHeld.Score, item.Score);
+        Assert.Equal(olderSince, item.HeldSince);
+        Assert.Equal(olderHeld.HoldUntil, item.HoldUntil);
+        Assert.Equal(60, item.AgeSeconds);
+        Assert.Equal(olderHeld.Reasons.Where(r => r.Contribution > 0).Select(r => r.Code), item.Reasons.Select(r => r.Code));
+
+        // Released and confirmed accounts leave the queue.
+        await Operator.ReleaseAccountAsync(older, "reviewed: a partner's benchmark run", Ct);
+        await Operator.SetLabelAsync(new LabelRequest { EntityType = EntityType.Account, EntityId = weaker, Label = LabelKind.Fraud, Reason = "confirmed harvesting" }, Ct);
+        var left = await ReviewAsync(pageSize: 100);
+        Assert.Equal([newer], left.Where(i => mine.Contains(i.Id)).Select(i => i.Id));
+
+        await ApiAssert.FailsValidationAsync("limit", () => Operator.ListReviewAsync(0, null, Ct));
+        await ApiAssert.FailsValidationAsync("after", () => Operator.ListReviewAsync(10, "not a cursor", Ct));
+        await ApiAssert.FailsWithAsync(HttpStatusCode.Forbidden, () => Service.ListReviewAsync(10, null, Ct));
+    }
 }

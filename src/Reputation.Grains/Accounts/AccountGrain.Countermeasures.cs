@@ -1,4 +1,5 @@
 using Reputation.Core.Scoring;
+using Reputation.Grains.Review;
 
 namespace Reputation.Grains.Accounts;
 
@@ -9,8 +10,11 @@ namespace Reputation.Grains.Accounts;
 /// </summary>
 public sealed partial class AccountGrain
 {
+    private const int ReviewReasons = 3;
+
     private bool _recordPending;
     private bool _watermarkPending;
+    private ReviewHold? _reviewPending;
 
     /// <summary>
     /// The decision with its hold, campaign and watermark key. With <paramref name="begin"/> (a
@@ -43,6 +47,19 @@ public sealed partial class AccountGrain
                 {
                     metrics.Hold("began");
                 }
+
+                // An account an operator already confirmed or trusted needs no review.
+                _reviewPending = s.Label != Label.None ? null : new ReviewHold
+                {
+                    AccountId = this.GetPrimaryKeyString(),
+                    CampaignId = campaign,
+                    Score = result.Score,
+                    Outcome = (int)hold.Outcome,
+                    Since = hold.Since,
+                    Until = hold.Until,
+                    Reasons = [.. result.Reasons.Where(r => r.Contribution > 0).Take(ReviewReasons)
+                        .Select(r => r.Detail.Length <= ReviewQueueState.DetailLength ? r : r with { Detail = r.Detail[..ReviewQueueState.DetailLength] })],
+                };
             }
 
             if (key is not null && key != s.WatermarkKeyId)
@@ -60,6 +77,21 @@ public sealed partial class AccountGrain
         }
 
         return result with { HoldUntil = hold.Until, CampaignId = campaign, WatermarkKeyId = key };
+    }
+
+    private IReviewQueueGrain Review => GrainFactory.Ref<IReviewQueueGrain>(ReviewQueueGrain.Key);
+
+    /// <summary>An account confirmed fraud or labelled trusted while held has been reviewed: it leaves the queue.</summary>
+    private Task LeaveReviewIfLabelledAsync()
+    {
+        var s = state.State;
+        if (s.Label == Label.None || s.Hold is not { } hold || hold.Until <= time.UtcNow)
+        {
+            return Task.CompletedTask;
+        }
+
+        _reviewPending = null;
+        return Review.LeaveAsync(this.GetPrimaryKeyString());
     }
 
     /// <summary>A cached decision is good until the hold or the release it reflects ends, whichever is first.</summary>
@@ -97,6 +129,20 @@ public sealed partial class AccountGrain
     {
         _recordPending = false;
         await WriteAsync();
+        if (_reviewPending is { } review)
+        {
+            _reviewPending = null;
+            try
+            {
+                await Review.HoldAsync(review);
+            }
+            catch
+            {
+                _reviewPending ??= review;
+                throw;
+            }
+        }
+
         if (_watermarkPending && state.State.WatermarkKeyId is { } key)
         {
             _watermarkPending = false;
@@ -134,6 +180,8 @@ public sealed partial class AccountGrain
         await WriteAsync();
         metrics.Hold("released");
         Publish(hop: 0);
+        _reviewPending = null;
+        await Review.LeaveAsync(this.GetPrimaryKeyString());
         return new ReleaseOutcome { HoldUntil = ended, Score = score, ReleasedUntil = s.Release.Until, Label = LabelInfo()! };
     }
 }

@@ -206,6 +206,7 @@ public sealed partial class AccountGrain(
         s.LabelledAt = change.At;
         await WriteAsync();
         Publish(hop: 0);
+        await LeaveReviewIfLabelledAsync();
         return LabelInfo()!;
     }
 

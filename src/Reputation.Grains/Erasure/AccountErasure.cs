@@ -66,6 +66,7 @@ public static class AccountErasure
             watermarks += await grains.Ref<IWatermarkGrain>(key).ForgetAccountAsync(accountId) ? 1 : 0;
         }
 
+        await grains.Ref<IReviewQueueGrain>(Review.ReviewQueueGrain.Key).LeaveAsync(accountId);
         var auditRecords = await RedactAuditAsync(grains, accountId, pseudonym);
         await account.EraseAsync();
         return new ErasureReport(ranges, instruments, templates, campaigns, listEntries, shadowReports, auditRecords) { JournalEntries = journalEntries, Watermarks = watermarks };

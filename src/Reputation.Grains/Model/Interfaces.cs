@@ -148,3 +148,24 @@ public interface IWatermarkGrain : IGrainWithStringKey
     [Alias("ForgetAccount")]
     ValueTask<bool> ForgetAccountAsync(string accountId);
 }
+
+/// <summary>The review queue: held accounts and campaigns (key <c>review</c>; docs/operations.md, "Reviewing and releasing").</summary>
+[Alias("reputation.IReviewQueueGrain")]
+public interface IReviewQueueGrain : IGrainWithStringKey
+{
+    /// <summary>An account's hold began or grew stricter.</summary>
+    [Alias("Hold")]
+    Task HoldAsync(Review.ReviewHold hold);
+
+    /// <summary>The account was released, labelled fraud or trusted, or erased: it leaves, and its campaigns' samples.</summary>
+    [Alias("Leave")]
+    Task LeaveAsync(string accountId);
+
+    /// <summary>The campaign was labelled: it leaves.</summary>
+    [Alias("LeaveCampaign")]
+    Task LeaveCampaignAsync(string campaignId);
+
+    /// <summary>Items in force, in review order, after the cursor.</summary>
+    [Alias("Read"), ReadOnly]
+    ValueTask<Review.ReviewPageSnapshot> ReadAsync(int limit, Review.ReviewCursor? after);
+}

@@ -46,6 +46,7 @@ public static class AuditActions
     public const string KeyVoid = "key.void";
     public const string AccountRelease = "account.release";
     public const string WatermarkRead = "watermark.read";
+    public const string ReviewRead = "review.read";
 }
 
 public sealed record GetAudit(string? Limit, string? Before, string? Action, string? Target) : IRequest<AuditPage>, IValidatable

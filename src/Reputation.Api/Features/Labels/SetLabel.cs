@@ -6,6 +6,7 @@ using Reputation.Core.Campaigns;
 using Reputation.Core.Networks;
 using Reputation.Core.Prompts;
 using Reputation.Grains;
+using Reputation.Grains.Review;
 using CoreLabel = Reputation.Core.Scoring.Label;
 
 namespace Reputation.Api.Features.Labels;
@@ -120,6 +121,9 @@ public sealed class SetLabelHandler(IGrainFactory grains, ReputationClock time) 
 
             keys = [campaign.Id];
             labelled = await CampaignMembers.LabelAsync(grains, await CampaignMembers.CollectAsync(grains, campaign), change);
+            // Reviewed: the campaign leaves the review queue, under the id it was asked by too.
+            var queue = grains.Ref<IReviewQueueGrain>(ReviewQueueGrain.Key);
+            await Task.WhenAll(new[] { campaign.Id, b.EntityId }.Distinct(StringComparer.Ordinal).Select(queue.LeaveCampaignAsync));
         }
         else
         {
