@@ -21,6 +21,7 @@ using Reputation.Api.Features.Labels;
 using Reputation.Api.Features.Lists;
 using Reputation.Api.Features.Policies;
 using Reputation.Api.Features.Review;
+using Reputation.Api.Features.Webhooks;
 using Reputation.Api.Hosting;
 using Reputation.Api.Security;
 using Reputation.Contracts;
@@ -42,6 +43,7 @@ builder.Services.AddSingleton<IValidateOptions<PrivacyOptions>, PrivacyOptionsVa
 builder.Services.AddOptions<AuditOptions>().BindConfiguration(AuditOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
 builder.Services.AddOptions<DetectionOptions>().BindConfiguration(DetectionOptions.SectionName);
 builder.Services.AddOptions<DecisionCacheOptions>().BindConfiguration(DecisionCacheOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+builder.Services.AddOptions<WebhookOptions>().BindConfiguration(WebhookOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
 
 var storage = builder.Configuration.GetSection(StorageOptions.SectionName).Get<StorageOptions>() ?? new StorageOptions();
 var silo = builder.Configuration.GetSection(SiloHostOptions.SectionName).Get<SiloHostOptions>() ?? new SiloHostOptions();
@@ -148,6 +150,7 @@ builder.Services.AddSingleton(sp => new AccountPseudonym(Convert.FromBase64Strin
 builder.Services.AddSingleton(sp => sp.GetRequiredService<IOptions<AuditOptions>>().Value.Retention);
 builder.Services.AddSingleton(sp => sp.GetRequiredService<IOptions<DetectionOptions>>().Value.UsageSinceSetting);
 builder.Services.AddSingleton(sp => sp.GetRequiredService<IOptions<DecisionCacheOptions>>().Value.Settings);
+builder.Services.AddSingleton(sp => sp.GetRequiredService<IOptions<WebhookOptions>>().Value.Settings(builder.Environment.IsDevelopment()));
 builder.Services.AddMediator((MediatorOptions o) =>
 {
     o.ServiceLifetime = ServiceLifetime.Singleton;
@@ -203,6 +206,7 @@ app.MapEntitiesApi();
 app.MapErasureApi();
 app.MapCountermeasuresApi();
 app.MapReviewApi();
+app.MapWebhooksApi();
 app.MapLabelsApi();
 app.MapCampaignsApi();
 app.MapPoliciesApi();

@@ -160,6 +160,9 @@ internal static partial class SwaggerSetup
             ["ReleaseAccount"] = """
                 {"reason":"reviewed: a customer's own load test, ticket 4471"}
                 """,
+            ["PutWebhook"] = """
+                {"url":"https://siem.example.com/hooks/reputation","secret":"a-long-random-secret-kept-by-the-receiver","events":["account.held","account.released","campaign.formed","campaign.grew","label.applied","policy.promoted"]}
+                """,
             ["VoidKeyEvents"] = """
                 {"from":"2026-11-30T09:00:00Z","reason":"key leaked in a public repository (case 4412)"}
                 """,

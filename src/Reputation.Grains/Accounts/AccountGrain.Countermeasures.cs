@@ -1,5 +1,8 @@
 using Reputation.Core.Scoring;
+using System.Globalization;
+using Reputation.Core.Webhooks;
 using Reputation.Grains.Review;
+using Reputation.Grains.Webhooks;
 
 namespace Reputation.Grains.Accounts;
 
@@ -15,6 +18,7 @@ public sealed partial class AccountGrain
     private bool _recordPending;
     private bool _watermarkPending;
     private ReviewHold? _reviewPending;
+    private WebhookEvent? _heldPending;
 
     /// <summary>
     /// The decision with its hold, campaign and watermark key. With <paramref name="begin"/> (a
@@ -46,6 +50,8 @@ public sealed partial class AccountGrain
                 if (current is not { } before || !before.ActiveAt(now))
                 {
                     metrics.Hold("began");
+                    _heldPending = WebhookPublisher.Held(this.GetPrimaryKeyString(), campaign, result.Score, (int)hold.Outcome, hold.Since, hold.Until,
+                        result.Reasons.Where(r => r.Contribution > 0).Take(ReviewReasons).Select(r => r.Code));
                 }
 
                 // An account an operator already confirmed or trusted needs no review.
@@ -129,6 +135,20 @@ public sealed partial class AccountGrain
     {
         _recordPending = false;
         await WriteAsync();
+        if (_heldPending is { } held)
+        {
+            _heldPending = null;
+            try
+            {
+                await GrainFactory.Ref<IWebhookHubGrain>(WebhookHubGrain.Key).PublishAsync(held);
+            }
+            catch
+            {
+                _heldPending ??= held;
+                throw;
+            }
+        }
+
         if (_reviewPending is { } review)
         {
             _reviewPending = null;
@@ -182,6 +202,9 @@ public sealed partial class AccountGrain
         Publish(hop: 0);
         _reviewPending = null;
         await Review.LeaveAsync(this.GetPrimaryKeyString());
+        await WebhookPublisher.PublishAsync(GrainFactory, WebhookEvents.AccountReleased,
+            string.Create(CultureInfo.InvariantCulture, $"{this.GetPrimaryKeyString()}:{now.UtcTicks}"), now,
+            new { accountId = this.GetPrimaryKeyString(), reason = cleared.Reason, by = cleared.By, score, releasedUntil = s.Release.Until, endedHoldUntil = ended });
         return new ReleaseOutcome { HoldUntil = ended, Score = score, ReleasedUntil = s.Release.Until, Label = LabelInfo()! };
     }
 }

@@ -169,3 +169,48 @@ public interface IReviewQueueGrain : IGrainWithStringKey
     [Alias("Read"), ReadOnly]
     ValueTask<Review.ReviewPageSnapshot> ReadAsync(int limit, Review.ReviewCursor? after);
 }
+
+/// <summary>One webhook, keyed by its name (docs/decisions/0024-webhook-outbox.md).</summary>
+[Alias("reputation.IWebhookGrain")]
+public interface IWebhookGrain : IGrainWithStringKey
+{
+    [Alias("Configure")]
+    ValueTask<Webhooks.WebhookSnapshot> ConfigureAsync(Webhooks.WebhookConfig config);
+
+    /// <summary>False when there was none.</summary>
+    [Alias("Delete")]
+    ValueTask<bool> DeleteAsync();
+
+    [Alias("Get"), ReadOnly]
+    ValueTask<Webhooks.WebhookSnapshot?> GetAsync();
+
+    /// <summary>Writes a delivery of the event to the outbox (once per event id) if the webhook asked for its type.</summary>
+    [Alias("Enqueue")]
+    Task EnqueueAsync(Webhooks.WebhookEvent e);
+
+    /// <summary>Pending deliveries (newest first), then the last done ones (newest first).</summary>
+    [Alias("GetDeliveries"), ReadOnly]
+    ValueTask<Webhooks.WebhookDelivery[]> GetDeliveriesAsync();
+
+    /// <summary>Activates the webhook so that it attempts what its outbox holds (silo start).</summary>
+    [Alias("Wake")]
+    Task WakeAsync();
+}
+
+/// <summary>Which webhook wants which events (key <c>webhooks</c>).</summary>
+[Alias("reputation.IWebhookHubGrain")]
+public interface IWebhookHubGrain : IGrainWithStringKey
+{
+    [Alias("Subscribe")]
+    Task SubscribeAsync(string name, string[] events);
+
+    [Alias("Unsubscribe")]
+    Task UnsubscribeAsync(string name);
+
+    [Alias("GetNames"), ReadOnly]
+    ValueTask<string[]> GetNamesAsync();
+
+    /// <summary>Returns once every webhook that asked for the event's type has it in its outbox.</summary>
+    [Alias("Publish")]
+    Task PublishAsync(Webhooks.WebhookEvent e);
+}

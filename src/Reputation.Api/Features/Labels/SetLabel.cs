@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.RegularExpressions;
 using Mediator;
 using Reputation.Api.Errors;
@@ -5,8 +6,10 @@ using Reputation.Contracts;
 using Reputation.Core.Campaigns;
 using Reputation.Core.Networks;
 using Reputation.Core.Prompts;
+using Reputation.Core.Webhooks;
 using Reputation.Grains;
 using Reputation.Grains.Review;
+using Reputation.Grains.Webhooks;
 using CoreLabel = Reputation.Core.Scoring.Label;
 
 namespace Reputation.Api.Features.Labels;
@@ -130,10 +133,14 @@ public sealed class SetLabelHandler(IGrainFactory grains, ReputationClock time) 
             await Task.WhenAll(keys.Select(key => Apply(b.EntityType, key, change)));
         }
 
+        var entityId = string.Join(',', keys);
+        await WebhookPublisher.PublishAsync(grains, WebhookEvents.LabelApplied,
+            string.Create(CultureInfo.InvariantCulture, $"{(int)b.EntityType}:{entityId}:{change.At.UtcTicks}"), change.At,
+            new { entityType = b.EntityType, entityId, label = b.Label, reason = change.Reason, by = change.By, accountsLabelled = labelled });
         return new LabelResponse
         {
             EntityType = b.EntityType,
-            EntityId = string.Join(',', keys),
+            EntityId = entityId,
             Label = b.Label,
             Reason = change.Reason,
             LabelledBy = change.By,
