@@ -26,6 +26,7 @@ public sealed partial class WebhookGrain(
     private GroupCommit? _commit;
     private IGrainTimer? _timer;
     private bool _delivering;
+    private WebhookDelivery? _inFlight;
 
     private string Name => this.GetPrimaryKeyString();
 
@@ -79,9 +80,9 @@ public sealed partial class WebhookGrain(
         var now = time.WallNow;
         if (s.Outbox.Count >= WebhookState.OutboxCapacity)
         {
-            // Bounded: the oldest pending delivery gives way, visibly.
-            var oldest = s.Outbox[0];
-            s.Outbox.RemoveAt(0);
+            // Bounded: the oldest pending delivery gives way, visibly (not one being attempted right now).
+            var oldest = s.Outbox.First(d => !ReferenceEquals(d, _inFlight));
+            s.Outbox.Remove(oldest);
             Done(oldest, "failed", now, "the outbox was full");
         }
 
@@ -139,7 +140,9 @@ public sealed partial class WebhookGrain(
             // In order of arrival; each attempt is written before the next, so a restart repeats at most one.
             while (state.State.Config is { } config && state.State.Outbox.FirstOrDefault(d => d.NextAttemptAt <= time.WallNow) is { } due)
             {
+                _inFlight = due;
                 var result = await sender.SendAsync(config, due);
+                _inFlight = null;
                 var now = time.WallNow;
                 due.Attempts++;
                 due.LastAttemptAt = now;
@@ -176,6 +179,7 @@ public sealed partial class WebhookGrain(
         finally
         {
             _delivering = false;
+            _inFlight = null;
         }
 
         if (state.State.Outbox.Count == 0 && _timer is not null)
