@@ -10,6 +10,7 @@ using Reputation.Api.Features;
 using Reputation.Api.Features.Audit;
 using Reputation.Api.Features.Bench;
 using Reputation.Api.Features.Campaigns;
+using Reputation.Api.Features.Countermeasures;
 using Reputation.Api.Features.Decisions;
 using Reputation.Api.Features.Entities;
 using Reputation.Api.Features.Erasure;
@@ -19,6 +20,8 @@ using Reputation.Api.Features.Keys;
 using Reputation.Api.Features.Labels;
 using Reputation.Api.Features.Lists;
 using Reputation.Api.Features.Policies;
+using Reputation.Api.Features.Review;
+using Reputation.Api.Features.Webhooks;
 using Reputation.Api.Hosting;
 using Reputation.Api.Security;
 using Reputation.Contracts;
@@ -41,6 +44,7 @@ builder.Services.AddOptions<AuditOptions>().BindConfiguration(AuditOptions.Secti
 builder.Services.AddOptions<DetectionOptions>().BindConfiguration(DetectionOptions.SectionName);
 builder.Services.AddOptions<DecisionCacheOptions>().BindConfiguration(DecisionCacheOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
 builder.Services.AddOptions<OrleansDashboardOptions>().BindConfiguration(OrleansDashboardOptions.SectionName);
+builder.Services.AddOptions<WebhookOptions>().BindConfiguration(WebhookOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
 
 var storage = builder.Configuration.GetSection(StorageOptions.SectionName).Get<StorageOptions>() ?? new StorageOptions();
 var silo = builder.Configuration.GetSection(SiloHostOptions.SectionName).Get<SiloHostOptions>() ?? new SiloHostOptions();
@@ -150,6 +154,7 @@ builder.Services.AddSingleton(sp => new AccountPseudonym(Convert.FromBase64Strin
 builder.Services.AddSingleton(sp => sp.GetRequiredService<IOptions<AuditOptions>>().Value.Retention);
 builder.Services.AddSingleton(sp => sp.GetRequiredService<IOptions<DetectionOptions>>().Value.UsageSinceSetting);
 builder.Services.AddSingleton(sp => sp.GetRequiredService<IOptions<DecisionCacheOptions>>().Value.Settings);
+builder.Services.AddSingleton(sp => sp.GetRequiredService<IOptions<WebhookOptions>>().Value.Settings(builder.Environment.IsDevelopment()));
 builder.Services.AddMediator((MediatorOptions o) =>
 {
     o.ServiceLifetime = ServiceLifetime.Singleton;
@@ -203,6 +208,9 @@ app.MapDecisionsApi();
 app.MapEventsApi();
 app.MapEntitiesApi();
 app.MapErasureApi();
+app.MapCountermeasuresApi();
+app.MapReviewApi();
+app.MapWebhooksApi();
 app.MapLabelsApi();
 app.MapCampaignsApi();
 app.MapPoliciesApi();

@@ -82,6 +82,78 @@ public interface IReputationApi
         [Header(ReputationClient.ApiKeyHeaderName)] string apiKey,
         CancellationToken cancellationToken = default);
 
+    /// <summary><c>POST /v1/accounts/{accountId}/release</c> (scope <c>operate</c>): ends the account's hold and records a cleared label; 404 if never seen.</summary>
+    /// <param name="accountId">The account id (escaped into the path).</param>
+    /// <param name="request">The reason.</param>
+    /// <param name="apiKey">The API key, sent as <c>X-Api-Key</c>.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The response; its content says what the release did when the call succeeded.</returns>
+    [Post("/v1/accounts/{accountId}/release")]
+    Task<IApiResponse<ReleaseResult>> ReleaseAccountAsync(
+        string accountId,
+        [Body(buffered: true)] ReleaseRequest request,
+        [Header(ReputationClient.ApiKeyHeaderName)] string apiKey,
+        CancellationToken cancellationToken = default);
+
+    /// <summary><c>GET /v1/watermarks/{keyId}</c> (scope <c>operate</c>): whom a watermark key was issued to; 404 if never issued.</summary>
+    /// <param name="keyId">The key id, <c>wm-</c> and 16 hex digits.</param>
+    /// <param name="apiKey">The API key, sent as <c>X-Api-Key</c>.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The response; its content is the key's record when the call succeeded.</returns>
+    [Get("/v1/watermarks/{keyId}")]
+    Task<IApiResponse<WatermarkView>> GetWatermarkAsync(
+        string keyId,
+        [Header(ReputationClient.ApiKeyHeaderName)] string apiKey,
+        CancellationToken cancellationToken = default);
+
+    /// <summary><c>GET /v1/review</c> (scope <c>operate</c>): held accounts and campaigns, highest score first, then the newest hold.</summary>
+    /// <param name="limit">Items per page, 1-100; the service's default (20) when null.</param>
+    /// <param name="after">The <c>next</c> of the previous page; null for the first page.</param>
+    /// <param name="apiKey">The API key, sent as <c>X-Api-Key</c>.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The response; its content is the page when the call succeeded.</returns>
+    [Get("/v1/review")]
+    Task<IApiResponse<ReviewPage>> ListReviewAsync(
+        [Query] int? limit,
+        [Query] string? after,
+        [Header(ReputationClient.ApiKeyHeaderName)] string apiKey,
+        CancellationToken cancellationToken = default);
+
+    /// <summary><c>PUT /v1/webhooks/{name}</c> (scope <c>operate</c>): creates or replaces a webhook.</summary>
+    /// <param name="name">The webhook's name.</param>
+    /// <param name="request">URL, secret and events.</param>
+    /// <param name="apiKey">The API key, sent as <c>X-Api-Key</c>.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The response; its content is the webhook (without its secret) when the call succeeded.</returns>
+    [Put("/v1/webhooks/{name}")]
+    Task<IApiResponse<WebhookView>> PutWebhookAsync(
+        string name,
+        [Body(buffered: true)] WebhookRequest request,
+        [Header(ReputationClient.ApiKeyHeaderName)] string apiKey,
+        CancellationToken cancellationToken = default);
+
+    /// <summary><c>DELETE /v1/webhooks/{name}</c> (scope <c>operate</c>): removes a webhook; 404 if none.</summary>
+    /// <param name="name">The webhook's name.</param>
+    /// <param name="apiKey">The API key, sent as <c>X-Api-Key</c>.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The response.</returns>
+    [Delete("/v1/webhooks/{name}")]
+    Task<IApiResponse> DeleteWebhookAsync(
+        string name,
+        [Header(ReputationClient.ApiKeyHeaderName)] string apiKey,
+        CancellationToken cancellationToken = default);
+
+    /// <summary><c>GET /v1/webhooks/{name}/deliveries</c> (scope <c>operate</c>): the delivery log; 404 if no such webhook.</summary>
+    /// <param name="name">The webhook's name.</param>
+    /// <param name="apiKey">The API key, sent as <c>X-Api-Key</c>.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The response; its content is the log when the call succeeded.</returns>
+    [Get("/v1/webhooks/{name}/deliveries")]
+    Task<IApiResponse<WebhookDeliveryLog>> GetWebhookDeliveriesAsync(
+        string name,
+        [Header(ReputationClient.ApiKeyHeaderName)] string apiKey,
+        CancellationToken cancellationToken = default);
+
     /// <summary><c>GET /v1/ip-ranges/{network}/{prefixLength}</c> (scope <c>read</c>): the IP range view.</summary>
     /// <param name="network">The network address of the range, for example <c>198.51.100.0</c> or <c>2001:db8::</c>.</param>
     /// <param name="prefixLength">The prefix length, for example 24 or 64.</param>

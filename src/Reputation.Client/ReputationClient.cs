@@ -267,6 +267,120 @@ public sealed class ReputationClient
         return ReadAsync(accountId, static (api, id, key, ct) => api.EraseAccountAsync(id, key, ct), cancellationToken);
     }
 
+    /// <summary>
+    /// Releases a held account (<c>POST /v1/accounts/{accountId}/release</c>, scope <c>operate</c>): ends its
+    /// hold and records a cleared label; while its score stays within the policy's release margin of
+    /// its score now, the same evidence does not hold it again. Audited.
+    /// </summary>
+    /// <param name="accountId">The account id; escaped into the path as for <see cref="GetAccountAsync"/>.</param>
+    /// <param name="reason">Why (kept with the label and in the audit log; no personal data).</param>
+    /// <param name="cancellationToken">Cancels the wait; a release the service has begun is finished anyway.</param>
+    /// <returns>What the release did, or <see langword="null"/> if the service never saw the account (404).</returns>
+    /// <exception cref="ReputationApiException">The service answered an error other than 404 (400 names <c>reason</c>, 403 without the operate scope).</exception>
+    /// <exception cref="HttpRequestException">The service could not be reached.</exception>
+    /// <exception cref="TimeoutException">No answer within <see cref="ReputationClientOptions.ReadTimeout"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="accountId"/> is empty, <c>.</c> or <c>..</c>.</exception>
+    public Task<ReleaseResult?> ReleaseAccountAsync(string accountId, string reason, CancellationToken cancellationToken = default)
+    {
+        ThrowIfNotAPathSegment(accountId);
+        return ReadAsync((Id: accountId, Body: new ReleaseRequest { Reason = reason }),
+            static (api, r, key, ct) => api.ReleaseAccountAsync(r.Id, r.Body, key, ct), cancellationToken);
+    }
+
+    /// <summary>Reads whom a watermark key was issued to (<c>GET /v1/watermarks/{keyId}</c>, scope <c>operate</c>).</summary>
+    /// <param name="keyId">The key id from a degrade decision's <see cref="RequestDecisionResponse.WatermarkKeyId"/>.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The key's record, or <see langword="null"/> if no decision ever issued it (404).</returns>
+    /// <exception cref="ReputationApiException">The service answered an error other than 404 (400 for a malformed key id).</exception>
+    /// <exception cref="HttpRequestException">The service could not be reached.</exception>
+    /// <exception cref="TimeoutException">No answer within <see cref="ReputationClientOptions.ReadTimeout"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="keyId"/> is empty, <c>.</c> or <c>..</c>.</exception>
+    public Task<WatermarkView?> GetWatermarkAsync(string keyId, CancellationToken cancellationToken = default)
+    {
+        ThrowIfNotAPathSegment(keyId);
+        return ReadAsync(keyId, static (api, id, key, ct) => api.GetWatermarkAsync(id, key, ct), cancellationToken);
+    }
+
+    /// <summary>
+    /// Reads the review queue (<c>GET /v1/review</c>, scope <c>operate</c>): held accounts and campaigns,
+    /// highest score first, then the newest hold, with their top reasons and age. Audited.
+    /// </summary>
+    /// <param name="limit">Items per page, 1-100; the service's default (20) when null.</param>
+    /// <param name="after">The <see cref="ReviewPage.Next"/> of the previous page; null for the first page.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>A page; its <see cref="ReviewPage.Next"/> is null on the last one.</returns>
+    /// <exception cref="ReputationApiException">The service answered an error (400 names <c>limit</c> or <c>after</c>, 403 without the operate scope).</exception>
+    /// <exception cref="HttpRequestException">The service could not be reached.</exception>
+    /// <exception cref="TimeoutException">No answer within <see cref="ReputationClientOptions.ReadTimeout"/>.</exception>
+    public async Task<ReviewPage> ListReviewAsync(int? limit = null, string? after = null, CancellationToken cancellationToken = default) =>
+        (await ReadAsync((Limit: limit, After: after), static (api, q, key, ct) => api.ListReviewAsync(q.Limit, q.After, key, ct), cancellationToken, notFoundIsNull: false))!;
+
+    /// <summary>
+    /// Creates or replaces a webhook (<c>PUT /v1/webhooks/{name}</c>, scope <c>operate</c>): deliveries of the
+    /// events asked for are signed with the secret (<c>X-Reputation-Signature</c>), carry an idempotency key
+    /// (<c>X-Reputation-Delivery</c>) and are retried until the service gives up. Audited.
+    /// </summary>
+    /// <param name="name">The name: lower-case letters, digits and dashes.</param>
+    /// <param name="request">URL, secret and events.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The webhook as configured, without its secret.</returns>
+    /// <exception cref="ReputationApiException">The service answered an error (400 names the bad field, 403 without the operate scope).</exception>
+    /// <exception cref="HttpRequestException">The service could not be reached.</exception>
+    /// <exception cref="TimeoutException">No answer within <see cref="ReputationClientOptions.ReadTimeout"/>.</exception>
+    public async Task<WebhookView> PutWebhookAsync(string name, WebhookRequest request, CancellationToken cancellationToken = default)
+    {
+        ThrowIfNotAPathSegment(name);
+        ArgumentNullException.ThrowIfNull(request);
+        return (await ReadAsync((Name: name, Request: request), static (api, r, key, ct) => api.PutWebhookAsync(r.Name, r.Request, key, ct), cancellationToken, notFoundIsNull: false))!;
+    }
+
+    /// <summary>Removes a webhook (<c>DELETE /v1/webhooks/{name}</c>, scope <c>operate</c>); its pending deliveries are dropped. Audited.</summary>
+    /// <param name="name">The webhook's name.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>True when it was removed, false when there was none (404).</returns>
+    /// <exception cref="ReputationApiException">The service answered an error other than 404.</exception>
+    /// <exception cref="HttpRequestException">The service could not be reached.</exception>
+    /// <exception cref="TimeoutException">No answer within <see cref="ReputationClientOptions.ReadTimeout"/>.</exception>
+    public async Task<bool> DeleteWebhookAsync(string name, CancellationToken cancellationToken = default)
+    {
+        ThrowIfNotAPathSegment(name);
+        cancellationToken.ThrowIfCancellationRequested();
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(_readTimeout);
+        try
+        {
+            using var response = await _api.DeleteWebhookAsync(name, _apiKey, deadline.Token);
+            if (response.IsSuccessful)
+            {
+                return true;
+            }
+
+            if (response.IsReceived && response.StatusCode == HttpStatusCode.NotFound)
+            {
+                return false;
+            }
+
+            throw CreateApiException(response);
+        }
+        catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new TimeoutException($"The reputation service did not answer within {_readTimeout}.", ex);
+        }
+    }
+
+    /// <summary>Reads a webhook's delivery log (<c>GET /v1/webhooks/{name}/deliveries</c>, scope <c>operate</c>). Audited.</summary>
+    /// <param name="name">The webhook's name.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>Pending deliveries, then the last 100 done, newest first; <see langword="null"/> if no such webhook (404).</returns>
+    /// <exception cref="ReputationApiException">The service answered an error other than 404.</exception>
+    /// <exception cref="HttpRequestException">The service could not be reached.</exception>
+    /// <exception cref="TimeoutException">No answer within <see cref="ReputationClientOptions.ReadTimeout"/>.</exception>
+    public Task<WebhookDeliveryLog?> GetWebhookDeliveriesAsync(string name, CancellationToken cancellationToken = default)
+    {
+        ThrowIfNotAPathSegment(name);
+        return ReadAsync(name, static (api, n, key, ct) => api.GetWebhookDeliveriesAsync(n, key, ct), cancellationToken);
+    }
+
     /// <summary>Reads an IP range's view (<c>GET /v1/ip-ranges/{network}/{prefixLength}</c>).</summary>
     /// <param name="network">The range's network address, for example <c>198.51.100.0</c> or <c>2001:db8::</c>.</param>
     /// <param name="prefixLength">The prefix length, for example 24 or 64.</param>

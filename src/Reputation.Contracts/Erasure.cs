@@ -27,4 +27,6 @@ public sealed record ErasureResult
     public int AuditRecords { get; init; }
     /// <summary>The account's events taken out of the key journal's slots (counted there as erased, no longer voidable).</summary>
     public int JournalEntries { get; init; }
+    /// <summary>Watermark key records (<c>GET /v1/watermarks/{keyId}</c>) that named the account and no longer do.</summary>
+    public int Watermarks { get; init; }
 }

@@ -48,6 +48,10 @@ public sealed record AccountView
     public required int PolicyVersion { get; init; }
     /// <summary>Which API keys sent its events (their configured names), most recent first; at most four.</summary>
     public IReadOnlyList<EventSenderView> Senders { get; init; } = [];
+    /// <summary>When the account's hold ends, if one is in force (docs/gateway-contract.md); null otherwise.</summary>
+    public DateTimeOffset? HoldUntil { get; init; }
+    /// <summary>Until when an operator's release keeps the same evidence from holding it again; null if no release is in force.</summary>
+    public DateTimeOffset? ReleasedUntil { get; init; }
 }
 
 /// <summary>One API key's events for an account.</summary>

@@ -52,6 +52,8 @@ public sealed class ReputationMetrics
     private readonly Histogram<long> _propagationFanOut;
     private readonly Counter<long> _campaignReports;
     private readonly Counter<long> _decisionCache;
+    private readonly Counter<long> _holds;
+    private readonly Counter<long> _webhooks;
 
     private static readonly KeyValuePair<string, object?> s_cacheHit = new("result", "hit");
     private static readonly KeyValuePair<string, object?> s_cacheMiss = new("result", "miss");
@@ -76,6 +78,8 @@ public sealed class ReputationMetrics
             tags: null,
             advice: new InstrumentAdvice<long> { HistogramBucketBoundaries = s_fanOut });
         _decisionCache = meter.CreateCounter<long>("reputation.decision.cache", "{lookup}", "Request decisions looked up in the silo's decision cache, by result (hit: answered without a grain call)");
+        _webhooks = meter.CreateCounter<long>("reputation.webhook.deliveries", "{attempt}", "Webhook delivery outcomes: delivered, retrying (an attempt failed, another follows), failed (given up), state_not_written; and events that could not be published (publish_failed)");
+        _holds = meter.CreateCounter<long>("reputation.holds", "{hold}", "Account holds, by what happened: began, released, or record_failed (a hold or watermark key a decision began could not be written; the next decision tries again)");
         _campaignReports = meter.CreateCounter<long>("reputation.campaign.reports", "{report}", "Campaign hub reports, by what they did (formed, merged, joined) or failed");
     }
 
@@ -112,6 +116,12 @@ public sealed class ReputationMetrics
     /// <summary>A hub of a kind (<c>ip-range</c>, ...) could not report; it reports again at its next change.</summary>
     public void CampaignHubReportFailed(string kind) =>
         _campaignReports.Add(1, new KeyValuePair<string, object?>("result", "failed"), new KeyValuePair<string, object?>("kind", kind));
+
+    /// <summary>A webhook delivery outcome: delivered, retrying, failed, state_not_written, publish_failed.</summary>
+    public void WebhookDelivery(string outcome) => _webhooks.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
+
+    /// <summary>A hold event: <c>began</c>, <c>released</c>, <c>record_failed</c>.</summary>
+    public void Hold(string what) => _holds.Add(1, new KeyValuePair<string, object?>("what", what));
 
     public void Propagated(string from, long sent)
     {

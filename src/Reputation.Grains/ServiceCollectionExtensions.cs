@@ -35,6 +35,10 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton<UsageObservation>();
         services.TryAddSingleton<IUsageObservation>(sp => sp.GetRequiredService<UsageObservation>());
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<UsageObservation>());
+        services.TryAddSingleton(Webhooks.WebhookSettings.Default);
+        services.TryAddSingleton<Webhooks.WebhookSender>();
+        services.AddSingleton<Webhooks.WebhookWaker>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<Webhooks.WebhookWaker>());
         services.TryAddSingleton(Accounts.DecisionCacheSettings.Default);
         services.TryAddSingleton<Accounts.DecisionCache>();
         services.TryAddSingleton<Accounts.IDecisionCache>(sp => sp.GetRequiredService<Accounts.DecisionCache>());

@@ -21,6 +21,7 @@ public sealed class SimulationRunnerTests
         Assert.Equal(1.0, report.Detection.CampaignRecall);
         Assert.Equal(0.0, report.Detection.FalsePositiveRate);
         Assert.Equal(0.0, report.Detection.CampaignRequestsAllowedShare);
+        Assert.Equal(new TrafficServed(0.0, 0.0, 0.0, 1.0), report.Detection.CampaignTraffic);
         Assert.Equal(1.0, report.Detection.LegitimateRequestsAllowedShare);
         Assert.Equal(TimeToDetection.ReachedStatus, report.Detection.TimeToDetection.Status);
         Assert.Equal(60, report.Detection.FinalDecisionsCampaign["block"]);
@@ -35,6 +36,25 @@ public sealed class SimulationRunnerTests
     }
 
     [Fact]
+    public async Task Campaign_traffic_is_reported_as_served_in_full_degraded_throttled_and_blocked_by_the_requests_each_answer_stood_for()
+    {
+        // Even-numbered campaign accounts degraded, odd ones throttled: about half of the campaign's requests each, none blocked.
+        var (_, runner, _, output, _) = Setup(TestScenarios.Small(), campaign => (id, _) =>
+            !campaign.Contains(id) ? RequestDecision.Allow : (id[^1] - '0') % 2 == 0 ? RequestDecision.Degrade : RequestDecision.Throttle);
+
+        var report = await runner.RunAsync(Ct);
+
+        var t = report.Detection.CampaignTraffic;
+        Assert.Equal(0.0, t.Full);
+        Assert.Equal(0.0, t.Blocked);
+        Assert.InRange(t.Degraded!.Value, 0.2, 0.8);
+        Assert.Equal(1.0, t.Degraded.Value + t.Throttled!.Value, 9);
+        var printed = ReportPrinter.Format(report);
+        Assert.Contains("Campaign traffic served", printed, StringComparison.Ordinal);
+        Assert.Contains("full 0.0 %", printed, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_service_that_allows_everything_never_detects()
     {
         var (_, runner, _, _, _) = Setup(TestScenarios.Small(), _ => (_, _) => RequestDecision.Allow);
@@ -43,6 +63,7 @@ public sealed class SimulationRunnerTests
 
         Assert.Equal(0.0, report.Detection.CampaignRecall);
         Assert.Equal(1.0, report.Detection.CampaignRequestsAllowedShare);
+        Assert.Equal(new TrafficServed(1.0, 0.0, 0.0, 0.0), report.Detection.CampaignTraffic);
         Assert.Equal(TimeToDetection.NeverStatus, report.Detection.TimeToDetection.Status);
         Assert.Equal(0.0, report.Detection.TimeToDetection.PeakHeldShare);
         Assert.Equal(30, report.Detection.TimeToDetection.Checks);

@@ -24,6 +24,25 @@ internal static class Fields
         return false;
     }
 
+    public const int MaxReasonLength = 500;
+
+    /// <summary>An operator's reason (labels, releases): required, at most <see cref="MaxReasonLength"/> characters of valid text.</summary>
+    public static void Reason(ValidationErrors errors, string field, string? value)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            errors.Add(field, "is required");
+        }
+        else if (value.Length > MaxReasonLength)
+        {
+            errors.Add(field, $"must be at most {MaxReasonLength} characters");
+        }
+        else
+        {
+            Text(errors, field, value);
+        }
+    }
+
     /// <summary>A model name: at most <see cref="MaxIdLength"/> characters of valid text without control characters.</summary>
     public static void Model(ValidationErrors errors, string field, string? value)
     {

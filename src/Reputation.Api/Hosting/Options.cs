@@ -318,6 +318,36 @@ public sealed class DecisionCacheOptions
     public Grains.Accounts.DecisionCacheSettings Settings => new(TimeSpan.FromSeconds(Seconds), Capacity);
 }
 
+public sealed class WebhookOptions
+{
+    public const string SectionName = "Reputation:Webhooks";
+
+    /// <summary>The wait after a delivery's first failed attempt; doubled after each further one (docs/decisions/0024-webhook-outbox.md).</summary>
+    [Range(0.01, 3600, ErrorMessage = "Reputation:Webhooks:RetryBaseSeconds must be 0.01 to 3600.")]
+    public double RetryBaseSeconds { get; init; } = 10;
+
+    /// <summary>The longest wait between two attempts.</summary>
+    [Range(0.01, 86_400, ErrorMessage = "Reputation:Webhooks:RetryCapSeconds must be 0.01 to 86400.")]
+    public double RetryCapSeconds { get; init; } = 3600;
+
+    /// <summary>A delivery not made this long after its event is marked failed.</summary>
+    [Range(0.01, 10_080, ErrorMessage = "Reputation:Webhooks:GiveUpAfterMinutes must be 0.01 to 10080 (a week).")]
+    public double GiveUpAfterMinutes { get; init; } = 24 * 60;
+
+    /// <summary>How often a webhook with deliveries pending looks at its outbox.</summary>
+    [Range(10, 60_000, ErrorMessage = "Reputation:Webhooks:PollMilliseconds must be 10 to 60000.")]
+    public int PollMilliseconds { get; init; } = 1000;
+
+    /// <summary>How long one attempt may take.</summary>
+    [Range(1, 60, ErrorMessage = "Reputation:Webhooks:TimeoutSeconds must be 1 to 60.")]
+    public int TimeoutSeconds { get; init; } = 10;
+
+    /// <summary>Loopback and link-local targets are allowed in Development only (a receiver on this machine).</summary>
+    public Grains.Webhooks.WebhookSettings Settings(bool development) => new(
+        TimeSpan.FromSeconds(RetryBaseSeconds), TimeSpan.FromSeconds(RetryCapSeconds), TimeSpan.FromMinutes(GiveUpAfterMinutes),
+        TimeSpan.FromMilliseconds(PollMilliseconds), TimeSpan.FromSeconds(TimeoutSeconds), development);
+}
+
 public sealed class MetricsOptions
 {
     public const string SectionName = "Reputation:Metrics";

@@ -228,6 +228,12 @@ internal static partial class SwaggerSetup
             ["SetLabel"] = """
                 {"entityType":"account","entityId":"acct-1001","label":"fraud","reason":"confirmed member of a distillation campaign (case 4411)"}
                 """,
+            ["ReleaseAccount"] = """
+                {"reason":"reviewed: a customer's own load test, ticket 4471"}
+                """,
+            ["PutWebhook"] = """
+                {"url":"https://siem.example.com/hooks/reputation","secret":"a-long-random-secret-kept-by-the-receiver","events":["account.held","account.released","campaign.formed","campaign.grew","label.applied","policy.promoted"]}
+                """,
             ["VoidKeyEvents"] = """
                 {"from":"2026-11-30T09:00:00Z","reason":"key leaked in a public repository (case 4412)"}
                 """,

@@ -17,6 +17,10 @@ public static class PolicyValidator
     public const int MaxFanOut = 1024;
     public const int MaxCacheTtlSeconds = 3600;
     public const int MaxRequestsPerMinute = 1_000_000;
+    public const int MaxHoldMinutes = 525_600;
+    public const int MaxReleaseHours = 8_760;
+    public const int MaxResponseRules = 64;
+    public const int MaxModelLength = 128;
 
     public static IReadOnlyList<PolicyError> Validate(ScoringPolicy policy)
     {
@@ -25,13 +29,14 @@ public static class PolicyValidator
         void Fail(string field, string error) => errors.Add(new PolicyError(field, error));
 
         if (policy.Weights is null || policy.Ramps is null || policy.Signup is null || policy.Request is null || policy.Billing is null
-            || policy.Tiers is null || policy.Quotas is null || policy.Propagation is null || policy.Intel is null || policy.Trust is null)
+            || policy.Tiers is null || policy.Quotas is null || policy.Propagation is null || policy.Intel is null || policy.Trust is null
+            || policy.Countermeasures is null)
         {
             foreach (var (name, value) in new (string, object?)[]
             {
                 ("weights", policy.Weights), ("ramps", policy.Ramps), ("signup", policy.Signup), ("request", policy.Request),
                 ("billing", policy.Billing), ("tiers", policy.Tiers), ("quotas", policy.Quotas), ("propagation", policy.Propagation),
-                ("intel", policy.Intel), ("trust", policy.Trust),
+                ("intel", policy.Intel), ("trust", policy.Trust), ("countermeasures", policy.Countermeasures),
             })
             {
                 if (value is null)
@@ -227,8 +232,90 @@ public static class PolicyValidator
             Fail("tiers.cacheTtlSeconds", $"must be 0 to {MaxCacheTtlSeconds}");
         }
 
+        Countermeasures(errors, policy.Countermeasures);
         return errors;
     }
+
+    private static void Countermeasures(List<PolicyError> errors, CountermeasurePolicy c)
+    {
+        void Fail(string field, string error) => errors.Add(new PolicyError(field, error));
+        foreach (var (name, minutes) in new (string, int)[]
+        {
+            ("throttleHoldMinutes", c.ThrottleHoldMinutes), ("degradeHoldMinutes", c.DegradeHoldMinutes), ("blockHoldMinutes", c.BlockHoldMinutes),
+        })
+        {
+            if (minutes is < 1 or > MaxHoldMinutes)
+            {
+                Fail($"countermeasures.{name}", string.Create(CultureInfo.InvariantCulture, $"must be 1 to {MaxHoldMinutes} (a year)"));
+            }
+        }
+
+        if (c.ReleaseHours is < 1 or > MaxReleaseHours)
+        {
+            Fail("countermeasures.releaseHours", string.Create(CultureInfo.InvariantCulture, $"must be 1 to {MaxReleaseHours} (a year)"));
+        }
+
+        Unit(errors, "countermeasures.releaseMargin", c.ReleaseMargin, allowZero: true);
+        if (c.Responses is null)
+        {
+            Fail("countermeasures.responses", "is required");
+            return;
+        }
+
+        if (c.Responses.Count > MaxResponseRules)
+        {
+            Fail("countermeasures.responses", string.Create(CultureInfo.InvariantCulture, $"must have at most {MaxResponseRules} rules"));
+            return;
+        }
+
+        var catchAll = false;
+        for (var i = 0; i < c.Responses.Count; i++)
+        {
+            var field = string.Create(CultureInfo.InvariantCulture, $"countermeasures.responses[{i}]");
+            if (c.Responses[i] is not { } rule)
+            {
+                Fail(field, "must be a rule, not null");
+                continue;
+            }
+
+            if (rule.Outcome is not (RequestOutcome.Degrade or RequestOutcome.Throttle))
+            {
+                Fail($"{field}.outcome", "must be degrade or throttle: allow needs no response and a block gets no answer");
+            }
+
+            Unit(errors, $"{field}.minScore", rule.MinScore, allowZero: true);
+            if (rule.Campaign is not null && rule.Campaign != CountermeasurePolicy.CampaignAny && !Campaigns.CampaignRules.IsId(rule.Campaign))
+            {
+                Fail($"{field}.campaign", "must be * (any campaign) or a campaign id, cmp- and 16 hex digits");
+            }
+
+            if (rule.ForModel is not null && !Name(rule.ForModel))
+            {
+                Fail($"{field}.forModel", string.Create(CultureInfo.InvariantCulture, $"must be 1 to {MaxModelLength} characters, without control characters"));
+            }
+
+            if (rule.Mode == CountermeasureMode.FallbackModel ? rule.Model is null || !Name(rule.Model) : rule.Model is not null)
+            {
+                Fail($"{field}.model", rule.Mode == CountermeasureMode.FallbackModel
+                    ? string.Create(CultureInfo.InvariantCulture, $"is required for fallbackModel: the model to answer with, 1 to {MaxModelLength} characters")
+                    : "is only for fallbackModel");
+            }
+
+            if (rule.Mode == CountermeasureMode.Perturb ? rule.Level is not { } level || double.IsNaN(level) || level is < 0 or > 1 : rule.Level is not null)
+            {
+                Fail($"{field}.level", rule.Mode == CountermeasureMode.Perturb ? "is required for perturb: 0 to 1" : "is only for perturb");
+            }
+
+            catchAll |= rule.Outcome == RequestOutcome.Degrade && rule.MinScore == 0 && rule.Campaign is null && rule.ForModel is null;
+        }
+
+        if (!catchAll)
+        {
+            Fail("countermeasures.responses", "needs a degrade rule without conditions (no minScore, campaign or forModel), so that every degrade has a response");
+        }
+    }
+
+    private static bool Name(string value) => value.Length is > 0 and <= MaxModelLength && !value.Any(char.IsControl) && !string.IsNullOrWhiteSpace(value);
 
     private static void Ordered(List<PolicyError> errors, string kind, params (string Name, double Value)[] thresholds)
     {

@@ -46,8 +46,78 @@ public static class AccountDecider
         }
 
         var result = Scorer.Score(policy, now, inputs);
-        int? shadowOutcome = shadow is null ? null : Outcome(kind, shadow, Scorer.Score(shadow, now, inputs).Score);
-        return new AccountDecision(Outcome(kind, policy, result.Score), result, policy.Version, Listed: false, shadowOutcome);
+        var released = kind == DecisionKind.Request && inputs.Released is { } r && r.ActiveAt(now) ? r : (ReleaseFacts?)null;
+        int? shadowOutcome = shadow is null ? null : Released(Outcome(kind, shadow, Scorer.Score(shadow, now, inputs).Score), result.Score, released, shadow);
+        var scored = Outcome(kind, policy, result.Score);
+        var kept = Released(scored, result.Score, released, policy);
+        if (kept != scored)
+        {
+            // The score is what it is; the reason says why it does not hold the account.
+            result = result with
+            {
+                Contributions = [new Contribution(ReasonCodes.Released, 1, 0, string.Create(CultureInfo.InvariantCulture,
+                    $"an operator released the account at score {released!.Value.Score:0.##}: allowed until {released.Value.Until:u} unless the score passes {released.Value.Score + policy.Countermeasures.ReleaseMargin:0.##}")),
+                    .. result.Contributions],
+            };
+        }
+
+        return new AccountDecision(kept, result, policy.Version, Listed: false, shadowOutcome);
+    }
+
+    /// <summary>
+    /// A released account is allowed while its score stays within the release margin of the score
+    /// it was released at: the evidence an operator already reviewed does not hold it again at once.
+    /// </summary>
+    private static int Released(int outcome, double score, ReleaseFacts? released, ScoringPolicy policy) =>
+        released is { } r && outcome != 0 && score <= r.Score + policy.Countermeasures.ReleaseMargin ? 0 : outcome;
+
+    /// <summary>
+    /// What the gateway does to the answers of a request decision's account: the first of the
+    /// policy's response rules that matches the outcome, the score band, the campaign and the model;
+    /// null for allow and block, and for a throttle no throttle rule matches.
+    /// </summary>
+    public static ResponseInstruction? Respond(RequestOutcome outcome, double score, string? campaignId, string? model, ScoringPolicy policy)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        if (outcome is not (RequestOutcome.Degrade or RequestOutcome.Throttle))
+        {
+            return null;
+        }
+
+        foreach (var rule in policy.Countermeasures.Responses)
+        {
+            if (rule.Outcome == outcome
+                && score >= rule.MinScore
+                && (rule.Campaign is null || (campaignId is not null && (rule.Campaign == CountermeasurePolicy.CampaignAny || rule.Campaign == campaignId)))
+                && (rule.ForModel is null || string.Equals(rule.ForModel, model, StringComparison.Ordinal)))
+            {
+                return new ResponseInstruction(rule.Mode, rule.Model, rule.Level);
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// The hold in force after a request decision: a non-allow outcome begins one when none is in
+    /// force (it lasts the policy's time for that outcome) and makes one in force stricter, never
+    /// shorter; an allow leaves it as it is (it ends when its time is up or an operator releases it).
+    /// </summary>
+    public static HoldFacts? Hold(RequestOutcome outcome, DateTimeOffset now, HoldFacts? current, ScoringPolicy policy)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        if (outcome == RequestOutcome.Allow)
+        {
+            return current;
+        }
+
+        var until = now + policy.Countermeasures.HoldFor(outcome);
+        if (current is not { } hold || !hold.ActiveAt(now))
+        {
+            return new HoldFacts(now, until, outcome);
+        }
+
+        return outcome > hold.Outcome ? hold with { Outcome = outcome, Until = until > hold.Until ? until : hold.Until } : hold;
     }
 
     /// <summary>The kind's outcome for a score under a policy's thresholds.</summary>

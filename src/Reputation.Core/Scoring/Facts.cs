@@ -118,6 +118,9 @@ public readonly ref struct ScoreInputs
 
     /// <summary>The charge a billing decision is about (null for signup and request decisions).</summary>
     public ChargeFacts? Charge { get; init; }
+
+    /// <summary>An operator's release of the account, read by request decisions only (not by the score).</summary>
+    public ReleaseFacts? Released { get; init; }
 }
 
 /// <summary>An imported indicator that names an entity of the account.</summary>

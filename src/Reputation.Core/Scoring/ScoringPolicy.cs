@@ -43,6 +43,9 @@ public sealed record ScoringPolicy
     /// <summary>What makes an account established, dormant or trusted (docs/detection.md, "Who shares a template").</summary>
     public TrustPolicy Trust { get; init; } = new();
 
+    /// <summary>Response modes for degraded (and throttled) accounts, hold durations, releases (docs/gateway-contract.md).</summary>
+    public CountermeasurePolicy Countermeasures { get; init; } = new();
+
     public static ScoringPolicy Default { get; } = new();
 }
 

@@ -1,3 +1,4 @@
+using Reputation.Core.Scoring;
 using Reputation.Core.Prompts;
 using Reputation.Grains.Erasure;
 using Reputation.Grains.Provenance;
@@ -25,6 +26,8 @@ public sealed partial class AccountGrain : IAccountErasure
                 .Concat(s.PendingPrompts.SelectMany(p => PromptBands.BucketKeys(p.Fingerprint))).Distinct(StringComparer.Ordinal)],
             JournalSlots = [.. JournalSlots()],
             OldestJournalHour = JournalPolicy.HourOf(time.WallNow) - JournalPolicy.RetentionHours + 1,
+            // Its own key (before a campaign formed) and the key it was last given.
+            WatermarkKeys = [.. new[] { WatermarkKeys.For(null, this.GetPrimaryKeyString()), s.WatermarkKeyId }.OfType<string>().Distinct(StringComparer.Ordinal)],
         });
     }
 

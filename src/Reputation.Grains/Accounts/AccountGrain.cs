@@ -43,10 +43,14 @@ public sealed partial class AccountGrain(
 
     private readonly record struct Cached<T>(T Value, DateTimeOffset FetchedAt);
 
-    /// <summary>Calls after which a request decision may differ: every one but the decisions and reads.</summary>
+    /// <summary>
+    /// Calls after which a request decision may differ: every one but the decisions and reads, and
+    /// the write of a hold or key a decision began (the decision held already carries them).
+    /// </summary>
     private static readonly HashSet<string> s_keepsDecision = new(StringComparer.Ordinal)
     {
         nameof(IAccountGrain.DecideRequestAsync), nameof(IAccountGrain.DecideBillingAsync), nameof(IAccountGrain.GetSnapshotAsync),
+        nameof(IAccountGrain.RecordCountermeasuresAsync),
     };
 
     /// <summary>
@@ -113,16 +117,16 @@ public sealed partial class AccountGrain(
 
         if (!decisions.Enabled)
         {
-            return DecideRequest(ipRange);
+            return WithCountermeasures(DecideRequest(ipRange), begin: true);
         }
 
         // Answered again by the silo until anything it was decided from changes (DecisionCache).
         var inputs = decisions.Inputs();
         var decidedAt = time.UtcNow;
-        var result = DecideRequest(ipRange, out var shadow);
+        var result = WithCountermeasures(DecideRequest(ipRange, out var shadow), begin: true);
         if (!_refreshing)
         {
-            decisions.Put(this.GetPrimaryKeyString(), ipRange, new CachedDecision(result, shadow, decidedAt), inputs, SignalsDueAt());
+            decisions.Put(this.GetPrimaryKeyString(), ipRange, new CachedDecision(result, shadow, decidedAt), inputs, CountermeasuresDueAt(SignalsDueAt()));
         }
 
         return result;
@@ -176,7 +180,9 @@ public sealed partial class AccountGrain(
             AccountId = this.GetPrimaryKeyString(),
             CreatedAt = s.CreatedAt,
             LastSeenAt = s.LastSeenAt,
-            RequestDecision = DecideRequest(null),
+            RequestDecision = WithCountermeasures(DecideRequest(null), begin: false),
+            HoldUntil = s.Hold is { } hold && hold.Until > now ? hold.Until : null,
+            ReleasedUntil = s.Release is { } release && release.Until > now ? release.Until : null,
             PaymentInstruments = [.. s.PaymentInstruments],
             IpRanges = [.. s.IpRanges],
             PromptBuckets = [.. s.PromptBuckets],
@@ -202,6 +208,7 @@ public sealed partial class AccountGrain(
         s.LabelledAt = change.At;
         await WriteAsync();
         Publish(hop: 0);
+        await LeaveReviewIfLabelledAsync();
         return LabelInfo()!;
     }
 
@@ -972,6 +979,7 @@ public sealed partial class AccountGrain(
             Templates = templateFacts[..t],
             ThreatIntel = intelFacts,
             Charge = charge,
+            Released = s.Release?.Facts,
         }, listed, policy, shadow);
     }
 

@@ -75,7 +75,35 @@ public sealed class AccountState
     /// account, which erasure visits (docs/decisions/0021-event-provenance.md).
     /// </summary>
     [Id(36)] public List<Provenance.JournalSpan> JournalSpans { get; set; } = [];
+    /// <summary>The hold its request decisions began, while in force and until released (docs/gateway-contract.md).</summary>
+    [Id(37)] public HoldState? Hold { get; set; }
+    /// <summary>An operator's last release: allowed while its score stays near the score it was released at.</summary>
+    [Id(38)] public ReleaseState? Release { get; set; }
+    /// <summary>The watermark key id last issued to it (recorded with the key once per change).</summary>
+    [Id(39)] public string? WatermarkKeyId { get; set; }
     // Never renumber an Id; a new member takes the next one.
+}
+
+[GenerateSerializer, Alias("reputation.HoldState")]
+public sealed class HoldState
+{
+    [Id(0)] public DateTimeOffset Since { get; set; }
+    [Id(1)] public DateTimeOffset Until { get; set; }
+    [Id(2)] public RequestOutcome Outcome { get; set; }
+
+    public HoldFacts Facts => new(Since, Until, Outcome);
+
+    public static HoldState From(HoldFacts facts) => new() { Since = facts.Since, Until = facts.Until, Outcome = facts.Outcome };
+}
+
+[GenerateSerializer, Alias("reputation.ReleaseState")]
+public sealed class ReleaseState
+{
+    [Id(0)] public DateTimeOffset At { get; set; }
+    [Id(1)] public DateTimeOffset Until { get; set; }
+    [Id(2)] public double Score { get; set; }
+
+    public ReleaseFacts Facts => new(Until, Score);
 }
 
 /// <summary>One prompt fingerprint's requests of one usage event, not yet known to be templated.</summary>

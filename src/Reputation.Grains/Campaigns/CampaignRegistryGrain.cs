@@ -1,3 +1,5 @@
+using System.Globalization;
+using Reputation.Core.Webhooks;
 using Microsoft.Extensions.Logging;
 using Orleans.Concurrency;
 using Reputation.Grains.Campaigns;
@@ -27,6 +29,7 @@ public sealed partial class CampaignRegistryGrain(
 
     async ValueTask<string> ICampaignRegistryGrain.ReportHubAsync(HubReport report)
     {
+        var sizes = state.State.Campaigns.ToDictionary(c => c.Id, CampaignBook.Size, StringComparer.Ordinal);
         var outcome = Book.Apply(report, time.UtcNow);
         if (outcome.Evicted is { } evicted)
         {
@@ -52,7 +55,39 @@ public sealed partial class CampaignRegistryGrain(
             _ = EntityGrains.Of(GrainFactory, type, id)?.CampaignChangedAsync(outcome.CampaignId);
         }
 
+        await PublishAsync(outcome, sizes);
         return outcome.CampaignId;
+    }
+
+    /// <summary>campaign.formed once; campaign.grew when a report raised its size (each size once).</summary>
+    private async Task PublishAsync(HubOutcome outcome, Dictionary<string, long> sizesBefore)
+    {
+        if (state.State.Campaigns.FirstOrDefault(c => c.Id == outcome.CampaignId) is not { } campaign)
+        {
+            return;
+        }
+
+        var size = CampaignBook.Size(campaign);
+        var before = sizesBefore.GetValueOrDefault(outcome.CampaignId);
+        if (!outcome.Formed && size <= before)
+        {
+            return;
+        }
+
+        var now = time.UtcNow;
+        try
+        {
+            await (outcome.Formed
+                ? Webhooks.WebhookPublisher.PublishAsync(GrainFactory, WebhookEvents.CampaignFormed, outcome.CampaignId, now, new { campaignId = outcome.CampaignId, size })
+                : Webhooks.WebhookPublisher.PublishAsync(GrainFactory, WebhookEvents.CampaignGrew, string.Create(CultureInfo.InvariantCulture, $"{outcome.CampaignId}:{size}"), now,
+                    new { campaignId = outcome.CampaignId, size, previousSize = before, merged = outcome.Merged }));
+        }
+        catch (Exception ex)
+        {
+            // The campaign stands; only its webhook event is lost, visibly.
+            LogPublishFailed(logger, outcome.CampaignId, ex.GetType().Name);
+            metrics.WebhookDelivery("publish_failed");
+        }
     }
 
     ValueTask<CampaignRegistryPage> ICampaignRegistryGrain.GetPageAsync(string? after, int limit)
@@ -86,6 +121,9 @@ public sealed partial class CampaignRegistryGrain(
 
     /// <summary>Completes once the state as it is now is in storage; writes arriving meanwhile share the next one.</summary>
     private Task CommitAsync() => (_commit ??= new GroupCommit(state.WriteStateAsync, DeactivateOnIdle)).WriteAsync();
+
+    [LoggerMessage(3205, LogLevel.Warning, "The webhook event of campaign {Campaign} could not be published ({ExceptionType})")]
+    private static partial void LogPublishFailed(ILogger logger, string campaign, string exceptionType);
 
     [LoggerMessage(3201, LogLevel.Information, "Campaign {Campaign} formed around a {HubType} hub")]
     private static partial void LogFormed(ILogger logger, string campaign, string hubType);

@@ -8,6 +8,9 @@ public sealed record ErasureReport(int IpRanges, int PaymentInstruments, int Pro
 {
     /// <summary>Key journal entries (events of the account) taken out of their slots.</summary>
     public int JournalEntries { get; init; }
+
+    /// <summary>Watermark key records that named the account and no longer do.</summary>
+    public int Watermarks { get; init; }
 }
 
 /// <summary>
@@ -57,9 +60,16 @@ public static class AccountErasure
         await Parallel.ForEachAsync(footprint.JournalSlots, new ParallelOptions { MaxDegreeOfParallelism = Parallelism }, async (slot, _) =>
             Interlocked.Add(ref journalEntries, await grains.GetGrain<Provenance.IKeyJournalGrain>(slot).ForgetAccountAsync(accountId, footprint.OldestJournalHour)));
 
+        var watermarks = 0;
+        foreach (var key in footprint.WatermarkKeys)
+        {
+            watermarks += await grains.Ref<IWatermarkGrain>(key).ForgetAccountAsync(accountId) ? 1 : 0;
+        }
+
+        await grains.Ref<IReviewQueueGrain>(Review.ReviewQueueGrain.Key).LeaveAsync(accountId);
         var auditRecords = await RedactAuditAsync(grains, accountId, pseudonym);
         await account.EraseAsync();
-        return new ErasureReport(ranges, instruments, templates, campaigns, listEntries, shadowReports, auditRecords) { JournalEntries = journalEntries };
+        return new ErasureReport(ranges, instruments, templates, campaigns, listEntries, shadowReports, auditRecords) { JournalEntries = journalEntries, Watermarks = watermarks };
     }
 
     private static async Task<int> ForgetAsync(string[] keys, Func<string, IEntityErasure> entity, string accountId, string placeholder)

@@ -56,6 +56,8 @@ public sealed class AccountFootprint
     [Id(3)] public string[] JournalSlots { get; init; } = [];
     /// <summary>The oldest hour the journal still reads: a slot holding an older one is past it.</summary>
     [Id(4)] public long OldestJournalHour { get; init; }
+    /// <summary>Watermark keys whose record may name the account.</summary>
+    [Id(5)] public string[] WatermarkKeys { get; init; } = [];
 }
 
 /// <summary>The anonymous stand-ins an erased account leaves in the counts it contributed to.</summary>

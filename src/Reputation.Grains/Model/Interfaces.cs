@@ -40,6 +40,20 @@ public interface IAccountGrain : IGrainWithStringKey
     [Alias("SetLabel")]
     ValueTask<LabelInfo> SetLabelAsync(LabelChange change);
 
+    /// <summary>
+    /// An operator's release: ends the hold, records a cleared label, and allows the account while
+    /// its score stays within the policy's release margin of its score now. Null when never seen.
+    /// </summary>
+    [Alias("Release")]
+    ValueTask<ReleaseOutcome?> ReleaseAsync(LabelChange cleared);
+
+    /// <summary>
+    /// Writes a hold or watermark key a request decision began (a decision is read-only, so it asks
+    /// the account to write it in a call of its own) and records the key's issue.
+    /// </summary>
+    [Alias("RecordCountermeasures")]
+    Task RecordCountermeasuresAsync();
+
     /// <summary>A linked entity changed: its new signals, and how far the change has travelled.</summary>
     [Alias("RangeChanged"), OneWay]
     Task RangeChangedAsync(RangeSignals signals, int hop);
@@ -123,4 +137,87 @@ public interface IPromptTemplateGrain : IGrainWithStringKey, IEntityGrain
 
     [Alias("GetSnapshot"), ReadOnly]
     ValueTask<TemplateSnapshot?> GetSnapshotAsync();
+}
+
+/// <summary>One watermark key (keyed by its id, <c>wm-</c> and 16 hex digits): whom it was issued to and when.</summary>
+[Alias("reputation.IWatermarkGrain")]
+public interface IWatermarkGrain : IGrainWithStringKey
+{
+    /// <summary>Records that a decision issued the key to an account (idempotent per account).</summary>
+    [Alias("Issued")]
+    Task IssuedAsync(string accountId, string? campaignId, DateTimeOffset at);
+
+    /// <summary>Null when the key was never issued.</summary>
+    [Alias("GetSnapshot"), ReadOnly]
+    ValueTask<WatermarkSnapshot?> GetSnapshotAsync();
+
+    /// <summary>Erasure: takes the account out of the key's record (its count stays); true if it was there.</summary>
+    [Alias("ForgetAccount")]
+    ValueTask<bool> ForgetAccountAsync(string accountId);
+}
+
+/// <summary>The review queue: held accounts and campaigns (key <c>review</c>; docs/operations.md, "Reviewing and releasing").</summary>
+[Alias("reputation.IReviewQueueGrain")]
+public interface IReviewQueueGrain : IGrainWithStringKey
+{
+    /// <summary>An account's hold began or grew stricter.</summary>
+    [Alias("Hold")]
+    Task HoldAsync(Review.ReviewHold hold);
+
+    /// <summary>The account was released, labelled fraud or trusted, or erased: it leaves, and its campaigns' samples.</summary>
+    [Alias("Leave")]
+    Task LeaveAsync(string accountId);
+
+    /// <summary>The campaign was labelled: it leaves.</summary>
+    [Alias("LeaveCampaign")]
+    Task LeaveCampaignAsync(string campaignId);
+
+    /// <summary>Items in force, in review order, after the cursor.</summary>
+    [Alias("Read"), ReadOnly]
+    ValueTask<Review.ReviewPageSnapshot> ReadAsync(int limit, Review.ReviewCursor? after);
+}
+
+/// <summary>One webhook, keyed by its name (docs/decisions/0024-webhook-outbox.md).</summary>
+[Alias("reputation.IWebhookGrain")]
+public interface IWebhookGrain : IGrainWithStringKey
+{
+    [Alias("Configure")]
+    ValueTask<Webhooks.WebhookSnapshot> ConfigureAsync(Webhooks.WebhookConfig config);
+
+    /// <summary>False when there was none.</summary>
+    [Alias("Delete")]
+    ValueTask<bool> DeleteAsync();
+
+    [Alias("Get"), ReadOnly]
+    ValueTask<Webhooks.WebhookSnapshot?> GetAsync();
+
+    /// <summary>Writes a delivery of the event to the outbox (once per event id) if the webhook asked for its type.</summary>
+    [Alias("Enqueue")]
+    Task EnqueueAsync(Webhooks.WebhookEvent e);
+
+    /// <summary>Pending deliveries (newest first), then the last done ones (newest first).</summary>
+    [Alias("GetDeliveries"), ReadOnly]
+    ValueTask<Webhooks.WebhookDelivery[]> GetDeliveriesAsync();
+
+    /// <summary>Activates the webhook so that it attempts what its outbox holds (silo start).</summary>
+    [Alias("Wake")]
+    Task WakeAsync();
+}
+
+/// <summary>Which webhook wants which events (key <c>webhooks</c>).</summary>
+[Alias("reputation.IWebhookHubGrain")]
+public interface IWebhookHubGrain : IGrainWithStringKey
+{
+    [Alias("Subscribe")]
+    Task SubscribeAsync(string name, string[] events);
+
+    [Alias("Unsubscribe")]
+    Task UnsubscribeAsync(string name);
+
+    [Alias("GetNames"), ReadOnly]
+    ValueTask<string[]> GetNamesAsync();
+
+    /// <summary>Returns once every webhook that asked for the event's type has it in its outbox.</summary>
+    [Alias("Publish")]
+    Task PublishAsync(Webhooks.WebhookEvent e);
 }

@@ -182,6 +182,34 @@ public sealed record DecisionResult
     [Id(3)] public required int PolicyVersion { get; init; }
     [Id(4)] public int RequestsPerMinute { get; init; }
     [Id(5)] public int CacheTtlSeconds { get; init; }
+    /// <summary>Request decisions other than allow: when the account's hold ends.</summary>
+    [Id(6)] public DateTimeOffset? HoldUntil { get; init; }
+    /// <summary>Request decisions other than allow: the campaign the account is linked to, if any (the response mode depends on it).</summary>
+    [Id(7)] public string? CampaignId { get; init; }
+    /// <summary>Degrade: the watermark key id of the account's campaign, or of the account.</summary>
+    [Id(8)] public string? WatermarkKeyId { get; init; }
+}
+
+/// <summary>What a release did: the hold it ended, the score it was released at, until when it protects, the cleared label.</summary>
+[GenerateSerializer, Immutable, Alias("reputation.ReleaseOutcome")]
+public sealed record ReleaseOutcome
+{
+    [Id(0)] public DateTimeOffset? HoldUntil { get; init; }
+    [Id(1)] public required double Score { get; init; }
+    [Id(2)] public required DateTimeOffset ReleasedUntil { get; init; }
+    [Id(3)] public required LabelInfo Label { get; init; }
+}
+
+/// <summary>Whom a watermark key was issued to.</summary>
+[GenerateSerializer, Immutable, Alias("reputation.WatermarkSnapshot")]
+public sealed record WatermarkSnapshot
+{
+    [Id(0)] public string? CampaignId { get; init; }
+    [Id(1)] public string? AccountId { get; init; }
+    [Id(2)] public required DateTimeOffset IssuedAt { get; init; }
+    [Id(3)] public required DateTimeOffset LastIssuedAt { get; init; }
+    [Id(4)] public required long AccountsIssued { get; init; }
+    [Id(5)] public required string[] Accounts { get; init; }
 }
 
 [GenerateSerializer, Immutable, Alias("reputation.UsageSnapshot")]
@@ -218,6 +246,10 @@ public sealed record AccountSnapshot
     [Id(9)] public string[] PromptBuckets { get; init; } = [];
     /// <summary>Which keys sent its events (docs/decisions/0021-event-provenance.md).</summary>
     [Id(10)] public Provenance.SenderTally[] Senders { get; init; } = [];
+    /// <summary>When the hold in force ends, if one is.</summary>
+    [Id(11)] public DateTimeOffset? HoldUntil { get; init; }
+    /// <summary>Until when an operator's release protects it, if one does.</summary>
+    [Id(12)] public DateTimeOffset? ReleasedUntil { get; init; }
 }
 
 [GenerateSerializer, Immutable, Alias("reputation.RangeSnapshot")]

@@ -51,6 +51,8 @@ internal static class ReportPrinter
         }
 
         Row(b, "Campaign requests answered allow", Percent(x.CampaignRequestsAllowedShare));
+        var served = x.CampaignTraffic;
+        Row(b, "Campaign traffic served", $"full {Percent(served.Full)}, degraded {Percent(served.Degraded)}, throttled {Percent(served.Throttled)}, blocked {Percent(served.Blocked)}");
         Row(b, "Legitimate requests answered allow", Percent(x.LegitimateRequestsAllowedShare));
         var legitimateHeld = x.FinalDecisionsLegitimate.Where(p => p.Key != "allow").Sum(p => p.Value);
         Row(b, "False-positive rate (legit held at end)", $"{Percent(x.FalsePositiveRate)}  ({legitimateHeld:N0} / {report.Accounts.Legitimate:N0})");

@@ -1,3 +1,4 @@
+using Reputation.Contracts;
 using Reputation.Simulator.Metrics;
 
 namespace Reputation.Simulator.Reporting;
@@ -120,6 +121,12 @@ internal sealed record DetectionFigures
     /// <summary>Share of legitimate requests answered allow over the run, weighted the same way.</summary>
     public required double? LegitimateRequestsAllowedShare { get; init; }
 
+    /// <summary>
+    /// How campaign traffic was served over the run: the shares of campaign requests answered allow
+    /// (served in full), degrade, throttle and block, weighted the same way.
+    /// </summary>
+    public TrafficServed CampaignTraffic { get; init; } = TrafficServed.None;
+
     /// <summary>Share of legitimate accounts whose request decision at the end is not allow.</summary>
     public required double? FalsePositiveRate { get; init; }
 
@@ -171,4 +178,16 @@ internal sealed record TimeToDetection
     public const string ReachedStatus = "reached";
     public const string NeverStatus = "never";
     public const string NotApplicableStatus = "not applicable";
+}
+
+/// <summary>Shares of a population's requests served in full (allow), degraded, throttled and blocked; null when nothing was weighed.</summary>
+internal sealed record TrafficServed(double? Full, double? Degraded, double? Throttled, double? Blocked)
+{
+    public static TrafficServed None { get; } = new(null, null, null, null);
+
+    public static TrafficServed From(WeightedDecisionShare share)
+    {
+        ArgumentNullException.ThrowIfNull(share);
+        return new(share.ShareOf(RequestDecision.Allow), share.ShareOf(RequestDecision.Degrade), share.ShareOf(RequestDecision.Throttle), share.ShareOf(RequestDecision.Block));
+    }
 }

@@ -664,6 +664,7 @@ internal sealed class SimulationRunner
                 CampaignRecall = DetectionMetrics.Recall(campaignFinal.Select(f => f.Decision)),
                 ByCampaign = byCampaign,
                 CampaignRequestsAllowedShare = _campaignShare.AllowShare,
+                CampaignTraffic = TrafficServed.From(_campaignShare),
                 LegitimateRequestsAllowedShare = _legitimateShare.AllowShare,
                 FalsePositiveRate = DetectionMetrics.FalsePositiveRate(legitimateFinal.Select(f => f.Decision)),
                 FalsePositivesByGroup = groups,

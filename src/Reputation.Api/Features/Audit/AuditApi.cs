@@ -44,6 +44,12 @@ public static class AuditActions
     public const string AccountErase = "account.erase";
     public const string BenchMemory = "bench.memory";
     public const string KeyVoid = "key.void";
+    public const string AccountRelease = "account.release";
+    public const string WatermarkRead = "watermark.read";
+    public const string ReviewRead = "review.read";
+    public const string WebhookPut = "webhook.put";
+    public const string WebhookDelete = "webhook.delete";
+    public const string WebhookDeliveriesRead = "webhook.deliveries.read";
 }
 
 public sealed record GetAudit(string? Limit, string? Before, string? Action, string? Target) : IRequest<AuditPage>, IValidatable

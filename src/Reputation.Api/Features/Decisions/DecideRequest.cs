@@ -77,6 +77,10 @@ public sealed class DecideRequestHandler(
             RequestsPerMinute = result.RequestsPerMinute,
             CacheTtlSeconds = Math.Max(0, result.CacheTtlSeconds - age),
             PolicyVersion = result.PolicyVersion,
+            HoldUntil = result.HoldUntil,
+            Response = result.Outcome == 0 ? null : DecisionMapping.Response(
+                AccountDecider.Respond((RequestOutcome)result.Outcome, result.Score, result.CampaignId, b.Model, policies.Current)),
+            WatermarkKeyId = result.WatermarkKeyId,
         };
     }
 }

@@ -24,7 +24,14 @@ internal static class DecisionsApi
             .RestrictedToKeyAccounts<RequestDecisionRequest>(b => b.AccountId)
             .WithName("DecideRequest")
             .WithSummary("Rate-limiter decision: allow, throttle, degrade or block, with a rate and a cache time")
-            .WithDescription("Read-only and in memory. Unknown accounts get the new-account answer, never a 404.");
+            .WithDescription("Read-only and in memory. Unknown accounts get the new-account answer, never a 404. " +
+                "Every answer other than allow carries holdUntil (when the account's hold ends unless renewed or released); a degrade " +
+                "(and a throttle where the policy's countermeasures.responses say so) carries response {mode: summarizeReasoning | " +
+                "withholdReasoning | fallbackModel (with model) | perturb (with level 0-1)}, chosen by the first rule matching the " +
+                "outcome, score band, campaign and the request's model; a degrade carries watermarkKeyId, one per campaign (per account " +
+                "before one forms). Absent where they do not apply. Example of a degraded campaign member: " +
+                "{\"decision\":\"degrade\",\"holdUntil\":\"2026-12-07T16:05:00+00:00\",\"response\":{\"mode\":\"fallbackModel\",\"model\":\"frontier-small\"}," +
+                "\"watermarkKeyId\":\"wm-6b1e0f4c2a9d7e35\", ...}. The gateway contract: docs/gateway-contract.md.");
 
         api.MapPost("/billing", async Task<Ok<BillingDecisionResponse>> (BillingDecisionRequest body, IMediator mediator, CancellationToken ct) =>
                 TypedResults.Ok(await mediator.Send(new DecideBilling(body), ct)))

@@ -1,5 +1,6 @@
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Reputation.Api.Errors;
 using Reputation.Api.Features.Graph;
 using Reputation.Api.Hosting;
 using Reputation.Api.Security;
@@ -15,7 +16,7 @@ internal static class EntitiesApi
         accounts.MapGet("/{accountId}", async Task<Results<Ok<AccountView>, ProblemHttpResult>> (string accountId, IMediator mediator, CancellationToken ct) =>
                 await mediator.Send(new GetAccount(accountId), ct) is { } view
                     ? TypedResults.Ok(view)
-                    : NotFound("Account not found", $"No event or signup was ever seen for account '{accountId}'."))
+                    : Problems.NotFound("Account not found", $"No event or signup was ever seen for account '{accountId}'."))
             .WithName("GetAccount")
             .ProducesProblem(StatusCodes.Status404NotFound)
             .WithSummary("Account view: score, current request decision, reasons, links and usage counters");
@@ -23,7 +24,7 @@ internal static class EntitiesApi
         accounts.MapGet("/{accountId}/graph", async Task<Results<Ok<GraphView>, ProblemHttpResult>> (string accountId, IMediator mediator, CancellationToken ct, int depth = 2, int limit = GetGraph.DefaultLimit) =>
                 await mediator.Send(new GetGraph(accountId, depth, limit), ct) is { } view
                     ? TypedResults.Ok(view)
-                    : NotFound("Account not found", $"No event or signup was ever seen for account '{accountId}'."))
+                    : Problems.NotFound("Account not found", $"No event or signup was ever seen for account '{accountId}'."))
             .WithName("GetAccountGraph")
             .CostsTokens(GetGraph.Cost)
             .ProducesProblem(StatusCodes.Status404NotFound)
@@ -34,7 +35,7 @@ internal static class EntitiesApi
         ranges.MapGet("/{network}/{prefixLength:int}", async Task<Results<Ok<IpRangeView>, ProblemHttpResult>> (string network, int prefixLength, IMediator mediator, CancellationToken ct) =>
                 await mediator.Send(new GetIpRange(network, prefixLength), ct) is { } view
                     ? TypedResults.Ok(view)
-                    : NotFound("IP range not found", $"No account was ever seen in {network}/{prefixLength}."))
+                    : Problems.NotFound("IP range not found", $"No account was ever seen in {network}/{prefixLength}."))
             .WithName("GetIpRange")
             .ProducesProblem(StatusCodes.Status404NotFound)
             .WithSummary("IP range view (IPv4 /24, IPv6 /64): distinct accounts, signup and usage velocity");
@@ -43,7 +44,7 @@ internal static class EntitiesApi
         instruments.MapGet("/{fingerprint}", async Task<Results<Ok<PaymentInstrumentView>, ProblemHttpResult>> (string fingerprint, IMediator mediator, CancellationToken ct) =>
                 await mediator.Send(new GetPaymentInstrument(fingerprint), ct) is { } view
                     ? TypedResults.Ok(view)
-                    : NotFound("Payment instrument not found", "No account was ever linked to this payment fingerprint."))
+                    : Problems.NotFound("Payment instrument not found", "No account was ever linked to this payment fingerprint."))
             .WithName("GetPaymentInstrument")
             .ProducesProblem(StatusCodes.Status404NotFound)
             .WithSummary("Payment instrument view: distinct accounts and payment outcomes");
@@ -52,16 +53,11 @@ internal static class EntitiesApi
         templates.MapGet("/{bucket}", async Task<Results<Ok<PromptTemplateView>, ProblemHttpResult>> (string bucket, IMediator mediator, CancellationToken ct) =>
                 await mediator.Send(new GetPromptTemplate(bucket), ct) is { } view
                     ? TypedResults.Ok(view)
-                    : NotFound("Prompt template not found", $"No fingerprint was ever seen in bucket '{bucket}'."))
+                    : Problems.NotFound("Prompt template not found", $"No fingerprint was ever seen in bucket '{bucket}'."))
             .WithName("GetPromptTemplate")
             .ProducesProblem(StatusCodes.Status404NotFound)
             .WithSummary("Prompt-template bucket view (b{band}:{4 hex}): accounts sharing near-duplicate prompts, their usage, risk");
 
         return app;
     }
-
-    // TypedResults.Problem, not NotFound(problem): NotFound writes the problem as application/json,
-    // and every error of the contract is application/problem+json.
-    private static ProblemHttpResult NotFound(string title, string detail) =>
-        TypedResults.Problem(detail, statusCode: StatusCodes.Status404NotFound, title: title, type: "https://tools.ietf.org/html/rfc9110#section-15.5.5");
 }

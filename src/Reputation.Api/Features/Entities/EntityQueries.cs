@@ -66,6 +66,8 @@ public sealed class EntityQueryHandlers(IGrainFactory grains, IIntelCache intel)
             Usage = Usage(s.Usage),
             Payments = Payments(s.Payments),
             PolicyVersion = s.RequestDecision.PolicyVersion,
+            HoldUntil = s.HoldUntil,
+            ReleasedUntil = s.ReleasedUntil,
             Senders = [.. s.Senders.OrderByDescending(t => t.LastAt).Select(t => new EventSenderView
             {
                 Key = t.Key, Events = t.Events, Voided = t.Voided, FirstAt = t.FirstAt, LastAt = t.LastAt,

@@ -20,8 +20,7 @@ internal static class ErasureApi
                 audit.Target = "account:" + pseudonyms.Of(accountId);
                 if (await mediator.Send(new EraseAccount(accountId), ct) is not { } erased)
                 {
-                    return TypedResults.Problem($"No event or signup is held for account '{accountId}': never seen, or already erased.",
-                        statusCode: StatusCodes.Status404NotFound, title: "Account not found", type: "https://tools.ietf.org/html/rfc9110#section-15.5.5");
+                    return Problems.NotFound("Account not found", $"No event or signup is held for account '{accountId}': never seen, or already erased.");
                 }
 
                 audit.After = erased;
@@ -68,6 +67,7 @@ public sealed class EraseAccountHandler(IGrainFactory grains, AccountPseudonym p
             ShadowReports = r.ShadowReports,
             AuditRecords = r.AuditRecords,
             JournalEntries = r.JournalEntries,
+            Watermarks = r.Watermarks,
         };
     }
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.RegularExpressions;
 using Mediator;
 using Reputation.Api.Errors;
@@ -5,7 +6,10 @@ using Reputation.Contracts;
 using Reputation.Core.Campaigns;
 using Reputation.Core.Networks;
 using Reputation.Core.Prompts;
+using Reputation.Core.Webhooks;
 using Reputation.Grains;
+using Reputation.Grains.Review;
+using Reputation.Grains.Webhooks;
 using CoreLabel = Reputation.Core.Scoring.Label;
 
 namespace Reputation.Api.Features.Labels;
@@ -13,22 +17,9 @@ namespace Reputation.Api.Features.Labels;
 /// <summary>A label; the answer is null when the entity is a campaign the service does not hold (404).</summary>
 public sealed partial record SetLabel(LabelRequest Body, string By) : IRequest<LabelResponse?>, IValidatable
 {
-    public const int MaxReasonLength = 500;
-
     public void Validate(ValidationErrors errors)
     {
-        if (string.IsNullOrWhiteSpace(Body.Reason))
-        {
-            errors.Add("reason", "is required");
-        }
-        else if (Body.Reason.Length > MaxReasonLength)
-        {
-            errors.Add("reason", $"must be at most {MaxReasonLength} characters");
-        }
-        else
-        {
-            Fields.Text(errors, "reason", Body.Reason);
-        }
+        Fields.Reason(errors, "reason", Body.Reason);
 
         if (!Enum.IsDefined(Body.Label))
         {
@@ -133,16 +124,23 @@ public sealed class SetLabelHandler(IGrainFactory grains, ReputationClock time) 
 
             keys = [campaign.Id];
             labelled = await CampaignMembers.LabelAsync(grains, await CampaignMembers.CollectAsync(grains, campaign), change);
+            // Reviewed: the campaign leaves the review queue, under the id it was asked by too.
+            var queue = grains.Ref<IReviewQueueGrain>(ReviewQueueGrain.Key);
+            await Task.WhenAll(new[] { campaign.Id, b.EntityId }.Distinct(StringComparer.Ordinal).Select(queue.LeaveCampaignAsync));
         }
         else
         {
             await Task.WhenAll(keys.Select(key => Apply(b.EntityType, key, change)));
         }
 
+        var entityId = string.Join(',', keys);
+        await WebhookPublisher.PublishAsync(grains, WebhookEvents.LabelApplied,
+            string.Create(CultureInfo.InvariantCulture, $"{(int)b.EntityType}:{entityId}:{change.At.UtcTicks}"), change.At,
+            new { entityType = b.EntityType, entityId, label = b.Label, reason = change.Reason, by = change.By, accountsLabelled = labelled });
         return new LabelResponse
         {
             EntityType = b.EntityType,
-            EntityId = string.Join(',', keys),
+            EntityId = entityId,
             Label = b.Label,
             Reason = change.Reason,
             LabelledBy = change.By,

@@ -4,7 +4,9 @@ using Mediator;
 using Reputation.Api.Errors;
 using Reputation.Core.Policies;
 using Reputation.Core.Scoring;
+using Reputation.Core.Webhooks;
 using Reputation.Grains.Policies;
+using Reputation.Grains.Webhooks;
 
 namespace Reputation.Api.Features.Policies;
 
@@ -68,6 +70,15 @@ public sealed class PolicyHandlers(IGrainFactory grains) :
     public ValueTask<PolicyRevision[]> Handle(GetPolicyHistory request, CancellationToken cancellationToken) =>
         grains.GetGrain<IPolicyGrain>(request.Name).GetHistoryAsync();
 
-    public ValueTask<PolicySaveResult> Handle(SavePolicy request, CancellationToken cancellationToken) =>
-        grains.GetGrain<IPolicyGrain>(request.Name).SaveAsync(request.Json, request.ExpectedVersion, request.By);
+    public async ValueTask<PolicySaveResult> Handle(SavePolicy request, CancellationToken cancellationToken)
+    {
+        var result = await grains.GetGrain<IPolicyGrain>(request.Name).SaveAsync(request.Json, request.ExpectedVersion, request.By);
+        if (result.Saved is { } saved)
+        {
+            await WebhookPublisher.PublishAsync(grains, WebhookEvents.PolicyPromoted, $"{saved.Name}:{saved.Version}", saved.At,
+                new { policy = saved.Name, version = saved.Version, by = saved.By });
+        }
+
+        return result;
+    }
 }
