@@ -91,6 +91,9 @@ internal static partial class SwaggerSetup
             // A STIX bundle is read and written as a JsonObject only by the threat-intel endpoints;
             // described as the bundle it is rather than as .NET's JsonNode type.
             o.MapType<JsonObject>(StixBundleSchema);
+            // Policies are read and written by PolicyJson, which names enums in camelCase strings.
+            o.MapType<RequestOutcome>(CamelCaseEnumSchema<RequestOutcome>);
+            o.MapType<CountermeasureMode>(CamelCaseEnumSchema<CountermeasureMode>);
             o.DocumentFilter<TagDescriptionsDocumentFilter>();
             o.AddSecurityDefinition(ApiKeyAuthenticationHandler.SchemeName, new OpenApiSecurityScheme
             {
@@ -119,6 +122,13 @@ internal static partial class SwaggerSetup
     }
 
     /// <summary>A STIX 2.1 bundle: its own fields typed, each object open (STIX objects carry many properties).</summary>
+    private static OpenApiSchema CamelCaseEnumSchema<T>()
+        where T : struct, Enum => new()
+    {
+        Type = JsonSchemaType.String,
+        Enum = [.. Enum.GetNames<T>().Select(name => (JsonNode)JsonValue.Create(System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(name)))],
+    };
+
     private static OpenApiSchema StixBundleSchema() => new()
     {
         Type = JsonSchemaType.Object,
@@ -167,6 +177,9 @@ internal static partial class SwaggerSetup
             ["Payment instruments"] = "A payment instrument's view: accounts, outcomes, risk, labels.",
             ["Policies"] = "Scoring policies: versions, history, shadow (candidate) policies and their reports, backtests.",
             ["Prompt templates"] = "A prompt-template bucket's view: sharers, risk, labels.",
+            ["Review"] = "Held accounts and campaigns waiting for an operator, highest risk and newest first (operate).",
+            ["Watermarks"] = "Which campaign or accounts a watermark key was issued to, and when (operate).",
+            ["Webhooks"] = "Signed notifications of holds, releases, campaigns, labels and promotions, with their delivery log (operate).",
             ["Threat intel"] = "STIX 2.1 bundles of indicators: import from partners (operate), export of this deployment's own (intel or read).",
         };
 
