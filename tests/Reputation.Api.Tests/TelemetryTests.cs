@@ -1,6 +1,6 @@
+using System.Diagnostics;
 using System.Net;
-using Microsoft.Extensions.DependencyInjection;
-using OpenTelemetry.Trace;
+using System.Text.Json;
 using Reputation.Contracts;
 
 namespace Reputation.Api.Tests;
@@ -13,12 +13,36 @@ public sealed class TelemetryTests(TelemetryFactory factory)
     [Fact]
     public async Task With_an_OTLP_endpoint_that_does_not_answer_the_service_still_decides_and_traces()
     {
-        var client = factory.CreateReputationClient();
+        // A listener that samples nothing itself: the request's span exists, and is recorded, only
+        // if the service's own tracing chose to record it.
+        var traceId = ActivityTraceId.CreateRandom();
+        var stopped = new TaskCompletionSource<Activity>(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == "Microsoft.AspNetCore",
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.None,
+            ActivityStopped = activity =>
+            {
+                if (activity.TraceId == traceId)
+                {
+                    stopped.TrySetResult(activity);
+                }
+            },
+        };
+        ActivitySource.AddActivityListener(listener);
 
-        var decision = ApiAssert.Answered(await client.DecideRequestAsync(new RequestDecisionRequest { AccountId = Unique.Id("otlp"), Ip = "198.51.100.40" }, Ct));
+        using var request = Raw.Post("/v1/decisions/request", $$"""{"accountId":"{{Unique.Id("otlp")}}","ip":"198.51.100.40"}""");
+        request.Headers.Add("traceparent", $"00-{traceId}-{ActivitySpanId.CreateRandom()}-01");
+        using var response = await factory.CreateDefaultClient().SendAsync(request, Ct);
 
-        Assert.Equal(RequestDecision.Allow, decision.Decision);
-        Assert.NotNull(factory.Services.GetService<TracerProvider>());
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync(Ct));
+        Assert.Equal("allow", body.RootElement.GetProperty("decision").GetString());
+        var span = await stopped.Task.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+        Assert.True(span.Recorded, "the service's tracing records the request's span");
+        // Paths and addresses name accounts and people: the service removes them from its spans.
+        Assert.Null(span.GetTagItem("url.path"));
+        Assert.Null(span.GetTagItem("client.address"));
     }
 
     [Fact]
