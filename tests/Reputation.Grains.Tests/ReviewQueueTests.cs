@@ -5,6 +5,9 @@ namespace Reputation.Grains.Tests;
 /// <summary>A queue of its own: the shared silo's accounts put their holds in theirs.</summary>
 public sealed class ReviewQueueFixture : SiloFixture;
 
+/// <summary>Another queue of its own, so that filling one to capacity cannot reorder the other's items whatever order the tests run in.</summary>
+public sealed class FullReviewQueueFixture : SiloFixture;
+
 /// <summary>The review queue grain: order, pages, campaigns, leaving, expiry, bounds.</summary>
 public sealed class ReviewQueueTests(ReviewQueueFixture fixture) : IClassFixture<ReviewQueueFixture>
 {
@@ -82,6 +85,39 @@ public sealed class ReviewQueueTests(ReviewQueueFixture fixture) : IClassFixture
         fixture.Time.Advance(TimeSpan.FromDays(1));
         Assert.Empty(await AllAsync(pageSize: 10));
     }
+}
+
+/// <summary>The review queue grain at capacity, on a silo of its own.</summary>
+public sealed class FullReviewQueueTests(FullReviewQueueFixture fixture) : IClassFixture<FullReviewQueueFixture>
+{
+    private IReviewQueueGrain Queue => fixture.Grains.GetGrain<IReviewQueueGrain>(ReviewQueueGrain.Key);
+
+    private DateTimeOffset Now => fixture.Time.GetUtcNow();
+
+    private static ReviewHold Hold(string account, double score, DateTimeOffset since, TimeSpan lasts) => new()
+    {
+        AccountId = account,
+        Score = score,
+        Outcome = 2,
+        Since = since,
+        Until = since + lasts,
+        Reasons = [new ReasonEntry { Code = "REASONING_ELICITATION", Contribution = score, Detail = "test" }],
+    };
+
+    private async Task<List<ReviewItemSnapshot>> AllAsync(int pageSize)
+    {
+        var all = new List<ReviewItemSnapshot>();
+        ReviewCursor? after = null;
+        do
+        {
+            var page = await Queue.ReadAsync(pageSize, after);
+            all.AddRange(page.Items);
+            after = page.Next;
+        }
+        while (after is not null);
+
+        return all;
+    }
 
     [Fact]
     public async Task A_full_queue_keeps_the_highest_risk_accounts()
@@ -89,11 +125,11 @@ public sealed class ReviewQueueTests(ReviewQueueFixture fixture) : IClassFixture
         var since = Now;
         for (var i = 0; i < ReviewQueueState.AccountCapacity; i++)
         {
-            await Queue.HoldAsync(Hold($"full-{i}", 0.6 + (i % 10 / 100.0), since, lasts: TimeSpan.FromDays(30)));
+            await Queue.HoldAsync(Hold($"full-{i}", 0.6 + (i % 10 / 100.0), since, TimeSpan.FromDays(30)));
         }
 
-        await Queue.HoldAsync(Hold("full-higher", 0.9, since, lasts: TimeSpan.FromDays(30)));
-        await Queue.HoldAsync(Hold("full-lower", 0.5, since, lasts: TimeSpan.FromDays(30)));
+        await Queue.HoldAsync(Hold("full-higher", 0.9, since, TimeSpan.FromDays(30)));
+        await Queue.HoldAsync(Hold("full-lower", 0.5, since, TimeSpan.FromDays(30)));
 
         var all = await AllAsync(pageSize: 100);
         Assert.Equal(ReviewQueueState.AccountCapacity, all.Count(i => i.Id.StartsWith("full-", StringComparison.Ordinal)));
