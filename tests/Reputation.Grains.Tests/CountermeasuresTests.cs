@@ -20,6 +20,7 @@ public sealed class CountermeasuresTests(CountermeasuresFixture fixture) : IClas
     {
         "hold-1" => "172.20.1.0/24",
         "hold-2" => "172.20.2.0/24",
+        "lapse-1" => "172.20.4.0/24",
         _ => "172.20.3.0/24",
     };
 
@@ -83,7 +84,7 @@ public sealed class CountermeasuresTests(CountermeasuresFixture fixture) : IClas
         Assert.Equal(until, (await account.DecideRequestAsync(range)).HoldUntil);
         fixture.Time.Advance(TimeSpan.FromHours(2));
         var calm = await account.DecideRequestAsync(range);
-        Assert.Equal((int)RequestOutcome.Allow, calm.Outcome);
+        Assert.True(calm.Outcome == (int)RequestOutcome.Allow, string.Join("; ", calm.Reasons.Select(r => $"{r.Code} {r.Contribution:F3} {r.Detail}")) + $" score {calm.Score}");
         Assert.Null(calm.HoldUntil);
         Assert.Null(calm.WatermarkKeyId);
         Assert.Equal(until, (await account.GetSnapshotAsync())!.HoldUntil);
@@ -99,6 +100,30 @@ public sealed class CountermeasuresTests(CountermeasuresFixture fixture) : IClas
         // Erasure takes the account out of its key's record.
         Assert.Equal(1, (await AccountErasure.EraseAsync(Grains, "hold-1", "erased-hold-1"))!.Watermarks);
         Assert.Null(await key.GetSnapshotAsync());
+    }
+
+    [Fact]
+    public async Task An_account_whose_own_evidence_has_lapsed_does_not_read_its_flag_back_from_its_range()
+    {
+        var range = RangeOf("lapse-1");
+        var account = await BurstAsync("lapse-1");
+        Assert.NotEqual((int)RequestOutcome.Allow, (await account.DecideRequestAsync(range)).Outcome);
+        var rangeGrain = Grains.GetGrain<IIpRangeGrain>(range);
+        await Eventually.HoldsAsync(async () => (await rangeGrain.GetSnapshotAsync())!.Risk > 0, "the range counts its flagged account");
+
+        // A minute on, still in the burst, the next decision refreshes the account's stale signals
+        // in the background: the range's, which count it.
+        fixture.Time.Advance(TimeSpan.FromMinutes(1));
+        Assert.NotEqual((int)RequestOutcome.Allow, (await account.DecideRequestAsync(range)).Outcome);
+
+        // Two hours on the burst is history. The range still counts the account as flagged until it
+        // hears otherwise; the account, alone in it, must not take that for a neighbour's risk.
+        fixture.Time.Advance(TimeSpan.FromHours(2));
+        var calm = await account.DecideRequestAsync(range);
+        Assert.DoesNotContain(calm.Reasons, r => r.Code == ReasonCodes.LinkedRisk);
+        Assert.Equal((int)RequestOutcome.Allow, calm.Outcome);
+        await Eventually.HoldsAsync(async () => (await rangeGrain.GetSnapshotAsync())!.Risk == 0, "the range drops the account");
+        Assert.Equal((int)RequestOutcome.Allow, (await account.DecideRequestAsync(range)).Outcome);
     }
 
     [Fact]

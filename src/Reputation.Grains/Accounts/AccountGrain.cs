@@ -726,6 +726,8 @@ public sealed partial class AccountGrain(
             return;
         }
 
+        var rangesChanged = flaggedInRanges != _publishedFlaggedInRanges;
+        var othersChanged = flagged != _publishedFlagged;
         _publishedFlagged = flagged;
         _publishedFlaggedInRanges = flaggedInRanges;
         _publishedFraud = fraud;
@@ -735,6 +737,7 @@ public sealed partial class AccountGrain(
         }
 
         var s = state.State;
+        AssumeApplied(rangesChanged, othersChanged, flaggedInRanges, flagged);
         var risk = new AccountRisk { AccountId = this.GetPrimaryKeyString(), Flagged = flagged, ConfirmedFraud = fraud, Hop = hop, New = StandingNow().HasFlag(Standing.New) };
         var rangeRisk = risk with { Flagged = flaggedInRanges };
         var sent = 0;
@@ -995,6 +998,57 @@ public sealed partial class AccountGrain(
         }
 
         return count;
+    }
+
+    /// <summary>
+    /// Applies the change just sent to the entities' cached signals, as they will apply it: an account
+    /// no longer flagged reads the risk without itself (what the entity will compute once it has
+    /// dropped it), one newly flagged reads the risk the entity had without it. Otherwise, until each
+    /// entity answers, the account would read its own flag back from its range as a neighbour's risk
+    /// and flag itself again.
+    /// </summary>
+    private void AssumeApplied(bool rangesChanged, bool othersChanged, bool flaggedInRanges, bool flagged)
+    {
+        var s = state.State;
+        if (rangesChanged)
+        {
+            foreach (var range in s.IpRanges.Take(RangesScored))
+            {
+                if (_ranges.TryGetValue(range, out var c))
+                {
+                    var v = c.Value;
+                    _ranges[range] = c with
+                    {
+                        Value = flaggedInRanges
+                            ? v with { RiskOfOthers = v.Risk, RiskForNewOfOthers = v.RiskForNew }
+                            : v with { Risk = v.RiskOfOthers, RiskForNew = v.RiskForNewOfOthers },
+                    };
+                }
+            }
+        }
+
+        if (!othersChanged)
+        {
+            return;
+        }
+
+        foreach (var instrument in s.PaymentInstruments.Take(InstrumentsScored))
+        {
+            if (_instruments.TryGetValue(instrument, out var c))
+            {
+                var v = c.Value;
+                _instruments[instrument] = c with { Value = flagged ? v with { RiskOfOthers = v.Risk } : v with { Risk = v.RiskOfOthers } };
+            }
+        }
+
+        foreach (var bucket in s.PromptBuckets)
+        {
+            if (_templates.TryGetValue(bucket, out var c))
+            {
+                var v = c.Value;
+                _templates[bucket] = c with { Value = flagged ? v with { RiskOfOthers = v.Risk } : v with { Risk = v.RiskOfOthers } };
+            }
+        }
     }
 
     /// <summary>A flagged account reads its entities' risk without itself in it (EntityRiskState.RiskOfOthers).</summary>
