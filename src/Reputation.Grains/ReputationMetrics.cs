@@ -54,6 +54,7 @@ public sealed class ReputationMetrics
     private readonly Counter<long> _decisionCache;
     private readonly Counter<long> _holds;
     private readonly Counter<long> _webhooks;
+    private readonly Counter<long> _signalRefreshes;
 
     private static readonly KeyValuePair<string, object?> s_cacheHit = new("result", "hit");
     private static readonly KeyValuePair<string, object?> s_cacheMiss = new("result", "miss");
@@ -80,6 +81,7 @@ public sealed class ReputationMetrics
         _decisionCache = meter.CreateCounter<long>("reputation.decision.cache", "{lookup}", "Request decisions looked up in the silo's decision cache, by result (hit: answered without a grain call)");
         _webhooks = meter.CreateCounter<long>("reputation.webhook.deliveries", "{attempt}", "Webhook delivery outcomes: delivered, retrying (an attempt failed, another follows), failed (given up), state_not_written; and events that could not be published (publish_failed)");
         _holds = meter.CreateCounter<long>("reputation.holds", "{hold}", "Account holds, by what happened: began, released, or record_failed (a hold or watermark key a decision began could not be written; the next decision tries again)");
+        _signalRefreshes = meter.CreateCounter<long>("reputation.signals.refreshes", "{refresh}", "Background refreshes of an account's cached entity signals, by result: refreshed, or failed (the account keeps its older signals and its next decision tries again)");
         _campaignReports = meter.CreateCounter<long>("reputation.campaign.reports", "{report}", "Campaign hub reports, by what they did (formed, merged, joined) or failed");
     }
 
@@ -122,6 +124,10 @@ public sealed class ReputationMetrics
 
     /// <summary>A hold event: <c>began</c>, <c>released</c>, <c>record_failed</c>.</summary>
     public void Hold(string what) => _holds.Add(1, new KeyValuePair<string, object?>("what", what));
+
+    /// <summary>A background refresh of an account's cached entity signals: done, or failed (older signals kept).</summary>
+    public void SignalsRefreshed(bool refreshed) =>
+        _signalRefreshes.Add(1, new KeyValuePair<string, object?>("result", refreshed ? "refreshed" : "failed"));
 
     public void Propagated(string from, long sent)
     {

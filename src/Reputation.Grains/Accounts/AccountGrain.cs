@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Reputation.Core.Arithmetic;
 using Reputation.Core.Collections;
 using Reputation.Core.Privacy;
@@ -23,7 +24,8 @@ public sealed partial class AccountGrain(
     IUsageObservation observation,
     IDecisionCache decisions,
     ReputationMetrics metrics,
-    ReputationClock time) : Grain, IAccountGrain, IIncomingGrainCallFilter
+    ReputationClock time,
+    ILogger<AccountGrain> logger) : Grain, IAccountGrain, IIncomingGrainCallFilter
 {
     internal static readonly TimeSpan SignalsMaxAge = TimeSpan.FromSeconds(30);
     private const int CachedEntityCapacity = 8;
@@ -1090,11 +1092,15 @@ public sealed partial class AccountGrain(
         try
         {
             await RefreshSignalsAsync();
+            metrics.SignalsRefreshed(refreshed: true);
             Publish(hop: 0);
         }
-        catch (Exception)
+        catch (Exception exception)
         {
-            // A failed refresh keeps the older signals; the next stale decision tries again.
+            // A failed refresh keeps the older signals; the next stale decision tries again. Nobody
+            // awaits this task, so the failure is counted and logged here (its type only: no account id).
+            metrics.SignalsRefreshed(refreshed: false);
+            LogRefreshFailed(logger, exception.GetType().Name);
         }
         finally
         {
@@ -1184,4 +1190,7 @@ public sealed partial class AccountGrain(
 
         list.Add(item);
     }
+
+    [LoggerMessage(3501, LogLevel.Warning, "An account's cached entity signals could not be refreshed ({ExceptionType}); it keeps the older ones and tries again at its next decision")]
+    private static partial void LogRefreshFailed(ILogger logger, string exceptionType);
 }
