@@ -158,7 +158,7 @@ builder.Services.AddSingleton(sp => sp.GetRequiredService<IOptions<WebhookOption
 builder.Services.AddMediator((MediatorOptions o) =>
 {
     o.ServiceLifetime = ServiceLifetime.Singleton;
-    o.PipelineBehaviors = [typeof(ValidationBehaviour<,>)];
+    o.PipelineBehaviors = [typeof(ValidationBehaviour<,>), typeof(DecisionMetricsBehaviour<,>)];
 });
 
 builder.Services.AddScoped<AuditContext>();

@@ -96,12 +96,13 @@ public sealed partial class MetricsTests(ApiFactory factory)
     /// <summary>
     /// Series that appear only with their first event, which these calls do not make: a 429, a failed
     /// storage call, a batched Azure Table transaction (the tests' host keeps grains in memory), a
-    /// campaign report. docs/operations.md says so of each; <c>up</c> is Prometheus's own.
+    /// campaign report, a background refresh of an account's signals (after 30 s). docs/operations.md says so of each; <c>up</c> is Prometheus's own.
     /// </summary>
     private static readonly string[] OnlyWithTheirFirstEvent =
     [
         "up", "reputation_rate_limit_rejections_total", "orleans_storage_write_errors_total", "orleans_storage_read_errors_total",
         "reputation_storage_transaction_rows", "reputation_campaign_reports_total",
+        "reputation_signals_refreshes_total",
     ];
 
     [Fact]

@@ -10,8 +10,12 @@ using Reputation.Grains.Policies;
 
 namespace Reputation.Api.Features.Decisions;
 
-public sealed record DecideBilling(BillingDecisionRequest Body) : IRequest<BillingDecisionResponse>, IValidatable
+public sealed record DecideBilling(BillingDecisionRequest Body) : IRequest<BillingDecisionResponse>, IValidatable, IDecisionMessage<BillingDecisionResponse>
 {
+    public DecisionKind Kind => DecisionKind.Billing;
+
+    public int OutcomeOf(BillingDecisionResponse response) => (int)response.Decision;
+
     public void Validate(ValidationErrors errors)
     {
         Fields.Id(errors, "accountId", Body.AccountId);
@@ -25,16 +29,14 @@ public sealed record DecideBilling(BillingDecisionRequest Body) : IRequest<Billi
     }
 }
 
-public sealed class DecideBillingHandler(IGrainFactory grains, IOptions<ApiOptions> options, ReputationMetrics metrics)
+public sealed class DecideBillingHandler(IGrainFactory grains, IOptions<ApiOptions> options)
     : IRequestHandler<DecideBilling, BillingDecisionResponse>
 {
     public async ValueTask<BillingDecisionResponse> Handle(DecideBilling request, CancellationToken cancellationToken)
     {
-        var startedAt = Stopwatch.GetTimestamp();
         var b = request.Body;
         var result = await grains.Ref<IAccountGrain>(b.AccountId)
             .DecideBillingAsync(b.PaymentFingerprint, b.AmountMinor, b.Currency.ToUpperInvariant());
-        metrics.Decided(DecisionKind.Billing, result.Outcome, startedAt);
         return new BillingDecisionResponse
         {
             AccountId = b.AccountId,

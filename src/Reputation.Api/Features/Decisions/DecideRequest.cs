@@ -12,8 +12,12 @@ using Reputation.Grains.Policies;
 
 namespace Reputation.Api.Features.Decisions;
 
-public sealed record DecideRequest(RequestDecisionRequest Body) : IRequest<RequestDecisionResponse>, IValidatable
+public sealed record DecideRequest(RequestDecisionRequest Body) : IRequest<RequestDecisionResponse>, IValidatable, IDecisionMessage<RequestDecisionResponse>
 {
+    public DecisionKind Kind => DecisionKind.Request;
+
+    public int OutcomeOf(RequestDecisionResponse response) => (int)response.Decision;
+
     public void Validate(ValidationErrors errors)
     {
         Fields.Id(errors, "accountId", Body.AccountId);
@@ -39,7 +43,6 @@ public sealed class DecideRequestHandler(
 {
     public async ValueTask<RequestDecisionResponse> Handle(DecideRequest request, CancellationToken cancellationToken)
     {
-        var startedAt = Stopwatch.GetTimestamp();
         var b = request.Body;
         IpRange.TryFromAddress(b.Ip, out var range);
         var key = range.ToString();
@@ -67,7 +70,6 @@ public sealed class DecideRequestHandler(
             }
         }
 
-        metrics.Decided(DecisionKind.Request, result.Outcome, startedAt);
         return new RequestDecisionResponse
         {
             AccountId = b.AccountId,

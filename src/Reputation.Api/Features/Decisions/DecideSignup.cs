@@ -18,8 +18,12 @@ namespace Reputation.Api.Features.Decisions;
 
 /// <param name="Body">The signup.</param>
 /// <param name="Sender">The configured name of the key that sent it: the signup it records is that key's event.</param>
-public sealed record DecideSignup(SignupDecisionRequest Body, string? Sender = null) : IRequest<SignupDecisionResponse>, IValidatable
+public sealed record DecideSignup(SignupDecisionRequest Body, string? Sender = null) : IRequest<SignupDecisionResponse>, IValidatable, IDecisionMessage<SignupDecisionResponse>
 {
+    public DecisionKind Kind => DecisionKind.Signup;
+
+    public int OutcomeOf(SignupDecisionResponse response) => (int)response.Decision;
+
     public void Validate(ValidationErrors errors)
     {
         Fields.Id(errors, "accountId", Body.AccountId);
@@ -32,19 +36,17 @@ public sealed record DecideSignup(SignupDecisionRequest Body, string? Sender = n
     }
 }
 
-public sealed class DecideSignupHandler(IGrainFactory grains, EmailHasher emails, ReputationClock time, IOptions<ApiOptions> options, ReputationMetrics metrics, KeyJournal journal)
+public sealed class DecideSignupHandler(IGrainFactory grains, EmailHasher emails, ReputationClock time, IOptions<ApiOptions> options, KeyJournal journal)
     : IRequestHandler<DecideSignup, SignupDecisionResponse>
 {
     public async ValueTask<SignupDecisionResponse> Handle(DecideSignup request, CancellationToken cancellationToken)
     {
-        var startedAt = Stopwatch.GetTimestamp();
         var b = request.Body;
         var signup = SignupOf(b, emails, request.Sender, time.UtcNow);
         var recorded = await grains.Ref<IAccountGrain>(b.AccountId).SignupSentAsync(signup);
         var arrivedAt = journal.Now;
         await journal.AppendAsync(request.Sender, arrivedAt, [.. JournalEntry.Of(b.AccountId, [signup], recorded.Recorded, arrivedAt)]);
         var result = recorded.Decision;
-        metrics.Decided(DecisionKind.Signup, result.Outcome, startedAt);
         return new SignupDecisionResponse
         {
             AccountId = b.AccountId,
