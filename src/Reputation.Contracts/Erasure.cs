@@ -29,4 +29,6 @@ public sealed record ErasureResult
     public int JournalEntries { get; init; }
     /// <summary>Watermark key records (<c>GET /v1/watermarks/{keyId}</c>) that named the account and no longer do.</summary>
     public int Watermarks { get; init; }
+    /// <summary>Webhook deliveries whose pending body, event id or last error named the account, now redacted (<c>GET /v1/webhooks/{name}/deliveries</c>).</summary>
+    public int WebhookDeliveries { get; init; }
 }

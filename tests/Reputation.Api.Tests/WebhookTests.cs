@@ -144,6 +144,29 @@ public sealed class WebhookTests(WebhookFactory factory)
     }
 
     [Fact]
+    public async Task Erasing_an_account_redacts_it_in_the_pending_deliveries_so_the_receiver_never_gets_its_id()
+    {
+        var receiver = new WebhookReceiver();
+        var name = "erase-" + Guid.NewGuid().ToString("N")[..8];
+        await Operator.PutWebhookAsync(name, new WebhookRequest { Url = receiver.Url, Secret = Secret, Events = [WebhookEvents.LabelApplied] }, Ct);
+        var account = Unique.Id("hook-erased");
+        ApiAssert.Answered(await Service.DecideSignupAsync(new SignupDecisionRequest { AccountId = account, Ip = "192.0.2.44" }, Ct));
+        await LabelAsync(account);
+        await Eventually.ValueAsync(() => Operator.GetWebhookDeliveriesAsync(name, Ct), l => l!.Deliveries.Single().Attempts == 1, "the first attempt failed");
+
+        var erased = await Operator.EraseAccountAsync(account, Ct);
+
+        // This webhook's delivery, and those of other tests' webhooks on this host that take every event.
+        Assert.True(erased!.WebhookDeliveries >= 1, $"{erased.WebhookDeliveries} deliveries redacted");
+        await using var back = new WebhookReceiver(receiver.Port).Start();
+        factory.Time.Advance(TimeSpan.FromMinutes(1));
+        var delivered = (await Eventually.ValueAsync(() => Task.FromResult(back.Received), r => r.Count == 1, "the redacted delivery sent"))[0];
+        Assert.DoesNotContain(account, delivered.Body, StringComparison.Ordinal);
+        Assert.Equal(erased.AuditRef, Data(delivered)["entityId"]!.GetValue<string>());
+        Assert.True(WebhookSignature.Verify(Secret, delivered.Timestamp, delivered.Body, delivered.Signature), "signed as sent");
+    }
+
+    [Fact]
     public async Task Bad_webhooks_are_a_400_naming_the_field_unknown_ones_404_and_only_operators_may_configure_them()
     {
         WebhookRequest Good() => new() { Url = "https://hooks.example.com/reputation", Secret = Secret, Events = [WebhookEvents.AccountHeld] };

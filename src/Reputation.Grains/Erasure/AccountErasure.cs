@@ -11,6 +11,9 @@ public sealed record ErasureReport(int IpRanges, int PaymentInstruments, int Pro
 
     /// <summary>Watermark key records that named the account and no longer do.</summary>
     public int Watermarks { get; init; }
+
+    /// <summary>Webhook deliveries (pending bodies, event ids, errors) that named the account and no longer do.</summary>
+    public int WebhookDeliveries { get; init; }
 }
 
 /// <summary>
@@ -66,10 +69,16 @@ public static class AccountErasure
             watermarks += await grains.Ref<IWatermarkGrain>(key).ForgetAccountAsync(accountId) ? 1 : 0;
         }
 
+        var webhookDeliveries = 0;
+        foreach (var name in await grains.GetGrain<IWebhookHubGrain>(Webhooks.WebhookHubGrain.Key).GetNamesAsync())
+        {
+            webhookDeliveries += await grains.GetGrain<IWebhookGrain>(name).RedactAccountAsync(accountId, pseudonym);
+        }
+
         await grains.Ref<IReviewQueueGrain>(Review.ReviewQueueGrain.Key).LeaveAsync(accountId);
         var auditRecords = await RedactAuditAsync(grains, accountId, pseudonym);
         await account.EraseAsync();
-        return new ErasureReport(ranges, instruments, templates, campaigns, listEntries, shadowReports, auditRecords) { JournalEntries = journalEntries, Watermarks = watermarks };
+        return new ErasureReport(ranges, instruments, templates, campaigns, listEntries, shadowReports, auditRecords) { JournalEntries = journalEntries, Watermarks = watermarks, WebhookDeliveries = webhookDeliveries };
     }
 
     private static async Task<int> ForgetAsync(string[] keys, Func<string, IEntityErasure> entity, string accountId, string placeholder)

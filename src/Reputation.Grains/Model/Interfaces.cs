@@ -202,6 +202,13 @@ public interface IWebhookGrain : IGrainWithStringKey
     /// <summary>Activates the webhook so that it attempts what its outbox holds (silo start).</summary>
     [Alias("Wake")]
     Task WakeAsync();
+
+    /// <summary>
+    /// Erasure: replaces an account's id, wherever it stands as a whole token, in the pending
+    /// deliveries' bodies and in every delivery's event id and last error; the deliveries changed.
+    /// </summary>
+    [Alias("RedactAccount")]
+    ValueTask<int> RedactAccountAsync(string accountId, string replacement);
 }
 
 /// <summary>Which webhook wants which events (key <c>webhooks</c>).</summary>

@@ -3,6 +3,7 @@ using System.IO.Hashing;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
+using Reputation.Core.Privacy;
 using Reputation.Grains.State;
 
 namespace Reputation.Grains.Webhooks;
@@ -116,6 +117,31 @@ public sealed partial class WebhookGrain(
     {
         EnsureTimer();
         return Task.CompletedTask;
+    }
+
+    async ValueTask<int> IWebhookGrain.RedactAccountAsync(string accountId, string replacement)
+    {
+        var changed = 0;
+        foreach (var delivery in state.State.Outbox.Concat(state.State.Log))
+        {
+            var eventId = Redaction.Text(delivery.EventId, accountId, replacement);
+            var body = delivery.Body.Length == 0 ? delivery.Body : Redaction.Json(delivery.Body, accountId, replacement);
+            var error = delivery.LastError is null ? null : Redaction.Text(delivery.LastError, accountId, replacement);
+            if (!ReferenceEquals(eventId, delivery.EventId) || !ReferenceEquals(body, delivery.Body) || !ReferenceEquals(error, delivery.LastError))
+            {
+                delivery.EventId = eventId;
+                delivery.Body = body;
+                delivery.LastError = error;
+                changed++;
+            }
+        }
+
+        if (changed > 0)
+        {
+            await CommitAsync();
+        }
+
+        return changed;
     }
 
     /// <summary>While deliveries are pending the webhook stays active and looks at its outbox every <see cref="WebhookSettings.Poll"/>.</summary>
