@@ -145,10 +145,12 @@ public sealed class PolicyGrain(
         var s = state.State;
         var policy = PolicyJson.Deserialize(json) with { Name = Name, Version = Current()?.Version ?? 0 };
         var shadow = new ShadowRevision { Name = Name, Id = s.LastShadowId + 1, Json = PolicyJson.Serialize(policy), By = by, At = time.UtcNow };
+        var replaced = s.Shadow;
         s.Shadow = shadow;
         s.LastShadowId = shadow.Id;
         await WriteAsync();
         await _observers.Notify(o => o.ShadowChangedAsync(Name, shadow));
+        await CloseReportAsync(replaced);
         return shadow;
     }
 
@@ -159,11 +161,20 @@ public sealed class PolicyGrain(
             return false;
         }
 
+        var removed = state.State.Shadow;
         state.State.Shadow = null;
         await WriteAsync();
         await _observers.Notify(o => o.ShadowChangedAsync(Name, null));
+        await CloseReportAsync(removed);
         return true;
     }
+
+    /// <summary>
+    /// A replaced or removed candidate's report can no longer be read, so it keeps nothing: its list
+    /// of accounts whose decision would change goes with it (docs/security.md, "Retention").
+    /// </summary>
+    private Task CloseReportAsync(ShadowRevision? candidate) =>
+        candidate is null ? Task.CompletedTask : GrainFactory.GetGrain<IShadowReportGrain>(ShadowReportGrain.Key(Name, candidate.Id)).CloseAsync();
 
     ValueTask<ShadowRevision?> IPolicyGrain.GetShadowAsync() => ValueTask.FromResult(state.State.Shadow);
 

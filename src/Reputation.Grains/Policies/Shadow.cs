@@ -46,6 +46,13 @@ public interface IShadowReportGrain : IGrainWithStringKey
 
     [Alias("Get")]
     ValueTask<ShadowTally> GetAsync();
+
+    /// <summary>
+    /// The candidate was replaced or removed: its report forgets its counts and accounts, and takes
+    /// no more (a silo may still send what it counted before it heard of the change).
+    /// </summary>
+    [Alias("Close")]
+    Task CloseAsync();
 }
 
 [GenerateSerializer, Alias("reputation.ShadowReportState")]
@@ -53,6 +60,8 @@ public sealed class ShadowReportState
 {
     [Id(0)] public long[] Counts { get; set; } = new long[ShadowCounts.Length];
     [Id(1)] public List<string> Changed { get; set; } = [];
+    /// <summary>The candidate is gone: the report is empty and stays so.</summary>
+    [Id(2)] public bool Closed { get; set; }
 }
 
 /// <summary>The shadow report of one candidate (key <c>{policy}:{candidate id}</c>): totals over every silo.</summary>
@@ -64,6 +73,11 @@ public sealed class ShadowReportGrain(
     async Task IShadowReportGrain.AddAsync(ShadowTally tally)
     {
         var s = state.State;
+        if (s.Closed)
+        {
+            return;
+        }
+
         for (var i = 0; i < ShadowCounts.Length && i < tally.Counts.Length; i++)
         {
             s.Counts[i] += tally.Counts[i];
@@ -94,6 +108,17 @@ public sealed class ShadowReportGrain(
 
         await state.WriteStateAsync();
         return true;
+    }
+
+    async Task IShadowReportGrain.CloseAsync()
+    {
+        if (state.State.Closed)
+        {
+            return;
+        }
+
+        state.State = new ShadowReportState { Closed = true };
+        await state.WriteStateAsync();
     }
 
     ValueTask<ShadowTally> IShadowReportGrain.GetAsync() =>
