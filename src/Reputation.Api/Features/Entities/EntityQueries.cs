@@ -18,9 +18,9 @@ public sealed record GetIpRange(string Network, int PrefixLength) : IRequest<IpR
 {
     public void Validate(ValidationErrors errors)
     {
-        if (!IpRange.TryParse(Network, PrefixLength, out _, out var error))
+        if (!EntityReference.TryRange(Network, PrefixLength, out _, out var field, out var error))
         {
-            errors.Add(error.StartsWith("prefixLength", StringComparison.Ordinal) ? "prefixLength" : "network", error);
+            errors.Add(field, error);
         }
     }
 }
@@ -34,9 +34,9 @@ public sealed record GetPromptTemplate(string Bucket) : IRequest<PromptTemplateV
 {
     public void Validate(ValidationErrors errors)
     {
-        if (!SetLabel.BucketPattern().IsMatch(Bucket))
+        if (!EntityReference.IsBucket(Bucket))
         {
-            errors.Add("bucket", "must be a bucket key b{band}:{4 lowercase hex}, for example b0:3fa2");
+            errors.Add("bucket", EntityReference.BucketError);
         }
     }
 }

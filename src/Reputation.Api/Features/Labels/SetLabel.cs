@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.RegularExpressions;
 using Mediator;
 using Reputation.Api.Errors;
 using Reputation.Contracts;
@@ -15,7 +14,7 @@ using CoreLabel = Reputation.Core.Scoring.Label;
 namespace Reputation.Api.Features.Labels;
 
 /// <summary>A label; the answer is null when the entity is a campaign the service does not hold (404).</summary>
-public sealed partial record SetLabel(LabelRequest Body, string By) : IRequest<LabelResponse?>, IValidatable
+public sealed record SetLabel(LabelRequest Body, string By) : IRequest<LabelResponse?>, IValidatable
 {
     public void Validate(ValidationErrors errors)
     {
@@ -32,46 +31,24 @@ public sealed partial record SetLabel(LabelRequest Body, string By) : IRequest<L
         }
     }
 
-    /// <summary>The grain keys an entity id names, or null with the reason it names none.</summary>
+    /// <summary>The grain keys an entity id names, or null with the reason it names none (<see cref="EntityReference"/>).</summary>
     internal static IReadOnlyList<string>? Keys(EntityType type, string? id, out string? error)
     {
         error = null;
-        var errors = new ValidationErrors();
         switch (type)
         {
             case EntityType.Account:
             case EntityType.PaymentInstrument:
-                Fields.Id(errors, "entityId", id);
-                if (errors.Any)
-                {
-                    error = errors.First["entityId: ".Length..];
-                    return null;
-                }
-
-                return [id!];
+                return EntityReference.TryId(id, out error) ? [id!] : null;
             case EntityType.IpRange:
-                var slash = id?.LastIndexOf('/') ?? -1;
-                if (slash > 0 && int.TryParse(id.AsSpan(slash + 1), out var prefix) && IpRange.TryParse(id![..slash], prefix, out var range, out var rangeError))
-                {
-                    return [range.ToString()];
-                }
-
-                error = slash > 0 && int.TryParse(id.AsSpan(slash + 1), out prefix) && !IpRange.TryParse(id![..slash], prefix, out _, out rangeError)
-                    ? rangeError
-                    : "an IP range is network/prefixLength, for example 198.51.100.0/24";
-                return null;
+                return EntityReference.TryRange(id, out var range, out error) ? [range.ToString()] : null;
             case EntityType.PromptTemplate:
-                if (id is not null && BucketPattern().IsMatch(id))
+                if (EntityReference.TryTemplate(id, out var bucket, out var fingerprint))
                 {
-                    return [id];
+                    return bucket is not null ? [bucket] : [.. PromptBands.BucketKeys(fingerprint)];
                 }
 
-                if (SimHash.TryParseHex(id, out var fingerprint))
-                {
-                    return [.. PromptBands.BucketKeys(fingerprint)];
-                }
-
-                error = "a prompt template is a bucket key (b0:3fa2) or a 16-hex prompt fingerprint";
+                error = EntityReference.TemplateError;
                 return null;
             case EntityType.Campaign:
                 if (CampaignRules.IsId(id))
@@ -86,9 +63,6 @@ public sealed partial record SetLabel(LabelRequest Body, string By) : IRequest<L
                 return null;
         }
     }
-
-    [GeneratedRegex("^b[0-3]:[0-9a-f]{4}$", RegexOptions.CultureInvariant)]
-    internal static partial Regex BucketPattern();
 }
 
 public sealed class SetLabelHandler(IGrainFactory grains, ReputationClock time) : IRequestHandler<SetLabel, LabelResponse?>

@@ -53,17 +53,12 @@ internal static class ListKeys
                 errors.Add("entityId", error);
                 return null;
             case ListEntity.PromptTemplate:
-                if (entityId is not null && SetLabel.BucketPattern().IsMatch(entityId))
+                if (EntityReference.TryTemplate(entityId, out var bucket, out var fingerprint))
                 {
-                    return (ListEntity.PromptTemplate, entityId);
+                    return (ListEntity.PromptTemplate, bucket ?? SimHash.ToHex(fingerprint));
                 }
 
-                if (SimHash.TryParseHex(entityId, out var fingerprint))
-                {
-                    return (ListEntity.PromptTemplate, SimHash.ToHex(fingerprint));
-                }
-
-                errors.Add("entityId", "a prompt template is a bucket key (b0:3fa2) or a 16-hex prompt fingerprint");
+                errors.Add("entityId", EntityReference.TemplateError);
                 return null;
             default:
                 var before = errors.Any;
