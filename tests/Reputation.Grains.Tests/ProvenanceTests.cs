@@ -77,6 +77,34 @@ public sealed class ProvenanceTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task A_voided_signup_no_longer_makes_the_account_a_verified_organisations_member_while_another_keys_later_signup_stands()
+    {
+        var now = fixture.Time.GetUtcNow();
+        var account = fixture.Grains.GetGrain<IAccountGrain>(Id("org"));
+        AccountEvent[] rogue =
+        [
+            new SignupEvent { EventId = Id("evt"), OccurredAt = now.AddMinutes(-30), IpRange = Range, OrganizationId = "org-rogue", OrganizationVerified = true, Country = "ZZ", Sender = "rogue" },
+        ];
+        var recorded = await account.RecordSentAsync(rogue);
+        var before = (await account.GetSnapshotAsync())!;
+        Assert.Equal(("org-rogue", true), (before.OrganizationId, before.OrganizationVerified));
+
+        await account.VoidAsync([.. JournalEntry.Of(account.GetPrimaryKeyString(), rogue, recorded, now)]);
+
+        var after = (await account.GetSnapshotAsync())!;
+        Assert.Equal((null, false), (after.OrganizationId, after.OrganizationVerified));
+
+        // A signup of the platform's own gateway after a rogue one: voiding the rogue one leaves it.
+        var other = fixture.Grains.GetGrain<IAccountGrain>(Id("org"));
+        AccountEvent[] first = [new SignupEvent { EventId = Id("evt"), OccurredAt = now.AddMinutes(-20), IpRange = Range, OrganizationId = "org-fake", OrganizationVerified = true, Sender = "rogue" }];
+        var firstRecorded = await other.RecordSentAsync(first);
+        await other.RecordSentAsync([new SignupEvent { EventId = Id("evt"), OccurredAt = now.AddMinutes(-10), IpRange = Range, OrganizationId = "org-real", OrganizationVerified = false, Sender = "gateway" }]);
+        await other.VoidAsync([.. JournalEntry.Of(other.GetPrimaryKeyString(), first, firstRecorded, now)]);
+        var kept = (await other.GetSnapshotAsync())!;
+        Assert.Equal(("org-real", false), (kept.OrganizationId, kept.OrganizationVerified));
+    }
+
+    [Fact]
     public async Task The_journal_keeps_an_hour_of_a_key_once_per_event_up_to_its_capacity_and_drops_it_a_week_later()
     {
         var key = Id("key");

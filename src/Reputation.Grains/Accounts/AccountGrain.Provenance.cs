@@ -54,6 +54,9 @@ public sealed partial class AccountGrain
                     tokens = Saturating.Add(usage.InputTokens, usage.OutputTokens);
                     TakeBackUsage(usage, tokens);
                     break;
+                case SignupEvent signup:
+                    ForgetAttributes(signup);
+                    break;
             }
 
             if (e.IpRange is { } range)
@@ -159,6 +162,39 @@ public sealed partial class AccountGrain
         }
 
         return false;
+    }
+
+    /// <summary>
+    /// Forgets what a voided signup said of the account where that is still what it says: the email
+    /// hash, country, organisation (and whether it is verified: a trust seed) and email domain, as the
+    /// key journal keeps them. The account does not keep what they were before, so they become
+    /// unknown, never the voided values; a later signup of another key that set its own values keeps
+    /// them. The creation time and the device (the journal does not keep it) stay.
+    /// </summary>
+    private void ForgetAttributes(SignupEvent signup)
+    {
+        var s = state.State;
+        if (signup.EmailHash is not null && s.EmailHash == signup.EmailHash)
+        {
+            s.EmailHash = null;
+        }
+
+        if (signup.Country is not null && s.Country == signup.Country)
+        {
+            s.Country = null;
+        }
+
+        if (signup.OrganizationId is not null && s.OrganizationId == signup.OrganizationId && s.OrganizationVerified == signup.OrganizationVerified)
+        {
+            s.OrganizationId = null;
+            s.OrganizationVerified = false;
+        }
+
+        if (signup.EmailDomainHash is not null && s.EmailDomainHash == signup.EmailDomainHash)
+        {
+            s.EmailDomainHash = null;
+            s.EmailDomainKind = default;
+        }
     }
 
     /// <summary>Takes a voided usage event's requests and tokens out of the windows it still falls in, and out of the totals.</summary>

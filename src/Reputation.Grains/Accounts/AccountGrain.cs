@@ -185,6 +185,8 @@ public sealed partial class AccountGrain(
             RequestDecision = WithCountermeasures(DecideRequest(null), begin: false),
             HoldUntil = s.Hold is { } hold && hold.Until > now ? hold.Until : null,
             ReleasedUntil = s.Release is { } release && release.Until > now ? release.Until : null,
+            OrganizationId = s.OrganizationId,
+            OrganizationVerified = s.OrganizationVerified,
             PaymentInstruments = [.. s.PaymentInstruments],
             IpRanges = [.. s.IpRanges],
             PromptBuckets = [.. s.PromptBuckets],

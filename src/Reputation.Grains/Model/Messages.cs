@@ -250,6 +250,10 @@ public sealed record AccountSnapshot
     [Id(11)] public DateTimeOffset? HoldUntil { get; init; }
     /// <summary>Until when an operator's release protects it, if one does.</summary>
     [Id(12)] public DateTimeOffset? ReleasedUntil { get; init; }
+    /// <summary>The platform's organisation its signup named, if any.</summary>
+    [Id(13)] public string? OrganizationId { get; init; }
+    /// <summary>Whether the platform verified that organisation (a trust seed).</summary>
+    [Id(14)] public bool OrganizationVerified { get; init; }
 }
 
 [GenerateSerializer, Immutable, Alias("reputation.RangeSnapshot")]

@@ -117,6 +117,10 @@ public sealed class JournalEntry
         {
             EventId = s.EventId, OccurredAt = s.OccurredAt, IpRange = s.IpRange, Sender = s.Sender,
             PaymentFingerprint = s.PaymentFingerprint, OrganizationVerified = s.OrganizationVerified,
+            // What a void must recognise to forget what the signup said (keyed hashes and the
+            // platform's organisation id; never the email, the device or the address).
+            OrganizationId = s.OrganizationId, EmailHash = s.EmailHash, EmailDomainHash = s.EmailDomainHash, EmailDomainKind = s.EmailDomainKind,
+            Country = s.Country,
         },
         _ => e,
     };
