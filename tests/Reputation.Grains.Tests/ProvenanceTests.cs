@@ -105,6 +105,25 @@ public sealed class ProvenanceTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task A_voided_usage_event_is_taken_back_from_the_card_it_counted_against()
+    {
+        var now = fixture.Time.GetUtcNow();
+        var account = fixture.Grains.GetGrain<IAccountGrain>(Id("card-usage"));
+        var card = fixture.Grains.GetGrain<IPaymentInstrumentGrain>(Id("card"));
+        await account.RecordSentAsync([From(Events.Signup(now.AddMinutes(-30), Range, card.GetPrimaryKeyString()), "gateway")]);
+        await account.RecordSentAsync([From(Events.Usage(now.AddMinutes(-3), Range, 5), "gateway")]);
+        AccountEvent[] rogue = [From(Events.Usage(now.AddMinutes(-2), Range, 1000), "rogue")];
+        var recorded = await account.RecordSentAsync(rogue);
+        Assert.Equal(1005, (await card.GetSnapshotAsync())!.Usage.RequestsTotal);
+
+        await account.VoidAsync([.. JournalEntry.Of(account.GetPrimaryKeyString(), rogue, recorded, now)]);
+        await account.VoidAsync([.. JournalEntry.Of(account.GetPrimaryKeyString(), rogue, recorded, now)]);
+
+        var usage = (await card.GetSnapshotAsync())!.Usage;
+        Assert.Equal((5, 5), (usage.RequestsTotal, usage.RequestsLastHour));
+    }
+
+    [Fact]
     public async Task The_journal_keeps_an_hour_of_a_key_once_per_event_up_to_its_capacity_and_drops_it_a_week_later()
     {
         var key = Id("key");

@@ -53,6 +53,13 @@ public sealed partial class AccountGrain
                     requests = usage.Requests;
                     tokens = Saturating.Add(usage.InputTokens, usage.OutputTokens);
                     TakeBackUsage(usage, tokens);
+                    // The cards its usage counted against; each takes it back only if it recognises the event.
+                    foreach (var instrument in s.PaymentInstruments.Take(InstrumentsScored))
+                    {
+                        Add(ref contributions, LinkOrigin.Instrument + instrument,
+                            new VoidedContribution { EventId = e.EventId, OccurredAt = e.OccurredAt, Requests = usage.Requests });
+                    }
+
                     break;
                 case SignupEvent signup:
                     ForgetAttributes(signup);

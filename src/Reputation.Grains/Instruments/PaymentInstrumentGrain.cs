@@ -142,6 +142,16 @@ public sealed class PaymentInstrumentGrain(
                 {
                     s.Payments.Remove(outcome);
                 }
+
+                // Usage counts against a card only while the account is linked to it: taken back only
+                // when the card still recognises the event among its recent ids (else it keeps it).
+                var id = Core.Collections.DedupWindow.Hash(c.EventId);
+                if (c.Requests > 0 && (dedup.ContainsHash(id) || s.Unconfirmed.Contains(id)))
+                {
+                    s.RequestsPerMinute.Minutes().Add(c.OccurredAt, -c.Requests);
+                    s.RequestsPerHour.Hours().Add(c.OccurredAt, -c.Requests);
+                    s.RequestsTotal = Math.Max(0, s.RequestsTotal - c.Requests);
+                }
             }
         }
 
