@@ -1,0 +1,178 @@
+using System.Net;
+using OpenQA.Selenium.Chrome;
+using Reputation.Client;
+using Reputation.Contracts;
+using Reputation.Core.Prompts;
+
+namespace Reputation.Browser.Tests;
+
+/// <summary>
+/// An investigation in the console (/console), in a real headless Chromium, of a small campaign the
+/// test makes through the API: accounts sharing a card, an IP range and a prompt template, each
+/// sending bursts of reasoning-eliciting requests.
+/// </summary>
+public sealed class ConsoleTests(ServiceFixture service) : IClassFixture<ServiceFixture>, IDisposable
+{
+    private const string Operator = "dev-operator-key";
+    private const string Reader = "dev-service-key";
+    private readonly ChromeDriver _browser = Chromium.Start();
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public void Dispose() => _browser.Quit();
+
+    private ConsolePage Page(string test) => new(_browser, service.BaseAddress, test);
+
+    /// <summary>The colour the legend gives a score: the graph must draw each node in it.</summary>
+    private static string ColourOf(double score) => score switch
+    {
+        >= 0.8 => "rgb(183,28,28)",
+        >= 0.6 => "rgb(216,67,21)",
+        >= 0.3 => "rgb(154,103,0)",
+        _ => "rgb(46,125,50)",
+    };
+
+    private sealed record Campaign(List<string> Accounts, string Card, string Range, List<string> Buckets, string CampaignId);
+
+    /// <summary>Six accounts of ten days on one card, one /24 and one template, each flagged on its own burst; waits for the campaign they form.</summary>
+    private async Task<Campaign> MakeCampaignAsync()
+    {
+        var client = service.CreateClient(Operator);
+        var tag = Guid.NewGuid().ToString("N")[..10];
+        var card = $"card-console-{tag}";
+        var network = $"198.18.{Random.Shared.Next(0, 256)}";
+        var fingerprint = (ulong)Random.Shared.NextInt64();
+        var template = SimHash.ToHex(fingerprint);
+        var now = DateTimeOffset.UtcNow;
+        var accounts = new List<string>();
+        for (var i = 0; i < 6; i++)
+        {
+            var id = $"console-{tag}-{i}";
+            accounts.Add(id);
+            var ip = $"{network}.{10 + i}";
+            var result = await client.IngestAsync(new EventBatch
+            {
+                Events =
+                [
+                    new IngestEvent { Id = $"{id}-signup", Type = EventType.Signup, AccountId = id, OccurredAt = now.AddDays(-10), Ip = ip, PaymentFingerprint = card },
+                    new IngestEvent
+                    {
+                        Id = $"{id}-usage", Type = EventType.Usage, AccountId = id, OccurredAt = now, Ip = ip, Requests = 4000,
+                        OutputTokens = 4000 * 400, ReasoningElicitation = 1, PromptFingerprints = [template],
+                    },
+                ],
+            }, Ct);
+            Assert.Equal(2, result.Accepted);
+        }
+
+        // The campaign forms as the flagged accounts reach their shared entities; the first account's
+        // view names it once its decision does. Bounded: a campaign that never forms fails here.
+        var deadline = DateTimeOffset.UtcNow.AddSeconds(60);
+        while (true)
+        {
+            var view = await client.GetAccountAsync(accounts[0], Ct);
+            var named = view?.Reasons.FirstOrDefault(r => r.Code == "CAMPAIGN")?.Detail;
+            if (named is not null && System.Text.RegularExpressions.Regex.Match(named, "cmp-[0-9a-z]+") is { Success: true } match)
+            {
+                return new Campaign(accounts, card, $"{network}.0/24", [.. PromptBands.BucketKeys(fingerprint)], match.Value);
+            }
+
+            Assert.True(DateTimeOffset.UtcNow < deadline, $"no campaign named in the view of {accounts[0]} within 60 s; its reasons: " +
+                string.Join(", ", view?.Reasons.Select(r => $"{r.Code} {r.Detail}") ?? ["(no view)"]));
+            await Task.Delay(200, Ct);
+        }
+    }
+
+    [Fact]
+    public async Task An_operator_finds_a_campaign_account_sees_its_graph_opens_its_card_and_labels_it_fraud_and_the_audit_shows_it()
+    {
+        var campaign = await MakeCampaignAsync();
+        var root = campaign.Accounts[0];
+        var page = Page(nameof(An_operator_finds_a_campaign_account_sees_its_graph_opens_its_card_and_labels_it_fraud_and_the_audit_shows_it));
+        page.Open();
+        page.EnterKey(Operator, "read and operate");
+
+        page.Search("account", root);
+        page.WaitForDetails($"account {root}");
+        page.WaitForDetailsText("CAMPAIGN");
+
+        // The whole neighbourhood: six accounts, their card, their range, the template's four buckets, and the campaign around the accounts.
+        var nodes = page.GraphNodes(13, n => n.Any(x => x.Type == "campaign"));
+        Assert.Equal(campaign.Accounts.Order(StringComparer.Ordinal), nodes.Where(n => n.Type == "account").Select(n => n.EntityId).Order(StringComparer.Ordinal));
+        Assert.Equal([campaign.Card], nodes.Where(n => n.Type == "payment-instrument").Select(n => n.EntityId));
+        Assert.Equal([campaign.Range], nodes.Where(n => n.Type == "ip-range").Select(n => n.EntityId));
+        Assert.Equal(campaign.Buckets.Order(StringComparer.Ordinal), nodes.Where(n => n.Type == "prompt-template").Select(n => n.EntityId).Order(StringComparer.Ordinal));
+        var box = Assert.Single(nodes, n => n.Type == "campaign");
+        Assert.Equal(campaign.CampaignId, box.EntityId);
+        Assert.All(nodes.Where(n => n.Type != "campaign"), n => Assert.Equal(ColourOf(n.Score!.Value), n.Colour.Replace(" ", "", StringComparison.Ordinal)));
+        Assert.All(nodes.Where(n => n.Type == "account"), n =>
+        {
+            Assert.True(n.Score >= 0.6, $"{n.EntityId} scores {n.Score}: a flagged harvester draws high or critical");
+            Assert.Equal("ellipse", n.Shape);
+        });
+        Assert.Contains(nodes, n => n.Type == "account" && n.Parent == box.Id);
+        Assert.Equal("round-rectangle", nodes.Single(n => n.Type == "payment-instrument").Shape);
+        Assert.Equal("diamond", nodes.Single(n => n.Type == "ip-range").Shape);
+        Assert.All(nodes.Where(n => n.Type == "prompt-template"), n => Assert.Equal("hexagon", n.Shape));
+        page.Screenshot("1-graph");
+
+        // A click on the card in the drawing opens the card's view, with the accounts that share it.
+        page.ClickNodeInGraph(nodes.Single(n => n.Type == "payment-instrument").Id);
+        page.WaitForDetails($"card {campaign.Card}");
+        var card = page.DetailsText();
+        Assert.Contains(campaign.Accounts[1], card, StringComparison.Ordinal);
+        page.Screenshot("2-card");
+
+        // Back to the account through the node list (the keyboard's way): its reasons, then the label.
+        page.ChooseNodeInList($"account:{root}");
+        page.WaitForDetails($"account {root}");
+        var details = page.WaitForDetailsText("Reasons");
+        Assert.Contains("contribution", details, StringComparison.Ordinal);
+        page.Label("fraud", "console investigation");
+        page.WaitForActionStatus("Label: done by dev-operator");
+        page.WaitForDetailsText("fraud (by dev-operator");
+        page.GraphNodes(13, n => n.Any(x => x.EntityId == root && x.Labels.Contains("fraud", StringComparison.Ordinal)));
+        page.Screenshot("3-labelled");
+
+        // The label went through the API, so the audit log has it, under the operator's key.
+        var audit = await service.CreateClient(Operator).GetAuditAsync(limit: 20, action: "label.set", target: $"account:{root}", cancellationToken: Ct);
+        var entry = Assert.Single(audit.Records);
+        Assert.Equal(200, entry.Status);
+        Assert.StartsWith("dev-operator", entry.KeyName, StringComparison.Ordinal);
+        Assert.Empty(page.Errors());
+    }
+
+    [Fact]
+    public async Task A_read_only_key_sees_the_account_and_its_graph_but_no_actions_and_the_API_refuses_it_the_label()
+    {
+        var campaign = await MakeCampaignAsync();
+        var root = campaign.Accounts[0];
+        var page = Page(nameof(A_read_only_key_sees_the_account_and_its_graph_but_no_actions_and_the_API_refuses_it_the_label));
+        page.Open();
+        page.EnterKey(Reader, "read only");
+        page.WaitForStatus("review-status", "needs a key with the operate scope");
+
+        page.Search("account", root);
+        page.WaitForDetails($"account {root}");
+        page.WaitForDetailsText("Reasons");
+        page.GraphNodes(12);
+        Assert.Empty(page.ActionButtons());
+        page.Screenshot("read-only");
+
+        // Not just hidden: the API itself refuses a label with this key.
+        var refused = await Assert.ThrowsAsync<ReputationApiException>(() => service.CreateClient(Reader).SetLabelAsync(
+            new LabelRequest { EntityType = EntityType.Account, EntityId = root, Label = LabelKind.Fraud, Reason = "read key" }, Ct));
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+        Assert.Empty(page.Errors());
+    }
+
+    [Fact]
+    public void The_console_loads_without_a_key_and_asks_for_one_with_its_libraries_in_place()
+    {
+        var page = Page(nameof(The_console_loads_without_a_key_and_asks_for_one_with_its_libraries_in_place));
+        page.Open();
+        page.WaitForStatus("key-status", "No key entered");
+        Assert.False(_browser.FindElement(OpenQA.Selenium.By.Id("vendor-warning")).Displayed, "the vendored libraries are installed by the test script; the page must find them");
+        Assert.Empty(page.Errors());
+    }
+}
