@@ -83,6 +83,18 @@ internal sealed class ConsolePage(IWebDriver driver, Uri baseAddress, string tes
     /// <summary>Chooses a node from the list under the graph (the keyboard's way to the same view).</summary>
     public void ChooseNodeInList(string nodeId) => Click($"the list entry of {nodeId}", By.CssSelector($"#graph-nodes button[data-node='{nodeId}']"));
 
+    /// <summary>Opens an item of the review queue, by the id its button names.</summary>
+    public void OpenFromReview(string id) =>
+        Click($"the review queue's entry {id}", By.XPath($"//div[@id='review']//button[contains(., '{id}')]"));
+
+    /// <summary>Cuts the page off from its vendored libraries (as a build that never ran the script), from the next load on.</summary>
+    public void BlockVendoredLibraries()
+    {
+        var chrome = (OpenQA.Selenium.Chromium.ChromiumDriver)Driver;
+        chrome.ExecuteCdpCommand("Network.enable", []);
+        chrome.ExecuteCdpCommand("Network.setBlockedURLs", new Dictionary<string, object?> { ["urls"] = new[] { "*/console/vendor/*" } });
+    }
+
     public void Label(string label, string reason)
     {
         Click($"the label {label}", By.CssSelector($"#label-kind option[value='{label}']"));

@@ -83,14 +83,41 @@ public sealed class ConsoleTests(ServiceFixture service) : IClassFixture<Service
         }
     }
 
+    /// <summary>The gateway asks for each account's request decision, which holds it; waits until the review queue lists the campaign.</summary>
+    private async Task HoldAsync(Campaign campaign)
+    {
+        var client = service.CreateClient(Operator);
+        foreach (var account in campaign.Accounts)
+        {
+            var decision = await client.DecideRequestAsync(new RequestDecisionRequest { AccountId = account, Ip = campaign.Range.Replace(".0/24", ".10", StringComparison.Ordinal) }, Ct);
+            Assert.False(decision.IsFallback, decision.ToString());
+            Assert.NotEqual(RequestDecision.Allow, decision.Response.Decision);
+        }
+
+        var deadline = DateTimeOffset.UtcNow.AddSeconds(60);
+        while (!(await client.ListReviewAsync(100, null, Ct)).Items.Any(i => i.Id == campaign.CampaignId))
+        {
+            Assert.True(DateTimeOffset.UtcNow < deadline, $"the review queue did not list {campaign.CampaignId} within 60 s");
+            await Task.Delay(200, Ct);
+        }
+    }
+
     [Fact]
     public async Task An_operator_finds_a_campaign_account_sees_its_graph_opens_its_card_and_labels_it_fraud_and_the_audit_shows_it()
     {
         var campaign = await MakeCampaignAsync();
         var root = campaign.Accounts[0];
         var page = Page(nameof(An_operator_finds_a_campaign_account_sees_its_graph_opens_its_card_and_labels_it_fraud_and_the_audit_shows_it));
+        await HoldAsync(campaign);
         page.Open();
         page.EnterKey(Operator, "read and operate");
+
+        // The held campaign is in the review queue; its view names its evidence and members.
+        page.WaitForStatus("review", campaign.CampaignId);
+        page.Screenshot("0-review");
+        page.OpenFromReview(campaign.CampaignId);
+        page.WaitForDetails($"campaign {campaign.CampaignId}");
+        page.WaitForDetailsText("Evidence");
 
         page.Search("account", root);
         page.WaitForDetails($"account {root}");
@@ -164,6 +191,28 @@ public sealed class ConsoleTests(ServiceFixture service) : IClassFixture<Service
             new LabelRequest { EntityType = EntityType.Account, EntityId = root, Label = LabelKind.Fraud, Reason = "read key" }, Ct));
         Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
         Assert.Empty(page.Errors());
+    }
+
+    [Fact]
+    public async Task Without_its_libraries_the_console_says_how_to_install_them_and_still_shows_an_account_and_its_nodes()
+    {
+        var campaign = await MakeCampaignAsync();
+        var page = Page(nameof(Without_its_libraries_the_console_says_how_to_install_them_and_still_shows_an_account_and_its_nodes));
+        page.BlockVendoredLibraries();
+        page.Open();
+
+        var warning = page.WaitForStatus("vendor-warning", "not installed");
+        Assert.Contains("graph library", warning, StringComparison.Ordinal);
+        Assert.Contains("chart library", warning, StringComparison.Ordinal);
+        Assert.Contains("ensure_console_vendor", warning, StringComparison.Ordinal);
+
+        page.EnterKey(Operator, "read and operate");
+        page.Search("account", campaign.Accounts[0]);
+        page.WaitForDetails($"account {campaign.Accounts[0]}");
+        page.WaitForDetailsText("Reasons");
+        page.WaitForStatus("graph-status", "needs the graph library");
+        page.WaitForStatus("graph-nodes", $"card {campaign.Card}");
+        page.Screenshot("no-libraries");
     }
 
     [Fact]

@@ -94,7 +94,7 @@ async function drawAround(type, view) {
     graph.draw(neighbourhood, { root, campaigns, onSelect: (t, i) => open(t, i, { drawGraph: false }) });
     const around = type === 'account' ? '' : ` (around account ${root}, linked to this ${graph.TYPE_NAMES[type]})`;
     status(graphStatus, `${neighbourhood.nodes.length} nodes, ${neighbourhood.edges.length} links${around}` +
-      `${neighbourhood.truncated ? ', truncated at 200 nodes' : ''}${campaigns.length ? `, campaign ${campaigns.map((c) => c.campaignId).join(', ')} boxed` : ''}.` +
+      `${neighbourhood.truncated ? ', truncated at 200 nodes' : ''}${campaigns.length ? `, the members of campaign ${campaigns.map((c) => c.campaignId).join(', ')} grouped` : ''}.` +
       (graph.available() ? ' Choose a node (in the graph or the list) to see its view.' : ` The drawing needs the graph library: ${INSTALL_HINT}.`));
   } catch (error) {
     graph.clear();
@@ -210,6 +210,7 @@ function timeline(account) {
   sessionStorage.setItem(item, JSON.stringify(samples.slice(-200)));
   const u = account.usage ?? {};
   show(byId('timeline-table'),
+    h('h3', {}, 'Requests per retained window'),
     charts.bars(`Requests of account ${account.accountId} in each retained window`, [
       ['last minute', u.requestsLastMinute ?? 0], ['last hour', u.requestsLastHour ?? 0], ['last day', u.requestsLastDay ?? 0]]),
     table(`Account ${account.accountId}: counters as of ${when(new Date())}`, [['counter', (r) => r[0]], ['value', (r) => number(r[1]), { numeric: true }]], [
@@ -226,7 +227,7 @@ async function loadReview(after) {
     const page = await call(`/v1/review?limit=20${after ? `&after=${encodeURIComponent(after)}` : ''}`);
     state.canOperate = true;
     status(reviewStatus, page.items.length ? `${page.items.length} held ${page.items.length === 1 ? 'item' : 'items'}, highest score first.` : 'Nothing is held for review.');
-    show(byId('review'), table(null, [
+    show(byId('review'), page.items.length === 0 ? null : table(null, [
       ['held', (r) => h('button', { type: 'button', onclick: () => open(r.kind, r.id) }, `${graph.TYPE_NAMES[r.kind] ?? r.kind} ${r.id}`)],
       ['score', (r) => score(r.score), { numeric: true }], ['decision', (r) => r.decision],
       ['held since', (r) => when(r.heldSince)], ['until', (r) => when(r.holdUntil)],

@@ -36,7 +36,7 @@ const plots = new Map();
 function plot(container, options, data) {
   plots.get(container)?.destroy();
   show(container);
-  const chart = new window.uPlot({ width: Math.min(640, Math.max(320, container.clientWidth || 560)), height: 220, ...options }, data, container);
+  const chart = new window.uPlot({ width: Math.min(640, Math.max(360, container.clientWidth || 560)), height: 220, ...options }, data, container);
   plots.set(container, chart);
   return chart;
 }
@@ -67,11 +67,16 @@ export function histogram(container, title, bins, current, candidate) {
   container.append(figure);
   if (!available() || bins.length === 0) return;
   const bars = window.uPlot.paths.bars;
+  // Bars at each bin's centre, the two policies side by side; the axis spans the whole bins.
+  const step = bins.length > 1 ? bins[1] - bins[0] : 0.1;
+  const first = bins[0];
+  const last = bins[bins.length - 1] + step;
   plot(drawn, {
-    scales: { x: { time: false } },
-    axes: [{ label: 'score (bin lower bound)' }, { label: 'accounts' }],
-    series: [{ label: 'score from' },
+    width: 480,
+    scales: { x: { time: false, range: () => [first, last] }, y: { range: (u, min, max) => [0, Math.max(1, max) * 1.1] } },
+    axes: [{ label: 'score' }, { label: 'accounts' }],
+    series: [{ label: 'bin centre', value: (u, v) => (v === null || v === undefined ? '--' : v.toFixed(3)) },
       { label: 'current', fill: 'rgba(11, 92, 173, 0.55)', stroke: '#0b5cad', paths: bars({ size: [0.45, 60], align: -1 }), points: { show: false } },
       { label: 'candidate', fill: 'rgba(183, 28, 28, 0.55)', stroke: '#b71c1c', paths: bars({ size: [0.45, 60], align: 1 }), points: { show: false } }],
-  }, [rows.map((r) => r.lower), rows.map((r) => r.current), rows.map((r) => r.candidate)]);
+  }, [rows.map((r) => r.lower + step / 2), rows.map((r) => r.current), rows.map((r) => r.candidate)]);
 }

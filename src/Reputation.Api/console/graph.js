@@ -54,7 +54,10 @@ export function draw(graph, { root, campaigns = [], onSelect }) {
   });
 
   list(kept.filter((e) => !e.data.source), onSelect);
-  if (!available()) return null;
+  if (!available()) {
+    show(byId('graph'), h('p', { class: 'hint' }, 'No drawing: the graph library is not installed. The nodes are listed below.'));
+    return null;
+  }
   if (!registered) {
     window.cytoscape.use(window.cytoscapeFcose);
     registered = true;
