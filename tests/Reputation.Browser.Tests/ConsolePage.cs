@@ -12,7 +12,7 @@ internal sealed class ConsolePage(IWebDriver driver, Uri baseAddress, string tes
 {
     private static readonly JsonSerializerOptions s_json = new(JsonSerializerDefaults.Web);
 
-    public sealed record Node(string Id, string EntityId, string Type, double? Score, string Band, string Labels, string? Parent, string Colour, string Shape);
+    public sealed record Node(string Id, string EntityId, string Type, double? Score, string Band, string Labels, string? Listed, string? Parent, string Colour, string Shape);
 
     public void Open()
     {
@@ -62,7 +62,7 @@ internal sealed class ConsolePage(IWebDriver driver, Uri baseAddress, string tes
             if (!cy) return '[]';
             return JSON.stringify(cy.nodes().map(n => ({
               id: n.id(), entityId: n.data('entityId'), type: n.data('type'), score: n.data('score') ?? null,
-              band: n.data('band'), labels: n.data('labels') ?? '', parent: n.data('parent') ?? null,
+              band: n.data('band'), labels: n.data('labels') ?? '', listed: n.data('listed') ?? null, parent: n.data('parent') ?? null,
               colour: n.style('background-color'), shape: n.style('shape') })));
             """);
         return JsonSerializer.Deserialize<List<Node>>(json ?? "[]", s_json)!;
@@ -102,6 +102,17 @@ internal sealed class ConsolePage(IWebDriver driver, Uri baseAddress, string tes
         field.SendKeys(reason);
         Click("Apply label", By.CssSelector("#label-form button[type=submit]"));
     }
+
+    public void AddToList(string list, string reason)
+    {
+        Click($"the list {list}", By.CssSelector($"#list-kind option[value='{list}']"));
+        Until("the list's reason", d => Displayed(d, By.Id("list-reason")))!.SendKeys(reason);
+        Click("Add to the list", By.CssSelector("#list-form button[type=submit]"));
+    }
+
+    /// <summary>The text of a node's entry in the list under the graph.</summary>
+    public string NodeListEntry(string nodeId) =>
+        Until($"the list entry of {nodeId}", d => Displayed(d, By.CssSelector($"#graph-nodes button[data-node='{nodeId}']")))!.Text;
 
     public string WaitForActionStatus(string expected) => WaitForText("the action's status", "#action-status", expected);
 

@@ -166,6 +166,20 @@ public sealed class ConsoleTests(ServiceFixture service) : IClassFixture<Service
         var entry = Assert.Single(audit.Records);
         Assert.Equal(200, entry.Status);
         Assert.StartsWith("dev-operator", entry.KeyName, StringComparison.Ordinal);
+
+        // The card goes on the deny list from its view; the graph marks it, and the audit log has that too.
+        var cardNode = $"payment-instrument:{campaign.Card}";
+        page.ChooseNodeInList(cardNode);
+        page.WaitForDetails($"card {campaign.Card}");
+        page.AddToList("deny", "card of a distillation campaign");
+        page.WaitForActionStatus("List: done");
+        page.WaitForDetailsText("deny list (by dev-operator");
+        page.GraphNodes(13, n => n.Any(x => x.Id == cardNode && x.Listed == "deny"));
+        page.WaitForStatus("graph-nodes", $"card {campaign.Card} — score");
+        Assert.Contains("on the deny list", page.NodeListEntry(cardNode), StringComparison.Ordinal);
+        page.Screenshot("4-deny-listed");
+        var listed = await service.CreateClient(Operator).GetAuditAsync(limit: 20, action: "list.put", cancellationToken: Ct);
+        Assert.Contains(listed.Records, r => r.Status == 200 && r.Target is { } t && t.Contains(campaign.Card, StringComparison.Ordinal));
         Assert.Empty(page.Errors());
     }
 

@@ -8,8 +8,35 @@ import * as graph from './graph.js';
 import * as charts from './charts.js';
 import { initBacktest } from './backtest.js';
 
+const CAMPAIGN_PAGE = 100;
 const INSTALL_HINT = 'run ./run.sh or ./test.sh, or: bash -c \'source scripts/lib.sh && ensure_console_vendor\', then rebuild';
-const state = { canRead: false, canOperate: false, current: null };
+const state = { canRead: false, canOperate: false, current: null, lists: new Map(), listsPartial: false };
+
+/**
+ * The allow and deny lists' entries by "type:id" (the first 1000 of each; listsPartial says when
+ * there are more), read once per key and again after a list action, to mark listed entities.
+ */
+async function loadLists() {
+  const lists = new Map();
+  let partial = false;
+  for (const list of ['deny', 'allow']) {
+    try {
+      const page = await call(`/v1/lists/${list}?limit=1000`);
+      for (const entry of page.entries ?? []) lists.set(`${entry.entityType}:${entry.entityId}`, entry);
+      partial ||= Boolean(page.next);
+    } catch {
+      partial = true;
+    }
+  }
+  state.lists = lists;
+  state.listsPartial = partial;
+}
+
+const listFact = (type, id) => {
+  const entry = state.lists.get(`${type}:${id}`);
+  return ['list', entry ? `${entry.list} list (by ${entry.addedBy} at ${when(entry.addedAt)}: ${entry.reason}${entry.expiresAt ? `; until ${when(entry.expiresAt)}` : ''})`
+    : state.listsPartial ? 'not among the list entries read' : 'on no list'];
+};
 
 function reportMissingLibraries() {
   const missing = [];
@@ -37,6 +64,7 @@ async function checkKey() {
   try {
     await call('/v1/campaigns?limit=1');
     state.canRead = true;
+    await loadLists();
   } catch (error) {
     status(keyStatus, error.status === 401 ? `The key was not accepted (${error.message}).`
       : error.status === 403 ? `The key lacks the read scope (${error.message}).` : `Could not check the key: ${error.message}`, true);
@@ -77,6 +105,7 @@ async function drawAround(type, view) {
   const root = type === 'account' ? view.accountId
     : type === 'campaign' ? view.members?.[0] : view.recentAccounts?.[0];
   const graphStatus = byId('graph-status');
+  state.graphRoot = root;
   if (!root) {
     graph.clear('No account to draw a graph around.');
     status(graphStatus, '');
@@ -88,10 +117,8 @@ async function drawAround(type, view) {
       call(`/v1/accounts/${segment(root)}/graph?depth=2&limit=200`),
       type === 'account' ? view : call(viewPath('account', root)),
     ]);
-    const campaignIds = new Set(type === 'campaign' ? [view.campaignId] : campaignsOf(rootView));
-    const campaigns = (await Promise.all([...campaignIds].map((c) => (type === 'campaign' && c === view.campaignId ? view : call(viewPath('campaign', c)).catch(() => null)))))
-      .filter(Boolean);
-    graph.draw(neighbourhood, { root, campaigns, onSelect: (t, i) => open(t, i, { drawGraph: false }) });
+    const campaigns = await campaignsIn(neighbourhood, [...(type === 'campaign' ? [view] : []), ...campaignsOf(rootView)]);
+    graph.draw(neighbourhood, { root, campaigns, lists: state.lists, onSelect: (t, i) => open(t, i, { drawGraph: false }) });
     const around = type === 'account' ? '' : ` (around account ${root}, linked to this ${graph.TYPE_NAMES[type]})`;
     status(graphStatus, `${neighbourhood.nodes.length} nodes, ${neighbourhood.edges.length} links${around}` +
       `${neighbourhood.truncated ? ', truncated at 200 nodes' : ''}${campaigns.length ? `, the members of campaign ${campaigns.map((c) => c.campaignId).join(', ')} grouped` : ''}.` +
@@ -100,6 +127,33 @@ async function drawAround(type, view) {
     graph.clear();
     status(graphStatus, `The graph could not be loaded: ${error.message}`, true);
   }
+}
+
+/**
+ * The campaigns to group in a graph: those given (views or ids: the campaign searched, the ones the
+ * root account's reasons name) and those of the largest campaigns' page that have a member or a
+ * shared entity in the graph (an account's reasons name its campaign only while it is among its
+ * top reasons).
+ */
+async function campaignsIn(neighbourhood, given) {
+  const inGraph = new Set((neighbourhood.nodes ?? []).map((n) => `${n.type}:${n.id}`));
+  const found = new Map();
+  try {
+    const page = await call(`/v1/campaigns?limit=${CAMPAIGN_PAGE}`);
+    for (const campaign of page.campaigns ?? []) {
+      if ((campaign.members ?? []).some((m) => inGraph.has(`account:${m}`))
+        || (campaign.sharedEntities ?? []).some((e) => inGraph.has(`${e.type}:${e.id}`))) found.set(campaign.campaignId, campaign);
+    }
+  } catch {
+    // The grouping is a help; the graph is drawn without it.
+  }
+  for (const item of given) {
+    const id = typeof item === 'string' ? item : item.campaignId;
+    if (found.has(id)) continue;
+    const campaign = typeof item === 'string' ? await call(viewPath('campaign', id)).catch(() => null) : item;
+    if (campaign) found.set(id, campaign);
+  }
+  return [...found.values()];
 }
 
 /** Campaign ids named by an account's CAMPAIGN reason. */
@@ -131,7 +185,7 @@ function renderEntity(type, id, view) {
       parts.push(facts([
         ['score', h('span', { class: 'score' }, score(view.score))], ['request decision', view.requestDecision],
         ['held until', when(view.holdUntil)], ['released until', when(view.releasedUntil)],
-        labelFact(view.labels, view.labelDetail), ['created', when(view.createdAt)], ['last seen', when(view.lastSeenAt)],
+        labelFact(view.labels, view.labelDetail), listFact(type, id), ['created', when(view.createdAt)], ['last seen', when(view.lastSeenAt)],
         ...paymentsFacts(view.payments), ['policy version', view.policyVersion]]),
       reasonsTable(view.reasons), usageTable(view.usage),
       h('h4', {}, 'Cards'), linkButtons('payment-instrument', view.paymentInstruments),
@@ -151,7 +205,7 @@ function renderEntity(type, id, view) {
       break;
     default:
       parts.push(facts([
-        ['risk', h('span', { class: 'score' }, score(view.risk))], labelFact(view.labels, view.labelDetail),
+        ['risk', h('span', { class: 'score' }, score(view.risk))], labelFact(view.labels, view.labelDetail), listFact(type, id),
         ['distinct accounts', number(view.distinctAccounts ?? view.sharingAccounts)],
         ['signups', view.signupsLastHour === undefined ? null : `${number(view.signupsLastHour)} in the last hour, ${number(view.signupsLastDay)} in the last day`],
         ['suspicion', view.suspicion === undefined ? null : score(view.suspicion)], ['lockstep', view.lockstep === undefined ? null : score(view.lockstep)],
@@ -173,8 +227,10 @@ function actions(type, id) {
     status(result, `${what} …`);
     try {
       const answer = await request(new FormData(event.target));
-      // The view is read again to show the change; its fresh status line says what was done.
-      await open(type, id, { drawGraph: type === 'account' });
+      if (what === 'List') await loadLists();
+      // The view and the graph are read again to show the change; the view's fresh status line says what was done.
+      await open(type, id, { drawGraph: false });
+      if (state.graphRoot) await drawAround('account', await call(viewPath('account', state.graphRoot)));
       status(byId('action-status') ?? result, `${what}: done${answer?.labelledBy ? ` by ${answer.labelledBy}` : ''}.`);
     } catch (error) {
       status(result, `${what} failed: ${error.message}`, true);

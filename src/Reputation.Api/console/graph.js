@@ -19,9 +19,10 @@ const shortId = (id) => (id.length > 22 ? `${id.slice(0, 10)}…${id.slice(-8)}`
 
 /**
  * Draws graph ({nodes, edges, truncated} from GET /v1/accounts/{id}/graph) around root; campaigns
- * ([{campaignId, size, members}]) group the members present. onSelect(type, id) opens a node's view.
+ * ([{campaignId, size, members}]) group the members present; lists (Map "type:id" -> list entry) mark
+ * listed nodes. onSelect(type, id) opens a node's view.
  */
-export function draw(graph, { root, campaigns = [], onSelect }) {
+export function draw(graph, { root, campaigns = [], lists = new Map(), onSelect }) {
   const parentOf = new Map();
   const elements = [];
   for (const campaign of campaigns) {
@@ -35,11 +36,13 @@ export function draw(graph, { root, campaigns = [], onSelect }) {
     if (present.has(id)) continue;
     present.add(id);
     const labels = node.labels ?? [];
+    const listed = lists.get(id)?.list ?? 'none';
+    const marks = [...labels, ...(listed === 'none' ? [] : [`${listed} list`])];
     elements.push({
       data: {
-        id, entityId: node.id, type: node.type, score: node.score, band: band(node.score), labels: labels.join(' '),
+        id, entityId: node.id, type: node.type, score: node.score, band: band(node.score), labels: labels.join(' '), listed,
         root: node.type === 'account' && node.id === root ? 'yes' : 'no',
-        label: `${shortId(node.id)}${labels.length ? ` [${labels.join(', ')}]` : ''}`,
+        label: `${shortId(node.id)}${marks.length ? ` [${marks.join(', ')}]` : ''}`,
         parent: node.type === 'account' ? parentOf.get(id) : undefined,
       },
     });
@@ -98,6 +101,7 @@ function list(nodes, onSelect) {
       `${TYPE_NAMES[data.type]} ${data.entityId}`,
       data.type !== 'campaign' ? ` — score ${score(data.score)} (${data.band})` : '',
       data.labels ? ` — labelled ${data.labels}` : '',
+      data.listed && data.listed !== 'none' ? ` — on the ${data.listed} list` : '',
       data.parent ? ' — in the campaign' : ''))));
 }
 
@@ -116,6 +120,8 @@ function styles() {
     { selector: 'node[root = "yes"]', style: { width: 36, height: 36, 'border-width': 3, 'border-color': '#1a1a1a', 'font-weight': 'bold' } },
     { selector: 'node[labels *= "fraud"]', style: { 'border-width': 5, 'border-style': 'double', 'border-color': '#000000' } },
     { selector: 'node[labels *= "trusted"]', style: { 'border-width': 4, 'border-color': '#0b5cad' } },
+    { selector: 'node[listed = "deny"]', style: { 'underlay-color': '#000000', 'underlay-opacity': 0.35, 'underlay-padding': 6 } },
+    { selector: 'node[listed = "allow"]', style: { 'underlay-color': '#0b5cad', 'underlay-opacity': 0.35, 'underlay-padding': 6 } },
     {
       selector: 'node[type = "campaign"]',
       style: {
