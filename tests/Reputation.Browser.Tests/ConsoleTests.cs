@@ -200,6 +200,12 @@ public sealed class ConsoleTests(ServiceFixture service) : IClassFixture<Service
         Assert.Empty(page.ActionButtons());
         page.Screenshot("read-only");
 
+        // An address alone finds its /24; the range's view has no actions for this key either.
+        page.Search("ip-range", campaign.Range.Replace(".0/24", ".12", StringComparison.Ordinal));
+        page.WaitForDetails($"IP range {campaign.Range}");
+        page.WaitForDetailsText(campaign.Accounts[0]);
+        Assert.Empty(page.ActionButtons());
+
         // Not just hidden: the API itself refuses a label with this key.
         var refused = await Assert.ThrowsAsync<ReputationApiException>(() => service.CreateClient(Reader).SetLabelAsync(
             new LabelRequest { EntityType = EntityType.Account, EntityId = root, Label = LabelKind.Fraud, Reason = "read key" }, Ct));

@@ -327,8 +327,12 @@ byId('forget-key').addEventListener('click', () => {
 });
 byId('search-form').addEventListener('submit', (event) => {
   event.preventDefault();
-  const query = byId('search-query').value.trim();
-  if (query) open(byId('search-kind').value, query);
+  const kind = byId('search-kind').value;
+  let query = byId('search-query').value.trim();
+  // An IPv4 address alone stands for its /24, the range the service keeps unless a policy widens it.
+  const address = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.\d{1,3}$/.exec(query);
+  if (kind === 'ip-range' && address) query = `${address[1]}.${address[2]}.${address[3]}.0/24`;
+  if (query) open(kind, query);
 });
 byId('list-campaigns').addEventListener('click', listCampaigns);
 byId('review-load').addEventListener('click', () => loadReview());
