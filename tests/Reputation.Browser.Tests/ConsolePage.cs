@@ -110,6 +110,12 @@ internal sealed class ConsolePage(IWebDriver driver, Uri baseAddress, string tes
         Click("Add to the list", By.CssSelector("#list-form button[type=submit]"));
     }
 
+    public void Release(string reason)
+    {
+        Until("the release's reason", d => Displayed(d, By.Id("release-reason")))!.SendKeys(reason);
+        Click("Release the hold", By.CssSelector("#release-form button[type=submit]"));
+    }
+
     /// <summary>The text of a node's entry in the list under the graph.</summary>
     public string NodeListEntry(string nodeId) =>
         Until($"the list entry of {nodeId}", d => Displayed(d, By.CssSelector($"#graph-nodes button[data-node='{nodeId}']")))!.Text;

@@ -103,11 +103,11 @@ public sealed class ConsoleTests(ServiceFixture service) : IClassFixture<Service
     }
 
     [Fact]
-    public async Task An_operator_finds_a_campaign_account_sees_its_graph_opens_its_card_and_labels_it_fraud_and_the_audit_shows_it()
+    public async Task An_operator_opens_a_held_campaign_from_the_queue_reads_its_graph_and_labels_lists_and_releases_with_each_in_the_audit()
     {
         var campaign = await MakeCampaignAsync();
         var root = campaign.Accounts[0];
-        var page = Page(nameof(An_operator_finds_a_campaign_account_sees_its_graph_opens_its_card_and_labels_it_fraud_and_the_audit_shows_it));
+        var page = Page(nameof(An_operator_opens_a_held_campaign_from_the_queue_reads_its_graph_and_labels_lists_and_releases_with_each_in_the_audit));
         await HoldAsync(campaign);
         page.Open();
         page.EnterKey(Operator, "read and operate");
@@ -180,6 +180,18 @@ public sealed class ConsoleTests(ServiceFixture service) : IClassFixture<Service
         page.Screenshot("4-deny-listed");
         var listed = await service.CreateClient(Operator).GetAuditAsync(limit: 20, action: "list.put", cancellationToken: Ct);
         Assert.Contains(listed.Records, r => r.Status == 200 && r.Target is { } t && t.Contains(campaign.Card, StringComparison.Ordinal));
+
+        // Another member, reviewed and found wrongly held, is released from its view.
+        var released = campaign.Accounts[1];
+        page.ChooseNodeInList($"account:{released}");
+        page.WaitForDetails($"account {released}");
+        page.Release("reviewed: a test account of the team");
+        page.WaitForActionStatus("Release: done");
+        page.WaitForDetailsText("released until");
+        var view = await service.CreateClient(Operator).GetAccountAsync(released, Ct);
+        Assert.NotNull(view?.ReleasedUntil);
+        var release = await service.CreateClient(Operator).GetAuditAsync(limit: 20, action: "account.release", target: $"account:{released}", cancellationToken: Ct);
+        Assert.Equal(200, Assert.Single(release.Records).Status);
         Assert.Empty(page.Errors());
     }
 
