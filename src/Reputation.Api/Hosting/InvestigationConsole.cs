@@ -15,8 +15,7 @@ internal static partial class InvestigationConsole
 
     /// <summary>
     /// Nothing inline and nothing from elsewhere: scripts, styles and API calls only from this origin,
-    /// no framing, no form posts; images may be data: or blob: URLs (the charts export none today,
-    /// but a canvas snapshot is one).
+    /// no framing, no form posts; images may also be data: URLs (the page's empty icon) or blob: URLs.
     /// </summary>
     public const string ContentSecurityPolicy =
         "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; " +
