@@ -12,6 +12,12 @@ COPY src/Reputation.Grains/Reputation.Grains.csproj src/Reputation.Grains/
 COPY src/Reputation.Storage/Reputation.Storage.csproj src/Reputation.Storage/
 RUN dotnet restore src/Reputation.Api/Reputation.Api.csproj
 COPY src/ src/
+# The investigation console's libraries (Cytoscape.js, fcose, uPlot) come with the build context:
+# this stage has no npm and needs no network for them. scripts/lib.sh (ensure_console_vendor; run by
+# ./run.sh, ./test.sh and scripts/check-image.sh) puts them in src/Reputation.Api/console/vendor
+# (git-ignored) from the versions pinned in tools/console. Without them the image would serve a
+# console without its graph and charts, so the build stops and says what to run.
+RUN test -f src/Reputation.Api/console/vendor/VERSIONS.txt || { echo "src/Reputation.Api/console/vendor is missing: run bash -c 'source scripts/lib.sh && ensure_console_vendor' before building the image" >&2; exit 1; }
 RUN dotnet publish src/Reputation.Api -c Release --no-restore -o /app
 
 # Runtime stage: the ASP.NET Core runtime only, running as the image's non-root "app" user.

@@ -131,6 +131,7 @@ trap 'shutdown 129' HUP
 trap 'shutdown $?' EXIT
 
 ensure_azurite
+ensure_console_vendor
 
 if [[ -n "$BUILD" ]]; then
   log "Building $API_PROJECT (Release) ..."

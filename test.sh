@@ -81,6 +81,7 @@ ensure_helm
 ensure_redocly
 ensure_promtool
 ensure_browser
+ensure_console_vendor
 
 AZURITE_TMP="$(mktemp -d "${TMPDIR:-/tmp}/reputation-test-azurite.XXXXXX")"
 log "Starting a test Azurite on 127.0.0.1:$BLOB_PORT/$QUEUE_PORT/$TABLE_PORT (data in $AZURITE_TMP) ..."

@@ -10,7 +10,8 @@
 #   1. buildah bud --pull=never: both stages, the restore (NuGet), the publish and the runtime stage;
 #   2. runs the image (buildah run, chroot isolation, host network) with memory storage and a
 #      generated API key, and checks: it runs as uid 1654, /health/ready answers 200, a request
-#      decision answers 200, and SIGTERM stops it with exit code 0.
+#      decision answers 200, the console and its vendored graph library answer 200 (they come with
+#      the build context: ensure_console_vendor runs first), and SIGTERM stops it with exit code 0.
 # Stand-ins are labelled reputation.stand-in=true and reused; an image of the same name that is not a
 # stand-in (a real pull) is used as it is. What this does not show: that the real Microsoft images
 # behave the same (they are Debian 12 too, with the same runtime version line), the read-only root
@@ -148,6 +149,9 @@ for image in "$RUNTIME_IMAGE" "$SDK_IMAGE"; do
   fi
 done
 
+# The console's vendored libraries come with the build context (see the Dockerfile).
+ensure_console_vendor
+
 log "Building the Dockerfile: buildah bud --pull=never -t $APP_IMAGE (about 2 minutes) ..."
 if ! buildah bud --pull=never --layers=false -t "$APP_IMAGE" . >"$WORK/bud.log" 2>&1; then
   tail -n 40 "$WORK/bud.log" >&2
@@ -194,10 +198,16 @@ status="$(curl -s -o "$WORK/decision.json" -w '%{http_code}' -H "X-Api-Key: $KEY
   exit 1
 }
 
+# The investigation console and its vendored graph library are in the image.
+for path in /console /console/vendor/cytoscape/cytoscape.min.js; do
+  status="$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT$path")"
+  [[ "$status" == 200 ]] || { err "GET $path answered $status: the console or its vendored libraries are not in the image"; exit 1; }
+done
+
 [[ -n "$APP_PID" ]] || { err "could not find the service's process to stop it"; exit 1; }
 kill -TERM "$APP_PID"
 rc=0
 wait "$RUN_PID" || rc=$?
 APP_PID=""
 ((rc == 0)) || { tail -n 20 "$WORK/run.log" >&2; err "the service exited with code $rc on SIGTERM"; exit 1; }
-log "Image check passed: built with --pull=never on local stand-in base images, ran as uid 1654, /health/ready 200, a request decision 200, stopped cleanly on SIGTERM."
+log "Image check passed: built with --pull=never on local stand-in base images, ran as uid 1654, /health/ready 200, a request decision 200, the console with its libraries 200, stopped cleanly on SIGTERM."

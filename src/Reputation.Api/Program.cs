@@ -198,6 +198,7 @@ app.UseAuthentication();
 app.UseAuthorization();
 app.UseReputationRateLimiting();
 app.UseReputationSwagger(swagger);
+app.UseReputationConsole();
 app.UseAuditOfRejectedCalls();
 app.UseValidRequestText();
 

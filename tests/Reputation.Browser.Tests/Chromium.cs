@@ -24,6 +24,8 @@ internal static class Chromium
         // Root in a container: no sandbox; a small /dev/shm: use /tmp; no GPU.
         options.AddArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
             "--window-size=1400,1800", "--no-first-run", "--no-default-browser-check", "--disable-extensions");
+        // The console tests read the page's own errors (a script that failed, a load the CSP refused).
+        options.SetLoggingPreference(OpenQA.Selenium.LogType.Browser, OpenQA.Selenium.LogLevel.All);
         // Generous: the first start of Chromium on two busy cores can take many seconds.
         return new ChromeDriver(service, options, TimeSpan.FromSeconds(90));
     }

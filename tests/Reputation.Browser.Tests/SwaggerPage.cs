@@ -1,6 +1,5 @@
 using System.Globalization;
 using OpenQA.Selenium;
-using OpenQA.Selenium.Support.UI;
 
 namespace Reputation.Browser.Tests;
 
@@ -10,16 +9,11 @@ namespace Reputation.Browser.Tests;
 /// <c>.live-responses-table</c>). Every step waits for what the operator would wait for, bounded; on a
 /// timeout it saves a screenshot and the page source and fails naming them.
 /// </summary>
-internal sealed class SwaggerPage(IWebDriver driver, Uri baseAddress, string testName)
+internal sealed class SwaggerPage(IWebDriver driver, Uri baseAddress, string testName) : BrowserPage(driver, testName)
 {
-    private readonly IWebDriver _driver = driver;
-
-    // Two noisy cores on CI: a first render of Swagger UI or a cold grain call can take seconds.
-    private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(30);
-
     public void Open()
     {
-        _driver.Navigate().GoToUrl(new Uri(baseAddress, "/swagger"));
+        Driver.Navigate().GoToUrl(new Uri(baseAddress, "/swagger"));
         Until("Swagger UI to render the operations", d => d.FindElements(By.CssSelector(".opblock-summary-path")).Count > 0);
     }
 
@@ -71,7 +65,7 @@ internal sealed class SwaggerPage(IWebDriver driver, Uri baseAddress, string tes
             var body = page.Until($"the request body of {operationId}", d => Displayed(d, By.CssSelector($"{block} textarea.body-param__text")));
             // A paste is one input event; typing 2 KB key by key re-renders Swagger UI's React form per key
             // and takes minutes. The native setter plus an input event is what React sees for a paste.
-            ((IJavaScriptExecutor)page._driver).ExecuteScript(
+            ((IJavaScriptExecutor)page.Driver).ExecuteScript(
                 "const [area, text] = arguments;" +
                 "Object.getOwnPropertyDescriptor(HTMLTextAreaElement.prototype, 'value').set.call(area, text);" +
                 "area.dispatchEvent(new Event('input', { bubbles: true }));", body, json);
@@ -108,79 +102,4 @@ internal sealed class SwaggerPage(IWebDriver driver, Uri baseAddress, string tes
             }, () => $"the page shows: {seen}");
         }
     }
-
-    private string WaitForText(string what, string css, string expected)
-    {
-        var seen = "";
-        return Until($"{what} to contain {expected}", d =>
-        {
-            seen = Text(d, css) ?? "(not shown)";
-            return seen.Contains(expected, StringComparison.Ordinal) ? seen : null;
-        }, () => $"the page shows: {seen}");
-    }
-
-    private void Click(string what, By by) =>
-        Until($"{what} to be clickable", d =>
-        {
-            if (Displayed(d, by) is not { Enabled: true } element)
-            {
-                return false;
-            }
-
-            element.Click();
-            return true;
-        });
-
-    private T Until<T>(string what, Func<IWebDriver, T?> condition, Func<string>? seen = null)
-    {
-        var wait = new WebDriverWait(_driver, s_timeout) { PollingInterval = TimeSpan.FromMilliseconds(100) };
-        // Swagger UI re-renders with React: an element found a moment ago can be replaced, or covered
-        // for a frame by an animation; the next poll finds it again.
-        wait.IgnoreExceptionTypes(typeof(NoSuchElementException), typeof(StaleElementReferenceException),
-            typeof(ElementClickInterceptedException), typeof(ElementNotInteractableException));
-        try
-        {
-            return wait.Until(d => condition(d))!;
-        }
-        catch (WebDriverTimeoutException)
-        {
-            var saved = SaveEvidence();
-            Assert.Fail($"Waited {s_timeout.TotalSeconds:0} s for {what}{(seen is null ? "" : $"; {seen()}")}. Screenshot and page source: {saved}");
-            throw;
-        }
-    }
-
-    /// <summary>Saves a screenshot of the page as it is now into the test output folder; returns its path.</summary>
-    public string Screenshot(string name)
-    {
-        var directory = Path.Combine(Artifacts.Directory, "browser");
-        System.IO.Directory.CreateDirectory(directory);
-        var path = Path.Combine(directory, $"{testName}-{name}.png");
-        ((ITakesScreenshot)_driver).GetScreenshot().SaveAsFile(path);
-        return path;
-    }
-
-    private string SaveEvidence()
-    {
-        var directory = Path.Combine(Artifacts.Directory, "browser");
-        System.IO.Directory.CreateDirectory(directory);
-        var stem = Path.Combine(directory, $"{testName}-{DateTime.UtcNow:yyyyMMddTHHmmssfff}");
-        try
-        {
-            ((ITakesScreenshot)_driver).GetScreenshot().SaveAsFile(stem + ".png");
-            File.WriteAllText(stem + ".html", _driver.PageSource);
-        }
-        catch (WebDriverException ex)
-        {
-            File.WriteAllText(stem + ".txt", $"the browser could not give a screenshot or page source: {ex.Message}");
-        }
-
-        return stem + ".{png,html}";
-    }
-
-    private static IWebElement? Displayed(ISearchContext context, By by) =>
-        context.FindElements(by).FirstOrDefault(e => e.Displayed);
-
-    private static string? Text(ISearchContext context, string css) =>
-        context.FindElements(By.CssSelector(css)).Select(e => e.Text).FirstOrDefault(t => t.Length > 0);
 }

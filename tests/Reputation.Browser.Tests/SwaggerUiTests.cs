@@ -9,11 +9,16 @@ public sealed class ServiceFixture : IAsyncLifetime
 {
     private ServiceProcess? _service;
 
-    public Uri BaseAddress => (_service ?? throw new InvalidOperationException("the service has not started")).BaseAddress;
+    public Uri BaseAddress => Service.BaseAddress;
+
+    private ServiceProcess Service => _service ?? throw new InvalidOperationException("the service has not started");
+
+    /// <summary>The typed client, with one of the Development keys.</summary>
+    public Reputation.Client.ReputationClient CreateClient(string apiKey) => Service.CreateClient(apiKey);
 
     public async ValueTask InitializeAsync()
     {
-        // Swagger UI and the HTTP surface, not persistence: memory storage, so no Azurite is needed.
+        // The pages and the HTTP surface, not persistence: memory storage, so no Azurite is needed.
         _service = ServiceProcess.Start(
             ServiceProcess.Ports.Free(),
             connectionString: "UseDevelopmentStorage=true",

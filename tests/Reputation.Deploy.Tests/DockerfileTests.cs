@@ -66,6 +66,47 @@ public sealed class DockerfileTests
         Assert.Contains("-o /app", publish.Arguments, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// The console's vendored libraries come with the build context (the build stage has no npm):
+    /// a context without them stops the build before the publish, saying what to run; one with them
+    /// goes on. The check runs here with /bin/sh, as the build stage runs it.
+    /// </summary>
+    [Fact]
+    public async Task The_build_stops_before_the_publish_when_the_console_libraries_are_not_in_the_context()
+    {
+        var all = Instructions();
+        var publish = all.FindIndex(i => i.Keyword == "RUN" && i.Arguments.Contains("dotnet publish", StringComparison.Ordinal));
+        var check = all.FindIndex(i => i.Keyword == "RUN" && i.Arguments.Contains("src/Reputation.Api/console/vendor/VERSIONS.txt", StringComparison.Ordinal));
+        Assert.InRange(check, all.FindIndex(i => i is { Keyword: "COPY", Arguments: "src/ src/" }) + 1, publish - 1);
+
+        var context = Directory.CreateTempSubdirectory("reputation-context-");
+        try
+        {
+            var (missingCode, missingError) = await RunAsync(all[check].Arguments, context.FullName);
+            Assert.NotEqual(0, missingCode);
+            Assert.Contains("ensure_console_vendor", missingError, StringComparison.Ordinal);
+
+            var vendor = Directory.CreateDirectory(Path.Combine(context.FullName, "src", "Reputation.Api", "console", "vendor"));
+            await File.WriteAllTextAsync(Path.Combine(vendor.FullName, "VERSIONS.txt"), "cytoscape 3.34.4\n", TestContext.Current.CancellationToken);
+            Assert.Equal(0, (await RunAsync(all[check].Arguments, context.FullName)).Code);
+        }
+        finally
+        {
+            context.Delete(recursive: true);
+        }
+
+        static async Task<(int Code, string Error)> RunAsync(string command, string directory)
+        {
+            var start = new System.Diagnostics.ProcessStartInfo("/bin/sh") { WorkingDirectory = directory, RedirectStandardError = true };
+            start.ArgumentList.Add("-c");
+            start.ArgumentList.Add(command);
+            using var process = System.Diagnostics.Process.Start(start)!;
+            var error = await process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+            await process.WaitForExitAsync(TestContext.Current.CancellationToken);
+            return (process.ExitCode, error);
+        }
+    }
+
     [Fact]
     public void The_image_runs_as_a_non_root_user()
     {
