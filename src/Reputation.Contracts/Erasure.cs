@@ -29,4 +29,6 @@ public sealed record ErasureResult
     public int JournalEntries { get; init; }
     /// <summary>Watermark key records (<c>GET /v1/watermarks/{keyId}</c>) that named the account and no longer do.</summary>
     public int Watermarks { get; init; }
+    /// <summary>Sampled decisions of the account, kept by the silos for policy backtests, dropped.</summary>
+    public int BacktestSamples { get; init; }
 }

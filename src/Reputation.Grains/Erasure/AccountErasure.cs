@@ -11,6 +11,9 @@ public sealed record ErasureReport(int IpRanges, int PaymentInstruments, int Pro
 
     /// <summary>Watermark key records that named the account and no longer do.</summary>
     public int Watermarks { get; init; }
+
+    /// <summary>Decisions of the account the silos' backtest samples held and no longer do.</summary>
+    public int BacktestSamples { get; init; }
 }
 
 /// <summary>
@@ -66,10 +69,11 @@ public static class AccountErasure
             watermarks += await grains.Ref<IWatermarkGrain>(key).ForgetAccountAsync(accountId) ? 1 : 0;
         }
 
+        var backtestSamples = await grains.GetGrain<Backtests.IBacktestGrain>(0).ForgetAccountAsync(accountId);
         await grains.Ref<IReviewQueueGrain>(Review.ReviewQueueGrain.Key).LeaveAsync(accountId);
         var auditRecords = await RedactAuditAsync(grains, accountId, pseudonym);
         await account.EraseAsync();
-        return new ErasureReport(ranges, instruments, templates, campaigns, listEntries, shadowReports, auditRecords) { JournalEntries = journalEntries, Watermarks = watermarks };
+        return new ErasureReport(ranges, instruments, templates, campaigns, listEntries, shadowReports, auditRecords) { JournalEntries = journalEntries, Watermarks = watermarks, BacktestSamples = backtestSamples };
     }
 
     private static async Task<int> ForgetAsync(string[] keys, Func<string, IEntityErasure> entity, string accountId, string placeholder)

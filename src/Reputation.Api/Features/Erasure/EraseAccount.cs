@@ -68,6 +68,7 @@ public sealed class EraseAccountHandler(IGrainFactory grains, AccountPseudonym p
             AuditRecords = r.AuditRecords,
             JournalEntries = r.JournalEntries,
             Watermarks = r.Watermarks,
+            BacktestSamples = r.BacktestSamples,
         };
     }
 }
