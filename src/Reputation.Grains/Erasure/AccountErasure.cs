@@ -33,6 +33,9 @@ public static class AccountErasure
     {
         ArgumentNullException.ThrowIfNull(grains);
         var account = grains.Ref<IAccountGrain>(accountId).AsReference<IAccountErasure>();
+        // Decisions are sampled for backtests even about an account never seen (a request decision
+        // of an unknown id): those go in any case.
+        var backtestSamples = await grains.GetGrain<Backtests.IBacktestGrain>(0).ForgetAccountAsync(accountId);
         if (await account.GetFootprintAsync() is not { } footprint)
         {
             return null;
@@ -69,7 +72,6 @@ public static class AccountErasure
             watermarks += await grains.Ref<IWatermarkGrain>(key).ForgetAccountAsync(accountId) ? 1 : 0;
         }
 
-        var backtestSamples = await grains.GetGrain<Backtests.IBacktestGrain>(0).ForgetAccountAsync(accountId);
         await grains.Ref<IReviewQueueGrain>(Review.ReviewQueueGrain.Key).LeaveAsync(accountId);
         var auditRecords = await RedactAuditAsync(grains, accountId, pseudonym);
         await account.EraseAsync();
