@@ -102,6 +102,26 @@ public sealed class BacktestTests
         Assert.Empty(tally.Changed);
     }
 
+    [Fact]
+    public void A_sample_keeps_the_facts_that_decide_and_drops_the_names_that_only_word_the_reasons()
+    {
+        RangeFacts range = new("198.51.100.0/24", SignupsLastHour: 40, DistinctAccounts: 50) { Risk = 0.6 };
+        IntelMatchFacts[] intel = [new(Confidence: 90, "identity--lab-b", "IP range 198.51.100.0/24 (indicator for 198.51.0.0/16 from Lab B)", NamesRange: true)];
+        var listed = new ListMatch(Deny: true, "its IP range (listed as 198.51.100.0/24)", "resold keys of acct-7");
+        var inputs = new ScoreInputs { Account = new AccountFacts(s_now.AddDays(-1), 3), Range = range, OtherRanges = new[] { range }, ThreatIntel = intel };
+
+        var sample = DecisionSample.Of("acct-1", DecisionKind.Signup, s_now, inputs, listed);
+
+        var kept = System.Text.Json.JsonSerializer.Serialize(sample);
+        Assert.DoesNotContain("198.51", kept, StringComparison.Ordinal);
+        Assert.DoesNotContain("acct-7", kept, StringComparison.Ordinal);
+        Assert.Equal((0.6, 40L, 90, "identity--lab-b", true), (sample.Range!.Value.Risk, sample.OtherRanges[0].SignupsLastHour, sample.ThreatIntel[0].Confidence, sample.ThreatIntel[0].Producer, sample.Listed!.Value.Deny));
+        var unlisted = sample with { Listed = null };
+        var original = AccountDecider.Decide(DecisionKind.Signup, s_now, inputs, null, ScoringPolicy.Default, null);
+        var again = AccountDecider.Decide(DecisionKind.Signup, s_now, unlisted.Inputs(), null, ScoringPolicy.Default, null);
+        Assert.Equal((original.Outcome, original.Result.Score), (again.Outcome, again.Result.Score));
+    }
+
     [Theory]
     [InlineData(0.0, 0)]
     [InlineData(0.0999, 0)]
