@@ -43,6 +43,7 @@ builder.Services.AddSingleton<IValidateOptions<PrivacyOptions>, PrivacyOptionsVa
 builder.Services.AddOptions<AuditOptions>().BindConfiguration(AuditOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
 builder.Services.AddOptions<DetectionOptions>().BindConfiguration(DetectionOptions.SectionName);
 builder.Services.AddOptions<DecisionCacheOptions>().BindConfiguration(DecisionCacheOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+builder.Services.AddOptions<BacktestOptions>().BindConfiguration(BacktestOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
 builder.Services.AddOptions<OrleansDashboardOptions>().BindConfiguration(OrleansDashboardOptions.SectionName);
 builder.Services.AddOptions<WebhookOptions>().BindConfiguration(WebhookOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
 
@@ -154,6 +155,7 @@ builder.Services.AddSingleton(sp => new AccountPseudonym(Convert.FromBase64Strin
 builder.Services.AddSingleton(sp => sp.GetRequiredService<IOptions<AuditOptions>>().Value.Retention);
 builder.Services.AddSingleton(sp => sp.GetRequiredService<IOptions<DetectionOptions>>().Value.UsageSinceSetting);
 builder.Services.AddSingleton(sp => sp.GetRequiredService<IOptions<DecisionCacheOptions>>().Value.Settings);
+builder.Services.AddSingleton(sp => sp.GetRequiredService<IOptions<BacktestOptions>>().Value.Settings);
 builder.Services.AddSingleton(sp => sp.GetRequiredService<IOptions<WebhookOptions>>().Value.Settings(builder.Environment.IsDevelopment()));
 builder.Services.AddMediator((MediatorOptions o) =>
 {

@@ -7,7 +7,7 @@ using Spectre.Console;
 namespace Reputation.Cli;
 
 /// <summary>
-/// <c>reputation policy get|history|diff|shadow|report|promote|rollback</c>: the safe way to change a
+/// <c>reputation policy get|history|diff|shadow|report|backtest|promote|rollback</c>: the safe way to change a
 /// policy (docs/operations.md, "Changing a policy safely"), from the command line.
 /// </summary>
 internal static class PolicyCommands
@@ -95,6 +95,19 @@ internal static class PolicyCommands
                 ? Render.ShadowReport(console, r)
                 : Render.NotFound(console, "candidate policy for", parse.GetValue(name)!), ct));
 
+        var backtest = new Command("backtest", "Decide the silos' samples of recent decisions again under a candidate file, beside the current version; nothing is saved.") { name, file };
+        backtest.SetAction((parse, ct) => run(parse, async client =>
+        {
+            if (!TryRead(console, parse.GetValue(file)!, out var candidate))
+            {
+                return ExitCodes.Usage;
+            }
+
+            return await client.BacktestPolicyAsync(parse.GetValue(name)!, candidate, ct) is { } result
+                ? Render.Backtest(console, result)
+                : Render.NotFound(console, "policy", parse.GetValue(name)!);
+        }, ct));
+
         var promote = new Command("promote", "Save a candidate file as the next version (it decides from then on).") { name, file };
         promote.SetAction((parse, ct) => run(parse, async client =>
         {
@@ -126,7 +139,7 @@ internal static class PolicyCommands
             return ExitCodes.Ok;
         }, ct));
 
-        foreach (var command in new[] { get, history, diff, shadow, report, promote, rollback })
+        foreach (var command in new[] { get, history, diff, shadow, report, backtest, promote, rollback })
         {
             policy.Subcommands.Add(command);
         }

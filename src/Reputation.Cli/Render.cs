@@ -248,12 +248,39 @@ internal static class Render
         Rows("request", report.Request);
         Rows("billing", report.Billing);
         console.Write(table);
-        if (report.ChangedAccounts.Count > 0)
+        ChangedAccounts(console, report.ChangedAccounts);
+        return ExitCodes.Ok;
+    }
+
+    public static int Backtest(IAnsiConsole console, BacktestResult result)
+    {
+        console.MarkupLine($"{result.Sampled} sampled decisions on {result.Silos} silo(s), decided under {E(result.Policy)} version {result.CurrentVersion} and the candidate: {result.Changed} would change.");
+        var table = new Table().AddColumn("kind").AddColumn("current").AddColumn("candidate").AddColumn(new TableColumn("count").RightAligned());
+        var changed = new List<string>();
+        void Rows<T>(string kind, BacktestKind<T> part) where T : struct, Enum
         {
-            console.MarkupLine($"Accounts whose decision would change: {E(string.Join(", ", report.ChangedAccounts.Take(20)))}{(report.ChangedAccounts.Count > 20 ? ", ..." : "")}");
+            foreach (var cell in part.Table)
+            {
+                table.AddRow(kind, E(cell.Current.ToString().ToLowerInvariant()), E(cell.Candidate.ToString().ToLowerInvariant()), cell.Count.ToString(CultureInfo.InvariantCulture));
+            }
+
+            changed.AddRange(part.ChangedAccounts.Select(c => c.AccountId));
         }
 
+        Rows("signup", result.Signup);
+        Rows("request", result.Request);
+        Rows("billing", result.Billing);
+        console.Write(table);
+        ChangedAccounts(console, changed.Distinct(StringComparer.Ordinal).ToList());
         return ExitCodes.Ok;
+    }
+
+    private static void ChangedAccounts(IAnsiConsole console, IReadOnlyList<string> accounts)
+    {
+        if (accounts.Count > 0)
+        {
+            console.MarkupLine($"Accounts whose decision would change: {E(string.Join(", ", accounts.Take(20)))}{(accounts.Count > 20 ? ", ..." : "")}");
+        }
     }
 
     public static int NotFound(IAnsiConsole console, string what, string id)

@@ -320,6 +320,55 @@ public interface IReputationApi
     [Put("/v1/policies/{name}/shadow")]
     Task<IApiResponse<ShadowView>> SetShadowPolicyAsync(string name, [Body] JsonObject policy, [Header(ReputationClient.ApiKeyHeaderName)] string apiKey, CancellationToken cancellationToken = default);
 
+    /// <summary><c>DELETE /v1/policies/{name}/shadow</c> (scope <c>operate</c>): removes the candidate; 404 if none is set.</summary>
+    /// <param name="name">The policy's name (only <c>default</c>).</param>
+    /// <param name="apiKey">The API key, sent as <c>X-Api-Key</c>.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The response.</returns>
+    [Delete("/v1/policies/{name}/shadow")]
+    Task<IApiResponse> DeleteShadowPolicyAsync(string name, [Header(ReputationClient.ApiKeyHeaderName)] string apiKey, CancellationToken cancellationToken = default);
+
+    /// <summary><c>POST /v1/policies/{name}/backtest</c> (scope <c>operate</c>): decides the silos' sampled decisions again under a candidate.</summary>
+    /// <param name="name">The policy the candidate is compared with.</param>
+    /// <param name="policy">The candidate policy.</param>
+    /// <param name="apiKey">The API key, sent as <c>X-Api-Key</c>.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The response; its content is the backtest when the call succeeded.</returns>
+    [Post("/v1/policies/{name}/backtest")]
+    Task<IApiResponse<BacktestResult>> BacktestPolicyAsync(string name, [Body] JsonObject policy, [Header(ReputationClient.ApiKeyHeaderName)] string apiKey, CancellationToken cancellationToken = default);
+
+    /// <summary><c>PUT /v1/lists/{list}/{entityType}/{entityId}</c> (scope <c>operate</c>): puts an entity on the allow or deny list.</summary>
+    /// <param name="list"><c>allow</c> or <c>deny</c>.</param>
+    /// <param name="entityType"><c>account</c>, <c>payment-instrument</c>, <c>ip-range</c> or <c>prompt-template</c>.</param>
+    /// <param name="entityId">The entity's id; an IP range as <c>network/prefixLength</c> (its slash is kept).</param>
+    /// <param name="request">Reason and expiry.</param>
+    /// <param name="apiKey">The API key, sent as <c>X-Api-Key</c>.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The response; its content is the entry when the call succeeded.</returns>
+    [Put("/v1/lists/{list}/{entityType}/{**entityId}")]
+    Task<IApiResponse<ListEntry>> PutListEntryAsync(
+        string list,
+        string entityType,
+        string entityId,
+        [Body(buffered: true)] ListEntryRequest request,
+        [Header(ReputationClient.ApiKeyHeaderName)] string apiKey,
+        CancellationToken cancellationToken = default);
+
+    /// <summary><c>DELETE /v1/lists/{list}/{entityType}/{entityId}</c> (scope <c>operate</c>): removes an entity from a list; 404 if it is not on it.</summary>
+    /// <param name="list"><c>allow</c> or <c>deny</c>.</param>
+    /// <param name="entityType">The entity's kind, as for PUT.</param>
+    /// <param name="entityId">The entity's id, as for PUT.</param>
+    /// <param name="apiKey">The API key, sent as <c>X-Api-Key</c>.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The response.</returns>
+    [Delete("/v1/lists/{list}/{entityType}/{**entityId}")]
+    Task<IApiResponse> DeleteListEntryAsync(
+        string list,
+        string entityType,
+        string entityId,
+        [Header(ReputationClient.ApiKeyHeaderName)] string apiKey,
+        CancellationToken cancellationToken = default);
+
     /// <summary><c>GET /v1/policies/{name}/shadow/report</c> (scope <c>read</c>): what the candidate would have decided.</summary>
     /// <param name="name">The policy's name.</param>
     /// <param name="apiKey">The API key, sent as <c>X-Api-Key</c>.</param>

@@ -341,31 +341,10 @@ public sealed class ReputationClient
     /// <exception cref="ReputationApiException">The service answered an error other than 404.</exception>
     /// <exception cref="HttpRequestException">The service could not be reached.</exception>
     /// <exception cref="TimeoutException">No answer within <see cref="ReputationClientOptions.ReadTimeout"/>.</exception>
-    public async Task<bool> DeleteWebhookAsync(string name, CancellationToken cancellationToken = default)
+    public Task<bool> DeleteWebhookAsync(string name, CancellationToken cancellationToken = default)
     {
         ThrowIfNotAPathSegment(name);
-        cancellationToken.ThrowIfCancellationRequested();
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(_readTimeout);
-        try
-        {
-            using var response = await _api.DeleteWebhookAsync(name, _apiKey, deadline.Token);
-            if (response.IsSuccessful)
-            {
-                return true;
-            }
-
-            if (response.IsReceived && response.StatusCode == HttpStatusCode.NotFound)
-            {
-                return false;
-            }
-
-            throw CreateApiException(response);
-        }
-        catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
-        {
-            throw new TimeoutException($"The reputation service did not answer within {_readTimeout}.", ex);
-        }
+        return DeleteAsync(name, static (api, n, key, ct) => api.DeleteWebhookAsync(n, key, ct), cancellationToken);
     }
 
     /// <summary>Reads a webhook's delivery log (<c>GET /v1/webhooks/{name}/deliveries</c>, scope <c>operate</c>). Audited.</summary>
@@ -471,6 +450,51 @@ public sealed class ReputationClient
     public async Task<CampaignPage> ListCampaignsAsync(int? limit = null, string? after = null, CancellationToken cancellationToken = default) =>
         (await ReadAsync((Limit: limit, After: after), static (api, q, key, ct) => api.ListCampaignsAsync(q.Limit, q.After, key, ct), cancellationToken, notFoundIsNull: false))!;
 
+    /// <summary>Puts an entity on the allow or deny list (<c>PUT /v1/lists/{list}/{entityType}/{entityId}</c>, scope <c>operate</c>). Audited.</summary>
+    /// <param name="list">Which list.</param>
+    /// <param name="entityType">The entity's kind (not a campaign).</param>
+    /// <param name="entityId">Its id; an IP range as <c>network/prefixLength</c>, e.g. <c>198.18.0.0/16</c>.</param>
+    /// <param name="request">Why, and until when.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The entry as the service holds it (an unchanged entry keeps its first <c>addedAt</c>).</returns>
+    /// <exception cref="ReputationApiException">400 naming the bad field, 409 when the entity is on the other list or the list is full.</exception>
+    /// <exception cref="HttpRequestException">The service could not be reached.</exception>
+    /// <exception cref="TimeoutException">No answer within <see cref="ReputationClientOptions.ReadTimeout"/>.</exception>
+    public async Task<ListEntry> PutListEntryAsync(ListKind list, EntityType entityType, string entityId, ListEntryRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(entityId);
+        ArgumentNullException.ThrowIfNull(request);
+        return (await ReadAsync((List: ListSegment(list), Type: EntitySegment(entityType), Id: entityId, Request: request),
+            static (api, q, key, ct) => api.PutListEntryAsync(q.List, q.Type, q.Id, q.Request, key, ct), cancellationToken, notFoundIsNull: false))!;
+    }
+
+    /// <summary>Removes an entity from the allow or deny list (<c>DELETE /v1/lists/{list}/{entityType}/{entityId}</c>, scope <c>operate</c>). Audited.</summary>
+    /// <param name="list">Which list.</param>
+    /// <param name="entityType">The entity's kind.</param>
+    /// <param name="entityId">Its id, as for <see cref="PutListEntryAsync"/>.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>True when it was removed, false when it was not on that list (404).</returns>
+    /// <exception cref="ReputationApiException">The service answered an error other than 404.</exception>
+    /// <exception cref="HttpRequestException">The service could not be reached.</exception>
+    /// <exception cref="TimeoutException">No answer within <see cref="ReputationClientOptions.ReadTimeout"/>.</exception>
+    public Task<bool> DeleteListEntryAsync(ListKind list, EntityType entityType, string entityId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(entityId);
+        return DeleteAsync((List: ListSegment(list), Type: EntitySegment(entityType), Id: entityId),
+            static (api, q, key, ct) => api.DeleteListEntryAsync(q.List, q.Type, q.Id, key, ct), cancellationToken);
+    }
+
+    private static string ListSegment(ListKind list) => list == ListKind.Allow ? "allow" : "deny";
+
+    private static string EntitySegment(EntityType type) => type switch
+    {
+        EntityType.Account => "account",
+        EntityType.PaymentInstrument => "payment-instrument",
+        EntityType.IpRange => "ip-range",
+        EntityType.PromptTemplate => "prompt-template",
+        _ => "campaign",
+    };
+
     /// <summary>Lists a page of the allow or deny list (<c>GET /v1/lists/{list}</c>, scope <c>operate</c>).</summary>
     /// <param name="list">Which list.</param>
     /// <param name="limit">Entries per page (the service's default when null).</param>
@@ -481,7 +505,7 @@ public sealed class ReputationClient
     /// <exception cref="HttpRequestException">The service could not be reached.</exception>
     /// <exception cref="TimeoutException">No answer within <see cref="ReputationClientOptions.ReadTimeout"/>.</exception>
     public async Task<ListPage> ListEntriesAsync(ListKind list, int? limit = null, string? after = null, CancellationToken cancellationToken = default) =>
-        (await ReadAsync((List: list == ListKind.Allow ? "allow" : "deny", Limit: limit, After: after),
+        (await ReadAsync((List: ListSegment(list), Limit: limit, After: after),
             static (api, q, key, ct) => api.ListEntriesAsync(q.List, q.Limit, q.After, key, ct), cancellationToken, notFoundIsNull: false))!;
 
     /// <summary>Reads a page of the audit log, newest first (<c>GET /v1/audit</c>, scope <c>operate</c>).</summary>
@@ -580,6 +604,37 @@ public sealed class ReputationClient
         ThrowIfNotAPathSegment(name);
         ArgumentNullException.ThrowIfNull(policy);
         return (await ReadAsync((Name: name, Policy: policy), static (api, q, key, ct) => api.SetShadowPolicyAsync(q.Name, q.Policy, key, ct), cancellationToken, notFoundIsNull: false))!;
+    }
+
+    /// <summary>Removes the candidate policy (<c>DELETE /v1/policies/{name}/shadow</c>, scope <c>operate</c>); decisions stop being decided under it. Audited.</summary>
+    /// <param name="name">The policy's name (only <c>default</c>).</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>True when it was removed, false when none was set (404).</returns>
+    /// <exception cref="ReputationApiException">The service answered an error other than 404 (400 for a name other than <c>default</c>).</exception>
+    /// <exception cref="HttpRequestException">The service could not be reached.</exception>
+    /// <exception cref="TimeoutException">No answer within <see cref="ReputationClientOptions.ReadTimeout"/>.</exception>
+    public Task<bool> DeleteShadowPolicyAsync(string name, CancellationToken cancellationToken = default)
+    {
+        ThrowIfNotAPathSegment(name);
+        return DeleteAsync(name, static (api, n, key, ct) => api.DeleteShadowPolicyAsync(n, key, ct), cancellationToken);
+    }
+
+    /// <summary>
+    /// Decides the silos' samples of recent decisions again under a candidate and the policy's current
+    /// version (<c>POST /v1/policies/{name}/backtest</c>, scope <c>operate</c>). Nothing is saved. Audited.
+    /// </summary>
+    /// <param name="name">The policy the candidate is compared with (<c>default</c> is the live one).</param>
+    /// <param name="policy">The candidate, a whole policy as <see cref="GetPolicyAsync"/> returns it.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>Counts by (current, candidate) outcome per kind, changed accounts and score histograms; <see langword="null"/> if no policy of that name was ever saved (404).</returns>
+    /// <exception cref="ReputationApiException">The service answered an error other than 404 (400 naming each bad field of the candidate).</exception>
+    /// <exception cref="HttpRequestException">The service could not be reached.</exception>
+    /// <exception cref="TimeoutException">No answer within <see cref="ReputationClientOptions.ReadTimeout"/>.</exception>
+    public Task<BacktestResult?> BacktestPolicyAsync(string name, JsonObject policy, CancellationToken cancellationToken = default)
+    {
+        ThrowIfNotAPathSegment(name);
+        ArgumentNullException.ThrowIfNull(policy);
+        return ReadAsync((Name: name, Policy: policy), static (api, q, key, ct) => api.BacktestPolicyAsync(q.Name, q.Policy, key, ct), cancellationToken);
     }
 
     /// <summary>Reads what the candidate would have decided (<c>GET /v1/policies/{name}/shadow/report</c>, scope <c>read</c>).</summary>
@@ -715,6 +770,33 @@ public sealed class ReputationClient
         }
 
         throw CreateApiException(response);
+    }
+
+    /// <summary>A DELETE: true when done, false on 404, else the error thrown with its problem.</summary>
+    private async Task<bool> DeleteAsync<TKey>(TKey key, Func<IReputationApi, TKey, string, CancellationToken, Task<IApiResponse>> send, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(_readTimeout);
+        try
+        {
+            using var response = await send(_api, key, _apiKey, deadline.Token);
+            if (response.IsSuccessful)
+            {
+                return true;
+            }
+
+            if (response.IsReceived && response.StatusCode == HttpStatusCode.NotFound)
+            {
+                return false;
+            }
+
+            throw CreateApiException(response);
+        }
+        catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new TimeoutException($"The reputation service did not answer within {_readTimeout}.", ex);
+        }
     }
 
     /// <summary>A read (or an operator call answered at once): null on 404 when <paramref name="notFoundIsNull"/>, else the error thrown with its problem.</summary>

@@ -31,4 +31,6 @@ public sealed record ErasureResult
     public int Watermarks { get; init; }
     /// <summary>Webhook deliveries whose pending body, event id or last error named the account, now redacted (<c>GET /v1/webhooks/{name}/deliveries</c>).</summary>
     public int WebhookDeliveries { get; init; }
+    /// <summary>Sampled decisions of the account, kept by the silos for policy backtests, dropped.</summary>
+    public int BacktestSamples { get; init; }
 }

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Orleans;
+using Orleans.Hosting;
 using Orleans.Runtime;
 using Orleans.Storage;
 using Reputation.Grains.Policies;
@@ -42,6 +43,10 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton(Accounts.DecisionCacheSettings.Default);
         services.TryAddSingleton<Accounts.DecisionCache>();
         services.TryAddSingleton<Accounts.IDecisionCache>(sp => sp.GetRequiredService<Accounts.DecisionCache>());
+        services.TryAddSingleton(Backtests.DecisionSampleSettings.Default);
+        services.TryAddSingleton<Backtests.IDecisionSamples, Backtests.DecisionSamples>();
+        services.AddGrainService<Backtests.BacktestService>();
+        services.TryAddSingleton<Backtests.IBacktestServiceClient, Backtests.BacktestServiceClient>();
         return services;
     }
 }

@@ -253,4 +253,20 @@ public sealed class ListTests(ApiFactory factory)
         await Eventually.ValueAsync(() => DecideAsync(client, account, net.Host(5)), d => d.Decision == RequestDecision.Allow, "the expired entry lifting", TimeSpan.FromSeconds(5));
         Assert.DoesNotContain((await PageAsync("/v1/lists/deny?limit=1000")).Entries, e => e.EntityId == account);
     }
+
+    [Fact]
+    public async Task The_client_puts_and_removes_entries_and_keeps_an_ip_range_s_slash()
+    {
+        var client = factory.CreateReputationClient(ApiFactory.OperatorKey);
+        var network = $"{Unique.Wide16().Network}/16";
+
+        var entry = await client.PutListEntryAsync(ListKind.Deny, EntityType.IpRange, network, new ListEntryRequest { Reason = "proxy farm" }, Ct);
+
+        Assert.Equal((ListKind.Deny, EntityType.IpRange, network, "proxy farm"), (entry.List, entry.EntityType, entry.EntityId, entry.Reason));
+        var onAllow = await Assert.ThrowsAsync<ReputationApiException>(() =>
+            client.PutListEntryAsync(ListKind.Allow, EntityType.IpRange, network, new ListEntryRequest { Reason = "both" }, Ct));
+        Assert.Equal(HttpStatusCode.Conflict, onAllow.StatusCode);
+        Assert.True(await client.DeleteListEntryAsync(ListKind.Deny, EntityType.IpRange, network, Ct));
+        Assert.False(await client.DeleteListEntryAsync(ListKind.Deny, EntityType.IpRange, network, Ct));
+    }
 }

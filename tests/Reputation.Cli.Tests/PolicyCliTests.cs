@@ -74,4 +74,36 @@ public sealed class PolicyCliTests(ServiceFactory service)
             dir.Delete(recursive: true);
         }
     }
+
+    [Fact]
+    public async Task A_backtest_prints_the_table_and_the_accounts_that_would_change()
+    {
+        var dir = Directory.CreateTempSubdirectory("reputation-cli-backtest-");
+        try
+        {
+            var currentFile = Path.Combine(dir.FullName, "current.json");
+            var (getCode, got) = await service.RunAsync("policy", "get", "default", "--out", currentFile, "--key", ServiceFactory.ServiceKey);
+            Assert.True(getCode == ExitCodes.Ok, got);
+            var policy = JsonNode.Parse(await File.ReadAllTextAsync(currentFile, Ct))!.AsObject();
+            policy["request"]!["throttle"] = 0.05; // a new account (NEW_ACCOUNT 0.15) is throttled
+            var candidateFile = Path.Combine(dir.FullName, "candidate.json");
+            await File.WriteAllTextAsync(candidateFile, policy.ToJsonString(), Ct);
+            var account = $"cli-backtest-{Guid.NewGuid():N}";
+            var (decideCode, decided) = await service.RunAsync("decide", "request", account, "--ip", "192.0.2.91", "--key", ServiceFactory.ServiceKey);
+            Assert.True(decideCode == ExitCodes.Ok, decided);
+
+            var (code, output) = await service.RunAsync("policy", "backtest", "default", candidateFile, "--key", ServiceFactory.OperatorKey);
+
+            Assert.True(code == ExitCodes.Ok, output);
+            Assert.Contains("would change", output, StringComparison.Ordinal);
+            Assert.Contains(output.Split('\n'), l => l.Contains("request", StringComparison.Ordinal) && l.Contains("allow", StringComparison.Ordinal) && l.Contains("throttle", StringComparison.Ordinal));
+            Assert.Contains(account, output, StringComparison.Ordinal);
+            var (missingCode, missing) = await service.RunAsync("policy", "backtest", "never-saved", candidateFile, "--key", ServiceFactory.OperatorKey);
+            Assert.True(missingCode == ExitCodes.NotFound, missing);
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
 }

@@ -119,6 +119,10 @@ public sealed partial class DeploymentTests
         Assert.Equal("100000", (string?)Env("Reputation__DecisionCache__Capacity")["value"]);
     }
 
+    [Fact]
+    public void The_backtest_sample_size_comes_from_values() =>
+        Assert.Equal("4096", (string?)Env("Reputation__Backtest__SamplePerKind")["value"]);
+
     [Theory]
     [InlineData(false, 4)]
     [InlineData(true, 5)]

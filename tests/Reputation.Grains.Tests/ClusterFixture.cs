@@ -16,7 +16,7 @@ public abstract class SiloFixture : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        var builder = new InProcessTestClusterBuilder(1);
+        var builder = new InProcessTestClusterBuilder(Silos);
         var clock = new ReputationClock(Time);
         builder.ConfigureSilo((_, silo) =>
         {
@@ -35,6 +35,9 @@ public abstract class SiloFixture : IAsyncLifetime
         await Cluster.DisposeAsync();
         GC.SuppressFinalize(this);
     }
+
+    /// <summary>Silos in the cluster.</summary>
+    protected virtual short Silos => 1;
 
     /// <summary>Services registered before the grains' defaults, which they replace.</summary>
     protected virtual void ConfigureServices(IServiceCollection services)

@@ -318,6 +318,20 @@ public sealed class DecisionCacheOptions
     public Grains.Accounts.DecisionCacheSettings Settings => new(TimeSpan.FromSeconds(Seconds), Capacity);
 }
 
+public sealed class BacktestOptions
+{
+    public const string SectionName = "Reputation:Backtest";
+
+    /// <summary>
+    /// Decisions of each kind (signup, request, billing) whose facts each silo keeps for policy
+    /// backtests (docs/decisions/0033-backtest-sample.md); 0 keeps none.
+    /// </summary>
+    [Range(0, 100_000, ErrorMessage = "Reputation:Backtest:SamplePerKind must be 0 (none) to 100000 decisions.")]
+    public int SamplePerKind { get; init; } = Grains.Backtests.DecisionSampleSettings.Default.Capacity;
+
+    public Grains.Backtests.DecisionSampleSettings Settings => new(SamplePerKind);
+}
+
 public sealed class WebhookOptions
 {
     public const string SectionName = "Reputation:Webhooks";

@@ -259,6 +259,7 @@ internal static partial class SwaggerSetup
                 """,
             ["PutPolicy"] = PolicyJson.Serialize(ScoringPolicy.Default),
             ["PutShadowPolicy"] = PolicyJson.Serialize(ScoringPolicy.Default with { Request = ScoringPolicy.Default.Request with { Throttle = 0.45 } }),
+            ["BacktestPolicy"] = PolicyJson.Serialize(ScoringPolicy.Default with { Request = ScoringPolicy.Default.Request with { Throttle = 0.45 } }),
         };
 
         public void Apply(OpenApiOperation operation, OperationFilterContext context)

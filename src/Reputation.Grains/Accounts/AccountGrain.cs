@@ -23,6 +23,7 @@ public sealed partial class AccountGrain(
     IIntelCache intel,
     IUsageObservation observation,
     IDecisionCache decisions,
+    Backtests.IDecisionSamples samples,
     ReputationMetrics metrics,
     ReputationClock time,
     ILogger<AccountGrain> logger) : Grain, IAccountGrain, IIncomingGrainCallFilter
@@ -800,7 +801,7 @@ public sealed partial class AccountGrain(
     {
         var policy = policies.Current;
         var candidate = policies.Shadow;
-        var decision = Decide(kind, policy, candidate, ipRange, instruments, charge, ListMatch(ipRange, instruments));
+        var decision = Decide(kind, policy, candidate, ipRange, instruments, charge, ListMatch(ipRange, instruments), sampled: true);
         shadowOutcome = decision.ShadowOutcome;
         if (shadowOutcome is { } shadow)
         {
@@ -879,14 +880,16 @@ public sealed partial class AccountGrain(
 
     /// <summary>The score without a list or a candidate: what counts for being flagged.</summary>
     private ScoreResult Score(ScoringPolicy policy, string? ipRange, IEnumerable<string> instruments) =>
-        Decide(DecisionKind.Request, policy, null, ipRange, instruments, null, null).Result;
+        Decide(DecisionKind.Request, policy, null, ipRange, instruments, null, null, sampled: false).Result;
 
     /// <summary>
     /// The facts of one decision, from the account's state and its cached entity signals. Facts that
     /// need the policy (a template's share of the account's traffic, the templated minimum, standing)
-    /// are taken under the live one; a shadow candidate is scored on the same facts.
+    /// are taken under the live one; a shadow candidate is scored on the same facts. A decision the
+    /// grain answers is <paramref name="sampled"/>: offered to the silo's backtest sample, which keeps
+    /// these facts when it takes it.
     /// </summary>
-    private AccountDecision Decide(DecisionKind kind, ScoringPolicy policy, ScoringPolicy? shadow, string? ipRange, IEnumerable<string> instruments, ChargeFacts? charge, ListMatch? listed)
+    private AccountDecision Decide(DecisionKind kind, ScoringPolicy policy, ScoringPolicy? shadow, string? ipRange, IEnumerable<string> instruments, ChargeFacts? charge, ListMatch? listed, bool sampled)
     {
         var s = state.State;
         var now = time.UtcNow;
@@ -977,7 +980,7 @@ public sealed partial class AccountGrain(
                 hit.Value.Entity == Core.Intel.IntelEntity.IpRange);
         }
 
-        return AccountDecider.Decide(kind, now, new ScoreInputs
+        var inputs = new ScoreInputs
         {
             Account = account,
             Range = range,
@@ -987,7 +990,13 @@ public sealed partial class AccountGrain(
             ThreatIntel = intelFacts,
             Charge = charge,
             Released = s.Release?.Facts,
-        }, listed, policy, shadow);
+        };
+        if (sampled)
+        {
+            samples.Offer(kind, this.GetPrimaryKeyString(), now, inputs, listed);
+        }
+
+        return AccountDecider.Decide(kind, now, inputs, listed, policy, shadow);
     }
 
     private static int RangesSince(Dictionary<string, DateTimeOffset> seenAt, DateTimeOffset since)

@@ -14,6 +14,9 @@ public sealed record ErasureReport(int IpRanges, int PaymentInstruments, int Pro
 
     /// <summary>Webhook deliveries (pending bodies, event ids, errors) that named the account and no longer do.</summary>
     public int WebhookDeliveries { get; init; }
+
+    /// <summary>Decisions of the account the silos' backtest samples held and no longer do.</summary>
+    public int BacktestSamples { get; init; }
 }
 
 /// <summary>
@@ -33,6 +36,9 @@ public static class AccountErasure
     {
         ArgumentNullException.ThrowIfNull(grains);
         var account = grains.Ref<IAccountGrain>(accountId).AsReference<IAccountErasure>();
+        // Decisions are sampled for backtests even about an account never seen (a request decision
+        // of an unknown id): those go in any case.
+        var backtestSamples = await grains.GetGrain<Backtests.IBacktestGrain>(0).ForgetAccountAsync(accountId);
         if (await account.GetFootprintAsync() is not { } footprint)
         {
             return null;
@@ -78,7 +84,7 @@ public static class AccountErasure
         await grains.Ref<IReviewQueueGrain>(Review.ReviewQueueGrain.Key).LeaveAsync(accountId);
         var auditRecords = await RedactAuditAsync(grains, accountId, pseudonym);
         await account.EraseAsync();
-        return new ErasureReport(ranges, instruments, templates, campaigns, listEntries, shadowReports, auditRecords) { JournalEntries = journalEntries, Watermarks = watermarks, WebhookDeliveries = webhookDeliveries };
+        return new ErasureReport(ranges, instruments, templates, campaigns, listEntries, shadowReports, auditRecords) { JournalEntries = journalEntries, Watermarks = watermarks, WebhookDeliveries = webhookDeliveries, BacktestSamples = backtestSamples };
     }
 
     private static async Task<int> ForgetAsync(string[] keys, Func<string, IEntityErasure> entity, string accountId, string placeholder)

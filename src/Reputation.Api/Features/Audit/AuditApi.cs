@@ -38,6 +38,7 @@ public static class AuditActions
     public const string PolicyPut = "policy.put";
     public const string ShadowPut = "policy.shadow.put";
     public const string ShadowDelete = "policy.shadow.delete";
+    public const string Backtest = "policy.backtest";
     public const string ListPut = "list.put";
     public const string ListDelete = "list.delete";
     public const string IntelImport = "intel.import";

@@ -69,6 +69,7 @@ public sealed class EraseAccountHandler(IGrainFactory grains, AccountPseudonym p
             JournalEntries = r.JournalEntries,
             Watermarks = r.Watermarks,
             WebhookDeliveries = r.WebhookDeliveries,
+            BacktestSamples = r.BacktestSamples,
         };
     }
 }

@@ -133,6 +133,32 @@ internal static class PoliciesApi
             .WithDescription("Counts by (live decision, shadow decision) per decision kind, the number that would change, and up to 100 accounts whose decision would change. " +
                 "Each silo adds its counts every second, so the report is at most about a second behind.");
 
+        api.MapPost("/backtest", async Task<Results<Ok<BacktestResult>, ProblemHttpResult>> (string name, HttpContext http, IMediator mediator, AuditContext audit, CancellationToken ct) =>
+            {
+                audit.Target = $"policy:{name}";
+                using var reader = new StreamReader(http.Request.Body, Encoding.UTF8);
+                var json = await reader.ReadToEndAsync(ct);
+                if (await mediator.Send(new RunBacktest(name, json), ct) is not { } result)
+                {
+                    return NotFound(name);
+                }
+
+                // What was compared and how much it changed; the accounts stay in the answer only.
+                audit.After = new { result.CurrentVersion, result.Silos, result.Sampled, result.Changed };
+                return TypedResults.Ok(result);
+            })
+            .RequireScope(Scopes.Operate)
+            .Audited(AuditActions.Backtest)
+            .Accepts<Reputation.Core.Scoring.ScoringPolicy>("application/json")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .WithName("BacktestPolicy")
+            .WithSummary("Decide recent sampled decisions again under a candidate policy")
+            .WithDescription("Each silo keeps a bounded sample of the facts its recent decisions were made from (a reservoir per decision kind, " +
+                "`Reputation:Backtest:SamplePerKind`). The candidate in the body (a whole policy, validated as a PUT of the policy is: 400 naming each bad field) " +
+                "and the named policy's current version decide every silo's sample again; the answer counts the decisions by (current, candidate) outcome per kind, " +
+                "names up to 100 accounts per kind whose decision changes, and gives score histograms in tenths. Nothing is saved and no answer changes. " +
+                "Like shadow mode, but at once and on decisions already made; 404 for a policy never saved.");
+
         return api;
     }
 
