@@ -1,0 +1,58 @@
+"""Against a running service: REPUTATION_URL and REPUTATION_API_KEY (./test.sh starts one and sets both)."""
+
+import os
+import time
+import unittest
+import uuid
+
+from reputation_client import ClientOptions, ReputationClient, UsageBuffer, bucket_keys, prompt_fingerprint
+
+
+def service_client():
+    url, key = os.environ.get("REPUTATION_URL"), os.environ.get("REPUTATION_API_KEY")
+    if not url or not key:
+        raise AssertionError("REPUTATION_URL and REPUTATION_API_KEY must name a running service (./test.sh starts one)")
+    # A first call to a cold service takes longer than a gateway's decision budget.
+    return ReputationClient(ClientOptions(base_url=url, api_key=key, decision_timeout=10.0, ingest_timeout=10.0))
+
+
+class ServiceTests(unittest.TestCase):
+    def test_a_request_decision_comes_from_the_service(self):
+        result = service_client().decide_request(f"py-{uuid.uuid4()}", "198.51.100.7", model="m1")
+        self.assertFalse(result.is_fallback, result.fallback_cause)
+        self.assertIn(result.decision, ("allow", "throttle", "degrade", "block"))
+        self.assertGreater(result.response["requestsPerMinute"], 0)
+        self.assertGreaterEqual(result.response["policyVersion"], 1)
+
+    def test_usage_is_ingested_once_and_links_the_account_to_its_prompt_buckets(self):
+        client = service_client()
+        account = f"py-{uuid.uuid4()}"
+        prompt = "You are an expert tutor. Solve 12x+7=43 step by step and give the final answer on its own line."
+        sent = []
+
+        class Recording:
+            def ingest(self, events):
+                sent.extend(events)
+                return client.ingest(events)
+
+        buffer = UsageBuffer(Recording())
+        buffer.record(account, "198.51.100.7", prompt, 100, 400, "m1")
+        buffer.flush(all=True)
+        self.assertEqual(1, buffer.sent)
+        again = client.ingest(sent)  # the same ids: counted once
+        self.assertEqual((0, 1), (again["accepted"], again["duplicates"]))
+
+        expected = set(bucket_keys(prompt_fingerprint(prompt)))
+        deadline = time.monotonic() + 20
+        view = None
+        while time.monotonic() < deadline:
+            view = client.get_account(account)
+            if view is not None and expected <= set(view["promptBuckets"]):
+                break
+            time.sleep(0.05)  # the poll interval while the account's grains take the event in
+        self.assertIsNotNone(view, "the account never appeared")
+        self.assertLessEqual(expected, set(view["promptBuckets"]))
+
+
+if __name__ == "__main__":
+    unittest.main()
