@@ -24,10 +24,10 @@ class ServiceTests(unittest.TestCase):
         self.assertGreater(result.response["requestsPerMinute"], 0)
         self.assertGreaterEqual(result.response["policyVersion"], 1)
 
-    def test_usage_is_ingested_once_and_links_the_account_to_its_prompt_buckets(self):
+    def test_usage_is_ingested_once_and_links_two_accounts_sending_one_template(self):
         client = service_client()
-        account = f"py-{uuid.uuid4()}"
-        prompt = "You are an expert tutor. Solve 12x+7=43 step by step and give the final answer on its own line."
+        first, second = f"py-{uuid.uuid4()}", f"py-{uuid.uuid4()}"
+        template = "You are an expert tutor. Solve {} step by step and give the final answer on its own line."
         sent = []
 
         class Recording:
@@ -36,22 +36,25 @@ class ServiceTests(unittest.TestCase):
                 return client.ingest(events)
 
         buffer = UsageBuffer(Recording())
-        buffer.record(account, "198.51.100.7", prompt, 100, 400, "m1")
+        buffer.record(first, "198.51.100.7", template.format("12x+7=43"), 100, 400, "m1")
         buffer.flush(all=True)
-        self.assertEqual(1, buffer.sent)
+        buffer.record(second, "203.0.113.9", template.format("5x+1=26"), 90, 380, "m1")
+        buffer.flush(all=True)
+        self.assertEqual(2, buffer.sent)
         again = client.ingest(sent)  # the same ids: counted once
-        self.assertEqual((0, 1), (again["accepted"], again["duplicates"]))
+        self.assertEqual((0, 2), (again["accepted"], again["duplicates"]))
 
-        expected = set(bucket_keys(prompt_fingerprint(prompt)))
+        # The second account meets the first in the template's buckets (the fills normalise alike).
+        expected = set(bucket_keys(prompt_fingerprint(template.format("12x+7=43"))))
         deadline = time.monotonic() + 20
         view = None
         while time.monotonic() < deadline:
-            view = client.get_account(account)
-            if view is not None and expected <= set(view["promptBuckets"]):
+            view = client.get_account(second)
+            if view is not None and expected & set(view["promptBuckets"]):
                 break
-            time.sleep(0.05)  # the poll interval while the account's grains take the event in
+            time.sleep(0.05)  # the poll interval while the grains take the events in
         self.assertIsNotNone(view, "the account never appeared")
-        self.assertLessEqual(expected, set(view["promptBuckets"]))
+        self.assertTrue(expected & set(view["promptBuckets"]), f"no shared bucket: {view['promptBuckets']}")
 
 
 if __name__ == "__main__":

@@ -21,26 +21,29 @@ test('a request decision comes from the service', async () => {
   assert.ok(result.response.policyVersion >= 1);
 });
 
-test('usage is ingested once and links the account to its prompt buckets', async () => {
+test('usage is ingested once and links two accounts sending one template', async () => {
   const client = serviceClient();
-  const account = `js-${randomUUID()}`;
-  const prompt = 'You are an expert tutor. Solve 12x+7=43 step by step and give the final answer on its own line.';
+  const [first, second] = [`js-${randomUUID()}`, `js-${randomUUID()}`];
+  const template = (fill) => `You are an expert tutor. Solve ${fill} step by step and give the final answer on its own line.`;
   const sent = [];
   const buffer = new UsageBuffer({ ingest: (events) => { sent.push(...events); return client.ingest(events); } });
-  buffer.record(account, '198.51.100.7', { prompt, inputTokens: 100, outputTokens: 400, model: 'm1' });
+  buffer.record(first, '198.51.100.7', { prompt: template('12x+7=43'), inputTokens: 100, outputTokens: 400, model: 'm1' });
   await buffer.flush({ all: true });
-  assert.equal(buffer.sent, 1);
+  buffer.record(second, '203.0.113.9', { prompt: template('5x+1=26'), inputTokens: 90, outputTokens: 380, model: 'm1' });
+  await buffer.flush({ all: true });
+  assert.equal(buffer.sent, 2);
   const again = await client.ingest(sent); // the same ids: counted once
-  assert.deepEqual([again.accepted, again.duplicates], [0, 1]);
+  assert.deepEqual([again.accepted, again.duplicates], [0, 2]);
 
-  const expected = bucketKeys(promptFingerprint(prompt));
+  // The second account meets the first in the template's buckets (the fills normalise alike).
+  const expected = bucketKeys(promptFingerprint(template('12x+7=43')));
   const deadline = Date.now() + 20_000;
   let view = null;
   while (Date.now() < deadline) {
-    view = await client.getAccount(account);
-    if (view !== null && expected.every((k) => view.promptBuckets.includes(k))) break;
-    await delay(50); // the poll interval while the account's grains take the event in
+    view = await client.getAccount(second);
+    if (view !== null && expected.some((k) => view.promptBuckets.includes(k))) break;
+    await delay(50); // the poll interval while the grains take the events in
   }
   assert.ok(view !== null, 'the account never appeared');
-  assert.deepEqual(expected.filter((k) => view.promptBuckets.includes(k)), expected);
+  assert.ok(expected.some((k) => view.promptBuckets.includes(k)), `no shared bucket: ${view.promptBuckets}`);
 });
