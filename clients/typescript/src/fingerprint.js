@@ -3,7 +3,7 @@
 // docs/prompt-fingerprints.md; clients/vectors holds the values every port must reproduce.
 
 import { DATA, WS_CLASS, charClass, flags, isBlank, lowerInvariant } from './text.js';
-import { xxh64 } from './xxhash.js';
+import { mul64Into, xxh64Into } from './xxhash.js';
 
 const QUOTED = '"_"';
 const CODE = '`_`';
@@ -40,13 +40,13 @@ const LETTER = flags('letter');
 const LETTER_OR_DIGIT = flags('letterOrDigit');
 const MARK = flags('mark');
 
-const SINGLE_WORD_SEED = 0x5eed0001d15c0001n;
-const SHINGLE_SEED = 0x5eed0003d15c0003n;
-const WHOLE_SEED = 0x5eed00ffd15c00ffn;
+// Seeds as [high, low] 32-bit halves: 0x5EED0001D15C0001, 0x5EED0003D15C0003, 0x5EED00FFD15C00FF.
+const SINGLE_WORD_SEED = [0x5eed0001, 0xd15c0001];
+const SHINGLE_SEED = [0x5eed0003, 0xd15c0003];
+const WHOLE_SEED = [0x5eed00ff, 0xd15c00ff];
 const STOP_WORD_WEIGHT = 0.25;
 const MIN_SLOT_FACTOR_LOG2 = -6;
 const QUARTER_POWERS = [1.0, 0.8408964152537145, 0.7071067811865476, 0.5946035575013605];
-const M64 = 0xffffffffffffffffn;
 const encoder = new TextEncoder();
 
 export const BANDS = 4;
@@ -119,48 +119,81 @@ function slotFactor(words, scaffold) {
   return QUARTER_POWERS[quarters % 4] * 2 ** -Math.floor(quarters / 4);
 }
 
-function vote(votes, hash, weight) {
-  let mixed = (hash + 0x9e3779b97f4a7c15n) & M64;
-  mixed = ((mixed ^ (mixed >> 30n)) * 0xbf58476d1ce4e5b9n) & M64;
-  mixed = ((mixed ^ (mixed >> 27n)) * 0x94d049bb133111ebn) & M64;
-  mixed ^= mixed >> 31n;
-  weight *= 0.75 + (0.5 * Number(mixed >> 11n) / 9007199254740992);
-  const lo = Number(hash & 0xffffffffn);
-  const hi = Number(hash >> 32n);
+const hash = new Uint32Array(2);
+
+const mixed = new Uint32Array(2);
+
+function vote(votes, hi, lo, weight) {
+  let h = hi;
+  let l = lo;
+  // m = h + 0x9E3779B97F4A7C15
+  let sum = l + 0x7f4a7c15;
+  l = sum >>> 0;
+  h = (h + 0x9e3779b9 + (sum > 0xffffffff ? 1 : 0)) >>> 0;
+  // m = (m ^ (m >> 30)) * 0xBF58476D1CE4E5B9
+  mul64Into((h ^ (h >>> 30)) >>> 0, (l ^ ((l >>> 30) | (h << 2))) >>> 0, 0xbf58476d, 0x1ce4e5b9, mixed);
+  h = mixed[0];
+  l = mixed[1];
+  // m = (m ^ (m >> 27)) * 0x94D049BB133111EB
+  mul64Into((h ^ (h >>> 27)) >>> 0, (l ^ ((l >>> 27) | (h << 5))) >>> 0, 0x94d049bb, 0x133111eb, mixed);
+  h = mixed[0];
+  l = mixed[1];
+  // m ^= m >> 31
+  l = (l ^ ((l >>> 31) | (h << 1))) >>> 0;
+  h = (h ^ (h >>> 31)) >>> 0;
+  // (m >> 11) as a double: h * 2^21 + (l >>> 11), below 2^53
+  weight *= 0.75 + (0.5 * (h * 2097152 + (l >>> 11)) / 9007199254740992);
   for (let bit = 0; bit < 32; bit++) {
     votes[bit] += ((lo >>> bit) & 1) ? weight : -weight;
     votes[bit + 32] += ((hi >>> bit) & 1) ? weight : -weight;
   }
 }
 
-/** The 64-bit fingerprint of text {@link normalize} produced; 0n when it has no words. */
-export function simhashNormalized(normalized) {
+/** The 64-bit fingerprint of text {@link normalize} produced, as [high, low] 32-bit halves; [0, 0] when it has no words. */
+function fingerprintHalves(normalized) {
   const words = tokenize(normalized);
-  if (words.length === 0) return 0n;
-  const hashes = words.map((w) => xxh64(encoder.encode(w), SINGLE_WORD_SEED));
+  if (words.length === 0) return [0, 0];
+  const n = words.length;
+  const hashes = new Uint32Array(2 * n);
+  for (let i = 0; i < n; i++) {
+    xxh64Into(encoder.encode(words[i]), SINGLE_WORD_SEED[0], SINGLE_WORD_SEED[1], hash);
+    hashes[2 * i] = hash[0];
+    hashes[2 * i + 1] = hash[1];
+  }
   const scaffold = words.map((w) => PLACEHOLDERS.has(w) || SCAFFOLD.has(w));
-  const slot = slotFactor(words.length, scaffold.filter(Boolean).length);
+  const slot = slotFactor(n, scaffold.filter(Boolean).length);
   const votes = new Float64Array(64);
-  for (let i = 0; i < words.length; i++) {
+  for (let i = 0; i < n; i++) {
     const weight = STOP.has(words[i]) ? STOP_WORD_WEIGHT : 1.0;
-    vote(votes, hashes[i], scaffold[i] ? weight : weight * slot);
+    vote(votes, hashes[2 * i], hashes[2 * i + 1], scaffold[i] ? weight : weight * slot);
   }
   const triple = new Uint8Array(24);
   const view = new DataView(triple.buffer);
-  for (let i = 0; i + 2 < words.length; i++) {
-    view.setBigUint64(0, hashes[i], true);
-    view.setBigUint64(8, hashes[i + 1], true);
-    view.setBigUint64(16, hashes[i + 2], true);
-    vote(votes, xxh64(triple, SHINGLE_SEED), scaffold[i] && scaffold[i + 1] && scaffold[i + 2] ? 1.0 : slot);
+  for (let i = 0; i + 2 < n; i++) {
+    for (let k = 0; k < 3; k++) { // each hash as 8 little-endian bytes
+      view.setUint32(8 * k, hashes[2 * (i + k) + 1], true);
+      view.setUint32(8 * k + 4, hashes[2 * (i + k)], true);
+    }
+    xxh64Into(triple, SHINGLE_SEED[0], SHINGLE_SEED[1], hash);
+    vote(votes, hash[0], hash[1], scaffold[i] && scaffold[i + 1] && scaffold[i + 2] ? 1.0 : slot);
   }
-  if (words.length < 3) vote(votes, xxh64(encoder.encode(words.join(' ')), WHOLE_SEED), 1.0);
+  if (n < 3) {
+    xxh64Into(encoder.encode(words.join(' ')), WHOLE_SEED[0], WHOLE_SEED[1], hash);
+    vote(votes, hash[0], hash[1], 1.0);
+  }
   let lo = 0;
   let hi = 0;
   for (let bit = 0; bit < 32; bit++) {
     if (votes[bit] > 0) lo |= 1 << bit;
     if (votes[bit + 32] > 0) hi |= 1 << bit;
   }
-  return (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0);
+  return [hi >>> 0, lo >>> 0];
+}
+
+/** The 64-bit fingerprint of text {@link normalize} produced; 0n when it has no words. */
+export function simhashNormalized(normalized) {
+  const [hi, lo] = fingerprintHalves(normalized);
+  return (BigInt(hi) << 32n) | BigInt(lo);
 }
 
 /** The 64-bit fingerprint of a raw prompt (0n for an empty or blank prompt). */
@@ -171,7 +204,8 @@ export function simhash(prompt) {
 /** The fingerprint usage events carry: 16 lowercase hex digits. Matches C#'s PromptFingerprint.Compute. */
 export function promptFingerprint(prompt) {
   if (typeof prompt !== 'string') throw new TypeError('prompt must be a string');
-  return simhash(prompt).toString(16).padStart(16, '0');
+  const [hi, lo] = fingerprintHalves(normalize(prompt));
+  return hi.toString(16).padStart(8, '0') + lo.toString(16).padStart(8, '0');
 }
 
 /** Hamming distance of two fingerprints (16 hex digits or bigints), 0-64. */
