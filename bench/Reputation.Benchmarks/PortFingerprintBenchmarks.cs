@@ -8,9 +8,11 @@ namespace Reputation.Benchmarks;
 /// The prompt fingerprint as a gateway computes it (16 hex digits), on the two workloads the client
 /// ports time with their own timers (clients/typescript/bench, clients/python/bench), so
 /// docs/performance.md can give their cost as ratios to this one: one templated prompt, and every
-/// prompt of the test-vector corpus (clients/vectors/prompts.v1.json) once.
+/// prompt of the test-vector corpus (clients/vectors/prompts.v1.json) once. On a shared machine the
+/// minimum is the figure to compare (the ports' timers report the fastest of several rounds too).
 /// </summary>
 [MemoryDiagnoser]
+[MinColumn]
 public class PortFingerprintBenchmarks
 {
     /// <summary>19 words, a harvest template's fill.</summary>

@@ -108,7 +108,7 @@ export class ReputationClient {
         body: JSON.stringify(body),
         signal,
       });
-    } catch (error) {
+    } catch {
       return { ok: false, status: 0, cause: signal.aborted ? 'timeout' : 'unreachable' };
     }
     let parsed = null;

@@ -30,7 +30,6 @@ export const WS_CLASS = charClass('whiteSpace');
 
 const LOWER_BMP = new Map(DATA.lower);
 const LOWER_ASTRAL = new Map(DATA.lowerAstral);
-const PAIR = /[\ud800-\udbff][\udc00-\udfff]/g;
 
 /** Simple lower-case mapping per code point, as .NET's ToLowerInvariant (U+0130 stays). */
 export function lowerInvariant(text) {
@@ -65,4 +64,3 @@ export function isBlank(text) {
   return true;
 }
 
-export { PAIR };
