@@ -14,6 +14,8 @@ def accepting(path, body, attempt, stub):
 
 
 def client_for(url, **options):
+    # A generous decision timeout, so a busy machine does not turn an answer into a fallback; the timeout test sets its own.
+    options.setdefault("decision_timeout", 10.0)
     return ReputationClient(ClientOptions(base_url=url, api_key="test-key", ingest_retry_delay=0, **options))
 
 

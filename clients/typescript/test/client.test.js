@@ -7,7 +7,8 @@ import { stubService } from './stub.js';
 
 const DECISION = { accountId: 'acct-1', decision: 'throttle', score: 0.8, reasons: [], requestsPerMinute: 10, cacheTtlSeconds: 30, policyVersion: 7 };
 const accepting = (path, body) => [202, { accepted: body.events.length, duplicates: 0, rejected: [] }];
-const clientFor = (url, options = {}) => new ReputationClient({ baseUrl: url, apiKey: 'test-key', ingestRetryDelayMs: 0, ...options });
+// A generous decision timeout, so a busy machine does not turn an answer into a fallback; the timeout test sets its own.
+const clientFor = (url, options = {}) => new ReputationClient({ baseUrl: url, apiKey: 'test-key', decisionTimeoutMs: 10_000, ingestRetryDelayMs: 0, ...options });
 
 async function closedPortUrl() {
   const server = createServer();
