@@ -139,17 +139,23 @@ def _slot_factor(words: int, scaffold: int) -> float:
     return _QUARTER_POWERS[quarters % 4] * 2.0 ** -(quarters // 4)
 
 
-def _vote(votes: list, h: int, weight: float) -> None:
+# _SIGNS[b] is (+1.0 or -1.0 for each bit of byte b, least significant first): s * w is exactly +w or -w,
+# and v + (-w) is exactly v - w, so this adds the same doubles in the same order as a bit-by-bit loop.
+_SIGNS = [tuple(1.0 if (b >> j) & 1 else -1.0 for j in range(8)) for b in range(256)]
+
+
+def _vote(votes: list, h: int, weight: float) -> list:
     mixed = (h + 0x9E3779B97F4A7C15) & _M64
     mixed = ((mixed ^ (mixed >> 30)) * 0xBF58476D1CE4E5B9) & _M64
     mixed = ((mixed ^ (mixed >> 27)) * 0x94D049BB133111EB) & _M64
     mixed ^= mixed >> 31
-    weight *= 0.75 + (0.5 * float(mixed >> 11) / 9007199254740992.0)
-    for bit in range(64):
-        if (h >> bit) & 1:
-            votes[bit] += weight
-        else:
-            votes[bit] -= weight
+    w = weight * (0.75 + (0.5 * float(mixed >> 11) / 9007199254740992.0))
+    signs = _SIGNS
+    bits = (
+        signs[h & 0xFF] + signs[(h >> 8) & 0xFF] + signs[(h >> 16) & 0xFF] + signs[(h >> 24) & 0xFF]
+        + signs[(h >> 32) & 0xFF] + signs[(h >> 40) & 0xFF] + signs[(h >> 48) & 0xFF] + signs[h >> 56]
+    )
+    return [v + s * w for v, s in zip(votes, bits)]
 
 
 def simhash_normalized(normalized: str) -> int:
@@ -164,13 +170,13 @@ def simhash_normalized(normalized: str) -> int:
     votes = [0.0] * 64
     for i, w in enumerate(words):
         weight = _STOP_WORD_WEIGHT if w in _STOP else 1.0
-        _vote(votes, hashes[i], weight if scaffold[i] else weight * slot)
+        votes = _vote(votes, hashes[i], weight if scaffold[i] else weight * slot)
     for i in range(len(words) - 2):
         triple = struct.pack("<3Q", hashes[i], hashes[i + 1], hashes[i + 2])
         all_scaffold = scaffold[i] and scaffold[i + 1] and scaffold[i + 2]
-        _vote(votes, xxh64(triple, _SHINGLE_SEED), 1.0 if all_scaffold else slot)
+        votes = _vote(votes, xxh64(triple, _SHINGLE_SEED), 1.0 if all_scaffold else slot)
     if len(words) < 3:
-        _vote(votes, xxh64(" ".join(words).encode("utf-8"), _WHOLE_SEED), 1.0)
+        votes = _vote(votes, xxh64(" ".join(words).encode("utf-8"), _WHOLE_SEED), 1.0)
     fingerprint = 0
     for bit in range(64):
         if votes[bit] > 0:
