@@ -13,10 +13,15 @@
 #   3. builds Reputation.sln once in Release;
 #   4. runs each tests/*/*.Tests.csproj with "dotnet test --no-build", writing TRX files to
 #      TestResults/<project>/, and carries on after a failing project;
-#   5. runs scripts/check-image.sh (unless a FILTER is given), which builds the Dockerfile with
+#   5. runs scripts/test-clients.sh (unless a FILTER is given): the TypeScript and Python clients'
+#      tests (clients/) against the committed vectors, random prompts the C# tests answer this run,
+#      and a service it starts on free ports (memory storage); it packs Reputation.Client and builds
+#      and runs samples/Reputation.Client.Sample against the package. Its counts join the totals;
+#      its logs are in TestResults/clients/;
+#   6. runs scripts/check-image.sh (unless a FILTER is given), which builds the Dockerfile with
 #      buildah on local stand-in base images and runs the image; it counts as one test, its output
 #      in TestResults/image-check.log;
-#   6. stops Azurite and prints the totals as the very last line:
+#   7. stops Azurite and prints the totals as the very last line:
 #        N passed, N failed            or   N passed, N failed, N skipped   (when any skipped)
 #      A project that produced no TRX file (crash, build break) counts as one failed test.
 #
@@ -170,6 +175,32 @@ for proj in "${projects[@]}"; do
   total_failed=$((total_failed + p_failed))
   total_skipped=$((total_skipped + p_skipped))
 done
+
+# The client ports (TypeScript, Python) and the .NET package, against a service of this build.
+if [[ -n "$FILTER" ]]; then
+  log "Client ports not tested: a FILTER was given (run scripts/test-clients.sh alone for them)."
+elif ((build_ok == 0)); then
+  total_failed=$((total_failed + 1))
+  problems+=("the client ports were not tested: the build failed (counted as 1 failed)")
+else
+  log "Testing the client ports and the .NET package (scripts/test-clients.sh) ..."
+  clients_rc=0
+  "$SCRIPT_DIR/scripts/test-clients.sh" "$RESULTS_DIR/clients" </dev/null | tee "$RESULTS_DIR/clients.log" || clients_rc=$?
+  clients_summary="$(tail -n 1 "$RESULTS_DIR/clients.log")"
+  if [[ "$clients_summary" =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
+    total_passed=$((total_passed + BASH_REMATCH[1]))
+    total_failed=$((total_failed + BASH_REMATCH[2]))
+    if ((clients_rc != 0 && BASH_REMATCH[2] == 0)); then
+      total_failed=$((total_failed + 1))
+      problems+=("scripts/test-clients.sh exited with code $clients_rc but reported no failed test — counted as 1 failed")
+    elif ((BASH_REMATCH[2] > 0)); then
+      problems+=("client ports: ${BASH_REMATCH[2]} failed (TestResults/clients/)")
+    fi
+  else
+    total_failed=$((total_failed + 1))
+    problems+=("scripts/test-clients.sh printed no summary (TestResults/clients.log) — counted as 1 failed")
+  fi
+fi
 
 # The image: built from the Dockerfile without a registry and run (scripts/check-image.sh).
 if [[ -n "$FILTER" ]]; then

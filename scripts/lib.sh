@@ -372,3 +372,63 @@ stop_azurite() {
   stop_pid "$pid" "Azurite" "${AZURITE_STOP_TIMEOUT:-30}" || return 1
   AZURITE_PID=""
 }
+
+# free_port — prints a TCP port on 127.0.0.1 that nothing listens on (from a random start in 20000-39999).
+free_port() {
+  local port=$((20000 + RANDOM % 20000)) tries=0
+  while port_open "$port"; do
+    port=$((port + 1))
+    tries=$((tries + 1))
+    if ((tries > 200)); then
+      err "no free port found near $port"
+      return 1
+    fi
+  done
+  printf '%s' "$port"
+}
+
+# start_test_service <logfile> — runs the built Release service (memory storage, development keys)
+# on free ports of 127.0.0.1 and waits until it answers; sets SERVICE_URL and SERVICE_PID.
+# For the client ports' tests against a running service; stop it with stop_test_service.
+start_test_service() {
+  local logfile="$1" dll="$SCRIPT_DIR/src/Reputation.Api/bin/Release/net10.0/Reputation.Api.dll"
+  local http silo gateway
+  if [[ ! -f "$dll" ]]; then
+    err "$dll is missing: build the solution in Release first"
+    return 1
+  fi
+  http="$(free_port)" && silo="$(free_port)" && gateway="$(free_port)" || return 1
+  while [[ "$silo" == "$http" ]]; do silo="$(free_port)"; done
+  while [[ "$gateway" == "$http" || "$gateway" == "$silo" ]]; do gateway="$(free_port)"; done
+  SERVICE_URL="http://127.0.0.1:$http"
+  (
+    cd "$SCRIPT_DIR/src/Reputation.Api"
+    export ASPNETCORE_ENVIRONMENT=Development DOTNET_ENVIRONMENT=Development ASPNETCORE_URLS="$SERVICE_URL"
+    export Reputation__Storage__Provider=Memory Reputation__Silo__SiloPort="$silo" Reputation__Silo__GatewayPort="$gateway"
+    exec dotnet "$dll"
+  ) </dev/null >"$logfile" 2>&1 &
+  SERVICE_PID=$!
+  local deadline=$((SECONDS + ${SERVICE_START_TIMEOUT:-60}))
+  until port_open "$http"; do
+    if ! kill -0 "$SERVICE_PID" 2>/dev/null; then
+      wait "$SERVICE_PID" 2>/dev/null || true
+      SERVICE_PID=""
+      err "the service exited during startup; last lines of $logfile:"
+      tail -n 20 "$logfile" >&2 || true
+      return 1
+    fi
+    if ((SECONDS >= deadline)); then
+      err "the service did not listen on $SERVICE_URL within ${SERVICE_START_TIMEOUT:-60} s; last lines of $logfile:"
+      tail -n 20 "$logfile" >&2 || true
+      stop_test_service || true
+      return 1
+    fi
+    sleep 0.2
+  done
+}
+
+stop_test_service() {
+  [[ -n "${SERVICE_PID:-}" ]] || return 0
+  stop_pid "$SERVICE_PID" "the test service" 30 kill || return 1
+  SERVICE_PID=""
+}
