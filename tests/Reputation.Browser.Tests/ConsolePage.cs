@@ -95,6 +95,29 @@ internal sealed class ConsolePage(IWebDriver driver, Uri baseAddress, string tes
         chrome.ExecuteCdpCommand("Network.setBlockedURLs", new Dictionary<string, object?> { ["urls"] = new[] { "*/console/vendor/*" } });
     }
 
+    /// <summary>Runs a backtest of <paramref name="candidate"/> (a whole policy as JSON) from the backtest panel.</summary>
+    public void Backtest(string candidate)
+    {
+        var body = Until("the backtest's candidate field", d => Displayed(d, By.Id("backtest-body")))!;
+        // The policy is long: set it as a paste would, not key by key.
+        ((IJavaScriptExecutor)Driver).ExecuteScript("arguments[0].value = arguments[1];", body, candidate);
+        Click("Run the backtest", By.CssSelector("#backtest-form button[type=submit]"));
+    }
+
+    /// <summary>Scrolls the backtest's answer into view (for the screenshot).</summary>
+    public void ShowBacktestResult() =>
+        ((IJavaScriptExecutor)Driver).ExecuteScript("document.getElementById('backtest-result').scrollIntoView();");
+
+    /// <summary>The captions of the backtest's charts that uPlot drew (a canvas in the figure).</summary>
+    public IReadOnlyList<string> BacktestCharts(int atLeast) =>
+        Until($"{atLeast} drawn backtest charts", d =>
+        {
+            var drawn = d.FindElements(By.CssSelector("#backtest-result figure.chart"))
+                .Where(f => f.FindElements(By.CssSelector("canvas")).Count > 0)
+                .Select(f => f.FindElement(By.CssSelector("figcaption")).Text).ToArray();
+            return drawn.Length >= atLeast ? drawn : null;
+        })!;
+
     public void Label(string label, string reason)
     {
         Click($"the label {label}", By.CssSelector($"#label-kind option[value='{label}']"));

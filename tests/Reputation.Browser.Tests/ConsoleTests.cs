@@ -252,6 +252,38 @@ public sealed class ConsoleTests(ServiceFixture service) : IClassFixture<Service
     }
 
     [Fact]
+    public async Task An_operator_backtests_a_stricter_candidate_and_sees_the_table_the_API_answers_and_the_score_histograms()
+    {
+        // Decisions for the silo to sample: new accounts, allowed live, throttled by a candidate at 0.1.
+        var client = service.CreateClient(Operator);
+        var tag = Guid.NewGuid().ToString("N")[..10];
+        for (var i = 0; i < 4; i++)
+        {
+            var decision = await client.DecideRequestAsync(new RequestDecisionRequest { AccountId = $"backtest-{tag}-{i}", Ip = "198.19.7.10" }, Ct);
+            Assert.False(decision.IsFallback, decision.ToString());
+        }
+
+        var candidate = (await client.GetPolicyAsync("default", Ct))!.Policy;
+        candidate["request"]!["throttle"] = 0.1;
+        var expected = (await client.BacktestPolicyAsync("default", candidate, Ct))!;
+        Assert.True(expected.Request.Changed >= 4, $"the candidate changes the new accounts' decisions: {expected.Request.Changed}");
+
+        var page = Page(nameof(An_operator_backtests_a_stricter_candidate_and_sees_the_table_the_API_answers_and_the_score_histograms));
+        page.Open();
+        page.EnterKey(Operator, "read and operate");
+        page.Backtest(candidate.ToJsonString());
+
+        // Nothing is decided in between: the page shows the sample the API just answered for.
+        var shown = page.WaitForStatus("backtest-result", $"request: {expected.Request.Sampled:N0} sampled, {expected.Request.Changed:N0} would change");
+        Assert.Contains($"{expected.Sampled:N0} sampled decisions", shown, StringComparison.Ordinal);
+        Assert.Contains($"backtest-{tag}-0", shown, StringComparison.Ordinal);
+        Assert.Contains("request scores: current against candidate", page.BacktestCharts(atLeast: 1));
+        page.ShowBacktestResult();
+        page.Screenshot("backtest");
+        Assert.Empty(page.Errors());
+    }
+
+    [Fact]
     public void The_console_loads_without_a_key_and_asks_for_one_with_its_libraries_in_place()
     {
         var page = Page(nameof(The_console_loads_without_a_key_and_asks_for_one_with_its_libraries_in_place));

@@ -51,7 +51,7 @@ public sealed class SwaggerUiTests(ServiceFixture service) : IClassFixture<Servi
     {
         var page = Page(nameof(An_operator_authorizes_reads_the_default_policy_and_a_PUT_with_a_bad_threshold_is_refused_naming_the_field));
         page.Open();
-        Assert.Equal(["GetPolicy", "PutPolicy", "GetPolicyHistory", "PutShadowPolicy", "DeleteShadowPolicy", "GetShadowReport"], page.Operations(Tag));
+        Assert.Equal(["GetPolicy", "PutPolicy", "GetPolicyHistory", "PutShadowPolicy", "DeleteShadowPolicy", "GetShadowReport", "BacktestPolicy"], page.Operations(Tag));
 
         page.Authorize("dev-operator-key");
 

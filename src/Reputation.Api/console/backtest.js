@@ -54,28 +54,35 @@ export function initBacktest() {
   });
 }
 
+const KINDS = ['signup', 'request', 'billing'];
+
+// The answer's shape is BacktestResult (docs/operations.md, "Backtesting a policy"): per decision
+// kind the (current, candidate) table, the accounts whose decision would change and the scores in
+// tenths under both policies.
 function render(container, answer) {
-  for (const kind of Array.isArray(answer.kinds) ? answer.kinds : []) {
+  container.replaceChildren();
+  container.append(h('p', {}, `Policy ${answer.policy ?? '?'} version ${answer.currentVersion ?? '?'} against the candidate: `
+    + `${number(answer.sampled ?? 0)} sampled decisions from ${number(answer.silos ?? 0)} silo(s), ${number(answer.changed ?? 0)} would change.`));
+  const figures = h('div', { class: 'charts' });
+  for (const name of KINDS) {
+    const kind = answer[name];
+    if (!kind || !(kind.sampled > 0)) continue;
     const rows = Array.isArray(kind.table) ? kind.table : [];
-    container.append(h('h3', {}, `${kind.kind ?? 'decisions'}: ${number(kind.sampled ?? 0)} sampled`),
-      table('Decisions under the current and the candidate policy', [
-        ['current', (r) => r.current], ['candidate', (r) => r.candidate], ['accounts', (r) => number(r.count), { numeric: true }],
+    container.append(h('h3', {}, `${name}: ${number(kind.sampled)} sampled, ${number(kind.changed ?? 0)} would change`),
+      table(`${name} decisions under the current and the candidate policy`, [
+        ['current', (r) => r.current], ['candidate', (r) => r.candidate], ['decisions', (r) => number(r.count), { numeric: true }],
         ['changed', (r) => (r.current === r.candidate ? '' : 'yes')]], rows));
-  }
-  const changed = Array.isArray(answer.changed) ? answer.changed : [];
-  if (changed.length > 0 || answer.changedTotal !== undefined) {
-    container.append(h('h3', {}, `Changed accounts: ${number(answer.changedTotal ?? changed.length)}${changed.length < (answer.changedTotal ?? 0) ? ` (the first ${changed.length} shown)` : ''}`),
-      table(null, [['account', (c) => c.accountId], ['kind', (c) => c.kind], ['current', (c) => c.current], ['candidate', (c) => c.candidate],
-        ['current score', (c) => score(c.currentScore), { numeric: true }], ['candidate score', (c) => score(c.candidateScore), { numeric: true }]], changed));
-  }
-  const histograms = Array.isArray(answer.histograms) ? answer.histograms : [];
-  if (histograms.length > 0) {
-    const figures = h('div', { class: 'charts' });
-    container.append(h('h3', {}, 'Score histograms'), figures);
-    for (const histogram of histograms) {
-      charts.histogram(figures, `${histogram.kind ?? ''} scores: current against candidate`,
-        histogram.bins ?? [], histogram.current ?? [], histogram.candidate ?? []);
+    const changed = Array.isArray(kind.changedAccounts) ? kind.changedAccounts : [];
+    if (changed.length > 0) {
+      container.append(table(`${name}: accounts whose decision would change${changed.length < (kind.changed ?? 0) ? ` (the first ${changed.length})` : ''}`,
+        [['account', (c) => c.accountId], ['current', (c) => c.current], ['candidate', (c) => c.candidate],
+          ['current score', (c) => score(c.currentScore), { numeric: true }], ['candidate score', (c) => score(c.candidateScore), { numeric: true }]], changed));
+    }
+    const scores = kind.scores;
+    if (scores && Array.isArray(scores.bins)) {
+      charts.histogram(figures, `${name} scores: current against candidate`, scores.bins, scores.current ?? [], scores.candidate ?? []);
     }
   }
-  if (container.childElementCount === 0) container.append(h('p', { class: 'hint' }, 'The backtest answered, but with nothing to show.'));
+  if (figures.childElementCount > 0) container.append(h('h3', {}, 'Score histograms'), figures);
+  if (!(answer.sampled > 0)) container.append(h('p', { class: 'hint' }, 'No decision has been sampled yet: the silos sample the decisions they make.'));
 }

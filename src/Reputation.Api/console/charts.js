@@ -74,7 +74,7 @@ export function histogram(container, title, bins, current, candidate) {
   plot(drawn, {
     width: 480,
     scales: { x: { time: false, range: () => [first, last] }, y: { range: (u, min, max) => [0, Math.max(1, max) * 1.1] } },
-    axes: [{ label: 'score' }, { label: 'accounts' }],
+    axes: [{ label: 'score' }, { label: 'decisions' }],
     series: [{ label: 'bin centre', value: (u, v) => (v === null || v === undefined ? '--' : v.toFixed(3)) },
       { label: 'current', fill: 'rgba(11, 92, 173, 0.55)', stroke: '#0b5cad', paths: bars({ size: [0.45, 60], align: -1 }), points: { show: false } },
       { label: 'candidate', fill: 'rgba(183, 28, 28, 0.55)', stroke: '#b71c1c', paths: bars({ size: [0.45, 60], align: 1 }), points: { show: false } }],
