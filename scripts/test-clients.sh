@@ -67,6 +67,8 @@ else
   count "clients/typescript" "$ts_pass" "$ts_fail"
 
   # 3b. Python: unittest's "Ran N tests" and "FAILED (failures=F, errors=E, skipped=S)".
+  # A machine without Python gets Debian's (standard library only: nothing else is installed).
+  ensure_apt_command python3 python3 "the Python client's tests need python3" || true
   log "Testing clients/python (python3 -m unittest) ..."
   (cd clients/python && python3 -m unittest discover -s tests -t . -v) >"$RESULTS/python.log" 2>&1 || true
   py_ran="$(grep -E '^Ran [0-9]+ tests?' "$RESULTS/python.log" | grep -o '[0-9][0-9]*' | head -n 1 || true)"
