@@ -64,13 +64,13 @@ public sealed class DecisionTests(ApiFactory factory)
     }
 
     [Fact]
-    public async Task A_verified_organisation_onboarding_a_team_on_its_card_from_its_office_is_allowed_and_an_unverified_one_is_not()
+    public async Task A_team_onboarding_on_its_card_from_its_office_is_one_owner_when_it_names_its_organisation_and_a_card_sharing_ring_when_it_does_not()
     {
         var client = factory.CreateReputationClient();
         var ct = TestContext.Current.CancellationToken;
         factory.Time.MoveToNext(minute: 5);
 
-        async Task<List<SignupDecisionResponse>> TeamAsync(string? organization, bool verified)
+        async Task<(List<SignupDecisionResponse> Team, string Office, string Card)> TeamAsync(string? organization, bool verified)
         {
             var office = Unique.Ipv4Range();
             var card = Unique.Id("corporate-card");
@@ -89,20 +89,37 @@ public sealed class DecisionTests(ApiFactory factory)
                 factory.Time.Advance(TimeSpan.FromSeconds(60));
             }
 
-            return team;
+            return (team, office.Network, card);
         }
 
         var verifiedTeam = await TeamAsync(Unique.Id("org"), verified: true);
         var claimedTeam = await TeamAsync(Unique.Id("org"), verified: false);
+        var noOrganization = await TeamAsync(null, verified: false);
 
-        Assert.All(verifiedTeam, d =>
+        static bool Counts(SignupDecisionResponse d, string code) => d.Reasons.Any(r => r.Code == code && r.Contribution > 0);
+
+        Assert.All(verifiedTeam.Team, d =>
         {
             Assert.Equal(SignupDecision.Allow, d.Decision);
-            Assert.DoesNotContain(d.Reasons, r => r.Code is "PAYMENT_INSTRUMENT_SHARED" or "IP_RANGE_SIGNUP_VELOCITY");
+            Assert.False(Counts(d, "PAYMENT_INSTRUMENT_SHARED") || Counts(d, "IP_RANGE_SIGNUP_VELOCITY"), string.Join("; ", d.Reasons));
         });
-        // An organisation the platform did not verify is only a name anyone can give.
-        Assert.True(claimedTeam[^1].Decision >= SignupDecision.Review, $"{claimedTeam[^1].Decision} ({claimedTeam[^1].Score})");
-        Assert.Contains(claimedTeam[^1].Reasons, r => r.Code == "PAYMENT_INSTRUMENT_SHARED");
+
+        // An organisation the platform has not verified is no trust seed, but its members paying with
+        // one card from one office are one customer onboarding: one owner of the card, one signup in
+        // the office's velocity (every member still counts in the range's accounts).
+        Assert.All(claimedTeam.Team, d =>
+        {
+            Assert.Equal(SignupDecision.Allow, d.Decision);
+            Assert.False(Counts(d, "PAYMENT_INSTRUMENT_SHARED") || Counts(d, "IP_RANGE_SIGNUP_VELOCITY"), string.Join("; ", d.Reasons));
+        });
+        Assert.Equal(1, (await client.GetIpRangeAsync(claimedTeam.Office, 24, ct))?.SignupsLastHour);
+        Assert.InRange((await client.GetIpRangeAsync(claimedTeam.Office, 24, ct))!.DistinctAccounts, 18, 22);
+        Assert.InRange((await client.GetPaymentInstrumentAsync(claimedTeam.Card, ct))!.DistinctAccounts, 18, 22);
+
+        // Twenty accounts naming no organisation on one card from one range are a card-sharing ring.
+        Assert.True(noOrganization.Team[^1].Decision >= SignupDecision.Review, $"{noOrganization.Team[^1].Decision} ({noOrganization.Team[^1].Score})");
+        Assert.True(Counts(noOrganization.Team[^1], "PAYMENT_INSTRUMENT_SHARED"));
+        Assert.Equal(20, (await client.GetIpRangeAsync(noOrganization.Office, 24, ct))?.SignupsLastHour);
     }
 
     [Fact]

@@ -25,14 +25,14 @@ public sealed class TrustAndSharersTests(ClusterFixture fixture)
         return $"172.{20 + (n / 256 % 12)}.{n % 256}.0/24";
     }
 
-    private static SignupEvent Signup(DateTimeOffset at, string range, string? card, string? organization = null, string? workDomain = null) => new()
+    private static SignupEvent Signup(DateTimeOffset at, string range, string? card, string? organization = null, string? workDomain = null, bool verified = true) => new()
     {
         EventId = Events.NewId("signup"),
         OccurredAt = at,
         IpRange = range,
         PaymentFingerprint = card,
         OrganizationId = organization,
-        OrganizationVerified = organization is not null,
+        OrganizationVerified = organization is not null && verified,
         EmailDomainHash = workDomain,
         EmailDomainKind = workDomain is null ? Core.Privacy.EmailDomainKind.Unknown : Core.Privacy.EmailDomainKind.Other,
     };
@@ -48,7 +48,7 @@ public sealed class TrustAndSharersTests(ClusterFixture fixture)
         PromptFingerprints = [fingerprint],
     };
 
-    private async Task<List<DecisionResult>> TeamAsync(string? organization, string? workDomain = null)
+    private async Task<List<DecisionResult>> TeamAsync(string? organization, string? workDomain = null, bool verified = true)
     {
         var card = Unique("pf-corporate");
         var office = UniqueRange();
@@ -56,7 +56,7 @@ public sealed class TrustAndSharersTests(ClusterFixture fixture)
         for (var i = 0; i < ids.Count; i++)
         {
             // Onboarded within half an hour from the office, all on the company's card.
-            await Grains.GetGrain<IAccountGrain>(ids[i]).SignupAsync(Signup(Now.AddMinutes(-30 + i), office, card, organization, workDomain));
+            await Grains.GetGrain<IAccountGrain>(ids[i]).SignupAsync(Signup(Now.AddMinutes(-30 + i), office, card, organization, workDomain, verified));
             await Grains.GetGrain<IAccountGrain>(ids[i]).RecordAsync([Events.Usage(Now.AddMinutes(-29 + i), office, requests: 5)]);
         }
 
@@ -86,6 +86,57 @@ public sealed class TrustAndSharersTests(ClusterFixture fixture)
         var last = ring[^1];
         Assert.NotEqual((int)RequestOutcome.Allow, last.Outcome);
         Assert.Contains(last.Reasons, r => r.Code == ReasonCodes.PaymentInstrumentShared);
+    }
+
+    [Fact]
+    public async Task An_unverified_team_naming_its_organisation_is_one_owner_of_its_card_and_one_signup_of_its_office()
+    {
+        var team = await TeamAsync(Unique("org"), verified: false);
+        Assert.All(team, d => Assert.True(d.Outcome == (int)RequestOutcome.Allow,
+            $"score {d.Score}: {string.Join(", ", d.Reasons.Select(r => $"{r.Code} {r.Contribution}"))}"));
+        Assert.All(team, d => Assert.DoesNotContain(d.Reasons, r => r.Code is ReasonCodes.PaymentInstrumentShared or ReasonCodes.IpRangeSignupVelocity && r.Contribution > 0));
+    }
+
+    [Fact]
+    public async Task In_one_workspace_on_one_card_a_members_flag_is_its_owners_own_but_a_confirmed_member_holds_the_others()
+    {
+        async Task<(List<string> Members, IPaymentInstrumentGrain Card)> CardAsync(string? organization)
+        {
+            var card = Unique("pf-workspace");
+            var members = Enumerable.Range(0, 6).Select(_ => Unique("ws")).ToList();
+            foreach (var (id, i) in members.Select((id, i) => (id, i)))
+            {
+                await Grains.GetGrain<IAccountGrain>(id).SignupAsync(Signup(Now.AddDays(-3).AddMinutes(i), UniqueRange(), card, organization, verified: false));
+            }
+
+            // Three of the six flagged on their own evidence, as their scores would report it.
+            var instrument = Grains.GetGrain<IPaymentInstrumentGrain>(card);
+            foreach (var id in members.Take(3))
+            {
+                await instrument.AccountRiskChangedAsync(new AccountRisk { AccountId = id, Flagged = true });
+            }
+
+            await Eventually.HoldsAsync(async () => (await instrument.GetSignalsAsync()).Risk > 0.3, "the card's risk from its flagged members");
+            return (members, instrument);
+        }
+
+        var plain = await CardAsync(organization: null);
+        var workspace = await CardAsync(Unique("org-ring"));
+        Assert.Equal(1, (await workspace.Card.GetSignalsAsync()).DistinctOwners);
+
+        // On a card of six owners, the quiet members read their card-mates' flags.
+        await Eventually.HoldsAsync(async () => (await Grains.GetGrain<IAccountGrain>(plain.Members[^1]).DecideRequestAsync(UniqueRange())).Reasons
+            .Any(r => r.Code == ReasonCodes.LinkedRisk && r.Contribution > 0), "a card-mate of flagged accounts reads their risk");
+
+        // In one workspace the flagged members are the owner itself, not its neighbours.
+        var quiet = Grains.GetGrain<IAccountGrain>(workspace.Members[^1]);
+        var before = await quiet.DecideRequestAsync(UniqueRange());
+        Assert.DoesNotContain(before.Reasons, r => r.Code == ReasonCodes.LinkedRisk && r.Contribution > 0);
+
+        // An operator confirms one member: its card-mates are held, as on any card.
+        await Grains.GetGrain<IAccountGrain>(workspace.Members[0]).SetLabelAsync(new LabelChange { Label = Label.Fraud, Reason = "confirmed", By = "tests", At = Now });
+        await Eventually.HoldsAsync(async () => (await quiet.DecideRequestAsync(UniqueRange())).Outcome != (int)RequestOutcome.Allow, "a card-mate of a confirmed member is held");
+        Assert.Contains((await quiet.DecideRequestAsync(UniqueRange())).Reasons, r => r.Code == ReasonCodes.LinkedRisk && r.Contribution > 0);
     }
 
     private async Task<List<string>> TemplateSharersAsync(string prefix, int accounts, ulong template, bool established)

@@ -1,4 +1,5 @@
 using Reputation.Client;
+using Reputation.Contracts;
 using Reputation.Simulator.Generation;
 using Reputation.Simulator.Scenarios;
 
@@ -154,5 +155,25 @@ public sealed class HardCampaignTests
         Assert.InRange(NewShare(campaign.Where(r => r.Second >= (release.AtMinute + pivot.Minutes) * 60)), pivot.Share - 0.05, pivot.Share + 0.05);
         var ordinary = generated.Requests.Where(r => r.Account.IsOrdinary && r.Second >= (release.AtMinute + pivot.Minutes) * 60).ToList();
         Assert.InRange(NewShare(ordinary), release.LegitimateAdoptionShare - 0.05, release.LegitimateAdoptionShare + 0.05);
+    }
+
+    [Fact]
+    public void A_workspace_ring_puts_each_cards_accounts_in_an_unverified_organisation_of_their_own_as_its_signups_say()
+    {
+        var ring = Generated.Of(Generated.Load("workspace-ring.json"));
+        var campaign = ring.Population.Campaign.ToList();
+        var perCard = ring.Scenario.Campaigns[0].Cards.AccountsPerCard;
+
+        var cards = campaign.GroupBy(a => a.PaymentFingerprint).ToList();
+        Assert.Equal((campaign.Count + perCard - 1) / perCard, cards.Count);
+        Assert.All(cards, card => Assert.Single(card.Select(a => a.OrganizationId).Distinct()));
+        Assert.Equal(cards.Count, campaign.Select(a => a.OrganizationId).Distinct().Count());
+        Assert.All(campaign, a => Assert.False(a.OrganizationVerified));
+        var signups = ring.Signups.Where(s => s.Type == EventType.Signup).ToDictionary(s => s.AccountId);
+        Assert.All(campaign, a => Assert.Equal(a.OrganizationId, signups[a.Id].OrganizationId));
+        Assert.All(campaign, a => Assert.False(signups[a.Id].OrganizationVerified));
+
+        // Beside it, honest unverified startups on their company cards.
+        Assert.Contains(ring.Scenario.Legitimate.Teams, t => !t.OrganizationVerified);
     }
 }

@@ -13,7 +13,7 @@ public sealed class HonestPopulationTests
 
     public static TheoryData<string> NewScenarios => new(
         "popular-tool.json", "company-team.json", "carrier-nat-label.json", "students.json", "reseller.json",
-        "aged-sticky-campaign.json", "release-pivot.json", "partner-intel.json");
+        "aged-sticky-campaign.json", "release-pivot.json", "partner-intel.json", "workspace-ring.json");
 
     [Theory]
     [MemberData(nameof(NewScenarios))]

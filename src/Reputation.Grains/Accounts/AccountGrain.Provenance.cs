@@ -74,6 +74,7 @@ public sealed partial class AccountGrain
                     OccurredAt = e.OccurredAt,
                     IsSignup = e is SignupEvent,
                     VerifiedOrganization = e is SignupEvent { OrganizationVerified: true },
+                    OwnerGroup = e is SignupEvent signupEvent ? OwnerGroupOf(signupEvent.OrganizationId) : null,
                     Requests = requests,
                     Tokens = tokens,
                 });

@@ -343,6 +343,7 @@ public sealed partial class AccountGrain(
                         OccurredAt = e.OccurredAt,
                         IsSignup = e is SignupEvent,
                         VerifiedOrganization = e is SignupEvent { OrganizationVerified: true },
+                        OwnerGroup = e is SignupEvent signupEvent ? OwnerGroupOf(signupEvent.OrganizationId) : null,
                         Requests = requests,
                         Tokens = tokens,
                         Activated = activated,
@@ -555,12 +556,16 @@ public sealed partial class AccountGrain(
     }
 
     /// <summary>
-    /// The group whose members are one owner of a card: a verified organisation; null when the
-    /// account is its own owner. A shared work domain is not enough: a ring registers a domain for
-    /// the price of a lunch (docs/detection.md, "Trust seeds").
+    /// The group whose members are one owner of a card: the account's organisation (workspace),
+    /// verified or not, since a card paying for a workspace's members is one customer paying; null
+    /// when the account is its own owner. A ring that puts a card's accounts in one workspace gives
+    /// up what many accounts were for (the platform's limits are the workspace's) and is still
+    /// judged by what its accounts do (docs/detection.md, "Trust seeds"; the workspace-ring scenario).
     /// </summary>
-    private string? CardOwnerGroup =>
-        state.State.OrganizationVerified && state.State.OrganizationId is { } organization ? "organization:" + organization : null;
+    private string? CardOwnerGroup => OwnerGroupOf(state.State.OrganizationId);
+
+    /// <summary>The owner group of an organisation's members (cards and ranges count it once); null for none.</summary>
+    internal static string? OwnerGroupOf(string? organizationId) => organizationId is null ? null : "organization:" + organizationId;
 
     private Standing StandingNow()
     {
@@ -941,7 +946,10 @@ public sealed partial class AccountGrain(
                 instrumentFacts[n++] = new InstrumentFacts(v.DistinctAccounts, v.Chargebacks, v.Declines)
                 {
                     RequestsLastHour = v.RequestsLastHour,
-                    Risk = _publishedFlagged ? v.RiskOfOthers : v.Risk,
+                    // A card whose accounts are one owner, the account's own organisation: its flagged
+                    // members are that owner, not neighbours; what operators confirmed still counts.
+                    Risk = v.DistinctOwners == 1 && CardOwnerGroup is not null ? v.RiskOfConfirmed
+                        : _publishedFlagged ? v.RiskOfOthers : v.Risk,
                     Label = v.Label,
                     PeakActivations = v.PeakActivations,
                     DistinctOwners = v.DistinctOwners,

@@ -196,6 +196,7 @@ public sealed class PaymentInstrumentGrain(
             Risk = s.Risk.Risk,
             Label = s.Risk.Label,
             RiskOfOthers = s.Risk.RiskOfOthers,
+            RiskOfConfirmed = s.Risk.RiskOfConfirmed(Policies.Current.Propagation, s.FirstSeenAt is null ? 0 : Accounts.Estimate()),
             PeakActivations = PeakActivations,
             CampaignId = Persisted.State.Risk.HubCampaignId,
         };

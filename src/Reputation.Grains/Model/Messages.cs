@@ -84,6 +84,11 @@ public sealed record RangeEntry
     [Id(5)] public bool Activated { get; init; }
     /// <summary>A signup of a member of a verified organisation: an onboarding team, not a signup burst.</summary>
     [Id(6)] public bool VerifiedOrganization { get; init; }
+    /// <summary>
+    /// A signup's organisation as an owner (<c>organization:…</c>, verified or not): its members'
+    /// signups within an hour count once in the range's signup velocity; null: the account alone.
+    /// </summary>
+    [Id(7)] public string? OwnerGroup { get; init; }
 }
 
 /// <summary>What an account tells a payment instrument about one of its events.</summary>
@@ -102,7 +107,7 @@ public sealed record InstrumentEntry
     [Id(4)] public bool Activated { get; init; }
     /// <summary>
     /// Who the account is to the card when it is one of a group that counts as one owner
-    /// (<c>organization:…</c> for a verified organisation); null: itself.
+    /// (<c>organization:…</c> for an organisation's members); null: itself.
     /// </summary>
     [Id(5)] public string? OwnerGroup { get; init; }
 }
@@ -374,8 +379,14 @@ public sealed record InstrumentSignals
     [Id(7)] public long PeakActivations { get; init; }
     /// <summary>The risk without one flagged account: what a flagged account reads (<see cref="State.EntityRiskState.RiskOfOthers"/>).</summary>
     [Id(8)] public double RiskOfOthers { get; init; }
-    /// <summary>Distinct owners: members of one verified organisation count once (null: not tracked).</summary>
+    /// <summary>Distinct owners: members of one organisation count once (null: not tracked).</summary>
     [Id(9)] public long? DistinctOwners { get; init; }
     /// <summary>The campaign it is a hub of, if it is one (docs/decisions/0018-campaigns.md).</summary>
     [Id(10)] public string? CampaignId { get; init; }
+    /// <summary>
+    /// The risk from operators' labels alone (the card's label, its confirmed-fraud accounts): what a
+    /// member reads when the card's accounts are one owner, its own organisation, whose flagged
+    /// members are not its neighbours (docs/decisions/0005-propagation.md, "One owner").
+    /// </summary>
+    [Id(11)] public double RiskOfConfirmed { get; init; }
 }

@@ -201,6 +201,8 @@ public sealed record VoidedContribution
     [Id(4)] public bool VerifiedOrganization { get; init; }
     [Id(5)] public long Requests { get; init; }
     [Id(6)] public long Tokens { get; init; }
+    /// <summary>A signup's organisation as an owner (<see cref="RangeEntry.OwnerGroup"/>).</summary>
+    [Id(7)] public string? OwnerGroup { get; init; }
 }
 
 /// <summary>What voiding did on one account.</summary>

@@ -48,10 +48,15 @@ public sealed class IpRangeGrain(
             s.FirstSeenAt = Min(s.FirstSeenAt, entry.OccurredAt);
             s.LastSeenAt = Max(s.LastSeenAt, entry.OccurredAt);
             // A verified organisation onboarding its team from its office is not a signup burst:
-            // its signups count in the total, not in the velocity windows.
+            // its signups count in the total, not in the velocity windows. An unverified one's
+            // members count as one owner in the velocity (once an hour), each in the newcomers.
             if (entry.IsSignup && !entry.VerifiedOrganization)
             {
-                s.SignupsPerMinute.Minutes().Add(entry.OccurredAt);
+                if (entry.OwnerGroup is null || OwnerSignups.Admit(s.OwnerSignups ??= [], OwnerSignups.Hash(entry.OwnerGroup), entry.OccurredAt))
+                {
+                    s.SignupsPerMinute.Minutes().Add(entry.OccurredAt);
+                }
+
                 s.SignupsPerHour.Hours().Add(entry.OccurredAt);
             }
 
@@ -130,7 +135,11 @@ public sealed class IpRangeGrain(
             changed = true;
             if (c.IsSignup && !c.VerifiedOrganization)
             {
-                s.SignupsPerMinute.Minutes().Add(c.OccurredAt, -1);
+                if (c.OwnerGroup is null || OwnerSignups.TakeBack(s.OwnerSignups, OwnerSignups.Hash(c.OwnerGroup), c.OccurredAt))
+                {
+                    s.SignupsPerMinute.Minutes().Add(c.OccurredAt, -1);
+                }
+
                 s.SignupsPerHour.Hours().Add(c.OccurredAt, -1);
             }
 

@@ -28,5 +28,7 @@ public sealed class IpRangeState : IEntityState
     [Id(13)] public WindowState ActivationsPerMinute { get; set; } = WindowState.Create(61);
     /// <summary>Event ids applied for accounts that have not confirmed storing them (<see cref="UnconfirmedState"/>).</summary>
     [Id(14)] public UnconfirmedState Unconfirmed { get; set; } = new();
+    /// <summary>Organisations whose members signed up here lately (<see cref="OwnerSignups"/>); null until one did.</summary>
+    [Id(15)] public List<OwnerSignup>? OwnerSignups { get; set; }
     // Never renumber an Id; a new member takes the next one.
 }

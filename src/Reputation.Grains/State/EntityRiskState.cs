@@ -82,6 +82,10 @@ public sealed class EntityRiskState
         | Erasure.ErasedAccounts.Replace(ConfirmedFraud, accountId, placeholder)
         | Erasure.ErasedAccounts.Replace(FlaggedNew, accountId, placeholder);
 
+    /// <summary>The risk from the entity's label and its confirmed-fraud accounts alone, flagged ones left out.</summary>
+    public double RiskOfConfirmed(PropagationPolicy policy, long distinctAccounts) =>
+        policy.EntityRisk(Label, ConfirmedFraud.Count, ConfirmedFraud.Count, Math.Max(distinctAccounts, Flagged.Count));
+
     /// <summary>
     /// The risk a new account reads: the operators' labels (confirmed share over all accounts, as for
     /// everyone) and the flagged new accounts as a share of the recent signups, never "flagged aged

@@ -228,6 +228,9 @@ internal static class PopulationGenerator
             ? Enumerable.Range(0, (campaign.Accounts + campaign.Cards.AccountsPerCard - 1) / campaign.Cards.AccountsPerCard)
                 .Select(_ => $"pf_{runId}_{cards.Hex(8)}").ToList()
             : null;
+        var organizations = sharedCards is not null && campaign.Cards.OrganizationPerCard
+            ? sharedCards.Select(_ => $"org_{runId}_{cards.Hex(6)}").ToList()
+            : null;
         for (var i = 0; i < campaign.Accounts; i++)
         {
             var r = SimRandom.For(seed, Streams.CampaignAccount, ((ulong)c << 32) | (uint)i);
@@ -244,6 +247,8 @@ internal static class PopulationGenerator
                 SignupSecond = Math.Min(signupSecond, (long)(scenario.DurationMinutes * 60) - 1),
                 SignupIp = r.Pick(pool).Address(r),
                 PaymentFingerprint = card,
+                OrganizationId = organizations?[i / campaign.Cards.AccountsPerCard],
+                OrganizationVerified = organizations is null ? null : false,
                 Country = r.Pick(campaign.Countries),
                 ActivationRank = r.NextDouble(),
             });

@@ -6,7 +6,13 @@ using Reputation.Simulator.Scenarios;
 namespace Reputation.Simulator.Metrics;
 
 /// <summary>One account's decision and the code of its top reason.</summary>
-internal sealed record AccountDecision(SimAccount Account, RequestDecision Decision, string TopReason);
+internal sealed record AccountDecision(SimAccount Account, RequestDecision Decision, string TopReason)
+{
+    /// <summary>The decision's reasons, strongest first (final decisions; empty where not kept).</summary>
+    public IReadOnlyList<Reason> Reasons { get; init; } = [];
+
+    public double Score { get; init; }
+}
 
 /// <summary>
 /// Held and allowed shares per population, so that a figure over all ordinary accounts cannot hide a
@@ -94,6 +100,16 @@ internal static class PopulationFigures
         var list = decisions.ToList();
         var held = list.Where(d => DetectionMetrics.IsHeld(d.Decision)).ToList();
         double? Share(int n) => list.Count == 0 ? null : (double)n / list.Count;
-        return new PopulationRate(name, kind, list.Count, held.Count, Share(held.Count), Share(list.Count - held.Count), ReportFigures.Tally(held.Select(d => d.TopReason)));
+        return new PopulationRate(name, kind, list.Count, held.Count, Share(held.Count), Share(list.Count - held.Count), ReportFigures.Tally(held.Select(d => d.TopReason)))
+        {
+            HeldSample = kind == CampaignKind || held.Count == 0
+                ? null
+                : [.. held.OrderBy(d => d.Account.Id, StringComparer.Ordinal).Take(HeldSampleSize).Select(d => new HeldAccount(
+                    d.Account.Id, d.Decision.ToString(), d.Score,
+                    [.. d.Reasons.Where(r => r.Contribution > 0).Take(4).Select(r => $"{r.Code} {r.Contribution:0.00}: {r.Detail}")]))],
+        };
     }
+
+    /// <summary>Held accounts of an honest population shown with their reasons in the report.</summary>
+    public const int HeldSampleSize = 3;
 }

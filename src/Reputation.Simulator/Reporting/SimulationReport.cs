@@ -38,7 +38,14 @@ internal sealed record SimulationReport
 /// <summary>A population's final decisions: how many are held (not allow) and allowed, and the top reasons of the held ones.</summary>
 /// <param name="Name">ordinary, popular-tool users, returning users, team NAME, class NAME, reseller accounts, carrier NAT NAME: others / labelled member, campaign NAME.</param>
 /// <param name="Kind">ordinary (honest accounts), labelled (the member an operator labels) or campaign.</param>
-internal sealed record PopulationRate(string Name, string Kind, int Accounts, int Held, double? HeldShare, double? AllowedShare, IReadOnlyDictionary<string, long> TopReasons);
+internal sealed record PopulationRate(string Name, string Kind, int Accounts, int Held, double? HeldShare, double? AllowedShare, IReadOnlyDictionary<string, long> TopReasons)
+{
+    /// <summary>Honest populations: a few of their held accounts with the final decision's reasons, to see why (none for campaigns).</summary>
+    public IReadOnlyList<HeldAccount>? HeldSample { get; init; }
+}
+
+/// <summary>One held account of an honest population and what its final decision said.</summary>
+internal sealed record HeldAccount(string AccountId, string Decision, double Score, IReadOnlyList<string> Reasons);
 
 /// <summary>The figures at a moment of the run, from a decision for every account.</summary>
 internal sealed record Checkpoint(string Name, double SimulatedMinute, double? CampaignRecall, double? OrdinaryHeld, IReadOnlyList<PopulationRate> Populations);

@@ -457,7 +457,7 @@ internal sealed class SimulationRunner
                 }
 
                 var top = answer.Response.Reasons.Count > 0 ? answer.Response.Reasons[0].Code : "(none)";
-                answers[account.Index] = new FinalDecision(account, answer.Response.Decision, top, answer.IsFallback);
+                answers[account.Index] = new FinalDecision(account, answer.Response.Decision, top, answer.IsFallback) { Reasons = answer.Response.Reasons, Score = answer.Response.Score };
             }
         }
 
@@ -678,7 +678,7 @@ internal sealed class SimulationRunner
                 SampleLegitimateHeld = [.. legitimateFinal.Where(f => DetectionMetrics.IsHeld(f.Decision)).Take(DetectionFigures.SampleSize).Select(f => f.Account.Id)],
             },
             Caveats = Caveats(),
-            Populations = PopulationFigures.Compute(_scenario, [.. final.Select(f => new AccountDecision(f.Account, f.Decision, f.TopReason))]),
+            Populations = PopulationFigures.Compute(_scenario, [.. final.Select(f => new AccountDecision(f.Account, f.Decision, f.TopReason) { Reasons = f.Reasons, Score = f.Score })]),
             Checkpoints = _checkpoints,
             Operations = _operations,
         };
@@ -715,7 +715,12 @@ internal sealed class SimulationRunner
         _ => kind.ToString(),
     };
 
-    private sealed record FinalDecision(SimAccount Account, RequestDecision Decision, string TopReason, bool IsFallback);
+    private sealed record FinalDecision(SimAccount Account, RequestDecision Decision, string TopReason, bool IsFallback)
+    {
+        public IReadOnlyList<Reason> Reasons { get; init; } = [];
+
+        public double Score { get; init; }
+    }
 
     /// <summary>An operator action the scenario plans at a simulated minute.</summary>
     private sealed record PlannedAction(double Minute, string Name, LabelledCarrierNat? Nat, PartnerIntel? Intel)

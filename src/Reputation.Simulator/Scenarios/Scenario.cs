@@ -360,6 +360,12 @@ internal sealed record CardReuse
 
     /// <summary>With no shared cards: share of accounts with a card of their own (the rest have none).</summary>
     public double OwnCardShare { get; init; } = 0.5;
+
+    /// <summary>
+    /// With shared cards: the accounts of one card also sign up in one organisation (workspace) the
+    /// platform has not verified, as a team on its company card does; none when false.
+    /// </summary>
+    public bool OrganizationPerCard { get; init; }
 }
 
 internal sealed record CampaignPrompts

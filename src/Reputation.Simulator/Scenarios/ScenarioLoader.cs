@@ -473,6 +473,11 @@ internal static partial class ScenarioLoader
 
         v.Range($"{p}.cards.accountsPerCard", c.Cards.AccountsPerCard, 0, 1_000_000);
         v.Share($"{p}.cards.ownCardShare", c.Cards.OwnCardShare);
+        if (c.Cards.OrganizationPerCard && c.Cards.AccountsPerCard == 0)
+        {
+            v.Add($"{p}.cards.organizationPerCard", "needs shared cards (accountsPerCard above 0): the organisation is the accounts of one card");
+        }
+
         v.Countries($"{p}.countries", c.Countries);
 
         var prompts = c.Prompts;
