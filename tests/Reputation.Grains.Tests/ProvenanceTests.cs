@@ -123,6 +123,98 @@ public sealed class ProvenanceTests(ClusterFixture fixture)
         Assert.Equal((5, 5), (usage.RequestsTotal, usage.RequestsLastHour));
     }
 
+    private static UsageEvent Prompted(DateTimeOffset at, long requests, ulong fingerprint, string sender) => new()
+    {
+        EventId = Events.NewId("usage"),
+        OccurredAt = at,
+        IpRange = Range,
+        Requests = requests,
+        PromptFingerprints = [fingerprint],
+        Model = "model-x",
+        Sender = sender,
+    };
+
+    /// <summary>
+    /// A harvest template two campaign accounts share, and a rogue key's usage event that puts a
+    /// victim among its sharers with a near-duplicate prompt: the victim, the bucket (its first band)
+    /// and the rogue events.
+    /// </summary>
+    private async Task<(IAccountGrain Victim, IPromptTemplateGrain Bucket, ulong Near, AccountEvent[] Rogue, RecordedEvents Recorded)> VictimInHarvestTemplateAsync(DateTimeOffset now)
+    {
+        var harvest = (ulong)Random.Shared.NextInt64() | 1UL << 63;
+        // One bit off in the last band: the same bucket in the first three bands.
+        var near = harvest ^ 1;
+        foreach (var campaign in new[] { Id("campaign"), Id("campaign") })
+        {
+            await fixture.Grains.GetGrain<IAccountGrain>(campaign).RecordSentAsync([Prompted(now.AddMinutes(-10), 30, harvest, "gateway")]);
+        }
+
+        var victim = fixture.Grains.GetGrain<IAccountGrain>(Id("template-victim"));
+        await victim.RecordSentAsync([From(Events.Signup(now.AddMinutes(-30), Range), "gateway")]);
+        AccountEvent[] rogue = [Prompted(now.AddMinutes(-2), 40, near, "rogue")];
+        var recorded = await victim.RecordSentAsync(rogue);
+        return (victim, fixture.Grains.GetGrain<IPromptTemplateGrain>(Core.Prompts.PromptBands.BucketKey(harvest, 0)), near, rogue, recorded);
+    }
+
+    [Fact]
+    public async Task A_voided_usage_event_is_taken_back_once_from_the_template_buckets_it_reached_and_the_victim_leaves_their_sharers()
+    {
+        var now = fixture.Time.GetUtcNow();
+        var (victim, bucket, near, rogue, recorded) = await VictimInHarvestTemplateAsync(now);
+        var victimId = victim.GetPrimaryKeyString();
+        var attacked = (await bucket.GetSnapshotAsync())!;
+        Assert.Contains(victimId, attacked.RecentAccounts);
+        Assert.Contains(Core.Prompts.SimHash.ToHex(near), attacked.Fingerprints);
+        // The first campaign account shared before it knew (it is counted, not sampled); the second and the victim are sampled.
+        Assert.Equal((2, 3L), (attacked.SampledSharers, attacked.SharingAccounts));
+        Assert.Contains(LinkOrigin.Template + bucket.GetPrimaryKeyString(), recorded.Created.Select(c => c.Link));
+
+        var entries = JournalEntry.Of(victimId, rogue, recorded, now).ToArray();
+        var voided = await victim.VoidAsync(entries);
+        var after = (await bucket.GetSnapshotAsync())!;
+
+        Assert.Equal(1, voided.Events);
+        Assert.Empty(voided.KeptByTemplates);
+        Assert.DoesNotContain(victimId, after.RecentAccounts);
+        Assert.DoesNotContain(Core.Prompts.SimHash.ToHex(near), after.Fingerprints);
+        Assert.Equal((1, 2L), (after.SampledSharers, after.SharingAccounts));
+        Assert.Equal((attacked.Usage.RequestsTotal - 40, attacked.Usage.RequestsLastHour - 40), (after.Usage.RequestsTotal, after.Usage.RequestsLastHour));
+        Assert.DoesNotContain(bucket.GetPrimaryKeyString(), (await victim.GetSnapshotAsync())!.PromptBuckets);
+
+        // Voided again through the account, or the bucket asked again directly (a retry after the
+        // account's write failed): nothing more is taken back.
+        var again = await victim.VoidAsync(entries);
+        var retried = await bucket.VoidUsageAsync(victimId, [new VoidedContribution { EventId = rogue[0].EventId, OccurredAt = rogue[0].OccurredAt, Requests = 40 }], unlink: false);
+        var twice = (await bucket.GetSnapshotAsync())!;
+        Assert.Equal(0, again.Events);
+        Assert.Empty(retried);
+        Assert.Equal((after.Usage.RequestsTotal, after.Usage.RequestsLastHour, after.SampledSharers, after.SharingAccounts),
+            (twice.Usage.RequestsTotal, twice.Usage.RequestsLastHour, twice.SampledSharers, twice.SharingAccounts));
+    }
+
+    [Fact]
+    public async Task A_bucket_that_no_longer_holds_a_voided_event_keeps_counting_it_and_the_void_says_so()
+    {
+        var now = fixture.Time.GetUtcNow();
+        var (victim, bucket, near, rogue, recorded) = await VictimInHarvestTemplateAsync(now);
+        var victimId = victim.GetPrimaryKeyString();
+        // The campaign goes on: the bucket's counted events move past the victim's.
+        var busy = fixture.Grains.GetGrain<IAccountGrain>(Id("campaign"));
+        var harvest = near ^ 1;
+        await busy.RecordSentAsync([.. Enumerable.Range(0, Templates.CountedEvents.Capacity).Select(_ => (AccountEvent)Prompted(now.AddMinutes(-1), 1, harvest, "gateway"))]);
+        var attacked = (await bucket.GetSnapshotAsync())!;
+
+        var voided = await victim.VoidAsync([.. JournalEntry.Of(victimId, rogue, recorded, now)]);
+        var after = (await bucket.GetSnapshotAsync())!;
+
+        Assert.Equal(1, voided.Events);
+        Assert.Equal([rogue[0].EventId], voided.KeptByTemplates);
+        Assert.Equal((attacked.Usage.RequestsTotal, attacked.SampledSharers), (after.Usage.RequestsTotal, after.SampledSharers));
+        // The link the event created goes all the same.
+        Assert.DoesNotContain(victimId, after.RecentAccounts);
+        Assert.DoesNotContain(bucket.GetPrimaryKeyString(), (await victim.GetSnapshotAsync())!.PromptBuckets);
+    }
+
     [Fact]
     public async Task The_journal_keeps_an_hour_of_a_key_once_per_event_up_to_its_capacity_and_drops_it_a_week_later()
     {

@@ -60,6 +60,13 @@ public sealed partial class AccountGrain
                             new VoidedContribution { EventId = e.EventId, OccurredAt = e.OccurredAt, Requests = usage.Requests });
                     }
 
+                    // The template buckets its fingerprints reached; each takes back what it counted of it, if it still holds it.
+                    foreach (var bucket in usage.PromptFingerprints.SelectMany(PromptBands.BucketKeys).Distinct(StringComparer.Ordinal))
+                    {
+                        Add(ref contributions, LinkOrigin.Template + bucket,
+                            new VoidedContribution { EventId = e.EventId, OccurredAt = e.OccurredAt, Requests = usage.Requests, Model = usage.Model });
+                    }
+
                     break;
                 case SignupEvent signup:
                     ForgetAttributes(signup);
@@ -109,18 +116,26 @@ public sealed partial class AccountGrain
         // entities recognise the events they already took back.
         var accountId = this.GetPrimaryKeyString();
         var calls = new List<Task>();
+        var templateCalls = new List<Task<string[]>>();
         foreach (var link in (contributions?.Keys ?? Enumerable.Empty<string>()).Union(unlinked))
         {
             var taken = contributions is not null && contributions.TryGetValue(link, out var list) ? list.ToArray() : [];
-            if (EntityOf(link) is { } entity)
+            if (link.StartsWith(LinkOrigin.Template, StringComparison.Ordinal))
+            {
+                templateCalls.Add(GrainFactory.Ref<IPromptTemplateGrain>(link[LinkOrigin.Template.Length..])
+                    .VoidUsageAsync(accountId, taken, unlinked.Contains(link)).AsTask());
+            }
+            else if (EntityOf(link) is { } entity)
             {
                 calls.Add(entity.VoidAsync(accountId, taken, unlinked.Contains(link)));
             }
         }
 
+        string[] keptByTemplates;
         try
         {
-            await Task.WhenAll(calls);
+            await Task.WhenAll(calls.Concat(templateCalls));
+            keptByTemplates = [.. templateCalls.SelectMany(t => t.Result).Distinct(StringComparer.Ordinal)];
             s.Dedup.Save(dedup);
             await state.WriteStateAsync();
         }
@@ -132,13 +147,12 @@ public sealed partial class AccountGrain
 
         // Its standing without the voided events: its remaining entities hear if that changed.
         Publish(hop: 0);
-        return new AccountVoided { Events = voided, Unlinked = [.. unlinked] };
+        return new AccountVoided { Events = voided, Unlinked = [.. unlinked], KeptByTemplates = keptByTemplates };
     }
 
     private IEntityGrain? EntityOf(string link) =>
         link.StartsWith(LinkOrigin.Instrument, StringComparison.Ordinal) ? GrainFactory.Ref<IPaymentInstrumentGrain>(link[LinkOrigin.Instrument.Length..])
         : link.StartsWith(LinkOrigin.Range, StringComparison.Ordinal) ? GrainFactory.Ref<IIpRangeGrain>(link[LinkOrigin.Range.Length..])
-        : link.StartsWith(LinkOrigin.Template, StringComparison.Ordinal) ? GrainFactory.Ref<IPromptTemplateGrain>(link[LinkOrigin.Template.Length..])
         : null;
 
     /// <summary>Removes a link a voided event created, with what the account kept about it; true when it was still linked.</summary>

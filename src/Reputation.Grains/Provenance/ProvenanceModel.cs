@@ -74,7 +74,7 @@ public sealed record SignupRecorded
 public sealed class JournalEntry
 {
     [Id(0)] public required string AccountId { get; init; }
-    /// <summary>The event as applied (prompt fingerprints left out: voiding does not need them).</summary>
+    /// <summary>The event as applied (without the device or the address; a usage event keeps its prompt fingerprints, which name the template buckets it reached).</summary>
     [Id(1)] public required AccountEvent Event { get; init; }
     [Id(2)] public required DateTimeOffset ArrivedAt { get; init; }
     [Id(3)] public string[] CreatedLinks { get; init; } = [];
@@ -82,7 +82,7 @@ public sealed class JournalEntry
 
     /// <summary>
     /// The entries of one account's accepted events, each with the links it created. The journal keeps
-    /// of each event what voiding takes back: no prompt fingerprints, no email or device.
+    /// of each event what voiding takes back: no prompt (its fingerprints only), no email or device.
     /// </summary>
     public static IEnumerable<JournalEntry> Of(string accountId, IReadOnlyList<AccountEvent> events, RecordedEvents recorded, DateTimeOffset arrivedAt)
     {
@@ -112,6 +112,8 @@ public sealed class JournalEntry
         {
             EventId = u.EventId, OccurredAt = u.OccurredAt, IpRange = u.IpRange, Sender = u.Sender,
             Requests = u.Requests, InputTokens = u.InputTokens, OutputTokens = u.OutputTokens, ReasoningElicitation = u.ReasoningElicitation,
+            // The template buckets it reached are those of its fingerprints' bands (never the prompt).
+            PromptFingerprints = u.PromptFingerprints, Model = u.Model,
         },
         SignupEvent s => new SignupEvent
         {
@@ -201,6 +203,8 @@ public sealed record VoidedContribution
     [Id(4)] public bool VerifiedOrganization { get; init; }
     [Id(5)] public long Requests { get; init; }
     [Id(6)] public long Tokens { get; init; }
+    /// <summary>The model a voided usage event named: a template bucket takes its requests back from that model's count.</summary>
+    [Id(7)] public string? Model { get; init; }
 }
 
 /// <summary>What voiding did on one account.</summary>
@@ -209,4 +213,9 @@ public sealed record AccountVoided
 {
     [Id(0)] public int Events { get; init; }
     [Id(1)] public string[] Unlinked { get; init; } = [];
+    /// <summary>
+    /// Voided usage events that some template bucket they reached no longer held among its counted
+    /// events (<see cref="Templates.CountedEvents"/>): that bucket keeps counting them.
+    /// </summary>
+    [Id(2)] public string[] KeptByTemplates { get; init; } = [];
 }
