@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Reputation.Grains.Provenance;
 
 namespace Reputation.Grains.Tests;
@@ -102,6 +103,48 @@ public sealed class ProvenanceTests(ClusterFixture fixture)
         await other.VoidAsync([.. JournalEntry.Of(other.GetPrimaryKeyString(), first, firstRecorded, now)]);
         var kept = (await other.GetSnapshotAsync())!;
         Assert.Equal(("org-real", false), (kept.OrganizationId, kept.OrganizationVerified));
+    }
+
+    /// <summary>The account as stored: the device is kept but shown nowhere.</summary>
+    private async Task<Accounts.AccountState> StoredAsync(IAccountGrain account)
+    {
+        var storage = fixture.Cluster.Silos[0].ServiceProvider.GetRequiredKeyedService<Orleans.Storage.IGrainStorage>(StorageNames.Reputation);
+        var stored = new GrainState<Accounts.AccountState>();
+        await storage.ReadStateAsync("account", account.GetGrainId(), stored);
+        return stored.State!;
+    }
+
+    [Fact]
+    public async Task A_voided_backdated_signup_no_longer_makes_the_account_look_old_and_its_device_is_forgotten_while_another_keys_creation_stands()
+    {
+        var now = fixture.Time.GetUtcNow();
+        var account = fixture.Grains.GetGrain<IAccountGrain>(Id("backdated"));
+        AccountEvent[] rogue = [new SignupEvent { EventId = Id("evt"), OccurredAt = now.AddDays(-400), IpRange = Range, DeviceId = "device-rogue", Sender = "rogue" }];
+        var recorded = await account.RecordSentAsync(rogue);
+        Assert.Equal(now.AddDays(-400), (await account.GetSnapshotAsync())!.CreatedAt);
+        Assert.Equal("device-rogue", (await StoredAsync(account)).DeviceId);
+
+        await account.VoidAsync([.. JournalEntry.Of(account.GetPrimaryKeyString(), rogue, recorded, now)]);
+
+        Assert.Null((await account.GetSnapshotAsync())!.CreatedAt);
+        Assert.Null((await StoredAsync(account)).DeviceId);
+
+        // The gateway's signup came first: its creation time stands; the rogue's later device goes,
+        // and a device a later signup of the gateway set stays.
+        var other = fixture.Grains.GetGrain<IAccountGrain>(Id("backdated"));
+        await other.RecordSentAsync([new SignupEvent { EventId = Id("evt"), OccurredAt = now.AddMinutes(-30), IpRange = Range, DeviceId = "device-real", Sender = "gateway" }]);
+        AccountEvent[] later = [new SignupEvent { EventId = Id("evt"), OccurredAt = now.AddMinutes(-10), IpRange = Range, DeviceId = "device-rogue", Sender = "rogue" }];
+        var laterRecorded = await other.RecordSentAsync(later);
+        await other.VoidAsync([.. JournalEntry.Of(other.GetPrimaryKeyString(), later, laterRecorded, now)]);
+        Assert.Equal(now.AddMinutes(-30), (await other.GetSnapshotAsync())!.CreatedAt);
+        Assert.Null((await StoredAsync(other)).DeviceId);
+
+        var third = fixture.Grains.GetGrain<IAccountGrain>(Id("backdated"));
+        AccountEvent[] first = [new SignupEvent { EventId = Id("evt"), OccurredAt = now.AddMinutes(-30), IpRange = Range, DeviceId = "device-rogue", Sender = "rogue" }];
+        var firstRecorded = await third.RecordSentAsync(first);
+        await third.RecordSentAsync([new SignupEvent { EventId = Id("evt"), OccurredAt = now.AddMinutes(-20), IpRange = Range, DeviceId = "device-real", Sender = "gateway" }]);
+        await third.VoidAsync([.. JournalEntry.Of(third.GetPrimaryKeyString(), first, firstRecorded, now)]);
+        Assert.Equal("device-real", (await StoredAsync(third)).DeviceId);
     }
 
     [Fact]

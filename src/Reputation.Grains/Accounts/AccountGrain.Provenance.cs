@@ -69,7 +69,7 @@ public sealed partial class AccountGrain
 
                     break;
                 case SignupEvent signup:
-                    ForgetAttributes(signup);
+                    ForgetAttributes(signup, entry.DeviceHash);
                     break;
             }
 
@@ -187,14 +187,26 @@ public sealed partial class AccountGrain
 
     /// <summary>
     /// Forgets what a voided signup said of the account where that is still what it says: the email
-    /// hash, country, organisation (and whether it is verified: a trust seed) and email domain, as the
-    /// key journal keeps them. The account does not keep what they were before, so they become
-    /// unknown, never the voided values; a later signup of another key that set its own values keeps
-    /// them. The creation time and the device (the journal does not keep it) stay.
+    /// hash, country, organisation (and whether it is verified: a trust seed), email domain and device
+    /// (by the hash the journal keeps of it), and the creation time when it is the signup's own time.
+    /// The account does not keep what they were before, so they become unknown, never the voided
+    /// values; a later signup of another key that set its own values keeps them. Unknown creation is
+    /// what an account never signed up has: it is scored as new, so a backdated signup no longer
+    /// makes it look old.
     /// </summary>
-    private void ForgetAttributes(SignupEvent signup)
+    private void ForgetAttributes(SignupEvent signup, ulong? deviceHash)
     {
         var s = state.State;
+        if (s.CreatedAt is { } created && created == signup.OccurredAt)
+        {
+            s.CreatedAt = null;
+        }
+
+        if (deviceHash is { } device && s.DeviceId is { } current && JournalEntry.HashDevice(current) == device)
+        {
+            s.DeviceId = null;
+        }
+
         if (signup.EmailHash is not null && s.EmailHash == signup.EmailHash)
         {
             s.EmailHash = null;

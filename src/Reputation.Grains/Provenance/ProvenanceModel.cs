@@ -79,6 +79,15 @@ public sealed class JournalEntry
     [Id(2)] public required DateTimeOffset ArrivedAt { get; init; }
     [Id(3)] public string[] CreatedLinks { get; init; } = [];
     [Id(4)] public bool Voided { get; set; }
+    /// <summary>
+    /// A signup's device id as a hash (<see cref="HashDevice"/>), never the id: what a void needs
+    /// to tell whether the account's device is still the one the signup set. Null for other events,
+    /// for a signup without a device, and for entries journaled before it was kept.
+    /// </summary>
+    [Id(5)] public ulong? DeviceHash { get; init; }
+
+    /// <summary>The hash a journal entry keeps of a signup's device id.</summary>
+    public static ulong HashDevice(string deviceId) => Core.Collections.DedupWindow.Hash("device\u001f" + deviceId);
 
     /// <summary>
     /// The entries of one account's accepted events, each with the links it created. The journal keeps
@@ -102,6 +111,7 @@ public sealed class JournalEntry
                 Event = Slim(e),
                 ArrivedAt = arrivedAt,
                 CreatedLinks = [.. recorded.Created.Where(c => c.EventId == e.EventId).Select(c => c.Link)],
+                DeviceHash = e is SignupEvent { DeviceId: { } device } ? HashDevice(device) : null,
             };
         }
     }

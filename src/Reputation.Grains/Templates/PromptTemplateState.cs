@@ -5,7 +5,8 @@ namespace Reputation.Grains.Templates;
 
 /// <summary>
 /// One LSH bucket: a capped sample of fingerprints with the account that sent each first, the
-/// accounts found sharing a near-duplicate (HyperLogLog), their usage, and risk. About 6 KiB.
+/// accounts found sharing a near-duplicate (HyperLogLog), their usage, and risk. About 6 KiB, and up to
+/// about 7 KB more for what it counted of its last 256 events (<see cref="Counted"/>, for voiding).
 /// </summary>
 [GenerateSerializer, Alias("reputation.PromptTemplateState")]
 public sealed class PromptTemplateState : IEntityState
