@@ -236,6 +236,47 @@ public sealed class ProvenanceTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task A_voided_usage_event_the_journal_kept_no_fingerprints_of_is_taken_back_from_the_buckets_its_account_links()
+    {
+        var now = fixture.Time.GetUtcNow();
+        var (victim, bucket, _, rogue, recorded) = await VictimInHarvestTemplateAsync(now);
+        var victimId = victim.GetPrimaryKeyString();
+        var attacked = (await bucket.GetSnapshotAsync())!;
+
+        // Past the hour's fingerprint budget, or journaled before fingerprints were kept.
+        var voided = await victim.VoidAsync([.. JournalEntry.Of(victimId, rogue, recorded, now).Select(e => e.WithoutFingerprints())]);
+        var after = (await bucket.GetSnapshotAsync())!;
+
+        Assert.Equal(1, voided.Events);
+        Assert.Empty(voided.KeptByTemplates);
+        Assert.DoesNotContain(victimId, after.RecentAccounts);
+        Assert.Equal((1, 2L), (after.SampledSharers, after.SharingAccounts));
+        Assert.Equal(attacked.Usage.RequestsTotal - 40, after.Usage.RequestsTotal);
+    }
+
+    [Fact]
+    public async Task A_journal_hour_keeps_prompt_fingerprints_up_to_its_budget_and_the_entries_past_it_without_them()
+    {
+        var hour = JournalPolicy.HourOf(fixture.Time.GetUtcNow());
+        var journal = fixture.Grains.GetGrain<IKeyJournalGrain>(JournalPolicy.ShardKey(Id("key"), hour));
+        const int PerEvent = 64;
+        JournalEntry Entry(int i) => new()
+        {
+            AccountId = "a" + (i % 7),
+            Event = new UsageEvent { EventId = $"e{i}", OccurredAt = fixture.Time.GetUtcNow(), Requests = 1, PromptFingerprints = [.. Enumerable.Range(1, PerEvent).Select(f => (ulong)f)] },
+            ArrivedAt = fixture.Time.GetUtcNow(),
+        };
+
+        await journal.AppendAsync(hour, [.. Enumerable.Range(0, (JournalPolicy.FingerprintsPerHour / PerEvent) + 2).Select(Entry)]);
+        var read = await journal.ReadAsync(hour);
+
+        Assert.Equal((JournalPolicy.FingerprintsPerHour / PerEvent) + 2, read.Entries.Length);
+        Assert.Equal(JournalPolicy.FingerprintsPerHour, read.Entries.Sum(e => ((UsageEvent)e.Event).PromptFingerprints.Length));
+        Assert.Empty(((UsageEvent)read.Entries[^1].Event).PromptFingerprints);
+        Assert.Equal(1, read.Entries[^1].Event is UsageEvent { Requests: var r } ? r : 0);
+    }
+
+    [Fact]
     public async Task A_bucket_that_no_longer_holds_a_voided_event_keeps_counting_it_and_the_void_says_so()
     {
         var now = fixture.Time.GetUtcNow();

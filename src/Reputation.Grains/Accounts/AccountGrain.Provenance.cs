@@ -30,6 +30,8 @@ public sealed partial class AccountGrain
         var dedup = s.Dedup.Open();
         Dictionary<string, List<VoidedContribution>>? contributions = null;
         var unlinked = new HashSet<string>(StringComparer.Ordinal);
+        // As linked before any voided event's links go: the buckets an event without fingerprints may have counted in.
+        var linkedBuckets = s.PromptBuckets.ToList();
         var voided = 0;
         foreach (var entry in entries)
         {
@@ -60,11 +62,11 @@ public sealed partial class AccountGrain
                             new VoidedContribution { EventId = e.EventId, OccurredAt = e.OccurredAt, Requests = usage.Requests });
                     }
 
-                    // The template buckets its fingerprints reached; each takes back what it counted of it, if it still holds it.
-                    foreach (var bucket in usage.PromptFingerprints.SelectMany(PromptBands.BucketKeys).Distinct(StringComparer.Ordinal))
+                    // The template buckets it reached; each takes back what it counted of it, if it still holds it.
+                    foreach (var (bucket, reached) in BucketsReached(usage, entry, linkedBuckets))
                     {
                         Add(ref contributions, LinkOrigin.Template + bucket,
-                            new VoidedContribution { EventId = e.EventId, OccurredAt = e.OccurredAt, Requests = usage.Requests, Model = usage.Model });
+                            new VoidedContribution { EventId = e.EventId, OccurredAt = e.OccurredAt, Requests = usage.Requests, Model = usage.Model, Reached = reached });
                     }
 
                     break;
@@ -148,6 +150,25 @@ public sealed partial class AccountGrain
         // Its standing without the voided events: its remaining entities hear if that changed.
         Publish(hop: 0);
         return new AccountVoided { Events = voided, Unlinked = [.. unlinked], KeptByTemplates = keptByTemplates };
+    }
+
+    /// <summary>
+    /// The template buckets a voided usage event reached: those of its fingerprints when the journal
+    /// kept them (it keeps a budget of them per hour). Otherwise those where it can have counted: a
+    /// bucket counts usage only from a sharer, and a sharer links it, so the links the event created
+    /// (it reached those) and the buckets the account links now (it may have); one that fell off the
+    /// account's links is not found.
+    /// </summary>
+    private static IEnumerable<(string Bucket, bool Reached)> BucketsReached(UsageEvent usage, JournalEntry entry, List<string> linked)
+    {
+        if (usage.PromptFingerprints.Length > 0)
+        {
+            return usage.PromptFingerprints.SelectMany(PromptBands.BucketKeys).Distinct(StringComparer.Ordinal).Select(b => (b, true));
+        }
+
+        var created = entry.CreatedLinks.Where(l => l.StartsWith(LinkOrigin.Template, StringComparison.Ordinal))
+            .Select(l => l[LinkOrigin.Template.Length..]).ToHashSet(StringComparer.Ordinal);
+        return [.. created.Select(b => (b, true)), .. linked.Where(b => !created.Contains(b)).Select(b => (b, false))];
     }
 
     private IEntityGrain? EntityOf(string link) =>

@@ -12,6 +12,13 @@ public static class JournalPolicy
     /// <summary>Events of one key journaled per hour; the rest are counted as unjournaled and cannot be voided.</summary>
     public const int EntriesPerHour = 4096;
 
+    /// <summary>
+    /// Prompt fingerprints of usage events one key's journal keeps per hour (8 bytes or so each, about
+    /// 90 KB): a slot of 4,096 entries is some 650 KB, and a stored state holds at most 960 KB. Past
+    /// it an entry keeps none, and a void reaches only the buckets its account links.
+    /// </summary>
+    public const int FingerprintsPerHour = 8192;
+
     public static TimeSpan Retention => TimeSpan.FromHours(RetentionHours);
 
     /// <summary>What an account or entity keeps in its event-id window once it took a voided event back.</summary>
@@ -86,6 +93,24 @@ public sealed class JournalEntry
     /// </summary>
     [Id(5)] public ulong? DeviceHash { get; init; }
 
+    /// <summary>The entry without its usage event's prompt fingerprints: what a slot keeps past its fingerprint budget.</summary>
+    public JournalEntry WithoutFingerprints() => Event is UsageEvent { PromptFingerprints.Length: > 0 } u
+        ? new JournalEntry
+        {
+            AccountId = AccountId,
+            Event = new UsageEvent
+            {
+                EventId = u.EventId, OccurredAt = u.OccurredAt, IpRange = u.IpRange, Sender = u.Sender,
+                Requests = u.Requests, InputTokens = u.InputTokens, OutputTokens = u.OutputTokens, ReasoningElicitation = u.ReasoningElicitation,
+                Model = u.Model,
+            },
+            ArrivedAt = ArrivedAt,
+            CreatedLinks = CreatedLinks,
+            Voided = Voided,
+            DeviceHash = DeviceHash,
+        }
+        : this;
+
     /// <summary>The hash a journal entry keeps of a signup's device id.</summary>
     public static ulong HashDevice(string deviceId) => Core.Collections.DedupWindow.Hash("device\u001f" + deviceId);
 
@@ -149,6 +174,8 @@ public sealed class KeyJournalState
     [Id(2)] public long Unjournaled { get; set; }
     /// <summary>Entries of erased accounts taken out of the slot: counted, no longer voidable.</summary>
     [Id(3)] public long Erased { get; set; }
+    /// <summary>Prompt fingerprints its entries keep (at most <see cref="JournalPolicy.FingerprintsPerHour"/>).</summary>
+    [Id(4)] public int Fingerprints { get; set; }
     // Never renumber an Id; a new member takes the next one.
 }
 
@@ -215,6 +242,11 @@ public sealed record VoidedContribution
     [Id(6)] public long Tokens { get; init; }
     /// <summary>The model a voided usage event named: a template bucket takes its requests back from that model's count.</summary>
     [Id(7)] public string? Model { get; init; }
+    /// <summary>
+    /// Whether the account knows the voided usage event reached the template bucket (its fingerprints
+    /// name it, or the event created the link); false for a bucket it only may have reached.
+    /// </summary>
+    [Id(8)] public bool Reached { get; init; }
 }
 
 /// <summary>What voiding did on one account.</summary>

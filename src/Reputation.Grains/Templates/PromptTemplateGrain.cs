@@ -262,7 +262,8 @@ public sealed class PromptTemplateGrain(
     /// requests from the windows they still fall in, the totals and the model's count, its
     /// activations, the fingerprints it sampled, and the account's sharer sample once none of the
     /// usage that made it one remains. An event taken back is marked in the ring of recent ids; an
-    /// event the bucket no longer holds and has no mark of is answered as kept.
+    /// event the account knows reached the bucket and that it no longer holds, nor has a mark of, is
+    /// answered as kept.
     /// </summary>
     private (bool Changed, string[] Kept) TakeBackUsage(string accountId, Provenance.VoidedContribution[] contributions)
     {
@@ -277,7 +278,7 @@ public sealed class PromptTemplateGrain(
             var id = Core.Collections.DedupWindow.Hash(c.EventId);
             if (s.Counted.Take(id, account) is not { } counted)
             {
-                if (!dedup.Contains(mark))
+                if (c.Reached && !dedup.Contains(mark))
                 {
                     (kept ??= []).Add(c.EventId);
                 }
