@@ -156,7 +156,7 @@ public sealed partial class AccountGrain
     /// The template buckets a voided usage event reached: those of its fingerprints when the journal
     /// kept them (it keeps a budget of them per hour). Otherwise those where it can have counted: a
     /// bucket counts usage only from a sharer, and a sharer links it, so the links the event created
-    /// (it reached those) and the buckets the account links now (it may have); one that fell off the
+    /// (it reached those) and the buckets the account linked when the void began (it may have); one that fell off the
     /// account's links is not found.
     /// </summary>
     private static IEnumerable<(string Bucket, bool Reached)> BucketsReached(UsageEvent usage, JournalEntry entry, List<string> linked)
