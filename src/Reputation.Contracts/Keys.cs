@@ -35,4 +35,10 @@ public sealed record VoidKeyResult
     /// provenance was counted but they could not be voided.
     /// </summary>
     public required long Unjournaled { get; init; }
+    /// <summary>
+    /// Voided usage events that a prompt-template bucket they reached no longer held among its most
+    /// recent 256 events: that bucket keeps counting them (their account and its other entities took
+    /// them back).
+    /// </summary>
+    public int TemplateUsageKept { get; init; }
 }

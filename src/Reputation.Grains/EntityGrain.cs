@@ -108,9 +108,15 @@ public abstract partial class EntityGrain<TState>(IPersistentState<TState> state
 
     private IEnumerable<string> NamedFlagged() => state.State.Risk.Flagged.Where(a => !Erasure.ErasedAccounts.IsPlaceholder(a));
 
-    async Task IEntityGrain.VoidAsync(string accountId, Provenance.VoidedContribution[] contributions, bool unlink)
+    Task IEntityGrain.VoidAsync(string accountId, Provenance.VoidedContribution[] contributions, bool unlink) =>
+        ForgetVoidedAsync(accountId, contributions.Length > 0 && TakeBack(contributions), unlink);
+
+    /// <summary>
+    /// After taking back an account's voided events (<paramref name="changed"/>: anything was), forgets
+    /// the account with <paramref name="unlink"/> and stores what changed.
+    /// </summary>
+    protected async Task ForgetVoidedAsync(string accountId, bool changed, bool unlink)
     {
-        var changed = contributions.Length > 0 && TakeBack(contributions);
         if (unlink)
         {
             // Whether every account it ever had is still in its recent list: then its distinct count can be rebuilt.

@@ -71,6 +71,59 @@ public sealed class KeyVoidTests(GatewayKeysFactory factory)
     }
 
     [Fact]
+    public async Task Voiding_a_stolen_keys_usage_takes_its_victim_out_of_the_harvest_template_it_was_put_in()
+    {
+        var acme = factory.CreateReputationClient(AcmeKey);
+        var rogue = factory.CreateReputationClient(RogueKey);
+        var operatorClient = factory.CreateReputationClient(ApiFactory.OperatorKey);
+        // A window of this test's own: the other tests void the same key from their own start.
+        factory.Time.Advance(TimeSpan.FromSeconds(1));
+        var from = factory.Time.GetUtcNow();
+        var now = from;
+        var net = Unique.Ipv4Range();
+        var harvest = (ulong)Random.Shared.NextInt64() | 1UL << 63;
+        var bucket = $"b0:{harvest >> 48:x4}";
+        foreach (var campaign in new[] { Unique.Id(AcmePrefix + "campaign"), Unique.Id(AcmePrefix + "campaign") })
+        {
+            Assert.Empty((await acme.IngestAsync(Events.Batch(Prompted(campaign, now.AddMinutes(-10), 30, harvest)), Ct)).Rejected);
+        }
+
+        var victim = Unique.Id(AcmePrefix + "victim");
+        Assert.Empty((await acme.IngestAsync(Events.Batch(Events.Signup(Unique.Id("evt"), victim, now.AddMinutes(-30), net.Host(9))), Ct)).Rejected);
+        Assert.Equal(1, (await rogue.IngestAsync(Events.Batch(Prompted(victim, now.AddMinutes(-2), 40, harvest ^ 1)), Ct)).Accepted);
+        var attacked = (await operatorClient.GetPromptTemplateAsync(bucket, Ct))!;
+        Assert.Contains(victim, attacked.RecentAccounts);
+        Assert.Equal(3, attacked.SharingAccounts);
+
+        try
+        {
+            var voided = await operatorClient.VoidKeyEventsAsync(RogueKeyName, new VoidKeyRequest { From = from, To = factory.Time.GetUtcNow(), Reason = "key leaked" }, Ct);
+
+            Assert.Equal((1, 0), (voided.Voided, voided.TemplateUsageKept));
+            var after = (await operatorClient.GetPromptTemplateAsync(bucket, Ct))!;
+            Assert.DoesNotContain(victim, after.RecentAccounts);
+            Assert.Equal(2, after.SharingAccounts);
+            Assert.Equal(attacked.Usage.RequestsTotal - 40, after.Usage.RequestsTotal);
+            Assert.DoesNotContain(bucket, (await operatorClient.GetAccountAsync(victim, Ct))!.PromptBuckets);
+        }
+        finally
+        {
+            factory.Time.Advance(TimeSpan.FromSeconds(1));
+        }
+
+        IngestEvent Prompted(string account, DateTimeOffset at, long requests, ulong fingerprint) => new()
+        {
+            Id = Unique.Id("evt"),
+            Type = EventType.Usage,
+            AccountId = account,
+            OccurredAt = at,
+            Ip = net.Host(9),
+            Requests = requests,
+            PromptFingerprints = [fingerprint.ToString("x16", System.Globalization.CultureInfo.InvariantCulture)],
+        };
+    }
+
+    [Fact]
     public async Task Voiding_further_back_than_the_journal_keeps_is_refused_naming_from()
     {
         var operatorClient = factory.CreateReputationClient(ApiFactory.OperatorKey);

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Reputation.Grains.Provenance;
 
 namespace Reputation.Grains.Tests;
@@ -104,6 +105,48 @@ public sealed class ProvenanceTests(ClusterFixture fixture)
         Assert.Equal(("org-real", false), (kept.OrganizationId, kept.OrganizationVerified));
     }
 
+    /// <summary>The account as stored: the device is kept but shown nowhere.</summary>
+    private async Task<Accounts.AccountState> StoredAsync(IAccountGrain account)
+    {
+        var storage = fixture.Cluster.Silos[0].ServiceProvider.GetRequiredKeyedService<Orleans.Storage.IGrainStorage>(StorageNames.Reputation);
+        var stored = new GrainState<Accounts.AccountState>();
+        await storage.ReadStateAsync("account", account.GetGrainId(), stored);
+        return stored.State!;
+    }
+
+    [Fact]
+    public async Task A_voided_backdated_signup_no_longer_makes_the_account_look_old_and_its_device_is_forgotten_while_another_keys_creation_stands()
+    {
+        var now = fixture.Time.GetUtcNow();
+        var account = fixture.Grains.GetGrain<IAccountGrain>(Id("backdated"));
+        AccountEvent[] rogue = [new SignupEvent { EventId = Id("evt"), OccurredAt = now.AddDays(-400), IpRange = Range, DeviceId = "device-rogue", Sender = "rogue" }];
+        var recorded = await account.RecordSentAsync(rogue);
+        Assert.Equal(now.AddDays(-400), (await account.GetSnapshotAsync())!.CreatedAt);
+        Assert.Equal("device-rogue", (await StoredAsync(account)).DeviceId);
+
+        await account.VoidAsync([.. JournalEntry.Of(account.GetPrimaryKeyString(), rogue, recorded, now)]);
+
+        Assert.Null((await account.GetSnapshotAsync())!.CreatedAt);
+        Assert.Null((await StoredAsync(account)).DeviceId);
+
+        // The gateway's signup came first: its creation time stands; the rogue's later device goes,
+        // and a device a later signup of the gateway set stays.
+        var other = fixture.Grains.GetGrain<IAccountGrain>(Id("backdated"));
+        await other.RecordSentAsync([new SignupEvent { EventId = Id("evt"), OccurredAt = now.AddMinutes(-30), IpRange = Range, DeviceId = "device-real", Sender = "gateway" }]);
+        AccountEvent[] later = [new SignupEvent { EventId = Id("evt"), OccurredAt = now.AddMinutes(-10), IpRange = Range, DeviceId = "device-rogue", Sender = "rogue" }];
+        var laterRecorded = await other.RecordSentAsync(later);
+        await other.VoidAsync([.. JournalEntry.Of(other.GetPrimaryKeyString(), later, laterRecorded, now)]);
+        Assert.Equal(now.AddMinutes(-30), (await other.GetSnapshotAsync())!.CreatedAt);
+        Assert.Null((await StoredAsync(other)).DeviceId);
+
+        var third = fixture.Grains.GetGrain<IAccountGrain>(Id("backdated"));
+        AccountEvent[] first = [new SignupEvent { EventId = Id("evt"), OccurredAt = now.AddMinutes(-30), IpRange = Range, DeviceId = "device-rogue", Sender = "rogue" }];
+        var firstRecorded = await third.RecordSentAsync(first);
+        await third.RecordSentAsync([new SignupEvent { EventId = Id("evt"), OccurredAt = now.AddMinutes(-20), IpRange = Range, DeviceId = "device-real", Sender = "gateway" }]);
+        await third.VoidAsync([.. JournalEntry.Of(third.GetPrimaryKeyString(), first, firstRecorded, now)]);
+        Assert.Equal("device-real", (await StoredAsync(third)).DeviceId);
+    }
+
     [Fact]
     public async Task A_voided_usage_event_is_taken_back_from_the_card_it_counted_against()
     {
@@ -121,6 +164,139 @@ public sealed class ProvenanceTests(ClusterFixture fixture)
 
         var usage = (await card.GetSnapshotAsync())!.Usage;
         Assert.Equal((5, 5), (usage.RequestsTotal, usage.RequestsLastHour));
+    }
+
+    private static UsageEvent Prompted(DateTimeOffset at, long requests, ulong fingerprint, string sender) => new()
+    {
+        EventId = Events.NewId("usage"),
+        OccurredAt = at,
+        IpRange = Range,
+        Requests = requests,
+        PromptFingerprints = [fingerprint],
+        Model = "model-x",
+        Sender = sender,
+    };
+
+    /// <summary>
+    /// A harvest template two campaign accounts share, and a rogue key's usage event that puts a
+    /// victim among its sharers with a near-duplicate prompt: the victim, the bucket (its first band)
+    /// and the rogue events.
+    /// </summary>
+    private async Task<(IAccountGrain Victim, IPromptTemplateGrain Bucket, ulong Near, AccountEvent[] Rogue, RecordedEvents Recorded)> VictimInHarvestTemplateAsync(DateTimeOffset now)
+    {
+        var harvest = (ulong)Random.Shared.NextInt64() | 1UL << 63;
+        // One bit off in the last band: the same bucket in the first three bands.
+        var near = harvest ^ 1;
+        foreach (var campaign in new[] { Id("campaign"), Id("campaign") })
+        {
+            await fixture.Grains.GetGrain<IAccountGrain>(campaign).RecordSentAsync([Prompted(now.AddMinutes(-10), 30, harvest, "gateway")]);
+        }
+
+        var victim = fixture.Grains.GetGrain<IAccountGrain>(Id("template-victim"));
+        await victim.RecordSentAsync([From(Events.Signup(now.AddMinutes(-30), Range), "gateway")]);
+        AccountEvent[] rogue = [Prompted(now.AddMinutes(-2), 40, near, "rogue")];
+        var recorded = await victim.RecordSentAsync(rogue);
+        return (victim, fixture.Grains.GetGrain<IPromptTemplateGrain>(Core.Prompts.PromptBands.BucketKey(harvest, 0)), near, rogue, recorded);
+    }
+
+    [Fact]
+    public async Task A_voided_usage_event_is_taken_back_once_from_the_template_buckets_it_reached_and_the_victim_leaves_their_sharers()
+    {
+        var now = fixture.Time.GetUtcNow();
+        var (victim, bucket, near, rogue, recorded) = await VictimInHarvestTemplateAsync(now);
+        var victimId = victim.GetPrimaryKeyString();
+        var attacked = (await bucket.GetSnapshotAsync())!;
+        Assert.Contains(victimId, attacked.RecentAccounts);
+        Assert.Contains(Core.Prompts.SimHash.ToHex(near), attacked.Fingerprints);
+        // The first campaign account shared before it knew (it is counted, not sampled); the second and the victim are sampled.
+        Assert.Equal((2, 3L), (attacked.SampledSharers, attacked.SharingAccounts));
+        Assert.Contains(LinkOrigin.Template + bucket.GetPrimaryKeyString(), recorded.Created.Select(c => c.Link));
+
+        var entries = JournalEntry.Of(victimId, rogue, recorded, now).ToArray();
+        var voided = await victim.VoidAsync(entries);
+        var after = (await bucket.GetSnapshotAsync())!;
+
+        Assert.Equal(1, voided.Events);
+        Assert.Empty(voided.KeptByTemplates);
+        Assert.DoesNotContain(victimId, after.RecentAccounts);
+        Assert.DoesNotContain(Core.Prompts.SimHash.ToHex(near), after.Fingerprints);
+        Assert.Equal((1, 2L), (after.SampledSharers, after.SharingAccounts));
+        Assert.Equal((attacked.Usage.RequestsTotal - 40, attacked.Usage.RequestsLastHour - 40), (after.Usage.RequestsTotal, after.Usage.RequestsLastHour));
+        Assert.DoesNotContain(bucket.GetPrimaryKeyString(), (await victim.GetSnapshotAsync())!.PromptBuckets);
+
+        // Voided again through the account, or the bucket asked again directly (a retry after the
+        // account's write failed): nothing more is taken back.
+        var again = await victim.VoidAsync(entries);
+        var retried = await bucket.VoidUsageAsync(victimId, [new VoidedContribution { EventId = rogue[0].EventId, OccurredAt = rogue[0].OccurredAt, Requests = 40 }], unlink: false);
+        var twice = (await bucket.GetSnapshotAsync())!;
+        Assert.Equal(0, again.Events);
+        Assert.Empty(retried);
+        Assert.Equal((after.Usage.RequestsTotal, after.Usage.RequestsLastHour, after.SampledSharers, after.SharingAccounts),
+            (twice.Usage.RequestsTotal, twice.Usage.RequestsLastHour, twice.SampledSharers, twice.SharingAccounts));
+    }
+
+    [Fact]
+    public async Task A_voided_usage_event_the_journal_kept_no_fingerprints_of_is_taken_back_from_the_buckets_its_account_links()
+    {
+        var now = fixture.Time.GetUtcNow();
+        var (victim, bucket, _, rogue, recorded) = await VictimInHarvestTemplateAsync(now);
+        var victimId = victim.GetPrimaryKeyString();
+        var attacked = (await bucket.GetSnapshotAsync())!;
+
+        // Past the hour's fingerprint budget, or journaled before fingerprints were kept.
+        var voided = await victim.VoidAsync([.. JournalEntry.Of(victimId, rogue, recorded, now).Select(e => e.WithoutFingerprints())]);
+        var after = (await bucket.GetSnapshotAsync())!;
+
+        Assert.Equal(1, voided.Events);
+        Assert.Empty(voided.KeptByTemplates);
+        Assert.DoesNotContain(victimId, after.RecentAccounts);
+        Assert.Equal((1, 2L), (after.SampledSharers, after.SharingAccounts));
+        Assert.Equal(attacked.Usage.RequestsTotal - 40, after.Usage.RequestsTotal);
+    }
+
+    [Fact]
+    public async Task A_journal_hour_keeps_prompt_fingerprints_up_to_its_budget_and_the_entries_past_it_without_them()
+    {
+        var hour = JournalPolicy.HourOf(fixture.Time.GetUtcNow());
+        var journal = fixture.Grains.GetGrain<IKeyJournalGrain>(JournalPolicy.ShardKey(Id("key"), hour));
+        const int PerEvent = 64;
+        JournalEntry Entry(int i) => new()
+        {
+            AccountId = "a" + (i % 7),
+            Event = new UsageEvent { EventId = $"e{i}", OccurredAt = fixture.Time.GetUtcNow(), Requests = 1, PromptFingerprints = [.. Enumerable.Range(1, PerEvent).Select(f => (ulong)f)] },
+            ArrivedAt = fixture.Time.GetUtcNow(),
+        };
+
+        await journal.AppendAsync(hour, [.. Enumerable.Range(0, (JournalPolicy.FingerprintsPerHour / PerEvent) + 2).Select(Entry)]);
+        var read = await journal.ReadAsync(hour);
+
+        Assert.Equal((JournalPolicy.FingerprintsPerHour / PerEvent) + 2, read.Entries.Length);
+        Assert.Equal(JournalPolicy.FingerprintsPerHour, read.Entries.Sum(e => ((UsageEvent)e.Event).PromptFingerprints.Length));
+        Assert.Empty(((UsageEvent)read.Entries[^1].Event).PromptFingerprints);
+        Assert.Equal(1, read.Entries[^1].Event is UsageEvent { Requests: var r } ? r : 0);
+    }
+
+    [Fact]
+    public async Task A_bucket_that_no_longer_holds_a_voided_event_keeps_counting_it_and_the_void_says_so()
+    {
+        var now = fixture.Time.GetUtcNow();
+        var (victim, bucket, near, rogue, recorded) = await VictimInHarvestTemplateAsync(now);
+        var victimId = victim.GetPrimaryKeyString();
+        // The campaign goes on: the bucket's counted events move past the victim's.
+        var busy = fixture.Grains.GetGrain<IAccountGrain>(Id("campaign"));
+        var harvest = near ^ 1;
+        await busy.RecordSentAsync([.. Enumerable.Range(0, Templates.CountedEvents.Capacity).Select(_ => (AccountEvent)Prompted(now.AddMinutes(-1), 1, harvest, "gateway"))]);
+        var attacked = (await bucket.GetSnapshotAsync())!;
+
+        var voided = await victim.VoidAsync([.. JournalEntry.Of(victimId, rogue, recorded, now)]);
+        var after = (await bucket.GetSnapshotAsync())!;
+
+        Assert.Equal(1, voided.Events);
+        Assert.Equal([rogue[0].EventId], voided.KeptByTemplates);
+        Assert.Equal((attacked.Usage.RequestsTotal, attacked.SampledSharers), (after.Usage.RequestsTotal, after.SampledSharers));
+        // The link the event created goes all the same.
+        Assert.DoesNotContain(victimId, after.RecentAccounts);
+        Assert.DoesNotContain(bucket.GetPrimaryKeyString(), (await victim.GetSnapshotAsync())!.PromptBuckets);
     }
 
     [Fact]

@@ -30,6 +30,8 @@ public sealed partial class AccountGrain
         var dedup = s.Dedup.Open();
         Dictionary<string, List<VoidedContribution>>? contributions = null;
         var unlinked = new HashSet<string>(StringComparer.Ordinal);
+        // As linked before any voided event's links go: the buckets an event without fingerprints may have counted in.
+        var linkedBuckets = s.PromptBuckets.ToList();
         var voided = 0;
         foreach (var entry in entries)
         {
@@ -60,9 +62,16 @@ public sealed partial class AccountGrain
                             new VoidedContribution { EventId = e.EventId, OccurredAt = e.OccurredAt, Requests = usage.Requests });
                     }
 
+                    // The template buckets it reached; each takes back what it counted of it, if it still holds it.
+                    foreach (var (bucket, reached) in BucketsReached(usage, entry, linkedBuckets))
+                    {
+                        Add(ref contributions, LinkOrigin.Template + bucket,
+                            new VoidedContribution { EventId = e.EventId, OccurredAt = e.OccurredAt, Requests = usage.Requests, Model = usage.Model, Reached = reached });
+                    }
+
                     break;
                 case SignupEvent signup:
-                    ForgetAttributes(signup);
+                    ForgetAttributes(signup, entry.DeviceHash);
                     break;
             }
 
@@ -110,18 +119,26 @@ public sealed partial class AccountGrain
         // entities recognise the events they already took back.
         var accountId = this.GetPrimaryKeyString();
         var calls = new List<Task>();
+        var templateCalls = new List<Task<string[]>>();
         foreach (var link in (contributions?.Keys ?? Enumerable.Empty<string>()).Union(unlinked))
         {
             var taken = contributions is not null && contributions.TryGetValue(link, out var list) ? list.ToArray() : [];
-            if (EntityOf(link) is { } entity)
+            if (link.StartsWith(LinkOrigin.Template, StringComparison.Ordinal))
+            {
+                templateCalls.Add(GrainFactory.Ref<IPromptTemplateGrain>(link[LinkOrigin.Template.Length..])
+                    .VoidUsageAsync(accountId, taken, unlinked.Contains(link)).AsTask());
+            }
+            else if (EntityOf(link) is { } entity)
             {
                 calls.Add(entity.VoidAsync(accountId, taken, unlinked.Contains(link)));
             }
         }
 
+        string[] keptByTemplates;
         try
         {
-            await Task.WhenAll(calls);
+            await Task.WhenAll(calls.Concat(templateCalls));
+            keptByTemplates = [.. templateCalls.SelectMany(t => t.Result).Distinct(StringComparer.Ordinal)];
             s.Dedup.Save(dedup);
             await state.WriteStateAsync();
         }
@@ -133,13 +150,31 @@ public sealed partial class AccountGrain
 
         // Its standing without the voided events: its remaining entities hear if that changed.
         Publish(hop: 0);
-        return new AccountVoided { Events = voided, Unlinked = [.. unlinked] };
+        return new AccountVoided { Events = voided, Unlinked = [.. unlinked], KeptByTemplates = keptByTemplates };
+    }
+
+    /// <summary>
+    /// The template buckets a voided usage event reached: those of its fingerprints when the journal
+    /// kept them (it keeps a budget of them per hour). Otherwise those where it can have counted: a
+    /// bucket counts usage only from a sharer, and a sharer links it, so the links the event created
+    /// (it reached those) and the buckets the account linked when the void began (it may have); one that fell off the
+    /// account's links is not found.
+    /// </summary>
+    private static IEnumerable<(string Bucket, bool Reached)> BucketsReached(UsageEvent usage, JournalEntry entry, List<string> linked)
+    {
+        if (usage.PromptFingerprints.Length > 0)
+        {
+            return usage.PromptFingerprints.SelectMany(PromptBands.BucketKeys).Distinct(StringComparer.Ordinal).Select(b => (b, true));
+        }
+
+        var created = entry.CreatedLinks.Where(l => l.StartsWith(LinkOrigin.Template, StringComparison.Ordinal))
+            .Select(l => l[LinkOrigin.Template.Length..]).ToHashSet(StringComparer.Ordinal);
+        return [.. created.Select(b => (b, true)), .. linked.Where(b => !created.Contains(b)).Select(b => (b, false))];
     }
 
     private IEntityGrain? EntityOf(string link) =>
         link.StartsWith(LinkOrigin.Instrument, StringComparison.Ordinal) ? GrainFactory.Ref<IPaymentInstrumentGrain>(link[LinkOrigin.Instrument.Length..])
         : link.StartsWith(LinkOrigin.Range, StringComparison.Ordinal) ? GrainFactory.Ref<IIpRangeGrain>(link[LinkOrigin.Range.Length..])
-        : link.StartsWith(LinkOrigin.Template, StringComparison.Ordinal) ? GrainFactory.Ref<IPromptTemplateGrain>(link[LinkOrigin.Template.Length..])
         : null;
 
     /// <summary>Removes a link a voided event created, with what the account kept about it; true when it was still linked.</summary>
@@ -174,14 +209,26 @@ public sealed partial class AccountGrain
 
     /// <summary>
     /// Forgets what a voided signup said of the account where that is still what it says: the email
-    /// hash, country, organisation (and whether it is verified: a trust seed) and email domain, as the
-    /// key journal keeps them. The account does not keep what they were before, so they become
-    /// unknown, never the voided values; a later signup of another key that set its own values keeps
-    /// them. The creation time and the device (the journal does not keep it) stay.
+    /// hash, country, organisation (and whether it is verified: a trust seed), email domain and device
+    /// (by the hash the journal keeps of it), and the creation time when it is the signup's own time.
+    /// The account does not keep what they were before, so they become unknown, never the voided
+    /// values; a later signup of another key that set its own values keeps them. Unknown creation is
+    /// what an account never signed up has: it is scored as new, so a backdated signup no longer
+    /// makes it look old.
     /// </summary>
-    private void ForgetAttributes(SignupEvent signup)
+    private void ForgetAttributes(SignupEvent signup, ulong? deviceHash)
     {
         var s = state.State;
+        if (s.CreatedAt is { } created && created == signup.OccurredAt)
+        {
+            s.CreatedAt = null;
+        }
+
+        if (deviceHash is { } device && s.DeviceId is { } current && JournalEntry.HashDevice(current) == device)
+        {
+            s.DeviceId = null;
+        }
+
         if (signup.EmailHash is not null && s.EmailHash == signup.EmailHash)
         {
             s.EmailHash = null;

@@ -137,6 +137,15 @@ public interface IPromptTemplateGrain : IGrainWithStringKey, IEntityGrain
 
     [Alias("GetSnapshot"), ReadOnly]
     ValueTask<TemplateSnapshot?> GetSnapshotAsync();
+
+    /// <summary>
+    /// An account's voided usage events that reached this bucket: it takes back what it counted of
+    /// each (once per event) while it still holds the event among its counted events, and, with
+    /// <paramref name="unlink"/>, forgets the account as <see cref="IEntityGrain.VoidAsync"/> does.
+    /// Answers the ids of the events it no longer holds: it keeps counting them.
+    /// </summary>
+    [Alias("VoidUsage")]
+    ValueTask<string[]> VoidUsageAsync(string accountId, Provenance.VoidedContribution[] contributions, bool unlink);
 }
 
 /// <summary>One watermark key (keyed by its id, <c>wm-</c> and 16 hex digits): whom it was issued to and when.</summary>

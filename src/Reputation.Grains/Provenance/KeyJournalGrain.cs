@@ -54,6 +54,7 @@ public sealed class KeyJournalGrain(
             s.Entries.Clear();
             s.Unjournaled = 0;
             s.Erased = 0;
+            s.Fingerprints = 0;
             _ids = null;
         }
 
@@ -71,6 +72,15 @@ public sealed class KeyJournalGrain(
                 continue;
             }
 
+            var fingerprints = (entry.Event as UsageEvent)?.PromptFingerprints.Length ?? 0;
+            if (fingerprints > 0 && s.Fingerprints + fingerprints > JournalPolicy.FingerprintsPerHour)
+            {
+                // Past the slot's budget: the entry stays voidable, its buckets found through its account's links.
+                s.Entries.Add(entry.WithoutFingerprints());
+                continue;
+            }
+
+            s.Fingerprints += fingerprints;
             s.Entries.Add(entry);
         }
 
@@ -100,6 +110,7 @@ public sealed class KeyJournalGrain(
         }
 
         s.Erased += removed;
+        s.Fingerprints = s.Entries.Sum(e => (e.Event as UsageEvent)?.PromptFingerprints.Length ?? 0);
         _ids = null;
         await WriteAsync();
         return removed;

@@ -12,6 +12,13 @@ public static class JournalPolicy
     /// <summary>Events of one key journaled per hour; the rest are counted as unjournaled and cannot be voided.</summary>
     public const int EntriesPerHour = 4096;
 
+    /// <summary>
+    /// Prompt fingerprints of usage events one key's journal keeps per hour (8 bytes or so each, about
+    /// 90 KB): a slot of 4,096 entries is some 650 KB, and a stored state holds at most 960 KB. Past
+    /// it an entry keeps none, and a void reaches only the buckets its account links.
+    /// </summary>
+    public const int FingerprintsPerHour = 8192;
+
     public static TimeSpan Retention => TimeSpan.FromHours(RetentionHours);
 
     /// <summary>What an account or entity keeps in its event-id window once it took a voided event back.</summary>
@@ -74,15 +81,42 @@ public sealed record SignupRecorded
 public sealed class JournalEntry
 {
     [Id(0)] public required string AccountId { get; init; }
-    /// <summary>The event as applied (prompt fingerprints left out: voiding does not need them).</summary>
+    /// <summary>The event as applied (without the device or the address; a usage event keeps its prompt fingerprints, which name the template buckets it reached).</summary>
     [Id(1)] public required AccountEvent Event { get; init; }
     [Id(2)] public required DateTimeOffset ArrivedAt { get; init; }
     [Id(3)] public string[] CreatedLinks { get; init; } = [];
     [Id(4)] public bool Voided { get; set; }
+    /// <summary>
+    /// A signup's device id as a hash (<see cref="HashDevice"/>), never the id: what a void needs
+    /// to tell whether the account's device is still the one the signup set. Null for other events,
+    /// for a signup without a device, and for entries journaled before it was kept.
+    /// </summary>
+    [Id(5)] public ulong? DeviceHash { get; init; }
+
+    /// <summary>The entry without its usage event's prompt fingerprints: what a slot keeps past its fingerprint budget.</summary>
+    public JournalEntry WithoutFingerprints() => Event is UsageEvent { PromptFingerprints.Length: > 0 } u
+        ? new JournalEntry
+        {
+            AccountId = AccountId,
+            Event = new UsageEvent
+            {
+                EventId = u.EventId, OccurredAt = u.OccurredAt, IpRange = u.IpRange, Sender = u.Sender,
+                Requests = u.Requests, InputTokens = u.InputTokens, OutputTokens = u.OutputTokens, ReasoningElicitation = u.ReasoningElicitation,
+                Model = u.Model,
+            },
+            ArrivedAt = ArrivedAt,
+            CreatedLinks = CreatedLinks,
+            Voided = Voided,
+            DeviceHash = DeviceHash,
+        }
+        : this;
+
+    /// <summary>The hash a journal entry keeps of a signup's device id.</summary>
+    public static ulong HashDevice(string deviceId) => Core.Collections.DedupWindow.Hash("device\u001f" + deviceId);
 
     /// <summary>
     /// The entries of one account's accepted events, each with the links it created. The journal keeps
-    /// of each event what voiding takes back: no prompt fingerprints, no email or device.
+    /// of each event what voiding takes back: no prompt (its fingerprints only), no email or device.
     /// </summary>
     public static IEnumerable<JournalEntry> Of(string accountId, IReadOnlyList<AccountEvent> events, RecordedEvents recorded, DateTimeOffset arrivedAt)
     {
@@ -102,6 +136,7 @@ public sealed class JournalEntry
                 Event = Slim(e),
                 ArrivedAt = arrivedAt,
                 CreatedLinks = [.. recorded.Created.Where(c => c.EventId == e.EventId).Select(c => c.Link)],
+                DeviceHash = e is SignupEvent { DeviceId: { } device } ? HashDevice(device) : null,
             };
         }
     }
@@ -112,6 +147,8 @@ public sealed class JournalEntry
         {
             EventId = u.EventId, OccurredAt = u.OccurredAt, IpRange = u.IpRange, Sender = u.Sender,
             Requests = u.Requests, InputTokens = u.InputTokens, OutputTokens = u.OutputTokens, ReasoningElicitation = u.ReasoningElicitation,
+            // The template buckets it reached are those of its fingerprints' bands (never the prompt).
+            PromptFingerprints = u.PromptFingerprints, Model = u.Model,
         },
         SignupEvent s => new SignupEvent
         {
@@ -137,6 +174,8 @@ public sealed class KeyJournalState
     [Id(2)] public long Unjournaled { get; set; }
     /// <summary>Entries of erased accounts taken out of the slot: counted, no longer voidable.</summary>
     [Id(3)] public long Erased { get; set; }
+    /// <summary>Prompt fingerprints its entries keep (at most <see cref="JournalPolicy.FingerprintsPerHour"/>).</summary>
+    [Id(4)] public int Fingerprints { get; set; }
     // Never renumber an Id; a new member takes the next one.
 }
 
@@ -201,8 +240,15 @@ public sealed record VoidedContribution
     [Id(4)] public bool VerifiedOrganization { get; init; }
     [Id(5)] public long Requests { get; init; }
     [Id(6)] public long Tokens { get; init; }
+    /// <summary>The model a voided usage event named: a template bucket takes its requests back from that model's count.</summary>
+    [Id(7)] public string? Model { get; init; }
+    /// <summary>
+    /// Whether the account knows the voided usage event reached the template bucket (its fingerprints
+    /// name it, or the event created the link); false for a bucket it only may have reached.
+    /// </summary>
+    [Id(8)] public bool Reached { get; init; }
     /// <summary>A signup's organisation as an owner (<see cref="RangeEntry.OwnerGroup"/>).</summary>
-    [Id(7)] public string? OwnerGroup { get; init; }
+    [Id(9)] public string? OwnerGroup { get; init; }
 }
 
 /// <summary>What voiding did on one account.</summary>
@@ -211,4 +257,9 @@ public sealed record AccountVoided
 {
     [Id(0)] public int Events { get; init; }
     [Id(1)] public string[] Unlinked { get; init; } = [];
+    /// <summary>
+    /// Voided usage events that some template bucket they reached no longer held among its counted
+    /// events (<see cref="Templates.CountedEvents"/>): that bucket keeps counting them.
+    /// </summary>
+    [Id(2)] public string[] KeptByTemplates { get; init; } = [];
 }

@@ -43,6 +43,8 @@ public sealed class PromptTemplateGrain(
         List<string>? discovered = null;
         var shared = false;
         List<ulong>? applied = null;
+        // What this call counts of each event, remembered so that a voided event can be taken back.
+        Dictionary<string, (long Requests, int Activations, int SharerEntries)>? counted = null;
         foreach (var entry in entries)
         {
             var id = entry.DedupId();
@@ -53,9 +55,12 @@ public sealed class PromptTemplateGrain(
 
             changed = true;
             (applied ??= []).Add(id);
+            counted ??= new(StringComparer.Ordinal);
+            var (requests, activations, sharerEntries) = counted.GetValueOrDefault(entry.EventId);
             if (entry.Activated)
             {
                 s.ActivationsPerMinute.Minutes().Add(entry.OccurredAt);
+                activations++;
             }
 
             s.FirstSeenAt = s.FirstSeenAt is { } first && first <= entry.OccurredAt ? first : entry.OccurredAt;
@@ -81,6 +86,7 @@ public sealed class PromptTemplateGrain(
             {
                 s.SampleFingerprints[s.SampleNext] = entry.Fingerprint;
                 s.SampleAccounts[s.SampleNext] = accountId;
+                SampleEvents[s.SampleNext] = Core.Collections.DedupWindow.Hash(entry.EventId);
                 s.SampleNext = (s.SampleNext + 1) % PromptTemplateState.SampleCapacity;
             }
 
@@ -90,6 +96,7 @@ public sealed class PromptTemplateGrain(
             {
                 Sharers.Touch(s.Sharers, accountId, entry, PromptTemplateState.RecentAccountCapacity);
                 _sharersChanged = true;
+                sharerEntries++;
             }
 
             if (entry.Requests > 0 && sharer)
@@ -100,6 +107,22 @@ public sealed class PromptTemplateGrain(
                 if (entry.Model is { } model)
                 {
                     ModelCounts.Add(s.RequestsByModel, model, entry.Requests, PromptTemplateState.ModelCapacity);
+                }
+
+                requests = Saturating.Add(requests, entry.Requests);
+            }
+
+            counted[entry.EventId] = (requests, activations, sharerEntries);
+        }
+
+        if (counted is not null)
+        {
+            var account = Core.Collections.DedupWindow.Hash(accountId);
+            foreach (var (eventId, c) in counted)
+            {
+                if (s.Counted.Add(Core.Collections.DedupWindow.Hash(eventId), account, c.Requests, c.Activations, c.SharerEntries) is { } left)
+                {
+                    Sharers.Untrack(s.Sharers, left);
                 }
             }
         }
@@ -127,6 +150,13 @@ public sealed class PromptTemplateGrain(
     }
 
     ValueTask<TemplateSignals> IPromptTemplateGrain.GetSignalsAsync() => ValueTask.FromResult(Signals());
+
+    async ValueTask<string[]> IPromptTemplateGrain.VoidUsageAsync(string accountId, Provenance.VoidedContribution[] contributions, bool unlink)
+    {
+        var (changed, kept) = TakeBackUsage(accountId, contributions);
+        await ForgetVoidedAsync(accountId, changed, unlink);
+        return kept;
+    }
 
     ValueTask<TemplateSnapshot?> IPromptTemplateGrain.GetSnapshotAsync()
     {
@@ -177,6 +207,18 @@ public sealed class PromptTemplateGrain(
 
     protected override long Degree => SharingAccounts();
 
+    protected override int RecentAccountCapacity => PromptTemplateState.RecentAccountCapacity;
+
+    /// <summary>Its recent accounts are the accounts found sharing it: while it has held fewer than its capacity, they are all it counted.</summary>
+    protected override bool Recount(IReadOnlyList<string> accounts)
+    {
+        var s = Persisted.State;
+        _sharing = Provenance.JournalPolicy.Sketch(accounts, s.SharingSketch.Length);
+        s.SharingSketch = _sharing.Registers;
+        s.AnySharing = accounts.Count > 0;
+        return true;
+    }
+
     protected override (double Flagged, double Confirmed) Strength(PropagationPolicy policy) => (policy.TemplateLinkStrength, 1);
 
     protected override Func<IAccountGrain, Task> Notification(int hop)
@@ -199,9 +241,12 @@ public sealed class PromptTemplateGrain(
             {
                 s.SampleAccounts[i] = null;
                 s.SampleFingerprints[i] = 0;
+                SampleEvents[i] = 0;
                 changed = true;
             }
         }
+
+        changed |= s.Counted.Forget(Core.Collections.DedupWindow.Hash(accountId));
 
         if (s.Sharers.RemoveAll(x => x.AccountId == accountId) > 0)
         {
@@ -211,6 +256,88 @@ public sealed class PromptTemplateGrain(
 
         return changed;
     }
+
+    /// <summary>
+    /// Takes back what the bucket counted of each voided event (<see cref="CountedEvents"/>): its
+    /// requests from the windows they still fall in, the totals and the model's count, its
+    /// activations, the fingerprints it sampled, and the account's sharer sample once none of the
+    /// usage that made it one remains. An event taken back is marked in the ring of recent ids; an
+    /// event the account knows reached the bucket and that it no longer holds, nor has a mark of, is
+    /// answered as kept.
+    /// </summary>
+    private (bool Changed, string[] Kept) TakeBackUsage(string accountId, Provenance.VoidedContribution[] contributions)
+    {
+        var s = Persisted.State;
+        var dedup = s.Dedup.Open();
+        var account = Core.Collections.DedupWindow.Hash(accountId);
+        var changed = false;
+        List<string>? kept = null;
+        foreach (var c in contributions)
+        {
+            var mark = Provenance.JournalPolicy.VoidMark(c.EventId);
+            var id = Core.Collections.DedupWindow.Hash(c.EventId);
+            if (s.Counted.Take(id, account) is not { } counted)
+            {
+                if (c.Reached && !dedup.Contains(mark))
+                {
+                    (kept ??= []).Add(c.EventId);
+                }
+
+                continue;
+            }
+
+            dedup.TryAdd(mark);
+            changed = true;
+            if (counted.Requests > 0)
+            {
+                s.RequestsPerMinute.Minutes().Add(c.OccurredAt, -counted.Requests);
+                s.RequestsPerHour.Hours().Add(c.OccurredAt, -counted.Requests);
+                s.RequestsTotal = Math.Max(0, s.RequestsTotal - counted.Requests);
+                if (c.Model is { } model && s.RequestsByModel.TryGetValue(model, out var byModel))
+                {
+                    if (byModel > counted.Requests)
+                    {
+                        s.RequestsByModel[model] = byModel - counted.Requests;
+                    }
+                    else
+                    {
+                        s.RequestsByModel.Remove(model);
+                    }
+                }
+            }
+
+            if (counted.Activations > 0)
+            {
+                s.ActivationsPerMinute.Minutes().Add(c.OccurredAt, -counted.Activations);
+            }
+
+            var sampled = SampleEvents;
+            for (var i = 0; i < PromptTemplateState.SampleCapacity; i++)
+            {
+                if (sampled[i] == id && s.SampleAccounts[i] == accountId)
+                {
+                    s.SampleAccounts[i] = null;
+                    s.SampleFingerprints[i] = 0;
+                    sampled[i] = 0;
+                }
+            }
+
+            // Its sample stands for the usage that made it a sharer: it goes once none of that remains here.
+            if (counted.SharerEntries > 0 && !s.Counted.AnySharerEntries(account)
+                && s.Sharers.RemoveAll(x => x.AccountId == accountId && x.Tracked) > 0)
+            {
+                _sharersChanged = true;
+            }
+        }
+
+        s.Dedup.Save(dedup);
+        return (changed, kept is null ? [] : [.. kept]);
+    }
+
+    /// <summary>The event that put each sampled fingerprint in (state written before it was kept has none).</summary>
+    private ulong[] SampleEvents => Persisted.State.SampleEvents is { Length: PromptTemplateState.SampleCapacity } events
+        ? events
+        : Persisted.State.SampleEvents = new ulong[PromptTemplateState.SampleCapacity];
 
     /// <summary>The closest sampled fingerprint of another account within <see cref="MaxDistance"/>, and whether this account already has one that near.</summary>
     private (string? OtherAccount, bool OwnNear) Nearest(ulong fingerprint, string accountId)

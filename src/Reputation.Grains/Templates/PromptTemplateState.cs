@@ -5,7 +5,8 @@ namespace Reputation.Grains.Templates;
 
 /// <summary>
 /// One LSH bucket: a capped sample of fingerprints with the account that sent each first, the
-/// accounts found sharing a near-duplicate (HyperLogLog), their usage, and risk. About 6 KiB.
+/// accounts found sharing a near-duplicate (HyperLogLog), their usage, and risk. About 6 KiB, and up to
+/// about 7 KB more for what it counted of its last 256 events (<see cref="Counted"/>, for voiding).
 /// </summary>
 [GenerateSerializer, Alias("reputation.PromptTemplateState")]
 public sealed class PromptTemplateState : IEntityState
@@ -36,6 +37,10 @@ public sealed class PromptTemplateState : IEntityState
     [Id(15)] public Dictionary<string, long> RequestsByModel { get; set; } = new(StringComparer.Ordinal);
     /// <summary>Event ids applied for accounts that have not confirmed storing them (<see cref="UnconfirmedState"/>).</summary>
     [Id(16)] public UnconfirmedState Unconfirmed { get; set; } = new();
+    /// <summary>What it counted of its last <see cref="CountedEvents.Capacity"/> usage events, to take a voided one back.</summary>
+    [Id(17)] public CountedEvents Counted { get; set; } = new();
+    /// <summary>Which event (its id hash) put each sampled fingerprint in; 0 for fingerprints sampled before it was kept.</summary>
+    [Id(18)] public ulong[] SampleEvents { get; set; } = new ulong[SampleCapacity];
     // Never renumber an Id; a new member takes the next one.
 }
 
@@ -50,4 +55,10 @@ public sealed class SharerSample
     /// <summary>Five-minute bins it used the template in, 64 ending at <see cref="LatestBin"/> (<see cref="Core.Scoring.Lockstep"/>).</summary>
     [Id(4)] public ulong ActiveBins { get; set; }
     [Id(5)] public int LatestBin { get; set; }
+    /// <summary>
+    /// Whether every entry that touched it since it entered the sample is still among the bucket's
+    /// counted events (<see cref="PromptTemplateState.Counted"/>): only then can voiding tell that none
+    /// of its usage here remains. False for samples older than that record, and once one has left it.
+    /// </summary>
+    [Id(6)] public bool Tracked { get; set; }
 }

@@ -15,7 +15,8 @@ internal static class Sharers
     public static void Touch(List<SharerSample> sharers, string accountId, TemplateEntry entry, int capacity)
     {
         var index = sharers.FindIndex(x => x.AccountId == accountId);
-        var sample = index >= 0 ? sharers[index] : new SharerSample { AccountId = accountId };
+        // A sample that enters now is tracked from its first entry on (SharerSample.Tracked).
+        var sample = index >= 0 ? sharers[index] : new SharerSample { AccountId = accountId, Tracked = true };
         if (index >= 0)
         {
             sharers.RemoveAt(index);
@@ -33,6 +34,18 @@ internal static class Sharers
         if (sharers.Count > capacity)
         {
             sharers.RemoveAt(sharers.Count - 1);
+        }
+    }
+
+    /// <summary>An event that touched the sample of the account hashed <paramref name="account"/> left the bucket's counted events: its sample is no longer tracked.</summary>
+    public static void Untrack(List<SharerSample> sharers, ulong account)
+    {
+        foreach (var sample in sharers)
+        {
+            if (sample.Tracked && Core.Collections.DedupWindow.Hash(sample.AccountId) == account)
+            {
+                sample.Tracked = false;
+            }
         }
     }
 

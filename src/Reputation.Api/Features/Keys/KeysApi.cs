@@ -26,7 +26,8 @@ internal static class KeysApi
             .WithSummary("Void the events one API key sent, all of them or those of a time window")
             .WithDescription("By arrival time: `from` (default: as far back as the key journal keeps, seven days) to `to` (default: now). " +
                 "Each affected account takes back the voided events' counts and the links they created (payment instruments, IP ranges, prompt templates); " +
-                "the entities they linked forget the account, and payment and range counters take the events back. Idempotent: events voided before are counted " +
+                "the entities they linked forget the account, and payment and range counters take the events back; a prompt-template bucket takes back what it " +
+                "counted of a usage event while it still holds it among its last 256 (templateUsageKept counts the events some bucket no longer held). Idempotent: events voided before are counted " +
                 "in alreadyVoided. A `from` older than the journal keeps is a 400 naming it. Events past the journal's 4,096 per key and hour are counted in " +
                 "unjournaled and cannot be voided. The key need not be configured any more: void a stolen key after removing it. " +
                 "docs/decisions/0021-event-provenance.md says what is and is not rebuilt.");

@@ -97,6 +97,7 @@ public sealed class VoidKeyHandler(IGrainFactory grains, KeyJournal journal) : I
             AccountSample = [.. byAccount.Take(AccountSampleSize).Select(g => g.Key)],
             LinksRemoved = results.Sum(r => r.Unlinked.Length),
             Unjournaled = hours.Sum(h => h.Read.Unjournaled),
+            TemplateUsageKept = results.Sum(r => r.KeptByTemplates.Length),
         };
     }
 }
