@@ -35,9 +35,11 @@ public sealed partial class AccountGrain(
     private const int RangesScored = 4;
     internal static readonly TimeSpan ActivationGap = TimeSpan.FromMinutes(30);
 
-    private readonly Dictionary<string, Cached<RangeSignals>> _ranges = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, Cached<InstrumentSignals>> _instruments = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, Cached<TemplateSignals>> _templates = new(StringComparer.Ordinal);
+    // A few entries each (at most CachedEntityCapacity, CachedTemplateCapacity): small maps, not
+    // dictionaries, at a few hundred bytes less per account (docs/performance.md, "Memory").
+    private readonly SmallMap<Cached<RangeSignals>> _ranges = new();
+    private readonly SmallMap<Cached<InstrumentSignals>> _instruments = new();
+    private readonly SmallMap<Cached<TemplateSignals>> _templates = new();
     private bool _refreshing;
     private bool _publishedFlagged;
     /// <summary>Flagged as its ranges count it: on its evidence without what they said (<see cref="ScoreResult.EvidenceForRanges"/>).</summary>
@@ -693,7 +695,6 @@ public sealed partial class AccountGrain(
         // On the decision path: bucket keys are looked up as spans, not built as strings.
         double total = 0;
         var since = now - TimeSpan.FromHours(1);
-        var templates = _templates.GetAlternateLookup<ReadOnlySpan<char>>();
         Span<char> key = stackalloc char[PromptBands.BucketKeyLength];
         foreach (var p in pending)
         {
@@ -705,7 +706,7 @@ public sealed partial class AccountGrain(
             double? least = null;
             for (var band = 0; band < PromptBands.Bands; band++)
             {
-                if (templates.TryGetValue(PromptBands.FormatBucketKey(p.Fingerprint, band, key), out var cached) && cached.Value.SharingAccounts >= minSharing)
+                if (_templates.TryGetValue(PromptBands.FormatBucketKey(p.Fingerprint, band, key), out var cached) && cached.Value.SharingAccounts >= minSharing)
                 {
                     least = Math.Min(least ?? 1, Math.Clamp(cached.Value.Suspicion, 0, 1));
                 }
@@ -1144,7 +1145,7 @@ public sealed partial class AccountGrain(
         }
     }
 
-    private void Remember<T>(Dictionary<string, Cached<T>> cache, string key, T value, int capacity)
+    private void Remember<T>(SmallMap<Cached<T>> cache, string key, T value, int capacity)
     {
         ForgetDecision();
         if (cache.Count >= capacity && !cache.ContainsKey(key))
