@@ -91,6 +91,7 @@ public sealed partial class AccountGrain(
     {
         if (state.RecordExists)
         {
+            state.State.Country = SharedCountry(state.State.Country);
             await RefreshSignalsAsync();
             // What the entities were last told is not stored; take the current standing as told.
             _publishedFraud = state.State.Label == Label.Fraud;
@@ -297,7 +298,7 @@ public sealed partial class AccountGrain(
                         s.CreatedAt = s.CreatedAt is { } created && created <= e.OccurredAt ? created : e.OccurredAt;
                         s.EmailHash = signup.EmailHash ?? s.EmailHash;
                         s.DeviceId = signup.DeviceId ?? s.DeviceId;
-                        s.Country = signup.Country ?? s.Country;
+                        s.Country = SharedCountry(signup.Country) ?? s.Country;
                         if (signup.OrganizationId is { } organization)
                         {
                             s.OrganizationId = organization;
@@ -1144,6 +1145,14 @@ public sealed partial class AccountGrain(
             Remember(_templates, signals.Bucket, signals, CachedTemplateCapacity);
         }
     }
+
+    /// <summary>
+    /// A country code as one string per code for the silo, not a copy per account (each request and
+    /// each stored record read brings its own). Codes are two ASCII letters, checked at the edge, so
+    /// at most a few thousand strings are ever interned; anything else is kept as it is.
+    /// </summary>
+    private static string? SharedCountry(string? code) =>
+        code is { Length: 2 } && char.IsAsciiLetter(code[0]) && char.IsAsciiLetter(code[1]) ? string.Intern(code) : code;
 
     private void Remember<T>(SmallMap<Cached<T>> cache, string key, T value, int capacity)
     {
