@@ -9,11 +9,23 @@ public sealed class LazySlidingCounterTests
 {
     private static readonly DateTimeOffset s_t0 = new(2025, 3, 1, 12, 0, 0, TimeSpan.Zero);
 
+    /// <summary>Keeps the ring as <c>WindowState</c> does, and counts its allocations.</summary>
     private sealed class Owner : SlidingCounter.IRingOwner
     {
+        public long[]? Kept { get; private set; }
+
         public List<long[]> Allocations { get; } = [];
 
-        public void Allocated(long[] data) => Allocations.Add(data);
+        public long[]? Ring(int length, bool allocate)
+        {
+            if (Kept is null && allocate)
+            {
+                Kept = new long[length];
+                Allocations.Add(Kept);
+            }
+
+            return Kept;
+        }
     }
 
     [Fact]
@@ -56,6 +68,23 @@ public sealed class LazySlidingCounterTests
         var reopened = SlidingCounter.Wrap(TimeSpan.FromHours(1), ring);
         Assert.Equal(7, reopened.Sum(s_t0.AddHours(2), TimeSpan.FromHours(24)));
         Assert.Equal(4, reopened.Sum(s_t0.AddHours(2), TimeSpan.FromHours(1)));
+    }
+
+    [Fact]
+    public void Counters_opened_on_one_owner_before_its_first_add_share_the_ring_it_allocates()
+    {
+        var owner = new Owner();
+        var first = SlidingCounter.Lazy(TimeSpan.FromMinutes(1), 61, owner);
+        var second = SlidingCounter.Lazy(TimeSpan.FromMinutes(1), 61, owner);
+        var now = s_t0.AddMinutes(10);
+
+        Assert.Equal(0, first.Sum(now, TimeSpan.FromHours(1)));
+        Assert.True(second.Add(now, 2));
+        Assert.True(first.Add(now, 3));
+
+        Assert.Single(owner.Allocations);
+        Assert.Equal(5, first.Sum(now, TimeSpan.FromHours(1)));
+        Assert.Equal(5, second.Sum(now, TimeSpan.FromHours(1)));
     }
 
     [Fact]

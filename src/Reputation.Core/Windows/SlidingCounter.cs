@@ -19,10 +19,11 @@ public sealed class SlidingCounter
     private readonly int _buckets;
     private readonly IRingOwner? _owner;
 
-    /// <summary>Told of a lazily opened ring's array when its first add allocates it, to keep it.</summary>
+    /// <summary>Keeps a lazily opened ring's array, so that every counter opened on it sees the same one.</summary>
     public interface IRingOwner
     {
-        void Allocated(long[] data);
+        /// <summary>The ring it keeps, or null if none yet; with <paramref name="allocate"/>, a new ring of <paramref name="length"/> that it keeps from then on.</summary>
+        long[]? Ring(int length, bool allocate);
     }
 
     public SlidingCounter(TimeSpan bucket, int buckets)
@@ -59,9 +60,9 @@ public sealed class SlidingCounter
     public static SlidingCounter Wrap(TimeSpan bucket, long[] data) => new(bucket, data);
 
     /// <summary>
-    /// A ring of <paramref name="buckets"/> that has counted nothing yet and has no array: its first
-    /// <see cref="Add"/> allocates <see cref="Data"/> and hands it to <paramref name="owner"/>; until
-    /// then every read answers as an allocated empty ring does.
+    /// A ring of <paramref name="buckets"/> kept by <paramref name="owner"/>, which may have no array
+    /// yet: every read answers as an allocated empty ring does until the first <see cref="Add"/> (of
+    /// this or any counter on the same owner) has the owner allocate it.
     /// </summary>
     public static SlidingCounter Lazy(TimeSpan bucket, int buckets, IRingOwner owner)
     {
@@ -98,7 +99,7 @@ public sealed class SlidingCounter
     }
 
     /// <summary>The persisted form: a count per slot, then the newest bucket id (allocated by now if the ring was lazy).</summary>
-    public long[] Data => _data ??= Allocate();
+    public long[] Data => Allocated();
 
     /// <summary>How many buckets the ring holds.</summary>
     public int Buckets => _buckets;
@@ -107,15 +108,13 @@ public sealed class SlidingCounter
 
     public TimeSpan Span => TimeSpan.FromTicks(_bucketTicks * _buckets);
 
-    /// <summary>The newest bucket id; 0 in a ring not yet allocated, as in an allocated empty one.</summary>
-    private long Newest => _data is { } data ? data[_buckets] : 0;
+    /// <summary>The ring, or null while a lazily opened one has none yet (its owner may have one by now).</summary>
+    private long[]? Current => _data ??= _owner?.Ring(_buckets + 1, allocate: false);
 
-    private long[] Allocate()
-    {
-        var data = new long[_buckets + 1];
-        _owner?.Allocated(data);
-        return data;
-    }
+    /// <summary>The newest bucket id; 0 in a ring not yet allocated, as in an allocated empty one.</summary>
+    private long Newest => Current is { } data ? data[_buckets] : 0;
+
+    private long[] Allocated() => Current ?? (_data = _owner!.Ring(_buckets + 1, allocate: true)!);
 
     /// <summary>Adds an amount at an event time; false when the event is too old for the ring.</summary>
     public bool Add(DateTimeOffset at, long amount = 1)
@@ -127,7 +126,7 @@ public sealed class SlidingCounter
             return false;
         }
 
-        var data = _data ??= Allocate();
+        var data = Allocated();
         if (id > newest)
         {
             // The buckets between the old newest and this one had no events: their slots, which still
@@ -236,7 +235,7 @@ public sealed class SlidingCounter
         first = Math.Max(first, Newest - _buckets + 1);
         last = Math.Min(last, Newest);
         // A ring not yet allocated holds only zeros: no counts at all answers the same.
-        return first > last || _data is null ? default : new HeldCounts(_data.AsSpan(0, _buckets), first, Slot(first), (int)(last - first + 1));
+        return first > last || Current is not { } data ? default : new HeldCounts(data.AsSpan(0, _buckets), first, Slot(first), (int)(last - first + 1));
     }
 
     /// <summary>A run of <see cref="Length"/> slots from <c>start</c>, wrapping round the ring.</summary>
@@ -285,7 +284,7 @@ public sealed class SlidingCounter
     }
 
     /// <summary>A bucket's count: zero unless the ring holds it.</summary>
-    private long Count(long id) => _data is { } data && id <= Newest && id > Newest - _buckets ? data[Slot(id)] : 0;
+    private long Count(long id) => Current is { } data && id <= Newest && id > Newest - _buckets ? data[Slot(id)] : 0;
 
     /// <summary>How many whole buckets a window covers, at least one and at most <paramref name="max"/>.</summary>
     private long WholeBuckets(TimeSpan window, long max) => Math.Clamp((window.Ticks + _bucketTicks - 1) / _bucketTicks, 1, max);

@@ -37,7 +37,8 @@ public sealed class WindowState : SlidingCounter.IRingOwner
 
     public SlidingCounter Hours() => Open(TimeSpan.FromHours(1));
 
-    void SlidingCounter.IRingOwner.Allocated(long[] data) => Ring = data;
+    long[]? SlidingCounter.IRingOwner.Ring(int length, bool allocate) =>
+        Ring.Length > 0 ? Ring : allocate ? Ring = new long[length] : null;
 
     private SlidingCounter Open(TimeSpan bucket)
     {
