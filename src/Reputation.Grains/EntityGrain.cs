@@ -28,8 +28,15 @@ public abstract partial class EntityGrain<TState>(IPersistentState<TState> state
 {
     private GroupCommit? _commit;
     private bool _reportingHub;
+    private string? _key;
 
     protected IPersistentState<TState> Persisted => state;
+
+    /// <summary>
+    /// Its key as one string for every signals object it hands out, so that the accounts caching
+    /// them hold one copy between them (a key read from the grain id is a new string each time).
+    /// </summary>
+    protected string Key => _key ??= this.GetPrimaryKeyString();
 
     protected IPolicyCache Policies => policies;
 

@@ -84,6 +84,77 @@ public sealed class StateSerializerTests(ClusterFixture fixture)
         Assert.Equal(10, again.RequestsPerMinute.Minutes().Estimate(at, TimeSpan.FromMinutes(1)));
     }
 
+    /// <summary>
+    /// Windows as builds before lazy rings stored them: the ring allocated at creation, whatever was
+    /// counted, and no bucket count (their <see cref="WindowState"/> had no member 3).
+    /// </summary>
+    private static AccountState RingsAllocatedAtCreation()
+    {
+        var state = Sample();
+        state.RequestsPerMinute = new WindowState { Ring = new long[62] };
+        state.RequestsPerHour = new WindowState { Ring = new long[26] };
+        state.TokensPerHour = new WindowState { Ring = new long[26] };
+        state.ElicitedPerHour = new WindowState { Ring = new long[26] };
+        state.SuspectTemplatedPerHour = new WindowState { Ring = new long[26] };
+        state.RequestsPerMinute.Minutes().Add(new DateTimeOffset(2026, 12, 1, 12, 0, 0, TimeSpan.Zero), 7);
+        state.RequestsPerHour.Hours().Add(new DateTimeOffset(2026, 12, 1, 12, 0, 0, TimeSpan.Zero), 7);
+        return state;
+    }
+
+    [Theory]
+    [InlineData("binary")]
+    [InlineData("json")]
+    public void Windows_stored_with_their_ring_allocated_at_creation_keep_their_counts(string format)
+    {
+        var serializer = Silo.GetRequiredService<IGrainStorageSerializer>();
+        var stored = format == "json"
+            ? new JsonGrainStorageSerializer(Silo.GetRequiredService<OrleansJsonSerializer>()).Serialize(RingsAllocatedAtCreation())
+            : serializer.Serialize(RingsAllocatedAtCreation());
+
+        var read = Assert.IsType<AccountState>(serializer.Deserialize<AccountState>(stored));
+        var at = new DateTimeOffset(2026, 12, 1, 12, 0, 30, TimeSpan.Zero);
+
+        Assert.Equal(7, read.RequestsPerMinute.Minutes().Estimate(at, TimeSpan.FromMinutes(1)));
+        Assert.Equal(7, read.RequestsPerHour.Hours().Estimate(at, TimeSpan.FromHours(1)));
+        Assert.Equal(0, read.TokensPerHour.Hours().Estimate(at, TimeSpan.FromHours(1)));
+        Assert.True(read.RequestsPerMinute.Minutes().Add(at, 3));
+        Assert.True(read.TokensPerHour.Hours().Add(at, 5_000));
+        Assert.Equal(10, read.RequestsPerMinute.Minutes().Estimate(at, TimeSpan.FromMinutes(1)));
+        Assert.Equal(5_000, read.TokensPerHour.Hours().Estimate(at, TimeSpan.FromHours(1)));
+        // The stored rings are used as they are: the same length, no second array.
+        Assert.Equal(62, read.RequestsPerMinute.Ring.Length);
+        Assert.Equal(26, read.TokensPerHour.Ring.Length);
+        var again = Assert.IsType<AccountState>(serializer.Deserialize<AccountState>(serializer.Serialize(read)));
+        Assert.Equal(10, again.RequestsPerMinute.Minutes().Estimate(at, TimeSpan.FromMinutes(1)));
+        Assert.Equal(5_000, again.TokensPerHour.Hours().Estimate(at, TimeSpan.FromHours(1)));
+    }
+
+    [Fact]
+    public void A_window_never_added_to_is_stored_without_its_ring_and_gets_it_at_its_first_add()
+    {
+        var serializer = Silo.GetRequiredService<IGrainStorageSerializer>();
+        var at = new DateTimeOffset(2026, 12, 1, 12, 0, 30, TimeSpan.Zero);
+        var fresh = new AccountState();
+
+        Assert.Empty(fresh.TokensPerHour.Ring);
+        Assert.Equal(25, fresh.TokensPerHour.Buckets);
+        Assert.Equal(61, fresh.RequestsPerMinute.Buckets);
+        // Unused windows cost their stored copy nothing either: smaller than the same state with rings allocated.
+        Assert.True(serializer.Serialize(Sample()).ToMemory().Length < serializer.Serialize(RingsAllocatedAtCreation()).ToMemory().Length);
+
+        var read = Assert.IsType<AccountState>(serializer.Deserialize<AccountState>(serializer.Serialize(fresh)));
+        Assert.Empty(read.ElicitedPerHour.Ring);
+        Assert.Equal(0, read.ElicitedPerHour.Hours().Estimate(at, TimeSpan.FromHours(1)));
+        Assert.Empty(read.ElicitedPerHour.Ring);
+        Assert.True(read.ElicitedPerHour.Hours().Add(at, 4));
+        Assert.Equal(26, read.ElicitedPerHour.Ring.Length);
+        Assert.Equal(4, read.ElicitedPerHour.Hours().Estimate(at, TimeSpan.FromHours(1)));
+
+        var again = Assert.IsType<AccountState>(serializer.Deserialize<AccountState>(serializer.Serialize(read)));
+        Assert.Equal(4, again.ElicitedPerHour.Hours().Estimate(at, TimeSpan.FromHours(1)));
+        Assert.Empty(again.SuspectTemplatedPerHour.Ring);
+    }
+
     [Fact]
     public void A_stored_state_is_an_array_of_exactly_its_bytes_the_same_bytes_as_Orleans_writes()
     {

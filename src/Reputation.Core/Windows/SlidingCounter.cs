@@ -9,12 +9,22 @@ namespace Reputation.Core.Windows;
 /// holds that bucket and the ones just before it; when a newer bucket arrives, the slots of the
 /// buckets it passes over are cleared, so a slot's count is always that of the one bucket in the ring
 /// it stands for. An event older than the ring is dropped (it is outside every window).
+/// A ring opened with <see cref="Lazy"/> has no array until its first add, and answers until then
+/// exactly as an allocated ring that never counted anything (most accounts never use most windows).
 /// </summary>
 public sealed class SlidingCounter
 {
     private readonly long _bucketTicks;
-    private readonly long[] _data;
+    private long[]? _data;
     private readonly int _buckets;
+    private readonly IRingOwner? _owner;
+
+    /// <summary>Keeps a lazily opened ring's array, so that every counter opened on it sees the same one.</summary>
+    public interface IRingOwner
+    {
+        /// <summary>The ring it keeps, or null if none yet; with <paramref name="allocate"/>, a new ring of <paramref name="length"/> that it keeps from then on.</summary>
+        long[]? Ring(int length, bool allocate);
+    }
 
     public SlidingCounter(TimeSpan bucket, int buckets)
         : this(bucket, new long[Math.Max(buckets, 0) + 1])
@@ -31,6 +41,15 @@ public sealed class SlidingCounter
         _buckets = data.Length - 1;
     }
 
+    private SlidingCounter(TimeSpan bucket, int buckets, IRingOwner owner)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(bucket, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfLessThan(buckets, 1);
+        _bucketTicks = bucket.Ticks;
+        _buckets = buckets;
+        _owner = owner;
+    }
+
     /// <summary>60 one-minute buckets.</summary>
     public static SlidingCounter PerMinute(int minutes = 60) => new(TimeSpan.FromMinutes(1), minutes);
 
@@ -39,6 +58,17 @@ public sealed class SlidingCounter
 
     /// <summary>Wraps a persisted <see cref="Data"/> array (not copied: adds write through).</summary>
     public static SlidingCounter Wrap(TimeSpan bucket, long[] data) => new(bucket, data);
+
+    /// <summary>
+    /// A ring of <paramref name="buckets"/> kept by <paramref name="owner"/>, which may have no array
+    /// yet: every read answers as an allocated empty ring does until the first <see cref="Add"/> (of
+    /// this or any counter on the same owner) has the owner allocate it.
+    /// </summary>
+    public static SlidingCounter Lazy(TimeSpan bucket, int buckets, IRingOwner owner)
+    {
+        ArgumentNullException.ThrowIfNull(owner);
+        return new(bucket, buckets, owner);
+    }
 
     /// <summary>
     /// The <see cref="Data"/> of a ring persisted in the earlier layout, two arrays of the bucket count
@@ -68,8 +98,8 @@ public sealed class SlidingCounter
         return data;
     }
 
-    /// <summary>The persisted form: a count per slot, then the newest bucket id.</summary>
-    public long[] Data => _data;
+    /// <summary>The persisted form: a count per slot, then the newest bucket id (allocated by now if the ring was lazy).</summary>
+    public long[] Data => Allocated();
 
     /// <summary>How many buckets the ring holds.</summary>
     public int Buckets => _buckets;
@@ -78,17 +108,25 @@ public sealed class SlidingCounter
 
     public TimeSpan Span => TimeSpan.FromTicks(_bucketTicks * _buckets);
 
-    private long Newest
-    {
-        get => _data[_buckets];
-        set => _data[_buckets] = value;
-    }
+    /// <summary>The ring, or null while a lazily opened one has none yet (its owner may have one by now).</summary>
+    private long[]? Current => _data ??= _owner?.Ring(_buckets + 1, allocate: false);
+
+    /// <summary>The newest bucket id; 0 in a ring not yet allocated, as in an allocated empty one.</summary>
+    private long Newest => Current is { } data ? data[_buckets] : 0;
+
+    private long[] Allocated() => Current ?? (_data = _owner!.Ring(_buckets + 1, allocate: true)!);
 
     /// <summary>Adds an amount at an event time; false when the event is too old for the ring.</summary>
     public bool Add(DateTimeOffset at, long amount = 1)
     {
         var id = BucketId(at);
         var newest = Newest;
+        if (id <= newest - _buckets)
+        {
+            return false;
+        }
+
+        var data = Allocated();
         if (id > newest)
         {
             // The buckets between the old newest and this one had no events: their slots, which still
@@ -96,18 +134,14 @@ public sealed class SlidingCounter
             var passed = Math.Min(id - newest, _buckets);
             for (long k = 0; k < passed; k++)
             {
-                _data[Slot(id - k)] = 0;
+                data[Slot(id - k)] = 0;
             }
 
-            Newest = id;
-        }
-        else if (id <= newest - _buckets)
-        {
-            return false;
+            data[_buckets] = id;
         }
 
         var slot = Slot(id);
-        _data[slot] = Saturating.Add(_data[slot], amount);
+        data[slot] = Saturating.Add(data[slot], amount);
         return true;
     }
 
@@ -200,7 +234,8 @@ public sealed class SlidingCounter
     {
         first = Math.Max(first, Newest - _buckets + 1);
         last = Math.Min(last, Newest);
-        return first > last ? default : new HeldCounts(_data.AsSpan(0, _buckets), first, Slot(first), (int)(last - first + 1));
+        // A ring not yet allocated holds only zeros: no counts at all answers the same.
+        return first > last || Current is not { } data ? default : new HeldCounts(data.AsSpan(0, _buckets), first, Slot(first), (int)(last - first + 1));
     }
 
     /// <summary>A run of <see cref="Length"/> slots from <c>start</c>, wrapping round the ring.</summary>
@@ -249,7 +284,7 @@ public sealed class SlidingCounter
     }
 
     /// <summary>A bucket's count: zero unless the ring holds it.</summary>
-    private long Count(long id) => id <= Newest && id > Newest - _buckets ? _data[Slot(id)] : 0;
+    private long Count(long id) => Current is { } data && id <= Newest && id > Newest - _buckets ? data[Slot(id)] : 0;
 
     /// <summary>How many whole buckets a window covers, at least one and at most <paramref name="max"/>.</summary>
     private long WholeBuckets(TimeSpan window, long max) => Math.Clamp((window.Ticks + _bucketTicks - 1) / _bucketTicks, 1, max);

@@ -35,9 +35,11 @@ public sealed partial class AccountGrain(
     private const int RangesScored = 4;
     internal static readonly TimeSpan ActivationGap = TimeSpan.FromMinutes(30);
 
-    private readonly Dictionary<string, Cached<RangeSignals>> _ranges = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, Cached<InstrumentSignals>> _instruments = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, Cached<TemplateSignals>> _templates = new(StringComparer.Ordinal);
+    // A few entries each (at most CachedEntityCapacity, CachedTemplateCapacity): small maps, not
+    // dictionaries, at a few hundred bytes less per account (docs/performance.md, "Memory").
+    private readonly SmallMap<Cached<RangeSignals>> _ranges = new();
+    private readonly SmallMap<Cached<InstrumentSignals>> _instruments = new();
+    private readonly SmallMap<Cached<TemplateSignals>> _templates = new();
     private bool _refreshing;
     private bool _publishedFlagged;
     /// <summary>Flagged as its ranges count it: on its evidence without what they said (<see cref="ScoreResult.EvidenceForRanges"/>).</summary>
@@ -89,6 +91,7 @@ public sealed partial class AccountGrain(
     {
         if (state.RecordExists)
         {
+            state.State.Country = SharedCountry(state.State.Country);
             await RefreshSignalsAsync();
             // What the entities were last told is not stored; take the current standing as told.
             _publishedFraud = state.State.Label == Label.Fraud;
@@ -295,7 +298,7 @@ public sealed partial class AccountGrain(
                         s.CreatedAt = s.CreatedAt is { } created && created <= e.OccurredAt ? created : e.OccurredAt;
                         s.EmailHash = signup.EmailHash ?? s.EmailHash;
                         s.DeviceId = signup.DeviceId ?? s.DeviceId;
-                        s.Country = signup.Country ?? s.Country;
+                        s.Country = SharedCountry(signup.Country) ?? s.Country;
                         if (signup.OrganizationId is { } organization)
                         {
                             s.OrganizationId = organization;
@@ -698,7 +701,6 @@ public sealed partial class AccountGrain(
         // On the decision path: bucket keys are looked up as spans, not built as strings.
         double total = 0;
         var since = now - TimeSpan.FromHours(1);
-        var templates = _templates.GetAlternateLookup<ReadOnlySpan<char>>();
         Span<char> key = stackalloc char[PromptBands.BucketKeyLength];
         foreach (var p in pending)
         {
@@ -710,7 +712,7 @@ public sealed partial class AccountGrain(
             double? least = null;
             for (var band = 0; band < PromptBands.Bands; band++)
             {
-                if (templates.TryGetValue(PromptBands.FormatBucketKey(p.Fingerprint, band, key), out var cached) && cached.Value.SharingAccounts >= minSharing)
+                if (_templates.TryGetValue(PromptBands.FormatBucketKey(p.Fingerprint, band, key), out var cached) && cached.Value.SharingAccounts >= minSharing)
                 {
                     least = Math.Min(least ?? 1, Math.Clamp(cached.Value.Suspicion, 0, 1));
                 }
@@ -1152,7 +1154,15 @@ public sealed partial class AccountGrain(
         }
     }
 
-    private void Remember<T>(Dictionary<string, Cached<T>> cache, string key, T value, int capacity)
+    /// <summary>
+    /// A country code as one string per code for the silo, not a copy per account (each request and
+    /// each stored record read brings its own). Codes are two ASCII letters, checked at the edge, so
+    /// at most a few thousand strings are ever interned; anything else is kept as it is.
+    /// </summary>
+    private static string? SharedCountry(string? code) =>
+        code is { Length: 2 } && char.IsAsciiLetter(code[0]) && char.IsAsciiLetter(code[1]) ? string.Intern(code) : code;
+
+    private void Remember<T>(SmallMap<Cached<T>> cache, string key, T value, int capacity)
     {
         ForgetDecision();
         if (cache.Count >= capacity && !cache.ContainsKey(key))

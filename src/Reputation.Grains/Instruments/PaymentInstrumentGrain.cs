@@ -187,7 +187,7 @@ public sealed class PaymentInstrumentGrain(
         var s = Persisted.State;
         return new()
         {
-            Fingerprint = this.GetPrimaryKeyString(),
+            Fingerprint = Key,
             DistinctAccounts = s.FirstSeenAt is null ? 0 : Accounts.Estimate(),
             DistinctOwners = s.OwnerSketch is { } owners ? Math.Min(HyperLogLog.Wrap(owners).Estimate(), Accounts.Estimate()) : null,
             Chargebacks = s.Payments.Chargebacks,

@@ -198,7 +198,7 @@ public sealed class IpRangeGrain(
         var signups = s.SignupsPerHour.Hours().Estimate(now, TimeSpan.FromHours(NewSignupHours));
         return new()
         {
-            Range = this.GetPrimaryKeyString(),
+            Range = Key,
             SignupsLastHour = s.SignupsPerMinute.Minutes().Estimate(now, TimeSpan.FromHours(1)),
             DistinctAccounts = distinct,
             RequestsLastHour = s.RequestsPerMinute.Minutes().Estimate(now, TimeSpan.FromHours(1)),

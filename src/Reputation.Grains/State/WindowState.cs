@@ -5,11 +5,15 @@ namespace Reputation.Grains.State;
 
 /// <summary>
 /// Persisted form of a <see cref="SlidingCounter"/>: its <see cref="SlidingCounter.Data"/> (a count per
-/// bucket, then the newest bucket id). Records of earlier builds hold two arrays of the bucket count
-/// instead (a count and a bucket id per slot); they are converted the first time the window is used.
+/// bucket, then the newest bucket id). A window is created without that array (<see cref="Buckets"/>
+/// says how long it will be) and gets it at its first add: most windows of most grains never count
+/// anything, and an empty ring answers the same as one never allocated (docs/performance.md, "Memory").
+/// Records of earlier builds hold the array allocated from the start (and no <see cref="Buckets"/>),
+/// or, older still, two arrays of the bucket count instead (a count and a bucket id per slot); those
+/// are converted the first time the window is used.
 /// </summary>
 [GenerateSerializer, Alias("reputation.WindowState")]
-public sealed class WindowState
+public sealed class WindowState : SlidingCounter.IRingOwner
 {
     /// <summary>Earlier layout: a count per slot (empty once converted).</summary>
     [Id(0)] public long[] Counts { get; set; } = [];
@@ -17,13 +21,30 @@ public sealed class WindowState
     /// <summary>Earlier layout: the bucket id per slot (empty once converted).</summary>
     [Id(1)] public long[] BucketIds { get; set; } = [];
 
+    /// <summary>The ring; empty until the window's first add.</summary>
     [Id(2)] public long[] Ring { get; set; } = [];
 
-    public static WindowState Create(int buckets) => new() { Ring = new long[buckets + 1] };
+    /// <summary>How many buckets the ring holds once allocated; 0 in records whose ring was allocated at creation.</summary>
+    [Id(3)] public int Buckets { get; set; }
 
-    public SlidingCounter Minutes() => SlidingCounter.Wrap(TimeSpan.FromMinutes(1), Current());
+    public static WindowState Create(int buckets)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(buckets, 1);
+        return new() { Buckets = buckets };
+    }
 
-    public SlidingCounter Hours() => SlidingCounter.Wrap(TimeSpan.FromHours(1), Current());
+    public SlidingCounter Minutes() => Open(TimeSpan.FromMinutes(1));
+
+    public SlidingCounter Hours() => Open(TimeSpan.FromHours(1));
+
+    long[]? SlidingCounter.IRingOwner.Ring(int length, bool allocate) =>
+        Ring.Length > 0 ? Ring : allocate ? Ring = new long[length] : null;
+
+    private SlidingCounter Open(TimeSpan bucket)
+    {
+        var ring = Current();
+        return ring.Length > 0 || Buckets == 0 ? SlidingCounter.Wrap(bucket, ring) : SlidingCounter.Lazy(bucket, Buckets, this);
+    }
 
     private long[] Current()
     {
