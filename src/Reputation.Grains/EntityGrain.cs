@@ -28,6 +28,12 @@ public abstract partial class EntityGrain<TState>(IPersistentState<TState> state
 {
     private GroupCommit? _commit;
     private bool _reportingHub;
+
+    /// <summary>
+    /// A campaign the registry pushed while this hub's report was in flight: never older than the
+    /// report's answer (the registry answers with merges resolved), and it may be newer, so it wins.
+    /// </summary>
+    private string? _pushedDuringReport;
     private string? _key;
 
     protected IPersistentState<TState> Persisted => state;
@@ -81,6 +87,11 @@ public abstract partial class EntityGrain<TState>(IPersistentState<TState> state
     async Task IEntityGrain.CampaignChangedAsync(string campaignId)
     {
         var risk = state.State.Risk;
+        if (_reportingHub)
+        {
+            _pushedDuringReport = campaignId;
+        }
+
         if (risk.CampaignId != campaignId)
         {
             var before = risk.HubCampaignId;
@@ -245,10 +256,14 @@ public abstract partial class EntityGrain<TState>(IPersistentState<TState> state
         HubReport? next = null;
         try
         {
+            _pushedDuringReport = null;
             var campaign = await GrainFactory.Ref<ICampaignRegistryGrain>(CampaignRegistryGrain.Key).ReportHubAsync(report);
             risk.HubReportedFlagged = report.Flagged;
             var before = risk.HubCampaignId;
-            risk.CampaignId = campaign;
+            // A merge pushed while the call was out (this grain is reentrant) is the newer word: an
+            // answer given before the merge must not put the hub back in the merged-away campaign.
+            risk.CampaignId = _pushedDuringReport ?? campaign;
+            _pushedDuringReport = null;
             await WriteAsync();
             CampaignMoved(before);
             _reportingHub = false;
