@@ -17,7 +17,7 @@
 #      docs/detection.md) and OUT/detection.json, and prints the Markdown.
 #
 # Report seeds are for figures that are reported; tuning seeds are for looking while changing the
-# policy. A run takes one to two minutes; all eleven scenarios with five seeds, two at a time, about
+# policy. A run takes one to two minutes; all twelve scenarios with five seeds, two at a time, about
 # an hour on two cores.
 #
 # Options:
