@@ -950,7 +950,7 @@ public sealed partial class AccountGrain(
                     RequestsLastHour = v.RequestsLastHour,
                     // A card whose accounts are one owner, the account's own organisation: its flagged
                     // members are that owner, not neighbours; what operators confirmed still counts.
-                    Risk = v.DistinctOwners == 1 && CardOwnerGroup is not null ? v.RiskOfConfirmed
+                    Risk = v.DistinctOwners == 1 && state.State.OrganizationId is not null ? v.RiskOfConfirmed
                         : _publishedFlagged ? v.RiskOfOthers : v.Risk,
                     Label = v.Label,
                     PeakActivations = v.PeakActivations,
