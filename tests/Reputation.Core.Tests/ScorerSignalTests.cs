@@ -343,6 +343,29 @@ public sealed class ScorerSignalTests
     }
 
     [Fact]
+    public void Chargebacks_and_declines_on_the_accounts_own_organisations_card_are_read_in_proportion_to_its_members()
+    {
+        // One dispute and four declines on a card paying for a 20-person team: a twentieth and a fifth of each.
+        var team = new InstrumentFacts(DistinctAccounts: 20, Chargebacks: 1, Declines: 4) { DistinctOwners = 1, OwnOrganisation = true };
+        var result = Score(Established, instruments: [team]);
+
+        var chargebacks = Find(result, ReasonCodes.PaymentChargebacks);
+        Assert.Equal(R.PaymentChargebacks.Apply(0.05), chargebacks.Value, 1e-12);
+        Assert.Contains("pays for 20 members", chargebacks.Detail, StringComparison.Ordinal);
+        Assert.DoesNotContain(result.Contributions, c => c.Code == ReasonCodes.PaymentDeclines);
+
+        // The same counts on a card of twenty owners are each account's evidence whole.
+        var ring = Score(Established, instruments: [team with { DistinctOwners = 20, OwnOrganisation = false }]);
+        Assert.Equal(R.PaymentChargebacks.Apply(1), Find(ring, ReasonCodes.PaymentChargebacks).Value, 1e-12);
+        Assert.True(ring.Score > result.Score);
+
+        // An organisation of one on its own card reads its own dispute whole.
+        var alone = Score(Established, instruments: [new(1, 1, 0) { DistinctOwners = 1, OwnOrganisation = true }]);
+        Assert.Equal(R.PaymentChargebacks.Apply(1), Find(alone, ReasonCodes.PaymentChargebacks).Value, 1e-12);
+        Assert.Equal("1 chargebacks on a linked payment instrument", Find(alone, ReasonCodes.PaymentChargebacks).Detail);
+    }
+
+    [Fact]
     public void A_card_on_as_many_accounts_as_a_household_is_not_a_reason()
     {
         var result = Score(Established, instruments: [new((long)R.PaymentInstrumentAccounts.Free, 0, 0)]);

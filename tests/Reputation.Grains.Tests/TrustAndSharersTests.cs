@@ -1,4 +1,5 @@
 using Reputation.Core.Scoring;
+using Reputation.Grains.Accounts;
 
 namespace Reputation.Grains.Tests;
 
@@ -96,6 +97,54 @@ public sealed class TrustAndSharersTests(ClusterFixture fixture)
         Assert.All(team, d => Assert.True(d.Outcome == (int)RequestOutcome.Allow,
             $"score {d.Score}: {string.Join(", ", d.Reasons.Select(r => $"{r.Code} {r.Contribution}"))}"));
         Assert.All(team, d => Assert.DoesNotContain(d.Reasons, r => r.Code is ReasonCodes.PaymentInstrumentShared or ReasonCodes.IpRangeSignupVelocity && r.Contribution > 0));
+    }
+
+    [Fact]
+    public async Task Chargebacks_on_a_teams_own_card_are_read_in_proportion_to_its_members_not_whole_by_each()
+    {
+        // A 12-person startup the platform has not verified, onboarding within the hour on its card from its office.
+        var organization = Unique("org-startup");
+        var card = Unique("pf-startup");
+        var office = UniqueRange();
+        var members = Enumerable.Range(0, 12).Select(_ => Unique("startup")).ToList();
+        for (var i = 0; i < members.Count; i++)
+        {
+            await Grains.GetGrain<IAccountGrain>(members[i]).RecordAsync(
+                [Signup(Now.AddMinutes(-50 + i), office, card, organization, verified: false), Events.Usage(Now.AddMinutes(-45 + i), office, requests: 5)]);
+        }
+
+        var before = await Task.WhenAll(members.Select(id => Grains.GetGrain<IAccountGrain>(id).DecideRequestAsync(office).AsTask()));
+        Assert.All(before, d => Assert.Equal((int)RequestOutcome.Allow, d.Outcome));
+
+        // Two of the company's charges are disputed (on a card of one customer, two chargebacks hold its account).
+        await Grains.GetGrain<IAccountGrain>(members[3]).RecordAsync([Events.Payment(Now.AddMinutes(-6), card, PaymentKind.Chargeback)]);
+        await Grains.GetGrain<IAccountGrain>(members[7]).RecordAsync([Events.Payment(Now.AddMinutes(-5), card, PaymentKind.Chargeback)]);
+        await Eventually.HoldsAsync(async () => (await Grains.GetGrain<IPaymentInstrumentGrain>(card).GetSignalsAsync()).Chargebacks == 2, "the card counted the chargebacks");
+
+        // A chargeback moves no risk, so members read it when their cached card signals age out.
+        fixture.Time.Advance(AccountGrain.SignalsMaxAge + TimeSpan.FromSeconds(1));
+
+        // Every member reads them as a sixth of a dispute: its score rises a little and it stays allowed,
+        // so no member is flagged and nothing reaches the office range.
+        for (var i = 0; i < members.Count; i++)
+        {
+            var member = Grains.GetGrain<IAccountGrain>(members[i]);
+            await Eventually.HoldsAsync(async () => (await member.DecideRequestAsync(office)).Score > before[i].Score, $"{members[i]} read the chargeback");
+            var after = await member.DecideRequestAsync(office);
+            Assert.True(after.Outcome == (int)RequestOutcome.Allow, $"score {after.Score}: {string.Join(", ", after.Reasons.Select(r => $"{r.Code} {r.Contribution}"))}");
+        }
+
+        Assert.Equal(0, (await Grains.GetGrain<IIpRangeGrain>(office).GetSnapshotAsync())!.Risk);
+
+        // Two unrelated new customers on one card with the same dispute each read it whole.
+        var shared = Unique("pf-two-owners");
+        var first = Grains.GetGrain<IAccountGrain>(Unique("two-owners"));
+        var second = Grains.GetGrain<IAccountGrain>(Unique("two-owners"));
+        await first.RecordAsync([Signup(Now.AddMinutes(-30), UniqueRange(), shared)]);
+        await second.RecordAsync([Signup(Now.AddMinutes(-20), UniqueRange(), shared), Events.Payment(Now.AddMinutes(-5), shared, PaymentKind.Chargeback)]);
+        fixture.Time.Advance(AccountGrain.SignalsMaxAge + TimeSpan.FromSeconds(1));
+        await Eventually.HoldsAsync(async () => (await first.DecideRequestAsync(null)).Reasons
+            .Any(r => r.Code == ReasonCodes.PaymentChargebacks && r.Detail == "1 chargebacks on a linked payment instrument" && r.Contribution > 0.2), "a card-mate reads the whole chargeback");
     }
 
     [Fact]

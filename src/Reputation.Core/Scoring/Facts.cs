@@ -74,6 +74,19 @@ public readonly record struct InstrumentFacts(long DistinctAccounts, long Charge
     public long PeakActivations { get; init; }
 
     public Label Label { get; init; }
+
+    /// <summary>
+    /// The card is one owner's, the account's own organisation (its accounts all members of it): its
+    /// chargebacks and declines are that owner's, read in proportion to the members it pays for
+    /// (docs/decisions/0005-propagation.md, "One owner").
+    /// </summary>
+    public bool OwnOrganisation { get; init; }
+
+    /// <summary>Chargebacks as this account reads them: the card's, or its share of them when the card is its organisation's (<see cref="OwnOrganisation"/>).</summary>
+    public double ChargebacksRead => OwnOrganisation ? (double)Chargebacks / Math.Max(1, DistinctAccounts) : Chargebacks;
+
+    /// <summary>Declined charges as this account reads them, like <see cref="ChargebacksRead"/>.</summary>
+    public double DeclinesRead => OwnOrganisation ? (double)Declines / Math.Max(1, DistinctAccounts) : Declines;
 }
 
 /// <summary>What a prompt-template bucket reports: accounts whose prompts are near-duplicates there.</summary>

@@ -223,12 +223,24 @@ public static class Scorer
         // The worst instrument speaks for the account: one shared card is enough, whatever else it has.
         if (inputs.Instruments.Length > 0)
         {
-            long accounts = 0, chargebacks = 0, declines = 0;
+            long accounts = 0;
+            double chargebacks = 0, declines = 0;
+            InstrumentFacts chargebackCard = default, declineCard = default;
             foreach (var i in inputs.Instruments)
             {
                 accounts = Math.Max(accounts, i.DistinctOwners ?? i.DistinctAccounts);
-                chargebacks = Math.Max(chargebacks, i.Chargebacks);
-                declines = Math.Max(declines, i.Declines);
+                if (i.ChargebacksRead > chargebacks)
+                {
+                    chargebacks = i.ChargebacksRead;
+                    chargebackCard = i;
+                }
+
+                if (i.DeclinesRead > declines)
+                {
+                    declines = i.DeclinesRead;
+                    declineCard = i;
+                }
+
                 Cluster(ref clusterMultiple, ref clusterDetail, i.RequestsLastHour, policy.Quotas.InstrumentRequestsPerHour, "a linked payment instrument");
                 Linked(ref linkedRisk, ref linkedDetail, i.Risk, i.Label, "a linked payment instrument", policy.Propagation.Decay);
                 Synchronised(ref synchronised, ref synchronisedDetail, ramps, i.PeakActivations, i.DistinctAccounts, "a linked payment instrument");
@@ -241,9 +253,9 @@ public static class Scorer
                     ? $"payment instrument shared by about {accounts} accounts (a customer with a history: counted at {cardFactor.ToString("P0", CultureInfo.InvariantCulture)})"
                     : $"payment instrument shared by about {accounts} accounts");
             signals[n++] = new Signal(ReasonCodes.PaymentChargebacks, ramps.PaymentChargebacks.Apply(chargebacks),
-                $"{chargebacks} chargebacks on a linked payment instrument");
+                PaymentDetail(chargebackCard, chargebackCard.Chargebacks, "chargebacks"));
             signals[n++] = new Signal(ReasonCodes.PaymentDeclines, ramps.PaymentDeclines.Apply(declines),
-                $"{declines} declined charges on a linked payment instrument");
+                PaymentDetail(declineCard, declineCard.Declines, "declined charges"));
         }
 
         if (inputs.Templates.Length > 0 || account.SuspectTemplatedShare > 0)
@@ -458,6 +470,15 @@ public static class Scorer
             detail = $"{activations} accounts of {what} became active within the same five minutes";
         }
     }
+
+    /// <summary>
+    /// What a card's chargebacks or declines say of the account: the card's count, or, for a card that is the
+    /// account's organisation's alone, the count spread over the members it pays for (0005, "One owner").
+    /// </summary>
+    private static string PaymentDetail(InstrumentFacts card, long count, string what) =>
+        card.OwnOrganisation && card.DistinctAccounts > 1
+            ? string.Create(CultureInfo.InvariantCulture, $"{count} {what} on its organisation's payment instrument, which pays for {card.DistinctAccounts} members (read as {(double)count / card.DistinctAccounts:0.##})")
+            : string.Create(CultureInfo.InvariantCulture, $"{count} {what} on a linked payment instrument");
 
     private static void Linked(ref double worst, ref string? detail, double risk, Label label, string what, double decay)
     {

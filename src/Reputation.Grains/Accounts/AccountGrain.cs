@@ -945,13 +945,16 @@ public sealed partial class AccountGrain(
             if (_instruments.TryGetValue(fingerprint, out var i))
             {
                 var v = i.Value;
+                // A card whose accounts are one owner, the account's own organisation: its flagged
+                // members are that owner, not neighbours, and its chargebacks and declines are that
+                // owner's, read in proportion to the members it pays for; what operators confirmed
+                // still counts in full.
+                var ownOrganisation = v.DistinctOwners == 1 && state.State.OrganizationId is not null;
                 instrumentFacts[n++] = new InstrumentFacts(v.DistinctAccounts, v.Chargebacks, v.Declines)
                 {
                     RequestsLastHour = v.RequestsLastHour,
-                    // A card whose accounts are one owner, the account's own organisation: its flagged
-                    // members are that owner, not neighbours; what operators confirmed still counts.
-                    Risk = v.DistinctOwners == 1 && state.State.OrganizationId is not null ? v.RiskOfConfirmed
-                        : _publishedFlagged ? v.RiskOfOthers : v.Risk,
+                    OwnOrganisation = ownOrganisation,
+                    Risk = ownOrganisation ? v.RiskOfConfirmed : _publishedFlagged ? v.RiskOfOthers : v.Risk,
                     Label = v.Label,
                     PeakActivations = v.PeakActivations,
                     DistinctOwners = v.DistinctOwners,
