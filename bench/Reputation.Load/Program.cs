@@ -14,6 +14,7 @@ using Reputation.Load;
 //   raw        --connection-string CS --seconds S [--concurrency C] [--rows R]
 //   durable    --url U --key K --seconds S [--batch B] [--concurrency C]
 //   drop       --connection-string CS --table T
+//   log        --connection-string CS [--seconds S] [--inflight I]   the write-ahead-log spike (decision 0037)
 //   report     --results F --work DIR --command C --commit X --small N --large M [--doc docs/performance.md]
 var command = args.Length > 0 ? args[0] : "";
 var options = Options.Parse(args.Skip(1));
@@ -26,6 +27,7 @@ try
         "raw" => await Commands.RawAsync(options),
         "durable" => await Commands.DurableAsync(options),
         "drop" => await Commands.DropAsync(options),
+        "log" => await LogSpike.RunAsync(options),
         "report" => await Report.RunAsync(options),
         _ => Usage(),
     };
@@ -38,7 +40,7 @@ catch (ArgumentException ex)
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Reputation.Load populate|ingest|raw|durable|drop|report --option value ... (see bench.sh)");
+    Console.Error.WriteLine("usage: Reputation.Load populate|ingest|raw|durable|drop|log|report --option value ... (see bench.sh)");
     return 2;
 }
 
