@@ -36,6 +36,9 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton<UsageObservation>();
         services.TryAddSingleton<IUsageObservation>(sp => sp.GetRequiredService<UsageObservation>());
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<UsageObservation>());
+        services.TryAddSingleton<Templates.ModelReleases>();
+        services.TryAddSingleton<Templates.IModelReleases>(sp => sp.GetRequiredService<Templates.ModelReleases>());
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<Templates.ModelReleases>());
         services.TryAddSingleton(Webhooks.WebhookSettings.Default);
         services.TryAddSingleton<Webhooks.WebhookSender>();
         services.AddSingleton<Webhooks.WebhookWaker>();

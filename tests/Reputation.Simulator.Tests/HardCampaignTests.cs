@@ -153,8 +153,24 @@ public sealed class HardCampaignTests
 
         Assert.Equal(0, NewShare(campaign.Where(r => r.Second < release.AtMinute * 60)));
         Assert.InRange(NewShare(campaign.Where(r => r.Second >= (release.AtMinute + pivot.Minutes) * 60)), pivot.Share - 0.05, pivot.Share + 0.05);
-        var ordinary = generated.Requests.Where(r => r.Account.IsOrdinary && r.Second >= (release.AtMinute + pivot.Minutes) * 60).ToList();
+        var ordinary = generated.Requests.Where(r => r.Account.IsOrdinary && !r.Account.UsesTool && r.Second >= (release.AtMinute + pivot.Minutes) * 60).ToList();
         Assert.InRange(NewShare(ordinary), release.LegitimateAdoptionShare - 0.05, release.LegitimateAdoptionShare + 0.05);
+    }
+
+    [Fact]
+    public void In_the_release_pivot_scenario_the_popular_tool_moves_all_its_users_tool_requests_on_release_day_and_nothing_else()
+    {
+        var generated = Generated.Of(Generated.Load("release-pivot.json"));
+        var release = generated.Scenario.ModelRelease;
+        Assert.Equal(1.0, generated.Scenario.Legitimate.PopularTool!.NewModelShare);
+        var users = generated.Requests.Where(r => r.Account.IsOrdinary && r.Account.UsesTool).ToList();
+        bool ViaTool(SimRequest r) => r.Prompt.StartsWith(ToolPrompts.SystemPrompt(r.Account.ToolVersion), StringComparison.Ordinal);
+        double NewShare(IEnumerable<SimRequest> rs) => rs.Average(r => r.Model == release.NewModel ? 1.0 : 0.0);
+
+        Assert.Equal(0, NewShare(users.Where(r => r.Second < release.AtMinute * 60)));
+        Assert.Equal(1, NewShare(users.Where(r => r.Second >= release.AtMinute * 60 && ViaTool(r))));
+        // Their own prompts are adopted like everyone's.
+        Assert.InRange(NewShare(users.Where(r => r.Second >= release.AtMinute * 60 && !ViaTool(r))), release.LegitimateAdoptionShare - 0.06, release.LegitimateAdoptionShare + 0.06);
     }
 
     [Fact]

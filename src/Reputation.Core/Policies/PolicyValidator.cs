@@ -62,7 +62,7 @@ public static class PolicyValidator
             ("promptTemplateShared", w.PromptTemplateShared), ("clusterUsage", w.ClusterUsage), ("linkedRisk", w.LinkedRisk),
             ("labelFraud", w.LabelFraud), ("synchronisedActivity", w.SynchronisedActivity), ("ipRotation", w.IpRotation),
             ("threatIntelMatch", w.ThreatIntelMatch), ("dormantActivation", w.DormantActivation),
-            ("firstChargeAmount", w.FirstChargeAmount),
+            ("firstChargeAmount", w.FirstChargeAmount), ("releasePivot", w.ReleasePivot),
         })
         {
             Unit(errors, $"weights.{name}", value, allowZero: true);
@@ -85,7 +85,7 @@ public static class PolicyValidator
             ("synchronisedActivations", r.SynchronisedActivations), ("synchronisedShare", r.SynchronisedShare),
             ("rangesPerDay", r.RangesPerDay), ("suspectTemplatedShare", r.SuspectTemplatedShare),
             ("dormantRequestsPerHour", r.DormantRequestsPerHour), ("lockstepShare", r.LockstepShare),
-            ("firstChargeAmountMinor", r.FirstChargeAmountMinor),
+            ("firstChargeAmountMinor", r.FirstChargeAmountMinor), ("releasePivotShare", r.ReleasePivotShare),
         })
         {
             RampOk(errors, $"ramps.{name}", ramp);
@@ -109,6 +109,22 @@ public static class PolicyValidator
         if (r.LockstepShare.Saturation > 1)
         {
             Fail("ramps.lockstepShare.saturation", "is a share: at most 1");
+        }
+
+        if (r.ReleasePivotShare.Saturation > 1)
+        {
+            Fail("ramps.releasePivotShare.saturation", "is a share: at most 1");
+        }
+
+        NonNegative(errors, "ramps.releasePivotMinRequests", r.ReleasePivotMinRequests);
+        if (r.ReleaseNewFor <= TimeSpan.Zero || r.ReleaseNewFor > TimeSpan.FromDays(30))
+        {
+            Fail("ramps.releaseNewFor", "must be more than 0 and at most 30 days");
+        }
+
+        if (r.ReleaseWatchedBefore < TimeSpan.Zero || r.ReleaseWatchedBefore > TimeSpan.FromDays(30))
+        {
+            Fail("ramps.releaseWatchedBefore", "must be 0 to 30 days");
         }
 
         NonNegative(errors, "ramps.templatedMinRequests", r.TemplatedMinRequests);

@@ -104,6 +104,9 @@ public readonly record struct TemplateFacts(long SharingAccounts, long RequestsL
     /// <summary>Share of its sampled sharers active in the same five-minute bins as others beyond what chance makes (<see cref="Lockstep.BeyondChance"/>), 0..1.</summary>
     public double Lockstep { get; init; }
 
+    /// <summary>How far its last-hour requests went to newly released models beyond the service's share (<see cref="ReleasePivot.Excess"/>), 0..1.</summary>
+    public double Pivot { get; init; }
+
     public double Risk { get; init; }
 
     /// <summary>Accounts that became active (first request after half an hour or more) in the entity's busiest five minutes of the last hour.</summary>

@@ -87,6 +87,7 @@ public static class Scorer
         ReasonCodes.IpRotation => weights.IpRotation,
         ReasonCodes.ThreatIntelMatch => weights.ThreatIntelMatch,
         ReasonCodes.DormantActivation => weights.DormantActivation,
+        ReasonCodes.ReleasePivot => weights.ReleasePivot,
         ReasonCodes.FirstChargeAmount => weights.FirstChargeAmount,
         _ => 0,
     };
@@ -299,6 +300,8 @@ public static class Scorer
                 }
             }
 
+            ReleasePivotSignal(signals, ref n, ramps, inputs.Templates);
+
             string? detail = sharing > 0 && templated > 0 ? $"prompts near-identical to those of about {sharing} other accounts" : null;
             // Spread over many templates (a dozen harvest templates, each a small share of the traffic),
             // the account's requests in suspect templates still add up.
@@ -414,6 +417,33 @@ public static class Scorer
         }
 
         return 1 - clear;
+    }
+
+    /// <summary>
+    /// The account's share of traffic in a template whose requests pivoted to a newly released model,
+    /// × its suspicion: one developer switching on release day is no cluster, and a popular tool
+    /// moving its established users at once is a tool (docs/detection.md, "Release pivot").
+    /// </summary>
+    private static void ReleasePivotSignal(Span<Signal> signals, ref int n, SignalRamps ramps, ReadOnlySpan<TemplateFacts> templates)
+    {
+        double best = 0;
+        double pivot = 0;
+        foreach (var t in templates)
+        {
+            var weight = Math.Clamp(t.TrafficShare / ramps.TemplateFullTrafficShare, 0, 1);
+            var value = ramps.ReleasePivotShare.Apply(t.Pivot) * weight * Math.Clamp(t.Suspicion, 0, 1);
+            if (value > best)
+            {
+                best = value;
+                pivot = t.Pivot;
+            }
+        }
+
+        if (best > 0)
+        {
+            signals[n++] = new Signal(ReasonCodes.ReleasePivot, best, string.Create(CultureInfo.InvariantCulture,
+                $"a shared template's last-hour requests went to a newly released model {pivot:P0} beyond the service's share (a release pivot)"));
+        }
     }
 
     /// <summary>

@@ -86,6 +86,11 @@ public sealed record SignalWeights
     public double ThreatIntelMatch { get; init; } = 0.7;
     /// <summary>An aged account without history that starts sustained use (bought or farmed accounts). 0–1.</summary>
     public double DormantActivation { get; init; } = 0.3;
+    /// <summary>
+    /// The account's traffic in a shared template whose requests moved to a newly released model
+    /// beyond the service's share, × the template's suspicion (docs/detection.md, "Release pivot"). 0–1.
+    /// </summary>
+    public double ReleasePivot { get; init; } = 0.3;
     /// <summary>A large first charge on a young account (billing decisions only): a renewal of a customer is not. 0–1.</summary>
     public double FirstChargeAmount { get; init; } = 0.4;
 }
@@ -259,6 +264,21 @@ public sealed record SignalRamps
     public Ramp LockstepShare { get; init; } = new(0.2, 0.6);
     /// <summary>Requests in the last hour of a dormant account (aged, no history) that has started using the API.</summary>
     public Ramp DormantRequestsPerHour { get; init; } = new(20, 120);
+    /// <summary>
+    /// How far a shared template's last-hour requests went to newly released models beyond the
+    /// service's share (<see cref="ReleasePivot.Excess"/>), as a release-pivot value: a campaign moves
+    /// its traffic to a new model within a day, customers adopt it slowly.
+    /// </summary>
+    public Ramp ReleasePivotShare { get; init; } = new(0.1, 0.4);
+    /// <summary>A template's release-pivot share is taken over at least this many of its last-hour requests (0 or more).</summary>
+    public long ReleasePivotMinRequests { get; init; } = 20;
+    /// <summary>A model counts as newly released for this long after the service first saw it (more than 0, at most 30 days).</summary>
+    public TimeSpan ReleaseNewFor { get; init; } = TimeSpan.FromDays(1);
+    /// <summary>
+    /// ...and only when the service had been seeing usage at least this long before it first saw the
+    /// model (0 to 30 days): on a fresh deployment every model is first seen at once.
+    /// </summary>
+    public TimeSpan ReleaseWatchedBefore { get; init; } = TimeSpan.FromDays(1);
 }
 
 /// <summary>

@@ -22,6 +22,7 @@ public sealed partial class AccountGrain(
     IListCache lists,
     IIntelCache intel,
     IUsageObservation observation,
+    Templates.IModelReleases releases,
     IDecisionCache decisions,
     Backtests.IDecisionSamples samples,
     ReputationMetrics metrics,
@@ -500,6 +501,11 @@ public sealed partial class AccountGrain(
         var at = usage.OccurredAt;
         s.FirstUsageAt = s.FirstUsageAt is { } firstUsage && firstUsage <= at ? firstUsage : at;
         observation.Saw(at);
+        if (usage.Model is { } model)
+        {
+            releases.Saw(model, at, usage.Requests);
+        }
+
         var dayBits = s.UsageDayBits;
         var dayLatest = s.UsageDayLatest;
         UsageDays.Mark(ref dayBits, ref dayLatest, at);
@@ -975,6 +981,7 @@ public sealed partial class AccountGrain(
                 Risk = _publishedFlagged ? v.RiskOfOthers : v.Risk, Label = v.Label, PeakActivations = v.PeakActivations, TrafficShare = share,
                 Suspicion = v.Suspicion,
                 Lockstep = v.Lockstep,
+                Pivot = v.Pivot,
             };
         }
 

@@ -362,6 +362,8 @@ public sealed record TemplateSignals
     /// neither links the account nor counts its requests as templated. Notifications go to sharers: true.
     /// </summary>
     [Id(10)] public bool Shared { get; init; } = true;
+    /// <summary>How far its last-hour requests went to newly released models beyond the service's share (<see cref="TemplateFacts.Pivot"/>).</summary>
+    [Id(70)] public double Pivot { get; init; }
 }
 
 /// <summary>What a payment instrument reports to its accounts for scoring.</summary>

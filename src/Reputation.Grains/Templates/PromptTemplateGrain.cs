@@ -22,6 +22,7 @@ public sealed class PromptTemplateGrain(
     IPolicyCache policies,
     ReputationMetrics metrics,
     ReputationClock time,
+    IModelReleases releases,
     ILogger<PromptTemplateGrain> logger) : EntityGrain<PromptTemplateState>(state, policies, metrics, logger), IPromptTemplateGrain
 {
     /// <summary>Near-duplicate: at most this many differing bits of 64.</summary>
@@ -107,6 +108,7 @@ public sealed class PromptTemplateGrain(
                 if (entry.Model is { } model)
                 {
                     ModelCounts.Add(s.RequestsByModel, model, entry.Requests, PromptTemplateState.ModelCapacity);
+                    ReleasePivotWindows.Add(s.RecentRequestsByModel, model, entry.OccurredAt, entry.Requests, PromptTemplateState.ModelCapacity);
                 }
 
                 requests = Saturating.Add(requests, entry.Requests);
@@ -293,6 +295,11 @@ public sealed class PromptTemplateGrain(
                 s.RequestsPerMinute.Minutes().Add(c.OccurredAt, -counted.Requests);
                 s.RequestsPerHour.Hours().Add(c.OccurredAt, -counted.Requests);
                 s.RequestsTotal = Math.Max(0, s.RequestsTotal - counted.Requests);
+                if (c.Model is { } recent && s.RecentRequestsByModel.TryGetValue(recent, out var window))
+                {
+                    window.Minutes().Add(c.OccurredAt, -counted.Requests);
+                }
+
                 if (c.Model is { } model && s.RequestsByModel.TryGetValue(model, out var byModel))
                 {
                     if (byModel > counted.Requests)
@@ -408,6 +415,7 @@ public sealed class PromptTemplateGrain(
         CampaignId = Persisted.State.Risk.HubCampaignId,
         Suspicion = Profile().Suspicion,
         Lockstep = Profile().Lockstep,
+        Pivot = ReleasePivotWindows.Pivot(Persisted.State.RecentRequestsByModel, releases, time.UtcNow, Policies.Current.Ramps),
     };
 
 }

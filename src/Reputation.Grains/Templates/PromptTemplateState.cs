@@ -6,7 +6,8 @@ namespace Reputation.Grains.Templates;
 /// <summary>
 /// One LSH bucket: a capped sample of fingerprints with the account that sent each first, the
 /// accounts found sharing a near-duplicate (HyperLogLog), their usage, and risk. About 6 KiB, and up to
-/// about 7 KB more for what it counted of its last 256 events (<see cref="Counted"/>, for voiding).
+/// about 7 KB more for what it counted of its last 256 events (<see cref="Counted"/>, for voiding), and
+/// about 1 KB per model its sharers used in the last hour, at most <see cref="ModelCapacity"/> (<see cref="RecentRequestsByModel"/>).
 /// </summary>
 [GenerateSerializer, Alias("reputation.PromptTemplateState")]
 public sealed class PromptTemplateState : IEntityState
@@ -41,6 +42,11 @@ public sealed class PromptTemplateState : IEntityState
     [Id(17)] public CountedEvents Counted { get; set; } = new();
     /// <summary>Which event (its id hash) put each sampled fingerprint in; 0 for fingerprints sampled before it was kept.</summary>
     [Id(18)] public ulong[] SampleEvents { get; set; } = new ulong[SampleCapacity];
+    /// <summary>
+    /// Its sharers' requests per minute of the last hour by model, the <see cref="ModelCapacity"/> busiest
+    /// (<see cref="ReleasePivotWindows"/>): how much of the cluster's traffic moved to a newly released model.
+    /// </summary>
+    [Id(70)] public Dictionary<string, WindowState> RecentRequestsByModel { get; set; } = new(StringComparer.Ordinal);
     // Never renumber an Id; a new member takes the next one.
 }
 

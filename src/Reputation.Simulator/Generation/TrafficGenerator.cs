@@ -212,7 +212,7 @@ internal sealed class TrafficGenerator
                     if (account.UsesTool && r.Chance(_scenario.Legitimate.PopularTool!.RequestShare))
                     {
                         var toolIp = state.SessionPerRequestAddress ? state.SessionNetwork.Address(r) : state.SessionIp!;
-                        requests.Add(Request(account, second, toolIp, ToolPrompts.Next(account.ToolVersion, r), LegitimateModel(r, second), 300, 2000, r, ToolPrompts.FixedInputTokens));
+                        requests.Add(Request(account, second, toolIp, ToolPrompts.Next(account.ToolVersion, r), ToolModel(r, second), 300, 2000, r, ToolPrompts.FixedInputTokens));
                         continue;
                     }
 
@@ -434,6 +434,12 @@ internal sealed class TrafficGenerator
         second >= _scenario.ModelRelease.AtMinute * 60 && r.Chance(_scenario.ModelRelease.LegitimateAdoptionShare)
             ? _scenario.ModelRelease.NewModel
             : _scenario.ModelRelease.PreviousModel;
+
+    /// <summary>The model of a popular-tool request: the tool's own choice once the new model is out, when it makes one.</summary>
+    private string ToolModel(SimRandom r, long second) =>
+        _scenario.Legitimate.PopularTool?.NewModelShare is not { } share ? LegitimateModel(r, second)
+        : second >= _scenario.ModelRelease.AtMinute * 60 && r.Chance(share) ? _scenario.ModelRelease.NewModel
+        : _scenario.ModelRelease.PreviousModel;
 
     private static SimRequest Request(SimAccount account, long second, string ip, string prompt, string model, int outputMin, int outputMax, SimRandom r, int fixedInput = 0)
     {

@@ -151,6 +151,13 @@ internal sealed record PopularTool
 
     /// <summary>Share of users on each version (1 to <see cref="Generation.ToolPrompts.Versions"/> versions; they add up to 1).</summary>
     public IReadOnlyList<double> VersionShares { get; init; } = [0.5, 0.3, 0.2];
+
+    /// <summary>
+    /// Share of its requests that go to the new model once it is out; null: as its users' other
+    /// requests (<see cref="ModelRelease.LegitimateAdoptionShare"/>). 1: the tool switches its default
+    /// model on release day and moves all its users at once.
+    /// </summary>
+    public double? NewModelShare { get; init; }
 }
 
 /// <summary>A company's team signing up together during the window.</summary>

@@ -297,6 +297,11 @@ internal static partial class ScenarioLoader
             v.Share("legitimate.popularTool.share", tool.Share);
             v.Share("legitimate.popularTool.requestShare", tool.RequestShare);
             v.Range("legitimate.popularTool.versionShares (count)", tool.VersionShares.Count, 1, ToolPrompts.Versions);
+            if (tool.NewModelShare is { } newModel)
+            {
+                v.Share("legitimate.popularTool.newModelShare", newModel);
+            }
+
             if (tool.VersionShares.Any(x => x < 0 || double.IsNaN(x)) || Math.Abs(tool.VersionShares.Sum() - 1) > 1e-6)
             {
                 v.Add("legitimate.popularTool.versionShares", "must be shares (0..1) that add up to 1");
