@@ -52,7 +52,7 @@ public sealed partial class AccountGrain : IAccountErasure
         _ranges.Clear();
         _instruments.Clear();
         _templates.Clear();
-        _templateSets.Clear();
+        _templateSets = null;
         _templateSetMember = null;
         _publishedFlagged = false;
         _publishedFlaggedInRanges = false;

@@ -18,7 +18,8 @@ public sealed partial class AccountGrain
     internal static readonly TimeSpan TemplateSetRefresh = TimeSpan.FromMinutes(5);
 
     // Its clusters as they answered last (in memory: rebuilt at its next usage after activation).
-    private readonly Dictionary<string, TemplateSetSignals> _templateSets = new(StringComparer.Ordinal);
+    // Null until it has a set: most accounts never do, and an account grain's heap is bounded (decision 0034).
+    private TemplateSetSignals[]? _templateSets;
     private DateTimeOffset _templateSetsReportedAt = DateTimeOffset.MinValue;
     private TemplateSetMember? _templateSetMember;
     private int _templateSetElements;
@@ -37,6 +38,12 @@ public sealed partial class AccountGrain
             {
                 RecentList.Touch(s.TemplateSetBuckets, a.Bucket, AccountState.TemplateSetCapacity);
             }
+        }
+
+        // Most accounts share fewer templates than make a set, and are in no cluster: nothing to do.
+        if (s.TemplateSetBuckets.Count < TemplateSets.MinElements && s.TemplateSetKeys.Count == 0)
+        {
+            return;
         }
 
         var now = time.UtcNow;
@@ -58,11 +65,7 @@ public sealed partial class AccountGrain
         var left = s.TemplateSetKeys.Where(k => !keys.Contains(k)).ToList();
         await Task.WhenAll(left.Select(k => GrainFactory.Ref<ITemplateSetGrain>(k).LeaveAsync(accountId).AsTask()));
         var joined = await Task.WhenAll(keys.Select(k => GrainFactory.Ref<ITemplateSetGrain>(k).JoinAsync(accountId, member).AsTask()));
-        _templateSets.Clear();
-        foreach (var signals in joined)
-        {
-            _templateSets[signals.Key] = signals;
-        }
+        _templateSets = joined.Length > 0 ? joined : null;
 
         s.TemplateSetKeys = [.. keys];
         _templateSetMember = member;
@@ -75,7 +78,7 @@ public sealed partial class AccountGrain
     {
         TemplateSetFacts? best = null;
         var most = -1.0;
-        foreach (var signals in _templateSets.Values)
+        foreach (var signals in _templateSets ?? [])
         {
             var value = policy.Ramps.TemplateSetSharers.Apply(signals.Sharers) * Math.Clamp(signals.Suspicion, 0, 1);
             if (signals.Sharers > 0 && (value > most || (value == most && signals.Sharers > best!.Value.Sharers)))
