@@ -67,12 +67,13 @@ public sealed class TemplateSetsTests
     }
 
     [Fact]
-    public void A_set_of_one_prompts_buckets_has_no_band_keys()
+    public void A_set_of_fewer_than_two_prompts_buckets_has_no_band_keys()
     {
-        // One prompt's four bands: a popular tool's system prompt alone is not a set.
+        // One prompt's four bands, and a tool's versions with a bucket met by chance: not a set.
         Assert.Empty(TemplateSets.BandKeys(["0:aaaa", "1:bbbb", "2:cccc", "3:dddd"]));
-        Assert.Empty(TemplateSets.BandKeys(["0:aaaa", "0:aaaa", "1:bbbb", "2:cccc", "3:dddd", "3:dddd"]));
-        Assert.Equal(TemplateSets.Bands, TemplateSets.BandKeys(["0:aaaa", "1:bbbb", "2:cccc", "3:dddd", "0:eeee"]).Length);
+        Assert.Empty(TemplateSets.BandKeys(["0:aaaa", "0:aaaa", "1:bbbb", "2:cccc", "3:dddd", "3:dddd", "0:eeee", "2:ffff", "1:9999"]));
+        // Two prompts' bands in full are.
+        Assert.Equal(TemplateSets.Bands, TemplateSets.BandKeys(["0:aaaa", "1:bbbb", "2:cccc", "3:dddd", "0:eeee", "1:ffff", "2:1111", "3:2222"]).Length);
     }
 
     [Fact]

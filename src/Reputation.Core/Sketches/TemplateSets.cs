@@ -24,11 +24,12 @@ public static class TemplateSets
     public const int Rows = 3;
 
     /// <summary>
-    /// Fewest elements a set needs to have band keys. One prompt falls in at most four buckets (its
-    /// four 16-bit bands), so five or more are at least two distinct prompts: an account that uses
-    /// one shared template (a popular tool's system prompt) has no set.
+    /// Fewest elements a set needs to have band keys: two prompts' four 16-bit bands each. One prompt
+    /// falls in at most four buckets, and a popular tool's system prompt in its three versions
+    /// (near each other) plus one bucket met by chance made sets of five, whose clusters were tool
+    /// users (decision 0035, "Measured"); eight need at least two prompts shared in full.
     /// </summary>
-    public const int MinElements = 5;
+    public const int MinElements = 8;
 
     /// <summary>
     /// A bucket shared by more accounts than this is common (a popular tool's system prompt, a
