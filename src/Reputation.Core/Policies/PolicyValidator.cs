@@ -62,7 +62,7 @@ public static class PolicyValidator
             ("promptTemplateShared", w.PromptTemplateShared), ("clusterUsage", w.ClusterUsage), ("linkedRisk", w.LinkedRisk),
             ("labelFraud", w.LabelFraud), ("synchronisedActivity", w.SynchronisedActivity), ("ipRotation", w.IpRotation),
             ("threatIntelMatch", w.ThreatIntelMatch), ("dormantActivation", w.DormantActivation),
-            ("firstChargeAmount", w.FirstChargeAmount), ("releasePivot", w.ReleasePivot),
+            ("firstChargeAmount", w.FirstChargeAmount), ("releasePivot", w.ReleasePivot), ("templateSetShared", w.TemplateSetShared),
         })
         {
             Unit(errors, $"weights.{name}", value, allowZero: true);
@@ -85,7 +85,7 @@ public static class PolicyValidator
             ("synchronisedActivations", r.SynchronisedActivations), ("synchronisedShare", r.SynchronisedShare),
             ("rangesPerDay", r.RangesPerDay), ("suspectTemplatedShare", r.SuspectTemplatedShare),
             ("dormantRequestsPerHour", r.DormantRequestsPerHour), ("lockstepShare", r.LockstepShare),
-            ("firstChargeAmountMinor", r.FirstChargeAmountMinor), ("releasePivotShare", r.ReleasePivotShare),
+            ("firstChargeAmountMinor", r.FirstChargeAmountMinor), ("releasePivotShare", r.ReleasePivotShare), ("templateSetSharers", r.TemplateSetSharers),
         })
         {
             RampOk(errors, $"ramps.{name}", ramp);

@@ -33,9 +33,19 @@ public readonly record struct AccountFacts(DateTimeOffset? CreatedAt, long Reque
     /// template's suspicion, 0..1, taken over at least <c>ramps.templatedMinRequests</c> requests.
     /// </summary>
     public double SuspectTemplatedShare { get; init; }
+
+    /// <summary>The co-occurrence cluster of the account's set of templates that weighs most, if it has one (docs/decisions/0035-template-sets.md).</summary>
+    public TemplateSetFacts? TemplateSet { get; init; }
 }
 
 /// <summary>What an IP range grain reports about itself.</summary>
+/// <summary>
+/// A co-occurrence cluster: <paramref name="Sharers"/> other accounts whose sets of shared prompt
+/// buckets met the account's in one MinHash band, how suspect its sampled members are (0..1, as
+/// for a template's sharers), and how many buckets the account's set has.
+/// </summary>
+public readonly record struct TemplateSetFacts(long Sharers, double Suspicion, int Elements);
+
 public readonly record struct RangeFacts(string Range, long SignupsLastHour, long DistinctAccounts)
 {
     /// <summary>Requests of all accounts in the range in the last hour.</summary>

@@ -25,6 +25,7 @@ public static class ReasonCodes
     public const string DormantActivation = "DORMANT_ACTIVATION";
     public const string FirstChargeAmount = "FIRST_CHARGE_AMOUNT";
     public const string ReleasePivot = "RELEASE_PIVOT";
+    public const string TemplateSetShared = "TEMPLATE_SET_SHARED";
     /// <summary>An operator released the account and its score has not risen past the release margin since: allowed, contributes 0.</summary>
     public const string Released = "RELEASED";
 }

@@ -89,6 +89,7 @@ public static class Scorer
         ReasonCodes.DormantActivation => weights.DormantActivation,
         ReasonCodes.ReleasePivot => weights.ReleasePivot,
         ReasonCodes.FirstChargeAmount => weights.FirstChargeAmount,
+        ReasonCodes.TemplateSetShared => weights.TemplateSetShared,
         _ => 0,
     };
 
@@ -316,6 +317,18 @@ public static class Scorer
             if (detail is not null && templated > 0)
             {
                 signals[n++] = new Signal(ReasonCodes.PromptTemplateShared, templated, detail);
+            }
+        }
+
+        if (account.TemplateSet is { Sharers: > 0 } set)
+        {
+            // Who is in the cluster decides what it means, as for one template: a team or a class
+            // sharing their prompts is one cohort or established customers (suspicion near 0).
+            var value = ramps.TemplateSetSharers.Apply(set.Sharers) * Math.Clamp(set.Suspicion, 0, 1);
+            if (value > 0)
+            {
+                signals[n++] = new Signal(ReasonCodes.TemplateSetShared, value,
+                    $"uses nearly the same set of {set.Elements} shared prompt buckets as about {set.Sharers} other accounts");
             }
         }
 

@@ -93,6 +93,12 @@ public sealed record SignalWeights
     public double ReleasePivot { get; init; } = 0.3;
     /// <summary>A large first charge on a young account (billing decisions only): a renewal of a customer is not. 0–1.</summary>
     public double FirstChargeAmount { get; init; } = 0.4;
+    /// <summary>
+    /// The account shares a set of several prompt templates with other accounts (co-occurrence,
+    /// docs/decisions/0035-template-sets.md), by the size of that cluster × how suspect its members
+    /// are. 0–1; 0 (off) until tuning seeds show it leaves every honest population as it was.
+    /// </summary>
+    public double TemplateSetShared { get; init; }
 }
 
 /// <summary>
@@ -279,6 +285,8 @@ public sealed record SignalRamps
     /// model (0 to 30 days): on a fresh deployment every model is first seen at once.
     /// </summary>
     public TimeSpan ReleaseWatchedBefore { get; init; } = TimeSpan.FromDays(1);
+    /// <summary>Other accounts that use nearly the same set of templates as the account (one co-occurrence cluster's sampled members).</summary>
+    public Ramp TemplateSetSharers { get; init; } = new(3, 20);
 }
 
 /// <summary>

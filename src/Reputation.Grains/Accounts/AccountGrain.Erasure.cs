@@ -22,8 +22,9 @@ public sealed partial class AccountGrain : IAccountErasure
         {
             IpRanges = [.. s.IpRanges.Concat(s.IpRangeSeenAt.Keys).Concat(_ranges.Keys).Distinct(StringComparer.Ordinal)],
             PaymentInstruments = [.. s.PaymentInstruments.Concat(_instruments.Keys).Distinct(StringComparer.Ordinal)],
-            PromptBuckets = [.. s.PromptBuckets.Concat(s.BucketRequests.Keys).Concat(_templates.Keys)
+            PromptBuckets = [.. s.PromptBuckets.Concat(s.BucketRequests.Keys).Concat(_templates.Keys).Concat(s.TemplateSetBuckets)
                 .Concat(s.PendingPrompts.SelectMany(p => PromptBands.BucketKeys(p.Fingerprint))).Distinct(StringComparer.Ordinal)],
+            TemplateSets = [.. s.TemplateSetKeys],
             JournalSlots = [.. JournalSlots()],
             OldestJournalHour = JournalPolicy.HourOf(time.WallNow) - JournalPolicy.RetentionHours + 1,
             // Its own key (before a campaign formed) and the key it was last given.
@@ -51,6 +52,8 @@ public sealed partial class AccountGrain : IAccountErasure
         _ranges.Clear();
         _instruments.Clear();
         _templates.Clear();
+        _templateSets = null;
+        _templateSetMember = null;
         _publishedFlagged = false;
         _publishedFlaggedInRanges = false;
         _publishedFraud = false;

@@ -201,6 +201,7 @@ public sealed partial class AccountGrain
             var key = link[LinkOrigin.Template.Length..];
             _templates.Remove(key);
             s.BucketRequests.Remove(key);
+            ForgetTemplateSetBucket(key);
             return s.PromptBuckets.Remove(key);
         }
 

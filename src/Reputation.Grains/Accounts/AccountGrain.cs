@@ -195,6 +195,7 @@ public sealed partial class AccountGrain(
             PaymentInstruments = [.. s.PaymentInstruments],
             IpRanges = [.. s.IpRanges],
             PromptBuckets = [.. s.PromptBuckets],
+            TemplateSets = [.. s.TemplateSetKeys],
             Usage = UsageWindows.Snapshot(now, s.RequestsPerMinute, s.RequestsPerHour, s.RequestsTotal, s.TokensPerHour),
             Payments = new PaymentSnapshot
             {
@@ -408,6 +409,8 @@ public sealed partial class AccountGrain(
             {
                 CountSuspectTemplated(templateEntries!, answers);
             }
+
+            await ReportTemplateSetsAsync(answers, accountId);
 
             // Keep counts and times only for the buckets and ranges still linked: bounded like the links.
             foreach (var stale in s.BucketRequests.Keys.Where(k => !s.PromptBuckets.Contains(k)).ToList())
@@ -924,6 +927,7 @@ public sealed partial class AccountGrain(
                 ? Math.Min(1, (s.SuspectTemplatedPerHour.Hours().Estimate(now, TimeSpan.FromHours(1)) + PendingSuspectRequests(now, policy.Quotas.TemplateMinSharingAccounts))
                     / Math.Max(hourly, policy.Ramps.TemplatedMinRequestsFor(standing)))
                 : 0,
+            TemplateSet = TemplateSetNow(policy),
         };
 
         var rangeKey = ipRange ?? (s.IpRanges.Count > 0 ? s.IpRanges[0] : null);

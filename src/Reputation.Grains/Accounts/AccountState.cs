@@ -13,6 +13,8 @@ public sealed class AccountState
     public const int LinkCapacity = 8;
     public const int DedupCapacity = 128;
     public const int PendingPromptCapacity = 8;
+    /// <summary>A dozen templates' four bands each: enough for a campaign's or a class's set, bounded like every link.</summary>
+    public const int TemplateSetCapacity = 48;
     public const int SenderCapacity = 4;
 
     [Id(0)] public DateTimeOffset? CreatedAt { get; set; }
@@ -81,6 +83,13 @@ public sealed class AccountState
     [Id(38)] public ReleaseState? Release { get; set; }
     /// <summary>The watermark key id last issued to it (recorded with the key once per change).</summary>
     [Id(39)] public string? WatermarkKeyId { get; set; }
+    /// <summary>
+    /// Its shared prompt buckets, most recent first, at most <see cref="TemplateSetCapacity"/>: the set
+    /// whose MinHash band keys name its co-occurrence clusters (docs/decisions/0035-template-sets.md).
+    /// </summary>
+    [Id(60)] public List<string> TemplateSetBuckets { get; set; } = [];
+    /// <summary>The band keys of that set it is a member of now (at most <see cref="Core.Sketches.TemplateSets.Bands"/>): erasure visits them.</summary>
+    [Id(61)] public List<string> TemplateSetKeys { get; set; } = [];
     // Never renumber an Id; a new member takes the next one.
 }
 

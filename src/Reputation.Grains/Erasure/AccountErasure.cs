@@ -17,6 +17,9 @@ public sealed record ErasureReport(int IpRanges, int PaymentInstruments, int Pro
 
     /// <summary>Decisions of the account the silos' backtest samples held and no longer do.</summary>
     public int BacktestSamples { get; init; }
+
+    /// <summary>Co-occurrence clusters (template sets) that sampled the account and no longer do.</summary>
+    public int TemplateSets { get; init; }
 }
 
 /// <summary>
@@ -49,6 +52,7 @@ public static class AccountErasure
         var ranges = await ForgetAsync(footprint.IpRanges, k => grains.Ref<IIpRangeGrain>(k).AsReference<IEntityErasure>(), accountId, placeholder);
         var instruments = await ForgetAsync(footprint.PaymentInstruments, k => grains.Ref<IPaymentInstrumentGrain>(k).AsReference<IEntityErasure>(), accountId, placeholder);
         var templates = await ForgetAsync(footprint.PromptBuckets, k => grains.Ref<IPromptTemplateGrain>(k).AsReference<IEntityErasure>(), accountId, placeholder);
+        var templateSets = await ForgetAsync(footprint.TemplateSets, k => grains.Ref<Templates.ITemplateSetGrain>(k).AsReference<IEntityErasure>(), accountId, placeholder);
         var campaigns = await grains.GetGrain<ICampaignRegistryGrain>(CampaignRegistryGrain.Key).AsReference<ICampaignErasure>().ForgetMemberAsync(accountId);
 
         var lists = grains.GetGrain<IListsGrain>(ListsGrain.Key);
@@ -84,7 +88,7 @@ public static class AccountErasure
         await grains.Ref<IReviewQueueGrain>(Review.ReviewQueueGrain.Key).LeaveAsync(accountId);
         var auditRecords = await RedactAuditAsync(grains, accountId, pseudonym);
         await account.EraseAsync();
-        return new ErasureReport(ranges, instruments, templates, campaigns, listEntries, shadowReports, auditRecords) { JournalEntries = journalEntries, Watermarks = watermarks, WebhookDeliveries = webhookDeliveries, BacktestSamples = backtestSamples };
+        return new ErasureReport(ranges, instruments, templates, campaigns, listEntries, shadowReports, auditRecords) { JournalEntries = journalEntries, Watermarks = watermarks, WebhookDeliveries = webhookDeliveries, BacktestSamples = backtestSamples, TemplateSets = templateSets };
     }
 
     private static async Task<int> ForgetAsync(string[] keys, Func<string, IEntityErasure> entity, string accountId, string placeholder)

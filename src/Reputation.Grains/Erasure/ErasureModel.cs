@@ -58,6 +58,8 @@ public sealed class AccountFootprint
     [Id(4)] public long OldestJournalHour { get; init; }
     /// <summary>Watermark keys whose record may name the account.</summary>
     [Id(5)] public string[] WatermarkKeys { get; init; } = [];
+    /// <summary>The co-occurrence clusters (template-set band keys) it is a member of.</summary>
+    [Id(60)] public string[] TemplateSets { get; init; } = [];
 }
 
 /// <summary>The anonymous stand-ins an erased account leaves in the counts it contributed to.</summary>

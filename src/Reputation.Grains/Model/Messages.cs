@@ -259,6 +259,8 @@ public sealed record AccountSnapshot
     [Id(13)] public string? OrganizationId { get; init; }
     /// <summary>Whether the platform verified that organisation (a trust seed).</summary>
     [Id(14)] public bool OrganizationVerified { get; init; }
+    /// <summary>The co-occurrence clusters (template-set band keys) its set of shared templates is a member of (docs/decisions/0035-template-sets.md).</summary>
+    [Id(60)] public string[] TemplateSets { get; init; } = [];
 }
 
 [GenerateSerializer, Immutable, Alias("reputation.RangeSnapshot")]

@@ -1,0 +1,129 @@
+using Reputation.Core.Scoring;
+using Reputation.Grains.Erasure;
+
+namespace Reputation.Grains.Templates;
+
+/// <summary>
+/// One co-occurrence cluster: the accounts whose sets of shared prompt buckets have this MinHash
+/// band key (<see cref="Core.Sketches.TemplateSets"/>; key <c>s{band}:{16 hex}</c>), i.e. accounts
+/// that use nearly the same several templates, whether or not a card or a range links them.
+/// </summary>
+[Alias("reputation.ITemplateSetGrain")]
+public interface ITemplateSetGrain : IGrainWithStringKey
+{
+    /// <summary>The account's set has this band key now: it is (again) a member, with its standing and tags as given.</summary>
+    [Alias("Join")]
+    ValueTask<TemplateSetSignals> JoinAsync(string accountId, TemplateSetMember member);
+
+    /// <summary>The account's set no longer has this band key: it is no longer a member.</summary>
+    [Alias("Leave")]
+    ValueTask LeaveAsync(string accountId);
+
+    [Alias("GetSignals"), ReadOnly]
+    ValueTask<TemplateSetSignals> GetSignalsAsync();
+}
+
+/// <summary>What a member tells its cluster of itself: its standing and 16-bit tags of its range and work domain (never the values).</summary>
+[GenerateSerializer, Immutable, Alias("reputation.TemplateSetMember")]
+public sealed record TemplateSetMember
+{
+    [Id(0)] public Standing Standing { get; init; }
+    [Id(1)] public ushort RangeTag { get; init; }
+    [Id(2)] public ushort DomainTag { get; init; }
+}
+
+/// <summary>A cluster as one member sees it.</summary>
+[GenerateSerializer, Immutable, Alias("reputation.TemplateSetSignals")]
+public sealed record TemplateSetSignals
+{
+    [Id(0)] public required string Key { get; init; }
+    /// <summary>Sampled members other than the one asking (at most <see cref="TemplateSetState.MemberCapacity"/>).</summary>
+    [Id(1)] public long Sharers { get; init; }
+    /// <summary>How suspect its members are, 0..1: 1 − the larger of the established or trusted share and one cohort's share (as for a template's sharers).</summary>
+    [Id(2)] public double Suspicion { get; init; } = 1;
+}
+
+/// <summary>A cluster's members, the most recent first: bounded at <see cref="MemberCapacity"/>, about 3 KB.</summary>
+[GenerateSerializer, Alias("reputation.TemplateSetState")]
+public sealed class TemplateSetState
+{
+    public const int MemberCapacity = 64;
+
+    [Id(0)] public List<SharerSample> Members { get; set; } = [];
+    // Never renumber an Id; a new member takes the next one.
+}
+
+/// <summary>
+/// Holds a cluster's sampled members and their profile (docs/detection.md, "Templates in common").
+/// Writes only when a member enters, leaves or changes its standing or tags: members re-join each
+/// time they report, most often with nothing new.
+/// </summary>
+public sealed class TemplateSetGrain(
+    [PersistentState("template-set", StorageNames.Reputation)] IPersistentState<TemplateSetState> state,
+    IPolicyCache policies) : Grain, ITemplateSetGrain, IEntityErasure
+{
+    async ValueTask<TemplateSetSignals> ITemplateSetGrain.JoinAsync(string accountId, TemplateSetMember member)
+    {
+        var members = state.State.Members;
+        var index = members.FindIndex(x => x.AccountId == accountId);
+        var known = index >= 0 ? members[index] : null;
+        var changed = known is null || known.Standing != member.Standing || known.RangeTag != member.RangeTag || known.DomainTag != member.DomainTag;
+        if (index != 0)
+        {
+            if (index > 0)
+            {
+                members.RemoveAt(index);
+            }
+
+            members.Insert(0, known ?? new SharerSample { AccountId = accountId });
+            if (members.Count > TemplateSetState.MemberCapacity)
+            {
+                members.RemoveAt(members.Count - 1);
+            }
+        }
+
+        var sample = members[0];
+        sample.Standing = member.Standing;
+        sample.RangeTag = member.RangeTag;
+        sample.DomainTag = member.DomainTag;
+        if (changed)
+        {
+            await state.WriteStateAsync();
+        }
+
+        return Signals(accountId);
+    }
+
+    async ValueTask ITemplateSetGrain.LeaveAsync(string accountId)
+    {
+        if (state.State.Members.RemoveAll(x => x.AccountId == accountId) > 0)
+        {
+            await state.WriteStateAsync();
+        }
+    }
+
+    ValueTask<TemplateSetSignals> ITemplateSetGrain.GetSignalsAsync() => ValueTask.FromResult(Signals(null));
+
+    /// <summary>An erased account leaves every cluster it named (its footprint lists its band keys); no count of it remains.</summary>
+    async ValueTask<bool> IEntityErasure.ForgetAccountAsync(string accountId, string placeholder)
+    {
+        if (state.State.Members.RemoveAll(x => x.AccountId == accountId) == 0)
+        {
+            return false;
+        }
+
+        await state.WriteStateAsync();
+        return true;
+    }
+
+    private TemplateSetSignals Signals(string? accountId)
+    {
+        var members = state.State.Members;
+        return new TemplateSetSignals
+        {
+            Key = this.GetPrimaryKeyString(),
+            Sharers = members.Count - (accountId is not null && members.Exists(x => x.AccountId == accountId) ? 1 : 0),
+            Suspicion = Sharers.Suspicion(members, policies.Current.Trust.CohortShare),
+        };
+    }
+}
