@@ -98,6 +98,15 @@ public sealed class CountermeasureTests(CountermeasureFactory factory)
         Assert.Equal(new GatewayResponse { Mode = ResponseMode.FallbackModel, Model = "frontier-small" }, onLarge.Response);
         Assert.Equal(key, onLarge.WatermarkKeyId);
 
+        // Asked again (answered from the silo's copy of the decision): the same reasons, and each
+        // request's model still chooses the response.
+        var again = await DecideAsync(accounts[^1]);
+        Assert.Equal(new GatewayResponse { Mode = ResponseMode.Perturb, Level = 0.6 }, again.Response);
+        Assert.Equal(onLarge.Reasons, again.Reasons);
+        var largeAgain = await DecideAsync(accounts[^1], "frontier-large");
+        Assert.Equal(onLarge.Response, largeAgain.Response);
+        Assert.Equal(onLarge.Reasons, largeAgain.Reasons);
+
         var watermark = await Eventually.ValueAsync(() => Operator.GetWatermarkAsync(key!, Ct),
             w => w is not null && accounts.Skip(1).All(w.Accounts.Contains), "the key issued to every member decided");
         Assert.Equal(campaignId, watermark!.CampaignId);

@@ -25,7 +25,27 @@ public readonly record struct DecisionInputs(object Policy, object? Shadow, obje
 /// <param name="Result">The decision as the grain answered it.</param>
 /// <param name="ShadowOutcome">The shadow candidate's outcome on the same facts, counted again for the shadow report.</param>
 /// <param name="DecidedAt">When the grain decided (the reputation clock).</param>
-public readonly record struct CachedDecision(DecisionResult Result, int? ShadowOutcome, DateTimeOffset DecidedAt);
+public readonly record struct CachedDecision(DecisionResult Result, int? ShadowOutcome, DateTimeOffset DecidedAt)
+{
+    /// <summary>What the API made of <see cref="Result"/> the first time it answered it again; held and dropped with it.</summary>
+    public CachedDecisionView View { get; } = new();
+}
+
+/// <summary>
+/// A slot for the API's own form of a cached decision (its contract's reasons), so that answering the
+/// same decision again maps nothing: the cache neither reads nor fills it. Filled at most a few
+/// times over (two hits at once may both map; either answer is the same).
+/// </summary>
+public sealed class CachedDecisionView
+{
+    private object? _value;
+
+    public object? Value
+    {
+        get => Volatile.Read(ref _value);
+        set => Volatile.Write(ref _value, value);
+    }
+}
 
 /// <summary>
 /// This silo's last request decision of each of its active accounts (docs/decisions/0023-decision-cache.md),

@@ -47,10 +47,12 @@ public sealed class DecideRequestHandler(
         IpRange.TryFromAddress(b.Ip, out var range);
         var key = range.ToString();
         DecisionResult result;
+        MappedRequestDecision? mapped = null;
         var age = 0;
         if (cache.Enabled && cache.TryGet(b.AccountId, key, out var cached))
         {
             result = cached.Result;
+            mapped = Mapped(cached, b.Model);
             // Counted for the shadow report as the grain counts each decision it makes.
             if (cached.ShadowOutcome is { } shadow)
             {
@@ -75,14 +77,37 @@ public sealed class DecideRequestHandler(
             AccountId = b.AccountId,
             Decision = (RequestDecision)result.Outcome,
             Score = result.Score,
-            Reasons = DecisionMapping.Reasons(result, options.Value.TopReasons),
+            Reasons = mapped?.Reasons ?? DecisionMapping.Reasons(result, options.Value.TopReasons),
             RequestsPerMinute = result.RequestsPerMinute,
             CacheTtlSeconds = Math.Max(0, result.CacheTtlSeconds - age),
             PolicyVersion = result.PolicyVersion,
             HoldUntil = result.HoldUntil,
-            Response = result.Outcome == 0 ? null : DecisionMapping.Response(
-                AccountDecider.Respond((RequestOutcome)result.Outcome, result.Score, result.CampaignId, b.Model, policies.Current)),
+            Response = mapped is null ? Respond(result, b.Model) : mapped.Response,
             WatermarkKeyId = result.WatermarkKeyId,
         };
     }
+
+    /// <summary>
+    /// A cached decision's reasons and response as the contract has them, mapped on its first hit and
+    /// kept with it (the policy it was decided under is the one in force while it is answered); the
+    /// response again only when the request names another model.
+    /// </summary>
+    private MappedRequestDecision Mapped(CachedDecision cached, string? model)
+    {
+        var held = cached.View.Value as MappedRequestDecision;
+        if (held is not null && string.Equals(held.Model, model, StringComparison.Ordinal))
+        {
+            return held;
+        }
+
+        var mapped = new MappedRequestDecision(held?.Reasons ?? DecisionMapping.Reasons(cached.Result, options.Value.TopReasons), model, Respond(cached.Result, model));
+        cached.View.Value = mapped;
+        return mapped;
+    }
+
+    private GatewayResponse? Respond(DecisionResult result, string? model) => result.Outcome == 0 ? null : DecisionMapping.Response(
+        AccountDecider.Respond((RequestOutcome)result.Outcome, result.Score, result.CampaignId, model, policies.Current));
 }
+
+/// <summary>A cached request decision's contract pieces, the same for every hit that names <see cref="Model"/>.</summary>
+internal sealed record MappedRequestDecision(IReadOnlyList<Reason> Reasons, string? Model, GatewayResponse? Response);
