@@ -54,6 +54,7 @@ public sealed class MultiSiloTests
         var failedAfterOneRetry = after.Where(d => !d.AnsweredWithinOneRetry).ToList();
         // Given from a survivor's copy of the account's last decision while its grain was unreachable.
         var stale = after.Where(d => d.Stale).ToList();
+        var staleCounted = await StaleCountsAsync([cluster[0], cluster[1]], ct);
         Report(string.Create(CultureInfo.InvariantCulture,
             $"kill test: {load.Decisions.Count} decisions, {after.Count} after the kill; " +
             $"through the two surviving silos {survivorsFailed.Count} of {toSurvivors.Count} fell back ({Share(survivorsFailed.Count, toSurvivors.Count)}), " +
@@ -63,7 +64,8 @@ public sealed class MultiSiloTests
             $"unanswered even after failing over to every silo: {unanswered.Count} ({Share(unanswered.Count, after.Count)}), {Window(unanswered, killedAt)}; " +
             $"declared dead {(declaredDeadAt - killedAt).TotalSeconds:0.0} s after the kill; " +
             $"first-attempt causes: {string.Join(", ", after.Where(d => d.FirstFellBack).GroupBy(d => d.FirstFallbackCause).Select(g => $"{g.Key} {g.Count()}"))}; " +
-            $"events acknowledged {load.AcknowledgedEvents}, ingest failovers {load.IngestFailovers}"));
+            $"events acknowledged {load.AcknowledgedEvents}, ingest failovers {load.IngestFailovers}; " +
+            $"stale answers the survivors counted, by cause: {staleCounted}"));
 
         Assert.Empty(load.Errors);
         Assert.Contains(after, d => d.At > declaredDeadAt && d.FirstSilo != killed && !d.FirstFellBack);
@@ -210,6 +212,24 @@ public sealed class MultiSiloTests
             load.Accounts.Select(a => (a, actual[a])));
         Assert.True(expected.Values.Sum() > 0);
         return (expected.Values.Sum(), actual.Values.Sum());
+    }
+
+    /// <summary>The silos' <c>reputation_decision_stale_total</c> summed by cause, as "cause n, ..." (their /metrics is open in Development).</summary>
+    private static async Task<string> StaleCountsAsync(IEnumerable<ServiceProcess> silos, CancellationToken ct)
+    {
+        var byCause = new SortedDictionary<string, double>(StringComparer.Ordinal);
+        foreach (var silo in silos)
+        {
+            using var http = new HttpClient { BaseAddress = silo.BaseAddress };
+            var text = await http.GetStringAsync(new Uri("/metrics", UriKind.Relative), ct);
+            foreach (System.Text.RegularExpressions.Match m in System.Text.RegularExpressions.Regex.Matches(
+                text, "^reputation_decision_stale_total\\{[^}]*cause=\"([a-z]+)\"[^}]*\\} ([0-9.e+]+)", System.Text.RegularExpressions.RegexOptions.Multiline))
+            {
+                byCause[m.Groups[1].Value] = byCause.GetValueOrDefault(m.Groups[1].Value) + double.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture);
+            }
+        }
+
+        return byCause.Count == 0 ? "none" : string.Join(", ", byCause.Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.Key} {p.Value:0}")));
     }
 
     private static Task UntilAsync(Func<bool> condition, string what, CancellationToken ct) =>
