@@ -155,6 +155,8 @@ builder.Services.AddSingleton(sp => new AccountPseudonym(Convert.FromBase64Strin
 builder.Services.AddSingleton(sp => sp.GetRequiredService<IOptions<AuditOptions>>().Value.Retention);
 builder.Services.AddSingleton(sp => sp.GetRequiredService<IOptions<DetectionOptions>>().Value.UsageSinceSetting);
 builder.Services.AddSingleton(sp => sp.GetRequiredService<IOptions<DecisionCacheOptions>>().Value.Settings);
+builder.Services.AddSingleton(sp => sp.GetRequiredService<IOptions<DecisionCacheOptions>>().Value.LastDecisions);
+builder.Services.AddSingleton<LastRequestDecisions>();
 builder.Services.AddSingleton(sp => sp.GetRequiredService<IOptions<BacktestOptions>>().Value.Settings);
 builder.Services.AddSingleton(sp => sp.GetRequiredService<IOptions<WebhookOptions>>().Value.Settings(builder.Environment.IsDevelopment()));
 builder.Services.AddMediator((MediatorOptions o) =>

@@ -92,6 +92,14 @@ public sealed record RequestDecisionResponse
     /// </summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? WatermarkKeyId { get; init; }
+    /// <summary>
+    /// True when the account could not be decided now (the cluster member holding it stopped
+    /// answering, or did not answer in time) and this is the last decision this service instance
+    /// answered for the same account and IP range, given again; <see cref="CacheTtlSeconds"/> is then
+    /// at most 1 so the gateway asks again soon. Absent (false) on every fresh decision.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public bool Stale { get; init; }
 }
 
 /// <summary>What a gateway does to the answers of a degraded (or throttled) account.</summary>

@@ -52,12 +52,15 @@ public sealed class ReputationMetrics
     private readonly Histogram<long> _propagationFanOut;
     private readonly Counter<long> _campaignReports;
     private readonly Counter<long> _decisionCache;
+    private readonly Counter<long> _staleDecisions;
     private readonly Counter<long> _holds;
     private readonly Counter<long> _webhooks;
     private readonly Counter<long> _signalRefreshes;
 
     private static readonly KeyValuePair<string, object?> s_cacheHit = new("result", "hit");
     private static readonly KeyValuePair<string, object?> s_cacheMiss = new("result", "miss");
+    private static readonly KeyValuePair<string, object?> s_staleUnreachable = new("cause", "unreachable");
+    private static readonly KeyValuePair<string, object?> s_staleTimeout = new("cause", "timeout");
 
     public ReputationMetrics(IMeterFactory meters)
     {
@@ -79,6 +82,7 @@ public sealed class ReputationMetrics
             tags: null,
             advice: new InstrumentAdvice<long> { HistogramBucketBoundaries = s_fanOut });
         _decisionCache = meter.CreateCounter<long>("reputation.decision.cache", "{lookup}", "Request decisions looked up in the silo's decision cache, by result (hit: answered without a grain call)");
+        _staleDecisions = meter.CreateCounter<long>("reputation.decision.stale", "{decision}", "Request decisions answered stale: the account grain could not be reached (unreachable) or did not answer in time (timeout), so the silo gave the last decision it answered for the account and range again");
         _webhooks = meter.CreateCounter<long>("reputation.webhook.deliveries", "{attempt}", "Webhook delivery outcomes: delivered, retrying (an attempt failed, another follows), failed (given up), state_not_written; and events that could not be published (publish_failed)");
         _holds = meter.CreateCounter<long>("reputation.holds", "{hold}", "Account holds, by what happened: began, released, or record_failed (a hold or watermark key a decision began could not be written; the next decision tries again)");
         _signalRefreshes = meter.CreateCounter<long>("reputation.signals.refreshes", "{refresh}", "Background refreshes of an account's cached entity signals, by result: refreshed, or failed (the account keeps its older signals and its next decision tries again)");
@@ -98,6 +102,10 @@ public sealed class ReputationMetrics
     /// <summary>A request decision answered from the silo's decision cache (hit) or by the account grain (miss).</summary>
     public void DecisionCacheLookup(bool hit) =>
         _decisionCache.Add(1, hit ? s_cacheHit : s_cacheMiss);
+
+    /// <summary>A request decision answered stale because the account grain was unreachable or (<paramref name="timedOut"/>) too slow.</summary>
+    public void StaleDecision(bool timedOut) =>
+        _staleDecisions.Add(1, timedOut ? s_staleTimeout : s_staleUnreachable);
 
     /// <summary>Counts <paramref name="count"/> events of a type (0 signup, 1 usage, 2 payment, 3 unknown) with a result.</summary>
     public void Ingested(int eventType, EventResult result, long count)

@@ -101,6 +101,8 @@ public sealed class ValuesSchemaTests
         { "usage start without an offset", """{"detection": {"usageSince": "2026-01-01T00:00:00"}}""", "/detection/usageSince" },
         { "decision cache longer than 30 s", """{"decisionCache": {"seconds": 60}}""", "/decisionCache/seconds" },
         { "decision cache of a few accounts", """{"decisionCache": {"capacity": 10}}""", "/decisionCache/capacity" },
+        { "stale answers older than an hour", """{"decisionCache": {"staleSeconds": 7200}}""", "/decisionCache/staleSeconds" },
+        { "no patience for the account grain", """{"decisionCache": {"staleAfterMilliseconds": 0}}""", "/decisionCache/staleAfterMilliseconds" },
         { "backtest sample past its bound", """{"backtest": {"samplePerKind": 1000000}}""", "/backtest/samplePerKind" },
         { "rotation end not a time", """{"privacy": {"previousEmailHashKeyKey": "old", "previousEmailHashKeyUntil": "next week"}}""", "/privacy/previousEmailHashKeyUntil" },
         { "network policy ipBlock without cidr", """{"networkPolicy": {"httpFrom": [{"ipBlock": {"except": ["10.0.0.0/8"]}}]}}""", "/networkPolicy/httpFrom/0/ipBlock" },

@@ -23,6 +23,7 @@ internal sealed class SiloLoad
     private readonly ConcurrentDictionary<string, (string Account, long Requests)> _acknowledged = new();
     private readonly ConcurrentQueue<DecisionSample> _decisions = new();
     private readonly ConcurrentQueue<string> _errors = new();
+    private readonly ConcurrentDictionary<(int Silo, string Account), bool> _answered = new();
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private int _ingestFailovers;
 
@@ -43,6 +44,10 @@ internal sealed class SiloLoad
     public IReadOnlyCollection<string> Errors => _errors;
 
     public int IngestFailovers => _ingestFailovers;
+
+    /// <summary>Whether each of <paramref name="silos"/> has answered a decision about every account at least once.</summary>
+    public bool EachSiloAnsweredEveryAccount(IEnumerable<int> silos) =>
+        silos.All(silo => Accounts.All(account => _answered.ContainsKey((silo, account))));
 
     public int AcknowledgedEvents => _acknowledged.Count;
 
@@ -140,18 +145,27 @@ internal sealed class SiloLoad
             var at = Now;
             string? firstCause = null;
             var answered = false;
-            for (var attempt = 0; attempt < 2 * _clients.Length && !answered; attempt++)
+            var stale = false;
+            var attempts = 0;
+            while (attempts < 2 * _clients.Length && !answered)
             {
-                var silo = (first + attempt) % _clients.Length;
+                var silo = (first + attempts) % _clients.Length;
                 var result = await _clients[silo].DecideRequestAsync(request, testCancelled);
                 answered = !result.IsFallback;
-                if (attempt == 0 && result.IsFallback)
+                stale = answered && result.Response.Stale;
+                if (answered && !stale)
+                {
+                    _answered.TryAdd((silo, request.AccountId), true);
+                }
+                if (attempts == 0 && result.IsFallback)
                 {
                     firstCause = result.FallbackCause;
                 }
+
+                attempts++;
             }
 
-            _decisions.Enqueue(new DecisionSample(at, first, firstCause, answered));
+            _decisions.Enqueue(new DecisionSample(at, first, firstCause, answered ? attempts : 0, stale));
         }
     }
 
@@ -163,8 +177,16 @@ internal sealed class SiloLoad
     };
 }
 
-/// <summary>One decision: when it was asked, the silo asked first, why that silo fell back (if it did), and whether some silo answered.</summary>
-internal sealed record DecisionSample(TimeSpan At, int FirstSilo, string? FirstFallbackCause, bool Answered)
+/// <summary>
+/// One decision: when it was asked, the silo asked first, why that silo fell back (if it did), the
+/// attempt that was answered (1 the first; 0 none) and whether that answer was a stale one.
+/// </summary>
+internal sealed record DecisionSample(TimeSpan At, int FirstSilo, string? FirstFallbackCause, int AnsweredAttempt, bool Stale)
 {
     public bool FirstFellBack => FirstFallbackCause is not null;
+
+    public bool Answered => AnsweredAttempt > 0;
+
+    /// <summary>Answered by the first silo asked or, after it failed, by the next one.</summary>
+    public bool AnsweredWithinOneRetry => AnsweredAttempt is 1 or 2;
 }

@@ -34,6 +34,8 @@ export interface DecisionResponse<D extends string> {
 export interface RequestDecisionResponse extends DecisionResponse<RequestDecision> {
   requestsPerMinute: number;
   cacheTtlSeconds: number;
+  /** True on the last decision given again while the account's cluster member is unreachable (cacheTtlSeconds is then at most 1); absent otherwise. */
+  stale?: boolean;
 }
 
 export interface DecisionResult<R extends DecisionResponse<string>> {

@@ -316,6 +316,25 @@ public sealed class DecisionCacheOptions
     public int Capacity { get; init; } = 100_000;
 
     public Grains.Accounts.DecisionCacheSettings Settings => new(TimeSpan.FromSeconds(Seconds), Capacity);
+
+    /// <summary>
+    /// How old the last request decision the silo answered for an account may be to be answered again,
+    /// marked stale, when the account grain cannot be reached or is too slow
+    /// (docs/decisions/0038-stale-answers-on-failover.md); 0 turns stale answers off. The silo holds
+    /// such answers for up to <see cref="Capacity"/> accounts.
+    /// </summary>
+    [Range(0, 3600, ErrorMessage = "Reputation:DecisionCache:StaleSeconds must be 0 (off) to 3600 seconds.")]
+    public double StaleSeconds { get; init; } = 300;
+
+    /// <summary>
+    /// How long a request decision waits for the account grain, when the silo holds a last answer for
+    /// the account, before giving that answer stale: under the client's decision timeout (250 ms by default).
+    /// </summary>
+    [Range(10, 10_000, ErrorMessage = "Reputation:DecisionCache:StaleAfterMilliseconds must be 10 to 10000 milliseconds.")]
+    public int StaleAfterMilliseconds { get; init; } = 200;
+
+    public Features.Decisions.LastDecisionSettings LastDecisions =>
+        new(TimeSpan.FromSeconds(StaleSeconds), Capacity, TimeSpan.FromMilliseconds(StaleAfterMilliseconds));
 }
 
 public sealed class BacktestOptions

@@ -30,17 +30,24 @@ public sealed record DecideRequest(RequestDecisionRequest Body) : IRequest<Reque
 /// An account asked about again is answered from this silo's copy of its last decision while
 /// nothing it was decided from has changed (<see cref="IDecisionCache"/>,
 /// docs/decisions/0023-decision-cache.md); otherwise, and for accounts active on another silo, by the
-/// account grain.
+/// account grain. When that grain cannot be reached (its silo died and is not yet declared dead) or
+/// does not answer within <see cref="LastDecisionSettings.Patience"/>, the last decision this handler
+/// answered for the account and range is given again marked stale
+/// (docs/decisions/0038-stale-answers-on-failover.md); an account without one gets the failure (503).
 /// </remarks>
 public sealed class DecideRequestHandler(
     IGrainFactory grains,
     IDecisionCache cache,
+    LastRequestDecisions last,
     IPolicyCache policies,
     ReputationClock time,
     IOptions<ApiOptions> options,
     ReputationMetrics metrics)
     : IRequestHandler<DecideRequest, RequestDecisionResponse>
 {
+    /// <summary>The most a gateway may cache a stale answer: it asks again as soon as the account can be decided.</summary>
+    public const int StaleCacheTtlSeconds = 1;
+
     public async ValueTask<RequestDecisionResponse> Handle(DecideRequest request, CancellationToken cancellationToken)
     {
         var b = request.Body;
@@ -49,6 +56,7 @@ public sealed class DecideRequestHandler(
         DecisionResult result;
         MappedRequestDecision? mapped = null;
         var age = 0;
+        var stale = false;
         if (cache.Enabled && cache.TryGet(b.AccountId, key, out var cached))
         {
             result = cached.Result;
@@ -62,13 +70,29 @@ public sealed class DecideRequestHandler(
             // The gateway caches for what is left of the time the decision was good for.
             age = (int)Math.Max(0, (time.UtcNow - cached.DecidedAt).TotalSeconds);
             metrics.DecisionCacheLookup(hit: true);
+            // Not remembered as a last answer: the cache holds the decisions of this silo's own grains,
+            // which cannot be unreachable from it; the last answers are for grains on other silos.
         }
         else
         {
-            result = await grains.Ref<IAccountGrain>(b.AccountId).DecideRequestAsync(key);
             if (cache.Enabled)
             {
                 metrics.DecisionCacheLookup(hit: false);
+            }
+
+            var call = grains.Ref<IAccountGrain>(b.AccountId).DecideRequestAsync(key);
+            if (call.IsCompletedSuccessfully || !last.TryGet(b.AccountId, key, out var held))
+            {
+                result = await call;
+            }
+            else
+            {
+                (result, stale) = await DecideOrStaleAsync(call.AsTask(), held, cancellationToken);
+            }
+
+            if (!stale)
+            {
+                last.Remember(b.AccountId, key, new LastDecision(result, time.UtcNow));
             }
         }
 
@@ -79,11 +103,14 @@ public sealed class DecideRequestHandler(
             Score = result.Score,
             Reasons = mapped?.Reasons ?? DecisionMapping.Reasons(result, options.Value.TopReasons),
             RequestsPerMinute = result.RequestsPerMinute,
-            CacheTtlSeconds = Math.Max(0, result.CacheTtlSeconds - age),
+            CacheTtlSeconds = stale
+                ? Math.Min(StaleCacheTtlSeconds, Math.Max(0, result.CacheTtlSeconds))
+                : Math.Max(0, result.CacheTtlSeconds - age),
             PolicyVersion = result.PolicyVersion,
             HoldUntil = result.HoldUntil,
             Response = mapped is null ? Respond(result, b.Model) : mapped.Response,
             WatermarkKeyId = result.WatermarkKeyId,
+            Stale = stale,
         };
     }
 
@@ -107,6 +134,31 @@ public sealed class DecideRequestHandler(
 
     private GatewayResponse? Respond(DecisionResult result, string? model) => result.Outcome == 0 ? null : DecisionMapping.Response(
         AccountDecider.Respond((RequestOutcome)result.Outcome, result.Score, result.CampaignId, model, policies.Current));
+
+    /// <summary>
+    /// The grain's decision, or <paramref name="held"/> (stale) when the grain's silo cannot be
+    /// reached or the grain does not answer within the patience; any other failure is the grain's own
+    /// and is thrown.
+    /// </summary>
+    private async Task<(DecisionResult Result, bool Stale)> DecideOrStaleAsync(Task<DecisionResult> call, LastDecision held, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await call.WaitAsync(last.Settings.Patience, cancellationToken), false);
+        }
+        catch (Exception e) when (LastRequestDecisions.MeansUnreachable(e))
+        {
+            if (!call.IsCompleted)
+            {
+                // Still under way: its outcome, whatever it is, is no longer awaited by anyone.
+                _ = call.ContinueWith(static t => _ = t.Exception, CancellationToken.None,
+                    TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            }
+
+            metrics.StaleDecision(timedOut: e is TimeoutException);
+            return (held.Result, true);
+        }
+    }
 }
 
 /// <summary>A cached request decision's contract pieces, the same for every hit that names <see cref="Model"/>.</summary>

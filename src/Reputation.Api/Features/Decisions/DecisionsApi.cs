@@ -29,7 +29,10 @@ internal static class DecisionsApi
                 "(and a throttle where the policy's countermeasures.responses say so) carries response {mode: summarizeReasoning | " +
                 "withholdReasoning | fallbackModel (with model) | perturb (with level 0-1)}, chosen by the first rule matching the " +
                 "outcome, score band, campaign and the request's model; a degrade carries watermarkKeyId, one per campaign (per account " +
-                "before one forms). Absent where they do not apply. Example of a degraded campaign member: " +
+                "before one forms). While the account's cluster member cannot be reached (it died and is not yet declared dead) or is " +
+                "slower than Reputation:DecisionCache:StaleAfterMilliseconds, the last answer this instance gave for the account and IP " +
+                "range comes back again with stale: true and cacheTtlSeconds at most 1; an account it never answered gets 503 " +
+                "problem+json with Retry-After. Absent where they do not apply (stale: when false). Example of a degraded campaign member: " +
                 "{\"decision\":\"degrade\",\"holdUntil\":\"2026-12-07T16:05:00+00:00\",\"response\":{\"mode\":\"fallbackModel\",\"model\":\"frontier-small\"}," +
                 "\"watermarkKeyId\":\"wm-6b1e0f4c2a9d7e35\", ...}. The gateway contract: docs/gateway-contract.md.");
 

@@ -2,6 +2,7 @@ using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Reputation.Api.Errors;
 using Reputation.Api.Features.Audit;
+using Reputation.Api.Features.Decisions;
 using Reputation.Api.Security;
 using Reputation.Contracts;
 using Reputation.Core.Privacy;
@@ -50,11 +51,13 @@ public sealed record EraseAccount(string AccountId) : IRequest<ErasureResult?>, 
     public void Validate(ValidationErrors errors) => Fields.Id(errors, "accountId", AccountId);
 }
 
-public sealed class EraseAccountHandler(IGrainFactory grains, AccountPseudonym pseudonyms) : IRequestHandler<EraseAccount, ErasureResult?>
+public sealed class EraseAccountHandler(IGrainFactory grains, AccountPseudonym pseudonyms, LastRequestDecisions lastDecisions) : IRequestHandler<EraseAccount, ErasureResult?>
 {
     public async ValueTask<ErasureResult?> Handle(EraseAccount request, CancellationToken cancellationToken)
     {
         var auditRef = pseudonyms.Of(request.AccountId);
+        // This silo's copy goes now; the other silos' copies age out within Reputation:DecisionCache:StaleSeconds.
+        lastDecisions.Remove(request.AccountId);
         // Not cancellable: an erasure that has begun is finished even if the caller goes away.
         return await AccountErasure.EraseAsync(grains, request.AccountId, auditRef) is not { } r ? null : new ErasureResult
         {
