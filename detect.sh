@@ -103,7 +103,7 @@ done
 
 # The original scenarios first, then the newer ones, then anything else in scenarios/.
 ORDER=(shared-cards no-shared-cards slow-and-low popular-tool company-team carrier-nat-label students reseller
-  aged-sticky-campaign release-pivot partner-intel)
+  aged-sticky-campaign release-pivot partner-intel fresh-deployment)
 if ((${#SCENARIOS[@]} == 0)); then
   for name in "${ORDER[@]}"; do
     [[ -f "scenarios/$name.json" ]] && SCENARIOS+=("$name")

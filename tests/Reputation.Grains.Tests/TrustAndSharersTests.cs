@@ -1,3 +1,4 @@
+using Reputation.Core.Prompts;
 using Reputation.Core.Scoring;
 using Reputation.Grains.Accounts;
 
@@ -238,6 +239,62 @@ public sealed class TrustAndSharersTests(ClusterFixture fixture)
             Assert.True(d.Outcome != (int)RequestOutcome.Allow, $"{id}: score {d.Score}");
             Assert.Contains(d.Reasons, r => r.Code == ReasonCodes.PromptTemplateShared);
         }
+    }
+
+    /// <summary>
+    /// Thirty aged accounts the service knows nothing against and has no history of (made eight days
+    /// ago, first used a day and a half ago: neither established nor dormant — every customer looks so
+    /// on the first day of a deployment that was not sent its customers' past), each sending a shared
+    /// template in 20-minute sessions over the last three hours: at times of their own, or all on one
+    /// schedule of twenty minutes on and ten off.
+    /// </summary>
+    private async Task<List<string>> UnwatchedSharersAsync(string prefix, ulong template, bool onOneSchedule)
+    {
+        var random = new Random(prefix.Length * 7919);
+        var ids = new List<string>();
+        for (var i = 0; i < 30; i++)
+        {
+            var id = Unique(prefix);
+            ids.Add(id);
+            var home = UniqueRange();
+            var account = Grains.GetGrain<IAccountGrain>(id);
+            await account.RecordAsync([Signup(Now.AddDays(-8), home, card: null)]);
+            await account.RecordAsync([Events.Usage(Now.AddHours(-36), home, requests: 3)]);
+            // Minutes with use: in step, every shift's twenty minutes; on their own, one or two sessions
+            // of ten to thirty minutes begun at any minute, each minute used with chance one half.
+            IEnumerable<int> minutes = onOneSchedule
+                ? new[] { -180, -150, -120, -90, -60, -30 }.SelectMany(start => Enumerable.Range(start, 20).Where(m => m % 5 == 1))
+                : Enumerable.Range(0, random.Next(1, 3)).SelectMany(_ =>
+                {
+                    var start = random.Next(-180, -30);
+                    return Enumerable.Range(start, random.Next(10, 31));
+                }).Distinct().Where(_ => random.NextDouble() < 0.5);
+            var usage = minutes.Select(m => (AccountEvent)Prompted(Now.AddMinutes(m), home, requests: 1, template ^ (1UL << (i % 64))));
+            await account.RecordAsync([.. usage]);
+        }
+
+        return ids;
+    }
+
+    [Fact]
+    public async Task A_template_shared_by_aged_accounts_without_a_history_at_their_own_hours_holds_none_of_them()
+    {
+        var ids = await UnwatchedSharersAsync("unwatched-tool", 0x1e1e_5a5a_0f0f_3c3c, onOneSchedule: false);
+        var view = await Grains.GetGrain<IPromptTemplateGrain>(PromptBands.BucketKeys(0x1e1e_5a5a_0f0f_3c3c).First()).GetSignalsAsync();
+        Assert.True(view.Suspicion <= 0.2, $"suspicion {view.Suspicion}");
+        foreach (var id in ids.Skip(1))
+        {
+            var d = await Grains.GetGrain<IAccountGrain>(id).DecideRequestAsync(null);
+            Assert.True(d.Outcome == (int)RequestOutcome.Allow, $"{id}: score {d.Score}: {string.Join(", ", d.Reasons.Select(r => $"{r.Code} {r.Contribution}"))}");
+        }
+    }
+
+    [Fact]
+    public async Task The_same_accounts_working_one_shift_schedule_make_the_template_suspect()
+    {
+        await UnwatchedSharersAsync("unwatched-shift", 0x2d2d_6b6b_1f1f_4c4c, onOneSchedule: true);
+        var view = await Grains.GetGrain<IPromptTemplateGrain>(PromptBands.BucketKeys(0x2d2d_6b6b_1f1f_4c4c).First()).GetSignalsAsync();
+        Assert.True(view.Suspicion >= 0.8, $"suspicion {view.Suspicion}");
     }
 
     [Fact]

@@ -13,7 +13,7 @@ public sealed class HonestPopulationTests
 
     public static TheoryData<string> NewScenarios => new(
         "popular-tool.json", "company-team.json", "carrier-nat-label.json", "students.json", "reseller.json",
-        "aged-sticky-campaign.json", "release-pivot.json", "partner-intel.json", "workspace-ring.json");
+        "aged-sticky-campaign.json", "release-pivot.json", "partner-intel.json", "workspace-ring.json", "fresh-deployment.json");
 
     [Theory]
     [MemberData(nameof(NewScenarios))]
@@ -23,6 +23,21 @@ public sealed class HonestPopulationTests
 
         Assert.Equal(Fingerprint(scenario, scenario.ReportSeeds[0]), Fingerprint(scenario, scenario.ReportSeeds[0]));
         Assert.NotEqual(Fingerprint(scenario, scenario.ReportSeeds[0]), Fingerprint(scenario, scenario.ReportSeeds[1]));
+    }
+
+    [Fact]
+    public void A_fresh_deployment_is_sent_no_past_only_each_accounts_dated_signup()
+    {
+        var g = Generated.Of(Generated.Load("fresh-deployment.json"));
+
+        Assert.Null(g.Scenario.Legitimate.History);
+        Assert.Empty(g.Prior.Usage);
+        // The campaign's bought accounts were charged at their signup; no ordinary customer renews before the window.
+        var campaign = g.Population.Accounts.Where(a => a.Kind == AccountKind.Campaign).Select(a => a.Id).ToHashSet();
+        Assert.All(g.Prior.Payments, p => Assert.Contains(p.AccountId, campaign));
+        Assert.Contains(g.PriorSignups, e => e.OccurredAt < TestScenarios.WindowStart.AddDays(-14));
+        Assert.Contains(g.Population.Accounts, a => a.Kind == AccountKind.Campaign && !a.SignsUpInWindow);
+        Assert.Contains(g.Population.Accounts, a => a.Kind == AccountKind.Campaign && a.SignsUpInWindow);
     }
 
     [Fact]

@@ -204,10 +204,29 @@ public static class Lockstep
     /// together remains. 0 with fewer than <see cref="MinSharers"/>
     /// such sharers.
     /// </summary>
-    public static double BeyondChance(ReadOnlySpan<(ulong Bits, int LatestBin)> sharers)
+    public static double BeyondChance(ReadOnlySpan<(ulong Bits, int LatestBin)> sharers) => BeyondChanceBySharer(sharers, []);
+
+    /// <summary>
+    /// <see cref="BeyondChance"/>, and which sharers are in
+    /// lockstep beyond chance: <paramref name="inStep"/>[i] for <paramref name="sharers"/>[i] (false
+    /// for a sharer with fewer than <see cref="MinBins"/> bins, and for all with fewer than
+    /// <see cref="MinSharers"/> such sharers). An empty span asks for the share alone.
+    /// </summary>
+    public static double BeyondChanceBySharer(ReadOnlySpan<(ulong Bits, int LatestBin)> sharers, Span<bool> inStep)
     {
+        if (inStep.Length > 0)
+        {
+            if (inStep.Length < sharers.Length)
+            {
+                throw new ArgumentException("one flag per sharer is needed", nameof(inStep));
+            }
+
+            inStep[..sharers.Length].Clear();
+        }
+
         Span<ulong> aligned = sharers.Length <= 128 ? stackalloc ulong[sharers.Length] : new ulong[sharers.Length];
-        var n = Align(sharers, aligned);
+        Span<int> origin = sharers.Length <= 128 ? stackalloc int[sharers.Length] : new int[sharers.Length];
+        var n = Align(sharers, aligned, origin, censor: true);
         if (n < MinSharers)
         {
             return 0;
@@ -241,18 +260,73 @@ public static class Lockstep
             }
         }
 
-        var inStep = 0;
+        var count = 0;
         for (var i = 0; i < n; i++)
         {
             var chance = byChance[i] / (double)NullRounds;
-            inStep += observed[i] >= chance + MinPeers && observed[i] >= ChanceFactor * chance ? 1 : 0;
+            if (observed[i] >= chance + MinPeers && observed[i] >= ChanceFactor * chance)
+            {
+                count++;
+                if (inStep.Length > 0)
+                {
+                    inStep[origin[i]] = true;
+                }
+            }
         }
 
-        return inStep / (double)n;
+        return count / (double)n;
     }
 
     /// <summary>The sharers' maps shifted to end at the latest bin of any, keeping those with at least <see cref="MinBins"/> bins.</summary>
-    private static int Align(ReadOnlySpan<(ulong Bits, int LatestBin)> sharers, Span<ulong> aligned)
+    private static int Align(ReadOnlySpan<(ulong Bits, int LatestBin)> sharers, Span<ulong> aligned) => Align(sharers, aligned, [], censor: false);
+
+    /// <summary>Bins at either end of what the sharers' maps cover within which a sharer's run of activity is cut off (<see cref="Censored"/>).</summary>
+    public const int CensoredBins = 3;
+
+    /// <summary>
+    /// <paramref name="bits"/> without the runs of active bins cut off by either end of the
+    /// <paramref name="span"/> bins the sharers' maps cover: its oldest run when it reaches into the
+    /// oldest <see cref="CensoredBins"/>, its newest when it reaches into the newest ones. Where the
+    /// maps begin — when the service started watching, or 64 bins ago — everyone then in a session
+    /// seems to have started it together; where they end, the sample holds the sharers that used the
+    /// template last, all of them in a session now. Both are where the watching begins and ends, not
+    /// a schedule the sharers keep: every customer of a tool active in a deployment's first minutes,
+    /// or in the last ones, would be "in step". A schedule kept together shows in the runs between.
+    /// </summary>
+    public static ulong Censored(ulong bits, int span)
+    {
+        if (span <= 0 || bits == 0)
+        {
+            return bits;
+        }
+
+        var oldest = 63 - BitOperations.LeadingZeroCount(bits);
+        if (oldest >= span - CensoredBins)
+        {
+            // Clear from the oldest bin towards newer ones while they are active.
+            for (var b = oldest; b >= 0 && (bits & (1UL << b)) != 0; b--)
+            {
+                bits &= ~(1UL << b);
+            }
+        }
+
+        if (bits != 0 && BitOperations.TrailingZeroCount(bits) < CensoredBins)
+        {
+            // Clear from the newest active bin towards older ones while they are active.
+            for (var b = BitOperations.TrailingZeroCount(bits); b < 64 && (bits & (1UL << b)) != 0; b++)
+            {
+                bits &= ~(1UL << b);
+            }
+        }
+
+        return bits;
+    }
+
+    /// <summary>
+    /// As above, with <paramref name="origin"/>[k] the index in <paramref name="sharers"/> of aligned map k
+    /// (when not empty), and each map <see cref="Censored"/> first when <paramref name="censor"/>.
+    /// </summary>
+    private static int Align(ReadOnlySpan<(ulong Bits, int LatestBin)> sharers, Span<ulong> aligned, Span<int> origin, bool censor)
     {
         var latest = int.MinValue;
         foreach (var s in sharers)
@@ -260,13 +334,36 @@ public static class Lockstep
             latest = Math.Max(latest, s.LatestBin);
         }
 
-        var n = 0;
-        foreach (var s in sharers)
+        var span = 0;
+        if (censor)
         {
-            var shift = latest - s.LatestBin;
-            var bits = shift >= 64 ? 0 : s.Bits << shift;
+            ulong union = 0;
+            foreach (var s in sharers)
+            {
+                var shift = latest - s.LatestBin;
+                union |= shift >= 64 ? 0 : s.Bits << shift;
+            }
+
+            span = 64 - BitOperations.LeadingZeroCount(union);
+        }
+
+        var n = 0;
+        for (var i = 0; i < sharers.Length; i++)
+        {
+            var shift = latest - sharers[i].LatestBin;
+            var bits = shift >= 64 ? 0 : sharers[i].Bits << shift;
+            if (censor)
+            {
+                bits = Censored(bits, span);
+            }
+
             if (BitOperations.PopCount(bits) >= MinBins)
             {
+                if (origin.Length > 0)
+                {
+                    origin[n] = i;
+                }
+
                 aligned[n++] = bits;
             }
         }

@@ -514,6 +514,15 @@ public sealed partial class AccountGrain(
         UsageDays.Mark(ref dayBits, ref dayLatest, at);
         s.UsageDayBits = dayBits;
         s.UsageDayLatest = dayLatest;
+        if (usage.Requests > 0)
+        {
+            var activeBins = s.ActiveBins;
+            var activeLatest = s.ActiveBinLatest;
+            Lockstep.Mark(ref activeBins, ref activeLatest, at);
+            s.ActiveBins = activeBins;
+            s.ActiveBinLatest = activeLatest;
+        }
+
         s.RequestsPerMinute.Minutes().Add(at, usage.Requests);
         s.RequestsPerHour.Hours().Add(at, usage.Requests);
         var tokens = Saturating.Add(usage.InputTokens, usage.OutputTokens);
@@ -561,6 +570,8 @@ public sealed partial class AccountGrain(
                         RangeTag = rangeTag,
                         DomainTag = domainTag,
                         Model = usage.Model,
+                        AccountBins = s.ActiveBins,
+                        AccountLatestBin = s.ActiveBinLatest,
                     });
                 }
             }

@@ -90,6 +90,13 @@ public sealed class AccountState
     [Id(60)] public List<string> TemplateSetBuckets { get; set; } = [];
     /// <summary>The band keys of that set it is a member of now (at most <see cref="Core.Sketches.TemplateSets.Bands"/>): erasure visits them.</summary>
     [Id(61)] public List<string> TemplateSetKeys { get; set; } = [];
+    /// <summary>
+    /// Five-minute bins with any usage, 64 ending at <see cref="ActiveBinLatest"/> (<see cref="Lockstep"/>):
+    /// the account's own timing, which its template buckets compare with their other sharers'
+    /// (docs/detection.md, "Who shares a template").
+    /// </summary>
+    [Id(62)] public ulong ActiveBins { get; set; }
+    [Id(63)] public int ActiveBinLatest { get; set; }
     // Never renumber an Id; a new member takes the next one.
 }
 

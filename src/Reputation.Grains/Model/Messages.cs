@@ -131,6 +131,9 @@ public sealed record TemplateEntry
     [Id(7)] public ushort DomainTag { get; init; }
     /// <summary>The model the requests were for, when the usage event named one (a campaign's traffic by model).</summary>
     [Id(8)] public string? Model { get; init; }
+    /// <summary>The account's own five-minute bins with usage, all its traffic (<see cref="Lockstep"/>), and the newest of them.</summary>
+    [Id(9)] public ulong AccountBins { get; init; }
+    [Id(10)] public int AccountLatestBin { get; init; }
 }
 
 /// <summary>An operator's label; <see cref="Label.None"/> clears one.</summary>

@@ -67,4 +67,7 @@ public sealed class SharerSample
     /// of its usage here remains. False for samples older than that record, and once one has left it.
     /// </summary>
     [Id(6)] public bool Tracked { get; set; }
+    /// <summary>The account's own five-minute bins, all its traffic, as its latest entry carried them (<see cref="TemplateEntry.AccountBins"/>).</summary>
+    [Id(7)] public ulong AccountBins { get; set; }
+    [Id(8)] public int AccountLatestBin { get; set; }
 }

@@ -9,9 +9,6 @@ namespace Reputation.Grains.Templates;
 /// </summary>
 internal static class Sharers
 {
-    /// <summary>A cohort (one range, one work domain) needs at least this many sampled sharers to be one.</summary>
-    public const int MinCohort = 5;
-
     public static void Touch(List<SharerSample> sharers, string accountId, TemplateEntry entry, int capacity)
     {
         var index = sharers.FindIndex(x => x.AccountId == accountId);
@@ -25,6 +22,11 @@ internal static class Sharers
         sample.Standing = entry.Standing;
         sample.RangeTag = entry.RangeTag;
         sample.DomainTag = entry.DomainTag;
+        if (entry.AccountBins != 0 && (sample.AccountBins == 0 || entry.AccountLatestBin >= sample.AccountLatestBin))
+        {
+            sample.AccountBins = entry.AccountBins;
+            sample.AccountLatestBin = entry.AccountLatestBin;
+        }
         var bins = sample.ActiveBins;
         var latest = sample.LatestBin;
         Lockstep.Mark(ref bins, ref latest, entry.OccurredAt);
@@ -60,40 +62,16 @@ internal static class Sharers
         return Lockstep.BeyondChance(bins);
     }
 
-    /// <summary>1 − the larger of: the established or trusted share, and the largest cohort's share when it reaches <paramref name="cohortShare"/>.</summary>
+    /// <summary>The sample's suspicion (<see cref="SharerProfile.Suspicion"/>).</summary>
     public static double Suspicion(List<SharerSample> sharers, double cohortShare)
     {
-        // Nothing known of any sharer: fully suspect, as before profiles existed.
-        var n = sharers.Count;
-        if (n == 0)
+        Span<SharerTraits> traits = sharers.Count <= 128 ? stackalloc SharerTraits[sharers.Count] : new SharerTraits[sharers.Count];
+        for (var i = 0; i < sharers.Count; i++)
         {
-            return 1;
+            var s = sharers[i];
+            traits[i] = new SharerTraits(s.Standing, s.RangeTag, s.DomainTag, s.AccountBins, s.AccountLatestBin);
         }
 
-        var established = 0;
-        var ranges = new Dictionary<ushort, int>();
-        var domains = new Dictionary<ushort, int>();
-        foreach (var s in sharers)
-        {
-            if ((s.Standing & (Standing.Established | Standing.Trusted)) != 0)
-            {
-                established++;
-            }
-
-            // Tag 0: the usage came without an address; no cohort can be read from it.
-            if (s.RangeTag != 0)
-            {
-                ranges[s.RangeTag] = ranges.GetValueOrDefault(s.RangeTag) + 1;
-            }
-
-            if (s.DomainTag != 0)
-            {
-                domains[s.DomainTag] = domains.GetValueOrDefault(s.DomainTag) + 1;
-            }
-        }
-
-        var cohort = n < MinCohort ? 0 : Math.Max(ranges.Count == 0 ? 0 : ranges.Values.Max(), domains.Count == 0 ? 0 : domains.Values.Max()) / (double)n;
-        var benign = Math.Max(established / (double)n, cohort >= cohortShare ? cohort : 0);
-        return Math.Clamp(1 - benign, 0, 1);
+        return SharerProfile.Suspicion(traits, cohortShare);
     }
 }

@@ -1,0 +1,89 @@
+namespace Reputation.Core.Scoring;
+
+/// <summary>What a template bucket (or a cluster of template sets) knows of one sampled sharer: its standing, two 16-bit tags and its five-minute bins.</summary>
+/// <param name="Standing">The standing its latest event carried.</param>
+/// <param name="RangeTag">A 16-bit tag of its range (0: no address).</param>
+/// <param name="DomainTag">A 16-bit tag of its work domain (0: none).</param>
+/// <param name="ActiveBins">Its own five-minute bins with usage, all its traffic (<see cref="Lockstep"/>): whether it keeps the other sharers' hours.</param>
+/// <param name="LatestBin">The newest of those bins.</param>
+public readonly record struct SharerTraits(Standing Standing, ushort RangeTag, ushort DomainTag, ulong ActiveBins = 0, int LatestBin = 0);
+
+/// <summary>
+/// Who shares a template decides what sharing it means (docs/detection.md, "Who shares a
+/// template"): a popular tool's customers, a class or a team in one range or work domain, or young
+/// or dormant accounts — a campaign. Pure, so it is unit-tested without a silo.
+/// </summary>
+public static class SharerProfile
+{
+    /// <summary>A cohort (one range, one work domain) needs at least this many sampled sharers to be one.</summary>
+    public const int MinCohort = 5;
+
+    /// <summary>
+    /// Whether a sharer's standing vouches for the template: trusted or established customers do;
+    /// so does an aged account of which nothing is known yet — neither new, nor dormant, nor with a
+    /// little history (a deployment that was not sent its customers' past meets every customer so) —
+    /// unless it moves in lockstep with the other sharers beyond chance (<paramref name="inLockstep"/>),
+    /// which honest customers of a tool do not. New, dormant and light (<see cref="Standing.Known"/>)
+    /// accounts do not, as before (decision 0041).
+    /// </summary>
+    public static bool Vouches(Standing standing, bool inLockstep)
+    {
+        if (standing.IsEstablished())
+        {
+            return true;
+        }
+
+        if ((standing & (Standing.New | Standing.Dormant | Standing.Known)) != 0)
+        {
+            return false;
+        }
+
+        return !inLockstep;
+    }
+
+    /// <summary>
+    /// 1 − the larger of the share of sharers that vouch (<see cref="Vouches"/>) and the largest
+    /// cohort's share — one range or one work domain, from <see cref="MinCohort"/> sharers — when it
+    /// reaches <paramref name="cohortShare"/>. 1 with no sharer known (as before profiles existed).
+    /// </summary>
+    public static double Suspicion(ReadOnlySpan<SharerTraits> sharers, double cohortShare)
+    {
+        var n = sharers.Length;
+        if (n == 0)
+        {
+            return 1;
+        }
+
+        Span<(ulong, int)> bins = n <= 128 ? stackalloc (ulong, int)[n] : new (ulong, int)[n];
+        Span<bool> inStep = n <= 128 ? stackalloc bool[n] : new bool[n];
+        for (var i = 0; i < n; i++)
+        {
+            bins[i] = (sharers[i].ActiveBins, sharers[i].LatestBin);
+        }
+
+        Lockstep.BeyondChanceBySharer(bins, inStep);
+        var vouching = 0;
+        var ranges = new Dictionary<ushort, int>();
+        var domains = new Dictionary<ushort, int>();
+        for (var i = 0; i < n; i++)
+        {
+            var s = sharers[i];
+            vouching += Vouches(s.Standing, inStep[i]) ? 1 : 0;
+
+            // Tag 0: the usage came without an address or work domain; no cohort can be read from it.
+            if (s.RangeTag != 0)
+            {
+                ranges[s.RangeTag] = ranges.GetValueOrDefault(s.RangeTag) + 1;
+            }
+
+            if (s.DomainTag != 0)
+            {
+                domains[s.DomainTag] = domains.GetValueOrDefault(s.DomainTag) + 1;
+            }
+        }
+
+        var cohort = n < MinCohort ? 0 : Math.Max(ranges.Count == 0 ? 0 : ranges.Values.Max(), domains.Count == 0 ? 0 : domains.Values.Max()) / (double)n;
+        var benign = Math.Max(vouching / (double)n, cohort >= cohortShare ? cohort : 0);
+        return Math.Clamp(1 - benign, 0, 1);
+    }
+}

@@ -1,0 +1,180 @@
+using Reputation.Core.Scoring;
+
+namespace Reputation.Core.Tests;
+
+/// <summary>
+/// Who vouches for a shared template (docs/detection.md, "Who shares a template"): established and
+/// trusted customers, and aged accounts of which nothing is known yet — which on a deployment's first
+/// day, when the service was not sent its customers' past, is every customer — unless they keep the
+/// other sharers' hours beyond chance; new, dormant and light accounts do not.
+/// </summary>
+public sealed class SharerProfileTests
+{
+    private static readonly DateTimeOffset s_start = new(2026, 6, 1, 8, 0, 0, TimeSpan.Zero);
+    private const double CohortShare = 0.6;
+
+    private static (ulong Bits, int Latest) Active(IEnumerable<int> minutes)
+    {
+        ulong bits = 0;
+        var latest = 0;
+        foreach (var m in minutes)
+        {
+            Lockstep.Mark(ref bits, ref latest, s_start.AddMinutes(m));
+        }
+
+        return (bits, latest);
+    }
+
+    /// <summary>Each its own one or two sessions somewhere in the first two hours, on its own range.</summary>
+    private static IEnumerable<(ulong Bits, int Latest)> People(int count, int seed)
+    {
+        var random = new Random(seed);
+        for (var i = 0; i < count; i++)
+        {
+            var sessions = Enumerable.Range(0, random.Next(1, 3)).Select(_ => (Start: random.Next(0, 100), Length: random.Next(20, 41)));
+            yield return Active(sessions.SelectMany(x => Enumerable.Range(x.Start, x.Length).Where(_ => random.NextDouble() < 0.6)));
+        }
+    }
+
+    /// <summary>Scripts on one schedule of twenty minutes on and ten off for two hours, each in half of the minutes.</summary>
+    private static IEnumerable<(ulong Bits, int Latest)> Shifts(int count, int seed)
+    {
+        var random = new Random(seed);
+        var on = Enumerable.Range(0, 4).SelectMany(s => Enumerable.Range(s * 30, 20)).ToList();
+        for (var i = 0; i < count; i++)
+        {
+            yield return Active(on.Where(_ => random.NextDouble() < 0.5));
+        }
+    }
+
+    private static SharerTraits[] Sample(Standing standing, IEnumerable<(ulong Bits, int Latest)> timings) =>
+        [.. timings.Select((t, i) => new SharerTraits(standing, (ushort)(i + 1), 0, t.Bits, t.Latest))];
+
+    [Theory]
+    [InlineData(Standing.Established, false, true)]
+    [InlineData(Standing.Established, true, true)]
+    [InlineData(Standing.Trusted | Standing.New, true, true)]
+    [InlineData(Standing.Known, false, false)]
+    [InlineData(Standing.Known, true, false)]
+    [InlineData(Standing.None, false, true)]
+    [InlineData(Standing.None, true, false)]
+    [InlineData(Standing.New, false, false)]
+    [InlineData(Standing.Dormant, false, false)]
+    public void What_a_sharers_standing_and_timing_say(Standing standing, bool inLockstep, bool vouches) =>
+        Assert.Equal(vouches, SharerProfile.Vouches(standing, inLockstep));
+
+    [Fact]
+    public void A_popular_tool_on_a_deployments_first_day_is_not_suspect()
+    {
+        // Aged customers the service has no history of yet (standing None), each with their own sessions.
+        var sample = Sample(Standing.None, People(64, 3));
+        Assert.True(SharerProfile.Suspicion(sample, CohortShare) <= 0.2, $"suspicion {SharerProfile.Suspicion(sample, CohortShare)}");
+    }
+
+    [Fact]
+    public void Aged_accounts_working_one_shift_schedule_are_suspect_whatever_their_age()
+    {
+        var sample = Sample(Standing.None, Shifts(40, 5));
+        Assert.True(SharerProfile.Suspicion(sample, CohortShare) >= 0.8, $"suspicion {SharerProfile.Suspicion(sample, CohortShare)}");
+        // The same schedule kept by established customers (a tool's scheduled jobs) still vouches.
+        Assert.Equal(0, SharerProfile.Suspicion(Sample(Standing.Established, Shifts(40, 5)), CohortShare));
+    }
+
+    [Fact]
+    public void A_campaign_among_a_tools_users_raises_suspicion_by_its_share()
+    {
+        var sample = Sample(Standing.None, People(32, 7)).Concat(Sample(Standing.None, Shifts(32, 9))).ToArray();
+        var suspicion = SharerProfile.Suspicion(sample, CohortShare);
+        Assert.InRange(suspicion, 0.35, 0.65);
+    }
+
+    [Fact]
+    public void Young_or_dormant_sharers_are_suspect_on_their_own_sessions()
+    {
+        Assert.Equal(1, SharerProfile.Suspicion(Sample(Standing.New, People(20, 1)), CohortShare));
+        Assert.Equal(1, SharerProfile.Suspicion(Sample(Standing.Dormant, People(20, 2)), CohortShare));
+    }
+
+    [Fact]
+    public void One_cohort_is_a_class_or_a_team_even_in_step()
+    {
+        // Thirty new students in one campus range, in class together.
+        var sample = Sample(Standing.New, Shifts(30, 4)).Select(s => s with { RangeTag = 7 }).ToArray();
+        Assert.Equal(0, SharerProfile.Suspicion(sample, CohortShare));
+    }
+
+    [Fact]
+    public void Nothing_known_of_any_sharer_is_fully_suspect() =>
+        Assert.Equal(1, SharerProfile.Suspicion([], CohortShare));
+
+    [Fact]
+    public void Lockstep_flags_name_the_sharers_in_step()
+    {
+        var timings = People(30, 13).Concat(Shifts(30, 17)).Select(t => (t.Bits, t.Latest)).ToArray();
+        var flags = new bool[timings.Length];
+        var share = Lockstep.BeyondChanceBySharer(timings, flags);
+        Assert.Equal(Lockstep.BeyondChance(timings), share, 1e-12);
+        var peopleFlagged = flags[..30].Count(f => f);
+        var scriptsFlagged = flags[30..].Count(f => f);
+        Assert.True(scriptsFlagged >= 24, $"scripts in step: {scriptsFlagged} of 30");
+        Assert.True(peopleFlagged <= 6, $"people in step: {peopleFlagged} of 30");
+    }
+
+    /// <summary>
+    /// Customers with sessions of 20 minutes and idle spells of 100 on average (both exponential, as
+    /// memoryless use is), a request a minute with chance 0.5 while in a session, watched for
+    /// <paramref name="minutes"/> from the moment the service started: a sixth of them are in a session
+    /// then. Each one's minutes with use.
+    /// </summary>
+    private static IEnumerable<(ulong Bits, int Latest)> Customers(int count, int minutes, int seed)
+    {
+        var random = new Random(seed);
+        double Exponential(double mean) => -mean * Math.Log(1 - random.NextDouble());
+        for (var i = 0; i < count; i++)
+        {
+            var used = new List<int>();
+            var inSession = random.NextDouble() < 20.0 / 120;
+            var t = inSession ? 0 : Exponential(100);
+            while (t < minutes)
+            {
+                var end = t + Math.Max(1, Exponential(20));
+                for (var m = (int)t; m < Math.Min(end, minutes); m++)
+                {
+                    if (random.NextDouble() < 0.5)
+                    {
+                        used.Add(m);
+                    }
+                }
+
+                t = end + Exponential(100);
+            }
+
+            yield return Active(used);
+        }
+    }
+
+    [Theory]
+    [InlineData(150, 1)]
+    [InlineData(150, 2)]
+    [InlineData(300, 3)]
+    public void Customers_in_a_session_when_the_watching_began_or_when_the_sample_was_taken_are_not_in_step(int minutes, int seed)
+    {
+        // A tool's 64 sampled sharers are those that used it last: all of them in a session now.
+        var timings = Customers(2000, minutes, seed).Where(t => t.Bits != 0).OrderByDescending(t => t.Latest).Take(64).ToArray();
+        Assert.True(Lockstep.BeyondChance(timings) < 0.2, $"beyond chance {Lockstep.BeyondChance(timings)}");
+        var sample = timings.Select((t, i) => new SharerTraits(Standing.None, (ushort)(i + 1), 0, t.Bits, t.Latest)).ToArray();
+        Assert.True(SharerProfile.Suspicion(sample, CohortShare) <= 0.2, $"suspicion {SharerProfile.Suspicion(sample, CohortShare)}");
+    }
+
+    [Fact]
+    public void Only_runs_cut_off_where_the_maps_begin_or_end_are_censored()
+    {
+        // Maps covering 10 bins (bit 9 the oldest, bit 0 the newest): a run reaching bin 7, 8 or 9,
+        // or bin 0, 1 or 2, goes; the runs between stay.
+        Assert.Equal(0b0000111000UL, Lockstep.Censored(0b1110111000UL, 10));
+        Assert.Equal(0b0000011000UL, Lockstep.Censored(0b0011011000UL, 10));
+        Assert.Equal(0b0001111000UL, Lockstep.Censored(0b0001111000UL, 10));
+        Assert.Equal(0b0001100000UL, Lockstep.Censored(0b1001100111UL, 10));
+        Assert.Equal(0UL, Lockstep.Censored(0b1111111111UL, 10));
+    }
+}
