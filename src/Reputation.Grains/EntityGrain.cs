@@ -108,6 +108,23 @@ public abstract partial class EntityGrain<TState>(IPersistentState<TState> state
         return Task.CompletedTask;
     }
 
+    Task IEntityGrain.ConfirmManyAsync(AccountConfirmation[] confirmations)
+    {
+        // As ConfirmAsync, for the accounts of one silo at once.
+        var held = state.State.Unconfirmed;
+        foreach (var c in confirmations)
+        {
+            if (held.Count == 0)
+            {
+                break;
+            }
+
+            held.Confirm(c.Account, c.Ids);
+        }
+
+        return Task.CompletedTask;
+    }
+
     /// <summary>Whether an entry was applied before: in the recent ring, or held for its account's confirmation.</summary>
     protected bool Applied(Core.Collections.DedupWindow dedup, ulong id) =>
         state.State.Unconfirmed.Contains(id) || !dedup.TryAddHash(id);

@@ -25,6 +25,7 @@ public sealed partial class AccountGrain(
     Templates.IModelReleases releases,
     IDecisionCache decisions,
     Backtests.IDecisionSamples samples,
+    ConfirmationBatcher confirmations,
     ReputationMetrics metrics,
     ReputationClock time,
     ILogger<AccountGrain> logger) : Grain, IAccountGrain, IIncomingGrainCallFilter
@@ -441,9 +442,9 @@ public sealed partial class AccountGrain(
 
         // Stored: the entities need not hold these ids for a retry any longer (a lost confirmation
         // leaves ids that age out; a re-send is this account's own ring's to recognise now).
-        Confirm(rangeEntries, k => GrainFactory.Ref<IIpRangeGrain>(k), e => e.DedupId());
-        Confirm(instrumentEntries, k => GrainFactory.Ref<IPaymentInstrumentGrain>(k), e => e.DedupId());
-        Confirm(templateEntries, k => GrainFactory.Ref<IPromptTemplateGrain>(k), e => e.DedupId());
+        Confirm(rangeEntries, EntityGrains.IpRange, e => e.DedupId());
+        Confirm(instrumentEntries, EntityGrains.PaymentInstrument, e => e.DedupId());
+        Confirm(templateEntries, EntityGrains.PromptTemplate, e => e.DedupId());
         Publish(hop: 0);
         TellNewLinks(linkedBefore);
         return statuses;
@@ -1200,14 +1201,18 @@ public sealed partial class AccountGrain(
         }
     }
 
-    private void Confirm<TEntry>(Dictionary<string, List<TEntry>>? entries, Func<string, IEntityGrain> entity, Func<TEntry, ulong> id)
+    /// <summary>
+    /// Confirms the entries' ids to their entities, with the silo's next batch of confirmations to
+    /// each (<see cref="ConfirmationBatcher"/>): one message per entity for many accounts, not one per account call.
+    /// </summary>
+    private void Confirm<TEntry>(Dictionary<string, List<TEntry>>? entries, string kind, Func<TEntry, ulong> id)
     {
         if (entries is null)
         {
             return;
         }
 
-        var accountId = this.GetPrimaryKeyString();
+        var account = Core.Collections.DedupWindow.Hash(this.GetPrimaryKeyString());
         foreach (var (key, list) in entries)
         {
             var ids = new ulong[list.Count];
@@ -1216,7 +1221,7 @@ public sealed partial class AccountGrain(
                 ids[i] = id(list[i]);
             }
 
-            _ = entity(key).ConfirmAsync(accountId, ids);
+            confirmations.Add(kind, key, account, ids);
         }
     }
 

@@ -97,6 +97,13 @@ public interface IEntityGrain
     /// </summary>
     [Alias("Confirm"), OneWay]
     Task ConfirmAsync(string accountId, ulong[] eventIds);
+
+    /// <summary>
+    /// <see cref="ConfirmAsync"/> for the accounts of one silo at once (<see cref="State.ConfirmationBatcher"/>):
+    /// each has stored the events whose entries carried its ids.
+    /// </summary>
+    [Alias("ConfirmMany"), OneWay]
+    Task ConfirmManyAsync(AccountConfirmation[] confirmations);
 }
 
 [Alias("reputation.IIpRangeGrain")]
