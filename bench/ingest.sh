@@ -11,11 +11,12 @@
 # CPU time (user and system, from the kernel's process statistics) around that run: the core time
 # per event, the steadier figure on a shared machine. The last lines are each build's median.
 #
-#   bench/ingest.sh [--rounds R] [--seconds S] [--accounts N] [--fingerprints F] [--model M] [COMMIT ...]
+#   bench/ingest.sh [--rounds R] [--seconds S] [--accounts N] [--fingerprints F] [--model M] [--no-spin] [COMMIT ...]
 #
 # --fingerprints F sends F prompt fingerprints per summary (the accounts' shared templates: four
 # template buckets each) and --model M names a model: what a gateway's usage carries; the default,
-# none of either, is ./bench.sh's own ingestion.
+# none of either, is ./bench.sh's own ingestion. --no-spin turns off the thread pool's spinning
+# (DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0) so that CPU time counts work, not waiting for it.
 set -euo pipefail
 
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -28,6 +29,7 @@ RUN_SECONDS=15
 ACCOUNTS=10000
 FINGERPRINTS=0
 MODEL=""
+SPIN=""
 COMMITS=()
 while (($# > 0)); do
   case "$1" in
@@ -36,6 +38,7 @@ while (($# > 0)); do
     --accounts) ACCOUNTS="${2:?}"; shift ;;
     --fingerprints) FINGERPRINTS="${2:?}"; shift ;;
     --model) MODEL="${2:?}"; shift ;;
+    --no-spin) SPIN=0 ;;
     -h | --help) sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"; exit 0 ;;
     -*) err "unknown option: $1"; exit 2 ;;
     *) COMMITS+=("$1") ;;
@@ -93,9 +96,18 @@ LOAD_DLL="$SCRIPT_DIR/bench/Reputation.Load/bin/Release/net10.0/Reputation.Load.
 # cpu_ticks <pid>: user + system time of the process so far, in clock ticks.
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 
-# ingest <label>: one ingestion run; prints its events/s and the service's µs of CPU per event.
+# messages <direction: Request|OneWay>: grain messages the silo has processed so far (Orleans' own counter).
+messages() {
+  curl -fsS "$URL/metrics" -H "X-Api-Key: dev-operator-key" \
+    | awk -v d="Direction=\"$1\"" '/^orleans_messaging_processing_dispatcher_processed_total/ && index($0, d) { n += $NF } END { printf "%d\n", n }'
+}
+
+# ingest <label>: one ingestion run; prints its events/s, the service's µs of CPU per event, and
+# grain requests and one-way messages per event (in hundredths).
 ingest() {
-  local before after line events rate
+  local before after line events rate requests oneway
+  requests="$(messages Request)"
+  oneway="$(messages OneWay)"
   before="$(cpu_ticks "$SERVICE_PID")"
   line="$(dotnet "$LOAD_DLL" ingest --url "$URL" --key dev-service-key --accounts "$ACCOUNTS" --seconds "$RUN_SECONDS" \
     --batch 1000 --concurrency 4 --distinct true --fingerprints "$FINGERPRINTS" --model "${MODEL:-}" --label "$1" 2>/dev/null | grep '^result ')"
@@ -103,7 +115,10 @@ ingest() {
   events="$(grep -o ' events=[0-9]*' <<<"$line" | cut -d= -f2)"
   rate="$(grep -o 'events_per_s=[0-9]*' <<<"$line" | cut -d= -f2)"
   ((events > 0)) || { err "no events accepted: $line"; return 1; }
-  printf '%s %s\n' "$rate" $(( (after - before) * 1000000 / TICKS / events ))
+  # The exporter answers from a cache refreshed at most every few hundred milliseconds.
+  sleep 1
+  printf '%s %s %s %s\n' "$rate" $(( (after - before) * 1000000 / TICKS / events )) \
+    $(( ($(messages Request) - requests) * 100 / events )) $(( ($(messages OneWay) - oneway) * 100 / events ))
 }
 
 # run <label> <dll>: starts the service, loads the population, measures twice; prints the second.
@@ -116,6 +131,7 @@ run() {
     export Reputation__Storage__Provider=Memory
     export Reputation__Silo__SiloPort=11193 Reputation__Silo__GatewayPort=30193
     export Logging__LogLevel__Default=Warning
+    if [[ -n "$SPIN" ]]; then export DOTNET_ThreadPool_UnfairSemaphoreSpinLimit="$SPIN"; fi
     exec dotnet "$dll"
   ) >>"$WORK/service-$label.log" 2>&1 &
   SERVICE_PID=$!
@@ -130,10 +146,11 @@ run() {
   second="$(ingest "$label-2")"
   stop_pid "$SERVICE_PID" "the service" 60 kill || true
   SERVICE_PID=""
-  printf '%-8s events_per_s=%s cpu_us_per_event=%s (first run %s / %s) load=%s\n' "$label" ${second} ${first} "$(cut -d' ' -f1 /proc/loadavg)" | tee -a "$RESULTS"
+  printf '%-8s events_per_s=%s cpu_us_per_event=%s requests_per_100_events=%s oneway_per_100_events=%s (first run %s / %s / %s / %s) load=%s\n' \
+    "$label" ${second} ${first} "$(cut -d' ' -f1 /proc/loadavg)" | tee -a "$RESULTS"
 }
 
-log "$ROUNDS rounds, $ACCOUNTS accounts, ${RUN_SECONDS} s runs, $FINGERPRINTS fingerprints per summary${MODEL:+, model $MODEL}; results in $RESULTS"
+log "$ROUNDS rounds, $ACCOUNTS accounts, ${RUN_SECONDS} s runs, $FINGERPRINTS fingerprints per summary${MODEL:+, model $MODEL}${SPIN:+, no spinning}; results in $RESULTS"
 for ((round = 1; round <= ROUNDS; round++)); do
   log "Round $round of $ROUNDS"
   for build in "${BUILDS[@]}"; do
@@ -141,13 +158,13 @@ for ((round = 1; round <= ROUNDS; round++)); do
   done
 done
 
-# Each build's median over the rounds (events/s, CPU µs per event).
+# Each build's median over the rounds of each figure.
 log "Medians"
+median() { grep "^$1 " "$RESULTS" | grep -o " $2=[0-9]*" | cut -d= -f2 | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 for build in "${BUILDS[@]}"; do
   label="${build%%:*}"
-  rates="$(grep "^$label " "$RESULTS" | grep -o 'events_per_s=[0-9]*' | cut -d= -f2 | sort -n)"
-  cpus="$(grep "^$label " "$RESULTS" | grep -o 'cpu_us_per_event=[0-9]*' | cut -d= -f2 | sort -n)"
-  n="$(wc -l <<<"$rates")"
-  printf '%-8s events_per_s=%s cpu_us_per_event=%s rounds=%s\n' "$label" \
-    "$(sed -n "$(( (n + 1) / 2 ))p" <<<"$rates")" "$(sed -n "$(( (n + 1) / 2 ))p" <<<"$cpus")" "$n" | tee -a "$RESULTS"
+  printf '%-8s events_per_s=%s cpu_us_per_event=%s requests_per_100_events=%s oneway_per_100_events=%s rounds=%s\n' "$label" \
+    "$(median "$label" events_per_s)" "$(median "$label" cpu_us_per_event)" "$(median "$label" requests_per_100_events)" \
+    "$(median "$label" oneway_per_100_events)" "$(grep -c "^$label " "$RESULTS")" | tee -a "$RESULTS.medians"
 done
+cat "$RESULTS.medians" >>"$RESULTS" && rm -f "$RESULTS.medians"
