@@ -110,7 +110,13 @@ public abstract partial class EntityGrain<TState>(IPersistentState<TState> state
 
     Task IEntityGrain.ConfirmManyAsync(AccountConfirmation[] confirmations)
     {
-        // As ConfirmAsync, for the accounts of one silo at once.
+        Confirm(confirmations);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>As <see cref="IEntityGrain.ConfirmAsync"/>, for the accounts of one silo at once (in memory: the next write stores it).</summary>
+    protected void Confirm(AccountConfirmation[] confirmations)
+    {
         var held = state.State.Unconfirmed;
         foreach (var c in confirmations)
         {
@@ -121,8 +127,6 @@ public abstract partial class EntityGrain<TState>(IPersistentState<TState> state
 
             held.Confirm(c.Account, c.Ids);
         }
-
-        return Task.CompletedTask;
     }
 
     /// <summary>Whether an entry was applied before: in the recent ring, or held for its account's confirmation.</summary>

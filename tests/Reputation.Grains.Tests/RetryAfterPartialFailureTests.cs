@@ -151,6 +151,49 @@ public sealed class BatchedConfirmationTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task Confirmations_taken_along_with_another_accounts_call_are_applied_by_it()
+    {
+        const string range = "172.16.123.0/24";
+        var rangeGrain = fixture.Grains.GetGrain<IIpRangeGrain>(range);
+        var confirmed = Events.NewId("bc-along");
+        var caller = Events.NewId("bc-caller");
+        var confirmedEntry = new RangeEntry { EventId = Events.NewId("bc-evt"), OccurredAt = Now, Requests = 3 };
+        var callerEntry = new RangeEntry { EventId = Events.NewId("bc-evt"), OccurredAt = Now, Requests = 5 };
+        await rangeGrain.RecordAsync(confirmed, [confirmedEntry]);
+        var before = (await rangeGrain.GetSnapshotAsync())!.Usage.RequestsTotal;
+
+        // Another account's call carries the first account's confirmation; its own entry is held.
+        await rangeGrain.RecordAsync(caller, [callerEntry], [new AccountConfirmation { Account = Hash(confirmed), Ids = [confirmedEntry.DedupId()] }]);
+        for (var i = 0; i < 2 * Ranges.IpRangeState.DedupCapacity; i++)
+        {
+            await rangeGrain.RecordAsync($"bc-along-busy-{i}", [new RangeEntry { EventId = Events.NewId("bc-busy"), OccurredAt = Now, Requests = 1 }]);
+        }
+
+        await rangeGrain.RecordAsync(caller, [callerEntry]);
+        Assert.Equal(before + 5 + (2 * Ranges.IpRangeState.DedupCapacity), (await rangeGrain.GetSnapshotAsync())!.Usage.RequestsTotal);
+        await rangeGrain.RecordAsync(confirmed, [confirmedEntry]);
+        Assert.Equal(before + 5 + (2 * Ranges.IpRangeState.DedupCapacity) + 3, (await rangeGrain.GetSnapshotAsync())!.Usage.RequestsTotal);
+    }
+
+    [Fact]
+    public void Confirmations_taken_for_a_call_are_not_sent_again()
+    {
+        var sent = new List<AccountConfirmation[]>();
+        using var batcher = new ConfirmationBatcher(new ConfirmationSettings(TimeSpan.Zero, MaxIds: 64), (_, _, batch) => sent.Add(batch),
+            Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        Assert.Null(batcher.Take(EntityGrains.IpRange, "r"));
+        batcher.Add(EntityGrains.IpRange, "r", 1, [1]);
+        batcher.Add(EntityGrains.IpRange, "r", 2, [2]);
+        batcher.Add(EntityGrains.PromptTemplate, "b", 1, [1]);
+
+        Assert.Equal([1UL, 2UL], batcher.Take(EntityGrains.IpRange, "r")!.Select(c => c.Account));
+        Assert.Null(batcher.Take(EntityGrains.IpRange, "r"));
+        batcher.Flush();
+        // Only the template's: the range's went with the call.
+        Assert.Equal(1UL, Assert.Single(Assert.Single(sent)).Account);
+    }
+
+    [Fact]
     public void An_entity_with_as_many_ids_waiting_as_the_bound_gets_them_at_once()
     {
         var sent = new List<AccountConfirmation[]>();

@@ -372,9 +372,16 @@ public sealed partial class AccountGrain(
             {
                 linkedBefore = [.. s.IpRanges.Take(RangesScored).Select(Key.Range), .. s.PaymentInstruments.Take(InstrumentsScored).Select(Key.Instrument), .. s.PromptBuckets.Select(Key.Template)];
             }
-            var rangeCalls = Calls(rangeEntries, (k, v) => GrainFactory.Ref<IIpRangeGrain>(k).RecordAsync(accountId, v));
-            var instrumentCalls = Calls(instrumentEntries, (k, v) => GrainFactory.Ref<IPaymentInstrumentGrain>(k).RecordAsync(accountId, v));
-            var templateCalls = Calls(templateEntries, (k, v) => GrainFactory.Ref<IPromptTemplateGrain>(k).RecordAsync(accountId, v));
+            // Each call takes along the silo's confirmations waiting for its entity (decision 0040).
+            var rangeCalls = Calls(rangeEntries, (k, v) => confirmations.Take(EntityGrains.IpRange, k) is { } c
+                ? GrainFactory.Ref<IIpRangeGrain>(k).RecordAsync(accountId, v, c)
+                : GrainFactory.Ref<IIpRangeGrain>(k).RecordAsync(accountId, v));
+            var instrumentCalls = Calls(instrumentEntries, (k, v) => confirmations.Take(EntityGrains.PaymentInstrument, k) is { } c
+                ? GrainFactory.Ref<IPaymentInstrumentGrain>(k).RecordAsync(accountId, v, c)
+                : GrainFactory.Ref<IPaymentInstrumentGrain>(k).RecordAsync(accountId, v));
+            var templateCalls = Calls(templateEntries, (k, v) => confirmations.Take(EntityGrains.PromptTemplate, k) is { } c
+                ? GrainFactory.Ref<IPromptTemplateGrain>(k).RecordAsync(accountId, v, c)
+                : GrainFactory.Ref<IPromptTemplateGrain>(k).RecordAsync(accountId, v));
 
             foreach (var signals in await Task.WhenAll(rangeCalls))
             {

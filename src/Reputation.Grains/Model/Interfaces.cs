@@ -112,6 +112,13 @@ public interface IIpRangeGrain : IGrainWithStringKey, IEntityGrain
     [Alias("Record")]
     ValueTask<RangeSignals> RecordAsync(string accountId, RangeEntry[] entries);
 
+    /// <summary>
+    /// As <see cref="RecordAsync(string, RangeEntry[])"/>, first forgetting the ids of <paramref name="confirmed"/>:
+    /// the confirmations of the caller's silo that were waiting for this entity (<see cref="State.ConfirmationBatcher"/>).
+    /// </summary>
+    [Alias("RecordConfirming")]
+    ValueTask<RangeSignals> RecordAsync(string accountId, RangeEntry[] entries, AccountConfirmation[] confirmed);
+
     [Alias("GetSignals"), ReadOnly]
     ValueTask<RangeSignals> GetSignalsAsync();
 
@@ -124,6 +131,13 @@ public interface IPaymentInstrumentGrain : IGrainWithStringKey, IEntityGrain
 {
     [Alias("Record")]
     ValueTask<InstrumentSignals> RecordAsync(string accountId, InstrumentEntry[] entries);
+
+    /// <summary>
+    /// As <see cref="RecordAsync(string, InstrumentEntry[])"/>, first forgetting the ids of <paramref name="confirmed"/>:
+    /// the confirmations of the caller's silo that were waiting for this entity (<see cref="State.ConfirmationBatcher"/>).
+    /// </summary>
+    [Alias("RecordConfirming")]
+    ValueTask<InstrumentSignals> RecordAsync(string accountId, InstrumentEntry[] entries, AccountConfirmation[] confirmed);
 
     [Alias("GetSignals"), ReadOnly]
     ValueTask<InstrumentSignals> GetSignalsAsync();
@@ -138,6 +152,13 @@ public interface IPromptTemplateGrain : IGrainWithStringKey, IEntityGrain
 {
     [Alias("Record")]
     ValueTask<TemplateSignals> RecordAsync(string accountId, TemplateEntry[] entries);
+
+    /// <summary>
+    /// As <see cref="RecordAsync(string, TemplateEntry[])"/>, first forgetting the ids of <paramref name="confirmed"/>:
+    /// the confirmations of the caller's silo that were waiting for this entity (<see cref="State.ConfirmationBatcher"/>).
+    /// </summary>
+    [Alias("RecordConfirming")]
+    ValueTask<TemplateSignals> RecordAsync(string accountId, TemplateEntry[] entries, AccountConfirmation[] confirmed);
 
     [Alias("GetSignals"), ReadOnly]
     ValueTask<TemplateSignals> GetSignalsAsync();

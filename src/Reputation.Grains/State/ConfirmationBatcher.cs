@@ -74,6 +74,23 @@ public sealed partial class ConfirmationBatcher : IDisposable
         }
     }
 
+    /// <summary>
+    /// Takes what is waiting for an entity, to go with a call to it that is about to be made (no
+    /// message of its own); null when nothing is. A call that then fails loses them, as a lost batch.
+    /// </summary>
+    public AccountConfirmation[]? Take(string kind, string key)
+    {
+        if (!_pending.TryGetValue((kind, key), out var pending))
+        {
+            return null;
+        }
+
+        lock (pending)
+        {
+            return pending.Closed ? null : pending.Take();
+        }
+    }
+
     /// <summary>Sends every entity what is waiting for it.</summary>
     public void Flush()
     {
