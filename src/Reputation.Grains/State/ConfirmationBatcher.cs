@@ -165,5 +165,5 @@ public sealed partial class ConfirmationBatcher : IDisposable
 /// <param name="MaxIds">Ids waiting for one entity that are sent at once: what an entity holds beyond its calls in flight, per silo.</param>
 public sealed record ConfirmationSettings(TimeSpan Interval, int MaxIds)
 {
-    public static ConfirmationSettings Default { get; } = new(TimeSpan.FromMilliseconds(50), 64);
+    public static ConfirmationSettings Default { get; } = new(TimeSpan.FromMilliseconds(250), 64);
 }
