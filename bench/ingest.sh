@@ -2,7 +2,7 @@
 # bench/ingest.sh — usage ingestion on memory storage, this working tree against other commits, in one session.
 #
 # Builds the service and the load driver (Release) from this working tree and the service from each
-# commit given (in git worktrees under .data/bench-ingest, kept for the next run). Then, ROUNDS times
+# commit given (in temporary git worktrees under .data/bench-ingest). Then, ROUNDS times
 # and alternating between the builds, it starts the service on memory storage (127.0.0.1:5193,
 # Development keys), loads ACCOUNTS accounts as ./bench.sh does (a signup with IP and card and a
 # usage summary each), and measures ingestion as ./bench.sh's issue-12 figure does: usage summaries
@@ -54,6 +54,7 @@ URL="http://127.0.0.1:$PORT"
 WORK="$SCRIPT_DIR/.data/bench-ingest"
 RESULTS="$WORK/results-$(date +%Y%m%d-%H%M%S).txt"
 SERVICE_PID=""
+TREES=()
 TICKS="$(getconf CLK_TCK)"
 export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1
 
@@ -62,6 +63,9 @@ cleanup() {
   if [[ -n "$SERVICE_PID" ]]; then
     stop_pid "$SERVICE_PID" "the service" 60 kill || true
   fi
+  for tree in "${TREES[@]}"; do
+    git worktree remove --force "$tree" >/dev/null 2>&1 || true
+  done
   exit "$rc"
 }
 trap cleanup EXIT
@@ -82,9 +86,9 @@ BUILDS=()
 for commit in "${COMMITS[@]}"; do
   sha="$(git rev-parse --short "$commit^{commit}")"
   tree="$WORK/tree-$sha"
-  if [[ ! -d "$tree" ]]; then
-    git worktree add --detach "$tree" "$sha" >/dev/null
-  fi
+  git worktree remove --force "$tree" >/dev/null 2>&1 || rm -rf "$tree"
+  git worktree add --detach "$tree" "$sha" >/dev/null
+  TREES+=("$tree")
   log "Building $sha (Release) ..."
   BUILDS+=("$sha:$(build "$tree")")
 done
