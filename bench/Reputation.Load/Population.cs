@@ -28,6 +28,20 @@ internal static class Population
         _ => null,
     };
 
+    /// <summary>Accounts that send the same prompt templates (near-identical fingerprints).</summary>
+    public const int AccountsPerTemplateGroup = 20;
+
+    /// <summary>
+    /// The <paramref name="f"/>-th prompt fingerprint of account <paramref name="i"/>, 16 hex
+    /// characters: the template of its group, with one bit of its own flipped (within the service's
+    /// near-duplicate distance), so the group's accounts share its buckets.
+    /// </summary>
+    public static string Fingerprint(long i, int f)
+    {
+        var template = System.IO.Hashing.XxHash64.HashToUInt64(BitConverter.GetBytes((i / AccountsPerTemplateGroup * 64) + f));
+        return (template ^ (1UL << (int)(i % 64))).ToString("x16", CultureInfo.InvariantCulture);
+    }
+
     /// <summary>The card a billing decision names: the account's own, or a new one for an account without.</summary>
     public static string BillingCard(long i) => Card(i) ?? string.Create(CultureInfo.InvariantCulture, $"card-{i}");
 }

@@ -11,6 +11,7 @@ using Reputation.Load;
 //
 //   populate   --url U --key K --from N --to M [--concurrency C]
 //   ingest     --url U --key K --accounts N --seconds S [--batch B] [--concurrency C] [--label L] [--distinct true]
+//              [--fingerprints F] [--model M]
 //   raw        --connection-string CS --seconds S [--concurrency C] [--rows R]
 //   durable    --url U --key K --seconds S [--batch B] [--concurrency C]
 //   drop       --connection-string CS --table T
@@ -146,6 +147,9 @@ internal static class Commands
     /// <summary>
     /// Usage summaries for random accounts of the population in batches (unique ids, so none is a
     /// duplicate), for a bounded time. With <c>--distinct true</c> no account is twice in a batch.
+    /// With <c>--fingerprints F</c> each summary carries F prompt fingerprints of the account's own
+    /// templates (<see cref="Population.Fingerprint"/>: shared by the accounts of its template
+    /// group), and with <c>--model M</c> names model M: the template buckets' share of the fan-out.
     /// </summary>
     public static async Task<int> IngestAsync(Options o)
     {
@@ -155,6 +159,13 @@ internal static class Commands
         var concurrency = (int)o.Number("concurrency", 4);
         var label = o.Text("label", "ingest");
         var distinct = bool.Parse(o.Text("distinct", "false"));
+        var fingerprints = (int)o.Number("fingerprints", 0);
+        var model = o.Text("model", "");
+        if (fingerprints is < 0 or > 64)
+        {
+            throw new ArgumentException($"--fingerprints takes 0 to 64, not {fingerprints}");
+        }
+
         if (distinct && batch > accounts)
         {
             throw new ArgumentException($"--distinct needs --batch ({batch}) at most --accounts ({accounts})");
@@ -187,6 +198,8 @@ internal static class Commands
                         Id = string.Create(CultureInfo.InvariantCulture, $"{run}-{Interlocked.Increment(ref sequence)}"),
                         Type = EventType.Usage, AccountId = Population.Account(i), OccurredAt = now,
                         Ip = Population.Ip(i), Requests = 1 + (k % 5), InputTokens = 800, OutputTokens = 400,
+                        PromptFingerprints = fingerprints == 0 ? null : [.. Enumerable.Range(0, fingerprints).Select(f => Population.Fingerprint(i, f))],
+                        Model = model.Length == 0 ? null : model,
                     };
                 }
 
@@ -200,7 +213,7 @@ internal static class Commands
         var elapsed = clock.Elapsed.TotalSeconds;
         // Every id is new, so a duplicate is an event the client re-sent after an attempt that
         // stored it but did not answer in time: stored once, counted in the rate.
-        Result($"label={label} distinct={distinct.ToString().ToLowerInvariant()} events={accepted + duplicates} accepted={accepted} resent_duplicates={duplicates} rejected={rejected} batches={batches} batch={batch} concurrency={concurrency} seconds={elapsed:0.0} events_per_s={(accepted + duplicates) / elapsed:0}");
+        Result($"label={label} distinct={distinct.ToString().ToLowerInvariant()} fingerprints={fingerprints} events={accepted + duplicates} accepted={accepted} resent_duplicates={duplicates} rejected={rejected} batches={batches} batch={batch} concurrency={concurrency} seconds={elapsed:0.0} events_per_s={(accepted + duplicates) / elapsed:0}");
         return rejected == 0 ? 0 : 1;
     }
 

@@ -108,6 +108,27 @@ public abstract partial class EntityGrain<TState>(IPersistentState<TState> state
         return Task.CompletedTask;
     }
 
+    Task IEntityGrain.ConfirmManyAsync(AccountConfirmation[] confirmations)
+    {
+        Confirm(confirmations);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>As <see cref="IEntityGrain.ConfirmAsync"/>, for the accounts of one silo at once (in memory: the next write stores it).</summary>
+    protected void Confirm(AccountConfirmation[] confirmations)
+    {
+        var held = state.State.Unconfirmed;
+        foreach (var c in confirmations)
+        {
+            if (held.Count == 0)
+            {
+                break;
+            }
+
+            held.Confirm(c.Account, c.Ids);
+        }
+    }
+
     /// <summary>Whether an entry was applied before: in the recent ring, or held for its account's confirmation.</summary>
     protected bool Applied(Core.Collections.DedupWindow dedup, ulong id) =>
         state.State.Unconfirmed.Contains(id) || !dedup.TryAddHash(id);

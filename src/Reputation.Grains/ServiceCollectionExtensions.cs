@@ -43,6 +43,8 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton<Webhooks.WebhookSender>();
         services.AddSingleton<Webhooks.WebhookWaker>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<Webhooks.WebhookWaker>());
+        services.TryAddSingleton(ConfirmationSettings.Default);
+        services.TryAddSingleton<ConfirmationBatcher>();
         services.TryAddSingleton(Accounts.DecisionCacheSettings.Default);
         services.TryAddSingleton<Accounts.DecisionCache>();
         services.TryAddSingleton<Accounts.IDecisionCache>(sp => sp.GetRequiredService<Accounts.DecisionCache>());

@@ -79,6 +79,137 @@ public sealed class RetryAfterPartialFailureTests(ClusterFixture fixture)
     }
 }
 
+/// <summary>
+/// Confirmations of a silo's accounts gathered into one message per entity
+/// (docs/decisions/0040-batched-confirmations.md): what reaches the entity must be what each account
+/// would have sent, once, and a batch that is lost must leave every id in it held.
+/// </summary>
+[Collection(ClusterCollection.Name)]
+public sealed class BatchedConfirmationTests(ClusterFixture fixture)
+{
+    private DateTimeOffset Now => fixture.Time.GetUtcNow();
+
+    private static ulong Hash(string id) => Core.Collections.DedupWindow.Hash(id);
+
+    [Fact]
+    public async Task A_range_forgets_the_ids_of_the_accounts_in_a_batch_and_still_holds_those_of_a_lost_one()
+    {
+        const string range = "172.16.122.0/24";
+        var rangeGrain = fixture.Grains.GetGrain<IIpRangeGrain>(range);
+        var confirmed = Events.NewId("bc-confirmed");
+        var lost = Events.NewId("bc-lost");
+        var confirmedEntry = new RangeEntry { EventId = Events.NewId("bc-evt"), OccurredAt = Now, Requests = 3 };
+        var lostEntry = new RangeEntry { EventId = Events.NewId("bc-evt"), OccurredAt = Now, Requests = 5 };
+        await rangeGrain.RecordAsync(confirmed, [confirmedEntry]);
+        await rangeGrain.RecordAsync(lost, [lostEntry]);
+        var before = (await rangeGrain.GetSnapshotAsync())!.Usage.RequestsTotal;
+
+        // The batch with the first account's confirmation arrives twice (a re-sent message); the one
+        // with the second account's never does.
+        AccountConfirmation[] batch = [new() { Account = Hash(confirmed), Ids = [confirmedEntry.DedupId()] }];
+        await rangeGrain.ConfirmManyAsync(batch);
+        await rangeGrain.ConfirmManyAsync(batch);
+        for (var i = 0; i < 2 * Ranges.IpRangeState.DedupCapacity; i++)
+        {
+            await rangeGrain.RecordAsync($"bc-busy-{i}", [new RangeEntry { EventId = Events.NewId("bc-busy"), OccurredAt = Now, Requests = 1 }]);
+        }
+
+        // Re-sent as after a partial failure: the unconfirmed event counts once, the confirmed one is
+        // the account's own ring's to recognise and no longer the range's.
+        await rangeGrain.RecordAsync(lost, [lostEntry]);
+        Assert.Equal(before + (2 * Ranges.IpRangeState.DedupCapacity), (await rangeGrain.GetSnapshotAsync())!.Usage.RequestsTotal);
+        await rangeGrain.RecordAsync(confirmed, [confirmedEntry]);
+        Assert.Equal(before + (2 * Ranges.IpRangeState.DedupCapacity) + 3, (await rangeGrain.GetSnapshotAsync())!.Usage.RequestsTotal);
+    }
+
+    [Fact]
+    public async Task Confirmations_added_from_many_threads_reach_each_entity_once_in_one_message_per_flush()
+    {
+        var sent = new List<(string Kind, string Key, AccountConfirmation[] Batch)>();
+        using var batcher = new ConfirmationBatcher(new ConfirmationSettings(TimeSpan.Zero, MaxIds: 1_000_000),
+            (kind, key, batch) => { lock (sent) { sent.Add((kind, key, batch)); } }, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        const int Accounts = 400;
+        await Task.WhenAll(Enumerable.Range(0, 4).Select(worker => Task.Run(() =>
+        {
+            for (var a = worker; a < Accounts; a += 4)
+            {
+                batcher.Add(EntityGrains.IpRange, $"range-{a % 10}", (ulong)a, [(ulong)(a * 10), (ulong)((a * 10) + 1)]);
+                batcher.Add(EntityGrains.PaymentInstrument, $"card-{a % 3}", (ulong)a, [(ulong)(a * 10)]);
+            }
+        }, TestContext.Current.CancellationToken)));
+        batcher.Flush();
+        batcher.Flush();
+
+        Assert.Equal(13, sent.Count);
+        Assert.Equal(13, sent.Select(s => (s.Kind, s.Key)).Distinct().Count());
+        var ranges = sent.Where(s => s.Kind == EntityGrains.IpRange).SelectMany(s => s.Batch.Select(c => (s.Key, c.Account, Ids: string.Join(',', c.Ids)))).ToList();
+        Assert.Equal(Accounts, ranges.Count);
+        Assert.Equal(Accounts, ranges.Distinct().Count());
+        Assert.All(ranges, r => Assert.Equal($"range-{r.Account % 10}", r.Key));
+        Assert.All(ranges, r => Assert.Equal($"{r.Account * 10},{(r.Account * 10) + 1}", r.Ids));
+        Assert.Equal(Accounts, sent.Where(s => s.Kind == EntityGrains.PaymentInstrument).Sum(s => s.Batch.Length));
+    }
+
+    [Fact]
+    public async Task Confirmations_taken_along_with_another_accounts_call_are_applied_by_it()
+    {
+        const string range = "172.16.123.0/24";
+        var rangeGrain = fixture.Grains.GetGrain<IIpRangeGrain>(range);
+        var confirmed = Events.NewId("bc-along");
+        var caller = Events.NewId("bc-caller");
+        var confirmedEntry = new RangeEntry { EventId = Events.NewId("bc-evt"), OccurredAt = Now, Requests = 3 };
+        var callerEntry = new RangeEntry { EventId = Events.NewId("bc-evt"), OccurredAt = Now, Requests = 5 };
+        await rangeGrain.RecordAsync(confirmed, [confirmedEntry]);
+        var before = (await rangeGrain.GetSnapshotAsync())!.Usage.RequestsTotal;
+
+        // Another account's call carries the first account's confirmation; its own entry is held.
+        await rangeGrain.RecordAsync(caller, [callerEntry], [new AccountConfirmation { Account = Hash(confirmed), Ids = [confirmedEntry.DedupId()] }]);
+        for (var i = 0; i < 2 * Ranges.IpRangeState.DedupCapacity; i++)
+        {
+            await rangeGrain.RecordAsync($"bc-along-busy-{i}", [new RangeEntry { EventId = Events.NewId("bc-busy"), OccurredAt = Now, Requests = 1 }]);
+        }
+
+        await rangeGrain.RecordAsync(caller, [callerEntry]);
+        Assert.Equal(before + 5 + (2 * Ranges.IpRangeState.DedupCapacity), (await rangeGrain.GetSnapshotAsync())!.Usage.RequestsTotal);
+        await rangeGrain.RecordAsync(confirmed, [confirmedEntry]);
+        Assert.Equal(before + 5 + (2 * Ranges.IpRangeState.DedupCapacity) + 3, (await rangeGrain.GetSnapshotAsync())!.Usage.RequestsTotal);
+    }
+
+    [Fact]
+    public void Confirmations_taken_for_a_call_are_not_sent_again()
+    {
+        var sent = new List<AccountConfirmation[]>();
+        using var batcher = new ConfirmationBatcher(new ConfirmationSettings(TimeSpan.Zero, MaxIds: 64), (_, _, batch) => sent.Add(batch),
+            Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        Assert.Null(batcher.Take(EntityGrains.IpRange, "r"));
+        batcher.Add(EntityGrains.IpRange, "r", 1, [1]);
+        batcher.Add(EntityGrains.IpRange, "r", 2, [2]);
+        batcher.Add(EntityGrains.PromptTemplate, "b", 1, [1]);
+
+        Assert.Equal([1UL, 2UL], batcher.Take(EntityGrains.IpRange, "r")!.Select(c => c.Account));
+        Assert.Null(batcher.Take(EntityGrains.IpRange, "r"));
+        batcher.Flush();
+        // Only the template's: the range's went with the call.
+        Assert.Equal(1UL, Assert.Single(Assert.Single(sent)).Account);
+    }
+
+    [Fact]
+    public void An_entity_with_as_many_ids_waiting_as_the_bound_gets_them_at_once()
+    {
+        var sent = new List<AccountConfirmation[]>();
+        using var batcher = new ConfirmationBatcher(new ConfirmationSettings(TimeSpan.Zero, MaxIds: 4), (_, _, batch) => sent.Add(batch),
+            Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        batcher.Add(EntityGrains.IpRange, "r", 1, [1, 2]);
+        batcher.Add(EntityGrains.IpRange, "r", 2, [3]);
+        Assert.Empty(sent);
+
+        batcher.Add(EntityGrains.IpRange, "r", 3, [4]);
+        Assert.Equal([1UL, 2UL, 3UL], Assert.Single(sent).Select(c => c.Account));
+        batcher.Flush();
+        Assert.Single(sent);
+    }
+}
+
 public sealed class UnconfirmedStateTests
 {
     private static readonly DateTimeOffset s_now = new(2026, 6, 1, 12, 0, 0, TimeSpan.Zero);

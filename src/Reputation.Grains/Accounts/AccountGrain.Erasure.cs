@@ -54,6 +54,7 @@ public sealed partial class AccountGrain : IAccountErasure
         _templates.Clear();
         _templateSets = null;
         _templateSetMember = null;
+        _templateSetElementsReported = null;
         _publishedFlagged = false;
         _publishedFlaggedInRanges = false;
         _publishedFraud = false;

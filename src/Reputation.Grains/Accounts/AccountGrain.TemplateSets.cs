@@ -24,6 +24,9 @@ public sealed partial class AccountGrain
     private TemplateSetMember? _templateSetMember;
     private int _templateSetElements;
 
+    // The elements the stored keys were computed from (null until this activation computed them).
+    private string[]? _templateSetElementsReported;
+
     /// <summary>
     /// Adds the buckets this usage found shared (and not common) to the account's set, then joins
     /// the clusters of the set's band keys and leaves those it no longer has: at most every
@@ -49,17 +52,31 @@ public sealed partial class AccountGrain
         var now = time.UtcNow;
         // A bucket grown common since it entered (a tool everyone uses) says nothing of a cluster.
         var elements = s.TemplateSetBuckets.Where(b => !_templates.TryGetValue(b, out var t) || t.Value.SharingAccounts <= TemplateSets.MaxSharingAccounts).ToList();
-        var keys = TemplateSets.BandKeys(elements);
         var member = new TemplateSetMember
         {
             Standing = StandingNow(),
             RangeTag = Tag(s.IpRanges.Count > 0 ? s.IpRanges[0] : null),
             DomainTag = s.EmailDomainKind == EmailDomainKind.Other ? Tag(s.EmailDomainHash) : (ushort)0,
         };
-        var same = keys.Length == s.TemplateSetKeys.Count && keys.All(s.TemplateSetKeys.Contains);
-        if (same && member == _templateSetMember && now - _templateSetsReportedAt < TemplateSetRefresh)
+        // The band keys are a function of the set of elements alone: the same elements as at the
+        // last report have the keys reported then, and most usage events change neither them nor
+        // the member, so the sketch is computed only when it may differ.
+        var unchanged = SameElements(elements, _templateSetElementsReported);
+        if (unchanged && member == _templateSetMember && now - _templateSetsReportedAt < TemplateSetRefresh)
         {
             return;
+        }
+
+        var keys = unchanged ? [.. s.TemplateSetKeys] : TemplateSets.BandKeys(elements);
+        if (!unchanged)
+        {
+            var same = keys.Length == s.TemplateSetKeys.Count && keys.All(s.TemplateSetKeys.Contains);
+            // Stored keys that these elements give too: they are the keys of these elements.
+            _templateSetElementsReported = same ? [.. elements] : null;
+            if (same && member == _templateSetMember && now - _templateSetsReportedAt < TemplateSetRefresh)
+            {
+                return;
+            }
         }
 
         var left = s.TemplateSetKeys.Where(k => !keys.Contains(k)).ToList();
@@ -71,6 +88,26 @@ public sealed partial class AccountGrain
         _templateSetMember = member;
         _templateSetsReportedAt = now;
         _templateSetElements = elements.Count;
+        _templateSetElementsReported = [.. elements];
+    }
+
+    /// <summary>Whether <paramref name="elements"/> (distinct buckets) are the set <paramref name="reported"/> holds.</summary>
+    private static bool SameElements(List<string> elements, string[]? reported)
+    {
+        if (reported is null || reported.Length != elements.Count)
+        {
+            return false;
+        }
+
+        foreach (var element in elements)
+        {
+            if (Array.IndexOf(reported, element) < 0)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>The cluster that weighs most under <paramref name="policy"/> (its size's ramp × its members' suspicion), if any.</summary>

@@ -25,6 +25,7 @@ public sealed partial class AccountGrain(
     Templates.IModelReleases releases,
     IDecisionCache decisions,
     Backtests.IDecisionSamples samples,
+    ConfirmationBatcher confirmations,
     ReputationMetrics metrics,
     ReputationClock time,
     ILogger<AccountGrain> logger) : Grain, IAccountGrain, IIncomingGrainCallFilter
@@ -371,9 +372,16 @@ public sealed partial class AccountGrain(
             {
                 linkedBefore = [.. s.IpRanges.Take(RangesScored).Select(Key.Range), .. s.PaymentInstruments.Take(InstrumentsScored).Select(Key.Instrument), .. s.PromptBuckets.Select(Key.Template)];
             }
-            var rangeCalls = Calls(rangeEntries, (k, v) => GrainFactory.Ref<IIpRangeGrain>(k).RecordAsync(accountId, v));
-            var instrumentCalls = Calls(instrumentEntries, (k, v) => GrainFactory.Ref<IPaymentInstrumentGrain>(k).RecordAsync(accountId, v));
-            var templateCalls = Calls(templateEntries, (k, v) => GrainFactory.Ref<IPromptTemplateGrain>(k).RecordAsync(accountId, v));
+            // Each call takes along the silo's confirmations waiting for its entity (decision 0040).
+            var rangeCalls = Calls(rangeEntries, (k, v) => confirmations.Take(EntityGrains.IpRange, k) is { } c
+                ? GrainFactory.Ref<IIpRangeGrain>(k).RecordAsync(accountId, v, c)
+                : GrainFactory.Ref<IIpRangeGrain>(k).RecordAsync(accountId, v));
+            var instrumentCalls = Calls(instrumentEntries, (k, v) => confirmations.Take(EntityGrains.PaymentInstrument, k) is { } c
+                ? GrainFactory.Ref<IPaymentInstrumentGrain>(k).RecordAsync(accountId, v, c)
+                : GrainFactory.Ref<IPaymentInstrumentGrain>(k).RecordAsync(accountId, v));
+            var templateCalls = Calls(templateEntries, (k, v) => confirmations.Take(EntityGrains.PromptTemplate, k) is { } c
+                ? GrainFactory.Ref<IPromptTemplateGrain>(k).RecordAsync(accountId, v, c)
+                : GrainFactory.Ref<IPromptTemplateGrain>(k).RecordAsync(accountId, v));
 
             foreach (var signals in await Task.WhenAll(rangeCalls))
             {
@@ -441,9 +449,9 @@ public sealed partial class AccountGrain(
 
         // Stored: the entities need not hold these ids for a retry any longer (a lost confirmation
         // leaves ids that age out; a re-send is this account's own ring's to recognise now).
-        Confirm(rangeEntries, k => GrainFactory.Ref<IIpRangeGrain>(k), e => e.DedupId());
-        Confirm(instrumentEntries, k => GrainFactory.Ref<IPaymentInstrumentGrain>(k), e => e.DedupId());
-        Confirm(templateEntries, k => GrainFactory.Ref<IPromptTemplateGrain>(k), e => e.DedupId());
+        Confirm(rangeEntries, EntityGrains.IpRange, e => e.DedupId());
+        Confirm(instrumentEntries, EntityGrains.PaymentInstrument, e => e.DedupId());
+        Confirm(templateEntries, EntityGrains.PromptTemplate, e => e.DedupId());
         Publish(hop: 0);
         TellNewLinks(linkedBefore);
         return statuses;
@@ -1211,14 +1219,18 @@ public sealed partial class AccountGrain(
         }
     }
 
-    private void Confirm<TEntry>(Dictionary<string, List<TEntry>>? entries, Func<string, IEntityGrain> entity, Func<TEntry, ulong> id)
+    /// <summary>
+    /// Confirms the entries' ids to their entities, with the silo's next batch of confirmations to
+    /// each (<see cref="ConfirmationBatcher"/>): one message per entity for many accounts, not one per account call.
+    /// </summary>
+    private void Confirm<TEntry>(Dictionary<string, List<TEntry>>? entries, string kind, Func<TEntry, ulong> id)
     {
         if (entries is null)
         {
             return;
         }
 
-        var accountId = this.GetPrimaryKeyString();
+        var account = Core.Collections.DedupWindow.Hash(this.GetPrimaryKeyString());
         foreach (var (key, list) in entries)
         {
             var ids = new ulong[list.Count];
@@ -1227,7 +1239,7 @@ public sealed partial class AccountGrain(
                 ids[i] = id(list[i]);
             }
 
-            _ = entity(key).ConfirmAsync(accountId, ids);
+            confirmations.Add(kind, key, account, ids);
         }
     }
 

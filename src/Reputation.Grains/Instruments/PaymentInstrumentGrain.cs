@@ -21,6 +21,12 @@ public sealed class PaymentInstrumentGrain(
 
     private HyperLogLog Accounts => _accounts ??= HyperLogLog.Wrap(Persisted.State.AccountSketch);
 
+    ValueTask<InstrumentSignals> IPaymentInstrumentGrain.RecordAsync(string accountId, InstrumentEntry[] entries, AccountConfirmation[] confirmed)
+    {
+        Confirm(confirmed);
+        return ((IPaymentInstrumentGrain)this).RecordAsync(accountId, entries);
+    }
+
     async ValueTask<InstrumentSignals> IPaymentInstrumentGrain.RecordAsync(string accountId, InstrumentEntry[] entries)
     {
         var s = Persisted.State;

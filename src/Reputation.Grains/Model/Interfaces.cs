@@ -97,6 +97,13 @@ public interface IEntityGrain
     /// </summary>
     [Alias("Confirm"), OneWay]
     Task ConfirmAsync(string accountId, ulong[] eventIds);
+
+    /// <summary>
+    /// <see cref="ConfirmAsync"/> for the accounts of one silo at once (<see cref="State.ConfirmationBatcher"/>):
+    /// each has stored the events whose entries carried its ids.
+    /// </summary>
+    [Alias("ConfirmMany"), OneWay]
+    Task ConfirmManyAsync(AccountConfirmation[] confirmations);
 }
 
 [Alias("reputation.IIpRangeGrain")]
@@ -104,6 +111,13 @@ public interface IIpRangeGrain : IGrainWithStringKey, IEntityGrain
 {
     [Alias("Record")]
     ValueTask<RangeSignals> RecordAsync(string accountId, RangeEntry[] entries);
+
+    /// <summary>
+    /// As <see cref="RecordAsync(string, RangeEntry[])"/>, first forgetting the ids of <paramref name="confirmed"/>:
+    /// the confirmations of the caller's silo that were waiting for this entity (<see cref="State.ConfirmationBatcher"/>).
+    /// </summary>
+    [Alias("RecordConfirming")]
+    ValueTask<RangeSignals> RecordAsync(string accountId, RangeEntry[] entries, AccountConfirmation[] confirmed);
 
     [Alias("GetSignals"), ReadOnly]
     ValueTask<RangeSignals> GetSignalsAsync();
@@ -118,6 +132,13 @@ public interface IPaymentInstrumentGrain : IGrainWithStringKey, IEntityGrain
     [Alias("Record")]
     ValueTask<InstrumentSignals> RecordAsync(string accountId, InstrumentEntry[] entries);
 
+    /// <summary>
+    /// As <see cref="RecordAsync(string, InstrumentEntry[])"/>, first forgetting the ids of <paramref name="confirmed"/>:
+    /// the confirmations of the caller's silo that were waiting for this entity (<see cref="State.ConfirmationBatcher"/>).
+    /// </summary>
+    [Alias("RecordConfirming")]
+    ValueTask<InstrumentSignals> RecordAsync(string accountId, InstrumentEntry[] entries, AccountConfirmation[] confirmed);
+
     [Alias("GetSignals"), ReadOnly]
     ValueTask<InstrumentSignals> GetSignalsAsync();
 
@@ -131,6 +152,13 @@ public interface IPromptTemplateGrain : IGrainWithStringKey, IEntityGrain
 {
     [Alias("Record")]
     ValueTask<TemplateSignals> RecordAsync(string accountId, TemplateEntry[] entries);
+
+    /// <summary>
+    /// As <see cref="RecordAsync(string, TemplateEntry[])"/>, first forgetting the ids of <paramref name="confirmed"/>:
+    /// the confirmations of the caller's silo that were waiting for this entity (<see cref="State.ConfirmationBatcher"/>).
+    /// </summary>
+    [Alias("RecordConfirming")]
+    ValueTask<TemplateSignals> RecordAsync(string accountId, TemplateEntry[] entries, AccountConfirmation[] confirmed);
 
     [Alias("GetSignals"), ReadOnly]
     ValueTask<TemplateSignals> GetSignalsAsync();

@@ -397,3 +397,14 @@ public sealed record InstrumentSignals
     /// </summary>
     [Id(11)] public double RiskOfConfirmed { get; init; }
 }
+
+/// <summary>An account's stored events, as an entity holds them: the account's id hash and its event id hashes.</summary>
+[GenerateSerializer, Immutable, Alias("reputation.AccountConfirmation")]
+public sealed class AccountConfirmation
+{
+    /// <summary><see cref="Core.Collections.DedupWindow.Hash"/> of the account id.</summary>
+    [Id(90)] public ulong Account { get; init; }
+
+    /// <summary>Hashes of the event ids the account stored.</summary>
+    [Id(91)] public ulong[] Ids { get; init; } = [];
+}

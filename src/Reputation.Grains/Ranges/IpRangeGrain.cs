@@ -24,6 +24,12 @@ public sealed class IpRangeGrain(
 
     private HyperLogLog Accounts => _accounts ??= HyperLogLog.Wrap(Persisted.State.AccountSketch);
 
+    ValueTask<RangeSignals> IIpRangeGrain.RecordAsync(string accountId, RangeEntry[] entries, AccountConfirmation[] confirmed)
+    {
+        Confirm(confirmed);
+        return ((IIpRangeGrain)this).RecordAsync(accountId, entries);
+    }
+
     async ValueTask<RangeSignals> IIpRangeGrain.RecordAsync(string accountId, RangeEntry[] entries)
     {
         var s = Persisted.State;

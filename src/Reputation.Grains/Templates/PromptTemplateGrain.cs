@@ -36,6 +36,12 @@ public sealed class PromptTemplateGrain(
 
     private HyperLogLog Sharing => _sharing ??= HyperLogLog.Wrap(Persisted.State.SharingSketch);
 
+    ValueTask<TemplateSignals> IPromptTemplateGrain.RecordAsync(string accountId, TemplateEntry[] entries, AccountConfirmation[] confirmed)
+    {
+        Confirm(confirmed);
+        return ((IPromptTemplateGrain)this).RecordAsync(accountId, entries);
+    }
+
     async ValueTask<TemplateSignals> IPromptTemplateGrain.RecordAsync(string accountId, TemplateEntry[] entries)
     {
         var s = Persisted.State;
