@@ -85,6 +85,7 @@ public sealed partial class AccountGrain(
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         ForgetDecision();
+        DeactivatingWithDeferred();
         return Task.CompletedTask;
     }
 
@@ -266,6 +267,7 @@ public sealed partial class AccountGrain(
         Dictionary<string, List<TemplateEntry>>? templateEntries = null;
         HashSet<string>? linkedBefore = null;
         var accepted = 0;
+        bool deferred;
 
         try
         {
@@ -430,7 +432,7 @@ public sealed partial class AccountGrain(
             }
 
             s.Dedup.Save(dedup);
-            await state.WriteStateAsync();
+            deferred = await WriteRecordedAsync();
         }
         catch
         {
@@ -441,9 +443,13 @@ public sealed partial class AccountGrain(
 
         // Stored: the entities need not hold these ids for a retry any longer (a lost confirmation
         // leaves ids that age out; a re-send is this account's own ring's to recognise now).
-        Confirm(rangeEntries, k => GrainFactory.Ref<IIpRangeGrain>(k), e => e.DedupId());
-        Confirm(instrumentEntries, k => GrainFactory.Ref<IPaymentInstrumentGrain>(k), e => e.DedupId());
-        Confirm(templateEntries, k => GrainFactory.Ref<IPromptTemplateGrain>(k), e => e.DedupId());
+        // Written behind (AccountGrain.WriteBehind.cs): confirmed once the state is stored.
+        AfterStored(deferred, () =>
+        {
+            Confirm(rangeEntries, k => GrainFactory.Ref<IIpRangeGrain>(k), e => e.DedupId());
+            Confirm(instrumentEntries, k => GrainFactory.Ref<IPaymentInstrumentGrain>(k), e => e.DedupId());
+            Confirm(templateEntries, k => GrainFactory.Ref<IPromptTemplateGrain>(k), e => e.DedupId());
+        });
         Publish(hop: 0);
         TellNewLinks(linkedBefore);
         return statuses;
