@@ -68,7 +68,7 @@ internal sealed partial class ProblemExceptionHandler(IProblemDetailsService pro
         {
             Status = StatusCodes.Status503ServiceUnavailable,
             Title = "Temporarily unavailable.",
-            Detail = "The batch could not be written to the service's log, so none of it was accepted. Retry the batch.",
+            Detail = "The batch could not be written to the service's log; nothing of it was acknowledged. Retry the batch.",
         },
         _ when IsUnavailable(exception) => new ProblemDetails
         {
