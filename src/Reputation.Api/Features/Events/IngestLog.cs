@@ -42,6 +42,8 @@ public sealed partial class IngestLog : BackgroundService
     private readonly string _incarnation = DateTime.UtcNow.Ticks.ToString("D19", System.Globalization.CultureInfo.InvariantCulture);
     private readonly Histogram<int> _batchesPerAppend;
     private readonly Counter<long> _checkpoints;
+    private readonly Histogram<double> _checkpointSeconds;
+    private readonly Histogram<double> _gateClosedSeconds;
     private Segment? _current;
     private int _segmentNumber;
     private long _lostSeen;
@@ -75,6 +77,8 @@ public sealed partial class IngestLog : BackgroundService
         var meter = meters.Create("Reputation");
         _batchesPerAppend = meter.CreateHistogram<int>("reputation.ingest.log.batches_per_append", description: "Ingest batches carried by one append to the write-ahead log");
         _checkpoints = meter.CreateCounter<long>("reputation.ingest.log.checkpoints", description: "Write-behind checkpoints of the write-ahead log, by outcome");
+        _checkpointSeconds = meter.CreateHistogram<double>("reputation.ingest.log.checkpoint.duration", unit: "s", description: "How long a checkpoint took, from sealing to retiring");
+        _gateClosedSeconds = meter.CreateHistogram<double>("reputation.ingest.log.checkpoint.stall", unit: "s", description: "How long a checkpoint held new batches back while it stored the grains written behind");
     }
 
     /// <summary>Whether batches are accepted: the previous process's segments are applied and retired, and this writer was not fenced off.</summary>
@@ -238,8 +242,13 @@ public sealed partial class IngestLog : BackgroundService
     {
         try
         {
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
             var retired = await CheckpointAsync();
             _checkpoints.Add(1, new KeyValuePair<string, object?>("outcome", retired ? "retired" : "nothing"));
+            if (retired)
+            {
+                _checkpointSeconds.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
+            }
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
@@ -286,6 +295,7 @@ public sealed partial class IngestLog : BackgroundService
             }
         }
 
+        var closing = System.Diagnostics.Stopwatch.GetTimestamp();
         await _gate.CloseAsync();
         try
         {
@@ -294,6 +304,7 @@ public sealed partial class IngestLog : BackgroundService
         finally
         {
             _gate.Open();
+            _gateClosedSeconds.Record(System.Diagnostics.Stopwatch.GetElapsedTime(closing).TotalSeconds);
         }
 
         if (_writeBehind.Lost != lost)
