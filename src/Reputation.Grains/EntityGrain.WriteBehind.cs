@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Orleans.Storage;
 using Reputation.Grains.State;
 
 namespace Reputation.Grains;
@@ -8,12 +9,24 @@ namespace Reputation.Grains;
 /// applying events already in the silo's write-ahead log is not written on that path; the log's
 /// checkpoint stores it, before the accounts' states. A write for any other caller stores it too.
 /// </summary>
+/// <remarks>
+/// An entity holding deferred changes keeps its memory when a write fails (its callers retry and it
+/// recognises their ids): reloading would drop changes only the log holds, and the accounts that
+/// made them would answer a replay as duplicates. Only when its row's version is no longer its own
+/// (<see cref="InconsistentStateException"/>) must it reload, and then the silo stops
+/// (<see cref="WriteBehind.LostByEntity"/>) so that a restart replays its log.
+/// </remarks>
 public abstract partial class EntityGrain<TState> : IWriteBehindGrain
 {
     private WriteBehind? _writeBehind;
-    private bool _deferredWrite;
+    private long _deferrals;
+    private long _storedDeferrals;
+    private bool _versionLost;
 
     private WriteBehind WriteBehindService => _writeBehind ??= ServiceProvider.GetRequiredService<WriteBehind>();
+
+    /// <summary>Whether memory holds deferred changes no completed write has stored.</summary>
+    private bool HoldsDeferred => _deferrals != _storedDeferrals;
 
     /// <summary>True when the current call applies logged events: the grain is marked to be stored by the checkpoint.</summary>
     private bool DeferWrite()
@@ -23,38 +36,45 @@ public abstract partial class EntityGrain<TState> : IWriteBehindGrain
             return false;
         }
 
-        _deferredWrite = true;
+        _deferrals++;
         WriteBehindService.Deferred(this.GetGrainId(), account: false);
         return true;
     }
 
-    async Task IWriteBehindGrain.StoreDeferredAsync()
+    /// <summary>One storage write; what it stores includes every change deferred before it began.</summary>
+    private async Task WriteStateTrackedAsync()
     {
-        if (!_deferredWrite)
-        {
-            return;
-        }
-
-        // Cleared first: a change deferred while this write is in flight marks the grain again.
-        _deferredWrite = false;
+        var deferred = _deferrals;
         try
         {
-            await Commit();
+            await state.WriteStateAsync();
         }
-        catch
+        catch (InconsistentStateException)
         {
-            _deferredWrite = true;
+            _versionLost = true;
             throw;
+        }
+
+        _storedDeferrals = Math.Max(_storedDeferrals, deferred);
+    }
+
+    private void WriteFailed()
+    {
+        if (!HoldsDeferred || _versionLost)
+        {
+            // Memory now holds what storage does not; reload on the next call rather than serve it.
+            DeactivateOnIdle();
         }
     }
 
+    Task IWriteBehindGrain.StoreDeferredAsync() => HoldsDeferred ? Commit() : Task.CompletedTask;
+
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        if (_deferredWrite)
+        if (HoldsDeferred)
         {
-            // Memory held effects storage lacks: the log applies its segments again before retiring them.
-            _deferredWrite = false;
-            WriteBehindService.LostDeferred();
+            _storedDeferrals = _deferrals;
+            WriteBehindService.LostDeferred(account: false, reason.ReasonCode == DeactivationReasonCode.ShuttingDown);
         }
 
         return base.OnDeactivateAsync(reason, cancellationToken);

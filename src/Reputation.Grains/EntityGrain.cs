@@ -339,8 +339,5 @@ public abstract partial class EntityGrain<TState>(IPersistentState<TState> state
     /// </summary>
     protected Task WriteAsync() => DeferWrite() ? Task.CompletedTask : Commit();
 
-    private Task Commit() => (_commit ??= new GroupCommit(
-        state.WriteStateAsync,
-        // Memory now holds what storage does not; reload on the next call rather than serve it.
-        DeactivateOnIdle)).WriteAsync();
+    private Task Commit() => (_commit ??= new GroupCommit(WriteStateTrackedAsync, WriteFailed)).WriteAsync();
 }

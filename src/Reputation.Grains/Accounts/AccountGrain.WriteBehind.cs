@@ -9,12 +9,15 @@ namespace Reputation.Grains.Accounts;
 /// ingest path; the log's checkpoint stores it (<see cref="IWriteBehindGrain.StoreDeferredAsync"/>),
 /// after its entities'. Its entities are told the ids are stored (confirmed, 0012) only then, so that
 /// until the account's state holds an event the entities keep its id and a replay counts it once.
+/// A write for any other caller stores the entities those deferred events reached first, so the
+/// account's stored state never holds an event its entities' stored states lack.
 /// </summary>
 public sealed partial class AccountGrain : IWriteBehindGrain
 {
     private WriteBehind? _writeBehind;
     private bool _deferredWrite;
     private List<Action>? _confirmAfterStore;
+    private HashSet<GrainId>? _deferredEntities;
 
     private WriteBehind WriteBehindService => _writeBehind ??= ServiceProvider.GetRequiredService<WriteBehind>();
 
@@ -28,31 +31,57 @@ public sealed partial class AccountGrain : IWriteBehindGrain
             return true;
         }
 
-        await state.WriteStateAsync();
+        await WriteInOrderAsync();
         return false;
     }
 
-    /// <summary>Runs <paramref name="confirm"/> now if the state was stored, or after the write that stores it.</summary>
-    private void AfterStored(bool deferred, Action confirm)
+    /// <summary>
+    /// Runs <paramref name="confirm"/> now if the state was stored, or after the write that stores it;
+    /// deferred, remembers the entities the events reached (<paramref name="touched"/>).
+    /// </summary>
+    private void AfterStored(bool deferred, Action confirm, Func<IEnumerable<GrainId>> touched)
     {
         if (deferred)
         {
             (_confirmAfterStore ??= []).Add(confirm);
+            (_deferredEntities ??= []).UnionWith(touched());
             return;
         }
 
         confirm();
     }
 
-    async Task IWriteBehindGrain.StoreDeferredAsync()
+    private static IEnumerable<GrainId> Touched<TEntry, TGrain>(Dictionary<string, List<TEntry>>? entries, Func<string, TGrain> grain)
+        where TGrain : IAddressable =>
+        entries?.Keys.Select(k => grain(k).GetGrainId()) ?? [];
+
+    /// <summary>
+    /// Writes the state for a caller that needs it stored. Holding deferred effects, it first has the
+    /// entities they reached store theirs (entities before the account, as on the ingest path without
+    /// the log and in the checkpoint), then runs the confirmations that waited for this write.
+    /// </summary>
+    private async Task WriteInOrderAsync()
     {
-        if (!_deferredWrite)
+        if (_deferredWrite && _deferredEntities is { Count: > 0 } entities)
         {
-            return;
+            await Task.WhenAll(entities.Select(e => GrainFactory.GetGrain<IWriteBehindGrain>(e).StoreDeferredAsync()));
         }
 
+        var deferred = _deferredWrite;
+        await state.WriteStateAsync();
+        if (deferred)
+        {
+            Stored();
+        }
+    }
+
+    Task IWriteBehindGrain.StoreDeferredAsync() => _deferredWrite ? WriteDeferredAsync() : Task.CompletedTask;
+
+    private async Task WriteDeferredAsync()
+    {
         try
         {
+            // The checkpoint stored the entities already: no need to ask them again.
             await state.WriteStateAsync();
         }
         catch
@@ -62,7 +91,13 @@ public sealed partial class AccountGrain : IWriteBehindGrain
             throw;
         }
 
+        Stored();
+    }
+
+    private void Stored()
+    {
         _deferredWrite = false;
+        _deferredEntities = null;
         var confirmations = _confirmAfterStore;
         _confirmAfterStore = null;
         confirmations?.ForEach(c => c());
@@ -74,8 +109,9 @@ public sealed partial class AccountGrain : IWriteBehindGrain
         if (_deferredWrite)
         {
             _deferredWrite = false;
+            _deferredEntities = null;
             _confirmAfterStore = null;
-            WriteBehindService.LostDeferred();
+            WriteBehindService.LostDeferred(account: true);
         }
     }
 }

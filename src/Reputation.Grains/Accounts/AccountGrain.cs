@@ -449,7 +449,10 @@ public sealed partial class AccountGrain(
             Confirm(rangeEntries, k => GrainFactory.Ref<IIpRangeGrain>(k), e => e.DedupId());
             Confirm(instrumentEntries, k => GrainFactory.Ref<IPaymentInstrumentGrain>(k), e => e.DedupId());
             Confirm(templateEntries, k => GrainFactory.Ref<IPromptTemplateGrain>(k), e => e.DedupId());
-        });
+        }, () => [
+            .. Touched(rangeEntries, k => GrainFactory.Ref<IIpRangeGrain>(k)),
+            .. Touched(instrumentEntries, k => GrainFactory.Ref<IPaymentInstrumentGrain>(k)),
+            .. Touched(templateEntries, k => GrainFactory.Ref<IPromptTemplateGrain>(k))]);
         Publish(hop: 0);
         TellNewLinks(linkedBefore);
         return statuses;
@@ -1197,7 +1200,7 @@ public sealed partial class AccountGrain(
     {
         try
         {
-            await state.WriteStateAsync();
+            await WriteInOrderAsync();
         }
         catch
         {

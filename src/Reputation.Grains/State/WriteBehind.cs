@@ -44,8 +44,24 @@ public sealed class WriteBehind
     /// <summary>A grain deferred a write: it holds effects its stored state lacks.</summary>
     public void Deferred(GrainId grain, bool account) => _dirty[grain] = new Dirty(account, Interlocked.Increment(ref _marks));
 
-    /// <summary>A grain holding deferred effects was deactivated before storing them.</summary>
-    public void LostDeferred() => Interlocked.Increment(ref _lost);
+    /// <summary>
+    /// A grain holding deferred effects was deactivated before storing them. An account's loss is
+    /// repaired by applying the unretired segments again (it lacks the events, its entities still
+    /// hold their ids). An entity's is not: the accounts that reached it still hold the events and
+    /// would answer a replay as duplicates; <see cref="LostByEntity"/> is raised and the host stops
+    /// the process, whose restart replays the log as after a kill (unless the silo is shutting down).
+    /// </summary>
+    public void LostDeferred(bool account, bool shuttingDown = false)
+    {
+        Interlocked.Increment(ref _lost);
+        if (!account && !shuttingDown)
+        {
+            LostByEntity?.Invoke();
+        }
+    }
+
+    /// <summary>Raised when an entity lost deferred effects while the silo runs (see <see cref="LostDeferred"/>).</summary>
+    public event Action? LostByEntity;
 
     /// <summary>The grains holding deferred effects now: the mark each was taken with, entities and other grains before accounts.</summary>
     public IReadOnlyList<KeyValuePair<GrainId, Dirty>> Snapshot() =>

@@ -46,7 +46,8 @@ public sealed partial class IngestLog : BackgroundService
     private readonly Histogram<double> _gateClosedSeconds;
     private Segment? _current;
     private int _segmentNumber;
-    private long _lostSeen;
+    private readonly SemaphoreSlim _repair = new(1, 1);
+    private long _repairedLost;
     private volatile bool _ready;
     private volatile bool _fenced;
 
@@ -68,6 +69,7 @@ public sealed partial class IngestLog : BackgroundService
         _silo = silo;
         _writeBehind = writeBehind;
         _writeBehind.Enabled = true;
+        _writeBehind.LostByEntity += StopOnEntityLoss;
         _grains = grains;
         _serializer = serializer;
         _applier = applier;
@@ -99,6 +101,18 @@ public sealed partial class IngestLog : BackgroundService
         if (_fenced)
         {
             throw new IngestLogUnavailableException("this silo's log segment was taken over by another process");
+        }
+
+        if (_writeBehind.Lost != Volatile.Read(ref _repairedLost))
+        {
+            try
+            {
+                await RepairAsync();
+            }
+            catch (Exception ex)
+            {
+                throw new IngestLogUnavailableException("the log could not be applied again after an account lost what it had not stored", ex);
+            }
         }
 
         var record = _serializer.SerializeToArray(new LoggedBatch
@@ -285,15 +299,8 @@ public sealed partial class IngestLog : BackgroundService
         }
 
         await Task.WhenAll(sealedNow.Select(s => s.Applies.Drained));
-        var lost = _writeBehind.Lost;
-        if (lost != _lostSeen)
-        {
-            // A grain lost effects it had not stored: apply the segments again (what is stored counts once).
-            foreach (var segment in sealedNow)
-            {
-                await ReplayAsync(segment.Blob, gated: true);
-            }
-        }
+        await RepairAsync();
+        var lost = Volatile.Read(ref _repairedLost);
 
         var closing = System.Diagnostics.Stopwatch.GetTimestamp();
         await _gate.CloseAsync();
@@ -321,8 +328,49 @@ public sealed partial class IngestLog : BackgroundService
             _segments.Release();
         }
 
-        _lostSeen = lost;
         return sealedNow.Count > 0;
+    }
+
+    /// <summary>
+    /// After an account lost effects it had not stored (deactivated: its write failed, or it went
+    /// idle), applies every unretired segment again, the current one sealed first, before the next
+    /// batch is applied or a segment retired: the account lacks those events and its entities still
+    /// hold their ids, so each counts once (0039, "A grain that loses what it deferred").
+    /// </summary>
+    private async Task RepairAsync()
+    {
+        await _repair.WaitAsync();
+        try
+        {
+            var lost = _writeBehind.Lost;
+            if (lost == Volatile.Read(ref _repairedLost))
+            {
+                return;
+            }
+
+            List<Segment> segments;
+            await _segments.WaitAsync();
+            try
+            {
+                SealCurrent();
+                segments = [.. _sealed];
+            }
+            finally
+            {
+                _segments.Release();
+            }
+
+            foreach (var segment in segments)
+            {
+                await ReplayAsync(segment.Blob, gated: true);
+            }
+
+            Volatile.Write(ref _repairedLost, lost);
+        }
+        finally
+        {
+            _repair.Release();
+        }
     }
 
     /// <summary>Stores every grain that deferred a write: linked entities and other grains first, accounts last.</summary>
@@ -370,7 +418,7 @@ public sealed partial class IngestLog : BackgroundService
             LogRecovered(_logger, taken.Count, batches);
         }
 
-        _lostSeen = _writeBehind.Lost;
+        Volatile.Write(ref _repairedLost, _writeBehind.Lost);
     }
 
     /// <summary>Applies every batch of a segment again, in order; answers how many.</summary>
@@ -401,6 +449,18 @@ public sealed partial class IngestLog : BackgroundService
         return batches;
     }
 
+    /// <summary>
+    /// An entity lost changes only the log holds while accounts keep the events (0039, "A grain that
+    /// loses what it deferred"): replaying in this process would count them as duplicates, so the
+    /// process stops at once, as a kill would, before any account stores them; its restart replays the log.
+    /// </summary>
+    private void StopOnEntityLoss()
+    {
+        _fenced = true;
+        LogEntityLost(_logger);
+        Environment.FailFast("reputation: an entity lost write-behind changes it had not stored; stopping so that a restart replays the write-ahead log");
+    }
+
     private sealed class Segment(AppendBlobClient blob, AppendBlobLog log)
     {
         public AppendBlobClient Blob { get; } = blob;
@@ -420,6 +480,9 @@ public sealed partial class IngestLog : BackgroundService
 
     [LoggerMessage(2103, LogLevel.Warning, "Write-ahead log: a checkpoint failed ({ExceptionType}); its segments are kept and the next checkpoint tries again")]
     private static partial void LogCheckpointFailed(ILogger logger, string exceptionType, Exception exception);
+
+    [LoggerMessage(2105, LogLevel.Critical, "Write-ahead log: an entity lost write-behind changes it had not stored (its stored version changed under it); the process stops so that a restart replays the log")]
+    private static partial void LogEntityLost(ILogger logger);
 
     [LoggerMessage(2104, LogLevel.Error, "Write-ahead log: this silo's segment was taken over by another process; ingest answers 503 from now on")]
     private static partial void LogFenced(ILogger logger);
