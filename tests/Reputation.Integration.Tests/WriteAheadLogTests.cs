@@ -172,6 +172,24 @@ public sealed class WriteAheadLogTests
         Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
     }
 
+    [Theory]
+    [InlineData("Reputation__Storage__Provider", "Memory", "Reputation:Storage:Provider=AzureTable")]
+    [InlineData("Reputation__Silo__Clustering", "AzureTable", "one silo only")]
+    public async Task The_log_refuses_to_start_without_azure_storage_or_with_several_silos(string setting, string value, string named)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var settings = LogOn(UniqueContainer(), "00:00:05");
+        settings[setting] = value;
+
+        await using var service = ServiceProcess.Start(ServiceProcess.Ports.Free(), Azurite.ConnectionString, Azurite.UniqueTable("WalRefused"), settings: settings);
+        var exitCode = await service.WaitForExitAsync(ct);
+
+        Assert.Equal(1, exitCode);
+        var line = service.RefusalLine();
+        Assert.Contains("Reputation:Ingest:Log=AppendBlob", line, StringComparison.Ordinal);
+        Assert.Contains(named, line, StringComparison.Ordinal);
+    }
+
     public static string UniqueContainer() => $"wal-{Guid.NewGuid():N}";
 
     private static string Account(int a) => $"wal-acct-{a}";
