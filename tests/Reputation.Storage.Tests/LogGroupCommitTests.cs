@@ -4,7 +4,7 @@ namespace Reputation.Storage.Tests;
 
 /// <summary>
 /// The pure pieces of the ingest write-ahead log (docs/decisions/0039-write-ahead-log-ingest.md):
-/// group commit of batches into appends, the gate a checkpoint closes, and a segment's accounting.
+/// group commit of batches into appends, and a segment's accounting.
 /// </summary>
 public sealed class LogGroupCommitTests
 {
@@ -94,26 +94,6 @@ public sealed class LogGroupCommitTests
 
         Assert.Equal(records, LogRecords.Unpack(payload).Select(r => r.ToArray()));
         Assert.Throws<InvalidDataException>(() => LogRecords.Unpack(payload.AsMemory(0, payload.Length - 1)));
-    }
-
-    [Fact]
-    public async Task A_closed_gate_waits_for_the_batches_being_applied_and_lets_none_in_until_opened()
-    {
-        var gate = new ApplyGate();
-        var applying = await gate.EnterAsync(TestContext.Current.CancellationToken);
-
-        var closing = gate.CloseAsync();
-        var late = gate.EnterAsync(TestContext.Current.CancellationToken).AsTask();
-
-        Assert.False(closing.IsCompleted);
-        applying.Dispose();
-        await closing.WaitAsync(Bound, TestContext.Current.CancellationToken);
-        Assert.False(late.IsCompleted);
-        Assert.Equal(0, gate.Applying);
-
-        gate.Open();
-        (await late.WaitAsync(Bound, TestContext.Current.CancellationToken)).Dispose();
-        Assert.Equal(0, gate.Applying);
     }
 
     [Fact]

@@ -81,8 +81,9 @@ public sealed partial class AccountGrain : IWriteBehindGrain
     {
         try
         {
-            // The checkpoint stored the entities already: no need to ask them again.
-            await state.WriteStateAsync();
+            // Entities first here too (the checkpoint stored most of them already: then no write),
+            // so that no batch has to be held back while the checkpoint runs.
+            await WriteInOrderAsync();
         }
         catch
         {
@@ -90,8 +91,6 @@ public sealed partial class AccountGrain : IWriteBehindGrain
             DeactivateOnIdle();
             throw;
         }
-
-        Stored();
     }
 
     private void Stored()

@@ -17,7 +17,8 @@ namespace Reputation.Api.Features.Events;
 /// the next one) to the silo's current segment, an append blob it holds under a lease; only once
 /// stored is it applied to the grains, which write behind. Every checkpoint interval the segment is
 /// sealed, and once its batches are applied, the grains that deferred writes are stored (entities
-/// first, accounts last, no batch half-applied meanwhile) and the sealed segments are deleted. At
+/// first, accounts last; each account has the entities its events reached stored before itself, so
+/// batches keep being applied meanwhile) and the sealed segments are deleted. At
 /// start the segments a previous process left are taken over (their leases broken), applied again
 /// and retired before the first batch is accepted.
 /// </summary>
@@ -36,14 +37,12 @@ public sealed partial class IngestLog : BackgroundService
     private readonly IHostApplicationLifetime _lifetime;
     private readonly ILogger<IngestLog> _logger;
     private readonly LogGroupCommit<Segment> _commit;
-    private readonly ApplyGate _gate = new();
     private readonly SemaphoreSlim _segments = new(1, 1);
     private readonly List<Segment> _sealed = [];
     private readonly string _incarnation = DateTime.UtcNow.Ticks.ToString("D19", System.Globalization.CultureInfo.InvariantCulture);
     private readonly Histogram<int> _batchesPerAppend;
     private readonly Counter<long> _checkpoints;
     private readonly Histogram<double> _checkpointSeconds;
-    private readonly Histogram<double> _gateClosedSeconds;
     private Segment? _current;
     private int _segmentNumber;
     private readonly SemaphoreSlim _repair = new(1, 1);
@@ -80,7 +79,6 @@ public sealed partial class IngestLog : BackgroundService
         _batchesPerAppend = meter.CreateHistogram<int>("reputation.ingest.log.batches_per_append", description: "Ingest batches carried by one append to the write-ahead log");
         _checkpoints = meter.CreateCounter<long>("reputation.ingest.log.checkpoints", description: "Write-behind checkpoints of the write-ahead log, by outcome");
         _checkpointSeconds = meter.CreateHistogram<double>("reputation.ingest.log.checkpoint.duration", unit: "s", description: "How long a checkpoint took, from sealing to retiring");
-        _gateClosedSeconds = meter.CreateHistogram<double>("reputation.ingest.log.checkpoint.stall", unit: "s", description: "How long a checkpoint held new batches back while it stored the grains written behind");
     }
 
     /// <summary>Whether batches are accepted: the previous process's segments are applied and retired, and this writer was not fenced off.</summary>
@@ -142,7 +140,6 @@ public sealed partial class IngestLog : BackgroundService
 
     private async Task<Reputation.Grains.Provenance.RecordedEvents[]> ApplyAsync(string sender, IReadOnlyList<KeyValuePair<string, List<AccountEvent>>> byAccount)
     {
-        using var entered = await _gate.EnterAsync();
         using var applying = WriteBehind.Applying();
         return await _applier.ApplyAsync(sender, byAccount);
     }
@@ -302,17 +299,7 @@ public sealed partial class IngestLog : BackgroundService
         await RepairAsync();
         var lost = Volatile.Read(ref _repairedLost);
 
-        var closing = System.Diagnostics.Stopwatch.GetTimestamp();
-        await _gate.CloseAsync();
-        try
-        {
-            await StoreDeferredAsync();
-        }
-        finally
-        {
-            _gate.Open();
-            _gateClosedSeconds.Record(System.Diagnostics.Stopwatch.GetElapsedTime(closing).TotalSeconds);
-        }
+        await StoreDeferredAsync();
 
         if (_writeBehind.Lost != lost)
         {
@@ -362,7 +349,7 @@ public sealed partial class IngestLog : BackgroundService
 
             foreach (var segment in segments)
             {
-                await ReplayAsync(segment.Blob, gated: true);
+                await ReplayAsync(segment.Blob);
             }
 
             Volatile.Write(ref _repairedLost, lost);
@@ -373,7 +360,11 @@ public sealed partial class IngestLog : BackgroundService
         }
     }
 
-    /// <summary>Stores every grain that deferred a write: linked entities and other grains first, accounts last.</summary>
+    /// <summary>
+    /// Stores every grain that deferred a write: linked entities and other grains first, accounts last
+    /// (each account also stores the entities its deferred events reached before itself, whatever
+    /// they took since: the order holds while batches are applied).
+    /// </summary>
     private async Task StoreDeferredAsync()
     {
         var dirty = _writeBehind.Snapshot();
@@ -404,7 +395,7 @@ public sealed partial class IngestLog : BackgroundService
         {
             var blob = _container.GetAppendBlobClient(name);
             taken.Add(await AppendBlobLog.TakeOverAsync(blob, cancellationToken));
-            batches += await ReplayAsync(blob, gated: false);
+            batches += await ReplayAsync(blob);
         }
 
         if (taken.Count > 0)
@@ -422,7 +413,7 @@ public sealed partial class IngestLog : BackgroundService
     }
 
     /// <summary>Applies every batch of a segment again, in order; answers how many.</summary>
-    private async Task<long> ReplayAsync(AppendBlobClient blob, bool gated)
+    private async Task<long> ReplayAsync(AppendBlobClient blob)
     {
         var contents = await AppendBlobLog.ReadAsync(blob);
         long batches = 0;
@@ -432,15 +423,7 @@ public sealed partial class IngestLog : BackgroundService
             {
                 var batch = _serializer.Deserialize(record) ?? throw new InvalidDataException("an empty record in the write-ahead log");
                 var byAccount = batch.Accounts.Select(a => new KeyValuePair<string, List<AccountEvent>>(a.AccountId, [.. a.Events])).ToList();
-                if (gated)
-                {
-                    await ApplyAsync(batch.Sender, byAccount);
-                }
-                else
-                {
-                    using var applying = WriteBehind.Applying();
-                    await _applier.ApplyAsync(batch.Sender, byAccount);
-                }
+                await ApplyAsync(batch.Sender, byAccount);
 
                 batches++;
             }
