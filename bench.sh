@@ -13,6 +13,10 @@
 #      body answered with a constant decision by the same app, no grain call): request, signup and
 #      billing; then durable usage ingestion, the raw write rate of the same Azurite, and memory
 #      per account grain;
+#   5b. deletes that table and starts the service again with the write-ahead log on
+#      (Reputation:Ingest:Log=AppendBlob: batches appended to the silo's log, grain state written
+#      behind), loads the same 10,000 accounts and measures durable usage ingestion the same way,
+#      then the raw write rate of the same Azurite again;
 #   6. restarts the service on memory storage, measures request decisions at 10,000 accounts, grows
 #      the population to --large accounts (default 1,000,000), measures ingestion and request
 #      decisions again, and memory per account grain;
@@ -89,9 +93,9 @@ stop_service() {
   SERVICE_PID=""
 }
 
-# start_service <storage: AzureTable|Memory> [writes: Batched|PerGrain]; sets STATE_TABLE
+# start_service <storage: AzureTable|Memory> [writes: Batched|PerGrain] [log: None|AppendBlob]; sets STATE_TABLE
 start_service() {
-  local provider="$1" writes="${2:-Batched}"
+  local provider="$1" writes="${2:-Batched}" ingest_log="${3:-None}"
   STATE_TABLE="BenchState$(date +%s)"
   if port_open "$HTTP_PORT"; then
     err "127.0.0.1:$HTTP_PORT is in use (a leftover ./bench.sh service?)"
@@ -103,19 +107,20 @@ start_service() {
     export ASPNETCORE_ENVIRONMENT=Development DOTNET_ENVIRONMENT=Development
     export ASPNETCORE_URLS="$URL"
     export Reputation__Storage__Provider="$provider" Reputation__Storage__Writes="$writes"
+    export Reputation__Ingest__Log="$ingest_log" Reputation__Ingest__LogContainer="bench-log-$(date +%s)"
     export Reputation__Storage__ConnectionString="$CONNECTION"
     export Reputation__Storage__TableName="$STATE_TABLE"
     export Reputation__Silo__SiloPort=11190 Reputation__Silo__GatewayPort=30190
     export Reputation__Api__BenchmarkEndpoints=true
     export Logging__LogLevel__Default=Warning
     exec dotnet "$APP_DLL"
-  ) >>"$WORK/service-$provider-$writes.log" 2>&1 &
+  ) >>"$WORK/service-$provider-$writes-$ingest_log.log" 2>&1 &
   SERVICE_PID=$!
   local deadline=$((SECONDS + 90))
   until curl -fsS "$URL/health/ready" >/dev/null 2>&1; do
     if ! kill -0 "$SERVICE_PID" 2>/dev/null; then
-      err "the service exited during startup; last lines of $WORK/service-$provider-$writes.log:"
-      tail -n 20 "$WORK/service-$provider-$writes.log" >&2
+      err "the service exited during startup; last lines of $WORK/service-$provider-$writes-$ingest_log.log:"
+      tail -n 20 "$WORK/service-$provider-$writes-$ingest_log.log" >&2
       SERVICE_PID=""
       return 1
     fi
@@ -218,6 +223,17 @@ log "raw Azurite writes vs durable ingestion with every event another account's 
 record "durable.raw" "$(load raw --connection-string "$CONNECTION" --seconds 10 --concurrency 16 | grep '^result ')"
 record "durable.rawbatch" "$(load raw --connection-string "$CONNECTION" --seconds 10 --concurrency 4 --rows 100 | grep '^result ')"
 record "durable.worst" "$(load durable --url "$URL" --key "$SERVICE_KEY" --seconds 10 --batch 100 --concurrency 4 | grep '^result ')"
+stop_service
+load drop --connection-string "$CONNECTION" --table "$STATE_TABLE"
+
+log "Phase 1b: the same with the write-ahead log (Reputation:Ingest:Log=AppendBlob, grain state written behind)"
+start_service AzureTable Batched AppendBlob
+record "wal.populate" "$(load populate --url "$URL" --key "$SERVICE_KEY" --from 0 --to "$SMALL" | grep '^result ')"
+log "ingestion through the log: usage summaries for the $SMALL accounts in batches of 1000 distinct accounts ..."
+record "wal.ingest" "$(load ingest --url "$URL" --key "$SERVICE_KEY" --accounts "$SMALL" --seconds 15 --batch 1000 --concurrency 4 --distinct true --label ingest-wal | grep '^result ')"
+record "wal.worst" "$(load durable --url "$URL" --key "$SERVICE_KEY" --seconds 10 --batch 100 --concurrency 4 | grep '^result ')"
+log "raw Azurite writes again, after the log phase ..."
+record "wal.raw" "$(load raw --connection-string "$CONNECTION" --seconds 10 --concurrency 16 | grep '^result ')"
 stop_service
 
 log "Phase 2: the same service on memory storage, $SMALL then $LARGE accounts"

@@ -93,6 +93,24 @@ internal static partial class Report
             md.AppendLine(Invariant($"| the same with per-grain writes (Orleans' table provider, measured before the batched run on the same Azurite) / raw Azurite upserts | {perGrainIngest / rawWrites:0.00} ({perGrainIngest:N0} events/s vs {rawWrites:N0} writes/s) | — | — |"));
         }
 
+        // The write-ahead log (docs/decisions/0039-write-ahead-log-ingest.md): against the raw rate measured
+        // before it (after the batched phase) and after it, and against batched writes, in the same run.
+        if (Number(r, "wal.ingest", "events_per_s") is { } walIngest)
+        {
+            var rawAfter = Number(r, "wal.raw", "writes_per_s");
+            var lower = new[] { raw, rawAfter }.Where(w => w is not null).Select(w => w!.Value).DefaultIfEmpty(double.NaN).Max();
+            md.AppendLine(Invariant($"| durable usage ingestion through the write-ahead log (Reputation:Ingest:Log=AppendBlob; state written behind), batches of 1,000 distinct of {small:N0} active accounts / raw Azurite upserts (the higher of before and after) | **{walIngest / lower:0.00}** ({walIngest:N0} events/s vs {raw:N0} and {rawAfter:N0} writes/s) | ≥ 10 | {Met(walIngest / lower >= 10)} |"));
+            if (Number(r, "durable.ingest", "events_per_s") is { } batchedIngest)
+            {
+                md.AppendLine(Invariant($"| the write-ahead log / batched writes, the same ingestion | {walIngest / batchedIngest:0.00} ({walIngest:N0} vs {batchedIngest:N0} events/s) | — | — |"));
+            }
+
+            if (Number(r, "wal.worst", "events_per_s") is { } walWorst)
+            {
+                md.AppendLine(Invariant($"| the write-ahead log, every event a new account's (batches of 100) / raw Azurite upserts (the higher) | {walWorst / lower:0.00} ({walWorst:N0} events/s) | — | — |"));
+            }
+        }
+
         if (Number(r, "memory.ingest", "events_per_s") is { } memoryIngest)
         {
             md.AppendLine(Invariant($"| usage ingestion, memory storage, batches of 1000 over {large:N0} accounts (one silo) | {memoryIngest:N0} events/s | ≥ 50,000 | {Met(memoryIngest >= 50_000)} |"));

@@ -45,6 +45,8 @@ builder.Services.AddOptions<DetectionOptions>().BindConfiguration(DetectionOptio
 builder.Services.AddOptions<DecisionCacheOptions>().BindConfiguration(DecisionCacheOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
 builder.Services.AddOptions<BacktestOptions>().BindConfiguration(BacktestOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
 builder.Services.AddOptions<OrleansDashboardOptions>().BindConfiguration(OrleansDashboardOptions.SectionName);
+builder.Services.AddOptions<IngestOptions>().BindConfiguration(IngestOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+builder.Services.AddSingleton<IValidateOptions<IngestOptions>, IngestOptionsValidator>();
 builder.Services.AddOptions<WebhookOptions>().BindConfiguration(WebhookOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
 
 var storage = builder.Configuration.GetSection(StorageOptions.SectionName).Get<StorageOptions>() ?? new StorageOptions();
@@ -52,6 +54,7 @@ var silo = builder.Configuration.GetSection(SiloHostOptions.SectionName).Get<Sil
 var api = builder.Configuration.GetSection(ApiOptions.SectionName).Get<ApiOptions>() ?? new ApiOptions();
 var metrics = builder.Configuration.GetSection(MetricsOptions.SectionName).Get<MetricsOptions>() ?? new MetricsOptions();
 var swagger = builder.Configuration.GetSection(SwaggerOptions.SectionName).Get<SwaggerOptions>() ?? new SwaggerOptions();
+var ingest = builder.Configuration.GetSection(IngestOptions.SectionName).Get<IngestOptions>() ?? new IngestOptions();
 var dashboard = builder.Configuration.GetSection(OrleansDashboardOptions.SectionName).Get<OrleansDashboardOptions>() ?? new OrleansDashboardOptions();
 
 if (string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey]))
@@ -168,6 +171,15 @@ builder.Services.AddMediator((MediatorOptions o) =>
 builder.Services.AddScoped<AuditContext>();
 builder.Services.AddSingleton<AuditRecorder>();
 builder.Services.AddSingleton<KeyJournal>();
+builder.Services.AddSingleton<IngestApplier>();
+if (ingest.Log == IngestLogMode.AppendBlob)
+{
+    // Accepted batches go to the silo's write-ahead log first; grain state is written behind
+    // (docs/decisions/0039-write-ahead-log-ingest.md). Registered after the silo, so it starts after it.
+    builder.Services.AddSingleton<IngestLog>();
+    builder.Services.AddHostedService(sp => sp.GetRequiredService<IngestLog>());
+}
+
 // Source-generated JSON for the decision and event contracts; reflection for the rest.
 builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, ContractsJsonContext.Default));
 builder.Services.AddProblemDetails();
@@ -183,7 +195,8 @@ builder.Services.AddAuthorizationBuilder().AddScopePolicies();
 builder.Services.AddHealthChecks()
     .AddCheck<StoppingHealthCheck>("stopping", tags: ["ready"])
     .AddCheck<SiloHealthCheck>("silo", tags: ["ready"])
-    .AddCheck<StorageHealthCheck>("storage", tags: ["ready"]);
+    .AddCheck<StorageHealthCheck>("storage", tags: ["ready"])
+    .AddCheck<IngestLogHealthCheck>("ingest-log", tags: ["ready"]);
 builder.Services.AddReputationSwagger();
 builder.AddReputationTelemetry();
 builder.AddReputationRateLimiting();

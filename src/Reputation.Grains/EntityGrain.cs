@@ -354,9 +354,11 @@ public abstract partial class EntityGrain<TState>(IPersistentState<TState> state
         }
     }
 
-    /// <summary>Completes once the state as it is now is in storage (group commit: <see cref="GroupCommit"/>).</summary>
-    protected Task WriteAsync() => (_commit ??= new GroupCommit(
-        state.WriteStateAsync,
-        // Memory now holds what storage does not; reload on the next call rather than serve it.
-        DeactivateOnIdle)).WriteAsync();
+    /// <summary>
+    /// Completes once the state as it is now is in storage (group commit: <see cref="GroupCommit"/>);
+    /// applying logged events, at once, the write deferred (EntityGrain.WriteBehind.cs).
+    /// </summary>
+    protected Task WriteAsync() => DeferWrite() ? Task.CompletedTask : Commit();
+
+    private Task Commit() => (_commit ??= new GroupCommit(WriteStateTrackedAsync, WriteFailed)).WriteAsync();
 }

@@ -15,6 +15,8 @@ public static class ServiceCollectionExtensions
     public static IServiceCollection AddReputationGrains(this IServiceCollection services)
     {
         services.TryAddSingleton(ReputationClock.Default);
+        // Off unless the host logs ingested events (docs/decisions/0039-write-ahead-log-ingest.md).
+        services.TryAddSingleton<WriteBehind>();
         services.TryAddSingleton(Audit.AuditRetention.Unbounded);
 
         // Grain state goes to storage in Orleans' own binary format, not in the default Newtonsoft

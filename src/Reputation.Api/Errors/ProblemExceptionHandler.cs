@@ -64,6 +64,12 @@ internal sealed partial class ProblemExceptionHandler(IProblemDetailsService pro
             Title = "Temporarily unavailable.",
             Detail = "The call could not be audited, so it is not acknowledged; a change it made may already be in force. Retry the call.",
         },
+        Features.Events.IngestLogUnavailableException => new ProblemDetails
+        {
+            Status = StatusCodes.Status503ServiceUnavailable,
+            Title = "Temporarily unavailable.",
+            Detail = "The batch could not be written to the service's log; nothing of it was acknowledged. Retry the batch.",
+        },
         _ when IsUnavailable(exception) => new ProblemDetails
         {
             Status = StatusCodes.Status503ServiceUnavailable,

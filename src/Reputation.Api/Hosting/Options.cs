@@ -421,3 +421,59 @@ public sealed class IntelOptions
     [Required, StringLength(100, MinimumLength = 1)]
     public string ProducerName { get; init; } = "Reputation deployment";
 }
+
+/// <summary>How accepted ingest batches are made durable (docs/decisions/0039-write-ahead-log-ingest.md).</summary>
+public enum IngestLogMode
+{
+    /// <summary>Every touched grain's state is stored before the answer (docs/decisions/0012-durability.md).</summary>
+    None,
+    /// <summary>The batch is appended to the silo's write-ahead log (an append blob under a lease) before the answer; grain state is written behind.</summary>
+    AppendBlob,
+}
+
+public sealed class IngestOptions
+{
+    public const string SectionName = "Reputation:Ingest";
+
+    public IngestLogMode Log { get; init; } = IngestLogMode.None;
+
+    /// <summary>The blob container holding the log's segments (a valid container name).</summary>
+    [Required, RegularExpression("^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$")]
+    public string LogContainer { get; init; } = "reputation-ingest-log";
+
+    /// <summary>How often the current segment is sealed, the grains written behind are stored and sealed segments retired.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.200", "00:05:00")]
+    public TimeSpan CheckpointInterval { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>A segment is sealed early once it holds this many megabytes.</summary>
+    [Range(1, 4096)]
+    public int SegmentMaxMegabytes { get; init; } = 256;
+}
+
+/// <summary>The log needs Azure storage (its blobs) and, until replay by survivors is built, a single silo.</summary>
+public sealed class IngestOptionsValidator(IOptions<StorageOptions> storage, IOptions<SiloHostOptions> silo) : IValidateOptions<IngestOptions>
+{
+    public ValidateOptionsResult Validate(string? name, IngestOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.Log == IngestLogMode.None)
+        {
+            return ValidateOptionsResult.Success;
+        }
+
+        if (storage.Value.Provider != StorageProvider.AzureTable)
+        {
+            return ValidateOptionsResult.Fail(
+                $"{IngestOptions.SectionName}:Log={options.Log} needs {StorageOptions.SectionName}:Provider=AzureTable (the log is an append blob in the same storage account).");
+        }
+
+        if (silo.Value.Clustering != ClusteringMode.Localhost)
+        {
+            return ValidateOptionsResult.Fail(
+                $"{IngestOptions.SectionName}:Log={options.Log} works with one silo only ({SiloHostOptions.SectionName}:Clustering=Localhost): " +
+                "replaying a dead silo's log on a survivor is not built (docs/decisions/0039-write-ahead-log-ingest.md).");
+        }
+
+        return ValidateOptionsResult.Success;
+    }
+}

@@ -140,7 +140,7 @@ public sealed partial class AccountGrain
             await Task.WhenAll(calls.Concat(templateCalls));
             keptByTemplates = [.. templateCalls.SelectMany(t => t.Result).Distinct(StringComparer.Ordinal)];
             s.Dedup.Save(dedup);
-            await state.WriteStateAsync();
+            await WriteInOrderAsync();
         }
         catch
         {

@@ -86,6 +86,7 @@ public sealed partial class AccountGrain(
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         ForgetDecision();
+        DeactivatingWithDeferred();
         return Task.CompletedTask;
     }
 
@@ -267,6 +268,7 @@ public sealed partial class AccountGrain(
         Dictionary<string, List<TemplateEntry>>? templateEntries = null;
         HashSet<string>? linkedBefore = null;
         var accepted = 0;
+        bool deferred;
 
         try
         {
@@ -438,7 +440,7 @@ public sealed partial class AccountGrain(
             }
 
             s.Dedup.Save(dedup);
-            await state.WriteStateAsync();
+            deferred = await WriteRecordedAsync();
         }
         catch
         {
@@ -449,9 +451,16 @@ public sealed partial class AccountGrain(
 
         // Stored: the entities need not hold these ids for a retry any longer (a lost confirmation
         // leaves ids that age out; a re-send is this account's own ring's to recognise now).
-        Confirm(rangeEntries, EntityGrains.IpRange, e => e.DedupId());
-        Confirm(instrumentEntries, EntityGrains.PaymentInstrument, e => e.DedupId());
-        Confirm(templateEntries, EntityGrains.PromptTemplate, e => e.DedupId());
+        // Written behind (AccountGrain.WriteBehind.cs): confirmed once the state is stored.
+        AfterStored(deferred, () =>
+        {
+            Confirm(rangeEntries, EntityGrains.IpRange, e => e.DedupId());
+            Confirm(instrumentEntries, EntityGrains.PaymentInstrument, e => e.DedupId());
+            Confirm(templateEntries, EntityGrains.PromptTemplate, e => e.DedupId());
+        }, () => [
+            .. Touched(rangeEntries, k => GrainFactory.Ref<IIpRangeGrain>(k)),
+            .. Touched(instrumentEntries, k => GrainFactory.Ref<IPaymentInstrumentGrain>(k)),
+            .. Touched(templateEntries, k => GrainFactory.Ref<IPromptTemplateGrain>(k))]);
         Publish(hop: 0);
         TellNewLinks(linkedBefore);
         return statuses;
@@ -1210,7 +1219,7 @@ public sealed partial class AccountGrain(
     {
         try
         {
-            await state.WriteStateAsync();
+            await WriteInOrderAsync();
         }
         catch
         {

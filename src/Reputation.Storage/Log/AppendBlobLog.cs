@@ -43,18 +43,43 @@ public sealed class AppendBlobLog
     {
         ArgumentNullException.ThrowIfNull(blob);
         var leases = blob.GetBlobLeaseClient();
-        await leases.BreakAsync(TimeSpan.Zero, cancellationToken: cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await leases.BreakAsync(TimeSpan.Zero, cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+        catch (RequestFailedException ex) when (ex.ErrorCode == "LeaseNotPresentWithLeaseOperation")
+        {
+            // Nobody holds it (a writer that died before leasing, or a lease broken before): lease it.
+        }
+
         var lease = await leases.AcquireAsync(BlobLeaseClient.InfiniteLeaseDuration, cancellationToken: cancellationToken).ConfigureAwait(false);
         return new AppendBlobLog(blob, lease.Value.LeaseId);
     }
 
-    /// <summary>Appends one frame holding <paramref name="payload"/>; completes when it is stored.</summary>
-    public async Task AppendAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken = default)
+    /// <summary>The segment's name in its container.</summary>
+    public string Name => _blob.Name;
+
+    /// <summary>Appends one frame holding <paramref name="payload"/>; completes when it is stored, with the segment's number of appends then.</summary>
+    public async Task<int> AppendAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken = default)
     {
         using var frame = new MemoryStream(LogFrames.Frame(payload.Span), writable: false);
         try
         {
-            await _blob.AppendBlockAsync(frame, new AppendBlobAppendBlockOptions { Conditions = _conditions }, cancellationToken).ConfigureAwait(false);
+            var stored = await _blob.AppendBlockAsync(frame, new AppendBlobAppendBlockOptions { Conditions = _conditions }, cancellationToken).ConfigureAwait(false);
+            return stored.Value.BlobCommittedBlockCount;
+        }
+        catch (RequestFailedException ex) when (ex.Status == 412 && ex.ErrorCode is { } code && code.StartsWith("Lease", StringComparison.Ordinal))
+        {
+            throw new LogFencedException(_blob.Name, ex);
+        }
+    }
+
+    /// <summary>Deletes the segment (retired: everything it held is stored elsewhere); refused to a writer that was fenced off.</summary>
+    public async Task DeleteAsync(CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await _blob.DeleteIfExistsAsync(conditions: new BlobRequestConditions { LeaseId = LeaseId }, cancellationToken: cancellationToken).ConfigureAwait(false);
         }
         catch (RequestFailedException ex) when (ex.Status == 412 && ex.ErrorCode is { } code && code.StartsWith("Lease", StringComparison.Ordinal))
         {

@@ -36,11 +36,38 @@ public sealed record IngestConcurrency(int AccountsInFlight)
 }
 
 /// <summary>
+/// Applies a batch's valid events: each account's in one grain call, accounts in parallel, then the
+/// sender's journal. Completes when every grain has answered (and, without the write-ahead log,
+/// stored its state).
+/// </summary>
+public sealed class IngestApplier(IGrainFactory grains, IngestConcurrency concurrency, KeyJournal journal)
+{
+    public async Task<RecordedEvents[]> ApplyAsync(string sender, IReadOnlyList<KeyValuePair<string, List<AccountEvent>>> batches)
+    {
+        var results = new RecordedEvents[batches.Count];
+        await Parallel.ForEachAsync(
+            Enumerable.Range(0, batches.Count),
+            new ParallelOptions { MaxDegreeOfParallelism = concurrency.AccountsInFlight },
+            async (b, _) => results[b] = await grains.Ref<IAccountGrain>(batches[b].Key).RecordSentAsync([.. batches[b].Value]));
+        // The sender's journal, after the accounts: what it keeps is what they accepted.
+        var arrivedAt = journal.Now;
+        await journal.AppendAsync(sender, arrivedAt,
+            [.. results.SelectMany((recorded, b) => JournalEntry.Of(batches[b].Key, batches[b].Value, recorded, arrivedAt))]);
+        return results;
+    }
+}
+
+/// <summary>
 /// Validates each event on its own (a bad one is rejected alone, with its index), groups the
 /// good ones by account and applies each account's events in one grain call, all accounts in
 /// parallel. Answers only after every write is done: accepted means persisted.
 /// </summary>
-public sealed class IngestEventsHandler(IGrainFactory grains, EmailHasher emails, ReputationClock time, ReputationMetrics metrics, IngestConcurrency concurrency, KeyJournal journal)
+/// <remarks>
+/// With the write-ahead log on (<c>Reputation:Ingest:Log</c>), the accepted events are appended to the
+/// silo's log first and applied only once stored, the grains' writes deferred
+/// (docs/decisions/0039-write-ahead-log-ingest.md): accepted means logged, and applied.
+/// </remarks>
+public sealed class IngestEventsHandler(EmailHasher emails, ReputationClock time, ReputationMetrics metrics, IngestApplier applier, IngestLog? log = null)
     : IRequestHandler<IngestEvents, EventBatchResult>
 {
     internal static readonly TimeSpan MaxClockSkew = TimeSpan.FromMinutes(5);
@@ -110,15 +137,9 @@ public sealed class IngestEventsHandler(IGrainFactory grains, EmailHasher emails
         }
 
         var batches = byAccount.ToList();
-        var results = new RecordedEvents[batches.Count];
-        await Parallel.ForEachAsync(
-            Enumerable.Range(0, batches.Count),
-            new ParallelOptions { MaxDegreeOfParallelism = concurrency.AccountsInFlight },
-            async (b, _) => results[b] = await grains.Ref<IAccountGrain>(batches[b].Key).RecordSentAsync([.. batches[b].Value]));
-        // The sender's journal, after the accounts: what it keeps is what they accepted.
-        var arrivedAt = journal.Now;
-        await journal.AppendAsync(request.Sender.KeyName, arrivedAt,
-            [.. results.SelectMany((recorded, b) => JournalEntry.Of(batches[b].Key, batches[b].Value, recorded, arrivedAt))]);
+        var results = batches.Count == 0 ? []
+            : log is not null ? await log.LogAndApplyAsync(request.Sender.KeyName, batches)
+            : await applier.ApplyAsync(request.Sender.KeyName, batches);
         var accepted = 0;
         for (var b = 0; b < results.Length; b++)
         {
