@@ -204,15 +204,19 @@ public static class Lockstep
     /// together remains. 0 with fewer than <see cref="MinSharers"/>
     /// such sharers.
     /// </summary>
-    public static double BeyondChance(ReadOnlySpan<(ulong Bits, int LatestBin)> sharers) => BeyondChanceBySharer(sharers, []);
+    public static double BeyondChance(ReadOnlySpan<(ulong Bits, int LatestBin)> sharers) => BeyondChanceBySharer(sharers, [], censor: false);
 
     /// <summary>
     /// <see cref="BeyondChance"/>, and which sharers are in
     /// lockstep beyond chance: <paramref name="inStep"/>[i] for <paramref name="sharers"/>[i] (false
     /// for a sharer with fewer than <see cref="MinBins"/> bins, and for all with fewer than
-    /// <see cref="MinSharers"/> such sharers). An empty span asks for the share alone.
+    /// <see cref="MinSharers"/> such sharers). An empty span asks for the share alone. Each map is
+    /// <see cref="Censored"/> first unless <paramref name="censor"/> is false: who vouches for a
+    /// template (<see cref="SharerProfile"/>) reads censored maps; the share a template reports as
+    /// its <c>lockstep</c> (<see cref="BeyondChance"/>) does not, since it counts only × the
+    /// template's suspicion and censoring the current shift would see a campaign a shift later.
     /// </summary>
-    public static double BeyondChanceBySharer(ReadOnlySpan<(ulong Bits, int LatestBin)> sharers, Span<bool> inStep)
+    public static double BeyondChanceBySharer(ReadOnlySpan<(ulong Bits, int LatestBin)> sharers, Span<bool> inStep, bool censor = true)
     {
         if (inStep.Length > 0)
         {
@@ -226,7 +230,7 @@ public static class Lockstep
 
         Span<ulong> aligned = sharers.Length <= 128 ? stackalloc ulong[sharers.Length] : new ulong[sharers.Length];
         Span<int> origin = sharers.Length <= 128 ? stackalloc int[sharers.Length] : new int[sharers.Length];
-        var n = Align(sharers, aligned, origin, censor: true);
+        var n = Align(sharers, aligned, origin, censor);
         if (n < MinSharers)
         {
             return 0;
