@@ -245,12 +245,13 @@ public sealed class TrustAndSharersTests(ClusterFixture fixture)
     /// Thirty aged accounts the service knows nothing against and has no history of (made eight days
     /// ago, first used a day and a half ago: neither established nor dormant — every customer looks so
     /// on the first day of a deployment that was not sent its customers' past), each sending a shared
-    /// template in 20-minute sessions over the last three hours: at times of their own, or all on one
-    /// schedule of twenty minutes on and ten off.
+    /// template: in sessions at times of their own over the last five hours, or all on one schedule of
+    /// twenty minutes on and ten off for the last three.
     /// </summary>
     private async Task<List<string>> UnwatchedSharersAsync(string prefix, ulong template, bool onOneSchedule)
     {
         var random = new Random(prefix.Length * 7919);
+        var bin = new DateTimeOffset(Now.UtcTicks - (Now.UtcTicks % Lockstep.Bin.Ticks), TimeSpan.Zero);
         var ids = new List<string>();
         for (var i = 0; i < 30; i++)
         {
@@ -261,15 +262,17 @@ public sealed class TrustAndSharersTests(ClusterFixture fixture)
             await account.RecordAsync([Signup(Now.AddDays(-8), home, card: null)]);
             await account.RecordAsync([Events.Usage(Now.AddHours(-36), home, requests: 3)]);
             // Minutes with use: in step, every shift's twenty minutes; on their own, one or two sessions
-            // of ten to thirty minutes begun at any minute, each minute used with chance one half.
+            // of ten to thirty minutes begun at any minute of the last five hours, each minute used
+            // with chance one half. Counted from the start of the current five-minute bin, so that
+            // the bins are the same whatever the shared cluster's clock reads.
             IEnumerable<int> minutes = onOneSchedule
                 ? new[] { -180, -150, -120, -90, -60, -30 }.SelectMany(start => Enumerable.Range(start, 20).Where(m => m % 5 == 1))
                 : Enumerable.Range(0, random.Next(1, 3)).SelectMany(_ =>
                 {
-                    var start = random.Next(-180, -30);
+                    var start = random.Next(-300, -30);
                     return Enumerable.Range(start, random.Next(10, 31));
                 }).Distinct().Where(_ => random.NextDouble() < 0.5);
-            var usage = minutes.Select(m => (AccountEvent)Prompted(Now.AddMinutes(m), home, requests: 1, template ^ (1UL << (i % 64))));
+            var usage = minutes.Select(m => (AccountEvent)Prompted(bin.AddMinutes(m), home, requests: 1, template ^ (1UL << (i % 64))));
             await account.RecordAsync([.. usage]);
         }
 
