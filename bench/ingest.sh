@@ -75,12 +75,8 @@ trap 'exit 143' TERM
 command -v curl >/dev/null 2>&1 || apt_install "bench/ingest.sh needs curl" curl
 mkdir -p "$WORK"
 
-# build <tree>: the service's entry assembly, built in Release.
-build() {
-  local tree="$1"
-  dotnet build "$tree/src/Reputation.Api" -c Release --nologo -v quiet >"$WORK/build.log" 2>&1 || { tail -n 30 "$WORK/build.log" >&2; return 1; }
-  printf '%s\n' "$tree/src/Reputation.Api/bin/Release/net10.0/Reputation.Api.dll"
-}
+# build <tree>: the service's entry assembly, built in Release (scripts/lib.sh).
+build() { build_service_tree "$1" "$WORK/build.log"; }
 
 BUILDS=()
 for commit in "${COMMITS[@]}"; do

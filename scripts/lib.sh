@@ -432,3 +432,11 @@ stop_test_service() {
   stop_pid "$SERVICE_PID" "the test service" 30 kill || return 1
   SERVICE_PID=""
 }
+
+# build_service_tree TREE LOG: builds TREE's service in Release (output to LOG; its tail on failure)
+# and prints the path of its entry assembly. The bench scripts use it to compare commits.
+build_service_tree() {
+  local tree="$1" build_log="$2"
+  dotnet build "$tree/src/Reputation.Api" -c Release --nologo -v quiet >"$build_log" 2>&1 || { tail -n 30 "$build_log" >&2; return 1; }
+  printf '%s\n' "$tree/src/Reputation.Api/bin/Release/net10.0/Reputation.Api.dll"
+}
