@@ -27,6 +27,9 @@ public sealed class ScorerSignalTests
     /// <summary>Thirty days old and idle: scores 0 on its own, so a lone signal scores exactly its term.</summary>
     private static AccountFacts Established => new(s_now.AddDays(-30), 0);
 
+    /// <summary>A new account: it reads its range's risk whole (an aged one without history reads it as far as its own signals bear it out).</summary>
+    private static AccountFacts Newcomer => Established with { Standing = Standing.New };
+
     private static AccountFacts BrandNew => new(s_now, 0);
 
     private static RangeFacts QuietRange => new(Range, SignupsLastHour: 0, DistinctAccounts: 1);
@@ -520,7 +523,7 @@ public sealed class ScorerSignalTests
     [Fact]
     public void A_range_risk_reaches_the_account_after_one_hops_decay_and_names_the_risk()
     {
-        var result = Score(Established, QuietRange with { Risk = 0.5 });
+        var result = Score(Newcomer, QuietRange with { Risk = 0.5 });
 
         Assert.Equal(0.5 * P.Decay, result.Score, 1e-12); // 0.4
         var c = Only(result, ReasonCodes.LinkedRisk);
@@ -540,7 +543,7 @@ public sealed class ScorerSignalTests
         double RiskOf(string entity) => entity == worst ? high : low;
 
         var result = Score(
-            Established,
+            Newcomer,
             QuietRange with { Risk = RiskOf("range") },
             [OwnCard with { Risk = RiskOf("card") }],
             [new(1, 0) { Risk = RiskOf("template") }],
@@ -559,7 +562,7 @@ public sealed class ScorerSignalTests
         var alone = Score(Established, instruments: [OwnCard with { Risk = 0.9, Label = Label.Trusted }]);
         Assert.Empty(alone.Contributions);
 
-        var withRange = Score(Established, QuietRange with { Risk = 0.25 }, [OwnCard with { Risk = 0.9, Label = Label.Trusted }]);
+        var withRange = Score(Newcomer, QuietRange with { Risk = 0.25 }, [OwnCard with { Risk = 0.9, Label = Label.Trusted }]);
         var c = Only(withRange, ReasonCodes.LinkedRisk);
         Assert.Equal(0.25 * P.Decay, c.Value, 1e-12);
         Assert.Contains(Range, c.Detail, StringComparison.Ordinal);

@@ -165,6 +165,44 @@ public sealed class SharerProfileTests
         Assert.True(censored < 0.2, $"beyond chance {censored}");
         var sample = timings.Select((t, i) => new SharerTraits(Standing.None, (ushort)(i + 1), 0, t.Bits, t.Latest)).ToArray();
         Assert.True(SharerProfile.Suspicion(sample, CohortShare) <= 0.2, $"suspicion {SharerProfile.Suspicion(sample, CohortShare)}");
+
+        // The same when the sample is read from where the service began watching (minute 0), not
+        // from where its sharers' maps begin: those in a session then are still cut off there.
+        var watched = Lockstep.BinOf(s_start);
+        var fromWatch = Lockstep.BeyondChanceBySharer(timings, [], censor: true, watched);
+        Assert.True(fromWatch < 0.2, $"beyond chance from the watch {fromWatch}");
+        Assert.True(SharerProfile.Suspicion(sample, CohortShare, watched) <= 0.2, $"suspicion from the watch {SharerProfile.Suspicion(sample, CohortShare, watched)}");
+    }
+
+    /// <summary>
+    /// Scripts that begin one schedule together twenty minutes after the service began watching: on
+    /// from minute 20 to 40 and from 50, each in half of the minutes, sampled at minute
+    /// <paramref name="now"/> of their second run.
+    /// </summary>
+    private static (ulong Bits, int Latest)[] ShiftsFrom20(int count, int now, int seed)
+    {
+        var random = new Random(seed);
+        var on = Enumerable.Range(20, 20).Concat(Enumerable.Range(50, now - 50 + 1)).ToList();
+        return [.. Enumerable.Range(0, count).Select(_ => Active(on.Where(m => m == now || random.NextDouble() < 0.5)))];
+    }
+
+    [Theory]
+    [InlineData(52, 1)]
+    [InlineData(55, 2)]
+    [InlineData(58, 3)]
+    public void Scripts_that_began_together_after_the_watching_began_are_in_step_once_their_first_run_ended(int now, int seed)
+    {
+        var timings = ShiftsFrom20(64, now, seed);
+        var sample = Sample(Standing.None, timings);
+        var watched = Lockstep.BinOf(s_start);
+
+        // Their first run is whole: the watching began twenty minutes before it, and their second
+        // run has begun since it ended.
+        Assert.True(SharerProfile.Suspicion(sample, CohortShare, watched) >= 0.8, $"suspicion {SharerProfile.Suspicion(sample, CohortShare, watched)}");
+
+        // Read from where their own maps begin, the first run looks cut off by the watching's start
+        // and the second by the sample's end: nothing is left to compare yet.
+        Assert.True(SharerProfile.Suspicion(sample, CohortShare) <= 0.2, $"suspicion from the maps {SharerProfile.Suspicion(sample, CohortShare)}");
     }
 
     [Fact]
@@ -177,5 +215,24 @@ public sealed class SharerProfileTests
         Assert.Equal(0b0001111000UL, Lockstep.Censored(0b0001111000UL, 10));
         Assert.Equal(0b0001100000UL, Lockstep.Censored(0b1001100111UL, 10));
         Assert.Equal(0UL, Lockstep.Censored(0b1111111111UL, 10));
+    }
+
+    [Fact]
+    public void The_older_end_is_where_the_watching_began_when_it_is_known()
+    {
+        // Sixteen sharers with the same four-bin run (bins 3-6 after a watch that began at bin 0) and
+        // one bin now (bin 10): from the watch the run is whole; from the maps it is their oldest.
+        var timings = Enumerable.Range(0, 16).Select(_ => (Bits: 0b1111_0001UL, Latest: 1_000_010)).ToArray();
+        Span<bool> fromWatch = stackalloc bool[16];
+        Span<bool> fromMaps = stackalloc bool[16];
+        Lockstep.BeyondChanceBySharer(timings, fromWatch, censor: true, watchedSinceBin: 1_000_000);
+        Lockstep.BeyondChanceBySharer(timings, fromMaps, censor: true);
+        Assert.All(fromWatch.ToArray(), Assert.True);
+        Assert.All(fromMaps.ToArray(), Assert.False);
+
+        // A watch that began within three bins of the run cuts it off again.
+        Span<bool> lateWatch = stackalloc bool[16];
+        Lockstep.BeyondChanceBySharer(timings, lateWatch, censor: true, watchedSinceBin: 1_000_002);
+        Assert.All(lateWatch.ToArray(), Assert.False);
     }
 }

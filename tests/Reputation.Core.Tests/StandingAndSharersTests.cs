@@ -222,14 +222,19 @@ public sealed class StandingAndSharersTests
             Scorer.Score(s_policy, s_now, new ScoreInputs { Account = Customer(standing), Range = range })
                 .Contributions.Single(c => c.Code == ReasonCodes.LinkedRisk).Value;
 
-        // Aged, first used within days of its creation, nothing known yet: it reads the range whole.
-        Assert.Equal(0.5 * s_policy.Propagation.Decay, Linked(Standing.None, risky), 1e-12);
+        // Aged, nothing known of it yet and nothing of its own against it: it reads the range as a
+        // dormant account does, at the known customer's factor until its own signals bear it out.
+        Assert.Equal(0.5 * s_policy.Propagation.Decay * s_policy.Trust.KnownCustomerRangeFactor, Linked(Standing.None, risky), 1e-12);
+        // New: the range's risk for newcomers, whole.
+        Assert.Equal(0.5 * s_policy.Propagation.Decay, Linked(Standing.New, risky), 1e-12);
         Assert.Equal(0.5 * s_policy.Propagation.Decay * s_policy.Trust.KnownCustomerRangeFactor, Linked(Standing.Known, risky), 1e-12);
         Assert.Equal(s_policy.Propagation.Decay, Linked(Standing.Established, risky with { Risk = 1, Label = Label.Fraud }), 1e-12);
     }
 
-    [Fact]
-    public void A_dormant_account_reads_its_range_as_far_as_its_own_signals_bear_it_out()
+    [Theory]
+    [InlineData(Standing.Dormant)]
+    [InlineData(Standing.None)]
+    public void An_aged_account_without_history_reads_its_range_as_far_as_its_own_signals_bear_it_out(Standing standing)
     {
         var risky = new RangeFacts("198.51.100.0/24", 0, 10) { Risk = 0.5 };
         IntelMatchFacts[] named = [new(100, null, "IP range 198.51.100.0/24", NamesRange: true)];
@@ -240,7 +245,7 @@ public sealed class StandingAndSharersTests
         var indicator = s_policy.Intel.DefaultTrust * s_policy.Propagation.RangeLinkStrength;
 
         // First used months after signup with ordinary prompts: its block's campaign is not its evidence.
-        var honest = Customer(Standing.Dormant);
+        var honest = Customer(standing);
         Assert.Equal(0.5 * s_policy.Propagation.Decay * floor, Of(For(honest, risky), ReasonCodes.LinkedRisk), 1e-12);
         Assert.Equal(indicator * floor, Of(For(honest, risky), ReasonCodes.ThreatIntelMatch), 1e-12);
         Assert.Contains("as far as its own signals bear it out", For(honest, risky).Contributions.Single(c => c.Code == ReasonCodes.LinkedRisk).Detail, StringComparison.Ordinal);
@@ -268,7 +273,8 @@ public sealed class StandingAndSharersTests
         ScoreResult For(Standing standing, RangeFacts r) => Scorer.Score(s_policy, s_now, new ScoreInputs { Account = Customer(standing), Range = r });
 
         Assert.DoesNotContain(For(Standing.New, range).Contributions, c => c.Code == ReasonCodes.LinkedRisk);
-        Assert.Equal(0.5 * s_policy.Propagation.Decay, For(Standing.None, range).Contributions.Single(c => c.Code == ReasonCodes.LinkedRisk).Value, 1e-12);
+        // An aged account reads the whole risk, as far as its own signals bear it out (none here: the known customer's factor).
+        Assert.Equal(0.5 * s_policy.Propagation.Decay * s_policy.Trust.KnownCustomerRangeFactor, For(Standing.None, range).Contributions.Single(c => c.Code == ReasonCodes.LinkedRisk).Value, 1e-12);
         // Flagged newcomers, or a range that reports no newcomer figure: the new account reads them.
         Assert.Equal(0.4 * s_policy.Propagation.Decay, For(Standing.New, range with { RiskForNew = 0.4 }).Contributions.Single(c => c.Code == ReasonCodes.LinkedRisk).Value, 1e-12);
         Assert.Equal(0.5 * s_policy.Propagation.Decay, For(Standing.New, range with { RiskForNew = null }).Contributions.Single(c => c.Code == ReasonCodes.LinkedRisk).Value, 1e-12);
@@ -309,8 +315,10 @@ public sealed class StandingAndSharersTests
         var trust = s_policy.Intel.DefaultTrust;
         // A range is shared by nature: its indicator counts as the range's own evidence does (x 0.6).
         var strength = s_policy.Propagation.RangeLinkStrength;
-        Assert.Equal(trust * strength, Intel(Standing.None, range), 1e-12);
+        Assert.Equal(trust * strength, Intel(Standing.New, range), 1e-12);
         Assert.Equal(trust * strength * s_policy.Trust.KnownCustomerRangeFactor, Intel(Standing.Established, range), 1e-12);
+        // Aged without history and nothing of its own against it: as a known customer, until its own signals bear the indicator out.
+        Assert.Equal(trust * strength * s_policy.Trust.KnownCustomerRangeFactor, Intel(Standing.None, range), 1e-12);
         // A card or a template is the customer's own: full weight whoever they are.
         Assert.Equal(trust, Intel(Standing.Established, card), 1e-12);
     }

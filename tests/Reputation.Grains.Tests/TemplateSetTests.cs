@@ -117,6 +117,74 @@ public sealed class TemplateSetTests(ClusterFixture fixture)
         }
     }
 
+    /// <summary>
+    /// Twelve aged accounts of which the service knows nothing (made eight days ago, first used a day
+    /// and a half ago: how a deployment that was not sent its customers' past meets every customer),
+    /// each in a range of its own, that use the same four templates: in sessions at times of their own
+    /// over the last five hours, or all on one schedule of twenty minutes on and ten off for the last
+    /// three. Counted from the start of the current five-minute bin, so the bins do not depend on the
+    /// shared cluster's clock.
+    /// </summary>
+    private async Task<List<string>> UnwatchedSetAsync(string prefix, bool onOneSchedule)
+    {
+        var random = new Random(prefix.Length * 7919);
+        var templates = Templates(4);
+        var bin = new DateTimeOffset(Now.UtcTicks - (Now.UtcTicks % Lockstep.Bin.Ticks), TimeSpan.Zero);
+        var ids = new List<string>();
+        for (var i = 0; i < 12; i++)
+        {
+            var id = Events.NewId(prefix);
+            ids.Add(id);
+            var home = UniqueRange();
+            var account = Grains.GetGrain<IAccountGrain>(id);
+            await account.SignupAsync(new SignupEvent { EventId = Events.NewId("signup"), OccurredAt = Now.AddDays(-8), IpRange = home });
+            await account.RecordAsync([new UsageEvent { EventId = Events.NewId("usage"), OccurredAt = Now.AddHours(-36), IpRange = home, Requests = 3 }]);
+            IEnumerable<int> minutes = onOneSchedule
+                ? new[] { -180, -150, -120, -90, -60, -30 }.SelectMany(start => Enumerable.Range(start, 20).Where((_, k) => k % 5 == 1))
+                : Enumerable.Range(0, random.Next(1, 3)).SelectMany(_ =>
+                {
+                    var start = random.Next(-300, -30);
+                    return Enumerable.Range(start, random.Next(10, 31));
+                }).Distinct().Order().Where(_ => random.NextDouble() < 0.5);
+            foreach (var m in minutes)
+            {
+                await account.RecordAsync([new UsageEvent { EventId = Events.NewId("usage"), OccurredAt = bin.AddMinutes(m), IpRange = home, Requests = 1, PromptFingerprints = Filled(templates, i) }]);
+            }
+        }
+
+        // Each re-joins its clusters with its latest bins (twice: the first accounts learn that others share their templates the second time).
+        for (var round = 2; round <= 3; round++)
+        {
+            foreach (var id in ids)
+            {
+                await Grains.GetGrain<IAccountGrain>(id).RecordAsync([new UsageEvent { EventId = Events.NewId("usage"), OccurredAt = bin.AddMinutes(round), IpRange = null, Requests = 1, PromptFingerprints = Filled(templates, ids.IndexOf(id)) }]);
+            }
+        }
+
+        return ids;
+    }
+
+    /// <summary>The templates as account <paramref name="i"/> fills them: one bit of each fingerprint its own (a near-duplicate, as filled templates are).</summary>
+    private static ulong[] Filled(ulong[] templates, int i) => [.. templates.Select(t => t ^ (1UL << (i % 64)))];
+
+    [Fact]
+    public async Task Aged_accounts_without_a_history_using_the_same_templates_at_their_own_hours_are_a_cluster_of_little_suspicion()
+    {
+        var ids = await UnwatchedSetAsync("tset-own-hours", onOneSchedule: false);
+        var cluster = await ClusterOfAsync(ids[^1]);
+        Assert.Equal(ids.Count, cluster.Sharers);
+        Assert.True(cluster.Suspicion <= 0.2, $"suspicion {cluster.Suspicion}");
+    }
+
+    [Fact]
+    public async Task The_same_accounts_on_one_shift_schedule_are_a_suspect_cluster()
+    {
+        var ids = await UnwatchedSetAsync("tset-shifts", onOneSchedule: true);
+        var cluster = await ClusterOfAsync(ids[^1]);
+        Assert.Equal(ids.Count, cluster.Sharers);
+        Assert.True(cluster.Suspicion >= 0.8, $"suspicion {cluster.Suspicion}");
+    }
+
     [Fact]
     public async Task Accounts_that_share_a_single_template_have_no_set()
     {

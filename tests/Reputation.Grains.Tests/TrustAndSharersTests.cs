@@ -266,7 +266,7 @@ public sealed class TrustAndSharersTests(ClusterFixture fixture)
             // with chance one half. Counted from the start of the current five-minute bin, so that
             // the bins are the same whatever the shared cluster's clock reads.
             IEnumerable<int> minutes = onOneSchedule
-                ? new[] { -180, -150, -120, -90, -60, -30 }.SelectMany(start => Enumerable.Range(start, 20).Where(m => m % 5 == 1))
+                ? new[] { -180, -150, -120, -90, -60, -30 }.SelectMany(start => Enumerable.Range(start, 20).Where((_, k) => k % 5 == 1))
                 : Enumerable.Range(0, random.Next(1, 3)).SelectMany(_ =>
                 {
                     var start = random.Next(-300, -30);

@@ -172,11 +172,13 @@ public static class Scorer
         // What a range's propagated risk says of a customer the service knows is little (its neighbours
         // are not it); an operator's fraud label on the range still counts fully.
         var knownCustomerRange = account.Standing.IsKnownCustomer() ? Math.Clamp(policy.Trust.KnownCustomerRangeFactor, 0, 1) : 1;
-        // A dormant account's range speaks as far as its own behaviour corroborates it: an honest
-        // account first used months after signup, in a block where a campaign's bought accounts wake
-        // up, is not the campaign's; a bought account that harvests is (decided below, once its own
-        // signals are known).
-        var corroborated = account.Standing.HasFlag(Standing.Dormant) && !account.Standing.IsKnownCustomer();
+        // An aged account without history — dormant, or one of which nothing is known yet — reads its
+        // range as far as its own behaviour corroborates it: an honest account first used months
+        // after signup, in a block where a campaign's bought accounts wake up, is not the campaign's;
+        // nor is a customer a deployment meets on its first day without its past, behind the same
+        // residential block as a campaign's sticky exits; a bought account that harvests is (decided
+        // below, once its own signals are known). New accounts read the range's newcomers instead.
+        var corroborated = !account.Standing.IsKnownCustomer() && !account.Standing.HasFlag(Standing.New);
         double rangeLinked = 0;
         string? rangeLinkedDetail = null;
         double rangeCluster = 0;
@@ -357,7 +359,7 @@ public static class Scorer
             {
                 linkedRisk = rangeLinked * rangeWeight;
                 linkedDetail = rangeWeight < 1
-                    ? string.Create(CultureInfo.InvariantCulture, $"{rangeLinkedDetail} (a dormant account: counted at {rangeWeight:P0}, as far as its own signals bear it out)")
+                    ? string.Create(CultureInfo.InvariantCulture, $"{rangeLinkedDetail} ({(account.Standing.HasFlag(Standing.Dormant) ? "a dormant account" : "an aged account without history")}: counted at {rangeWeight:P0}, as far as its own signals bear it out)")
                     : rangeLinkedDetail;
             }
         }

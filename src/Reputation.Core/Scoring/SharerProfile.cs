@@ -45,8 +45,10 @@ public static class SharerProfile
     /// 1 − the larger of the share of sharers that vouch (<see cref="Vouches"/>) and the largest
     /// cohort's share — one range or one work domain, from <see cref="MinCohort"/> sharers — when it
     /// reaches <paramref name="cohortShare"/>. 1 with no sharer known (as before profiles existed).
+    /// Lockstep reads censored maps, cut at the older end where the watching began
+    /// (<paramref name="watchedSinceBin"/>, <see cref="Lockstep.BeyondChanceBySharer"/>) when it is known.
     /// </summary>
-    public static double Suspicion(ReadOnlySpan<SharerTraits> sharers, double cohortShare)
+    public static double Suspicion(ReadOnlySpan<SharerTraits> sharers, double cohortShare, int? watchedSinceBin = null)
     {
         var n = sharers.Length;
         if (n == 0)
@@ -61,7 +63,7 @@ public static class SharerProfile
             bins[i] = (sharers[i].ActiveBins, sharers[i].LatestBin);
         }
 
-        Lockstep.BeyondChanceBySharer(bins, inStep);
+        Lockstep.BeyondChanceBySharer(bins, inStep, censor: true, watchedSinceBin);
         var vouching = 0;
         var ranges = new Dictionary<ushort, int>();
         var domains = new Dictionary<ushort, int>();

@@ -156,7 +156,7 @@ public static class Lockstep
     /// <summary>Others in step with a sharer before it counts as in lockstep.</summary>
     public const int MinPeers = 2;
 
-    public static void Mark(ref ulong bits, ref int latestBin, DateTimeOffset at) => BinMap.Mark(ref bits, ref latestBin, (int)(at.UtcTicks / Bin.Ticks));
+    public static void Mark(ref ulong bits, ref int latestBin, DateTimeOffset at) => BinMap.Mark(ref bits, ref latestBin, BinOf(at));
 
     /// <summary>
     /// Share of the sharers (with at least <see cref="MinBins"/> bins) in step with at least
@@ -216,7 +216,18 @@ public static class Lockstep
     /// its <c>lockstep</c> (<see cref="BeyondChance"/>) does not, since it counts only × the
     /// template's suspicion and censoring the current shift would see a campaign a shift later.
     /// </summary>
-    public static double BeyondChanceBySharer(ReadOnlySpan<(ulong Bits, int LatestBin)> sharers, Span<bool> inStep, bool censor = true)
+    /// <param name="sharers">Each sharer's map and its latest bin.</param>
+    /// <param name="inStep">One flag per sharer, written; empty to ask for the share alone.</param>
+    /// <param name="censor">Whether each map is <see cref="Censored"/> first.</param>
+    /// <param name="watchedSinceBin">
+    /// The bin from which the service has seen every account's usage (<see cref="BinOf"/> of
+    /// <c>History.UsageSince</c>), when known: runs cut off at the older end are those that reach into
+    /// the first <see cref="CensoredBins"/> bins after it (or after the maps' 64-bin horizon, whichever
+    /// is later). Where the sample's own activity begins is not where the watching began: sharers
+    /// that all began at once after it did were seen beginning together. Unknown (null): the span the
+    /// sharers' maps cover, as if the watching began with the earliest of them.
+    /// </param>
+    public static double BeyondChanceBySharer(ReadOnlySpan<(ulong Bits, int LatestBin)> sharers, Span<bool> inStep, bool censor = true, int? watchedSinceBin = null)
     {
         if (inStep.Length > 0)
         {
@@ -230,7 +241,7 @@ public static class Lockstep
 
         Span<ulong> aligned = sharers.Length <= 128 ? stackalloc ulong[sharers.Length] : new ulong[sharers.Length];
         Span<int> origin = sharers.Length <= 128 ? stackalloc int[sharers.Length] : new int[sharers.Length];
-        var n = Align(sharers, aligned, origin, censor);
+        var n = Align(sharers, aligned, origin, censor, watchedSinceBin);
         if (n < MinSharers)
         {
             return 0;
@@ -282,7 +293,10 @@ public static class Lockstep
     }
 
     /// <summary>The sharers' maps shifted to end at the latest bin of any, keeping those with at least <see cref="MinBins"/> bins.</summary>
-    private static int Align(ReadOnlySpan<(ulong Bits, int LatestBin)> sharers, Span<ulong> aligned) => Align(sharers, aligned, [], censor: false);
+    private static int Align(ReadOnlySpan<(ulong Bits, int LatestBin)> sharers, Span<ulong> aligned) => Align(sharers, aligned, [], censor: false, watchedSinceBin: null);
+
+    /// <summary>The five-minute bin <paramref name="at"/> falls in (what <see cref="Mark"/> marks).</summary>
+    public static int BinOf(DateTimeOffset at) => (int)(at.UtcTicks / Bin.Ticks);
 
     /// <summary>Bins at either end of what the sharers' maps cover within which a sharer's run of activity is cut off (<see cref="Censored"/>).</summary>
     public const int CensoredBins = 3;
@@ -330,7 +344,7 @@ public static class Lockstep
     /// As above, with <paramref name="origin"/>[k] the index in <paramref name="sharers"/> of aligned map k
     /// (when not empty), and each map <see cref="Censored"/> first when <paramref name="censor"/>.
     /// </summary>
-    private static int Align(ReadOnlySpan<(ulong Bits, int LatestBin)> sharers, Span<ulong> aligned, Span<int> origin, bool censor)
+    private static int Align(ReadOnlySpan<(ulong Bits, int LatestBin)> sharers, Span<ulong> aligned, Span<int> origin, bool censor, int? watchedSinceBin)
     {
         var latest = int.MinValue;
         foreach (var s in sharers)
@@ -339,7 +353,12 @@ public static class Lockstep
         }
 
         var span = 0;
-        if (censor)
+        if (censor && watchedSinceBin is { } since && sharers.Length > 0)
+        {
+            // From the first bin watched to the latest, within the maps' horizon.
+            span = (int)Math.Clamp((long)latest - since + 1, 1, 64);
+        }
+        else if (censor)
         {
             ulong union = 0;
             foreach (var s in sharers)

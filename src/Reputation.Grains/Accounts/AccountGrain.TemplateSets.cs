@@ -30,7 +30,9 @@ public sealed partial class AccountGrain
     /// <summary>
     /// Adds the buckets this usage found shared (and not common) to the account's set, then joins
     /// the clusters of the set's band keys and leaves those it no longer has: at most every
-    /// <see cref="TemplateSetRefresh"/> unless the keys or the account's standing or tags changed.
+    /// <see cref="TemplateSetRefresh"/> unless the keys, the account's standing or tags, or its
+    /// latest five-minute bin of usage changed (its timing tells the cluster whether its members keep
+    /// one schedule: <see cref="TemplateSetMember.SameProfile"/>).
     /// </summary>
     private async Task ReportTemplateSetsAsync(TemplateSignals[] answers, string accountId)
     {
@@ -57,12 +59,14 @@ public sealed partial class AccountGrain
             Standing = StandingNow(),
             RangeTag = Tag(s.IpRanges.Count > 0 ? s.IpRanges[0] : null),
             DomainTag = s.EmailDomainKind == EmailDomainKind.Other ? Tag(s.EmailDomainHash) : (ushort)0,
+            AccountBins = s.ActiveBins,
+            AccountLatestBin = s.ActiveBinLatest,
         };
         // The band keys are a function of the set of elements alone: the same elements as at the
         // last report have the keys reported then, and most usage events change neither them nor
         // the member, so the sketch is computed only when it may differ.
         var unchanged = SameElements(elements, _templateSetElementsReported);
-        if (unchanged && member == _templateSetMember && now - _templateSetsReportedAt < TemplateSetRefresh)
+        if (unchanged && member.SameProfile(_templateSetMember) && now - _templateSetsReportedAt < TemplateSetRefresh)
         {
             return;
         }
@@ -73,7 +77,7 @@ public sealed partial class AccountGrain
             var same = keys.Length == s.TemplateSetKeys.Count && keys.All(s.TemplateSetKeys.Contains);
             // Stored keys that these elements give too: they are the keys of these elements.
             _templateSetElementsReported = same ? [.. elements] : null;
-            if (same && member == _templateSetMember && now - _templateSetsReportedAt < TemplateSetRefresh)
+            if (same && member.SameProfile(_templateSetMember) && now - _templateSetsReportedAt < TemplateSetRefresh)
             {
                 return;
             }

@@ -23,6 +23,7 @@ public sealed class PromptTemplateGrain(
     ReputationMetrics metrics,
     ReputationClock time,
     IModelReleases releases,
+    IUsageObservation observation,
     ILogger<PromptTemplateGrain> logger) : EntityGrain<PromptTemplateState>(state, policies, metrics, logger), IPromptTemplateGrain
 {
     /// <summary>Near-duplicate: at most this many differing bits of 64.</summary>
@@ -397,7 +398,7 @@ public sealed class PromptTemplateGrain(
         // While the sample fills every change counts; once full, at most once a second.
         if (_profile is not { } p || (_sharersChanged && (sharers.Count != _profiledCount || now - _profiledAt >= TimeSpan.FromSeconds(1))))
         {
-            _profile = p = (Sharers.Suspicion(sharers, Policies.Current.Trust.CohortShare), Sharers.LockstepShare(sharers));
+            _profile = p = (Sharers.Suspicion(sharers, Policies.Current.Trust.CohortShare, observation.Since), Sharers.LockstepShare(sharers));
             _profiledAt = now;
             _profiledCount = sharers.Count;
             _sharersChanged = false;

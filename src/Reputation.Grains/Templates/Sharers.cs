@@ -62,8 +62,8 @@ internal static class Sharers
         return Lockstep.BeyondChance(bins);
     }
 
-    /// <summary>The sample's suspicion (<see cref="SharerProfile.Suspicion"/>).</summary>
-    public static double Suspicion(List<SharerSample> sharers, double cohortShare)
+    /// <summary>The sample's suspicion (<see cref="SharerProfile.Suspicion"/>), its timing read from when the service began watching (<paramref name="watchedSince"/>, <see cref="IUsageObservation.Since"/>).</summary>
+    public static double Suspicion(List<SharerSample> sharers, double cohortShare, DateTimeOffset? watchedSince)
     {
         Span<SharerTraits> traits = sharers.Count <= 128 ? stackalloc SharerTraits[sharers.Count] : new SharerTraits[sharers.Count];
         for (var i = 0; i < sharers.Count; i++)
@@ -72,6 +72,6 @@ internal static class Sharers
             traits[i] = new SharerTraits(s.Standing, s.RangeTag, s.DomainTag, s.AccountBins, s.AccountLatestBin);
         }
 
-        return SharerProfile.Suspicion(traits, cohortShare);
+        return SharerProfile.Suspicion(traits, cohortShare, watchedSince is { } since ? Lockstep.BinOf(since) : null);
     }
 }

@@ -23,13 +23,24 @@ public interface ITemplateSetGrain : IGrainWithStringKey
     ValueTask<TemplateSetSignals> GetSignalsAsync();
 }
 
-/// <summary>What a member tells its cluster of itself: its standing and 16-bit tags of its range and work domain (never the values).</summary>
+/// <summary>What a member tells its cluster of itself: its standing, 16-bit tags of its range and work domain (never the values) and its own five-minute bins.</summary>
 [GenerateSerializer, Immutable, Alias("reputation.TemplateSetMember")]
 public sealed record TemplateSetMember
 {
     [Id(0)] public Standing Standing { get; init; }
     [Id(1)] public ushort RangeTag { get; init; }
     [Id(2)] public ushort DomainTag { get; init; }
+    /// <summary>The account's own five-minute bins, all its traffic (<c>AccountState.ActiveBins</c>): whether it keeps the other members' hours (<see cref="SharerProfile"/>).</summary>
+    [Id(3)] public ulong AccountBins { get; init; }
+    [Id(4)] public int AccountLatestBin { get; init; }
+
+    /// <summary>
+    /// Whether <paramref name="other"/> has the same standing and tags and the same latest bin: a
+    /// member re-joins at most once per five-minute bin of its own usage (its bins otherwise change
+    /// with each request) unless something else changed.
+    /// </summary>
+    public bool SameProfile(TemplateSetMember? other) =>
+        other is not null && other.Standing == Standing && other.RangeTag == RangeTag && other.DomainTag == DomainTag && other.AccountLatestBin == AccountLatestBin;
 }
 
 /// <summary>A cluster as one member sees it.</summary>
@@ -39,7 +50,7 @@ public sealed record TemplateSetSignals
     [Id(0)] public required string Key { get; init; }
     /// <summary>Sampled members other than the one asking (at most <see cref="TemplateSetState.MemberCapacity"/>).</summary>
     [Id(1)] public long Sharers { get; init; }
-    /// <summary>How suspect its members are, 0..1: 1 − the larger of the established or trusted share and one cohort's share (as for a template's sharers).</summary>
+    /// <summary>How suspect its members are, 0..1: 1 − the larger of the share that vouches and one cohort's share (<see cref="SharerProfile.Suspicion"/>, as for a template's sharers).</summary>
     [Id(2)] public double Suspicion { get; init; } = 1;
 }
 
@@ -56,11 +67,12 @@ public sealed class TemplateSetState
 /// <summary>
 /// Holds a cluster's sampled members and their profile (docs/detection.md, "Templates in common").
 /// Writes only when a member enters, leaves or changes its standing or tags: members re-join each
-/// time they report, most often with nothing new.
+/// time they report, most often with nothing new but their bins.
 /// </summary>
 public sealed class TemplateSetGrain(
     [PersistentState("template-set", StorageNames.Reputation)] IPersistentState<TemplateSetState> state,
-    IPolicyCache policies) : Grain, ITemplateSetGrain, IEntityErasure
+    IPolicyCache policies,
+    IUsageObservation observation) : Grain, ITemplateSetGrain, IEntityErasure
 {
     async ValueTask<TemplateSetSignals> ITemplateSetGrain.JoinAsync(string accountId, TemplateSetMember member)
     {
@@ -86,6 +98,14 @@ public sealed class TemplateSetGrain(
         sample.Standing = member.Standing;
         sample.RangeTag = member.RangeTag;
         sample.DomainTag = member.DomainTag;
+        // Its timing is kept in memory and stored with the next change: bins move every five
+        // minutes, and a member that re-joins with nothing else new costs no write.
+        if (member.AccountBins != 0 && (sample.AccountBins == 0 || member.AccountLatestBin >= sample.AccountLatestBin))
+        {
+            sample.AccountBins = member.AccountBins;
+            sample.AccountLatestBin = member.AccountLatestBin;
+        }
+
         if (changed)
         {
             await state.WriteStateAsync();
@@ -123,7 +143,7 @@ public sealed class TemplateSetGrain(
         {
             Key = this.GetPrimaryKeyString(),
             Sharers = members.Count - (accountId is not null && members.Exists(x => x.AccountId == accountId) ? 1 : 0),
-            Suspicion = Sharers.Suspicion(members, policies.Current.Trust.CohortShare),
+            Suspicion = Sharers.Suspicion(members, policies.Current.Trust.CohortShare, observation.Since),
         };
     }
 }
