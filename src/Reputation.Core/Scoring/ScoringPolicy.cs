@@ -116,8 +116,8 @@ public sealed record TrustPolicy
     /// What an IP range's evidence — its propagated risk and imported indicators naming it — counts
     /// for an account with a history (neither new nor dormant), 0–1: residential and carrier ranges
     /// hold customers as well as proxies, and a customer the service has known for weeks is not
-    /// made a proxy user by its neighbours. Also the least it counts for a dormant account, which
-    /// reads it in proportion to its own evidence (<see cref="DormantRangeCorroboration"/>).
+    /// made a proxy user by its neighbours. Also the least it counts for a dormant account or an aged
+    /// one without history, which read it in proportion to their own evidence (<see cref="DormantRangeCorroboration"/>).
     /// </summary>
     public double KnownCustomerRangeFactor { get; init; } = 0.3;
     /// <summary>
@@ -132,7 +132,7 @@ public sealed record TrustPolicy
     /// </summary>
     public double CohortShare { get; init; } = 0.6;
     /// <summary>
-    /// A dormant account's own evidence (its score from its own signals: templates, reasoning share,
+    /// A dormant (or aged, no-history) account's own evidence (its score from its own signals: templates, reasoning share,
     /// velocity, rotation, its cards — not its range, standing or age) at which it reads its IP
     /// range's risk and indicators in full; with none it reads them × <see cref="KnownCustomerRangeFactor"/>,
     /// in proportion between. 0–1; half the request throttle threshold by default: its range then
