@@ -17,8 +17,8 @@
 #      docs/detection.md) and OUT/detection.json, and prints the Markdown.
 #
 # Report seeds are for figures that are reported; tuning seeds are for looking while changing the
-# policy. A run takes one to two minutes; all twelve scenarios with five seeds, two at a time, about
-# an hour on two cores.
+# policy. A run takes one to two minutes (fresh-deployment three to six); all thirteen scenarios with
+# five seeds, two at a time, about an hour on two cores.
 #
 # Options:
 #   --seeds SET          tuning or report (default report)
