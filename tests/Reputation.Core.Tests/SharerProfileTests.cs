@@ -235,4 +235,53 @@ public sealed class SharerProfileTests
         Lockstep.BeyondChanceBySharer(timings, lateWatch, censor: true, watchedSinceBin: 1_000_002);
         Assert.All(lateWatch.ToArray(), Assert.False);
     }
+
+    [Fact]
+    public void An_account_found_in_step_elsewhere_does_not_vouch_here_though_nothing_else_is_known_of_it()
+    {
+        // Aged accounts without a history, each its own sessions: too little here to find them in step.
+        var sample = Sample(Standing.None, People(20, 21)).ToArray();
+        Assert.True(SharerProfile.Suspicion(sample, CohortShare) <= 0.2);
+
+        // Half of them another template found moving in lockstep with its sharers lately.
+        var told = sample.Select((s, i) => s with { InStepElsewhere = i % 2 == 0 }).ToArray();
+        Assert.True(SharerProfile.Suspicion(told, CohortShare) >= 0.5, $"suspicion {SharerProfile.Suspicion(told, CohortShare)}");
+
+        // Established customers vouch whatever another template found of their timing, as they do here.
+        var established = Sample(Standing.Established, People(20, 21)).Select(s => s with { InStepElsewhere = true }).ToArray();
+        Assert.Equal(0, SharerProfile.Suspicion(established, CohortShare));
+    }
+
+    [Fact]
+    public void A_sample_mostly_on_one_schedule_names_its_members_in_step()
+    {
+        var sample = Sample(Standing.None, Shifts(30, 23)).ToArray();
+        var flags = new bool[sample.Length];
+        var suspicion = SharerProfile.Suspicion(sample, CohortShare, null, flags, out var together);
+        Assert.Equal(SharerProfile.Suspicion(sample, CohortShare), suspicion, 1e-12);
+        Assert.True(together >= SharerProfile.InStepMajority, $"in step together: {together}");
+        Assert.Equal(together, flags.Count(f => f) / (double)sample.Length, 1e-12);
+    }
+
+    [Fact]
+    public void A_tools_customers_in_step_by_chance_are_not_named()
+    {
+        // Independent customers, a few of them "in step" by chance, and a campaign a third of the sample:
+        // fewer than half move together, so nobody is told (each template still weighs its own).
+        var sample = Sample(Standing.None, People(40, 25)).Concat(Sample(Standing.None, Shifts(20, 27))).ToArray();
+        var flags = new bool[sample.Length];
+        SharerProfile.Suspicion(sample, CohortShare, null, flags, out var together);
+        Assert.Equal(0, together);
+        Assert.DoesNotContain(true, flags);
+    }
+
+    [Fact]
+    public void A_class_in_step_is_one_cohort_and_is_not_named()
+    {
+        var sample = Sample(Standing.New, Shifts(30, 29)).Select(s => s with { RangeTag = 9 }).ToArray();
+        var flags = new bool[sample.Length];
+        SharerProfile.Suspicion(sample, CohortShare, null, flags, out var together);
+        Assert.Equal(0, together);
+        Assert.DoesNotContain(true, flags);
+    }
 }

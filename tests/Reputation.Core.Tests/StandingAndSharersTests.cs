@@ -187,6 +187,28 @@ public sealed class StandingAndSharersTests
     }
 
     [Fact]
+    public void An_account_found_in_step_with_most_of_a_group_is_synchronised_as_far_as_suspect_templates_are_its_traffic()
+    {
+        // Aged, no history: its requests spread over many small harvest buckets (none with a lockstep
+        // share of its own), and a bucket found it moving with 80 % of its sharers beyond chance.
+        var small = new TemplateFacts(6, 20) { TrafficShare = 0.08, Suspicion = 0.8 };
+        var harvest = Customer(Standing.None) with { SuspectTemplatedShare = 0.45, InStepShare = 0.8 };
+        var c = Score(harvest, [small]).Contributions.Single(x => x.Code == ReasonCodes.SynchronisedActivity);
+        Assert.Equal(1, c.Value, 1e-12);
+        Assert.Contains("80 %", c.Detail, StringComparison.Ordinal);
+        Assert.Contains("lockstep", c.Detail, StringComparison.Ordinal);
+
+        // Half its traffic in suspect templates over the ramp's full share: half the value.
+        var half = Score(harvest with { SuspectTemplatedShare = s_policy.Ramps.TemplateFullTrafficShare / 2 }, [small]);
+        Assert.Equal(0.5, half.Contributions.Single(x => x.Code == ReasonCodes.SynchronisedActivity).Value, 1e-12);
+
+        // A tool's customer found "in step" by chance sends nothing suspect: nothing.
+        var customer = Customer(Standing.None) with { InStepShare = 0.8 };
+        Assert.DoesNotContain(Score(customer, [new TemplateFacts(900, 9000) { TrafficShare = 0.75, Suspicion = 0 }]).Contributions,
+            x => x.Code == ReasonCodes.SynchronisedActivity);
+    }
+
+    [Fact]
     public void A_template_s_lockstep_counts_for_an_account_as_far_as_suspect_templates_are_its_traffic()
     {
         // A student whose one homework prompt in twenty fell into a harvest campaign's bucket.

@@ -304,6 +304,81 @@ public sealed class TrustAndSharersTests(ClusterFixture fixture)
         Assert.True(view.Suspicion >= 0.8, $"suspicion {view.Suspicion}");
     }
 
+    /// <summary>
+    /// Four of <paramref name="ids"/> each send one prompt of <paramref name="template"/> now (a small
+    /// bucket of four sharers: too few to judge their timing there), and that bucket's suspicion.
+    /// </summary>
+    private async Task<double> FewShareAsync(List<string> ids, ulong template)
+    {
+        var bin = new DateTimeOffset(Now.UtcTicks - (Now.UtcTicks % Lockstep.Bin.Ticks), TimeSpan.Zero);
+        for (var i = 0; i < 4; i++)
+        {
+            var account = Grains.GetGrain<IAccountGrain>(ids[i]);
+            var range = (await account.GetSnapshotAsync())!.IpRanges[0];
+            await account.RecordAsync([Prompted(bin, range, requests: 1, template ^ (1UL << i))]);
+        }
+
+        return (await Grains.GetGrain<IPromptTemplateGrain>(PromptBands.BucketKeys(template).First()).GetSignalsAsync()).Suspicion;
+    }
+
+    [Fact]
+    public async Task Accounts_found_in_step_on_one_template_stop_vouching_for_another_too_small_to_judge_their_timing()
+    {
+        // A campaign's prompts spread over many small buckets: one big enough finds them in step.
+        var shift = await UnwatchedSharersAsync("in-step-big", 0x5b9e_2d74_a1c6_e803, onOneSchedule: true);
+        // Aged accounts at their own hours, as a tool's customers on a deployment's first day.
+        var own = await UnwatchedSharersAsync("own-hours-big", 0x2a6d_f391_0c84_b75e, onOneSchedule: false);
+
+        // Four of each also share another template. Without what the big one found, four aged
+        // accounts without a history vouch for it (suspicion 0); told, the shift's do not.
+        await Eventually.HoldsAsync(async () => await FewShareAsync(shift, 0x3f17_c8a2_96d5_4e1b) >= 0.75,
+            "the small template the shift's accounts share is suspect");
+        Assert.Equal(0, await FewShareAsync(own, 0x4c58_e1b3_7d2a_96f0));
+    }
+
+    [Fact]
+    public async Task Templates_judged_after_an_accounts_requests_judge_the_hour_that_came_before()
+    {
+        // Six templates, one request each, from five aged accounts without a history, each in a
+        // five-minute bin of its own: too little timing to judge, so they vouch for the templates.
+        ulong[] templates = [.. Enumerable.Range(0, 6).Select(t => 0x1d83_6fa5_c2e7_094bUL ^ ((ulong)t * 0x0202_0202_0202_0202UL))];
+        var bin = new DateTimeOffset(Now.UtcTicks - (Now.UtcTicks % Lockstep.Bin.Ticks), TimeSpan.Zero);
+        var early = new List<string>();
+        for (var i = 0; i < 5; i++)
+        {
+            var id = Unique("judged-later");
+            early.Add(id);
+            var home = UniqueRange();
+            var account = Grains.GetGrain<IAccountGrain>(id);
+            await account.RecordAsync([Signup(Now.AddDays(-8), home, card: null)]);
+            await account.RecordAsync([Events.Usage(Now.AddHours(-36), home, requests: 3)]);
+            await account.RecordAsync([.. templates.Select(t => (AccountEvent)Prompted(bin.AddMinutes(-50 + (10 * i)), home, requests: 1, t ^ (1UL << i)))]);
+        }
+
+        var last = Grains.GetGrain<IAccountGrain>(early[^1]);
+        var before = await last.DecideRequestAsync(null);
+        Assert.True(before.Outcome == (int)RequestOutcome.Allow, $"score {before.Score}: {string.Join(", ", before.Reasons.Select(r => $"{r.Code} {r.Contribution}"))}");
+
+        // Then twenty new accounts use the same six templates: none of them vouches.
+        for (var i = 0; i < 20; i++)
+        {
+            var home = UniqueRange();
+            var account = Grains.GetGrain<IAccountGrain>(Unique("judged-later-new"));
+            await account.RecordAsync([Signup(Now.AddDays(-1), home, card: null)]);
+            await account.RecordAsync([.. templates.Select(t => (AccountEvent)Prompted(bin, home, requests: 1, t ^ (1UL << (8 + i))))]);
+        }
+
+        // The last early account sent nothing since; once its cached signals are refreshed, the six
+        // requests it sent while the templates looked benign are weighed at what they are now.
+        fixture.Time.Advance(AccountGrain.SignalsMaxAge + TimeSpan.FromSeconds(1));
+        await Eventually.HoldsAsync(async () =>
+        {
+            var d = await last.DecideRequestAsync(null);
+            return d.Outcome != (int)RequestOutcome.Allow
+                && d.Reasons.Any(r => r.Code == ReasonCodes.PromptTemplateShared && r.Detail.Contains("young or dormant", StringComparison.Ordinal));
+        }, "the early account's hour of templated requests is weighed at the templates' suspicion now");
+    }
+
     [Fact]
     public async Task Dormant_accounts_spreading_their_first_requests_over_many_shared_templates_are_held_after_a_handful()
     {

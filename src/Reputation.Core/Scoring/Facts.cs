@@ -36,6 +36,14 @@ public readonly record struct AccountFacts(DateTimeOffset? CreatedAt, long Reque
 
     /// <summary>The co-occurrence cluster of the account's set of templates that weighs most, if it has one (docs/decisions/0035-template-sets.md).</summary>
     public TemplateSetFacts? TemplateSet { get; init; }
+
+    /// <summary>
+    /// The share of a group of accounts in lockstep beyond chance with which a template bucket or a
+    /// template-set cluster found this account moving lately, 0..1 (at least
+    /// <see cref="SharerProfile.InStepMajority"/> when found; 0 when not): its own timing, with its
+    /// suspect templated traffic, is evidence of the account's (SynchroTrap's reading).
+    /// </summary>
+    public double InStepShare { get; init; }
 }
 
 /// <summary>What an IP range grain reports about itself.</summary>

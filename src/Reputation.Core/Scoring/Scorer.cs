@@ -303,6 +303,17 @@ public static class Scorer
                 }
             }
 
+            // Found moving in step with most of a group it shares a template with, beyond chance:
+            // the account's own timing, as far as suspect templates are its traffic (a tool's
+            // customer found "in step" by chance sends nothing suspect and gains nothing from it).
+            var ownLockstep = ramps.LockstepShare.Apply(account.InStepShare) * suspectTraffic;
+            if (ownLockstep > synchronised)
+            {
+                synchronised = ownLockstep;
+                synchronisedDetail = string.Create(CultureInfo.InvariantCulture,
+                    $"moves in the same five-minute bins as {account.InStepShare:P0} of a group of accounts that share templates with it, more often than chance makes (lockstep)");
+            }
+
             ReleasePivotSignal(signals, ref n, ramps, inputs.Templates);
 
             string? detail = sharing > 0 && templated > 0 ? $"prompts near-identical to those of about {sharing} other accounts" : null;

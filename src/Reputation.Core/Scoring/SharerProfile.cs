@@ -6,7 +6,12 @@ namespace Reputation.Core.Scoring;
 /// <param name="DomainTag">A 16-bit tag of its work domain (0: none).</param>
 /// <param name="ActiveBins">Its own five-minute bins with usage, all its traffic (<see cref="Lockstep"/>): whether it keeps the other sharers' hours.</param>
 /// <param name="LatestBin">The newest of those bins.</param>
-public readonly record struct SharerTraits(Standing Standing, ushort RangeTag, ushort DomainTag, ulong ActiveBins = 0, int LatestBin = 0);
+/// <param name="InStepElsewhere">
+/// Whether another template or cluster found it moving in lockstep with its sharers beyond chance
+/// lately (<see cref="SharerProfile.InStepFor"/>): whether an account keeps its own hours is a fact
+/// of the account, not of one template.
+/// </param>
+public readonly record struct SharerTraits(Standing Standing, ushort RangeTag, ushort DomainTag, ulong ActiveBins = 0, int LatestBin = 0, bool InStepElsewhere = false);
 
 /// <summary>
 /// Who shares a template decides what sharing it means (docs/detection.md, "Who shares a
@@ -19,12 +24,25 @@ public static class SharerProfile
     public const int MinCohort = 5;
 
     /// <summary>
+    /// How long an account found in lockstep on one template or cluster stops vouching for any: the
+    /// 64 five-minute bins its timing is judged over (<see cref="BinMap"/>).
+    /// </summary>
+    public static readonly TimeSpan InStepFor = Lockstep.Bin * 64;
+
+    /// <summary>
+    /// The share of a sample in lockstep beyond chance from which it tells them so: a group that
+    /// keeps one schedule moves together for the most part, while among a popular tool's many
+    /// independent customers the few "in step" are the chance test's own misses.
+    /// </summary>
+    public const double InStepMajority = 0.5;
+
+    /// <summary>
     /// Whether a sharer's standing vouches for the template: trusted or established customers do;
     /// so does an aged account of which nothing is known yet — neither new, nor dormant, nor with a
     /// little history (a deployment that was not sent its customers' past meets every customer so) —
-    /// unless it moves in lockstep with the other sharers beyond chance (<paramref name="inLockstep"/>),
-    /// which honest customers of a tool do not. New, dormant and light (<see cref="Standing.Known"/>)
-    /// accounts do not, as before (decision 0041).
+    /// unless it moves in lockstep with the other sharers beyond chance (<paramref name="inLockstep"/>:
+    /// here, or lately on another template or cluster), which honest customers of a tool do not. New,
+    /// dormant and light (<see cref="Standing.Known"/>) accounts do not, as before (decision 0041).
     /// </summary>
     public static bool Vouches(Standing standing, bool inLockstep)
     {
@@ -48,29 +66,56 @@ public static class SharerProfile
     /// Lockstep reads censored maps, cut at the older end where the watching began
     /// (<paramref name="watchedSinceBin"/>, <see cref="Lockstep.BeyondChanceBySharer"/>) when it is known.
     /// </summary>
-    public static double Suspicion(ReadOnlySpan<SharerTraits> sharers, double cohortShare, int? watchedSinceBin = null)
+    public static double Suspicion(ReadOnlySpan<SharerTraits> sharers, double cohortShare, int? watchedSinceBin = null) =>
+        Suspicion(sharers, cohortShare, watchedSinceBin, [], out _);
+
+    /// <summary>
+    /// <see cref="Suspicion(ReadOnlySpan{SharerTraits}, double, int?)"/>, and which sharers this sample
+    /// finds in lockstep beyond chance: <paramref name="inStep"/>[i] for <paramref name="sharers"/>[i],
+    /// all false when fewer than <see cref="InStepMajority"/> of the sample are, or when it is one
+    /// cohort (a class or a team keeps one timetable by design) —
+    /// what the template tells those accounts, so that they stop vouching for other templates too
+    /// (<see cref="SharerTraits.InStepElsewhere"/>). An empty span asks for the suspicion alone.
+    /// </summary>
+    /// <param name="sharers">The sampled sharers.</param>
+    /// <param name="cohortShare">One range's or work domain's share of the sample from which it is one cohort.</param>
+    /// <param name="watchedSinceBin">The bin the watching began in, when known (<see cref="Lockstep.BeyondChanceBySharer"/>).</param>
+    /// <param name="inStep">One flag per sharer, written; empty to ask for the suspicion alone.</param>
+    /// <param name="together">The share of the sample in lockstep beyond chance when it tells them so (at least <see cref="InStepMajority"/>); 0 otherwise.</param>
+    public static double Suspicion(ReadOnlySpan<SharerTraits> sharers, double cohortShare, int? watchedSinceBin, Span<bool> inStep, out double together)
     {
+        together = 0;
         var n = sharers.Length;
+        if (inStep.Length > 0)
+        {
+            if (inStep.Length < n)
+            {
+                throw new ArgumentException("one flag per sharer is needed", nameof(inStep));
+            }
+
+            inStep[..n].Clear();
+        }
+
         if (n == 0)
         {
             return 1;
         }
 
         Span<(ulong, int)> bins = n <= 128 ? stackalloc (ulong, int)[n] : new (ulong, int)[n];
-        Span<bool> inStep = n <= 128 ? stackalloc bool[n] : new bool[n];
+        Span<bool> here = n <= 128 ? stackalloc bool[n] : new bool[n];
         for (var i = 0; i < n; i++)
         {
             bins[i] = (sharers[i].ActiveBins, sharers[i].LatestBin);
         }
 
-        Lockstep.BeyondChanceBySharer(bins, inStep, censor: true, watchedSinceBin);
+        Lockstep.BeyondChanceBySharer(bins, here, censor: true, watchedSinceBin);
         var vouching = 0;
         var ranges = new Dictionary<ushort, int>();
         var domains = new Dictionary<ushort, int>();
         for (var i = 0; i < n; i++)
         {
             var s = sharers[i];
-            vouching += Vouches(s.Standing, inStep[i]) ? 1 : 0;
+            vouching += Vouches(s.Standing, here[i] || s.InStepElsewhere) ? 1 : 0;
 
             // Tag 0: the usage came without an address or work domain; no cohort can be read from it.
             if (s.RangeTag != 0)
@@ -85,6 +130,21 @@ public static class SharerProfile
         }
 
         var cohort = n < MinCohort ? 0 : Math.Max(ranges.Count == 0 ? 0 : ranges.Values.Max(), domains.Count == 0 ? 0 : domains.Values.Max()) / (double)n;
+        if (inStep.Length > 0 && cohort < cohortShare)
+        {
+            var count = 0;
+            foreach (var flag in here)
+            {
+                count += flag ? 1 : 0;
+            }
+
+            if (count > 0 && count >= InStepMajority * n)
+            {
+                here.CopyTo(inStep);
+                together = count / (double)n;
+            }
+        }
+
         var benign = Math.Max(vouching / (double)n, cohort >= cohortShare ? cohort : 0);
         return Math.Clamp(1 - benign, 0, 1);
     }

@@ -61,6 +61,7 @@ public sealed partial class AccountGrain
             DomainTag = s.EmailDomainKind == EmailDomainKind.Other ? Tag(s.EmailDomainHash) : (ushort)0,
             AccountBins = s.ActiveBins,
             AccountLatestBin = s.ActiveBinLatest,
+            InStep = InStepNow(now),
         };
         // The band keys are a function of the set of elements alone: the same elements as at the
         // last report have the keys reported then, and most usage events change neither them nor
@@ -87,6 +88,12 @@ public sealed partial class AccountGrain
         await Task.WhenAll(left.Select(k => GrainFactory.Ref<ITemplateSetGrain>(k).LeaveAsync(accountId).AsTask()));
         var joined = await Task.WhenAll(keys.Select(k => GrainFactory.Ref<ITemplateSetGrain>(k).JoinAsync(accountId, member).AsTask()));
         _templateSets = joined.Length > 0 ? joined : null;
+        var inStepShare = joined.Length > 0 ? joined.Max(j => j.InStepShare) : 0;
+        if (inStepShare > 0)
+        {
+            // A cluster found it in lockstep with its members: its next entries tell its buckets so.
+            MarkInStep(now, inStepShare);
+        }
 
         s.TemplateSetKeys = [.. keys];
         _templateSetMember = member;

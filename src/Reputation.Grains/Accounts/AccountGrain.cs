@@ -256,6 +256,31 @@ public sealed partial class AccountGrain(
         Publish(hop);
     }
 
+    /// <summary>
+    /// A template bucket found the account in lockstep with its sharers beyond chance: kept with the
+    /// state's next write (a lost mark only waits for the bucket to find it again), and told to every
+    /// bucket and cluster with its entries for <see cref="SharerProfile.InStepFor"/>.
+    /// </summary>
+    Task IAccountGrain.InStepAsync(DateTimeOffset at, double share)
+    {
+        MarkInStep(at, share);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Keeps the latest time it was found in step, and the largest share of a group in step with it while that lasts.</summary>
+    private void MarkInStep(DateTimeOffset at, double share)
+    {
+        var s = state.State;
+        s.InStepShare = InStepNow(at) ? Math.Max(s.InStepShare, share) : share;
+        if (s.InStepAt is not { } before || at > before)
+        {
+            s.InStepAt = at;
+        }
+    }
+
+    /// <summary>Whether a bucket or cluster found the account in lockstep within <see cref="SharerProfile.InStepFor"/> of <paramref name="now"/>.</summary>
+    private bool InStepNow(DateTimeOffset now) => state.State.InStepAt is { } at && now - at < SharerProfile.InStepFor;
+
     /// <param name="events">The events, in order.</param>
     /// <param name="createdLinks">When given, receives the links the accepted events created (AccountGrain.Provenance.cs).</param>
     private async ValueTask<EventStatus[]> RecordAsync(AccountEvent[] events, List<Provenance.LinkOrigin>? createdLinks = null)
@@ -570,6 +595,7 @@ public sealed partial class AccountGrain(
         {
             var perFingerprint = Math.Max(1, usage.Requests / usage.PromptFingerprints.Length);
             var standing = StandingNow();
+            var inStep = InStepNow(time.UtcNow);
             var rangeTag = Tag(usage.IpRange);
             var domainTag = s.EmailDomainKind == EmailDomainKind.Other ? Tag(s.EmailDomainHash) : (ushort)0;
             foreach (var fingerprint in usage.PromptFingerprints.Distinct())
@@ -589,6 +615,7 @@ public sealed partial class AccountGrain(
                         Model = usage.Model,
                         AccountBins = s.ActiveBins,
                         AccountLatestBin = s.ActiveBinLatest,
+                        InStep = inStep,
                     });
                 }
             }
@@ -641,6 +668,7 @@ public sealed partial class AccountGrain(
         }
 
         var window = s.SuspectTemplatedPerHour.Hours();
+        var shared = s.SharedTemplatedPerHour.Hours();
         var since = time.UtcNow - TimeSpan.FromHours(1);
         s.PendingPrompts.RemoveAll(p => p.At < since);
         if (suspicionOf.Count > 0)
@@ -654,7 +682,7 @@ public sealed partial class AccountGrain(
                     return false;
                 }
 
-                AddWeighted(window, p.At, p.Requests, value);
+                AddWeighted(window, shared, p.At, p.Requests, value);
                 foreach (var bucket in PromptBands.BucketKeys(p.Fingerprint))
                 {
                     if (suspicionOf.ContainsKey(bucket) && s.BucketRequests.TryGetValue(bucket, out var held))
@@ -685,7 +713,7 @@ public sealed partial class AccountGrain(
         {
             if (suspicion is { } value)
             {
-                AddWeighted(window, at, requests, value);
+                AddWeighted(window, shared, at, requests, value);
             }
             else if (requests > 0 && at >= since)
             {
@@ -698,8 +726,13 @@ public sealed partial class AccountGrain(
             }
         }
 
-        static void AddWeighted(Core.Windows.SlidingCounter window, DateTimeOffset at, long requests, double suspicion)
+        static void AddWeighted(Core.Windows.SlidingCounter window, Core.Windows.SlidingCounter shared, DateTimeOffset at, long requests, double suspicion)
         {
+            if (requests > 0)
+            {
+                shared.Add(at, requests);
+            }
+
             var weighted = (long)Math.Round(requests * suspicion);
             if (weighted > 0)
             {
@@ -721,6 +754,39 @@ public sealed partial class AccountGrain(
         }
 
         return most;
+    }
+
+    /// <summary>
+    /// The last hour's requests in shared templates weighed at their templates' suspicion now: the
+    /// least suspicion among the account's shared buckets as cached (so one benign bucket — a tool's,
+    /// a class's — leaves it at 0). Templates judged later judge the hour that came before: on a
+    /// deployment's first day every sharer vouches until their timing shows, and a campaign's first
+    /// shift was weighed at nothing when it arrived.
+    /// </summary>
+    private double SharedTemplatedNow(DateTimeOffset now, long minSharing)
+    {
+        var s = state.State;
+        if (_templates.Count == 0)
+        {
+            return 0;
+        }
+
+        var hour = s.SharedTemplatedPerHour.Hours().Estimate(now, TimeSpan.FromHours(1));
+        if (hour <= 0)
+        {
+            return 0;
+        }
+
+        double? least = null;
+        foreach (var cached in _templates.Values)
+        {
+            if (cached.Value.Shared && cached.Value.SharingAccounts >= minSharing)
+            {
+                least = Math.Min(least ?? 1, Math.Clamp(cached.Value.Suspicion, 0, 1));
+            }
+        }
+
+        return hour * (least ?? 0);
     }
 
     /// <summary>
@@ -952,10 +1018,12 @@ public sealed partial class AccountGrain(
             // first two are two of that many, so evidence grows with the requests, without a gate.
             // A dormant account has no past use to weigh its first requests against (its own minimum).
             SuspectTemplatedShare = hourly > 0
-                ? Math.Min(1, (s.SuspectTemplatedPerHour.Hours().Estimate(now, TimeSpan.FromHours(1)) + PendingSuspectRequests(now, policy.Quotas.TemplateMinSharingAccounts))
+                ? Math.Min(1, (Math.Max(s.SuspectTemplatedPerHour.Hours().Estimate(now, TimeSpan.FromHours(1)), SharedTemplatedNow(now, policy.Quotas.TemplateMinSharingAccounts))
+                    + PendingSuspectRequests(now, policy.Quotas.TemplateMinSharingAccounts))
                     / Math.Max(hourly, policy.Ramps.TemplatedMinRequestsFor(standing)))
                 : 0,
             TemplateSet = TemplateSetNow(policy),
+            InStepShare = InStepNow(now) ? s.InStepShare : 0,
         };
 
         var rangeKey = ipRange ?? (s.IpRanges.Count > 0 ? s.IpRanges[0] : null);

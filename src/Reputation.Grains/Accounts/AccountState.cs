@@ -97,6 +97,21 @@ public sealed class AccountState
     /// </summary>
     [Id(62)] public ulong ActiveBins { get; set; }
     [Id(63)] public int ActiveBinLatest { get; set; }
+    /// <summary>
+    /// When a template bucket last found the account moving in lockstep with its other sharers beyond
+    /// chance (<c>IAccountGrain.InStepAsync</c>) or a template-set cluster did: for
+    /// <see cref="SharerProfile.InStepFor"/> after, its entries tell every bucket and cluster so, and
+    /// it vouches for none of them (<see cref="SharerTraits.InStepElsewhere"/>).
+    /// </summary>
+    [Id(64)] public DateTimeOffset? InStepAt { get; set; }
+    /// <summary>The largest share of a group (a bucket's or a cluster's sample) in lockstep with it that found it so since <see cref="InStepAt"/> lasts.</summary>
+    [Id(66)] public double InStepShare { get; set; }
+    /// <summary>
+    /// Requests sent with prompts of shared templates, per hour, unweighed: what
+    /// <see cref="SuspectTemplatedPerHour"/> counted at their templates' suspicion then, for a
+    /// decision to weigh at the templates' suspicion now (a template judged later judges its past hour).
+    /// </summary>
+    [Id(65)] public WindowState SharedTemplatedPerHour { get; set; } = WindowState.Create(25);
     // Never renumber an Id; a new member takes the next one.
 }
 

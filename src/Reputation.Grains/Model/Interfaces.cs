@@ -63,6 +63,10 @@ public interface IAccountGrain : IGrainWithStringKey
 
     [Alias("TemplateChanged"), OneWay]
     Task TemplateChangedAsync(TemplateSignals signals, int hop);
+
+    /// <summary>A template bucket found the account moving in lockstep with its other sharers beyond chance at <paramref name="at"/>, with <paramref name="share"/> of its sampled sharers.</summary>
+    [Alias("InStep"), OneWay]
+    Task InStepAsync(DateTimeOffset at, double share);
 }
 
 /// <summary>What the three kinds of linked entity have in common: labels and risk from their accounts.</summary>

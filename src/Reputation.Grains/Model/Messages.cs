@@ -134,6 +134,8 @@ public sealed record TemplateEntry
     /// <summary>The account's own five-minute bins with usage, all its traffic (<see cref="Lockstep"/>), and the newest of them.</summary>
     [Id(9)] public ulong AccountBins { get; init; }
     [Id(10)] public int AccountLatestBin { get; init; }
+    /// <summary>Whether a template or cluster found the account in lockstep with its sharers beyond chance lately (<see cref="SharerTraits.InStepElsewhere"/>).</summary>
+    [Id(11)] public bool InStep { get; init; }
 }
 
 /// <summary>An operator's label; <see cref="Label.None"/> clears one.</summary>

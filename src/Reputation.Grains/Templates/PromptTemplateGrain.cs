@@ -35,6 +35,12 @@ public sealed class PromptTemplateGrain(
     private int _profiledCount;
     private bool _sharersChanged;
 
+    /// <summary>Sharers this activation told they move in lockstep (<see cref="IAccountGrain.InStepAsync"/>), and when.</summary>
+    private Dictionary<string, DateTimeOffset>? _toldInStep;
+
+    /// <summary>A sharer still in lockstep is told again after this long, within <see cref="SharerProfile.InStepFor"/>.</summary>
+    private static readonly TimeSpan TellInStepAgain = TimeSpan.FromHours(1);
+
     private HyperLogLog Sharing => _sharing ??= HyperLogLog.Wrap(Persisted.State.SharingSketch);
 
     ValueTask<TemplateSignals> IPromptTemplateGrain.RecordAsync(string accountId, TemplateEntry[] entries, AccountConfirmation[] confirmed)
@@ -398,13 +404,47 @@ public sealed class PromptTemplateGrain(
         // While the sample fills every change counts; once full, at most once a second.
         if (_profile is not { } p || (_sharersChanged && (sharers.Count != _profiledCount || now - _profiledAt >= TimeSpan.FromSeconds(1))))
         {
-            _profile = p = (Sharers.Suspicion(sharers, Policies.Current.Trust.CohortShare, observation.Since), Sharers.LockstepShare(sharers));
+            Span<bool> inStep = sharers.Count <= 128 ? stackalloc bool[sharers.Count] : new bool[sharers.Count];
+            _profile = p = (Sharers.Suspicion(sharers, Policies.Current.Trust.CohortShare, observation.Since, inStep, out var together), Sharers.LockstepShare(sharers));
             _profiledAt = now;
             _profiledCount = sharers.Count;
             _sharersChanged = false;
+            TellInStep(sharers, inStep, together, now);
         }
 
         return p;
+    }
+
+    /// <summary>
+    /// Tells the sampled sharers found in lockstep beyond chance so (at most once an hour each):
+    /// they stop vouching for the other templates and clusters they use, which may have too few
+    /// sharers with enough bins to judge their timing themselves — a campaign's prompts spread over
+    /// many small buckets (docs/detection.md, "Who shares a template").
+    /// </summary>
+    private void TellInStep(List<SharerSample> sharers, ReadOnlySpan<bool> inStep, double together, DateTimeOffset now)
+    {
+        for (var i = 0; i < sharers.Count; i++)
+        {
+            if (!inStep[i])
+            {
+                continue;
+            }
+
+            var id = sharers[i].AccountId;
+            _toldInStep ??= new(StringComparer.Ordinal);
+            if (_toldInStep.TryGetValue(id, out var told) && now - told < TellInStepAgain)
+            {
+                continue;
+            }
+
+            if (_toldInStep.Count >= PromptTemplateState.RecentAccountCapacity * 2)
+            {
+                _toldInStep.Clear();
+            }
+
+            _toldInStep[id] = now;
+            _ = GrainFactory.Ref<IAccountGrain>(id).InStepAsync(now, together);
+        }
     }
 
     private long SharingAccounts() => Persisted.State.AnySharing ? Sharing.Estimate() : 0;

@@ -70,4 +70,6 @@ public sealed class SharerSample
     /// <summary>The account's own five-minute bins, all its traffic, as its latest entry carried them (<see cref="TemplateEntry.AccountBins"/>).</summary>
     [Id(7)] public ulong AccountBins { get; set; }
     [Id(8)] public int AccountLatestBin { get; set; }
+    /// <summary>Whether its latest entry said another template or cluster found it in lockstep lately (<see cref="TemplateEntry.InStep"/>).</summary>
+    [Id(9)] public bool InStepElsewhere { get; set; }
 }

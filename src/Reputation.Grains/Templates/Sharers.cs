@@ -22,6 +22,7 @@ internal static class Sharers
         sample.Standing = entry.Standing;
         sample.RangeTag = entry.RangeTag;
         sample.DomainTag = entry.DomainTag;
+        sample.InStepElsewhere = entry.InStep;
         if (entry.AccountBins != 0 && (sample.AccountBins == 0 || entry.AccountLatestBin >= sample.AccountLatestBin))
         {
             sample.AccountBins = entry.AccountBins;
@@ -62,16 +63,19 @@ internal static class Sharers
         return Lockstep.BeyondChance(bins);
     }
 
-    /// <summary>The sample's suspicion (<see cref="SharerProfile.Suspicion"/>), its timing read from when the service began watching (<paramref name="watchedSince"/>, <see cref="IUsageObservation.Since"/>).</summary>
-    public static double Suspicion(List<SharerSample> sharers, double cohortShare, DateTimeOffset? watchedSince)
+    /// <summary>The sample's suspicion (<see cref="SharerProfile.Suspicion(ReadOnlySpan{SharerTraits}, double, int?)"/>), its timing read from when the service began watching (<paramref name="watchedSince"/>, <see cref="IUsageObservation.Since"/>).</summary>
+    public static double Suspicion(List<SharerSample> sharers, double cohortShare, DateTimeOffset? watchedSince) => Suspicion(sharers, cohortShare, watchedSince, [], out _);
+
+    /// <summary>As above, and which sampled sharers it finds in lockstep beyond chance (<paramref name="inStep"/>, one flag per sharer; empty: not asked).</summary>
+    public static double Suspicion(List<SharerSample> sharers, double cohortShare, DateTimeOffset? watchedSince, Span<bool> inStep, out double together)
     {
         Span<SharerTraits> traits = sharers.Count <= 128 ? stackalloc SharerTraits[sharers.Count] : new SharerTraits[sharers.Count];
         for (var i = 0; i < sharers.Count; i++)
         {
             var s = sharers[i];
-            traits[i] = new SharerTraits(s.Standing, s.RangeTag, s.DomainTag, s.AccountBins, s.AccountLatestBin);
+            traits[i] = new SharerTraits(s.Standing, s.RangeTag, s.DomainTag, s.AccountBins, s.AccountLatestBin, s.InStepElsewhere);
         }
 
-        return SharerProfile.Suspicion(traits, cohortShare, watchedSince is { } since ? Lockstep.BinOf(since) : null);
+        return SharerProfile.Suspicion(traits, cohortShare, watchedSince is { } since ? Lockstep.BinOf(since) : null, inStep, out together);
     }
 }

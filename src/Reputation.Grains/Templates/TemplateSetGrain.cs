@@ -33,6 +33,8 @@ public sealed record TemplateSetMember
     /// <summary>The account's own five-minute bins, all its traffic (<c>AccountState.ActiveBins</c>): whether it keeps the other members' hours (<see cref="SharerProfile"/>).</summary>
     [Id(3)] public ulong AccountBins { get; init; }
     [Id(4)] public int AccountLatestBin { get; init; }
+    /// <summary>Whether a template or cluster found the account in lockstep with its sharers beyond chance lately (<see cref="SharerTraits.InStepElsewhere"/>).</summary>
+    [Id(5)] public bool InStep { get; init; }
 
     /// <summary>
     /// Whether <paramref name="other"/> has the same standing and tags and the same latest bin: a
@@ -40,7 +42,8 @@ public sealed record TemplateSetMember
     /// with each request) unless something else changed.
     /// </summary>
     public bool SameProfile(TemplateSetMember? other) =>
-        other is not null && other.Standing == Standing && other.RangeTag == RangeTag && other.DomainTag == DomainTag && other.AccountLatestBin == AccountLatestBin;
+        other is not null && other.Standing == Standing && other.RangeTag == RangeTag && other.DomainTag == DomainTag && other.AccountLatestBin == AccountLatestBin
+        && other.InStep == InStep;
 }
 
 /// <summary>A cluster as one member sees it.</summary>
@@ -52,6 +55,8 @@ public sealed record TemplateSetSignals
     [Id(1)] public long Sharers { get; init; }
     /// <summary>How suspect its members are, 0..1: 1 − the larger of the share that vouches and one cohort's share (<see cref="SharerProfile.Suspicion"/>, as for a template's sharers).</summary>
     [Id(2)] public double Suspicion { get; init; } = 1;
+    /// <summary>The share of the members in lockstep beyond chance when the member asking is one of them (<see cref="SharerProfile.Suspicion(System.ReadOnlySpan{SharerTraits}, double, int?, System.Span{bool}, out double)"/>); 0 otherwise.</summary>
+    [Id(3)] public double InStepShare { get; init; }
 }
 
 /// <summary>A cluster's members, the most recent first: bounded at <see cref="MemberCapacity"/>, about 3 KB.</summary>
@@ -79,7 +84,8 @@ public sealed class TemplateSetGrain(
         var members = state.State.Members;
         var index = members.FindIndex(x => x.AccountId == accountId);
         var known = index >= 0 ? members[index] : null;
-        var changed = known is null || known.Standing != member.Standing || known.RangeTag != member.RangeTag || known.DomainTag != member.DomainTag;
+        var changed = known is null || known.Standing != member.Standing || known.RangeTag != member.RangeTag || known.DomainTag != member.DomainTag
+            || known.InStepElsewhere != member.InStep;
         if (index != 0)
         {
             if (index > 0)
@@ -98,6 +104,7 @@ public sealed class TemplateSetGrain(
         sample.Standing = member.Standing;
         sample.RangeTag = member.RangeTag;
         sample.DomainTag = member.DomainTag;
+        sample.InStepElsewhere = member.InStep;
         // Its timing is kept in memory and stored with the next change: bins move every five
         // minutes, and a member that re-joins with nothing else new costs no write.
         if (member.AccountBins != 0 && (sample.AccountBins == 0 || member.AccountLatestBin >= sample.AccountLatestBin))
@@ -139,11 +146,14 @@ public sealed class TemplateSetGrain(
     private TemplateSetSignals Signals(string? accountId)
     {
         var members = state.State.Members;
+        var index = accountId is null ? -1 : members.FindIndex(x => x.AccountId == accountId);
+        Span<bool> inStep = index >= 0 ? stackalloc bool[members.Count] : [];
         return new TemplateSetSignals
         {
             Key = this.GetPrimaryKeyString(),
-            Sharers = members.Count - (accountId is not null && members.Exists(x => x.AccountId == accountId) ? 1 : 0),
-            Suspicion = Sharers.Suspicion(members, policies.Current.Trust.CohortShare, observation.Since),
+            Sharers = members.Count - (index >= 0 ? 1 : 0),
+            Suspicion = Sharers.Suspicion(members, policies.Current.Trust.CohortShare, observation.Since, inStep, out var together),
+            InStepShare = index >= 0 && inStep[index] ? together : 0,
         };
     }
 }
