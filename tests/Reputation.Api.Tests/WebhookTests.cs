@@ -89,6 +89,8 @@ public sealed class WebhookTests(WebhookFactory factory)
             Assert.DoesNotContain("10.", json.RootElement.GetProperty("data").GetRawText(), StringComparison.Ordinal);
         });
         Assert.Equal(received.Count, received.Select(d => d.DeliveryId).Distinct().Count());
+        // Once each: no event came twice under another delivery id either.
+        Assert.Equal(received.Count, received.Select(d => Type(d) + " " + Data(d).ToJsonString()).Distinct().Count());
 
         var heldEvent = Data(received.Single(d => Type(d) == "account.held" && Data(d)["accountId"]!.GetValue<string>() == members[0]));
         Assert.Equal(held.HoldUntil, heldEvent["holdUntil"]!.GetValue<DateTimeOffset>());
