@@ -247,6 +247,44 @@ public sealed class CountermeasureTests(CountermeasureFactory factory)
     }
 
     [Fact]
+    public async Task A_campaign_s_held_members_are_one_review_item_that_leaves_once_they_are_all_released()
+    {
+        await UsePolicyAsync();
+        var members = await Harvesters.CreateAsync(Service, Now, 6, card: Unique.Id("card"));
+        // Each member's view (which holds nothing) names the campaign first, so that each hold begins as the campaign's.
+        var named = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var member in members)
+        {
+            var view = await Eventually.ValueAsync(() => Service.GetAccountAsync(member, Ct), v => v!.Reasons.Any(r => r.Code == "CAMPAIGN"), $"{member}'s view naming its campaign");
+            named.Add(view!.Reasons.Single(r => r.Code == "CAMPAIGN").Detail.Split(' ').Single(w => w.StartsWith("cmp-", StringComparison.Ordinal)).TrimEnd('.', ',', ')'));
+        }
+
+        var campaignId = Assert.Single(named);
+        foreach (var member in members)
+        {
+            Assert.Equal(RequestDecision.Degrade, (await DecideAsync(member)).Decision);
+        }
+
+        var item = await Eventually.ValueAsync(async () => (await ReviewAsync(pageSize: 100)).SingleOrDefault(i => i.Id == campaignId),
+            i => i?.AccountsHeld == members.Count, "the campaign in the queue with every member held");
+        Assert.Equal(EntityType.Campaign, item!.Kind);
+        Assert.Equal(members.Order(), item.Accounts!.Order());
+        Assert.DoesNotContain(await ReviewAsync(pageSize: 100), i => i.Kind == EntityType.Account && members.Contains(i.Id));
+
+        foreach (var member in members.SkipLast(1))
+        {
+            await Operator.ReleaseAccountAsync(member, "reviewed: a partner's evaluation harness", Ct);
+        }
+
+        var one = (await ReviewAsync(pageSize: 100)).Single(i => i.Id == campaignId);
+        Assert.Equal(1, one.AccountsHeld);
+        Assert.Equal([members[^1]], one.Accounts!);
+
+        await Operator.ReleaseAccountAsync(members[^1], "reviewed: a partner's evaluation harness", Ct);
+        Assert.DoesNotContain(await ReviewAsync(pageSize: 100), i => i.Id == campaignId || members.Contains(i.Id));
+    }
+
+    [Fact]
     public async Task The_review_queue_orders_by_score_then_newest_pages_and_released_or_confirmed_accounts_leave()
     {
         var older = await ElicitingAsync(4000);

@@ -21,6 +21,12 @@ public sealed class OpenApiTests(ApiFactory factory)
         "/v1/audit",
         "/v1/campaigns",
         "/v1/campaigns/{campaignId}",
+        // Contract additions (v1.1), issue 14.
+        "/v1/accounts/{accountId}/release",
+        "/v1/review",
+        "/v1/watermarks/{keyId}",
+        "/v1/webhooks/{name}",
+        "/v1/webhooks/{name}/deliveries",
     ];
 
     [Theory]
@@ -131,6 +137,73 @@ public sealed class OpenApiTests(ApiFactory factory)
         Assert.True(
             JsonNode.DeepEquals(JsonNode.Parse(PolicyJson.Serialize(ScoringPolicy.Default)), JsonNode.Parse(example.GetRawText())),
             $"the example body is not the built-in default policy: {example.GetRawText()}");
+    }
+
+    [Fact]
+    public async Task The_request_decision_s_v1_1_fields_are_optional_in_the_schema_with_the_contract_s_response_modes()
+    {
+        using var document = await SwaggerAsync();
+        var schemas = document.RootElement.GetProperty("components").GetProperty("schemas");
+
+        var answer = schemas.GetProperty("RequestDecisionResponse");
+        var required = answer.GetProperty("required").EnumerateArray().Select(r => r.GetString()).ToList();
+        // Left out of the JSON where they do not apply, so a client checking answers against the document must not require them.
+        foreach (var field in new[] { "holdUntil", "response", "watermarkKeyId", "stale" })
+        {
+            Assert.True(answer.GetProperty("properties").TryGetProperty(field, out _), $"RequestDecisionResponse lacks {field}");
+            Assert.DoesNotContain(field, required);
+        }
+
+        Assert.Equal(["summarizeReasoning", "withholdReasoning", "fallbackModel", "perturb"],
+            schemas.GetProperty("ResponseMode").GetProperty("enum").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal(["mode", "model", "level"], schemas.GetProperty("GatewayResponse").GetProperty("properties").EnumerateObject().Select(p => p.Name));
+    }
+
+    [Fact]
+    public async Task The_request_decision_s_worked_example_in_Swagger_is_the_gateway_contract_s_and_reads_as_a_degraded_campaign_member()
+    {
+        using var document = await SwaggerAsync();
+        var post = document.RootElement.GetProperty("paths").GetProperty("/v1/decisions/request").GetProperty("post");
+        var request = post.GetProperty("requestBody").GetProperty("content").GetProperty("application/json").GetProperty("example");
+        var answer = post.GetProperty("responses").GetProperty("200").GetProperty("content").GetProperty("application/json").GetProperty("example");
+
+        // What a gateway's client makes of it.
+        var decision = answer.Deserialize<Reputation.Contracts.RequestDecisionResponse>(JsonSerializerOptions.Web)!;
+        Assert.Equal(Reputation.Contracts.RequestDecision.Degrade, decision.Decision);
+        Assert.Equal(new Reputation.Contracts.GatewayResponse { Mode = Reputation.Contracts.ResponseMode.FallbackModel, Model = "frontier-small" }, decision.Response);
+        Assert.Matches("^wm-[0-9a-f]{16}$", decision.WatermarkKeyId);
+        Assert.NotNull(decision.HoldUntil);
+        Assert.False(decision.Stale);
+
+        // The same example as docs/gateway-contract.md's: its request line and its answer.
+        var doc = await File.ReadAllTextAsync(Path.Combine(RepoRoot(), "docs", "gateway-contract.md"), TestContext.Current.CancellationToken);
+        var worked = doc[doc.IndexOf("## Worked example", StringComparison.Ordinal)..];
+        var http = Block(worked, "```http");
+        var docRequest = http[(http.IndexOf("\n\n", StringComparison.Ordinal) + 2)..].Trim();
+        var docAnswer = Block(worked[worked.IndexOf("```http", StringComparison.Ordinal)..], "```json");
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse(docRequest), JsonNode.Parse(request.GetRawText())), $"request example {request} is not the doc's {docRequest}");
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse(docAnswer), JsonNode.Parse(answer.GetRawText())), $"answer example {answer} is not the doc's {docAnswer}");
+    }
+
+    /// <summary>The text of the first fenced block that opens with <paramref name="fence"/>.</summary>
+    private static string Block(string markdown, string fence)
+    {
+        var start = markdown.IndexOf(fence + "\n", StringComparison.Ordinal);
+        Assert.True(start >= 0, $"no {fence} block");
+        start += fence.Length + 1;
+        return markdown[start..markdown.IndexOf("```", start, StringComparison.Ordinal)];
+    }
+
+    private static string RepoRoot()
+    {
+        var root = new DirectoryInfo(AppContext.BaseDirectory);
+        while (root is not null && !File.Exists(Path.Combine(root.FullName, "Reputation.sln")))
+        {
+            root = root.Parent;
+        }
+
+        Assert.True(root is not null, $"No Reputation.sln above {AppContext.BaseDirectory}");
+        return root.FullName;
     }
 
     [Fact]

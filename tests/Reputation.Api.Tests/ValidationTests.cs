@@ -86,6 +86,21 @@ public sealed class ValidationTests(ApiFactory factory)
         Assert.Contains("JSON", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("POST", "/v1/accounts/no-body-acct/release")]
+    [InlineData("PUT", "/v1/webhooks/no-body")]
+    [InlineData("POST", "/v1/decisions/request")]
+    public async Task A_call_that_takes_a_body_sent_none_is_a_validation_problem_naming_body(string method, string path)
+    {
+        using var response = await factory.CreateDefaultClient().SendAsync(Raw.Request(new HttpMethod(method), path, body: null, ApiFactory.OperatorKey),
+            TestContext.Current.CancellationToken);
+
+        var problem = await Raw.AssertProblemAsync(response, HttpStatusCode.BadRequest);
+        Assert.True(problem.GetProperty("errors").TryGetProperty("body", out _), problem.ToString());
+        // Words for the caller, not for the endpoint's author.
+        Assert.DoesNotContain("inferred", problem.ToString(), StringComparison.OrdinalIgnoreCase);
+    }
+
     [Fact]
     public async Task A_field_of_the_wrong_type_is_a_validation_problem_naming_it()
     {

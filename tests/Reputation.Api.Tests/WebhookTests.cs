@@ -89,6 +89,8 @@ public sealed class WebhookTests(WebhookFactory factory)
             Assert.DoesNotContain("10.", json.RootElement.GetProperty("data").GetRawText(), StringComparison.Ordinal);
         });
         Assert.Equal(received.Count, received.Select(d => d.DeliveryId).Distinct().Count());
+        // Once each: no event came twice under another delivery id either.
+        Assert.Equal(received.Count, received.Select(d => Type(d) + " " + Data(d).ToJsonString()).Distinct().Count());
 
         var heldEvent = Data(received.Single(d => Type(d) == "account.held" && Data(d)["accountId"]!.GetValue<string>() == members[0]));
         Assert.Equal(held.HoldUntil, heldEvent["holdUntil"]!.GetValue<DateTimeOffset>());
@@ -141,6 +143,34 @@ public sealed class WebhookTests(WebhookFactory factory)
         var delivered = await Eventually.ValueAsync(() => Task.FromResult(back.Received), r => r.Count == 1, "the later event delivered");
         Assert.Equal(4, (await Operator.GetWebhookDeliveriesAsync(name, Ct))!.Deliveries.Single(x => x.Id == failed.Id).Attempts);
         Assert.NotEqual(failed.Id, delivered[0].DeliveryId);
+    }
+
+    [Fact]
+    public async Task A_webhook_deleted_while_an_attempt_is_in_flight_and_made_again_under_its_name_logs_only_its_own_deliveries()
+    {
+        var answer = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var receiver = new WebhookReceiver { HoldAnswers = answer.Task }.Start();
+        var name = "again-" + Guid.NewGuid().ToString("N")[..8];
+        var request = new WebhookRequest { Url = receiver.Url, Secret = Secret, Events = [WebhookEvents.LabelApplied] };
+        await Operator.PutWebhookAsync(name, request, Ct);
+        var first = Unique.Id("in-flight");
+        await LabelAsync(first);
+        await Eventually.ValueAsync(() => Task.FromResult(receiver.Received), r => r.Count == 1, "the first attempt in flight");
+
+        Assert.True(await Operator.DeleteWebhookAsync(name, Ct));
+        Assert.Null(await Operator.GetWebhookDeliveriesAsync(name, Ct));
+        Assert.Equal(0, (await Operator.PutWebhookAsync(name, request, Ct)).Pending);
+        var second = Unique.Id("made-again");
+        await LabelAsync(second);
+        answer.SetResult();
+
+        // Attempts are made one at a time, so the second is delivered only after the first attempt came back.
+        var delivered = await Eventually.ValueAsync(() => Operator.GetWebhookDeliveriesAsync(name, Ct),
+            l => l!.Deliveries.Any(d => d.Status == "delivered"), "the made-again webhook's delivery");
+        var only = Assert.Single(delivered!.Deliveries);
+        var received = Assert.Single(receiver.Received, d => d.DeliveryId == only.Id);
+        Assert.Equal(second, Data(received)["entityId"]!.GetValue<string>());
+        Assert.Contains(receiver.Received, d => Data(d)["entityId"]!.GetValue<string>() == first);
     }
 
     [Fact]

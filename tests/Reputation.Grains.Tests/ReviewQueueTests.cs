@@ -85,6 +85,33 @@ public sealed class ReviewQueueTests(ReviewQueueFixture fixture) : IClassFixture
         fixture.Time.Advance(TimeSpan.FromDays(1));
         Assert.Empty(await AllAsync(pageSize: 10));
     }
+    [Fact]
+    public async Task A_campaign_leaves_once_every_member_it_counts_as_held_is_released_confirmed_or_erased()
+    {
+        const string Campaign = "cmp-00000000000000b7";
+        var t = Now;
+        await Queue.HoldAsync(Hold("r-b1", 0.9, t, Campaign));
+        await Queue.HoldAsync(Hold("r-b2", 0.9, t, Campaign));
+        // A member's hold made stricter counts it once.
+        await Queue.HoldAsync(Hold("r-b2", 0.95, t, Campaign));
+        await Queue.HoldAsync(Hold("r-b3", 0.9, t, Campaign));
+        Assert.Equal(3, (await AllAsync(pageSize: 100)).Single(i => i.Id == Campaign).AccountsHeld);
+
+        await Queue.LeaveAsync("r-b1");
+        await Queue.LeaveAsync("r-b2");
+        var one = (await AllAsync(pageSize: 100)).Single(i => i.Id == Campaign);
+        Assert.Equal(1, one.AccountsHeld);
+        Assert.Equal(["r-b3"], one.Accounts!);
+
+        await Queue.LeaveAsync("r-b3");
+        Assert.DoesNotContain(await AllAsync(pageSize: 100), i => i.Id == Campaign);
+
+        // Held again later, it comes back; and leaves again (so the other tests of this queue do not see it).
+        await Queue.HoldAsync(Hold("r-b1", 0.9, t.AddMinutes(5), Campaign));
+        Assert.Equal(1, (await AllAsync(pageSize: 100)).Single(i => i.Id == Campaign).AccountsHeld);
+        await Queue.LeaveAsync("r-b1");
+        Assert.Empty(await AllAsync(pageSize: 100));
+    }
 }
 
 /// <summary>The review queue grain at capacity, on a silo of its own.</summary>

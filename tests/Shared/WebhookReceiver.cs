@@ -30,6 +30,12 @@ internal sealed class WebhookReceiver : IAsyncDisposable
 
     public IReadOnlyList<ReceivedDelivery> Received => [.. _received];
 
+    /// <summary>
+    /// While set, a request is recorded as received but not answered until the task completes: an
+    /// attempt the test keeps in flight.
+    /// </summary>
+    public Task? HoldAnswers { get; set; }
+
     public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
@@ -67,6 +73,11 @@ internal sealed class WebhookReceiver : IAsyncDisposable
                 _received.Enqueue(new ReceivedDelivery(
                     context.Request.Headers["X-Reputation-Delivery"], context.Request.Headers["X-Reputation-Timestamp"],
                     context.Request.Headers["X-Reputation-Signature"], context.Request.ContentType, body));
+            }
+
+            if (HoldAnswers is { } hold)
+            {
+                await hold;
             }
 
             context.Response.StatusCode = 204;

@@ -31,9 +31,26 @@ export interface DecisionResponse<D extends string> {
   [field: string]: unknown;
 }
 
+/** What the gateway does to a degraded (or, where the policy says so, throttled) account's answers (docs/gateway-contract.md). */
+export type ResponseMode = 'summarizeReasoning' | 'withholdReasoning' | 'fallbackModel' | 'perturb';
+
+export interface GatewayResponse {
+  mode: ResponseMode;
+  /** fallbackModel: the model to answer with. */
+  model?: string;
+  /** perturb: how much, 0 to 1. */
+  level?: number;
+}
+
 export interface RequestDecisionResponse extends DecisionResponse<RequestDecision> {
   requestsPerMinute: number;
   cacheTtlSeconds: number;
+  /** On every decision other than allow: when the account's hold ends unless renewed or released (RFC 3339); absent on allow and on a fallback. */
+  holdUntil?: string;
+  /** On every degrade, and on a throttle where the policy has a rule for it: what to do to the answers. */
+  response?: GatewayResponse;
+  /** On degrade: the id of the key to watermark the answers with, one per campaign (per account before one forms). An id, not a secret. */
+  watermarkKeyId?: string;
   /** True on the last decision given again while the account's cluster member is unreachable (cacheTtlSeconds is then at most 1); absent otherwise. */
   stale?: boolean;
 }

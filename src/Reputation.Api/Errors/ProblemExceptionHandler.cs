@@ -18,7 +18,7 @@ internal sealed partial class ProblemExceptionHandler(IProblemDetailsService pro
             return true;
         }
 
-        var problem = Problem(exception);
+        var problem = IsMissingBody(httpContext, exception) ? MissingBody() : Problem(exception);
         switch (problem.Status)
         {
             case StatusCodes.Status503ServiceUnavailable:
@@ -33,6 +33,22 @@ internal sealed partial class ProblemExceptionHandler(IProblemDetailsService pro
         httpContext.Response.StatusCode = problem.Status!.Value;
         return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = httpContext, ProblemDetails = problem, Exception = exception });
     }
+
+    /// <summary>
+    /// An endpoint that reads a JSON body was sent none: minimal APIs say so in words meant for the
+    /// endpoint's author ("Implicit body inferred for parameter ..."); the caller is told the body is missing.
+    /// </summary>
+    private static bool IsMissingBody(HttpContext httpContext, Exception exception) =>
+        exception is BadHttpRequestException { StatusCode: StatusCodes.Status400BadRequest, InnerException: null }
+        // The handler runs with the endpoint cleared; the feature keeps the one that failed.
+        && httpContext.Features.Get<IExceptionHandlerFeature>()?.Endpoint?.Metadata.GetMetadata<Microsoft.AspNetCore.Http.Metadata.IAcceptsMetadata>() is not null
+        && httpContext.Request.ContentLength is null or 0
+        && httpContext.Request.Headers.TransferEncoding.Count == 0;
+
+    private static HttpValidationProblemDetails MissingBody() => ValidationProblem(new Dictionary<string, string[]>(StringComparer.Ordinal)
+    {
+        ["body"] = ["is required: this call takes a JSON body (Content-Type: application/json)"],
+    });
 
     /// <summary>The status an exception is answered with (the audit trail records the same one).</summary>
     public static int StatusFor(Exception exception) => Problem(exception).Status!.Value;

@@ -1,4 +1,7 @@
+using System.Reflection;
+using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.OpenApi;
@@ -114,6 +117,8 @@ internal static partial class SwaggerSetup
 
             o.OperationFilter<ApiKeyOperationFilter>();
             o.OperationFilter<ExampleBodyOperationFilter>();
+            o.OperationFilter<ExampleAnswerOperationFilter>();
+            o.SchemaFilter<LeftOutWhenDefaultSchemaFilter>();
             o.OperationFilter<IfMatchOperationFilter>();
             o.SupportNonNullableReferenceTypes();
             o.NonNullableReferenceTypesAsRequired();
@@ -221,8 +226,9 @@ internal static partial class SwaggerSetup
             ["DecideSignup"] = """
                 {"accountId":"acct-1001","ip":"198.51.100.23","email":"new.user@example.com","paymentFingerprint":"pf_4f9a1c","deviceId":"dev-77","country":"DE"}
                 """,
+            // The worked example's request (docs/gateway-contract.md); its answer is ExampleAnswerOperationFilter's.
             ["DecideRequest"] = """
-                {"accountId":"acct-1001","ip":"198.51.100.23","model":"frontier-large"}
+                {"accountId":"acct-88412","ip":"198.51.100.23","model":"frontier-large"}
                 """,
             ["DecideBilling"] = """
                 {"accountId":"acct-1001","paymentFingerprint":"pf_4f9a1c","amountMinor":2000,"currency":"USD"}
@@ -270,6 +276,68 @@ internal static partial class SwaggerSetup
                 if (media is OpenApiMediaType concrete)
                 {
                     concrete.Example = JsonNode.Parse(example);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// A worked example of an answer where the answer is a contract of its own: the request
+    /// decision of a degraded campaign member, as docs/gateway-contract.md ("Worked example") shows it.
+    /// </summary>
+    private sealed class ExampleAnswerOperationFilter : IOperationFilter
+    {
+        private const string DegradedCampaignMember = """
+            {
+              "accountId": "acct-88412",
+              "decision": "degrade",
+              "score": 0.8612,
+              "reasons": [
+                {"code": "PAYMENT_INSTRUMENT_SHARED", "contribution": 0.3904, "detail": "payment instrument shared by 9 accounts"},
+                {"code": "REASONING_ELICITATION", "contribution": 0.2011, "detail": "92% of last-hour requests elicit reasoning"},
+                {"code": "LINKED_RISK", "contribution": 0.1502, "detail": "a linked payment instrument carries risk 0.81"},
+                {"code": "CAMPAIGN", "contribution": 0, "detail": "linked to campaign cmp-3f0c9a1e77b24d10 through a payment instrument"}
+              ],
+              "requestsPerMinute": 60,
+              "cacheTtlSeconds": 30,
+              "policyVersion": 12,
+              "holdUntil": "2026-12-07T16:05:00+00:00",
+              "response": {"mode": "fallbackModel", "model": "frontier-small"},
+              "watermarkKeyId": "wm-6b1e0f4c2a9d7e35"
+            }
+            """;
+
+        public void Apply(OpenApiOperation operation, OperationFilterContext context)
+        {
+            if (operation.OperationId == "DecideRequest"
+                && operation.Responses?.TryGetValue("200", out var ok) == true
+                && ok.Content?.TryGetValue("application/json", out var media) == true
+                && media is OpenApiMediaType concrete)
+            {
+                concrete.Example = JsonNode.Parse(DegradedCampaignMember);
+            }
+        }
+    }
+
+    /// <summary>
+    /// A property the JSON leaves out when it is null or false (<c>stale</c>, <c>holdUntil</c>, ...)
+    /// is not required, whatever its .NET type: a client that checks answers against the document
+    /// must accept an answer without it.
+    /// </summary>
+    private sealed class LeftOutWhenDefaultSchemaFilter : ISchemaFilter
+    {
+        public void Apply(IOpenApiSchema schema, SchemaFilterContext context)
+        {
+            if (schema is not OpenApiSchema { Required.Count: > 0 } concrete || context.Type is null)
+            {
+                return;
+            }
+
+            foreach (var property in context.Type.GetProperties())
+            {
+                if (property.GetCustomAttribute<JsonIgnoreAttribute>() is { Condition: JsonIgnoreCondition.WhenWritingDefault or JsonIgnoreCondition.WhenWritingNull })
+                {
+                    concrete.Required.Remove(JsonNamingPolicy.CamelCase.ConvertName(property.Name));
                 }
             }
         }

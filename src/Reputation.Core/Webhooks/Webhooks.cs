@@ -77,13 +77,24 @@ public static partial class WebhookRules
             return "must not carry a user name or password: sign with the secret instead";
         }
 
-        if (!development && (uri.IsLoopback || uri.Host.Equals("localhost", StringComparison.OrdinalIgnoreCase)
-            || (IPAddress.TryParse(uri.IdnHost, out var address) && IsForbidden(address))))
+        if (!development && (uri.IsLoopback || IsLocalhostName(uri.IdnHost)
+            || (IPAddress.TryParse(uri.IdnHost.TrimEnd('.'), out var address) && IsForbidden(address))))
         {
             return "must not be a loopback, link-local or unspecified address outside Development";
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// <c>localhost</c> and every name under it (RFC 6761 reserves them for loopback), with or
+    /// without the root's trailing dot, which names the same host.
+    /// </summary>
+    private static bool IsLocalhostName(string host)
+    {
+        var name = host.TrimEnd('.');
+        return name.Equals("localhost", StringComparison.OrdinalIgnoreCase)
+            || name.EndsWith(".localhost", StringComparison.OrdinalIgnoreCase);
     }
 
     /// <summary>Loopback (127/8, ::1), link-local (169.254/16, fe80::/10, cloud metadata endpoints) and unspecified addresses.</summary>

@@ -8,7 +8,7 @@ namespace Reputation.Grains.Review;
 /// members are held, highest score first, then the newest hold. An account enters when its request
 /// decisions begin or tighten a hold and leaves when the hold ends, when an operator releases it or
 /// labels it fraud or trusted (confirmed or cleared of suspicion), or is erased; a campaign leaves
-/// when its last member's hold ends or it is labelled. One activation; bounded (<see cref="ReviewQueueState"/>).
+/// when its last member's hold ends, when the members it counts as held have all left so, or when it is labelled. One activation; bounded (<see cref="ReviewQueueState"/>).
 /// </summary>
 [Reentrant] // group commit (GroupCommit): holds arriving during a write share the next one; reads never wait for a write
 public sealed class ReviewQueueGrain(
@@ -96,12 +96,18 @@ public sealed class ReviewQueueGrain(
     {
         var s = state.State;
         var changed = s.Accounts.Remove(accountId);
-        foreach (var campaign in s.Campaigns.Values)
+        foreach (var (campaignId, campaign) in s.Campaigns.ToList())
         {
             if (campaign.Accounts.Remove(accountId))
             {
                 campaign.AccountsHeld = Math.Max(0, campaign.AccountsHeld - 1);
                 changed = true;
+                // Every member it counted as held was released, confirmed or erased: nothing of it is left to review.
+                // (A member no longer among the listed ones is not taken off the count, so a campaign never leaves early.)
+                if (campaign.AccountsHeld == 0)
+                {
+                    s.Campaigns.Remove(campaignId);
+                }
             }
         }
 

@@ -169,6 +169,13 @@ public sealed partial class WebhookGrain(
                 _inFlight = due;
                 var result = await sender.SendAsync(config, due);
                 _inFlight = null;
+                if (!state.State.Outbox.Contains(due))
+                {
+                    // The webhook was deleted (and perhaps made again under its name) while this attempt was out:
+                    // its outcome belongs to no webhook, and writing it would bring back the deleted one's row.
+                    continue;
+                }
+
                 var now = time.WallNow;
                 due.Attempts++;
                 due.LastAttemptAt = now;

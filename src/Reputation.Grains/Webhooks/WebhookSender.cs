@@ -33,7 +33,7 @@ public sealed class WebhookSender : IDisposable
                 var allowed = settings.AllowLocalTargets ? addresses : [.. addresses.Where(a => !WebhookRules.IsForbidden(a))];
                 if (allowed.Length == 0)
                 {
-                    throw new HttpRequestException("the target resolves only to loopback, link-local or unspecified addresses");
+                    throw new ForbiddenTargetException();
                 }
 
                 var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
@@ -71,6 +71,11 @@ public sealed class WebhookSender : IDisposable
             var status = (int)response.StatusCode;
             return response.IsSuccessStatusCode ? new SendResult(true, status, null) : new SendResult(false, status, $"the receiver answered {status}");
         }
+        catch (HttpRequestException ex) when (ex.InnerException is ForbiddenTargetException refused)
+        {
+            // Said as it is, so the delivery log shows why nothing reached the receiver.
+            return new SendResult(false, null, refused.Message);
+        }
         catch (HttpRequestException ex)
         {
             return new SendResult(false, null, ex.HttpRequestError == HttpRequestError.Unknown ? "the request failed" : $"the request failed: {ex.HttpRequestError}");
@@ -82,4 +87,8 @@ public sealed class WebhookSender : IDisposable
     }
 
     public void Dispose() => _http.Dispose();
+
+    /// <summary>The connection was not made: every address of the target is one a webhook may not reach.</summary>
+    private sealed class ForbiddenTargetException() : IOException(
+        "refused: the target resolves only to loopback, link-local or unspecified addresses, which webhooks do not reach outside Development");
 }

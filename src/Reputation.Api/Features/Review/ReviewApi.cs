@@ -31,7 +31,8 @@ internal static class ReviewApi
             .WithDescription("An account is here from the request decision that begins its hold (or makes it stricter) until the hold ends " +
                 "(holdUntil), an operator releases it (POST /v1/accounts/{id}/release), labels it fraud (confirmed) or trusted, or it is erased. " +
                 "A held member of a campaign is listed under its campaign, with accountsHeld and the most recent held accounts; a " +
-                "campaign leaves when its last member's hold ends or it is labelled (POST /v1/labels, entityType campaign). `limit` 1-100 " +
+                "campaign leaves when its last member's hold ends, when every member counted in accountsHeld has left so, or when it is " +
+                "labelled (POST /v1/labels, entityType campaign). `limit` 1-100 " +
                 "(default 20); `after` is the `next` of the previous page, absent for the first. Items that leave while you page are " +
                 "simply not shown; none is shown twice. The queue keeps the 500 highest-risk accounts outside campaigns and 64 " +
                 "campaigns. Audited as review.read.");
