@@ -34,17 +34,7 @@ public sealed class OpenApiLintTests(EveryEndpointFactory factory)
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private static string RepoRoot()
-    {
-        var root = new DirectoryInfo(AppContext.BaseDirectory);
-        while (root is not null && !File.Exists(Path.Combine(root.FullName, "Reputation.sln")))
-        {
-            root = root.Parent;
-        }
-
-        Assert.True(root is not null, $"No Reputation.sln above {AppContext.BaseDirectory}");
-        return root.FullName;
-    }
+    private static string RepoRoot() => RepositoryRoot.Find();
 
     private static string Redocly()
     {

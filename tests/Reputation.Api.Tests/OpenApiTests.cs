@@ -194,17 +194,7 @@ public sealed class OpenApiTests(ApiFactory factory)
         return markdown[start..markdown.IndexOf("```", start, StringComparison.Ordinal)];
     }
 
-    private static string RepoRoot()
-    {
-        var root = new DirectoryInfo(AppContext.BaseDirectory);
-        while (root is not null && !File.Exists(Path.Combine(root.FullName, "Reputation.sln")))
-        {
-            root = root.Parent;
-        }
-
-        Assert.True(root is not null, $"No Reputation.sln above {AppContext.BaseDirectory}");
-        return root.FullName;
-    }
+    private static string RepoRoot() => RepositoryRoot.Find();
 
     [Fact]
     public async Task Swagger_UI_is_served_as_HTML_without_a_key()
