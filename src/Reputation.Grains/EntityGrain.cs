@@ -78,9 +78,13 @@ public abstract partial class EntityGrain<TState>(IPersistentState<TState> state
 
     async Task IEntityGrain.AccountRiskChangedAsync(AccountRisk risk)
     {
+        var confirmedBefore = state.State.Risk.ConfirmedFraud.Count;
         if (state.State.Risk.Apply(risk, TracksNewAccounts))
         {
-            await RiskChangedAsync(labelChanged: false, risk.Hop);
+            // A member confirmed or cleared is news to its neighbours however little it moves the
+            // risk: one workspace's members read only what was confirmed, and flags alone can hold
+            // the risk at its ceiling already.
+            await RiskChangedAsync(labelChanged: false, risk.Hop, confirmedChanged: state.State.Risk.ConfirmedFraud.Count != confirmedBefore);
         }
     }
 
@@ -192,7 +196,7 @@ public abstract partial class EntityGrain<TState>(IPersistentState<TState> state
     /// </summary>
     protected virtual bool Recount(IReadOnlyList<string> accounts) => false;
 
-    private async Task RiskChangedAsync(bool labelChanged, int hop)
+    private async Task RiskChangedAsync(bool labelChanged, int hop, bool confirmedChanged = false)
     {
         var policy = policies.Current.Propagation;
         var (flagged, confirmed) = Strength(policy);
@@ -211,7 +215,7 @@ public abstract partial class EntityGrain<TState>(IPersistentState<TState> state
         }
 
         ReportToIntel(labelChanged || campaignBefore != state.State.Risk.HubCampaignId, before);
-        if (Propagation.ShouldNotify(policy, moved, labelChanged, hop))
+        if (Propagation.ShouldNotify(policy, moved, labelChanged || confirmedChanged, hop))
         {
             metrics.Propagated(Kind, Propagation.NotifyAccounts(GrainFactory, policy, state.State.RecentAccounts, Notification(hop + 1)));
         }

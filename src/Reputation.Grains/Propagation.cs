@@ -5,7 +5,7 @@ namespace Reputation.Grains;
 
 /// <summary>
 /// How an entity passes a change in its risk or label on to its accounts: only when it moved by the
-/// policy's threshold (or the label changed), only below the hop limit, and only to its most recent
+/// policy's threshold (or its label, or which of its accounts are confirmed fraud, changed), only below the hop limit, and only to its most recent
 /// accounts (fan-out bounded by the policy). One-way calls: no entity ever waits on an account.
 /// </summary>
 internal static class Propagation

@@ -190,6 +190,34 @@ public sealed class TrustAndSharersTests(ClusterFixture fixture)
         Assert.Contains((await quiet.DecideRequestAsync(UniqueRange())).Reasons, r => r.Code == ReasonCodes.LinkedRisk && r.Contribution > 0);
     }
 
+    [Fact]
+    public async Task A_confirmation_on_a_workspace_card_its_flags_already_saturate_still_reaches_the_quiet_members()
+    {
+        // Four of five members flagged: the card's risk is at its ceiling before anyone is confirmed,
+        // so a confirmation barely moves it, yet it is what the workspace's other members read.
+        var card = Unique("pf-saturated");
+        var organization = Unique("org-saturated");
+        var members = Enumerable.Range(0, 5).Select(_ => Unique("ws-sat")).ToList();
+        foreach (var (id, i) in members.Select((id, i) => (id, i)))
+        {
+            await Grains.GetGrain<IAccountGrain>(id).SignupAsync(Signup(Now.AddDays(-3).AddMinutes(i), UniqueRange(), card, organization, verified: false));
+        }
+
+        var instrument = Grains.GetGrain<IPaymentInstrumentGrain>(card);
+        foreach (var id in members.Take(4))
+        {
+            await instrument.AccountRiskChangedAsync(new AccountRisk { AccountId = id, Flagged = true });
+        }
+
+        await Eventually.HoldsAsync(async () => (await instrument.GetSignalsAsync()).Risk > 0.85, "the card's risk from its flagged members");
+        var quiet = Grains.GetGrain<IAccountGrain>(members[^1]);
+        Assert.Equal((int)RequestOutcome.Allow, (await quiet.DecideRequestAsync(UniqueRange())).Outcome);
+
+        // No clock moves here: the quiet member learns of the confirmation only by being told.
+        await Grains.GetGrain<IAccountGrain>(members[0]).SetLabelAsync(new LabelChange { Label = Label.Fraud, Reason = "confirmed", By = "tests", At = Now });
+        await Eventually.HoldsAsync(async () => (await quiet.DecideRequestAsync(UniqueRange())).Outcome != (int)RequestOutcome.Allow, "the quiet member of a card with a confirmed member is held");
+    }
+
     private async Task<List<string>> TemplateSharersAsync(string prefix, int accounts, ulong template, bool established)
     {
         var ids = new List<string>();
