@@ -151,28 +151,8 @@ public sealed class TrustAndSharersTests(ClusterFixture fixture)
     [Fact]
     public async Task In_one_workspace_on_one_card_a_members_flag_is_its_owners_own_but_a_confirmed_member_holds_the_others()
     {
-        async Task<(List<string> Members, IPaymentInstrumentGrain Card)> CardAsync(string? organization)
-        {
-            var card = Unique("pf-workspace");
-            var members = Enumerable.Range(0, 6).Select(_ => Unique("ws")).ToList();
-            foreach (var (id, i) in members.Select((id, i) => (id, i)))
-            {
-                await Grains.GetGrain<IAccountGrain>(id).SignupAsync(Signup(Now.AddDays(-3).AddMinutes(i), UniqueRange(), card, organization, verified: false));
-            }
-
-            // Three of the six flagged on their own evidence, as their scores would report it.
-            var instrument = Grains.GetGrain<IPaymentInstrumentGrain>(card);
-            foreach (var id in members.Take(3))
-            {
-                await instrument.AccountRiskChangedAsync(new AccountRisk { AccountId = id, Flagged = true });
-            }
-
-            await Eventually.HoldsAsync(async () => (await instrument.GetSignalsAsync()).Risk > 0.3, "the card's risk from its flagged members");
-            return (members, instrument);
-        }
-
-        var plain = await CardAsync(organization: null);
-        var workspace = await CardAsync(Unique("org-ring"));
+        var plain = await FlaggedCardAsync(organization: null, members: 6, flagged: 3, risk: 0.3);
+        var workspace = await FlaggedCardAsync(Unique("org-ring"), members: 6, flagged: 3, risk: 0.3);
         Assert.Equal(1, (await workspace.Card.GetSignalsAsync()).DistinctOwners);
 
         // On a card of six owners, the quiet members read their card-mates' flags.
@@ -195,27 +175,37 @@ public sealed class TrustAndSharersTests(ClusterFixture fixture)
     {
         // Four of five members flagged: the card's risk is at its ceiling before anyone is confirmed,
         // so a confirmation barely moves it, yet it is what the workspace's other members read.
-        var card = Unique("pf-saturated");
-        var organization = Unique("org-saturated");
-        var members = Enumerable.Range(0, 5).Select(_ => Unique("ws-sat")).ToList();
-        foreach (var (id, i) in members.Select((id, i) => (id, i)))
-        {
-            await Grains.GetGrain<IAccountGrain>(id).SignupAsync(Signup(Now.AddDays(-3).AddMinutes(i), UniqueRange(), card, organization, verified: false));
-        }
-
-        var instrument = Grains.GetGrain<IPaymentInstrumentGrain>(card);
-        foreach (var id in members.Take(4))
-        {
-            await instrument.AccountRiskChangedAsync(new AccountRisk { AccountId = id, Flagged = true });
-        }
-
-        await Eventually.HoldsAsync(async () => (await instrument.GetSignalsAsync()).Risk > 0.85, "the card's risk from its flagged members");
+        var (members, _) = await FlaggedCardAsync(Unique("org-saturated"), members: 5, flagged: 4, risk: 0.85);
         var quiet = Grains.GetGrain<IAccountGrain>(members[^1]);
         Assert.Equal((int)RequestOutcome.Allow, (await quiet.DecideRequestAsync(UniqueRange())).Outcome);
 
         // No clock moves here: the quiet member learns of the confirmation only by being told.
         await Grains.GetGrain<IAccountGrain>(members[0]).SetLabelAsync(new LabelChange { Label = Label.Fraud, Reason = "confirmed", By = "tests", At = Now });
         await Eventually.HoldsAsync(async () => (await quiet.DecideRequestAsync(UniqueRange())).Outcome != (int)RequestOutcome.Allow, "the quiet member of a card with a confirmed member is held");
+    }
+
+    /// <summary>
+    /// A card of <paramref name="members"/> unverified accounts (one workspace when <paramref name="organization"/>
+    /// is given) with its first <paramref name="flagged"/> flagged on their own evidence, as their scores
+    /// would report it; returns once the card's risk is above <paramref name="risk"/>.
+    /// </summary>
+    private async Task<(List<string> Members, IPaymentInstrumentGrain Card)> FlaggedCardAsync(string? organization, int members, int flagged, double risk)
+    {
+        var card = Unique("pf-workspace");
+        var ids = Enumerable.Range(0, members).Select(_ => Unique("ws")).ToList();
+        foreach (var (id, i) in ids.Select((id, i) => (id, i)))
+        {
+            await Grains.GetGrain<IAccountGrain>(id).SignupAsync(Signup(Now.AddDays(-3).AddMinutes(i), UniqueRange(), card, organization, verified: false));
+        }
+
+        var instrument = Grains.GetGrain<IPaymentInstrumentGrain>(card);
+        foreach (var id in ids.Take(flagged))
+        {
+            await instrument.AccountRiskChangedAsync(new AccountRisk { AccountId = id, Flagged = true });
+        }
+
+        await Eventually.HoldsAsync(async () => (await instrument.GetSignalsAsync()).Risk > risk, "the card's risk from its flagged members");
+        return (ids, instrument);
     }
 
     private async Task<List<string>> TemplateSharersAsync(string prefix, int accounts, ulong template, bool established)
