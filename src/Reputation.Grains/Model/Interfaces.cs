@@ -222,10 +222,11 @@ public interface IReviewQueueGrain : IGrainWithStringKey
 [Alias("reputation.IWebhookGrain")]
 public interface IWebhookGrain : IGrainWithStringKey
 {
+    /// <summary>Stores the configuration and subscribes the webhook at the hub; when either write fails it throws and the webhook stays as it was.</summary>
     [Alias("Configure")]
     ValueTask<Webhooks.WebhookSnapshot> ConfigureAsync(Webhooks.WebhookConfig config);
 
-    /// <summary>False when there was none.</summary>
+    /// <summary>Removes the webhook and its subscription; false when there was none. When the removal fails it throws and the webhook stays whole.</summary>
     [Alias("Delete")]
     ValueTask<bool> DeleteAsync();
 

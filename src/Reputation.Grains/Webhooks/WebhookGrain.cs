@@ -28,6 +28,7 @@ public sealed partial class WebhookGrain(
     private IGrainTimer? _timer;
     private bool _delivering;
     private WebhookDelivery? _inFlight;
+    private Task _changing = Task.CompletedTask;
 
     private string Name => this.GetPrimaryKeyString();
 
@@ -39,27 +40,107 @@ public sealed partial class WebhookGrain(
         return Task.CompletedTask;
     }
 
-    async ValueTask<WebhookSnapshot> IWebhookGrain.ConfigureAsync(WebhookConfig config)
+    // A change is two rows, this webhook's and the hub's, kept so that a failure at any step leaves
+    // the webhook as it was (or, once its own row is written, as asked): the hub may forward more
+    // events than the configuration names, never fewer, because the webhook takes only what its
+    // configuration names (EnqueueAsync). So the hub first widens the subscription to both
+    // configurations' events, then the webhook's row is written, then the hub narrows it to the
+    // events asked for. A narrowing that fails leaves the wider subscription, which costs a call per
+    // event the webhook drops and changes nothing it delivers.
+    ValueTask<WebhookSnapshot> IWebhookGrain.ConfigureAsync(WebhookConfig config) => OneChangeAtATimeAsync(async () =>
     {
+        var before = state.State.Config;
+        var beforeAt = state.State.UpdatedAt;
+        string[] both = [.. (before?.Events ?? []).Union(config.Events, StringComparer.Ordinal)];
+        await Hub.SubscribeAsync(Name, both);
+
         state.State.Config = config;
         state.State.UpdatedAt = time.WallNow;
-        await CommitAsync();
-        return Snapshot()!;
-    }
+        try
+        {
+            await CommitAsync();
+        }
+        catch (Exception)
+        {
+            // Nothing half-applied: memory goes back to what storage holds, the hub to what it forwarded.
+            state.State.Config = before;
+            state.State.UpdatedAt = beforeAt;
+            await NarrowAsync(before?.Events, both);
+            throw;
+        }
 
-    async ValueTask<bool> IWebhookGrain.DeleteAsync()
+        await NarrowAsync(config.Events, both);
+        return Snapshot()!;
+    });
+
+    ValueTask<bool> IWebhookGrain.DeleteAsync() => OneChangeAtATimeAsync(async () =>
     {
         if (state.State.Config is null)
         {
             return false;
         }
 
-        // Pending deliveries go with it: nobody is left to receive them.
+        // Pending deliveries go with it: nobody is left to receive them. The row goes first, and
+        // events that arrive meanwhile find no configuration and are dropped; the hub stops
+        // forwarding afterwards, so a removal that storage refuses leaves the webhook whole.
+        var before = state.State;
         _timer?.Dispose();
         _timer = null;
-        await state.ClearStateAsync();
         state.State = new WebhookState();
+        try
+        {
+            await state.ClearStateAsync();
+        }
+        catch (Exception)
+        {
+            state.State = before;
+            EnsureTimer();
+            throw;
+        }
+
+        state.State = new WebhookState();
+        await NarrowAsync(null, before.Config!.Events);
         return true;
+    });
+
+    private IWebhookHubGrain Hub => GrainFactory.Ref<IWebhookHubGrain>(WebhookHubGrain.Key);
+
+    /// <summary>The hub forwards <paramref name="events"/> (none: unsubscribed); a failure leaves it forwarding <paramref name="wider"/>, which is logged.</summary>
+    private async Task NarrowAsync(string[]? events, string[] wider)
+    {
+        if (events is not null && events.Length == wider.Length)
+        {
+            return;
+        }
+
+        try
+        {
+            await (events is null ? Hub.UnsubscribeAsync(Name) : Hub.SubscribeAsync(Name, events));
+        }
+        catch (Exception ex)
+        {
+            LogSubscriptionNotNarrowed(logger, Name, ex.GetType().Name);
+        }
+    }
+
+    /// <summary>
+    /// Configuration changes one at a time (the grain is reentrant for deliveries): each reads the
+    /// configuration it replaces, and two at once would each widen the hub from a stale one.
+    /// </summary>
+    private async ValueTask<T> OneChangeAtATimeAsync<T>(Func<Task<T>> change)
+    {
+        var previous = _changing;
+        var mine = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _changing = mine.Task;
+        try
+        {
+            await previous;
+            return await change();
+        }
+        finally
+        {
+            mine.SetResult();
+        }
     }
 
     ValueTask<WebhookSnapshot?> IWebhookGrain.GetAsync() => ValueTask.FromResult(Snapshot());
@@ -247,6 +328,9 @@ public sealed partial class WebhookGrain(
 
     [LoggerMessage(3402, LogLevel.Warning, "Webhook {Webhook} could not write a delivery's outcome ({ExceptionType}); it is attempted again")]
     private static partial void LogDeliveryStateNotWritten(ILogger logger, string webhook, string exceptionType);
+
+    [LoggerMessage(3404, LogLevel.Warning, "Webhook {Webhook}: the hub could not narrow its subscription ({ExceptionType}); it forwards events the webhook drops until the next change")]
+    private static partial void LogSubscriptionNotNarrowed(ILogger logger, string webhook, string exceptionType);
 }
 
 /// <summary>

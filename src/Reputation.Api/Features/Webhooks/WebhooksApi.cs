@@ -132,8 +132,6 @@ public sealed class WebhookHandlers(IGrainFactory grains, WebhookSettings settin
     IRequestHandler<DeleteWebhook, bool>,
     IRequestHandler<GetWebhookDeliveries, WebhookDeliveryLog?>
 {
-    private IWebhookHubGrain Hub => grains.Ref<IWebhookHubGrain>(WebhookHubGrain.Key);
-
     public async ValueTask<WebhookView> Handle(PutWebhook request, CancellationToken cancellationToken)
     {
         var b = request.Body;
@@ -144,18 +142,14 @@ public sealed class WebhookHandlers(IGrainFactory grains, WebhookSettings settin
             errors.ThrowIfAny();
         }
 
-        string[] events = [.. b.Events];
-        var saved = await grains.Ref<IWebhookGrain>(request.Name).ConfigureAsync(new WebhookConfig { Url = b.Url, Secret = b.Secret, Events = events });
-        await Hub.SubscribeAsync(request.Name, events);
+        // The grain writes its row and the hub's subscription so that a failure leaves the webhook as it was.
+        var saved = await grains.Ref<IWebhookGrain>(request.Name).ConfigureAsync(new WebhookConfig { Url = b.Url, Secret = b.Secret, Events = [.. b.Events] });
         return new WebhookView { Name = saved.Name, Url = saved.Url, Events = saved.Events, UpdatedAt = saved.UpdatedAt, Pending = saved.Pending };
     }
 
-    public async ValueTask<bool> Handle(DeleteWebhook request, CancellationToken cancellationToken)
-    {
-        // Unsubscribed first: no event reaches a webhook being removed.
-        await Hub.UnsubscribeAsync(request.Name);
-        return await grains.Ref<IWebhookGrain>(request.Name).DeleteAsync();
-    }
+    // The grain removes its row, then its subscription: a removal that fails leaves the webhook whole.
+    public async ValueTask<bool> Handle(DeleteWebhook request, CancellationToken cancellationToken) =>
+        await grains.Ref<IWebhookGrain>(request.Name).DeleteAsync();
 
     public async ValueTask<WebhookDeliveryLog?> Handle(GetWebhookDeliveries request, CancellationToken cancellationToken)
     {
