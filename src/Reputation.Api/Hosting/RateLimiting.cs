@@ -6,6 +6,7 @@ using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
+using Orleans.Runtime;
 using Reputation.Api.Security;
 using Reputation.Grains;
 
@@ -25,7 +26,8 @@ public sealed class TokenBucketLimit
 
 /// <summary>
 /// Per-key limits (docs/operations.md#rate-limits): a token bucket per key per scope, and at most
-/// <see cref="ConcurrentRequestsPerKey"/> calls of one key in flight. Each silo counts its own calls.
+/// <see cref="ConcurrentRequestsPerKey"/> calls of one key in flight. The figures are for the whole
+/// cluster: each of N active silos counts its own calls against 1/N of them (<see cref="ClusterShare"/>).
 /// The defaults are far above what <c>./bench.sh</c>, <c>./detect.sh</c> and the tests send; they stop
 /// a runaway or stolen key, not ordinary traffic.
 /// </summary>
@@ -38,7 +40,7 @@ public sealed class RateLimitOptions : IValidatableObject
     /// <summary>Whether the limits apply at all.</summary>
     public bool Enabled { get; set; } = true;
 
-    /// <summary>Calls of one key in flight at once on one silo; one past it is a 429 at once (no queue).</summary>
+    /// <summary>Calls of one key in flight at once across the cluster (each silo 1/N of it); one past it is a 429 at once (no queue).</summary>
     [Range(1, 1_000_000, ErrorMessage = SectionName + ":ConcurrentRequestsPerKey must be between 1 and 1000000.")]
     public int ConcurrentRequestsPerKey { get; set; } = 256;
 
@@ -102,30 +104,79 @@ internal static class RequestCostExtensions
 }
 
 /// <summary>
-/// The limits of every configured key, built once at start-up (keys are configuration, so the
-/// decision path never adds a partition or takes a lock for one): the key's name finds its
-/// concurrency limiter and a token bucket per scope it holds. A call is counted against the first
-/// scope of its endpoint (<see cref="RequiredScopeMetadata"/>) the key holds; calls without a key or
-/// to endpoints that need no scope (health, an open /metrics) are not limited.
+/// How a cluster-wide limit is shared among the active silos: each counts its own calls against an
+/// equal share, rounded down so the cluster never admits more than the figure, and never below one
+/// (a limit smaller than the number of silos admits up to one per silo).
+/// </summary>
+internal static class ClusterShare
+{
+    public static int Of(int clusterLimit, int activeSilos) => Math.Max(1, clusterLimit / Math.Max(1, activeSilos));
+}
+
+/// <summary>
+/// The limits of every configured key (keys are configuration, so the decision path never adds a
+/// partition or takes a lock for one): the key's name finds its concurrency limiter and a token
+/// bucket per scope it holds, each sized to this silo's share of the configured figure
+/// (<see cref="ShareAmong"/>). A call is counted against the first scope of its endpoint
+/// (<see cref="RequiredScopeMetadata"/>) the key holds; calls without a key or to endpoints that
+/// need no scope (health, an open /metrics) are not limited.
 /// </summary>
 internal sealed class ApiKeyRateLimiter : PartitionedRateLimiter<HttpContext>
 {
     private static readonly RateLimitLease s_unlimited = new Unlimited();
 
-    private readonly FrozenDictionary<string, KeyLimits> _keys;
+    // Limiters replaced by a new share stay usable this long for calls that had already picked them up.
+    private static readonly TimeSpan s_retirement = TimeSpan.FromSeconds(10);
+
+    private readonly List<ApiKeyEntry> _entries;
+    private readonly RateLimitOptions _options;
+    private volatile Shared _shared;
 
     public ApiKeyRateLimiter(IOptions<ApiKeyOptions> keys, IOptions<RateLimitOptions> options)
     {
-        var limits = options.Value;
-        _keys = keys.Value.Keys.ToFrozenDictionary(k => k.Name, k => new KeyLimits(k, limits), StringComparer.Ordinal);
+        _entries = keys.Value.Keys;
+        _options = options.Value;
+        _shared = Build(1);
+    }
+
+    /// <summary>The active silos the configured figures are shared among (1 until membership says otherwise).</summary>
+    public int Silos => _shared.Silos;
+
+    /// <summary>
+    /// Sizes every key's limits to 1/<paramref name="activeSilos"/> of the configured figures; false
+    /// when they already were. The new limiters start full (buckets) and empty (calls in flight): a
+    /// change of membership grants each key one fresh burst of its share.
+    /// </summary>
+    public bool ShareAmong(int activeSilos)
+    {
+        activeSilos = Math.Max(1, activeSilos);
+        var old = _shared;
+        if (old.Silos == activeSilos)
+        {
+            return false;
+        }
+
+        _shared = Build(activeSilos);
+        _ = RetireAsync(old);
+        return true;
+    }
+
+    private Shared Build(int silos) =>
+        new(silos, _entries.ToFrozenDictionary(k => k.Name, k => new KeyLimits(k, _options, silos), StringComparer.Ordinal));
+
+    private static async Task RetireAsync(Shared old)
+    {
+        await Task.Delay(s_retirement);
+        old.Dispose();
     }
 
     public override RateLimiterStatistics? GetStatistics(HttpContext resource) => null;
 
     protected override RateLimitLease AttemptAcquireCore(HttpContext resource, int permitCount)
     {
+        var shared = _shared;
         if (resource.User.Identity is not { IsAuthenticated: true, Name: { } name }
-            || !_keys.TryGetValue(name, out var key)
+            || !shared.Keys.TryGetValue(name, out var key)
             || resource.GetEndpoint()?.Metadata is not { } metadata
             || metadata.GetMetadata<RequiredScopeMetadata>() is not { } required
             || key.BucketFor(required) is not { } bucket)
@@ -136,7 +187,7 @@ internal sealed class ApiKeyRateLimiter : PartitionedRateLimiter<HttpContext>
         var inFlight = key.Concurrency.AttemptAcquire();
         if (!inFlight.IsAcquired)
         {
-            return new Refusal(RateLimitKind.Concurrency, bucket.Scope, key.ConcurrencyLimit, retryAfter: TimeSpan.FromSeconds(1));
+            return new Refusal(RateLimitKind.Concurrency, bucket.Scope, _options.ConcurrentRequestsPerKey, key.ConcurrencyLimit, shared.Silos, retryAfter: TimeSpan.FromSeconds(1));
         }
 
         // A cost past the bucket's size would never be granted; it empties a full bucket instead.
@@ -148,7 +199,7 @@ internal sealed class ApiKeyRateLimiter : PartitionedRateLimiter<HttpContext>
         }
 
         inFlight.Dispose();
-        return new Refusal(RateLimitKind.Rate, bucket.Scope, bucket.Size,
+        return new Refusal(RateLimitKind.Rate, bucket.Scope, _options.For(bucket.Scope).TokenLimit, bucket.Size, shared.Silos,
             tokens.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? retryAfter : bucket.Period);
     }
 
@@ -160,36 +211,46 @@ internal sealed class ApiKeyRateLimiter : PartitionedRateLimiter<HttpContext>
     {
         if (disposing)
         {
-            foreach (var key in _keys.Values)
-            {
-                key.Dispose();
-            }
+            _shared.Dispose();
         }
 
         base.Dispose(disposing);
     }
 
+    private sealed record Shared(int Silos, FrozenDictionary<string, KeyLimits> Keys) : IDisposable
+    {
+        public void Dispose()
+        {
+            foreach (var key in Keys.Values)
+            {
+                key.Dispose();
+            }
+        }
+    }
+
+    /// <param name="Size">This silo's share of the scope's token limit.</param>
     private sealed record Bucket(string Scope, TokenBucketRateLimiter Limiter, int Size, TimeSpan Period);
 
     private sealed class KeyLimits : IDisposable
     {
         private readonly FrozenDictionary<string, Bucket> _buckets;
 
-        public KeyLimits(ApiKeyEntry key, RateLimitOptions options)
+        public KeyLimits(ApiKeyEntry key, RateLimitOptions options, int silos)
         {
-            ConcurrencyLimit = options.ConcurrentRequestsPerKey;
+            ConcurrencyLimit = ClusterShare.Of(options.ConcurrentRequestsPerKey, silos);
             Concurrency = new ConcurrencyLimiter(new ConcurrencyLimiterOptions { PermitLimit = ConcurrencyLimit, QueueLimit = 0 });
             _buckets = key.Scopes.Distinct(StringComparer.Ordinal).ToFrozenDictionary(s => s, s =>
             {
                 var limit = options.For(s);
+                var size = ClusterShare.Of(limit.TokenLimit, silos);
                 return new Bucket(s, new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
                 {
-                    TokenLimit = limit.TokenLimit,
-                    TokensPerPeriod = limit.TokensPerPeriod,
+                    TokenLimit = size,
+                    TokensPerPeriod = ClusterShare.Of(limit.TokensPerPeriod, silos),
                     ReplenishmentPeriod = limit.ReplenishmentPeriod,
                     QueueLimit = 0,
                     AutoReplenishment = true,
-                }), limit.TokenLimit, limit.ReplenishmentPeriod);
+                }), size, limit.ReplenishmentPeriod);
             }, StringComparer.Ordinal);
         }
 
@@ -247,14 +308,21 @@ internal enum RateLimitKind
     Concurrency,
 }
 
-/// <summary>A refused call: which limit, in which scope, and when to try again.</summary>
-internal sealed class Refusal(RateLimitKind kind, string scope, int limit, TimeSpan retryAfter) : RateLimitLease
+/// <summary>A refused call: which limit (the configured figure and this silo's share of it), in which scope, and when to try again.</summary>
+internal sealed class Refusal(RateLimitKind kind, string scope, int limit, int share, int silos, TimeSpan retryAfter) : RateLimitLease
 {
     public RateLimitKind Kind { get; } = kind;
 
     public string Scope { get; } = scope;
 
+    /// <summary>The configured figure, for the whole cluster.</summary>
     public int Limit { get; } = limit;
+
+    /// <summary>This silo's share of <see cref="Limit"/>.</summary>
+    public int Share { get; } = share;
+
+    /// <summary>The active silos sharing <see cref="Limit"/>.</summary>
+    public int Silos { get; } = silos;
 
     /// <summary>Whole seconds, at least one: what <c>Retry-After</c> says.</summary>
     public int RetryAfterSeconds { get; } = (int)Math.Clamp(Math.Ceiling(retryAfter.TotalSeconds), 1, int.MaxValue);
@@ -280,6 +348,7 @@ internal static partial class RateLimiting
         builder.Services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimitOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<ApiKeyRateLimiter>();
         builder.Services.AddSingleton<RejectionCounter>();
+        builder.Services.AddHostedService<RateLimitSharing>();
         builder.Services.AddRateLimiter(_ => { });
         builder.Services.AddOptions<RateLimiterOptions>().Configure<ApiKeyRateLimiter>((o, limiter) =>
         {
@@ -306,10 +375,14 @@ internal static partial class RateLimiting
         http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
         var (limit, detail) = refusal switch
         {
-            { Kind: RateLimitKind.Concurrency } r => ("concurrency",
+            { Kind: RateLimitKind.Concurrency, Silos: 1 } r => ("concurrency",
                 $"This API key already has {r.Limit} calls in flight, its concurrency limit; retry after {seconds} s."),
-            { } r => ($"rate:{r.Scope}",
+            { Kind: RateLimitKind.Concurrency } r => ("concurrency",
+                $"This API key already has {r.Share} calls in flight on this server, its share of its concurrency limit ({r.Limit} across {r.Silos} servers); retry after {seconds} s."),
+            { Silos: 1 } r => ($"rate:{r.Scope}",
                 $"This API key has used its '{r.Scope}' rate limit ({r.Limit} tokens, refilled over time; a call costs one token, a graph call its limit); retry after {seconds} s."),
+            { } r => ($"rate:{r.Scope}",
+                $"This API key has used its '{r.Scope}' rate limit on this server ({r.Share} tokens, its share of {r.Limit} across {r.Silos} servers, refilled over time; a call costs one token, a graph call its limit); retry after {seconds} s."),
             _ => ("rate", $"This API key is over a rate limit; retry after {seconds} s."),
         };
         services.GetRequiredService<RejectionCounter>().Add(keyName, refusal?.Scope ?? "unknown", refusal?.Kind ?? RateLimitKind.Rate);
@@ -335,6 +408,39 @@ internal static partial class RateLimiting
 
         public void Add(string keyName, string scope, RateLimitKind kind) =>
             _rejections.Add(1, new("key", keyName), new("scope", scope), new("limit", kind == RateLimitKind.Concurrency ? "concurrency" : "rate"));
+    }
+
+    /// <summary>
+    /// Keeps each key's limits at this silo's share of the configured figures: 1/N, N the active
+    /// silos in Orleans membership, recomputed whenever membership changes. That makes the figures
+    /// cluster-wide on the assumption that the load balancer spreads a key's calls over the silos;
+    /// a key whose calls all reach one silo gets 1/N there.
+    /// </summary>
+    internal sealed partial class RateLimitSharing(IClusterMembershipService membership, ApiKeyRateLimiter limiter, ILogger<RateLimitSharing> logger) : BackgroundService
+    {
+        public static int ActiveSilos(ClusterMembershipSnapshot snapshot) => snapshot.Members.Values.Count(m => m.Status == SiloStatus.Active);
+
+        protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+        {
+            try
+            {
+                await foreach (var snapshot in membership.MembershipUpdates.WithCancellation(stoppingToken))
+                {
+                    var silos = ActiveSilos(snapshot);
+                    if (limiter.ShareAmong(silos))
+                    {
+                        LimitsShared(logger, limiter.Silos);
+                    }
+                }
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                // Stopping.
+            }
+        }
+
+        [LoggerMessage(1123, LogLevel.Information, "Per-key limits shared among {Silos} active silos: each admits its equal share of the configured figures")]
+        private static partial void LimitsShared(ILogger logger, int silos);
     }
 
     [LoggerMessage(1121, LogLevel.Information, "Per-key rate limits {State}; at most {Concurrency} calls of one key in flight")]
