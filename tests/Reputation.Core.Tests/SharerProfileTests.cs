@@ -215,6 +215,10 @@ public sealed class SharerProfileTests
         Assert.Equal(0b0001111000UL, Lockstep.Censored(0b0001111000UL, 10));
         Assert.Equal(0b0001100000UL, Lockstep.Censored(0b1001100111UL, 10));
         Assert.Equal(0UL, Lockstep.Censored(0b1111111111UL, 10));
+
+        // The older end alone: the run under way stays.
+        Assert.Equal(0b0000111111UL, Lockstep.Censored(0b1110111111UL, 10, newest: false));
+        Assert.Equal(0b0001100111UL, Lockstep.Censored(0b1001100111UL, 10, newest: false));
     }
 
     [Fact]

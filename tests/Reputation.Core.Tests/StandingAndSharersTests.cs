@@ -288,6 +288,34 @@ public sealed class StandingAndSharersTests
     }
 
     [Fact]
+    public void What_its_templates_sharers_did_bears_out_the_range_of_an_account_that_vouches_for_them_no_more_than_the_range_does()
+    {
+        // A popular tool's customer on a deployment's first day: aged, nothing known of it yet, three
+        // quarters of its requests in the tool's bucket, where a campaign's cover traffic makes a
+        // fifth of the sharers suspect and moves in step; a residential block the campaign's exits share.
+        var range = new RangeFacts("198.51.100.0/24", 0, 10) { Risk = 0.5 };
+        var tool = new TemplateFacts(SharingAccounts: 200, RequestsLastHour: 4_000) { TrafficShare = 0.75, Suspicion = 0.2, Lockstep = 0.9 };
+        ScoreResult For(AccountFacts account) =>
+            Scorer.Score(s_policy, s_now, new ScoreInputs { Account = account, Range = range, Templates = [tool] });
+        double Linked(AccountFacts account) => For(account).Contributions.Single(c => c.Code == ReasonCodes.LinkedRisk).Value;
+        var floor = 0.5 * s_policy.Propagation.Decay * s_policy.Trust.KnownCustomerRangeFactor;
+
+        // It vouches for the tool (aged, not found in step): the bucket's suspicion and timing are its
+        // co-sharers', and its range speaks at the known customer's factor.
+        var customer = Customer(Standing.None) with { SuspectTemplatedShare = 0.15 };
+        Assert.Contains(For(customer).Contributions, c => c.Code == ReasonCodes.PromptTemplateShared && c.Value > 0);
+        Assert.Equal(floor, Linked(customer), 1e-12);
+
+        // Found in step with the bucket's campaign, it vouches for nothing, and the same templates bear its range out.
+        Assert.True(Linked(customer with { InStepShare = 0.6 }) > floor, $"linked {Linked(customer with { InStepShare = 0.6 })}");
+        // A dormant account vouches for nothing either.
+        Assert.True(Linked(Customer(Standing.Dormant) with { SuspectTemplatedShare = 0.15 }) > floor);
+
+        // Its own requests spread over templates nobody vouches for remain its own evidence.
+        Assert.Equal(0.5 * s_policy.Propagation.Decay, Linked(customer with { SuspectTemplatedShare = 1 }), 1e-12);
+    }
+
+    [Fact]
     public void A_new_account_reads_the_range_s_risk_for_newcomers_and_others_its_whole_risk()
     {
         // Aged accounts flagged behind the block, none of its newcomers.
@@ -427,6 +455,37 @@ public sealed class LockstepTests
         var sharers = scripts.Concat(people).ToArray();
         var beyond = Lockstep.BeyondChance(sharers);
         Assert.True(beyond >= 0.3, $"beyond chance {beyond}");
+    }
+
+    [Fact]
+    public void Customers_in_a_session_when_the_watching_began_are_not_in_step_for_it()
+    {
+        // A deployment's first two hours: sixty customers of a tool, each already in a session when
+        // the service began watching (minute 0) and later one more of their own.
+        var random = new Random(13);
+        var sharers = Enumerable.Range(0, 60).Select(_ =>
+        {
+            var first = Enumerable.Range(0, random.Next(20, 41));
+            var start = random.Next(50, 100);
+            var second = Enumerable.Range(start, random.Next(10, 21));
+            return Active(first.Concat(second).Where(_ => random.NextDouble() < 0.6));
+        }).ToArray();
+        var watched = Lockstep.BinOf(s_start);
+
+        // Read whole, the first sessions all "begin" together, which the shifted copies do not.
+        Assert.True(Lockstep.BeyondChance(sharers) >= 0.5, $"beyond chance, uncensored {Lockstep.BeyondChance(sharers)}");
+        Assert.True(Lockstep.BeyondChanceSinceWatched(sharers, watched) < 0.2, $"beyond chance since watched {Lockstep.BeyondChanceSinceWatched(sharers, watched)}");
+    }
+
+    [Fact]
+    public void A_shift_kept_together_now_is_still_read_though_the_watching_began_with_the_first()
+    {
+        // Scripts on a twenty-minutes-on, ten-off schedule from the first minute watched to now: the
+        // first shift goes with the watching's start, the shift under way stays.
+        var shifts = Enumerable.Range(0, 5).SelectMany(s => Enumerable.Range(s * 30, 20)).ToList();
+        var sharers = Enumerable.Range(0, 20).Select(i => Active(shifts.Where(m => (m + i) % 3 == 0).Select(m => m + (i % 2)))).ToArray();
+        var watched = Lockstep.BinOf(s_start);
+        Assert.True(Lockstep.BeyondChanceSinceWatched(sharers, watched) >= 0.9, $"beyond chance since watched {Lockstep.BeyondChanceSinceWatched(sharers, watched)}");
     }
 
     [Fact]

@@ -119,7 +119,7 @@ public readonly record struct TemplateFacts(long SharingAccounts, long RequestsL
     /// </summary>
     public double Suspicion { get; init; } = 1;
 
-    /// <summary>Share of its sampled sharers active in the same five-minute bins as others beyond what chance makes (<see cref="Lockstep.BeyondChance"/>), 0..1.</summary>
+    /// <summary>Share of its sampled sharers active in the same five-minute bins as others beyond what chance makes (<see cref="Lockstep.BeyondChanceSinceWatched"/>), 0..1.</summary>
     public double Lockstep { get; init; }
 
     /// <summary>How far its last-hour requests went to newly released models beyond the service's share (<see cref="ReleasePivot.Excess"/>), 0..1.</summary>

@@ -262,6 +262,12 @@ public static class Scorer
                 PaymentDetail(declineCard, declineCard.Declines, "declined charges"));
         }
 
+        var clusterIsTemplate = false;
+        var synchronisedIsTemplate = false;
+        // PROMPT_TEMPLATE_SHARED when it speaks of one template's sharers rather than the account's
+        // requests spread over suspect templates; then the spread's own value.
+        var templateIsSharers = false;
+        double spreadOwn = 0;
         if (inputs.Templates.Length > 0 || account.SuspectTemplatedShare > 0)
         {
             // Who shares a template decides what sharing it means: an established customer base or
@@ -270,6 +276,7 @@ public static class Scorer
             double templated = 0;
             long sharing = 0;
             var suspectTraffic = Math.Clamp(account.SuspectTemplatedShare / ramps.TemplateFullTrafficShare, 0, 1);
+            var (clusterBefore, synchronisedBefore) = (clusterMultiple, synchronised);
             foreach (var t in inputs.Templates)
             {
                 var suspicion = Math.Clamp(t.Suspicion, 0, 1);
@@ -314,6 +321,9 @@ public static class Scorer
                     $"moves in the same five-minute bins as {account.InStepShare:P0} of a group of accounts that share templates with it, more often than chance makes (lockstep)");
             }
 
+            // What its templates' sharers did (their requests, their timing), not what the account did.
+            clusterIsTemplate = clusterMultiple > clusterBefore;
+            synchronisedIsTemplate = synchronised > synchronisedBefore && synchronised != ownLockstep;
             ReleasePivotSignal(signals, ref n, ramps, inputs.Templates);
 
             string? detail = sharing > 0 && templated > 0 ? $"prompts near-identical to those of about {sharing} other accounts" : null;
@@ -330,6 +340,8 @@ public static class Scorer
             if (detail is not null && templated > 0)
             {
                 signals[n++] = new Signal(ReasonCodes.PromptTemplateShared, templated, detail);
+                templateIsSharers = templated > spread;
+                spreadOwn = spread;
             }
         }
 
@@ -363,7 +375,19 @@ public static class Scorer
             // Its own evidence: what its behaviour and its own cards and templates say, without its
             // range (risk, counts, quota, timing), its standing or its age. Full weight from
             // trust.dormantRangeCorroboration; trust.knownCustomerRangeFactor with none.
-            var own = NoisyOr(signals[..n], policy.Weights, code => IsOwnDoing(code, clusterIsRange, synchronisedIsRange));
+            // An account that vouches for its templates (aged, not found in step with their sharers:
+            // SharerProfile.Vouches) is one of the sharers that make them benign. What suspicion they
+            // carry is its co-sharers' — a campaign's cover traffic in a popular tool's bucket, its
+            // timing, its requests — and bears out the account's range no more than the range does itself.
+            // Its own requests spread over suspect templates stay its doing.
+            var vouches = SharerProfile.Vouches(account.Standing, account.InStepShare > 0);
+            var own = NoisyOr(signals[..n], policy.Weights, code => IsOwnDoing(code, clusterIsRange, synchronisedIsRange)
+                && !(vouches && IsItsTemplates(code, templateIsSharers, clusterIsTemplate, synchronisedIsTemplate)));
+            if (vouches && templateIsSharers)
+            {
+                own = 1 - ((1 - own) * (1 - Math.Clamp(policy.Weights.PromptTemplateShared * spreadOwn, 0, MaxTerm)));
+            }
+
             var floor = Math.Clamp(policy.Trust.KnownCustomerRangeFactor, 0, 1);
             rangeWeight = floor + ((1 - floor) * Math.Clamp(own / Math.Max(policy.Trust.DormantRangeCorroboration, 1e-9), 0, 1));
             if (rangeLinked * rangeWeight > linkedRisk)
@@ -483,6 +507,16 @@ public static class Scorer
         ReasonCodes.ClusterUsage => !clusterIsRange,
         ReasonCodes.SynchronisedActivity => !synchronisedIsRange,
         _ => true,
+    };
+
+    /// <summary>A signal its shared templates' sharers gave it: their suspicion, timing, requests or release pivot.</summary>
+    private static bool IsItsTemplates(string code, bool templateIsSharers, bool clusterIsTemplate, bool synchronisedIsTemplate) => code switch
+    {
+        ReasonCodes.PromptTemplateShared => templateIsSharers,
+        ReasonCodes.TemplateSetShared or ReasonCodes.ReleasePivot => true,
+        ReasonCodes.ClusterUsage => clusterIsTemplate,
+        ReasonCodes.SynchronisedActivity => synchronisedIsTemplate,
+        _ => false,
     };
 
     /// <summary>A signal its ranges gave it (see <see cref="ScoreResult.EvidenceForRanges"/>), or linked risk.</summary>

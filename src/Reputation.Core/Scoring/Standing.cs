@@ -207,14 +207,27 @@ public static class Lockstep
     public static double BeyondChance(ReadOnlySpan<(ulong Bits, int LatestBin)> sharers) => BeyondChanceBySharer(sharers, [], censor: false);
 
     /// <summary>
+    /// <see cref="BeyondChance"/> with the runs cut off where the watching began left out
+    /// (<see cref="Censored"/>, the older end only): every customer of a tool in a
+    /// session when a deployment began, or when the maps' horizon does, seems to have begun it with
+    /// the others, and the copies shifted against them would not. The current shift is kept: what a
+    /// template reports as its <c>lockstep</c> counts × its suspicion, and censoring the newest runs
+    /// would see a campaign a shift later.
+    /// </summary>
+    /// <param name="sharers">Each sharer's map and its latest bin.</param>
+    /// <param name="watchedSinceBin">The bin the watching began in, when known (as for <see cref="BeyondChanceBySharer"/>).</param>
+    public static double BeyondChanceSinceWatched(ReadOnlySpan<(ulong Bits, int LatestBin)> sharers, int? watchedSinceBin) =>
+        BeyondChanceBySharer(sharers, [], censor: true, watchedSinceBin, censorNewest: false);
+
+    /// <summary>
     /// <see cref="BeyondChance"/>, and which sharers are in
     /// lockstep beyond chance: <paramref name="inStep"/>[i] for <paramref name="sharers"/>[i] (false
     /// for a sharer with fewer than <see cref="MinBins"/> bins, and for all with fewer than
     /// <see cref="MinSharers"/> such sharers). An empty span asks for the share alone. Each map is
     /// <see cref="Censored"/> first unless <paramref name="censor"/> is false: who vouches for a
     /// template (<see cref="SharerProfile"/>) reads censored maps; the share a template reports as
-    /// its <c>lockstep</c> (<see cref="BeyondChance"/>) does not, since it counts only × the
-    /// template's suspicion and censoring the current shift would see a campaign a shift later.
+    /// its <c>lockstep</c> (<see cref="BeyondChanceSinceWatched"/>) censors the older end only, since it
+    /// counts only × the template's suspicion and censoring the current shift would see a campaign a shift later.
     /// </summary>
     /// <param name="sharers">Each sharer's map and its latest bin.</param>
     /// <param name="inStep">One flag per sharer, written; empty to ask for the share alone.</param>
@@ -227,7 +240,11 @@ public static class Lockstep
     /// that all began at once after it did were seen beginning together. Unknown (null): the span the
     /// sharers' maps cover, as if the watching began with the earliest of them.
     /// </param>
-    public static double BeyondChanceBySharer(ReadOnlySpan<(ulong Bits, int LatestBin)> sharers, Span<bool> inStep, bool censor = true, int? watchedSinceBin = null)
+    /// <param name="censorNewest">
+    /// Whether runs cut off by the newest end are censored too (when <paramref name="censor"/>); false
+    /// keeps the current shift, censoring only where the watching began.
+    /// </param>
+    public static double BeyondChanceBySharer(ReadOnlySpan<(ulong Bits, int LatestBin)> sharers, Span<bool> inStep, bool censor = true, int? watchedSinceBin = null, bool censorNewest = true)
     {
         if (inStep.Length > 0)
         {
@@ -241,7 +258,7 @@ public static class Lockstep
 
         Span<ulong> aligned = sharers.Length <= 128 ? stackalloc ulong[sharers.Length] : new ulong[sharers.Length];
         Span<int> origin = sharers.Length <= 128 ? stackalloc int[sharers.Length] : new int[sharers.Length];
-        var n = Align(sharers, aligned, origin, censor, watchedSinceBin);
+        var n = Align(sharers, aligned, origin, censor, watchedSinceBin, censorNewest);
         if (n < MinSharers)
         {
             return 0;
@@ -293,7 +310,7 @@ public static class Lockstep
     }
 
     /// <summary>The sharers' maps shifted to end at the latest bin of any, keeping those with at least <see cref="MinBins"/> bins.</summary>
-    private static int Align(ReadOnlySpan<(ulong Bits, int LatestBin)> sharers, Span<ulong> aligned) => Align(sharers, aligned, [], censor: false, watchedSinceBin: null);
+    private static int Align(ReadOnlySpan<(ulong Bits, int LatestBin)> sharers, Span<ulong> aligned) => Align(sharers, aligned, [], censor: false, watchedSinceBin: null, censorNewest: false);
 
     /// <summary>The five-minute bin <paramref name="at"/> falls in (what <see cref="Mark"/> marks).</summary>
     public static int BinOf(DateTimeOffset at) => (int)(at.UtcTicks / Bin.Ticks);
@@ -311,7 +328,10 @@ public static class Lockstep
     /// a schedule the sharers keep: every customer of a tool active in a deployment's first minutes,
     /// or in the last ones, would be "in step". A schedule kept together shows in the runs between.
     /// </summary>
-    public static ulong Censored(ulong bits, int span)
+    /// <param name="bits">A sharer's map, aligned to the sample's latest bin.</param>
+    /// <param name="span">The bins the maps cover.</param>
+    /// <param name="newest">Whether the newest run is cut too; false cuts only the oldest.</param>
+    public static ulong Censored(ulong bits, int span, bool newest = true)
     {
         if (span <= 0 || bits == 0)
         {
@@ -328,7 +348,7 @@ public static class Lockstep
             }
         }
 
-        if (bits != 0 && BitOperations.TrailingZeroCount(bits) < CensoredBins)
+        if (newest && bits != 0 && BitOperations.TrailingZeroCount(bits) < CensoredBins)
         {
             // Clear from the newest active bin towards older ones while they are active.
             for (var b = BitOperations.TrailingZeroCount(bits); b < 64 && (bits & (1UL << b)) != 0; b++)
@@ -344,7 +364,7 @@ public static class Lockstep
     /// As above, with <paramref name="origin"/>[k] the index in <paramref name="sharers"/> of aligned map k
     /// (when not empty), and each map <see cref="Censored"/> first when <paramref name="censor"/>.
     /// </summary>
-    private static int Align(ReadOnlySpan<(ulong Bits, int LatestBin)> sharers, Span<ulong> aligned, Span<int> origin, bool censor, int? watchedSinceBin)
+    private static int Align(ReadOnlySpan<(ulong Bits, int LatestBin)> sharers, Span<ulong> aligned, Span<int> origin, bool censor, int? watchedSinceBin, bool censorNewest)
     {
         var latest = int.MinValue;
         foreach (var s in sharers)
@@ -377,7 +397,7 @@ public static class Lockstep
             var bits = shift >= 64 ? 0 : sharers[i].Bits << shift;
             if (censor)
             {
-                bits = Censored(bits, span);
+                bits = Censored(bits, span, censorNewest);
             }
 
             if (BitOperations.PopCount(bits) >= MinBins)

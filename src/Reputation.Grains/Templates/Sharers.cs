@@ -52,7 +52,8 @@ internal static class Sharers
         }
     }
 
-    public static double LockstepShare(List<SharerSample> sharers)
+    /// <summary>The sample's lockstep beyond chance on this template, runs cut off where the watching began (<paramref name="watchedSince"/>) left out (<see cref="Lockstep.BeyondChanceSinceWatched"/>).</summary>
+    public static double LockstepShare(List<SharerSample> sharers, DateTimeOffset? watchedSince)
     {
         Span<(ulong, int)> bins = stackalloc (ulong, int)[sharers.Count];
         for (var i = 0; i < sharers.Count; i++)
@@ -60,7 +61,7 @@ internal static class Sharers
             bins[i] = (sharers[i].ActiveBins, sharers[i].LatestBin);
         }
 
-        return Lockstep.BeyondChance(bins);
+        return Lockstep.BeyondChanceSinceWatched(bins, watchedSince is { } since ? Lockstep.BinOf(since) : null);
     }
 
     /// <summary>The sample's suspicion (<see cref="SharerProfile.Suspicion(ReadOnlySpan{SharerTraits}, double, int?)"/>), its timing read from when the service began watching (<paramref name="watchedSince"/>, <see cref="IUsageObservation.Since"/>).</summary>
