@@ -1,6 +1,7 @@
 using Reputation.Core.Arithmetic;
 using Reputation.Core.Prompts;
 using Reputation.Grains.Provenance;
+using Reputation.Grains.State;
 
 namespace Reputation.Grains.Accounts;
 
@@ -192,7 +193,7 @@ public sealed partial class AccountGrain
         {
             var key = link[LinkOrigin.Range.Length..];
             _ranges.Remove(key);
-            s.IpRangeSeenAt.Remove(key);
+            s.RangeLastUsedAt = s.RangeLastUsedAt.Without(key);
             return s.IpRanges.Remove(key);
         }
 
@@ -200,7 +201,7 @@ public sealed partial class AccountGrain
         {
             var key = link[LinkOrigin.Template.Length..];
             _templates.Remove(key);
-            s.BucketRequests.Remove(key);
+            s.RequestsPerBucket = s.RequestsPerBucket.Without(key);
             ForgetTemplateSetBucket(key);
             return s.PromptBuckets.Remove(key);
         }
