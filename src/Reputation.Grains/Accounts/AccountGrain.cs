@@ -95,6 +95,7 @@ public sealed partial class AccountGrain(
         if (state.RecordExists)
         {
             state.State.Country = SharedCountry(state.State.Country);
+            ShareSenders();
             await RefreshSignalsAsync();
             // What the entities were last told is not stored; take the current standing as told.
             _publishedFraud = state.State.Label == Label.Fraud;
