@@ -84,6 +84,27 @@ public sealed class EntityGrainTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task A_range_and_a_template_bucket_store_their_sparse_sketch_as_it_grows()
+    {
+        var range = fixture.Grains.GetGrain<IIpRangeGrain>("198.18.46.0/24");
+        await range.RecordAsync("grow-acct-1", [new RangeEntry { EventId = "grow-1", OccurredAt = Now, Requests = 1 }]);
+        await range.RecordAsync("grow-acct-2", [new RangeEntry { EventId = "grow-2", OccurredAt = Now, Requests = 1 }]);
+        // Two bucket keys' worth of the same fingerprint: the second account's prompt is the first's.
+        var template = fixture.Grains.GetGrain<IPromptTemplateGrain>("b0:5eed");
+        await template.RecordAsync("grow-acct-1", [new TemplateEntry { EventId = "grow-t1", OccurredAt = Now, Fingerprint = 0x5eed_0000_0000_0001, Requests = 1 }]);
+        var signals = await template.RecordAsync("grow-acct-2", [new TemplateEntry { EventId = "grow-t2", OccurredAt = Now, Fingerprint = 0x5eed_0000_0000_0003, Requests = 1 }]);
+
+        var rangeSketch = HyperLogLog.Wrap((await StoredAsync<Ranges.IpRangeState>("range", range)).AccountSketch, HyperLogLog.DefaultPrecision);
+        var templateSketch = HyperLogLog.Wrap((await StoredAsync<Templates.PromptTemplateState>("template", template)).SharingSketch, HyperLogLog.DefaultPrecision);
+
+        Assert.True(rangeSketch.IsSparse);
+        Assert.Equal(2, rangeSketch.Estimate());
+        Assert.Equal(2, signals.SharingAccounts);
+        Assert.True(templateSketch.IsSparse);
+        Assert.Equal(2, templateSketch.Estimate());
+    }
+
+    [Fact]
     public async Task A_range_stored_by_an_earlier_build_with_its_account_sketch_in_full_goes_on_counting_in_full()
     {
         // A range no other test uses, stored before it is first activated.
