@@ -1,4 +1,6 @@
 using System.Globalization;
+using FsCheck;
+using FsCheck.Fluent;
 using Reputation.Core.Sketches;
 
 namespace Reputation.Core.Tests;
@@ -252,5 +254,111 @@ public sealed class HyperLogLogTests
         var hll = new HyperLogLog(4);
         Assert.True(hll.AddHash(0));
         Assert.Equal(64 - 4 + 1, hll.Registers[0]);
+    }
+
+    /// <summary>A sparse sketch's registers in full, as the test reads them (index high byte, low byte, value).</summary>
+    private static byte[] InFull(HyperLogLog hll)
+    {
+        if (!hll.IsSparse)
+        {
+            return hll.Registers;
+        }
+
+        var full = new byte[1 << hll.Precision];
+        for (var at = 0; at < hll.Registers.Length; at += 3)
+        {
+            full[(hll.Registers[at] << 8) | hll.Registers[at + 1]] = hll.Registers[at + 2];
+        }
+
+        return full;
+    }
+
+    /// <summary>
+    /// For any sequence of hashes, a sketch begun sparse answers every add and every estimate as one
+    /// begun in full does, holds the same registers, and, persisted and wrapped again at any point,
+    /// goes on the same (docs/decisions/0045-smaller-account-activations.md).
+    /// </summary>
+    [Fact]
+    public void A_sparse_sketch_answers_as_the_full_one_for_random_adds()
+    {
+        var gen = from precision in Gen.Elements(4, 6, 10)
+                  from hashes in Gen.ListOf(Gen.Choose(0, 5_000).Select(i => XxHash(i)))
+                  from rewrapEvery in Gen.Choose(1, 50)
+                  select (precision, hashes, rewrapEvery);
+
+        Properties.Check(Prop.ForAll(gen.ToArbitrary(), c =>
+        {
+            var full = new HyperLogLog(c.precision);
+            var sparse = HyperLogLog.Wrap([], c.precision);
+            Assert.True(sparse.IsSparse);
+            var n = 0;
+            foreach (var hash in c.hashes)
+            {
+                Assert.Equal(full.AddHash(hash), sparse.AddHash(hash));
+                Assert.Equal(full.Estimate(), sparse.Estimate());
+                if (++n % c.rewrapEvery == 0)
+                {
+                    sparse = HyperLogLog.Wrap(sparse.Registers, c.precision);
+                }
+
+                Assert.Equal(full.Registers, InFull(sparse));
+                // Sparse only while smaller than in full.
+                Assert.True(sparse.IsSparse ? sparse.Registers.Length < 1 << c.precision : sparse.Registers.Length == 1 << c.precision);
+            }
+        }));
+    }
+
+    [Fact]
+    public void A_sparse_sketch_of_the_default_precision_answers_as_the_full_one_past_the_point_it_turns_full()
+    {
+        var full = new HyperLogLog();
+        var sparse = HyperLogLog.Wrap([], HyperLogLog.DefaultPrecision);
+        for (var i = 0; i < 3_000; i++)
+        {
+            Assert.Equal(full.Add(Item(11, i)), sparse.Add(Item(11, i)));
+            Assert.Equal(full.Estimate(), sparse.Estimate());
+        }
+
+        Assert.False(sparse.IsSparse);
+        Assert.Equal(full.Registers, sparse.Registers);
+    }
+
+    private static ulong XxHash(int i) => System.IO.Hashing.XxHash64.HashToUInt64(BitConverter.GetBytes(i));
+
+    [Fact]
+    public void A_sparse_sketch_keeps_three_bytes_a_register_and_turns_full_once_that_is_no_smaller()
+    {
+        var hll = HyperLogLog.Wrap([], 4);
+        var items = 0;
+        while (hll.IsSparse)
+        {
+            Assert.True(hll.Registers.Length <= 15);
+            Assert.Equal(0, hll.Registers.Length % 3);
+            hll.Add(Item(9, items++));
+        }
+
+        Assert.Equal(16, hll.Registers.Length);
+        Assert.Equal(Build(9, 0, items, 4).Registers, hll.Registers);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(1021)]
+    [InlineData(1022)]
+    [InlineData(1026)] // three-byte entries, but no smaller than in full
+    [InlineData(2048)]
+    public void Wrap_with_a_precision_rejects_what_is_neither_full_nor_sparse(int length)
+    {
+        Assert.Throws<ArgumentException>(() => HyperLogLog.Wrap(new byte[length], 10));
+    }
+
+    [Fact]
+    public void Wrap_with_a_precision_takes_full_registers_as_they_are()
+    {
+        var full = Build(3, 0, 50);
+        var wrapped = HyperLogLog.Wrap(full.Registers, HyperLogLog.DefaultPrecision);
+        Assert.False(wrapped.IsSparse);
+        Assert.Same(full.Registers, wrapped.Registers);
+        Assert.Equal(full.Estimate(), wrapped.Estimate());
     }
 }

@@ -16,7 +16,7 @@ public sealed class StateSerializerTests(ClusterFixture fixture)
     {
         var state = new AccountState { Country = "NL", RequestsTotal = 42, PaymentInstruments = ["card-1"], IpRanges = ["198.51.100.0/24"] };
         state.RequestsPerMinute.Minutes().Add(new DateTimeOffset(2026, 12, 1, 12, 0, 0, TimeSpan.Zero), 7);
-        state.IpRangeSeenAt["198.51.100.0/24"] = new DateTimeOffset(2026, 12, 1, 12, 0, 0, TimeSpan.Zero);
+        state.RangeLastUsedAt = state.RangeLastUsedAt.With("198.51.100.0/24", new DateTimeOffset(2026, 12, 1, 12, 0, 0, TimeSpan.Zero));
         return state;
     }
 
@@ -45,7 +45,7 @@ public sealed class StateSerializerTests(ClusterFixture fixture)
 
         Assert.Equal("NL", read.Country);
         Assert.Equal(["198.51.100.0/24"], read.IpRanges);
-        Assert.Single(read.IpRangeSeenAt);
+        Assert.Single(read.RangeLastUsedAt);
     }
 
     /// <summary>Windows as earlier builds stored them: a count and a bucket id per slot.</summary>
@@ -153,6 +153,72 @@ public sealed class StateSerializerTests(ClusterFixture fixture)
         var again = Assert.IsType<AccountState>(serializer.Deserialize<AccountState>(serializer.Serialize(read)));
         Assert.Equal(4, again.ElicitedPerHour.Hours().Estimate(at, TimeSpan.FromHours(1)));
         Assert.Empty(again.SuspectTemplatedPerHour.Ring);
+    }
+
+    /// <summary>
+    /// An account state as the build before 0045 wrote it, in binary: ranges 198.51.100.0/24 (last used
+    /// 2026-12-01 12:00) and 203.0.113.0/24 (10:00) and bucket b0:aaaa (5 requests) in the two
+    /// dictionaries that build kept them in, 42 requests in all.
+    /// </summary>
+    private const string DictionariesBinary =
+        "IMABwQHBAcEBwQFBBU5MIeAhAAVBHzE5OC41MS4xMDAuMC8yNEAdMjAzLjAuMTEzLjAvMjTgISDgwR3BHQH14CHAHcEdwR0BZeAh" +
+        "wB3BHcEdAWXgAakhAAEBAQEBAQHgISDgAQEBAQECBOAhAANBD2IwOmFhYWHgIcAdwR3BHQFl4AEBCQMBwQHBAcEBwQEhMAExLNQu" +
+        "HVN0cmluZ0NvbXBhcmVyAAMBAeABA8FTABXgITgDAAMBAeABBcEXIIAAYCWgok/fCIEAAAAAAAAAAODAGSCAAJCc3JFP3wiBAAAA" +
+        "AAAAAADg4MEBAQHBAQkDAcEBAQEBAcEBwQEhwB3BHcEdAWXgIeAh4CHgwQHBAcEBJyvgIeABAQEBwQEhwB3BHcEdAWXggQAAAAAA" +
+        "AAAA4A==";
+
+    /// <summary>The same state as builds before binary storage wrote it, as JSON (its other members left out: they read as their defaults).</summary>
+    private const string DictionariesJson =
+        """
+        {"$id":"1","$type":"Reputation.Grains.Accounts.AccountState, Reputation.Grains","Country":"NL",
+        "IpRanges":{"$type":"System.Collections.Generic.List`1[[System.String, System.Private.CoreLib]], System.Private.CoreLib","$values":["198.51.100.0/24","203.0.113.0/24"]},
+        "RequestsTotal":42,
+        "PromptBuckets":{"$type":"System.Collections.Generic.List`1[[System.String, System.Private.CoreLib]], System.Private.CoreLib","$values":["b0:aaaa"]},
+        "BucketRequests":{"$id":"8","$type":"System.Collections.Generic.Dictionary`2[[System.String, System.Private.CoreLib],[System.Int64, System.Private.CoreLib]], System.Private.CoreLib","b0:aaaa":5},
+        "IpRangeSeenAt":{"$id":"9","$type":"System.Collections.Generic.Dictionary`2[[System.String, System.Private.CoreLib],[System.DateTimeOffset, System.Private.CoreLib]], System.Private.CoreLib","198.51.100.0/24":"2026-12-01T12:00:00+00:00","203.0.113.0/24":"2026-12-01T10:00:00+00:00"}}
+        """;
+
+    [Theory]
+    [InlineData("binary")]
+    [InlineData("json")]
+    public void Ranges_last_use_and_buckets_requests_stored_in_dictionaries_by_earlier_builds_are_kept(string format)
+    {
+        var serializer = Silo.GetRequiredService<IGrainStorageSerializer>();
+        var stored = format == "json" ? BinaryData.FromString(DictionariesJson) : BinaryData.FromBytes(Convert.FromBase64String(DictionariesBinary));
+        var at = new DateTimeOffset(2026, 12, 1, 12, 0, 0, TimeSpan.Zero);
+
+        var read = Assert.IsType<AccountState>(serializer.Deserialize<AccountState>(stored));
+
+        Assert.Equal(42, read.RequestsTotal);
+        Assert.Equal(["198.51.100.0/24", "203.0.113.0/24"], read.IpRanges);
+        Assert.Equal(["198.51.100.0/24", "203.0.113.0/24"], read.RangeLastUsedAt.Keys());
+        Assert.Equal(at, read.RangeLastUsedAt.GetValueOrDefault("198.51.100.0/24"));
+        Assert.Equal(at.AddHours(-2), read.RangeLastUsedAt.GetValueOrDefault("203.0.113.0/24"));
+        Assert.Equal(5, read.RequestsPerBucket.GetValueOrDefault("b0:aaaa"));
+        // Written back in the new layout only: read again, the same values, and no dictionary.
+        var again = Assert.IsType<AccountState>(serializer.Deserialize<AccountState>(serializer.Serialize(read)));
+        Assert.Null(again.IpRangeSeenAt);
+        Assert.Null(again.BucketRequests);
+        Assert.Equal(read.RangeLastUsedAt, again.RangeLastUsedAt);
+        Assert.Equal(read.RequestsPerBucket, again.RequestsPerBucket);
+    }
+
+    [Fact]
+    public void Link_values_keep_the_order_their_keys_were_first_set_and_change_in_place()
+    {
+        Keyed<long>[] values = [];
+        values = values.With("a", 1).With("b", 2).With("c", 3);
+        var same = values.With("b", 20);
+
+        Assert.Same(values, same);
+        Assert.Equal(["a", "b", "c"], values.Keys());
+        Assert.Equal(20, values.GetValueOrDefault("b"));
+        Assert.Equal(0, values.GetValueOrDefault("d"));
+        Assert.False(values.TryGetValue("d", out _));
+        Assert.Same(values, values.Keeping(_ => true));
+        Assert.Equal(["a", "c"], values.Without("b").Keys());
+        Assert.Equal(["a", "c", "b"], values.Without("b").With("b", 4).Keys());
+        Assert.Empty(values.Keeping(_ => false));
     }
 
     [Fact]

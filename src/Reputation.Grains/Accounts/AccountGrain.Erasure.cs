@@ -2,6 +2,7 @@ using Reputation.Core.Scoring;
 using Reputation.Core.Prompts;
 using Reputation.Grains.Erasure;
 using Reputation.Grains.Provenance;
+using Reputation.Grains.State;
 
 namespace Reputation.Grains.Accounts;
 
@@ -20,9 +21,9 @@ public sealed partial class AccountGrain : IAccountErasure
         // last hour's prompts that were not shared yet: each of those sampled the account's id.
         return ValueTask.FromResult<AccountFootprint?>(new AccountFootprint
         {
-            IpRanges = [.. s.IpRanges.Concat(s.IpRangeSeenAt.Keys).Concat(_ranges.Keys).Distinct(StringComparer.Ordinal)],
+            IpRanges = [.. s.IpRanges.Concat(s.RangeLastUsedAt.Keys()).Concat(_ranges.Keys).Distinct(StringComparer.Ordinal)],
             PaymentInstruments = [.. s.PaymentInstruments.Concat(_instruments.Keys).Distinct(StringComparer.Ordinal)],
-            PromptBuckets = [.. s.PromptBuckets.Concat(s.BucketRequests.Keys).Concat(_templates.Keys).Concat(s.TemplateSetBuckets)
+            PromptBuckets = [.. s.PromptBuckets.Concat(s.RequestsPerBucket.Keys()).Concat(_templates.Keys).Concat(s.TemplateSetBuckets)
                 .Concat(s.PendingPrompts.SelectMany(p => PromptBands.BucketKeys(p.Fingerprint))).Distinct(StringComparer.Ordinal)],
             TemplateSets = [.. s.TemplateSetKeys],
             JournalSlots = [.. JournalSlots()],

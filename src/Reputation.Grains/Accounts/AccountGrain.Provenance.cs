@@ -1,6 +1,8 @@
+using System.Collections.Concurrent;
 using Reputation.Core.Arithmetic;
 using Reputation.Core.Prompts;
 using Reputation.Grains.Provenance;
+using Reputation.Grains.State;
 
 namespace Reputation.Grains.Accounts;
 
@@ -192,7 +194,7 @@ public sealed partial class AccountGrain
         {
             var key = link[LinkOrigin.Range.Length..];
             _ranges.Remove(key);
-            s.IpRangeSeenAt.Remove(key);
+            s.RangeLastUsedAt = s.RangeLastUsedAt.Without(key);
             return s.IpRanges.Remove(key);
         }
 
@@ -200,7 +202,7 @@ public sealed partial class AccountGrain
         {
             var key = link[LinkOrigin.Template.Length..];
             _templates.Remove(key);
-            s.BucketRequests.Remove(key);
+            s.RequestsPerBucket = s.RequestsPerBucket.Without(key);
             ForgetTemplateSetBucket(key);
             return s.PromptBuckets.Remove(key);
         }
@@ -285,10 +287,12 @@ public sealed partial class AccountGrain
         var now = time.WallNow;
         for (var i = 0; i < events.Length; i++)
         {
-            if (statuses[i] != EventStatus.Accepted || events[i].Sender is not { } key)
+            if (statuses[i] != EventStatus.Accepted || events[i].Sender is not { } sent)
             {
                 continue;
             }
+
+            var key = SharedSender(sent);
 
             var tally = senders.Find(t => t.Key == key);
             if (tally is null)
@@ -305,6 +309,34 @@ public sealed partial class AccountGrain
             tally.Events = Saturating.Add(tally.Events, 1);
             tally.LastAt = now;
             Span(key, JournalPolicy.HourOf(now));
+        }
+    }
+
+    /// <summary>
+    /// A sending key's name as one string for the silo, not a copy per account: every call brings its
+    /// own, and the account keeps it in its sender tally and journal span. The names are the
+    /// service's own API keys, authenticated at the edge, so few; past <see cref="SharedSendersCapacity"/>
+    /// names a name is kept as it came (docs/decisions/0045-smaller-account-activations.md).
+    /// </summary>
+    private static string SharedSender(string key) =>
+        s_sharedSenders.TryGetValue(key, out var shared) ? shared
+        : s_sharedSenders.Count < SharedSendersCapacity ? s_sharedSenders.GetOrAdd(key, key)
+        : key;
+
+    private const int SharedSendersCapacity = 1_024;
+    private static readonly ConcurrentDictionary<string, string> s_sharedSenders = new(StringComparer.Ordinal);
+
+    /// <summary>The names a record read from storage brought, as the silo's one string each.</summary>
+    private void ShareSenders()
+    {
+        foreach (var tally in state.State.Senders)
+        {
+            tally.Key = SharedSender(tally.Key);
+        }
+
+        foreach (var span in state.State.JournalSpans)
+        {
+            span.Key = SharedSender(span.Key);
         }
     }
 

@@ -95,6 +95,7 @@ public sealed partial class AccountGrain(
         if (state.RecordExists)
         {
             state.State.Country = SharedCountry(state.State.Country);
+            ShareSenders();
             await RefreshSignalsAsync();
             // What the entities were last told is not stored; take the current standing as told.
             _publishedFraud = state.State.Label == Label.Fraud;
@@ -369,7 +370,7 @@ public sealed partial class AccountGrain(
 
                 if (e.IpRange is { } range)
                 {
-                    s.IpRangeSeenAt[range] = s.IpRangeSeenAt.TryGetValue(range, out var seen) && seen >= e.OccurredAt ? seen : e.OccurredAt;
+                    s.RangeLastUsedAt = s.RangeLastUsedAt.With(range, s.RangeLastUsedAt.TryGetValue(range, out var seen) && seen >= e.OccurredAt ? seen : e.OccurredAt);
                     Add(ref rangeEntries, range, new RangeEntry
                     {
                         EventId = e.EventId,
@@ -435,8 +436,8 @@ public sealed partial class AccountGrain(
                 {
                     RecentList.Touch(s.PromptBuckets, signals.Bucket, AccountState.LinkCapacity);
                     Remember(_templates, signals.Bucket, signals, CachedTemplateCapacity);
-                    s.BucketRequests[signals.Bucket] = s.BucketRequests.GetValueOrDefault(signals.Bucket)
-                        + templateEntries![signals.Bucket].Sum(e => e.Requests);
+                    s.RequestsPerBucket = s.RequestsPerBucket.With(signals.Bucket, s.RequestsPerBucket.GetValueOrDefault(signals.Bucket)
+                        + templateEntries![signals.Bucket].Sum(e => e.Requests));
                 }
             }
 
@@ -448,15 +449,8 @@ public sealed partial class AccountGrain(
             await ReportTemplateSetsAsync(answers, accountId);
 
             // Keep counts and times only for the buckets and ranges still linked: bounded like the links.
-            foreach (var stale in s.BucketRequests.Keys.Where(k => !s.PromptBuckets.Contains(k)).ToList())
-            {
-                s.BucketRequests.Remove(stale);
-            }
-
-            foreach (var stale in s.IpRangeSeenAt.Keys.Where(k => !s.IpRanges.Contains(k)).ToList())
-            {
-                s.IpRangeSeenAt.Remove(stale);
-            }
+            s.RequestsPerBucket = s.RequestsPerBucket.Keeping(s.PromptBuckets.Contains);
+            s.RangeLastUsedAt = s.RangeLastUsedAt.Keeping(s.IpRanges.Contains);
 
             CountSenders(events, statuses);
             if (linksBefore is not null)
@@ -685,9 +679,9 @@ public sealed partial class AccountGrain(
                 AddWeighted(window, shared, p.At, p.Requests, value);
                 foreach (var bucket in PromptBands.BucketKeys(p.Fingerprint))
                 {
-                    if (suspicionOf.ContainsKey(bucket) && s.BucketRequests.TryGetValue(bucket, out var held))
+                    if (suspicionOf.ContainsKey(bucket) && s.RequestsPerBucket.TryGetValue(bucket, out var held))
                     {
-                        s.BucketRequests[bucket] = Saturating.Add(held, p.Requests);
+                        s.RequestsPerBucket = s.RequestsPerBucket.With(bucket, Saturating.Add(held, p.Requests));
                     }
                 }
 
@@ -1011,7 +1005,7 @@ public sealed partial class AccountGrain(
             RequestsLastHour = requestsLastHour,
             ReasoningShare = hourly > 0 ? Math.Min(1, s.ElicitedPerHour.Hours().Estimate(now, TimeSpan.FromHours(1)) / (double)hourly) : 0,
             RequestsFirstHour = s.RequestsFirstHour,
-            RangesLastDay = RangesSince(s.IpRangeSeenAt, now - TimeSpan.FromDays(1)),
+            RangesLastDay = RangesSince(s.RangeLastUsedAt, now - TimeSpan.FromDays(1)),
             Label = s.Label,
             Standing = standing,
             // Taken over at least ramps.templatedMinRequests: two suspect requests of an account's
@@ -1075,7 +1069,7 @@ public sealed partial class AccountGrain(
             var v = cached.Value;
             // How much of this account's own traffic the template is: one popular prompt among many
             // of an honest user's is not a campaign's template.
-            var share = policy.Ramps.TemplateTrafficShare(s.BucketRequests.GetValueOrDefault(v.Bucket), s.RequestsTotal);
+            var share = policy.Ramps.TemplateTrafficShare(s.RequestsPerBucket.GetValueOrDefault(v.Bucket), s.RequestsTotal);
             templateFacts[t++] = new TemplateFacts(v.SharingAccounts, v.RequestsLastHour)
             {
                 Risk = _publishedFlagged ? v.RiskOfOthers : v.Risk, Label = v.Label, PeakActivations = v.PeakActivations, TrafficShare = share,
@@ -1119,12 +1113,12 @@ public sealed partial class AccountGrain(
         return AccountDecider.Decide(kind, now, inputs, listed, policy, shadow);
     }
 
-    private static int RangesSince(Dictionary<string, DateTimeOffset> seenAt, DateTimeOffset since)
+    private static int RangesSince(Keyed<DateTimeOffset>[] lastUsedAt, DateTimeOffset since)
     {
         var count = 0;
-        foreach (var seen in seenAt.Values)
+        foreach (var used in lastUsedAt)
         {
-            if (seen > since)
+            if (used.Value > since)
             {
                 count++;
             }

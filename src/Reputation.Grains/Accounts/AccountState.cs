@@ -43,10 +43,24 @@ public sealed class AccountState
     [Id(20)] public DateTimeOffset? LabelledAt { get; set; }
     /// <summary>Event time of the latest usage: a request after half an hour without any is an activation.</summary>
     [Id(21)] public DateTimeOffset? LastUsageAt { get; set; }
-    /// <summary>Requests the account sent with prompts of each linked template bucket (keys: <see cref="PromptBuckets"/>).</summary>
-    [Id(22)] public Dictionary<string, long> BucketRequests { get; set; } = new(StringComparer.Ordinal);
-    /// <summary>Event time each linked range (keys: <see cref="IpRanges"/>) was last used.</summary>
-    [Id(23)] public Dictionary<string, DateTimeOffset> IpRangeSeenAt { get; set; } = new(StringComparer.Ordinal);
+    /// <summary>
+    /// Earlier layout of <see cref="RequestsPerBucket"/>, only read: a record of an earlier build sets
+    /// it and its entries become that member's; it reads as null, so nothing is written here again.
+    /// </summary>
+    [Id(22)]
+    public Dictionary<string, long>? BucketRequests
+    {
+        get => null;
+        set => RequestsPerBucket = value is { Count: > 0 } ? KeyedValues.From(value) : RequestsPerBucket;
+    }
+
+    /// <summary>Earlier layout of <see cref="RangeLastUsedAt"/>, only read (as <see cref="BucketRequests"/>).</summary>
+    [Id(23)]
+    public Dictionary<string, DateTimeOffset>? IpRangeSeenAt
+    {
+        get => null;
+        set => RangeLastUsedAt = value is { Count: > 0 } ? KeyedValues.From(value) : RangeLastUsedAt;
+    }
     /// <summary>The platform's organisation or workspace (signup), and whether the platform verified it.</summary>
     [Id(24)] public string? OrganizationId { get; set; }
     [Id(25)] public bool OrganizationVerified { get; set; }
@@ -112,6 +126,13 @@ public sealed class AccountState
     /// decision to weigh at the templates' suspicion now (a template judged later judges its past hour).
     /// </summary>
     [Id(65)] public WindowState SharedTemplatedPerHour { get; set; } = WindowState.Create(25);
+    /// <summary>
+    /// Requests the account sent with prompts of each linked template bucket (keys: <see cref="PromptBuckets"/>),
+    /// in an array rather than a dictionary (docs/decisions/0045-smaller-account-activations.md).
+    /// </summary>
+    [Id(100)] public Keyed<long>[] RequestsPerBucket { get; set; } = [];
+    /// <summary>Event time each linked range (keys: <see cref="IpRanges"/>) was last used.</summary>
+    [Id(101)] public Keyed<DateTimeOffset>[] RangeLastUsedAt { get; set; } = [];
     // Never renumber an Id; a new member takes the next one.
 }
 

@@ -19,7 +19,7 @@ public sealed class PaymentInstrumentGrain(
 {
     private HyperLogLog? _accounts;
 
-    private HyperLogLog Accounts => _accounts ??= HyperLogLog.Wrap(Persisted.State.AccountSketch);
+    private HyperLogLog Accounts => _accounts ??= HyperLogLog.Wrap(Persisted.State.AccountSketch, HyperLogLog.DefaultPrecision);
 
     ValueTask<InstrumentSignals> IPaymentInstrumentGrain.RecordAsync(string accountId, InstrumentEntry[] entries, AccountConfirmation[] confirmed)
     {
@@ -82,10 +82,14 @@ public sealed class PaymentInstrumentGrain(
                 }
 
                 Accounts.Add(accountId);
+                // A sparse sketch's array is replaced as it grows.
+                s.AccountSketch = Accounts.Registers;
                 if (s.OwnerSketch is { } owners)
                 {
                     // A team on a corporate card is one customer, not a card-sharing ring.
-                    HyperLogLog.Wrap(owners).Add(group ?? "account:" + accountId);
+                    var ownerSketch = HyperLogLog.Wrap(owners, HyperLogLog.DefaultPrecision);
+                    ownerSketch.Add(group ?? "account:" + accountId);
+                    s.OwnerSketch = ownerSketch.Registers;
                 }
 
                 RecentList.Touch(s.RecentAccounts, accountId, PaymentInstrumentState.RecentAccountCapacity);
@@ -168,7 +172,7 @@ public sealed class PaymentInstrumentGrain(
     /// <summary>The owner sketch, which counts a verified organisation's members once, is not rebuilt: the accounts' groups are not kept.</summary>
     protected override bool Recount(IReadOnlyList<string> accounts)
     {
-        _accounts = Provenance.JournalPolicy.Sketch(accounts, Persisted.State.AccountSketch.Length);
+        _accounts = Provenance.JournalPolicy.SparseSketch(accounts, HyperLogLog.DefaultPrecision);
         Persisted.State.AccountSketch = _accounts.Registers;
         return true;
     }
@@ -195,7 +199,7 @@ public sealed class PaymentInstrumentGrain(
         {
             Fingerprint = Key,
             DistinctAccounts = s.FirstSeenAt is null ? 0 : Accounts.Estimate(),
-            DistinctOwners = s.OwnerSketch is { } owners ? Math.Min(HyperLogLog.Wrap(owners).Estimate(), Accounts.Estimate()) : null,
+            DistinctOwners = s.OwnerSketch is { } owners ? Math.Min(HyperLogLog.Wrap(owners, HyperLogLog.DefaultPrecision).Estimate(), Accounts.Estimate()) : null,
             Chargebacks = s.Payments.Chargebacks,
             Declines = s.Payments.Declined,
             RequestsLastHour = s.RequestsPerMinute.Minutes().Estimate(time.UtcNow, TimeSpan.FromHours(1)),

@@ -12,7 +12,12 @@ public sealed class PaymentInstrumentState : IEntityState
 
     [Id(0)] public DateTimeOffset? FirstSeenAt { get; set; }
     [Id(1)] public DateTimeOffset? LastSeenAt { get; set; }
-    [Id(2)] public byte[] AccountSketch { get; set; } = new byte[1 << HyperLogLog.DefaultPrecision];
+    /// <summary>
+    /// Distinct accounts (HyperLogLog of <see cref="HyperLogLog.DefaultPrecision"/>), sparse while few
+    /// accounts set its registers (records of earlier builds hold it in full, as it stays):
+    /// docs/decisions/0045-smaller-account-activations.md.
+    /// </summary>
+    [Id(2)] public byte[] AccountSketch { get; set; } = [];
     [Id(3)] public List<string> RecentAccounts { get; set; } = [];
     [Id(4)] public PaymentTally Payments { get; set; } = new();
     [Id(5)] public DedupState Dedup { get; set; } = DedupState.Create(DedupCapacity);
@@ -24,7 +29,7 @@ public sealed class PaymentInstrumentState : IEntityState
     /// <summary>Accounts becoming active, per minute: synchronised starts give a campaign away.</summary>
     [Id(10)] public WindowState ActivationsPerMinute { get; set; } = WindowState.Create(61);
     /// <summary>
-    /// Distinct owners (HyperLogLog): accounts, with all members of one verified organisation as one. Null until such a member links; then it starts from the accounts seen so far.
+    /// Distinct owners (HyperLogLog): accounts, with all members of one verified organisation as one. Null until such a member links; then it starts from the accounts seen so far (a copy of <see cref="AccountSketch"/>, sparse or in full as that was).
     /// </summary>
     [Id(11)] public byte[]? OwnerSketch { get; set; }
     /// <summary>Event ids applied for accounts that have not confirmed storing them (<see cref="UnconfirmedState"/>).</summary>

@@ -25,10 +25,11 @@ public static class JournalPolicy
     public static string VoidMark(string eventId) => "void\u001f" + eventId;
 
     /// <summary>A new distinct-count sketch of <paramref name="accounts"/>: what an entity that held them all rebuilds when one is voided.</summary>
-    public static Core.Sketches.HyperLogLog Sketch(IEnumerable<string> accounts, int registers)
+    /// <remarks>Begun sparse (<see cref="Core.Sketches.HyperLogLog.Wrap(byte[], int)"/>), as a card's, a range's or a template bucket's is.</remarks>
+    public static Core.Sketches.HyperLogLog SparseSketch(IEnumerable<string> accounts, int precision)
     {
         ArgumentNullException.ThrowIfNull(accounts);
-        var sketch = Core.Sketches.HyperLogLog.Wrap(new byte[registers]);
+        var sketch = Core.Sketches.HyperLogLog.Wrap([], precision);
         foreach (var account in accounts)
         {
             sketch.Add(account);

@@ -22,7 +22,7 @@ public sealed class IpRangeGrain(
 
     private HyperLogLog? _accounts;
 
-    private HyperLogLog Accounts => _accounts ??= HyperLogLog.Wrap(Persisted.State.AccountSketch);
+    private HyperLogLog Accounts => _accounts ??= HyperLogLog.Wrap(Persisted.State.AccountSketch, HyperLogLog.DefaultPrecision);
 
     ValueTask<RangeSignals> IIpRangeGrain.RecordAsync(string accountId, RangeEntry[] entries, AccountConfirmation[] confirmed)
     {
@@ -87,6 +87,8 @@ public sealed class IpRangeGrain(
         if (changed)
         {
             Accounts.Add(accountId);
+            // A sparse sketch's array is replaced as it grows.
+            s.AccountSketch = Accounts.Registers;
             RecentList.Touch(s.RecentAccounts, accountId, IpRangeState.RecentAccountCapacity);
             s.Dedup.Save(dedup);
             HoldUntilConfirmed(accountId, applied, time.UtcNow);
@@ -173,7 +175,7 @@ public sealed class IpRangeGrain(
 
     protected override bool Recount(IReadOnlyList<string> accounts)
     {
-        _accounts = Provenance.JournalPolicy.Sketch(accounts, Persisted.State.AccountSketch.Length);
+        _accounts = Provenance.JournalPolicy.SparseSketch(accounts, HyperLogLog.DefaultPrecision);
         Persisted.State.AccountSketch = _accounts.Registers;
         return true;
     }

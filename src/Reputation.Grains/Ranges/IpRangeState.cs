@@ -12,7 +12,12 @@ public sealed class IpRangeState : IEntityState
 
     [Id(0)] public DateTimeOffset? FirstSeenAt { get; set; }
     [Id(1)] public DateTimeOffset? LastSeenAt { get; set; }
-    [Id(2)] public byte[] AccountSketch { get; set; } = new byte[1 << HyperLogLog.DefaultPrecision];
+    /// <summary>
+    /// Distinct accounts (HyperLogLog of <see cref="HyperLogLog.DefaultPrecision"/>), sparse while few
+    /// accounts set its registers (records of earlier builds hold it in full, as it stays):
+    /// docs/decisions/0045-smaller-account-activations.md.
+    /// </summary>
+    [Id(2)] public byte[] AccountSketch { get; set; } = [];
     [Id(3)] public List<string> RecentAccounts { get; set; } = [];
     [Id(4)] public WindowState SignupsPerHour { get; set; } = WindowState.Create(48);
     /// <summary>61 one-minute buckets: the last hour whole, plus the bucket it slides out of.</summary>

@@ -41,7 +41,7 @@ public sealed class PromptTemplateGrain(
     /// <summary>A sharer still in lockstep is told again after this long, within <see cref="SharerProfile.InStepFor"/>.</summary>
     private static readonly TimeSpan TellInStepAgain = TimeSpan.FromHours(1);
 
-    private HyperLogLog Sharing => _sharing ??= HyperLogLog.Wrap(Persisted.State.SharingSketch);
+    private HyperLogLog Sharing => _sharing ??= HyperLogLog.Wrap(Persisted.State.SharingSketch, HyperLogLog.DefaultPrecision);
 
     ValueTask<TemplateSignals> IPromptTemplateGrain.RecordAsync(string accountId, TemplateEntry[] entries, AccountConfirmation[] confirmed)
     {
@@ -85,6 +85,8 @@ public sealed class PromptTemplateGrain(
                 // Two accounts sent near-identical prompts: both share this template.
                 Sharing.Add(accountId);
                 Sharing.Add(otherAccount);
+                // A sparse sketch's array is replaced as it grows.
+                s.SharingSketch = Sharing.Registers;
                 s.AnySharing = true;
                 if (!s.RecentAccounts.Contains(otherAccount))
                 {
@@ -228,7 +230,7 @@ public sealed class PromptTemplateGrain(
     protected override bool Recount(IReadOnlyList<string> accounts)
     {
         var s = Persisted.State;
-        _sharing = Provenance.JournalPolicy.Sketch(accounts, s.SharingSketch.Length);
+        _sharing = Provenance.JournalPolicy.SparseSketch(accounts, HyperLogLog.DefaultPrecision);
         s.SharingSketch = _sharing.Registers;
         s.AnySharing = accounts.Count > 0;
         return true;

@@ -22,7 +22,12 @@ public sealed class PromptTemplateState : IEntityState
     [Id(2)] public ulong[] SampleFingerprints { get; set; } = new ulong[SampleCapacity];
     [Id(3)] public string?[] SampleAccounts { get; set; } = new string?[SampleCapacity];
     [Id(4)] public int SampleNext { get; set; }
-    [Id(5)] public byte[] SharingSketch { get; set; } = new byte[1 << HyperLogLog.DefaultPrecision];
+    /// <summary>
+    /// Accounts found sharing (HyperLogLog of <see cref="HyperLogLog.DefaultPrecision"/>), sparse while
+    /// few set its registers (records of earlier builds hold it in full, as it stays):
+    /// docs/decisions/0045-smaller-account-activations.md.
+    /// </summary>
+    [Id(5)] public byte[] SharingSketch { get; set; } = [];
     [Id(6)] public List<string> RecentAccounts { get; set; } = [];
     [Id(7)] public WindowState RequestsPerMinute { get; set; } = WindowState.Create(61);
     [Id(8)] public WindowState RequestsPerHour { get; set; } = WindowState.Create(25);
