@@ -42,7 +42,7 @@ public sealed class RateLimitShareTests
         var keys = new ApiKeyOptions { Keys = [new ApiKeyEntry { Name = KeyName, Sha256 = new string('0', 64), Scopes = ["decide", "read"] }] };
         using var limiter = new ApiKeyRateLimiter(Options.Create(keys), Options.Create(options));
         var membership = new MembershipFake();
-        using var sharing = new RateLimiting.RateLimitSharing(membership, limiter, NullLogger<RateLimiting.RateLimitSharing>.Instance);
+        using var sharing = new RateLimiting.RateLimitSharing(membership, () => limiter, NullLogger<RateLimiting.RateLimitSharing>.Instance);
         await sharing.StartAsync(TestContext.Current.CancellationToken);
 
         // Two silos active (a third still joining does not count).

@@ -348,7 +348,8 @@ internal static partial class RateLimiting
         builder.Services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimitOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<ApiKeyRateLimiter>();
         builder.Services.AddSingleton<RejectionCounter>();
-        builder.Services.AddHostedService<RateLimitSharing>();
+        builder.Services.AddHostedService(sp => new RateLimitSharing(
+            sp.GetRequiredService<IClusterMembershipService>(), sp.GetRequiredService<ApiKeyRateLimiter>, sp.GetRequiredService<ILogger<RateLimitSharing>>()));
         builder.Services.AddRateLimiter(_ => { });
         builder.Services.AddOptions<RateLimiterOptions>().Configure<ApiKeyRateLimiter>((o, limiter) =>
         {
@@ -414,14 +415,17 @@ internal static partial class RateLimiting
     /// Keeps each key's limits at this silo's share of the configured figures: 1/N, N the active
     /// silos in Orleans membership, recomputed whenever membership changes. That makes the figures
     /// cluster-wide on the assumption that the load balancer spreads a key's calls over the silos;
-    /// a key whose calls all reach one silo gets 1/N there.
+    /// a key whose calls all reach one silo gets 1/N there. The limiter is taken when the service
+    /// starts, not when the host builds its services: building it reads the keys' options, and a
+    /// configuration error found then would hide every other option's error from the start-up check.
     /// </summary>
-    internal sealed partial class RateLimitSharing(IClusterMembershipService membership, ApiKeyRateLimiter limiter, ILogger<RateLimitSharing> logger) : BackgroundService
+    internal sealed partial class RateLimitSharing(IClusterMembershipService membership, Func<ApiKeyRateLimiter> limiterOf, ILogger<RateLimitSharing> logger) : BackgroundService
     {
         public static int ActiveSilos(ClusterMembershipSnapshot snapshot) => snapshot.Members.Values.Count(m => m.Status == SiloStatus.Active);
 
         protected override async Task ExecuteAsync(CancellationToken stoppingToken)
         {
+            var limiter = limiterOf();
             try
             {
                 await foreach (var snapshot in membership.MembershipUpdates.WithCancellation(stoppingToken))
