@@ -66,26 +66,14 @@ public sealed class GroupCommitTests : IAsyncLifetime
 {
     private InProcessTestCluster _cluster = null!;
 
-    private GatedStorage Storage => _cluster.Silos[0].SiloHost.Services.GetRequiredKeyedService<IGrainStorage>(StorageNames.Reputation) as GatedStorage
-        ?? throw new InvalidOperationException("the gated storage is not in use");
+    private GatedStorage Storage => _cluster.Storage<GatedStorage>();
 
-    public async ValueTask InitializeAsync()
-    {
-        var builder = new InProcessTestClusterBuilder(1);
-        builder.ConfigureSilo((_, silo) =>
-        {
-            silo.Services.AddKeyedSingleton<IGrainStorage>(StorageNames.Reputation, (sp, _) => new GatedStorage(sp.GetRequiredService<Serializer>()));
-            silo.Services.AddReputationGrains();
-        });
-        _cluster = builder.Build();
-        await _cluster.DeployAsync();
-    }
+    public async ValueTask InitializeAsync() => _cluster = await StorageCluster.DeployAsync(serializer => new GatedStorage(serializer));
 
     public async ValueTask DisposeAsync()
     {
         Storage.Release();
-        await _cluster.StopAllSilosAsync();
-        await _cluster.DisposeAsync();
+        await StorageCluster.StopAsync(_cluster);
     }
 
     [Fact]

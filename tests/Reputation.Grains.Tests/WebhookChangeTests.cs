@@ -67,28 +67,13 @@ public sealed class WebhookChangeTests : IAsyncLifetime
     private const string WebhookState = "webhook";
     private InProcessTestCluster _cluster = null!;
 
-    private FailingStorage Storage => _cluster.Silos[0].SiloHost.Services.GetRequiredKeyedService<IGrainStorage>(StorageNames.Reputation) as FailingStorage
-        ?? throw new InvalidOperationException("the failing storage is not in use");
+    private FailingStorage Storage => _cluster.Storage<FailingStorage>();
 
     private IWebhookHubGrain Hub => _cluster.Client.GetGrain<IWebhookHubGrain>(WebhookHubGrain.Key);
 
-    public async ValueTask InitializeAsync()
-    {
-        var builder = new InProcessTestClusterBuilder(1);
-        builder.ConfigureSilo((_, silo) =>
-        {
-            silo.Services.AddKeyedSingleton<IGrainStorage>(StorageNames.Reputation, (sp, _) => new FailingStorage(sp.GetRequiredService<Serializer>()));
-            silo.Services.AddReputationGrains();
-        });
-        _cluster = builder.Build();
-        await _cluster.DeployAsync();
-    }
+    public async ValueTask InitializeAsync() => _cluster = await StorageCluster.DeployAsync(serializer => new FailingStorage(serializer));
 
-    public async ValueTask DisposeAsync()
-    {
-        await _cluster.StopAllSilosAsync();
-        await _cluster.DisposeAsync();
-    }
+    public async ValueTask DisposeAsync() => await StorageCluster.StopAsync(_cluster);
 
     private static WebhookConfig Config(string url, params string[] events) => new() { Url = url, Secret = "change-test-secret-0123", Events = events };
 

@@ -19,27 +19,12 @@ public sealed class WriteBehindTests : IAsyncLifetime
 
     private IServiceProvider Silo => _cluster.Silos[0].SiloHost.Services;
 
-    private GatedStorage Storage => Silo.GetRequiredKeyedService<IGrainStorage>(StorageNames.Reputation) as GatedStorage
-        ?? throw new InvalidOperationException("the gated storage is not in use");
+    private GatedStorage Storage => _cluster.Storage<GatedStorage>();
 
-    public async ValueTask InitializeAsync()
-    {
-        var builder = new InProcessTestClusterBuilder(1);
-        builder.ConfigureSilo((_, silo) =>
-        {
-            silo.Services.AddKeyedSingleton<IGrainStorage>(StorageNames.Reputation, (sp, _) => new GatedStorage(sp.GetRequiredService<Serializer>()));
-            silo.Services.AddSingleton(new WriteBehind { Enabled = true });
-            silo.Services.AddReputationGrains();
-        });
-        _cluster = builder.Build();
-        await _cluster.DeployAsync();
-    }
+    public async ValueTask InitializeAsync() =>
+        _cluster = await StorageCluster.DeployAsync(serializer => new GatedStorage(serializer), services => services.AddSingleton(new WriteBehind { Enabled = true }));
 
-    public async ValueTask DisposeAsync()
-    {
-        await _cluster.StopAllSilosAsync();
-        await _cluster.DisposeAsync();
-    }
+    public async ValueTask DisposeAsync() => await StorageCluster.StopAsync(_cluster);
 
     [Fact]
     public async Task Applying_logged_events_stores_nothing_until_the_checkpoint_asks_entities_first_then_the_account()
