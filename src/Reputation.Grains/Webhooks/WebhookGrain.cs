@@ -98,7 +98,6 @@ public sealed partial class WebhookGrain(
             throw;
         }
 
-        state.State = new WebhookState();
         await NarrowAsync(null, before.Config!.Events);
         return true;
     });
