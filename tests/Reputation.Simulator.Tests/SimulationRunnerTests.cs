@@ -22,6 +22,7 @@ public sealed class SimulationRunnerTests
         Assert.Equal(0.0, report.Detection.FalsePositiveRate);
         Assert.Equal(0.0, report.Detection.CampaignRequestsAllowedShare);
         Assert.Equal(new TrafficServed(0.0, 0.0, 0.0, 1.0), report.Detection.CampaignTraffic);
+        Assert.All(report.Detection.CampaignOverTime, s => Assert.Equal(0.0, s.Allowed));
         Assert.Equal(1.0, report.Detection.LegitimateRequestsAllowedShare);
         Assert.Equal(TimeToDetection.ReachedStatus, report.Detection.TimeToDetection.Status);
         Assert.Equal(60, report.Detection.FinalDecisionsCampaign["block"]);
@@ -66,6 +67,13 @@ public sealed class SimulationRunnerTests
         Assert.Equal(new TrafficServed(1.0, 0.0, 0.0, 0.0), report.Detection.CampaignTraffic);
         Assert.Equal(TimeToDetection.NeverStatus, report.Detection.TimeToDetection.Status);
         Assert.Equal(0.0, report.Detection.TimeToDetection.PeakHeldShare);
+        // When the campaign was served: every ten-minute slice it sent requests in, all of them allowed.
+        var slices = report.Detection.CampaignOverTime;
+        Assert.NotEmpty(slices);
+        Assert.All(slices, s => Assert.Equal(1.0, s.Allowed));
+        Assert.All(slices, s => Assert.Equal(CampaignSlice.Minutes, s.ToMinute - s.FromMinute));
+        Assert.Equal(slices.Count, slices.Select(s => (s.Campaign, s.FromMinute)).Distinct().Count());
+        Assert.Contains("allowed by 10 minutes", ReportPrinter.Format(report), StringComparison.Ordinal);
         Assert.Equal(30, report.Detection.TimeToDetection.Checks);
     }
 

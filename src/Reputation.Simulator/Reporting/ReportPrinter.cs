@@ -53,6 +53,13 @@ internal static class ReportPrinter
         Row(b, "Campaign requests answered allow", Percent(x.CampaignRequestsAllowedShare));
         var served = x.CampaignTraffic;
         Row(b, "Campaign traffic served", $"full {Percent(served.Full)}, degraded {Percent(served.Degraded)}, throttled {Percent(served.Throttled)}, blocked {Percent(served.Blocked)}");
+        foreach (var c in x.CampaignOverTime.GroupBy(c => c.Campaign))
+        {
+            // Only the slices with any of the campaign's requests: when it was served.
+            Row(b, $"  {c.Key}, allowed by {CampaignSlice.Minutes} minutes", string.Join(", ",
+                c.Where(s => s.Requests > 0).Select(s => $"{s.FromMinute}-{s.ToMinute}: {Percent(s.Allowed)} of {s.Requests:N0}")));
+        }
+
         Row(b, "Legitimate requests answered allow", Percent(x.LegitimateRequestsAllowedShare));
         var legitimateHeld = x.FinalDecisionsLegitimate.Where(p => p.Key != "allow").Sum(p => p.Value);
         Row(b, "False-positive rate (legit held at end)", $"{Percent(x.FalsePositiveRate)}  ({legitimateHeld:N0} / {report.Accounts.Legitimate:N0})");

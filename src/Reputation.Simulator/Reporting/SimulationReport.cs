@@ -134,6 +134,12 @@ internal sealed record DetectionFigures
     /// </summary>
     public TrafficServed CampaignTraffic { get; init; } = TrafficServed.None;
 
+    /// <summary>
+    /// When each campaign was served: its requests (estimated from the sampled decisions, as above)
+    /// and the share answered allow, per <see cref="CampaignSlice.Minutes"/>-minute slice of the window.
+    /// </summary>
+    public IReadOnlyList<CampaignSlice> CampaignOverTime { get; init; } = [];
+
     /// <summary>Share of legitimate accounts whose request decision at the end is not allow.</summary>
     public required double? FalsePositiveRate { get; init; }
 
@@ -159,6 +165,12 @@ internal sealed record DetectionFigures
     public IReadOnlyList<string> SampleLegitimateHeld { get; init; } = [];
 
     public const int SampleSize = 10;
+}
+
+/// <summary>One campaign's requests in one slice of the window, and the share of them answered allow.</summary>
+internal sealed record CampaignSlice(string Campaign, int FromMinute, int ToMinute, double Requests, double? Allowed)
+{
+    public const int Minutes = 10;
 }
 
 internal sealed record CampaignRecall(string Name, int Accounts, int Held, double? Recall);

@@ -68,6 +68,8 @@ internal sealed class SimulationRunner
     private readonly ConcurrentQueue<RejectedEventSample> _rejectedSamples = new();
     private readonly WeightedDecisionShare _campaignShare = new();
     private readonly WeightedDecisionShare _legitimateShare = new();
+    /// <summary>Campaign requests by campaign and ten-minute slice of the window: when a campaign was served.</summary>
+    private readonly SortedDictionary<(int Campaign, int Slice), WeightedDecisionShare> _campaignSlices = [];
     private readonly HashSet<int> _legitimateHeldEver = [];
     private readonly DetectionTracker _detection;
     private readonly List<SignupDecision> _signupLegitimate = [];
@@ -400,9 +402,18 @@ internal sealed class SimulationRunner
             }
         }
 
+        var slice = (int)(step.StartSecond / (CampaignSlice.Minutes * 60));
         foreach (var activity in campaignSample)
         {
-            _campaignShare.Add(byAccount[activity.Account.Index], DetectionMetrics.SampleWeight(activity.Requests, campaign.Count, campaignSample.Count));
+            var weight = DetectionMetrics.SampleWeight(activity.Requests, campaign.Count, campaignSample.Count);
+            _campaignShare.Add(byAccount[activity.Account.Index], weight);
+            var key = (activity.Account.CampaignIndex, slice);
+            if (!_campaignSlices.TryGetValue(key, out var share))
+            {
+                _campaignSlices[key] = share = new WeightedDecisionShare();
+            }
+
+            share.Add(byAccount[activity.Account.Index], weight);
         }
 
         if (legitimateSample.Count > 0)
@@ -665,6 +676,9 @@ internal sealed class SimulationRunner
                 ByCampaign = byCampaign,
                 CampaignRequestsAllowedShare = _campaignShare.AllowShare,
                 CampaignTraffic = TrafficServed.From(_campaignShare),
+                CampaignOverTime = [.. _campaignSlices.Select(c => new CampaignSlice(
+                    _scenario.Campaigns[c.Key.Campaign].Name, c.Key.Slice * CampaignSlice.Minutes, (c.Key.Slice + 1) * CampaignSlice.Minutes,
+                    Math.Round(c.Value.TotalWeight), c.Value.AllowShare))],
                 LegitimateRequestsAllowedShare = _legitimateShare.AllowShare,
                 FalsePositiveRate = DetectionMetrics.FalsePositiveRate(legitimateFinal.Select(f => f.Decision)),
                 FalsePositivesByGroup = groups,
