@@ -126,7 +126,11 @@ public sealed class SharerProfileTests
     /// <paramref name="minutes"/> from the moment the service started: a sixth of them are in a session
     /// then. Each one's minutes with use.
     /// </summary>
-    private static IEnumerable<(ulong Bits, int Latest)> Customers(int count, int minutes, int seed)
+    private static IEnumerable<(ulong Bits, int Latest)> Customers(int count, int minutes, int seed) =>
+        CustomerMinutes(count, minutes, seed).Select(Active);
+
+    /// <summary>The minutes with use of <see cref="Customers"/>' customers, each in order.</summary>
+    private static IEnumerable<List<int>> CustomerMinutes(int count, int minutes, int seed)
     {
         var random = new Random(seed);
         double Exponential(double mean) => -mean * Math.Log(1 - random.NextDouble());
@@ -149,7 +153,7 @@ public sealed class SharerProfileTests
                 t = end + Exponential(100);
             }
 
-            yield return Active(used);
+            yield return used;
         }
     }
 
@@ -287,5 +291,113 @@ public sealed class SharerProfileTests
         SharerProfile.Suspicion(sample, CohortShare, null, flags, out var together);
         Assert.Equal(0, together);
         Assert.DoesNotContain(true, flags);
+    }
+
+    private static int Minute(int sinceStart) => CoStart.MinuteOf(s_start.AddMinutes(sinceStart));
+
+    /// <summary>
+    /// Scripts that begin one schedule at minute 20 of the watching, each within a minute of the
+    /// others, and send a request a minute with chance 0.5 until minute <paramref name="now"/>: each
+    /// one's traits, its start its first request.
+    /// </summary>
+    private static SharerTraits[] ScriptsBeginningAt20(int count, int now, int seed, Standing standing = Standing.None)
+    {
+        var random = new Random(seed);
+        return [.. Enumerable.Range(0, count).Select(i =>
+        {
+            var begin = 20 + random.Next(0, 2);
+            var used = Enumerable.Range(begin, now - begin + 1).Where(m => m == begin || random.NextDouble() < 0.5).ToList();
+            var (bits, latest) = Active(used);
+            return new SharerTraits(standing, (ushort)(i + 1), 0, bits, latest, StartMinute: Minute(begin));
+        })];
+    }
+
+    [Theory]
+    [InlineData(21, 1)]
+    [InlineData(23, 2)]
+    [InlineData(30, 3)]
+    public void Aged_accounts_that_began_together_after_the_watching_began_do_not_vouch_from_their_first_minutes(int now, int seed)
+    {
+        // Lockstep cannot tell yet: nobody's first run has ended.
+        var sample = ScriptsBeginningAt20(64, now, seed);
+        var watched = Lockstep.BinOf(s_start);
+        var flags = new bool[sample.Length];
+        var suspicion = SharerProfile.Suspicion(sample, CohortShare, watched, flags, out var together);
+        Assert.Equal(1, suspicion);
+        Assert.Equal(1, together);
+        Assert.All(flags, Assert.True);
+
+        // Without their starts, nothing says so: they vouch as aged accounts of which nothing is known.
+        var unknown = sample.Select(t => t with { StartMinute = 0 }).ToArray();
+        Assert.True(SharerProfile.Suspicion(unknown, CohortShare, watched) <= 0.2, $"suspicion without starts {SharerProfile.Suspicion(unknown, CohortShare, watched)}");
+
+        // Nor when the watching began with them: all of them could have been in a session already.
+        Assert.True(SharerProfile.Suspicion(sample, CohortShare, Lockstep.BinOf(s_start.AddMinutes(10))) <= 0.2);
+
+        // Established customers vouch however they began; new accounts never vouched.
+        Assert.Equal(0, SharerProfile.Suspicion(ScriptsBeginningAt20(64, now, seed, Standing.Established), CohortShare, watched));
+    }
+
+    [Theory]
+    [InlineData(20, 1)]
+    [InlineData(30, 2)]
+    [InlineData(60, 3)]
+    [InlineData(150, 4)]
+    [InlineData(300, 5)]
+    public void A_tools_customers_begin_one_by_one_and_still_vouch_from_the_watchings_first_minutes(int minutes, int seed)
+    {
+        // The 64 that used the tool last, each with the minute of its first use since the watching began.
+        var sample = CustomerMinutes(2000, minutes, seed).Where(m => m.Count > 0).OrderByDescending(m => m[^1]).Take(64)
+            .Select((m, i) =>
+            {
+                var (bits, latest) = Active(m);
+                return new SharerTraits(Standing.None, (ushort)(i + 1), 0, bits, latest, StartMinute: Minute(m[0]));
+            }).ToArray();
+        var watched = Lockstep.BinOf(s_start);
+        var flags = new bool[sample.Length];
+        var suspicion = SharerProfile.Suspicion(sample, CohortShare, watched, flags, out var together);
+        Assert.True(suspicion <= 0.2, $"suspicion {suspicion}");
+        Assert.Equal(0, together);
+    }
+
+    [Fact]
+    public void A_class_that_begins_together_is_one_cohort()
+    {
+        var sample = ScriptsBeginningAt20(30, 25, 31).Select(t => t with { RangeTag = 9 }).ToArray();
+        var flags = new bool[sample.Length];
+        Assert.Equal(0, SharerProfile.Suspicion(sample, CohortShare, Lockstep.BinOf(s_start), flags, out var together));
+        Assert.Equal(0, together);
+        Assert.DoesNotContain(true, flags);
+    }
+
+    [Fact]
+    public void A_start_counts_for_a_group_of_ten_that_is_most_of_the_sample_within_two_minutes_after_the_first_fifteen()
+    {
+        const int since = 1_000_000;
+        var flags = new bool[12];
+
+        // Ten at minutes 20-22 of twelve: the group, flagged; the two at 30 and 40 are not.
+        int[] starts = [.. Enumerable.Repeat(since + 20, 4), .. Enumerable.Repeat(since + 21, 3), .. Enumerable.Repeat(since + 22, 3), since + 30, since + 40];
+        Assert.Equal(10, CoStart.Flag(starts, since, 0.5, flags));
+        Assert.Equal([.. Enumerable.Repeat(true, 10), false, false], flags);
+
+        // Spread over four minutes, no ten lie within two of one another.
+        Array.Clear(flags);
+        int[] spread = [.. Enumerable.Range(0, 12).Select(i => since + 20 + (i % 4))];
+        Assert.Equal(0, CoStart.Flag(spread, since, 0.5, flags));
+        Assert.DoesNotContain(true, flags);
+
+        // Nine are too few however close; ten are too few of a sample of 24.
+        Assert.Equal(0, CoStart.Flag([.. Enumerable.Repeat(since + 20, 9)], since, 0.5, new bool[9]));
+        Assert.Equal(0, CoStart.Flag([.. Enumerable.Repeat(since + 20, 10), .. Enumerable.Range(0, 14).Select(i => since + 30 + (3 * i))], since, 0.5, new bool[24]));
+
+        // In the first fifteen minutes of the watching, or unknown (0), a first use is no start.
+        Assert.Equal(0, CoStart.Flag([.. Enumerable.Repeat(since + 14, 12)], since, 0.5, new bool[12]));
+        Assert.Equal(12, CoStart.Flag([.. Enumerable.Repeat(since + 15, 12)], since, 0.5, new bool[12]));
+        Assert.Equal(0, CoStart.Flag([.. Enumerable.Repeat(0, 12)], since, 0.5, new bool[12]));
+
+        // Not knowing when the watching began, the earliest start in the sample stands for it.
+        Assert.Equal(0, CoStart.Flag([.. Enumerable.Repeat(since + 20, 12)], null, 0.5, new bool[12]));
+        Assert.Equal(10, CoStart.Flag([since, since + 1, .. Enumerable.Repeat(since + 20, 10)], null, 0.5, new bool[12]));
     }
 }

@@ -318,7 +318,7 @@ public static class Scorer
             {
                 synchronised = ownLockstep;
                 synchronisedDetail = string.Create(CultureInfo.InvariantCulture,
-                    $"moves in the same five-minute bins as {account.InStepShare:P0} of a group of accounts that share templates with it, more often than chance makes (lockstep)");
+                    $"moves in step with {account.InStepShare:P0} of a group of accounts that share templates with it: active in the same five-minute bins more often than chance makes, or begun together (lockstep)");
             }
 
             // What its templates' sharers did (their requests, their timing), not what the account did.

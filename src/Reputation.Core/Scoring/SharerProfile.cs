@@ -11,7 +11,11 @@ namespace Reputation.Core.Scoring;
 /// lately (<see cref="SharerProfile.InStepFor"/>): whether an account keeps its own hours is a fact
 /// of the account, not of one template.
 /// </param>
-public readonly record struct SharerTraits(Standing Standing, ushort RangeTag, ushort DomainTag, ulong ActiveBins = 0, int LatestBin = 0, bool InStepElsewhere = false);
+/// <param name="StartMinute">
+/// The minute its activity began, its first usage the service saw (<see cref="CoStart.MinuteOf"/>); 0
+/// when unknown: whether it began together with the other sharers (<see cref="CoStart"/>).
+/// </param>
+public readonly record struct SharerTraits(Standing Standing, ushort RangeTag, ushort DomainTag, ulong ActiveBins = 0, int LatestBin = 0, bool InStepElsewhere = false, int StartMinute = 0);
 
 /// <summary>
 /// Who shares a template decides what sharing it means (docs/detection.md, "Who shares a
@@ -40,8 +44,9 @@ public static class SharerProfile
     /// Whether a sharer's standing vouches for the template: trusted or established customers do;
     /// so does an aged account of which nothing is known yet — neither new, nor dormant, nor with a
     /// little history (a deployment that was not sent its customers' past meets every customer so) —
-    /// unless it moves in lockstep with the other sharers beyond chance (<paramref name="inLockstep"/>:
-    /// here, or lately on another template or cluster), which honest customers of a tool do not. New,
+    /// unless it moves in lockstep with the other sharers beyond chance or began together with most
+    /// of them (<paramref name="inLockstep"/>: <see cref="Lockstep"/> or <see cref="CoStart"/>, here,
+    /// or lately on another template or cluster), which honest customers of a tool do not. New,
     /// dormant and light (<see cref="Standing.Known"/>) accounts do not, as before (decision 0041).
     /// </summary>
     public static bool Vouches(Standing standing, bool inLockstep)
@@ -71,7 +76,7 @@ public static class SharerProfile
 
     /// <summary>
     /// <see cref="Suspicion(ReadOnlySpan{SharerTraits}, double, int?)"/>, and which sharers this sample
-    /// finds in lockstep beyond chance: <paramref name="inStep"/>[i] for <paramref name="sharers"/>[i],
+    /// finds in lockstep beyond chance or begun together (<see cref="CoStart"/>): <paramref name="inStep"/>[i] for <paramref name="sharers"/>[i],
     /// all false when fewer than <see cref="InStepMajority"/> of the sample are, or when it is one
     /// cohort (a class or a team keeps one timetable by design) —
     /// what the template tells those accounts, so that they stop vouching for other templates too
@@ -109,6 +114,25 @@ public static class SharerProfile
         }
 
         Lockstep.BeyondChanceBySharer(bins, here, censor: true, watchedSinceBin);
+
+        // Most of the sample began together, after the watching began: in step from its first
+        // minute, before any run has ended for lockstep to compare with chance.
+        // Only starts within the maps' horizon: a live start, not a past sent all at one time.
+        var binMinutes = Lockstep.Bin.Ticks / TimeSpan.TicksPerMinute;
+        var latestBin = long.MinValue;
+        foreach (var s in sharers)
+        {
+            latestBin = Math.Max(latestBin, s.LatestBin);
+        }
+
+        var horizon = (latestBin - 63) * binMinutes;
+        Span<int> starts = n <= 128 ? stackalloc int[n] : new int[n];
+        for (var i = 0; i < n; i++)
+        {
+            starts[i] = sharers[i].StartMinute >= horizon ? sharers[i].StartMinute : 0;
+        }
+
+        CoStart.Flag(starts, watchedSinceBin is { } sinceBin ? (int)Math.Clamp(sinceBin * binMinutes, 0, int.MaxValue) : null, InStepMajority, here);
         var vouching = 0;
         var ranges = new Dictionary<ushort, int>();
         var domains = new Dictionary<ushort, int>();

@@ -473,6 +473,115 @@ public static class Lockstep
     }
 }
 
+/// <summary>
+/// A start kept together (SynchroTrap, Cao et al., CCS 2014: loosely synchronised action): most of a
+/// template's sampled sharers whose activity began — their first usage the service saw — within
+/// <see cref="Window"/> of one another, after the watching began. Lockstep (<see cref="Lockstep"/>)
+/// needs runs that ended to compare with chance, so it cannot see a campaign's first shift while
+/// every sharer's run is still going on; a start is seen as it happens. People who use the same
+/// tool begin when they sit down, one by one: among a popular tool's customers at most a few begin
+/// in the same two minutes, while a schedule's accounts begin together. Those in session when the
+/// watching began seem to begin together too, so starts in its first <see cref="CensoredMinutes"/>
+/// are left out; a class or a team that begins at once is one cohort and is answered as one
+/// (<see cref="SharerProfile"/>).
+/// </summary>
+public static class CoStart
+{
+    /// <summary>Starts within this many minutes of one another are one start.</summary>
+    public const int Window = 2;
+
+    /// <summary>Minutes after the watching began in which a first usage is no start (a session already going on).</summary>
+    public const int CensoredMinutes = Lockstep.CensoredBins * 5;
+
+    /// <summary>Sharers that must have begun together before it counts, however small the sample.</summary>
+    public const int MinGroup = 10;
+
+    /// <summary>The minute <paramref name="at"/> falls in (what <see cref="SharerTraits.StartMinute"/> holds).</summary>
+    public static int MinuteOf(DateTimeOffset at) => (int)(at.UtcTicks / TimeSpan.TicksPerMinute);
+
+    /// <summary>
+    /// Flags the sharers that began together: the largest group whose start minutes lie within
+    /// <see cref="Window"/> of one another, when it holds at least <see cref="MinGroup"/> sharers and at
+    /// least <paramref name="majority"/> of the sample. Starts of 0 are unknown; starts in the first
+    /// <see cref="CensoredMinutes"/> after <paramref name="watchedSinceMinute"/> (or, when that is
+    /// unknown, after the earliest start in the sample) are left out. Answers the group's size (0 when
+    /// none counts); <paramref name="together"/>[i] is set for <paramref name="startMinutes"/>[i] in it.
+    /// </summary>
+    /// <param name="startMinutes">Each sharer's first usage (<see cref="MinuteOf"/>), 0 when unknown.</param>
+    /// <param name="watchedSinceMinute">The minute from which the service has seen every account's usage, when known.</param>
+    /// <param name="majority">The share of the sample the group must hold.</param>
+    /// <param name="together">One flag per sharer, written (set only, never cleared).</param>
+    public static int Flag(ReadOnlySpan<int> startMinutes, int? watchedSinceMinute, double majority, Span<bool> together)
+    {
+        if (together.Length < startMinutes.Length)
+        {
+            throw new ArgumentException("one flag per sharer is needed", nameof(together));
+        }
+
+        var n = startMinutes.Length;
+        if (n < MinGroup)
+        {
+            return 0;
+        }
+
+        var origin = watchedSinceMinute;
+        if (origin is null)
+        {
+            foreach (var m in startMinutes)
+            {
+                origin = m != 0 && (origin is null || m < origin) ? m : origin;
+            }
+        }
+
+        if (origin is not { } since)
+        {
+            return 0;
+        }
+
+        Span<int> known = n <= 128 ? stackalloc int[n] : new int[n];
+        var k = 0;
+        foreach (var m in startMinutes)
+        {
+            if (m != 0 && m >= (long)since + CensoredMinutes)
+            {
+                known[k++] = m;
+            }
+        }
+
+        known = known[..k];
+        known.Sort();
+        var (best, from) = (0, 0);
+        for (int lo = 0, hi = 0; hi < k; hi++)
+        {
+            while ((long)known[hi] - known[lo] > Window)
+            {
+                lo++;
+            }
+
+            if (hi - lo + 1 > best)
+            {
+                (best, from) = (hi - lo + 1, known[lo]);
+            }
+        }
+
+        if (best < MinGroup || best < majority * n)
+        {
+            return 0;
+        }
+
+        for (var i = 0; i < n; i++)
+        {
+            var m = startMinutes[i];
+            if (m != 0 && m >= from && (long)m - from <= Window && m >= (long)since + CensoredMinutes)
+            {
+                together[i] = true;
+            }
+        }
+
+        return best;
+    }
+}
+
 /// <summary>A 64-bit map of time bins ending at the latest bin marked (bit 0); older bins fall off.</summary>
 public static class BinMap
 {

@@ -610,6 +610,7 @@ public sealed partial class AccountGrain(
                         AccountBins = s.ActiveBins,
                         AccountLatestBin = s.ActiveBinLatest,
                         InStep = inStep,
+                        AccountFirstUsageAt = s.FirstUsageAt,
                     });
                 }
             }

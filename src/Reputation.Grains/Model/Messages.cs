@@ -136,6 +136,8 @@ public sealed record TemplateEntry
     [Id(10)] public int AccountLatestBin { get; init; }
     /// <summary>Whether a template or cluster found the account in lockstep with its sharers beyond chance lately (<see cref="SharerTraits.InStepElsewhere"/>).</summary>
     [Id(11)] public bool InStep { get; init; }
+    /// <summary>When the account's activity began: its first usage the service saw (<see cref="CoStart"/>); null when unknown.</summary>
+    [Id(12)] public DateTimeOffset? AccountFirstUsageAt { get; init; }
 }
 
 /// <summary>An operator's label; <see cref="Label.None"/> clears one.</summary>

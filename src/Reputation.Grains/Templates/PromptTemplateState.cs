@@ -77,4 +77,6 @@ public sealed class SharerSample
     [Id(8)] public int AccountLatestBin { get; set; }
     /// <summary>Whether its latest entry said another template or cluster found it in lockstep lately (<see cref="TemplateEntry.InStep"/>).</summary>
     [Id(9)] public bool InStepElsewhere { get; set; }
+    /// <summary>The minute the account's activity began (<see cref="Core.Scoring.CoStart.MinuteOf"/>), the earliest its entries carried; 0 when unknown.</summary>
+    [Id(10)] public int StartMinute { get; set; }
 }

@@ -23,6 +23,11 @@ internal static class Sharers
         sample.RangeTag = entry.RangeTag;
         sample.DomainTag = entry.DomainTag;
         sample.InStepElsewhere = entry.InStep;
+        if (entry.AccountFirstUsageAt is { } began && CoStart.MinuteOf(began) is var minute && (sample.StartMinute == 0 || minute < sample.StartMinute))
+        {
+            sample.StartMinute = minute;
+        }
+
         if (entry.AccountBins != 0 && (sample.AccountBins == 0 || entry.AccountLatestBin >= sample.AccountLatestBin))
         {
             sample.AccountBins = entry.AccountBins;
@@ -74,7 +79,7 @@ internal static class Sharers
         for (var i = 0; i < sharers.Count; i++)
         {
             var s = sharers[i];
-            traits[i] = new SharerTraits(s.Standing, s.RangeTag, s.DomainTag, s.AccountBins, s.AccountLatestBin, s.InStepElsewhere);
+            traits[i] = new SharerTraits(s.Standing, s.RangeTag, s.DomainTag, s.AccountBins, s.AccountLatestBin, s.InStepElsewhere, s.StartMinute);
         }
 
         return SharerProfile.Suspicion(traits, cohortShare, watchedSince is { } since ? Lockstep.BinOf(since) : null, inStep, out together);
