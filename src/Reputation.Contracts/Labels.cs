@@ -125,9 +125,10 @@ public sealed record PromptTemplateView
     /// <summary>Imported threat-intel indicators in force that name it, with their source (docs/intel-sharing.md).</summary>
     public IReadOnlyList<ThreatIntelView> ThreatIntel { get; init; } = [];
     /// <summary>
-    /// What its sharers say of it, 0..1: 1 − the larger of the share of established or trusted sharers
-    /// and, with five or more, the share of the largest cohort (one range or one work domain) when it
-    /// reaches <c>trust.cohortShare</c>. A popular tool's template is near 0, a campaign's near 1; it
+    /// What its sharers say of it, 0..1: 1 − the larger of the share of sharers that vouch for it
+    /// (established or trusted customers, and aged accounts of which nothing is known yet unless found
+    /// in lockstep or begun together) and, with five or more, the share of the largest cohort (one range
+    /// or one work domain) when it reaches <c>trust.cohortShare</c>. A popular tool's template is near 0, a campaign's near 1; it
     /// weighs every account's <c>PROMPT_TEMPLATE_SHARED</c> for this template (docs/detection.md).
     /// </summary>
     public double Suspicion { get; init; }
@@ -135,4 +136,10 @@ public sealed record PromptTemplateView
     public double Lockstep { get; init; }
     /// <summary>Sharers in the bucket's sample (the most recent, up to 64) that the two shares above are taken over.</summary>
     public int SampledSharers { get; init; }
+    /// <summary>
+    /// Sampled sharers that began together: their first usage within two minutes of one another after
+    /// the watching's first fifteen minutes, at least ten and at least half of the sample; 0 when no
+    /// such group. They vouch for nothing, as sharers in lockstep do (docs/detection.md, "Starts kept together").
+    /// </summary>
+    public int BeganTogether { get; init; }
 }

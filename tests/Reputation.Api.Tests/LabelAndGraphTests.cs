@@ -101,6 +101,8 @@ public sealed class LabelAndGraphTests(ApiFactory factory)
         Assert.Equal(4, view.SampledSharers);
         Assert.Equal(1, view.Suspicion);
         Assert.Equal(0, view.Lockstep);
+        // Four that began at once are too few to count as a start kept together (ten at least).
+        Assert.Equal(0, view.BeganTogether);
     }
 
     [Fact]

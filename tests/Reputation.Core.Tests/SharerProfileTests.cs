@@ -326,6 +326,7 @@ public sealed class SharerProfileTests
         Assert.Equal(1, suspicion);
         Assert.Equal(1, together);
         Assert.All(flags, Assert.True);
+        Assert.Equal(64, SharerProfile.BeganTogether(sample, watched, []));
 
         // Without their starts, nothing says so: they vouch as aged accounts of which nothing is known.
         var unknown = sample.Select(t => t with { StartMinute = 0 }).ToArray();
@@ -358,6 +359,7 @@ public sealed class SharerProfileTests
         var suspicion = SharerProfile.Suspicion(sample, CohortShare, watched, flags, out var together);
         Assert.True(suspicion <= 0.2, $"suspicion {suspicion}");
         Assert.Equal(0, together);
+        Assert.Equal(0, SharerProfile.BeganTogether(sample, watched, []));
     }
 
     [Fact]

@@ -29,7 +29,7 @@ public sealed class CoStartTests : IAsyncLifetime
     /// request — twenty minutes ago within a minute of one another, or one every two minutes over
     /// the hour before; the template's suspicion after.
     /// </summary>
-    private async Task<double> FirstRequestsAsync(ulong template, bool together)
+    private async Task<TemplateSnapshot> FirstRequestsAsync(ulong template, bool together)
     {
         var bin = new DateTimeOffset(Now.UtcTicks - (Now.UtcTicks % Lockstep.Bin.Ticks), TimeSpan.Zero);
         for (var i = 0; i < 30; i++)
@@ -51,20 +51,25 @@ public sealed class CoStartTests : IAsyncLifetime
             }]);
         }
 
-        return (await _cluster.Client.GetGrain<IPromptTemplateGrain>(PromptBands.BucketKeys(template).First()).GetSignalsAsync()).Suspicion;
+        return (await _cluster.Client.GetGrain<IPromptTemplateGrain>(PromptBands.BucketKeys(template).First()).GetSnapshotAsync())!;
     }
 
     [Fact]
     public async Task Aged_accounts_without_a_history_that_begin_together_make_their_template_suspect_before_any_run_has_ended()
     {
         var together = await FirstRequestsAsync(0x6d2c_93b1_4fe8_a057, together: true);
-        Assert.True(together >= 0.8, $"suspicion {together}");
+        Assert.True(together.Suspicion >= 0.8, $"suspicion {together.Suspicion}");
+        // The view says why: every sampled sharer began with the others. (The first to send the
+        // template is sampled once it sends it again, its standing having come before anyone shared it.)
+        Assert.Equal(29, together.SampledSharers);
+        Assert.Equal(29, together.BeganTogether);
     }
 
     [Fact]
     public async Task The_same_accounts_beginning_one_by_one_vouch_for_it()
     {
         var oneByOne = await FirstRequestsAsync(0x1b7e_c4a9_508d_f362, together: false);
-        Assert.True(oneByOne <= 0.2, $"suspicion {oneByOne}");
+        Assert.True(oneByOne.Suspicion <= 0.2, $"suspicion {oneByOne.Suspicion}");
+        Assert.Equal(0, oneByOne.BeganTogether);
     }
 }

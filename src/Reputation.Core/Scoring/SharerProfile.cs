@@ -117,22 +117,7 @@ public static class SharerProfile
 
         // Most of the sample began together, after the watching began: in step from its first
         // minute, before any run has ended for lockstep to compare with chance.
-        // Only starts within the maps' horizon: a live start, not a past sent all at one time.
-        var binMinutes = Lockstep.Bin.Ticks / TimeSpan.TicksPerMinute;
-        var latestBin = long.MinValue;
-        foreach (var s in sharers)
-        {
-            latestBin = Math.Max(latestBin, s.LatestBin);
-        }
-
-        var horizon = (latestBin - 63) * binMinutes;
-        Span<int> starts = n <= 128 ? stackalloc int[n] : new int[n];
-        for (var i = 0; i < n; i++)
-        {
-            starts[i] = sharers[i].StartMinute >= horizon ? sharers[i].StartMinute : 0;
-        }
-
-        CoStart.Flag(starts, watchedSinceBin is { } sinceBin ? (int)Math.Clamp(sinceBin * binMinutes, 0, int.MaxValue) : null, InStepMajority, here);
+        BeganTogether(sharers, watchedSinceBin, here);
         var vouching = 0;
         var ranges = new Dictionary<ushort, int>();
         var domains = new Dictionary<ushort, int>();
@@ -171,5 +156,36 @@ public static class SharerProfile
 
         var benign = Math.Max(vouching / (double)n, cohort >= cohortShare ? cohort : 0);
         return Math.Clamp(1 - benign, 0, 1);
+    }
+
+    /// <summary>
+    /// How many of the sampled sharers began together (<see cref="CoStart.Flag"/>): their first usage
+    /// within <see cref="CoStart.Window"/> minutes of one another, at least <see cref="CoStart.MinGroup"/>
+    /// of them and at least <see cref="InStepMajority"/> of the sample; 0 when no such group. Starts
+    /// older than the maps' 64-bin horizon before the sample's latest bin do not count: a past sent
+    /// all at one time is not a live start.
+    /// </summary>
+    /// <param name="sharers">The sampled sharers.</param>
+    /// <param name="watchedSinceBin">The bin the watching began in, when known.</param>
+    /// <param name="together">One flag per sharer, set for those in the group (never cleared); empty to ask for the count alone.</param>
+    public static int BeganTogether(ReadOnlySpan<SharerTraits> sharers, int? watchedSinceBin, Span<bool> together)
+    {
+        var n = sharers.Length;
+        var binMinutes = Lockstep.Bin.Ticks / TimeSpan.TicksPerMinute;
+        var latestBin = long.MinValue;
+        foreach (var s in sharers)
+        {
+            latestBin = Math.Max(latestBin, s.LatestBin);
+        }
+
+        var horizon = (latestBin - 63) * binMinutes;
+        Span<int> starts = n <= 128 ? stackalloc int[n] : new int[n];
+        for (var i = 0; i < n; i++)
+        {
+            starts[i] = sharers[i].StartMinute >= horizon ? sharers[i].StartMinute : 0;
+        }
+
+        Span<bool> flags = together.Length > 0 ? together : n <= 128 ? stackalloc bool[n] : new bool[n];
+        return CoStart.Flag(starts, watchedSinceBin is { } sinceBin ? (int)Math.Clamp(sinceBin * binMinutes, 0, int.MaxValue) : null, InStepMajority, flags);
     }
 }

@@ -303,6 +303,8 @@ public sealed record TemplateSnapshot
     [Id(10)] public double Lockstep { get; init; }
     /// <summary>Sharers in its sample (up to 64), of which the two shares above are taken.</summary>
     [Id(11)] public int SampledSharers { get; init; }
+    /// <summary>Sampled sharers that began together after the watching began (<see cref="SharerProfile.BeganTogether"/>); 0 when no such group.</summary>
+    [Id(12)] public int BeganTogether { get; init; }
 }
 
 [GenerateSerializer, Immutable, Alias("reputation.InstrumentSnapshot")]

@@ -199,6 +199,7 @@ public sealed class PromptTemplateGrain(
             Suspicion = Profile().Suspicion,
             Lockstep = Profile().Lockstep,
             SampledSharers = s.Sharers.Count,
+            BeganTogether = Sharers.BeganTogether(s.Sharers, observation.Since),
         });
     }
 

@@ -69,6 +69,13 @@ internal static class Sharers
         return Lockstep.BeyondChanceSinceWatched(bins, watchedSince is { } since ? Lockstep.BinOf(since) : null);
     }
 
+    /// <summary>How many of the sample began together after the watching began (<see cref="SharerProfile.BeganTogether"/>); 0 when no such group.</summary>
+    public static int BeganTogether(List<SharerSample> sharers, DateTimeOffset? watchedSince) =>
+        SharerProfile.BeganTogether(Traits(sharers), watchedSince is { } since ? Lockstep.BinOf(since) : null, []);
+
+    private static SharerTraits[] Traits(List<SharerSample> sharers) =>
+        [.. sharers.Select(s => new SharerTraits(s.Standing, s.RangeTag, s.DomainTag, s.AccountBins, s.AccountLatestBin, s.InStepElsewhere, s.StartMinute))];
+
     /// <summary>The sample's suspicion (<see cref="SharerProfile.Suspicion(ReadOnlySpan{SharerTraits}, double, int?)"/>), its timing read from when the service began watching (<paramref name="watchedSince"/>, <see cref="IUsageObservation.Since"/>).</summary>
     public static double Suspicion(List<SharerSample> sharers, double cohortShare, DateTimeOffset? watchedSince) => Suspicion(sharers, cohortShare, watchedSince, [], out _);
 

@@ -134,6 +134,7 @@ public sealed class EntityQueryHandlers(IGrainFactory grains, IIntelCache intel)
             Suspicion = s.Suspicion,
             Lockstep = s.Lockstep,
             SampledSharers = s.SampledSharers,
+            BeganTogether = s.BeganTogether,
         };
     }
 
