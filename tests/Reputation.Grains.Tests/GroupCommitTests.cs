@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Serialization;
 using Orleans.Storage;
@@ -10,9 +9,8 @@ namespace Reputation.Grains.Tests;
 /// Grain storage that keeps serialised copies (so nothing is shared with the activation) and whose
 /// writes a test can hold at a gate, as a slow storage round trip would, and count.
 /// </summary>
-public sealed class GatedStorage(Serializer serializer) : IGrainStorage
+public sealed class GatedStorage(Serializer serializer) : SerializedRows(serializer)
 {
-    private readonly ConcurrentDictionary<string, byte[]> _rows = new();
     private TaskCompletionSource _gate = Open();
 
     private int _writes;
@@ -23,36 +21,20 @@ public sealed class GatedStorage(Serializer serializer) : IGrainStorage
 
     public void Release() => _gate.TrySetResult();
 
-    public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
-    {
-        if (_rows.TryGetValue(Key(stateName, grainId), out var bytes))
-        {
-            grainState.State = serializer.Deserialize<T>(bytes);
-            grainState.RecordExists = true;
-            grainState.ETag = "1";
-        }
-
-        return Task.CompletedTask;
-    }
-
-    public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+    public override async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
         // Serialise when the write starts, as a real provider does; finish when the gate opens.
-        var bytes = serializer.SerializeToArray(grainState.State);
+        var bytes = Serializer.SerializeToArray(grainState.State);
         await _gate.Task;
-        _rows[Key(stateName, grainId)] = bytes;
+        Store(stateName, grainId, grainState, bytes);
         Interlocked.Increment(ref _writes);
-        grainState.RecordExists = true;
-        grainState.ETag = "1";
     }
 
-    public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+    public override Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
-        _rows.TryRemove(Key(stateName, grainId), out _);
+        Remove(stateName, grainId);
         return Task.CompletedTask;
     }
-
-    private static string Key(string stateName, GrainId grainId) => $"{stateName}/{grainId}";
 
     private static TaskCompletionSource Open()
     {

@@ -36,3 +36,43 @@ internal static class StorageCluster
         await cluster.DisposeAsync();
     }
 }
+
+/// <summary>
+/// Grain storage for tests that keeps serialised copies of each state (so nothing is shared with the
+/// activation); what a write or a removal does besides is the test storage's own.
+/// </summary>
+public abstract class SerializedRows(Serializer serializer) : IGrainStorage
+{
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte[]> _rows = new();
+
+    protected Serializer Serializer => serializer;
+
+    public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+    {
+        if (_rows.TryGetValue(Key(stateName, grainId), out var bytes))
+        {
+            grainState.State = serializer.Deserialize<T>(bytes);
+            grainState.RecordExists = true;
+            grainState.ETag = "1";
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public abstract Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState);
+
+    public abstract Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState);
+
+    /// <summary>Keeps <paramref name="bytes"/> as the row of the state, which now exists.</summary>
+    protected void Store<T>(string stateName, GrainId grainId, IGrainState<T> grainState, byte[] bytes)
+    {
+        _rows[Key(stateName, grainId)] = bytes;
+        grainState.RecordExists = true;
+        grainState.ETag = "1";
+    }
+
+    /// <summary>Removes the row of the state.</summary>
+    protected void Remove(string stateName, GrainId grainId) => _rows.TryRemove(Key(stateName, grainId), out _);
+
+    private static string Key(string stateName, GrainId grainId) => $"{stateName}/{grainId}";
+}

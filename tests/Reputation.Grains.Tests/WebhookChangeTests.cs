@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Serialization;
 using Orleans.Storage;
@@ -8,39 +7,24 @@ using Reputation.Grains.Webhooks;
 namespace Reputation.Grains.Tests;
 
 /// <summary>Grain storage (serialised copies) that refuses, while a test says so, the writes and removals of one state name, as a storage outage on one table row would.</summary>
-public sealed class FailingStorage(Serializer serializer) : IGrainStorage
+public sealed class FailingStorage(Serializer serializer) : SerializedRows(serializer)
 {
-    private readonly ConcurrentDictionary<string, byte[]> _rows = new();
     private volatile string? _failing;
 
     /// <summary>Writes and removals of this state (null: none) fail from now on.</summary>
     public void Fail(string? stateName) => _failing = stateName;
 
-    public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+    public override Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
-        if (_rows.TryGetValue(Key(stateName, grainId), out var bytes))
-        {
-            grainState.State = serializer.Deserialize<T>(bytes);
-            grainState.RecordExists = true;
-            grainState.ETag = "1";
-        }
-
+        ThrowIfFailing(stateName);
+        Store(stateName, grainId, grainState, Serializer.SerializeToArray(grainState.State));
         return Task.CompletedTask;
     }
 
-    public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+    public override Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
         ThrowIfFailing(stateName);
-        _rows[Key(stateName, grainId)] = serializer.SerializeToArray(grainState.State);
-        grainState.RecordExists = true;
-        grainState.ETag = "1";
-        return Task.CompletedTask;
-    }
-
-    public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
-    {
-        ThrowIfFailing(stateName);
-        _rows.TryRemove(Key(stateName, grainId), out _);
+        Remove(stateName, grainId);
         grainState.RecordExists = false;
         return Task.CompletedTask;
     }
@@ -52,8 +36,6 @@ public sealed class FailingStorage(Serializer serializer) : IGrainStorage
             throw new IOException($"storage refuses '{stateName}' (test)");
         }
     }
-
-    private static string Key(string stateName, GrainId grainId) => $"{stateName}/{grainId}";
 }
 
 /// <summary>
