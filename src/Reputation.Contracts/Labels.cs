@@ -142,4 +142,21 @@ public sealed record PromptTemplateView
     /// such group. They vouch for nothing, as sharers in lockstep do (docs/detection.md, "Starts kept together").
     /// </summary>
     public int BeganTogether { get; init; }
+    /// <summary>
+    /// The bucket keys on one 16-bit band of a fingerprint, so unrelated prompts that agree on it fall
+    /// into it together: its sampled sharers' near-duplicate groups (prompts within Hamming distance 3
+    /// of one another) of five or more, largest first, when there are two or more. Each group's sharers
+    /// read the bucket with their own group's suspicion rather than <see cref="Suspicion"/> (which is
+    /// the whole sample's). Empty when the sample is one group (docs/detection.md, "One band, several prompts").
+    /// </summary>
+    public IReadOnlyList<NearDuplicateGroupView> NearDuplicateGroups { get; init; } = [];
+}
+
+/// <summary>One near-duplicate group of a prompt-template bucket's sampled sharers.</summary>
+public sealed record NearDuplicateGroupView
+{
+    /// <summary>Sampled sharers in the group.</summary>
+    public int SampledSharers { get; init; }
+    /// <summary>What the group's own sharers say of its prompt, 0..1, taken as <see cref="PromptTemplateView.Suspicion"/> is over the group alone.</summary>
+    public double Suspicion { get; init; }
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using Reputation.Client;
 using Reputation.Contracts;
 
@@ -35,6 +36,49 @@ public sealed class LabelAndGraphTests(ApiFactory factory)
         }
 
         return ids;
+    }
+
+    [Fact]
+    public async Task A_bucket_holding_two_unrelated_prompts_shows_each_groups_own_suspicion()
+    {
+        var client = factory.CreateReputationClient();
+        var now = factory.Time.GetUtcNow();
+        // Two prompts that agree on their lowest 16 bits (band 3) and differ in every other bit: seven
+        // young accounts send near-duplicates of one, seven customers of a year the other.
+        var random = new Random(Unique.Id("two-prompts").GetHashCode(StringComparison.Ordinal));
+        var words = Enumerable.Range(0, 24).Select(_ => new string([.. Enumerable.Range(0, 6).Select(_ => (char)('a' + random.Next(26)))]));
+        var harvest = PromptFingerprint.ComputeValue(string.Join(' ', words));
+        var customers = harvest ^ 0xffff_ffff_ffff_0000UL;
+        for (var i = 0; i < 14; i++)
+        {
+            var young = i < 7;
+            var range = Unique.Ipv4Range();
+            var id = Unique.Id(young ? "band-young" : "band-customer");
+            var prompt = (young ? harvest : customers) ^ (1UL << (16 + i));
+            List<IngestEvent> events = [new IngestEvent { Id = Unique.Id("s"), Type = EventType.Signup, AccountId = id, OccurredAt = young ? now.AddHours(-2) : now.AddDays(-365), Ip = range.Host(7) }];
+            if (!young)
+            {
+                // A customer for months: used on several past days.
+                events.AddRange(Enumerable.Range(3, 5).Select(d => new IngestEvent { Id = Unique.Id("u"), Type = EventType.Usage, AccountId = id, OccurredAt = now.AddDays(-4 * d), Ip = range.Host(7), Requests = 10 }));
+            }
+
+            events.Add(new IngestEvent { Id = Unique.Id("u"), Type = EventType.Usage, AccountId = id, OccurredAt = now.AddMinutes(-10), Ip = range.Host(7), Requests = 2, PromptFingerprints = [prompt.ToString("x16", CultureInfo.InvariantCulture)] });
+            events.Add(new IngestEvent { Id = Unique.Id("u"), Type = EventType.Usage, AccountId = id, OccurredAt = now.AddMinutes(-5), Ip = range.Host(7), Requests = 2, PromptFingerprints = [prompt.ToString("x16", CultureInfo.InvariantCulture)] });
+            var result = await client.IngestAsync(new EventBatch { Events = events }, Ct);
+            Assert.Equal(events.Count, result.Accepted);
+        }
+
+        var view = await client.GetPromptTemplateAsync($"b3:{harvest & 0xffff:x4}", Ct);
+        Assert.NotNull(view);
+        Assert.Equal(2, view.NearDuplicateGroups.Count);
+        Assert.All(view.NearDuplicateGroups, g => Assert.InRange(g.SampledSharers, 5, 7));
+        // The young accounts' prompt is theirs alone, the customers' prompt is vouched for by them.
+        Assert.Equal([0.0, 1.0], view.NearDuplicateGroups.Select(g => g.Suspicion).Order());
+        Assert.InRange(view.Suspicion, 0.3, 0.7);
+
+        // A bucket of one prompt lists no groups.
+        var own = await client.GetPromptTemplateAsync($"b0:{harvest >> 48:x4}", Ct);
+        Assert.Empty(own!.NearDuplicateGroups);
     }
 
     [Fact]

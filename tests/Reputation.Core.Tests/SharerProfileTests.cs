@@ -402,4 +402,68 @@ public sealed class SharerProfileTests
         Assert.Equal(0, CoStart.Flag([.. Enumerable.Repeat(since + 20, 12)], null, 0.5, new bool[12]));
         Assert.Equal(10, CoStart.Flag([since, since + 1, .. Enumerable.Repeat(since + 20, 10)], null, 0.5, new bool[12]));
     }
+    /// <summary>
+    /// <paramref name="count"/> fingerprints within one or two bits of <paramref name="centre"/>
+    /// (a prompt and its near-duplicates), each differing from the others too.
+    /// </summary>
+    private static ulong[] Near(ulong centre, int count, int seed)
+    {
+        var random = new Random(seed);
+        return [.. Enumerable.Range(0, count).Select(_ => centre ^ (1UL << random.Next(64)))];
+    }
+
+    private static SharerTraits[] WithPrints(SharerTraits[] sample, ulong[] prints) =>
+        [.. sample.Select((t, i) => t with { Fingerprint = prints[i] })];
+
+    // Two prompts that agree on their lowest 16 bits (one band) and on nothing else.
+    private const ulong Homework = 0x0123_4567_89ab_5cffUL;
+    private const ulong Harvest = 0xfedc_ba98_7654_5cffUL;
+
+    [Fact]
+    public void Near_duplicate_groups_are_the_prompts_within_three_bits_of_one_another()
+    {
+        ulong[] prints = [Homework, Homework ^ 0b111, Harvest, Homework ^ 0b1111_0000, 0, Harvest ^ (1UL << 63)];
+        var sharers = prints.Select(f => new SharerTraits(Standing.None, 1, 0, Fingerprint: f)).ToArray();
+        var group = new int[sharers.Length];
+        Assert.Equal(3, SharerProfile.NearGroups(sharers, group));
+        // Three bits from the homework prompt is near; four bits is another prompt; no fingerprint is no group.
+        Assert.Equal([0, 0, 1, 2, -1, 1], group);
+    }
+
+    [Fact]
+    public void A_class_whose_prompt_shares_one_band_with_a_campaign_is_judged_by_the_class()
+    {
+        // A bucket (one 16-bit band) holding forty of a campaign's young accounts on one harvest
+        // template and eight established customers whose own prompt happens to agree with it there.
+        var campaign = Sample(Standing.New, People(40, 11));
+        var customers = Sample(Standing.Established, People(8, 12));
+        SharerTraits[] together = [.. WithPrints(campaign, Near(Harvest, 40, 1)), .. WithPrints(customers, Near(Homework, 8, 2))];
+        var suspicion = new double[together.Length];
+        Assert.Equal(2, SharerProfile.GroupSuspicion(together, CohortShare, null, suspicion));
+        Assert.All(suspicion[..40], value => Assert.Equal(1, value));
+        Assert.All(suspicion[40..], value => Assert.Equal(0, value));
+        // The bucket as a whole is still mostly young accounts (what its view shows).
+        Assert.Equal(40 / 48.0, SharerProfile.Suspicion(together, CohortShare), 3);
+
+        // Without their fingerprints it is one crowd: the whole sample speaks for everyone.
+        Assert.Equal(0, SharerProfile.GroupSuspicion([.. campaign, .. customers], CohortShare, null, suspicion));
+        Assert.All(suspicion, value => Assert.True(double.IsNaN(value)));
+    }
+
+    [Fact]
+    public void A_handful_of_other_prompts_in_a_campaigns_bucket_is_not_a_group_of_its_own()
+    {
+        // Fewer than a cohort's five: chance company, judged with the bucket's whole sample.
+        var campaign = WithPrints(Sample(Standing.New, People(40, 11)), Near(Harvest, 40, 1));
+        var customers = WithPrints(Sample(Standing.Established, People(4, 12)), Near(Homework, 4, 2));
+        var suspicion = new double[44];
+        Assert.Equal(0, SharerProfile.GroupSuspicion([.. campaign, .. customers], CohortShare, null, suspicion));
+        Assert.All(suspicion, value => Assert.True(double.IsNaN(value)));
+
+        // Two groups of young accounts (two harvest templates agreeing on one band) are each suspect.
+        var other = WithPrints(Sample(Standing.Dormant, People(10, 13)), Near(Homework, 10, 3));
+        suspicion = new double[50];
+        Assert.Equal(2, SharerProfile.GroupSuspicion([.. campaign, .. other], CohortShare, null, suspicion));
+        Assert.All(suspicion, value => Assert.Equal(1, value));
+    }
 }

@@ -208,6 +208,26 @@ public sealed class TrustAndSharersTests(ClusterFixture fixture)
         return (ids, instrument);
     }
 
+    /// <summary>
+    /// An established customer (made 200 days ago, used on several past days) or a bought or aged
+    /// account (made 40 days ago, never used until today) in <paramref name="home"/>.
+    /// </summary>
+    private async Task<IAccountGrain> CustomerOrSleeperAsync(string id, string home, bool established)
+    {
+        var account = Grains.GetGrain<IAccountGrain>(id);
+        if (established)
+        {
+            await account.RecordAsync([Signup(Now.AddDays(-200), home, card: null)]);
+            await account.RecordAsync([.. Enumerable.Range(3, 5).Select(d => (AccountEvent)Events.Usage(Now.AddDays(-d * 4), home, requests: 10))]);
+        }
+        else
+        {
+            await account.RecordAsync([Signup(Now.AddDays(-40), home, card: null)]);
+        }
+
+        return account;
+    }
+
     private async Task<List<string>> TemplateSharersAsync(string prefix, int accounts, ulong template, bool established)
     {
         var ids = new List<string>();
@@ -216,18 +236,7 @@ public sealed class TrustAndSharersTests(ClusterFixture fixture)
             var id = Unique(prefix);
             ids.Add(id);
             var home = UniqueRange();
-            var account = Grains.GetGrain<IAccountGrain>(id);
-            if (established)
-            {
-                // A customer for months: used on several past days, renewing monthly.
-                await account.RecordAsync([Signup(Now.AddDays(-200), home, card: null)]);
-                await account.RecordAsync([.. Enumerable.Range(3, 5).Select(d => (AccountEvent)Events.Usage(Now.AddDays(-d * 4), home, requests: 10))]);
-            }
-            else
-            {
-                // Bought or aged: made weeks ago, never used until today.
-                await account.RecordAsync([Signup(Now.AddDays(-40), home, card: null)]);
-            }
+            var account = await CustomerOrSleeperAsync(id, home, established);
 
             // Both send most of their traffic with one shared template: a tool's prompt, or a harvest template.
             await account.RecordAsync([Prompted(Now.AddMinutes(-20), home, requests: 30, template ^ (1UL << (i % 64)))]);
@@ -252,6 +261,68 @@ public sealed class TrustAndSharersTests(ClusterFixture fixture)
     {
         var ids = await TemplateSharersAsync("aged", 30, 0x3c3c_4321_5678_c3c3, established: false);
         foreach (var id in ids.Skip(3))
+        {
+            var d = await Grains.GetGrain<IAccountGrain>(id).DecideRequestAsync(null);
+            Assert.True(d.Outcome != (int)RequestOutcome.Allow, $"{id}: score {d.Score}");
+            Assert.Contains(d.Reasons, r => r.Code == ReasonCodes.PromptTemplateShared);
+        }
+    }
+
+    /// <summary>
+    /// A class's, a team's or a tool's own prompt can agree with a campaign's harvest template on one
+    /// 16-bit band and on nothing else: that band's bucket then holds both groups. Eight established
+    /// customers whose prompt agrees with thirty dormant accounts' template on band 3 only are judged
+    /// there by their own company; the dormant accounts keep what their template's other bands say.
+    /// </summary>
+    [Fact]
+    public async Task Customers_whose_prompt_falls_into_a_campaigns_bucket_by_one_band_are_judged_by_their_own_prompt()
+    {
+        const ulong harvest = 0x9d41_e6b2_3c87_d21eUL;
+        const ulong customersPrompt = 0x26be_193d_c478_d21eUL;
+        Assert.True(System.Numerics.BitOperations.PopCount(harvest ^ customersPrompt) > 3 * PromptBands.Bands);
+        var shared = PromptBands.BucketKey(harvest, 3);
+        Assert.Equal(shared, PromptBands.BucketKey(customersPrompt, 3));
+
+        var campaign = new List<string>();
+        var customers = new List<string>();
+        var homes = new Dictionary<string, string>();
+        // The customers have used their prompt for a while when the campaign's accounts wake up.
+        foreach (var i in Enumerable.Range(30, 8).Concat(Enumerable.Range(0, 30)))
+        {
+            var established = i >= 30;
+            var id = Unique(established ? "band-customer" : "band-dormant");
+            (established ? customers : campaign).Add(id);
+            var home = homes[id] = UniqueRange();
+            var account = await CustomerOrSleeperAsync(id, home, established);
+
+            // Near-duplicates of each group's prompt: one bit apart, never in the band they share.
+            var prompt = (established ? customersPrompt : harvest) ^ (1UL << (16 + (i % 48)));
+            await account.RecordAsync([Prompted(Now.AddMinutes(established ? -40 : -20), home, requests: 30, prompt)]);
+        }
+
+        // The customers go on using their prompt: what each learns of the bucket is its answer then.
+        for (var i = 30; i < 38; i++)
+        {
+            var prompt = customersPrompt ^ (1UL << (16 + (i % 48)));
+            await Grains.GetGrain<IAccountGrain>(customers[i - 30]).RecordAsync([Prompted(Now.AddMinutes(-5), homes[customers[i - 30]], requests: 10, prompt)]);
+        }
+
+        // The bucket as a whole is mostly the campaign's...
+        var view = await Grains.GetGrain<IPromptTemplateGrain>(shared).GetSignalsAsync();
+        Assert.True(view.SharingAccounts >= 30, $"sharing {view.SharingAccounts}");
+        Assert.True(view.Suspicion >= 0.7, $"suspicion {view.Suspicion}");
+        var own = await Grains.GetGrain<IPromptTemplateGrain>(PromptBands.BucketKey(harvest, 0)).GetSignalsAsync();
+        Assert.True(own.Suspicion >= 0.8, $"the harvest template's own band: suspicion {own.Suspicion}");
+
+        // ...but the customers are judged there by their own prompt's sharers, and the campaign's accounts by theirs.
+        foreach (var id in customers.Skip(1))
+        {
+            var d = await Grains.GetGrain<IAccountGrain>(id).DecideRequestAsync(null);
+            Assert.True(d.Outcome == (int)RequestOutcome.Allow, $"{id}: score {d.Score}: {string.Join(", ", d.Reasons.Select(r => $"{r.Code} {r.Contribution}"))}");
+            Assert.DoesNotContain(d.Reasons, r => r.Code == ReasonCodes.PromptTemplateShared);
+        }
+
+        foreach (var id in campaign.Skip(3))
         {
             var d = await Grains.GetGrain<IAccountGrain>(id).DecideRequestAsync(null);
             Assert.True(d.Outcome != (int)RequestOutcome.Allow, $"{id}: score {d.Score}");

@@ -15,7 +15,11 @@ namespace Reputation.Core.Scoring;
 /// The minute its activity began, its first usage the service saw (<see cref="CoStart.MinuteOf"/>); 0
 /// when unknown: whether it began together with the other sharers (<see cref="CoStart"/>).
 /// </param>
-public readonly record struct SharerTraits(Standing Standing, ushort RangeTag, ushort DomainTag, ulong ActiveBins = 0, int LatestBin = 0, bool InStepElsewhere = false, int StartMinute = 0);
+/// <param name="Fingerprint">
+/// Its latest prompt fingerprint in the bucket; 0 when unknown: which of the near-duplicate groups
+/// that fell into one 16-bit band it belongs to (<see cref="SharerProfile.NearGroups"/>).
+/// </param>
+public readonly record struct SharerTraits(Standing Standing, ushort RangeTag, ushort DomainTag, ulong ActiveBins = 0, int LatestBin = 0, bool InStepElsewhere = false, int StartMinute = 0, ulong Fingerprint = 0);
 
 /// <summary>
 /// Who shares a template decides what sharing it means (docs/detection.md, "Who shares a
@@ -39,6 +43,9 @@ public static class SharerProfile
     /// independent customers the few "in step" are the chance test's own misses.
     /// </summary>
     public const double InStepMajority = 0.5;
+
+    /// <summary>Near-duplicate: prompt fingerprints at most this many bits apart of 64 (the buckets' own radius).</summary>
+    public const int NearDistance = 3;
 
     /// <summary>
     /// Whether a sharer's standing vouches for the template: trusted or established customers do;
@@ -156,6 +163,156 @@ public static class SharerProfile
 
         var benign = Math.Max(vouching / (double)n, cohort >= cohortShare ? cohort : 0);
         return Math.Clamp(1 - benign, 0, 1);
+    }
+
+    /// <summary>
+    /// Labels the sharers' near-duplicate groups: sharers whose fingerprints lie within
+    /// <see cref="NearDistance"/> of one another, directly or through other sharers, get one label
+    /// (0, 1, …); a sharer without a fingerprint gets −1. A bucket keys on one 16-bit band of four, so
+    /// unrelated prompts that happen to agree on it — a class's homework prompt and a campaign's
+    /// harvest template, a tool's prompt and a harvest template — fall into one bucket as separate
+    /// groups. Answers the number of groups.
+    /// </summary>
+    /// <param name="sharers">The sampled sharers.</param>
+    /// <param name="group">One label per sharer, written.</param>
+    public static int NearGroups(ReadOnlySpan<SharerTraits> sharers, Span<int> group)
+    {
+        var n = sharers.Length;
+        if (group.Length < n)
+        {
+            throw new ArgumentException("one label per sharer is needed", nameof(group));
+        }
+
+        // Union-find over the sample (a few dozen sharers: every pair is compared).
+        Span<int> parent = n <= 128 ? stackalloc int[n] : new int[n];
+        for (var i = 0; i < n; i++)
+        {
+            parent[i] = i;
+        }
+
+        for (var i = 0; i < n; i++)
+        {
+            if (sharers[i].Fingerprint == 0)
+            {
+                continue;
+            }
+
+            for (var j = i + 1; j < n; j++)
+            {
+                if (sharers[j].Fingerprint != 0 && System.Numerics.BitOperations.PopCount(sharers[i].Fingerprint ^ sharers[j].Fingerprint) <= NearDistance)
+                {
+                    var (a, b) = (Root(parent, i), Root(parent, j));
+                    parent[Math.Max(a, b)] = Math.Min(a, b);
+                }
+            }
+        }
+
+        var count = 0;
+        Span<int> label = n <= 128 ? stackalloc int[n] : new int[n];
+        label.Fill(-1);
+        for (var i = 0; i < n; i++)
+        {
+            if (sharers[i].Fingerprint == 0)
+            {
+                group[i] = -1;
+                continue;
+            }
+
+            var root = Root(parent, i);
+            if (label[root] < 0)
+            {
+                label[root] = count++;
+            }
+
+            group[i] = label[root];
+        }
+
+        return count;
+
+        static int Root(Span<int> parent, int i)
+        {
+            while (parent[i] != i)
+            {
+                parent[i] = parent[parent[i]];
+                i = parent[i];
+            }
+
+            return i;
+        }
+    }
+
+    /// <summary>
+    /// Each sharer's own near-duplicate group's suspicion (<see cref="NearGroups"/>), when the sample
+    /// holds two or more groups of at least <see cref="MinCohort"/> sharers and the sharer is in one of
+    /// them; NaN otherwise (the whole sample's <see cref="Suspicion(ReadOnlySpan{SharerTraits}, double, int?)"/>
+    /// speaks for it). A bucket speaks for a template as far as its sharers sent that template: the
+    /// sharers of a prompt that agrees with a campaign's harvest template on one band only are judged
+    /// there by their own company, and the campaign's accounts by theirs, however many of either the
+    /// bucket holds. Answers the number of such groups (0 or at least 2).
+    /// </summary>
+    /// <param name="sharers">The sampled sharers.</param>
+    /// <param name="cohortShare">As for <see cref="Suspicion(ReadOnlySpan{SharerTraits}, double, int?)"/>, within each group.</param>
+    /// <param name="watchedSinceBin">As for <see cref="Suspicion(ReadOnlySpan{SharerTraits}, double, int?)"/>.</param>
+    /// <param name="suspicion">One value per sharer, written.</param>
+    public static int GroupSuspicion(ReadOnlySpan<SharerTraits> sharers, double cohortShare, int? watchedSinceBin, Span<double> suspicion)
+    {
+        var n = sharers.Length;
+        if (suspicion.Length < n)
+        {
+            throw new ArgumentException("one value per sharer is needed", nameof(suspicion));
+        }
+
+        suspicion[..n].Fill(double.NaN);
+        Span<int> group = n <= 128 ? stackalloc int[n] : new int[n];
+        var count = NearGroups(sharers, group);
+        if (count < 2)
+        {
+            return 0;
+        }
+
+        var sizes = new int[count];
+        foreach (var g in group[..n])
+        {
+            if (g >= 0)
+            {
+                sizes[g]++;
+            }
+        }
+
+        var large = sizes.Count(size => size >= MinCohort);
+        if (large < 2)
+        {
+            return 0;
+        }
+
+        var members = new SharerTraits[n];
+        for (var g = 0; g < count; g++)
+        {
+            if (sizes[g] < MinCohort)
+            {
+                continue;
+            }
+
+            var k = 0;
+            for (var i = 0; i < n; i++)
+            {
+                if (group[i] == g)
+                {
+                    members[k++] = sharers[i];
+                }
+            }
+
+            var value = Suspicion(members.AsSpan(0, k), cohortShare, watchedSinceBin);
+            for (var i = 0; i < n; i++)
+            {
+                if (group[i] == g)
+                {
+                    suspicion[i] = value;
+                }
+            }
+        }
+
+        return large;
     }
 
     /// <summary>

@@ -1242,7 +1242,8 @@ public sealed partial class AccountGrain(
         var templates = s.PromptBuckets.Concat(_templates.Keys).Distinct().ToList();
         var rangeSignals = Task.WhenAll(ranges.Select(k => GrainFactory.Ref<IIpRangeGrain>(k).GetSignalsAsync().AsTask()));
         var instrumentSignals = Task.WhenAll(instruments.Select(k => GrainFactory.Ref<IPaymentInstrumentGrain>(k).GetSignalsAsync().AsTask()));
-        var templateSignals = Task.WhenAll(templates.Select(k => GrainFactory.Ref<IPromptTemplateGrain>(k).GetSignalsAsync().AsTask()));
+        var accountId = this.GetPrimaryKeyString();
+        var templateSignals = Task.WhenAll(templates.Select(k => GrainFactory.Ref<IPromptTemplateGrain>(k).GetSignalsForAsync(accountId).AsTask()));
         foreach (var signals in await rangeSignals)
         {
             Remember(_ranges, signals.Range, signals, CachedEntityCapacity);

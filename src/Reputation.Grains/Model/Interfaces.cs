@@ -167,6 +167,10 @@ public interface IPromptTemplateGrain : IGrainWithStringKey, IEntityGrain
     [Alias("GetSignals"), ReadOnly]
     ValueTask<TemplateSignals> GetSignalsAsync();
 
+    /// <summary>The signals as <paramref name="accountId"/> reads them: with its own near-duplicate group's suspicion when the bucket holds several (decision 0047).</summary>
+    [Alias("GetSignalsFor"), ReadOnly]
+    ValueTask<TemplateSignals> GetSignalsForAsync(string accountId);
+
     [Alias("GetSnapshot"), ReadOnly]
     ValueTask<TemplateSnapshot?> GetSnapshotAsync();
 

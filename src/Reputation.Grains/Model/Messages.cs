@@ -305,6 +305,19 @@ public sealed record TemplateSnapshot
     [Id(11)] public int SampledSharers { get; init; }
     /// <summary>Sampled sharers that began together after the watching began (<see cref="SharerProfile.BeganTogether"/>); 0 when no such group.</summary>
     [Id(12)] public int BeganTogether { get; init; }
+    /// <summary>
+    /// The sample's near-duplicate groups judged apart, largest first (<see cref="SharerProfile.GroupSuspicion"/>):
+    /// empty when the sample is one group.
+    /// </summary>
+    [Id(13)] public NearGroupSnapshot[] NearDuplicateGroups { get; init; } = [];
+}
+
+/// <summary>One near-duplicate group of a bucket's sampled sharers and what its own sharers say of it.</summary>
+[GenerateSerializer, Immutable, Alias("reputation.NearGroupSnapshot")]
+public sealed record NearGroupSnapshot
+{
+    [Id(0)] public int SampledSharers { get; init; }
+    [Id(1)] public double Suspicion { get; init; }
 }
 
 [GenerateSerializer, Immutable, Alias("reputation.InstrumentSnapshot")]

@@ -31,6 +31,9 @@ public sealed class PromptTemplateGrain(
 
     private HyperLogLog? _sharing;
     private (double Suspicion, double Lockstep)? _profile;
+
+    /// <summary>Sampled sharers whose own near-duplicate group speaks for them here, and its suspicion (<see cref="Sharers.GroupSuspicion"/>); null when the sample is one group.</summary>
+    private Dictionary<string, double>? _groupSuspicion;
     private DateTimeOffset _profiledAt;
     private int _profiledCount;
     private bool _sharersChanged;
@@ -159,14 +162,16 @@ public sealed class PromptTemplateGrain(
             var hop = Policies.Current.Propagation.HopLimit;
             foreach (var other in discovered.Where(a => a != accountId))
             {
-                _ = GrainFactory.Ref<IAccountGrain>(other).TemplateChangedAsync(signals, hop);
+                _ = GrainFactory.Ref<IAccountGrain>(other).TemplateChangedAsync(For(signals, other), hop);
             }
         }
 
-        return signals;
+        return For(signals, accountId);
     }
 
     ValueTask<TemplateSignals> IPromptTemplateGrain.GetSignalsAsync() => ValueTask.FromResult(Signals());
+
+    ValueTask<TemplateSignals> IPromptTemplateGrain.GetSignalsForAsync(string accountId) => ValueTask.FromResult(For(Signals(), accountId));
 
     async ValueTask<string[]> IPromptTemplateGrain.VoidUsageAsync(string accountId, Provenance.VoidedContribution[] contributions, bool unlink)
     {
@@ -200,6 +205,7 @@ public sealed class PromptTemplateGrain(
             Lockstep = Profile().Lockstep,
             SampledSharers = s.Sharers.Count,
             BeganTogether = Sharers.BeganTogether(s.Sharers, observation.Since),
+            NearDuplicateGroups = Sharers.Groups(s.Sharers, Policies.Current.Trust.CohortShare, observation.Since),
         });
     }
 
@@ -242,7 +248,7 @@ public sealed class PromptTemplateGrain(
     protected override Func<IAccountGrain, Task> Notification(int hop)
     {
         var signals = Signals();
-        return a => a.TemplateChangedAsync(signals, hop);
+        return a => a.TemplateChangedAsync(For(signals, a.GetPrimaryKeyString()), hop);
     }
 
     /// <summary>
@@ -409,6 +415,7 @@ public sealed class PromptTemplateGrain(
         {
             Span<bool> inStep = sharers.Count <= 128 ? stackalloc bool[sharers.Count] : new bool[sharers.Count];
             _profile = p = (Sharers.Suspicion(sharers, Policies.Current.Trust.CohortShare, observation.Since, inStep, out var together), Sharers.LockstepShare(sharers, observation.Since));
+            _groupSuspicion = Sharers.GroupSuspicion(sharers, Policies.Current.Trust.CohortShare, observation.Since);
             _profiledAt = now;
             _profiledCount = sharers.Count;
             _sharersChanged = false;
@@ -451,6 +458,18 @@ public sealed class PromptTemplateGrain(
     }
 
     private long SharingAccounts() => Persisted.State.AnySharing ? Sharing.Estimate() : 0;
+
+    /// <summary>
+    /// The bucket's signals as one account reads them: with its own near-duplicate group's suspicion
+    /// when the bucket holds several (<see cref="SharerProfile.GroupSuspicion"/>), the whole sample's otherwise.
+    /// </summary>
+    private TemplateSignals For(TemplateSignals signals, string accountId)
+    {
+        _ = Profile();
+        return _groupSuspicion is { } groups && groups.TryGetValue(accountId, out var own) && own != signals.Suspicion
+            ? signals with { Suspicion = own }
+            : signals;
+    }
 
     private TemplateSignals Signals(bool shared = true) => new()
     {

@@ -79,4 +79,10 @@ public sealed class SharerSample
     [Id(9)] public bool InStepElsewhere { get; set; }
     /// <summary>The minute the account's activity began (<see cref="Core.Scoring.CoStart.MinuteOf"/>), the earliest its entries carried; 0 when unknown.</summary>
     [Id(10)] public int StartMinute { get; set; }
+    /// <summary>
+    /// Its latest prompt fingerprint here (<see cref="TemplateEntry.Fingerprint"/>); 0 in samples
+    /// written before it was kept: which near-duplicate group of the bucket it belongs to
+    /// (<see cref="Core.Scoring.SharerProfile.NearGroups"/>).
+    /// </summary>
+    [Id(11)] public ulong Fingerprint { get; set; }
 }

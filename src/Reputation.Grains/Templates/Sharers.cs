@@ -23,6 +23,7 @@ internal static class Sharers
         sample.RangeTag = entry.RangeTag;
         sample.DomainTag = entry.DomainTag;
         sample.InStepElsewhere = entry.InStep;
+        sample.Fingerprint = entry.Fingerprint;
         if (entry.AccountFirstUsageAt is { } began && CoStart.MinuteOf(began) is var minute && (sample.StartMinute == 0 || minute < sample.StartMinute))
         {
             sample.StartMinute = minute;
@@ -74,7 +75,49 @@ internal static class Sharers
         SharerProfile.BeganTogether(Traits(sharers), watchedSince is { } since ? Lockstep.BinOf(since) : null, []);
 
     private static SharerTraits[] Traits(List<SharerSample> sharers) =>
-        [.. sharers.Select(s => new SharerTraits(s.Standing, s.RangeTag, s.DomainTag, s.AccountBins, s.AccountLatestBin, s.InStepElsewhere, s.StartMinute))];
+        [.. sharers.Select(s => new SharerTraits(s.Standing, s.RangeTag, s.DomainTag, s.AccountBins, s.AccountLatestBin, s.InStepElsewhere, s.StartMinute, s.Fingerprint))];
+
+    /// <summary>
+    /// The sampled sharers judged by their own near-duplicate group rather than the whole bucket
+    /// (<see cref="SharerProfile.GroupSuspicion"/>), by account; null when the sample is one group.
+    /// </summary>
+    public static Dictionary<string, double>? GroupSuspicion(List<SharerSample> sharers, double cohortShare, DateTimeOffset? watchedSince)
+    {
+        var traits = Traits(sharers);
+        var values = new double[traits.Length];
+        if (SharerProfile.GroupSuspicion(traits, cohortShare, watchedSince is { } since ? Lockstep.BinOf(since) : null, values) == 0)
+        {
+            return null;
+        }
+
+        var byAccount = new Dictionary<string, double>(StringComparer.Ordinal);
+        for (var i = 0; i < values.Length; i++)
+        {
+            if (!double.IsNaN(values[i]))
+            {
+                byAccount[sharers[i].AccountId] = values[i];
+            }
+        }
+
+        return byAccount;
+    }
+
+    /// <summary>The sample's near-duplicate groups judged apart (<see cref="SharerProfile.GroupSuspicion"/>), largest first; empty when it is one group.</summary>
+    public static NearGroupSnapshot[] Groups(List<SharerSample> sharers, double cohortShare, DateTimeOffset? watchedSince)
+    {
+        var traits = Traits(sharers);
+        var values = new double[traits.Length];
+        if (SharerProfile.GroupSuspicion(traits, cohortShare, watchedSince is { } since ? Lockstep.BinOf(since) : null, values) == 0)
+        {
+            return [];
+        }
+
+        var labels = new int[traits.Length];
+        SharerProfile.NearGroups(traits, labels);
+        return [.. Enumerable.Range(0, traits.Length).Where(i => !double.IsNaN(values[i])).GroupBy(i => labels[i])
+            .Select(g => new NearGroupSnapshot { SampledSharers = g.Count(), Suspicion = values[g.First()] })
+            .OrderByDescending(g => g.SampledSharers)];
+    }
 
     /// <summary>The sample's suspicion (<see cref="SharerProfile.Suspicion(ReadOnlySpan{SharerTraits}, double, int?)"/>), its timing read from when the service began watching (<paramref name="watchedSince"/>, <see cref="IUsageObservation.Since"/>).</summary>
     public static double Suspicion(List<SharerSample> sharers, double cohortShare, DateTimeOffset? watchedSince) => Suspicion(sharers, cohortShare, watchedSince, [], out _);
@@ -86,7 +129,7 @@ internal static class Sharers
         for (var i = 0; i < sharers.Count; i++)
         {
             var s = sharers[i];
-            traits[i] = new SharerTraits(s.Standing, s.RangeTag, s.DomainTag, s.AccountBins, s.AccountLatestBin, s.InStepElsewhere, s.StartMinute);
+            traits[i] = new SharerTraits(s.Standing, s.RangeTag, s.DomainTag, s.AccountBins, s.AccountLatestBin, s.InStepElsewhere, s.StartMinute, s.Fingerprint);
         }
 
         return SharerProfile.Suspicion(traits, cohortShare, watchedSince is { } since ? Lockstep.BinOf(since) : null, inStep, out together);

@@ -135,6 +135,7 @@ public sealed class EntityQueryHandlers(IGrainFactory grains, IIntelCache intel)
             Lockstep = s.Lockstep,
             SampledSharers = s.SampledSharers,
             BeganTogether = s.BeganTogether,
+            NearDuplicateGroups = [.. s.NearDuplicateGroups.Select(g => new NearDuplicateGroupView { SampledSharers = g.SampledSharers, Suspicion = g.Suspicion })],
         };
     }
 
