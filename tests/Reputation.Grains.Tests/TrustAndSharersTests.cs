@@ -311,6 +311,9 @@ public sealed class TrustAndSharersTests(ClusterFixture fixture)
         var view = await Grains.GetGrain<IPromptTemplateGrain>(shared).GetSignalsAsync();
         Assert.True(view.SharingAccounts >= 30, $"sharing {view.SharingAccounts}");
         Assert.True(view.Suspicion >= 0.7, $"suspicion {view.Suspicion}");
+        // What each reads of it when it refreshes its signals: its own group's suspicion.
+        Assert.Equal(0, (await Grains.GetGrain<IPromptTemplateGrain>(shared).GetSignalsForAsync(customers[^1])).Suspicion);
+        Assert.Equal(1, (await Grains.GetGrain<IPromptTemplateGrain>(shared).GetSignalsForAsync(campaign[^1])).Suspicion);
         var own = await Grains.GetGrain<IPromptTemplateGrain>(PromptBands.BucketKey(harvest, 0)).GetSignalsAsync();
         Assert.True(own.Suspicion >= 0.8, $"the harvest template's own band: suspicion {own.Suspicion}");
 
