@@ -466,4 +466,17 @@ public sealed class SharerProfileTests
         Assert.Equal(2, SharerProfile.GroupSuspicion([.. campaign, .. other], CohortShare, null, suspicion));
         Assert.All(suspicion, value => Assert.Equal(1, value));
     }
+    [Fact]
+    public void A_groups_timing_is_judged_against_the_whole_bucket()
+    {
+        // Aged accounts without a history that began one schedule together three minutes ago, thirty
+        // on a harvest template and six on a paraphrase that agrees with it on this band only: too
+        // few to be a start kept together on their own (ten at least), the six began with the bucket's
+        // thirty, and vouch no more than they do.
+        var began = ScriptsBeginningAt20(36, 23, 4);
+        SharerTraits[] sample = [.. WithPrints(began[..30], Near(Harvest, 30, 1)), .. WithPrints(began[30..], Near(Homework, 6, 2))];
+        var suspicion = new double[sample.Length];
+        Assert.Equal(2, SharerProfile.GroupSuspicion(sample, CohortShare, Lockstep.BinOf(s_start), suspicion));
+        Assert.All(suspicion, value => Assert.Equal(1, value));
+    }
 }

@@ -113,8 +113,32 @@ public static class SharerProfile
             return 1;
         }
 
-        Span<(ulong, int)> bins = n <= 128 ? stackalloc (ulong, int)[n] : new (ulong, int)[n];
         Span<bool> here = n <= 128 ? stackalloc bool[n] : new bool[n];
+        InStepHere(sharers, watchedSinceBin, here);
+        var suspicion = Judge(sharers, here, cohortShare, out var cohort);
+        if (inStep.Length > 0 && cohort < cohortShare)
+        {
+            var count = 0;
+            foreach (var flag in here)
+            {
+                count += flag ? 1 : 0;
+            }
+
+            if (count > 0 && count >= InStepMajority * n)
+            {
+                here.CopyTo(inStep);
+                together = count / (double)n;
+            }
+        }
+
+        return suspicion;
+    }
+
+    /// <summary>Which sharers keep the others' hours beyond chance (<see cref="Lockstep"/>) or began together with most of them (<see cref="CoStart"/>), over the whole sample.</summary>
+    private static void InStepHere(ReadOnlySpan<SharerTraits> sharers, int? watchedSinceBin, Span<bool> here)
+    {
+        var n = sharers.Length;
+        Span<(ulong, int)> bins = n <= 128 ? stackalloc (ulong, int)[n] : new (ulong, int)[n];
         for (var i = 0; i < n; i++)
         {
             bins[i] = (sharers[i].ActiveBins, sharers[i].LatestBin);
@@ -125,6 +149,12 @@ public static class SharerProfile
         // Most of the sample began together, after the watching began: in step from its first
         // minute, before any run has ended for lockstep to compare with chance.
         BeganTogether(sharers, watchedSinceBin, here);
+    }
+
+    /// <summary>1 − the larger of the share of <paramref name="sharers"/> that vouch and their largest cohort's share when it counts; <paramref name="here"/>: each one's timing as the whole sample judged it.</summary>
+    private static double Judge(ReadOnlySpan<SharerTraits> sharers, ReadOnlySpan<bool> here, double cohortShare, out double cohort)
+    {
+        var n = sharers.Length;
         var vouching = 0;
         var ranges = new Dictionary<ushort, int>();
         var domains = new Dictionary<ushort, int>();
@@ -145,22 +175,7 @@ public static class SharerProfile
             }
         }
 
-        var cohort = n < MinCohort ? 0 : Math.Max(ranges.Count == 0 ? 0 : ranges.Values.Max(), domains.Count == 0 ? 0 : domains.Values.Max()) / (double)n;
-        if (inStep.Length > 0 && cohort < cohortShare)
-        {
-            var count = 0;
-            foreach (var flag in here)
-            {
-                count += flag ? 1 : 0;
-            }
-
-            if (count > 0 && count >= InStepMajority * n)
-            {
-                here.CopyTo(inStep);
-                together = count / (double)n;
-            }
-        }
-
+        cohort = n < MinCohort ? 0 : Math.Max(ranges.Count == 0 ? 0 : ranges.Values.Max(), domains.Count == 0 ? 0 : domains.Values.Max()) / (double)n;
         var benign = Math.Max(vouching / (double)n, cohort >= cohortShare ? cohort : 0);
         return Math.Clamp(1 - benign, 0, 1);
     }
@@ -252,7 +267,7 @@ public static class SharerProfile
     /// </summary>
     /// <param name="sharers">The sampled sharers.</param>
     /// <param name="cohortShare">As for <see cref="Suspicion(ReadOnlySpan{SharerTraits}, double, int?)"/>, within each group.</param>
-    /// <param name="watchedSinceBin">As for <see cref="Suspicion(ReadOnlySpan{SharerTraits}, double, int?)"/>.</param>
+    /// <param name="watchedSinceBin">As for <see cref="Suspicion(ReadOnlySpan{SharerTraits}, double, int?)"/>: timing (lockstep, began together) is judged over the whole sample.</param>
     /// <param name="suspicion">One value per sharer, written.</param>
     public static int GroupSuspicion(ReadOnlySpan<SharerTraits> sharers, double cohortShare, int? watchedSinceBin, Span<double> suspicion)
     {
@@ -285,7 +300,12 @@ public static class SharerProfile
             return 0;
         }
 
+        // Timing is judged against the whole sample, as for the bucket: a group of a schedule's
+        // accounts is in step with the schedule however few of them fell into this band.
+        Span<bool> here = n <= 128 ? stackalloc bool[n] : new bool[n];
+        InStepHere(sharers, watchedSinceBin, here);
         var members = new SharerTraits[n];
+        var membersHere = new bool[n];
         for (var g = 0; g < count; g++)
         {
             if (sizes[g] < MinCohort)
@@ -298,11 +318,12 @@ public static class SharerProfile
             {
                 if (group[i] == g)
                 {
+                    membersHere[k] = here[i];
                     members[k++] = sharers[i];
                 }
             }
 
-            var value = Suspicion(members.AsSpan(0, k), cohortShare, watchedSinceBin);
+            var value = Judge(members.AsSpan(0, k), membersHere.AsSpan(0, k), cohortShare, out _);
             for (var i = 0; i < n; i++)
             {
                 if (group[i] == g)
