@@ -269,7 +269,8 @@ public static class SharerProfile
     /// <param name="cohortShare">As for <see cref="Suspicion(ReadOnlySpan{SharerTraits}, double, int?)"/>, within each group.</param>
     /// <param name="watchedSinceBin">As for <see cref="Suspicion(ReadOnlySpan{SharerTraits}, double, int?)"/>: timing (lockstep, began together) is judged over the whole sample.</param>
     /// <param name="suspicion">One value per sharer, written.</param>
-    public static int GroupSuspicion(ReadOnlySpan<SharerTraits> sharers, double cohortShare, int? watchedSinceBin, Span<double> suspicion)
+    /// <param name="group">When given (one per sharer), each sharer's group label (<see cref="NearGroups"/>), written.</param>
+    public static int GroupSuspicion(ReadOnlySpan<SharerTraits> sharers, double cohortShare, int? watchedSinceBin, Span<double> suspicion, Span<int> group = default)
     {
         var n = sharers.Length;
         if (suspicion.Length < n)
@@ -278,7 +279,11 @@ public static class SharerProfile
         }
 
         suspicion[..n].Fill(double.NaN);
-        Span<int> group = n <= 128 ? stackalloc int[n] : new int[n];
+        if (group.Length < n)
+        {
+            group = new int[n];
+        }
+
         var count = NearGroups(sharers, group);
         if (count < 2)
         {

@@ -32,7 +32,7 @@ public sealed class PromptTemplateGrain(
     private HyperLogLog? _sharing;
     private (double Suspicion, double Lockstep)? _profile;
 
-    /// <summary>Sampled sharers whose own near-duplicate group speaks for them here, and its suspicion (<see cref="Sharers.GroupSuspicion"/>); null when the sample is one group.</summary>
+    /// <summary>Sampled sharers whose own near-duplicate group speaks for them here, and its suspicion (<see cref="SharerProfile.GroupSuspicion"/>); null when the sample is one group.</summary>
     private Dictionary<string, double>? _groupSuspicion;
     private DateTimeOffset _profiledAt;
     private int _profiledCount;
@@ -414,8 +414,7 @@ public sealed class PromptTemplateGrain(
         if (_profile is not { } p || (_sharersChanged && (sharers.Count != _profiledCount || now - _profiledAt >= TimeSpan.FromSeconds(1))))
         {
             Span<bool> inStep = sharers.Count <= 128 ? stackalloc bool[sharers.Count] : new bool[sharers.Count];
-            _profile = p = (Sharers.Suspicion(sharers, Policies.Current.Trust.CohortShare, observation.Since, inStep, out var together), Sharers.LockstepShare(sharers, observation.Since));
-            _groupSuspicion = Sharers.GroupSuspicion(sharers, Policies.Current.Trust.CohortShare, observation.Since);
+            _profile = p = (Sharers.Suspicion(sharers, Policies.Current.Trust.CohortShare, observation.Since, inStep, out var together, out _groupSuspicion), Sharers.LockstepShare(sharers, observation.Since));
             _profiledAt = now;
             _profiledCount = sharers.Count;
             _sharersChanged = false;

@@ -77,43 +77,17 @@ internal static class Sharers
     private static SharerTraits[] Traits(List<SharerSample> sharers) =>
         [.. sharers.Select(s => new SharerTraits(s.Standing, s.RangeTag, s.DomainTag, s.AccountBins, s.AccountLatestBin, s.InStepElsewhere, s.StartMinute, s.Fingerprint))];
 
-    /// <summary>
-    /// The sampled sharers judged by their own near-duplicate group rather than the whole bucket
-    /// (<see cref="SharerProfile.GroupSuspicion"/>), by account; null when the sample is one group.
-    /// </summary>
-    public static Dictionary<string, double>? GroupSuspicion(List<SharerSample> sharers, double cohortShare, DateTimeOffset? watchedSince)
-    {
-        var traits = Traits(sharers);
-        var values = new double[traits.Length];
-        if (SharerProfile.GroupSuspicion(traits, cohortShare, watchedSince is { } since ? Lockstep.BinOf(since) : null, values) == 0)
-        {
-            return null;
-        }
-
-        var byAccount = new Dictionary<string, double>(StringComparer.Ordinal);
-        for (var i = 0; i < values.Length; i++)
-        {
-            if (!double.IsNaN(values[i]))
-            {
-                byAccount[sharers[i].AccountId] = values[i];
-            }
-        }
-
-        return byAccount;
-    }
-
     /// <summary>The sample's near-duplicate groups judged apart (<see cref="SharerProfile.GroupSuspicion"/>), largest first; empty when it is one group.</summary>
     public static NearGroupSnapshot[] Groups(List<SharerSample> sharers, double cohortShare, DateTimeOffset? watchedSince)
     {
         var traits = Traits(sharers);
         var values = new double[traits.Length];
-        if (SharerProfile.GroupSuspicion(traits, cohortShare, watchedSince is { } since ? Lockstep.BinOf(since) : null, values) == 0)
+        var labels = new int[traits.Length];
+        if (SharerProfile.GroupSuspicion(traits, cohortShare, watchedSince is { } since ? Lockstep.BinOf(since) : null, values, labels) == 0)
         {
             return [];
         }
 
-        var labels = new int[traits.Length];
-        SharerProfile.NearGroups(traits, labels);
         return [.. Enumerable.Range(0, traits.Length).Where(i => !double.IsNaN(values[i])).GroupBy(i => labels[i])
             .Select(g => new NearGroupSnapshot { SampledSharers = g.Count(), Suspicion = values[g.First()] })
             .OrderByDescending(g => g.SampledSharers)];
@@ -123,15 +97,42 @@ internal static class Sharers
     public static double Suspicion(List<SharerSample> sharers, double cohortShare, DateTimeOffset? watchedSince) => Suspicion(sharers, cohortShare, watchedSince, [], out _);
 
     /// <summary>As above, and which sampled sharers it finds in lockstep beyond chance (<paramref name="inStep"/>, one flag per sharer; empty: not asked).</summary>
-    public static double Suspicion(List<SharerSample> sharers, double cohortShare, DateTimeOffset? watchedSince, Span<bool> inStep, out double together)
+    public static double Suspicion(List<SharerSample> sharers, double cohortShare, DateTimeOffset? watchedSince, Span<bool> inStep, out double together) =>
+        Suspicion(sharers, cohortShare, watchedSince, inStep, out together, withGroups: false, out _);
+
+    /// <summary>
+    /// As above, and the sampled sharers judged by their own near-duplicate group rather than the
+    /// whole bucket (<see cref="SharerProfile.GroupSuspicion"/>), by account: null when the sample is one group.
+    /// </summary>
+    public static double Suspicion(List<SharerSample> sharers, double cohortShare, DateTimeOffset? watchedSince, Span<bool> inStep, out double together, out Dictionary<string, double>? groups) =>
+        Suspicion(sharers, cohortShare, watchedSince, inStep, out together, withGroups: true, out groups);
+
+    private static double Suspicion(List<SharerSample> sharers, double cohortShare, DateTimeOffset? watchedSince, Span<bool> inStep, out double together, bool withGroups, out Dictionary<string, double>? groups)
     {
-        Span<SharerTraits> traits = sharers.Count <= 128 ? stackalloc SharerTraits[sharers.Count] : new SharerTraits[sharers.Count];
-        for (var i = 0; i < sharers.Count; i++)
+        var n = sharers.Count;
+        Span<SharerTraits> traits = n <= 128 ? stackalloc SharerTraits[n] : new SharerTraits[n];
+        for (var i = 0; i < n; i++)
         {
             var s = sharers[i];
             traits[i] = new SharerTraits(s.Standing, s.RangeTag, s.DomainTag, s.AccountBins, s.AccountLatestBin, s.InStepElsewhere, s.StartMinute, s.Fingerprint);
         }
 
-        return SharerProfile.Suspicion(traits, cohortShare, watchedSince is { } since ? Lockstep.BinOf(since) : null, inStep, out together);
+        var bin = watchedSince is { } since ? Lockstep.BinOf(since) : (int?)null;
+        var suspicion = SharerProfile.Suspicion(traits, cohortShare, bin, inStep, out together);
+        groups = null;
+        Span<double> values = n <= 128 ? stackalloc double[n] : new double[n];
+        if (withGroups && SharerProfile.GroupSuspicion(traits, cohortShare, bin, values) > 0)
+        {
+            groups = new Dictionary<string, double>(StringComparer.Ordinal);
+            for (var i = 0; i < n; i++)
+            {
+                if (!double.IsNaN(values[i]))
+                {
+                    groups[sharers[i].AccountId] = values[i];
+                }
+            }
+        }
+
+        return suspicion;
     }
 }
