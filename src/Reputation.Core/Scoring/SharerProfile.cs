@@ -279,19 +279,16 @@ public static class SharerProfile
         }
 
         suspicion[..n].Fill(double.NaN);
-        if (group.Length < n)
-        {
-            group = new int[n];
-        }
-
-        var count = NearGroups(sharers, group);
+        // The caller's labels when it asked for them; otherwise on the stack, as before.
+        Span<int> labels = group.Length >= n ? group : n <= 128 ? stackalloc int[n] : new int[n];
+        var count = NearGroups(sharers, labels);
         if (count < 2)
         {
             return 0;
         }
 
         var sizes = new int[count];
-        foreach (var g in group[..n])
+        foreach (var g in labels[..n])
         {
             if (g >= 0)
             {
@@ -321,7 +318,7 @@ public static class SharerProfile
             var k = 0;
             for (var i = 0; i < n; i++)
             {
-                if (group[i] == g)
+                if (labels[i] == g)
                 {
                     membersHere[k] = here[i];
                     members[k++] = sharers[i];
@@ -331,7 +328,7 @@ public static class SharerProfile
             var value = Judge(members.AsSpan(0, k), membersHere.AsSpan(0, k), cohortShare, out _);
             for (var i = 0; i < n; i++)
             {
-                if (group[i] == g)
+                if (labels[i] == g)
                 {
                     suspicion[i] = value;
                 }

@@ -74,8 +74,22 @@ internal static class Sharers
     public static int BeganTogether(List<SharerSample> sharers, DateTimeOffset? watchedSince) =>
         SharerProfile.BeganTogether(Traits(sharers), watchedSince is { } since ? Lockstep.BinOf(since) : null, []);
 
-    private static SharerTraits[] Traits(List<SharerSample> sharers) =>
-        [.. sharers.Select(s => new SharerTraits(s.Standing, s.RangeTag, s.DomainTag, s.AccountBins, s.AccountLatestBin, s.InStepElsewhere, s.StartMinute, s.Fingerprint))];
+    private static SharerTraits[] Traits(List<SharerSample> sharers)
+    {
+        var traits = new SharerTraits[sharers.Count];
+        Fill(sharers, traits);
+        return traits;
+    }
+
+    /// <summary>Each sampled sharer's traits as the profile reads them, one per sharer.</summary>
+    private static void Fill(List<SharerSample> sharers, Span<SharerTraits> traits)
+    {
+        for (var i = 0; i < sharers.Count; i++)
+        {
+            var s = sharers[i];
+            traits[i] = new SharerTraits(s.Standing, s.RangeTag, s.DomainTag, s.AccountBins, s.AccountLatestBin, s.InStepElsewhere, s.StartMinute, s.Fingerprint);
+        }
+    }
 
     /// <summary>The sample's near-duplicate groups judged apart (<see cref="SharerProfile.GroupSuspicion"/>), largest first; empty when it is one group.</summary>
     public static NearGroupSnapshot[] Groups(List<SharerSample> sharers, double cohortShare, DateTimeOffset? watchedSince)
@@ -111,17 +125,17 @@ internal static class Sharers
     {
         var n = sharers.Count;
         Span<SharerTraits> traits = n <= 128 ? stackalloc SharerTraits[n] : new SharerTraits[n];
-        for (var i = 0; i < n; i++)
-        {
-            var s = sharers[i];
-            traits[i] = new SharerTraits(s.Standing, s.RangeTag, s.DomainTag, s.AccountBins, s.AccountLatestBin, s.InStepElsewhere, s.StartMinute, s.Fingerprint);
-        }
-
+        Fill(sharers, traits);
         var bin = watchedSince is { } since ? Lockstep.BinOf(since) : (int?)null;
         var suspicion = SharerProfile.Suspicion(traits, cohortShare, bin, inStep, out together);
         groups = null;
+        if (!withGroups)
+        {
+            return suspicion;
+        }
+
         Span<double> values = n <= 128 ? stackalloc double[n] : new double[n];
-        if (withGroups && SharerProfile.GroupSuspicion(traits, cohortShare, bin, values) > 0)
+        if (SharerProfile.GroupSuspicion(traits, cohortShare, bin, values) > 0)
         {
             groups = new Dictionary<string, double>(StringComparer.Ordinal);
             for (var i = 0; i < n; i++)
