@@ -178,6 +178,28 @@ public sealed class SharerProfileTests
         Assert.True(SharerProfile.Suspicion(sample, CohortShare, watched) <= 0.2, $"suspicion from the watch {SharerProfile.Suspicion(sample, CohortShare, watched)}");
     }
 
+    [Theory]
+    [InlineData(150, 1)]
+    [InlineData(150, 2)]
+    [InlineData(200, 5)]
+    [InlineData(120, 4)]
+    public void A_tools_latest_sharers_are_not_in_step_for_being_in_a_session_when_the_sample_is_read(int minutes, int seed)
+    {
+        // The sample is the 64 that used the tool last: every one of them reaches into the newest
+        // bins, which the shifted copies do not. Kept, that run puts most of them "in step".
+        var timings = Customers(2000, minutes, seed).Where(t => t.Bits != 0).OrderByDescending(t => t.Latest).Take(64).ToArray();
+        var watched = Lockstep.BinOf(s_start);
+        var kept = Lockstep.BeyondChanceSinceWatched(timings, watched);
+        Assert.True(kept >= 0.4, $"with the run under way kept {kept}");
+
+        // They vouch for the tool, so what it reports as its lockstep leaves that run out.
+        var sample = timings.Select((t, i) => new SharerTraits(Standing.Established, (ushort)(i + 1), 0, t.Bits, t.Latest)).ToArray();
+        var suspicion = SharerProfile.Suspicion(sample, CohortShare, watched);
+        Assert.True(suspicion < Lockstep.CurrentShiftFromSuspicion, $"suspicion {suspicion}");
+        var reported = Lockstep.OfTemplate(timings, watched, suspicion);
+        Assert.True(reported < 0.3, $"reported lockstep {reported}");
+    }
+
     /// <summary>
     /// Scripts that begin one schedule together twenty minutes after the service began watching: on
     /// from minute 20 to 40 and from 50, each in half of the minutes, sampled at minute
@@ -207,6 +229,20 @@ public sealed class SharerProfileTests
         // Read from where their own maps begin, the first run looks cut off by the watching's start
         // and the second by the sample's end: nothing is left to compare yet.
         Assert.True(SharerProfile.Suspicion(sample, CohortShare) <= 0.2, $"suspicion from the maps {SharerProfile.Suspicion(sample, CohortShare)}");
+    }
+
+    [Theory]
+    [InlineData(52, 1)]
+    [InlineData(58, 3)]
+    public void A_suspect_templates_lockstep_keeps_the_shift_under_way(int now, int seed)
+    {
+        // Scripts in their second shift: a template they make suspect reads its lockstep with the
+        // run under way, as before.
+        var timings = ShiftsFrom20(64, now, seed);
+        var watched = Lockstep.BinOf(s_start);
+        var suspect = Lockstep.OfTemplate(timings, watched, suspicion: 1);
+        Assert.Equal(Lockstep.BeyondChanceSinceWatched(timings, watched), suspect, 1e-12);
+        Assert.True(suspect >= 0.8, $"suspect template's lockstep {suspect}");
     }
 
     [Fact]

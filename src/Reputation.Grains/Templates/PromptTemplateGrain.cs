@@ -414,7 +414,8 @@ public sealed class PromptTemplateGrain(
         if (_profile is not { } p || (_sharersChanged && (sharers.Count != _profiledCount || now - _profiledAt >= TimeSpan.FromSeconds(1))))
         {
             Span<bool> inStep = sharers.Count <= 128 ? stackalloc bool[sharers.Count] : new bool[sharers.Count];
-            _profile = p = (Sharers.Suspicion(sharers, Policies.Current.Trust.CohortShare, observation.Since, inStep, out var together, out _groupSuspicion), Sharers.LockstepShare(sharers, observation.Since));
+            var suspicion = Sharers.Suspicion(sharers, Policies.Current.Trust.CohortShare, observation.Since, inStep, out var together, out _groupSuspicion);
+            _profile = p = (suspicion, Sharers.LockstepShare(sharers, observation.Since, suspicion));
             _profiledAt = now;
             _profiledCount = sharers.Count;
             _sharersChanged = false;

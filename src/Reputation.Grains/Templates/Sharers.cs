@@ -58,8 +58,8 @@ internal static class Sharers
         }
     }
 
-    /// <summary>The sample's lockstep beyond chance on this template, runs cut off where the watching began (<paramref name="watchedSince"/>) left out (<see cref="Lockstep.BeyondChanceSinceWatched"/>).</summary>
-    public static double LockstepShare(List<SharerSample> sharers, DateTimeOffset? watchedSince)
+    /// <summary>The sample's lockstep beyond chance on this template (<see cref="Lockstep.OfTemplate"/>): runs cut off where the watching began (<paramref name="watchedSince"/>) left out, and the run under way too unless the sample is suspect for the most part (<paramref name="suspicion"/>).</summary>
+    public static double LockstepShare(List<SharerSample> sharers, DateTimeOffset? watchedSince, double suspicion)
     {
         Span<(ulong, int)> bins = stackalloc (ulong, int)[sharers.Count];
         for (var i = 0; i < sharers.Count; i++)
@@ -67,7 +67,7 @@ internal static class Sharers
             bins[i] = (sharers[i].ActiveBins, sharers[i].LatestBin);
         }
 
-        return Lockstep.BeyondChanceSinceWatched(bins, watchedSince is { } since ? Lockstep.BinOf(since) : null);
+        return Lockstep.OfTemplate(bins, watchedSince is { } since ? Lockstep.BinOf(since) : null, suspicion);
     }
 
     /// <summary>How many of the sample began together after the watching began (<see cref="SharerProfile.BeganTogether"/>); 0 when no such group.</summary>
