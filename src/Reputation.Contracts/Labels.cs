@@ -129,9 +129,17 @@ public sealed record PromptTemplateView
     /// (established or trusted customers, and aged accounts of which nothing is known yet unless found
     /// in lockstep or begun together) and, with five or more, the share of the largest cohort (one range
     /// or one work domain) when it reaches <c>trust.cohortShare</c>. A popular tool's template is near 0, a campaign's near 1; it
-    /// weighs every account's <c>PROMPT_TEMPLATE_SHARED</c> for this template (docs/detection.md).
+    /// weighs every account's <c>PROMPT_TEMPLATE_SHARED</c> for this template beyond <see cref="CustomerBaseSuspicion"/> (docs/detection.md).
     /// </summary>
     public double Suspicion { get; init; }
+    /// <summary>
+    /// How suspect the service's own customer base reads as a template's sharers, 0..0.5: the median
+    /// suspicion of the large templates most of whose sharers vouch for them (one prompt, not one
+    /// cohort). An account weighs <see cref="Suspicion"/> by how far it exceeds this,
+    /// (suspicion − base) / (1 − base); 0 until three such templates have reported in the last hour
+    /// (docs/decisions/0049-customer-base.md).
+    /// </summary>
+    public double CustomerBaseSuspicion { get; init; }
     /// <summary>Share of the sampled sharers active in the same five-minute bins as at least two others (lockstep), 0..1.</summary>
     public double Lockstep { get; init; }
     /// <summary>Sharers in the bucket's sample (the most recent, up to 64) that the two shares above are taken over.</summary>

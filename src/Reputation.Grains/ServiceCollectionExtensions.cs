@@ -41,6 +41,9 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton<Templates.ModelReleases>();
         services.TryAddSingleton<Templates.IModelReleases>(sp => sp.GetRequiredService<Templates.ModelReleases>());
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<Templates.ModelReleases>());
+        services.TryAddSingleton<Templates.SiloCustomerBase>();
+        services.TryAddSingleton<Templates.ICustomerBase>(sp => sp.GetRequiredService<Templates.SiloCustomerBase>());
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<Templates.SiloCustomerBase>());
         services.TryAddSingleton(Webhooks.WebhookSettings.Default);
         services.TryAddSingleton<Webhooks.WebhookSender>();
         services.AddSingleton<Webhooks.WebhookWaker>();

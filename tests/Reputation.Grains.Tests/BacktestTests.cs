@@ -18,7 +18,7 @@ public sealed class BacktestFixture : SiloFixture
 
     protected override void ConfigureServices(IServiceCollection services)
     {
-        services.AddSingleton(new UsageSinceSetting(Time.GetUtcNow().AddYears(-10)));
+        WatchedForYears(services);
         services.AddSingleton(new DecisionSampleSettings(10_000, Seed: 15));
     }
 

@@ -39,6 +39,13 @@ public abstract class SiloFixture : IAsyncLifetime
     /// <summary>Silos in the cluster.</summary>
     protected virtual short Silos => 1;
 
+    /// <summary>
+    /// As a deployment that has sent every account's usage for years: which test sends the earliest
+    /// usage must not decide which accounts are dormant (UsageObservationTests learn it).
+    /// </summary>
+    protected void WatchedForYears(IServiceCollection services) =>
+        services.AddSingleton(new UsageSinceSetting(Time.GetUtcNow().AddYears(-10)));
+
     /// <summary>Services registered before the grains' defaults, which they replace.</summary>
     protected virtual void ConfigureServices(IServiceCollection services)
     {
@@ -48,10 +55,7 @@ public abstract class SiloFixture : IAsyncLifetime
 /// <summary>The silo most grain tests share.</summary>
 public sealed class ClusterFixture : SiloFixture
 {
-    // As a deployment that has sent every account's usage for years: which test sends the earliest
-    // usage must not decide which accounts are dormant (UsageObservationTests learn it).
-    protected override void ConfigureServices(IServiceCollection services) =>
-        services.AddSingleton(new UsageSinceSetting(Time.GetUtcNow().AddYears(-10)));
+    protected override void ConfigureServices(IServiceCollection services) => WatchedForYears(services);
 }
 
 [CollectionDefinition(Name)]

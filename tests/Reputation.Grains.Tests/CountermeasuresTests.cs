@@ -8,8 +8,7 @@ namespace Reputation.Grains.Tests;
 /// <summary>A silo of its own: these tests move its clock by days.</summary>
 public sealed class CountermeasuresFixture : SiloFixture
 {
-    protected override void ConfigureServices(IServiceCollection services) =>
-        services.AddSingleton(new UsageSinceSetting(Time.GetUtcNow().AddYears(-10)));
+    protected override void ConfigureServices(IServiceCollection services) => WatchedForYears(services);
 }
 
 /// <summary>Holds, releases and watermark keys of request decisions, in the account grain (docs/gateway-contract.md).</summary>

@@ -25,6 +25,18 @@ internal static class Events
         OutputTokens = requests * 300,
     };
 
+    /// <summary>Usage with one prompt fingerprint, as a gateway sends it (500 input and 900 output tokens a request).</summary>
+    public static UsageEvent Prompted(DateTimeOffset at, string? range, long requests, ulong fingerprint) => new()
+    {
+        EventId = NewId("usage"),
+        OccurredAt = at,
+        IpRange = range,
+        Requests = requests,
+        InputTokens = requests * 500,
+        OutputTokens = requests * 900,
+        PromptFingerprints = [fingerprint],
+    };
+
     public static PaymentEvent Payment(DateTimeOffset at, string fingerprint, PaymentKind outcome) => new()
     {
         EventId = NewId("payment"),

@@ -12,7 +12,7 @@ public sealed class FailingRangesFixture : SiloFixture
 
     protected override void ConfigureServices(IServiceCollection services)
     {
-        services.AddSingleton(new UsageSinceSetting(Time.GetUtcNow().AddYears(-10)));
+        WatchedForYears(services);
         services.AddSingleton<IIncomingGrainCallFilter>(Failing);
     }
 

@@ -40,17 +40,6 @@ public sealed class TrustAndSharersTests(ClusterFixture fixture)
         EmailDomainKind = workDomain is null ? Core.Privacy.EmailDomainKind.Unknown : Core.Privacy.EmailDomainKind.Other,
     };
 
-    private static UsageEvent Prompted(DateTimeOffset at, string range, long requests, ulong fingerprint) => new()
-    {
-        EventId = Events.NewId("usage"),
-        OccurredAt = at,
-        IpRange = range,
-        Requests = requests,
-        InputTokens = requests * 500,
-        OutputTokens = requests * 900,
-        PromptFingerprints = [fingerprint],
-    };
-
     private async Task<List<DecisionResult>> TeamAsync(string? organization, string? workDomain = null, bool verified = true)
     {
         var card = Unique("pf-corporate");
@@ -239,7 +228,7 @@ public sealed class TrustAndSharersTests(ClusterFixture fixture)
             var account = await CustomerOrSleeperAsync(id, home, established);
 
             // Both send most of their traffic with one shared template: a tool's prompt, or a harvest template.
-            await account.RecordAsync([Prompted(Now.AddMinutes(-20), home, requests: 30, template ^ (1UL << (i % 64)))]);
+            await account.RecordAsync([Events.Prompted(Now.AddMinutes(-20), home, requests: 30, template ^ (1UL << (i % 64)))]);
         }
 
         return ids;
@@ -297,14 +286,14 @@ public sealed class TrustAndSharersTests(ClusterFixture fixture)
 
             // Near-duplicates of each group's prompt: one bit apart, never in the band they share.
             var prompt = (established ? customersPrompt : harvest) ^ (1UL << (16 + (i % 48)));
-            await account.RecordAsync([Prompted(Now.AddMinutes(established ? -40 : -20), home, requests: 30, prompt)]);
+            await account.RecordAsync([Events.Prompted(Now.AddMinutes(established ? -40 : -20), home, requests: 30, prompt)]);
         }
 
         // The customers go on using their prompt: what each learns of the bucket is its answer then.
         for (var i = 30; i < 38; i++)
         {
             var prompt = customersPrompt ^ (1UL << (16 + (i % 48)));
-            await Grains.GetGrain<IAccountGrain>(customers[i - 30]).RecordAsync([Prompted(Now.AddMinutes(-5), homes[customers[i - 30]], requests: 10, prompt)]);
+            await Grains.GetGrain<IAccountGrain>(customers[i - 30]).RecordAsync([Events.Prompted(Now.AddMinutes(-5), homes[customers[i - 30]], requests: 10, prompt)]);
         }
 
         // The bucket as a whole is mostly the campaign's...
@@ -364,7 +353,7 @@ public sealed class TrustAndSharersTests(ClusterFixture fixture)
                     var start = random.Next(-300, -30);
                     return Enumerable.Range(start, random.Next(10, 31));
                 }).Distinct().Where(_ => random.NextDouble() < 0.5);
-            var usage = minutes.Select(m => (AccountEvent)Prompted(bin.AddMinutes(m), home, requests: 1, template ^ (1UL << (i % 64))));
+            var usage = minutes.Select(m => (AccountEvent)Events.Prompted(bin.AddMinutes(m), home, requests: 1, template ^ (1UL << (i % 64))));
             await account.RecordAsync([.. usage]);
         }
 
@@ -407,7 +396,7 @@ public sealed class TrustAndSharersTests(ClusterFixture fixture)
         {
             var account = Grains.GetGrain<IAccountGrain>(ids[i]);
             var range = (await account.GetSnapshotAsync())!.IpRanges[0];
-            await account.RecordAsync([Prompted(bin, range, requests: 1, template ^ (1UL << i))]);
+            await account.RecordAsync([Events.Prompted(bin, range, requests: 1, template ^ (1UL << i))]);
         }
 
         return (await Grains.GetGrain<IPromptTemplateGrain>(PromptBands.BucketKeys(template).First()).GetSignalsAsync()).Suspicion;
@@ -444,7 +433,7 @@ public sealed class TrustAndSharersTests(ClusterFixture fixture)
             var account = Grains.GetGrain<IAccountGrain>(id);
             await account.RecordAsync([Signup(Now.AddDays(-8), home, card: null)]);
             await account.RecordAsync([Events.Usage(Now.AddHours(-36), home, requests: 3)]);
-            await account.RecordAsync([.. templates.Select(t => (AccountEvent)Prompted(bin.AddMinutes(-50 + (10 * i)), home, requests: 1, t ^ (1UL << i)))]);
+            await account.RecordAsync([.. templates.Select(t => (AccountEvent)Events.Prompted(bin.AddMinutes(-50 + (10 * i)), home, requests: 1, t ^ (1UL << i)))]);
         }
 
         var last = Grains.GetGrain<IAccountGrain>(early[^1]);
@@ -457,7 +446,7 @@ public sealed class TrustAndSharersTests(ClusterFixture fixture)
             var home = UniqueRange();
             var account = Grains.GetGrain<IAccountGrain>(Unique("judged-later-new"));
             await account.RecordAsync([Signup(Now.AddDays(-1), home, card: null)]);
-            await account.RecordAsync([.. templates.Select(t => (AccountEvent)Prompted(bin, home, requests: 1, t ^ (1UL << (8 + i))))]);
+            await account.RecordAsync([.. templates.Select(t => (AccountEvent)Events.Prompted(bin, home, requests: 1, t ^ (1UL << (8 + i))))]);
         }
 
         // The last early account sent nothing since; once its cached signals are refreshed, the six
@@ -485,7 +474,7 @@ public sealed class TrustAndSharersTests(ClusterFixture fixture)
             var home = UniqueRange();
             var account = Grains.GetGrain<IAccountGrain>(id);
             await account.RecordAsync([Signup(Now.AddDays(-40), home, card: null)]);
-            await account.RecordAsync([.. templates.Select((t, j) => (AccountEvent)Prompted(Now.AddMinutes(-20 + (3 * j)), home, requests: 1, t ^ (1UL << (i % 64))))]);
+            await account.RecordAsync([.. templates.Select((t, j) => (AccountEvent)Events.Prompted(Now.AddMinutes(-20 + (3 * j)), home, requests: 1, t ^ (1UL << (i % 64))))]);
         }
 
         foreach (var id in ids.Skip(5))
@@ -505,7 +494,7 @@ public sealed class TrustAndSharersTests(ClusterFixture fixture)
         var first = Grains.GetGrain<IAccountGrain>(Unique("first"));
         var home = UniqueRange();
         await first.RecordAsync([Signup(Now.AddDays(-40), home, card: null)]);
-        await first.RecordAsync([.. templates.Select((t, j) => (AccountEvent)Prompted(Now.AddMinutes(-20 + (3 * j)), home, requests: 1, t))]);
+        await first.RecordAsync([.. templates.Select((t, j) => (AccountEvent)Events.Prompted(Now.AddMinutes(-20 + (3 * j)), home, requests: 1, t))]);
         var alone = await first.DecideRequestAsync(null);
         Assert.Equal((int)RequestOutcome.Allow, alone.Outcome);
 
@@ -515,7 +504,7 @@ public sealed class TrustAndSharersTests(ClusterFixture fixture)
             var other = Grains.GetGrain<IAccountGrain>(Unique("later"));
             var range = UniqueRange();
             await other.RecordAsync([Signup(Now.AddDays(-30), range, card: null)]);
-            await other.RecordAsync([.. templates.Select((t, j) => (AccountEvent)Prompted(Now.AddMinutes(-10 + j), range, requests: 1, t ^ (1UL << (i + 1))))]);
+            await other.RecordAsync([.. templates.Select((t, j) => (AccountEvent)Events.Prompted(Now.AddMinutes(-10 + j), range, requests: 1, t ^ (1UL << (i + 1))))]);
         }
 
         // Once its cached view of those buckets is refreshed, the first account's three requests count
@@ -541,7 +530,7 @@ public sealed class TrustAndSharersTests(ClusterFixture fixture)
             var range = UniqueRange();
             var bought = Grains.GetGrain<IAccountGrain>(Unique("bought"));
             await bought.RecordAsync([Signup(Now.AddDays(-30), range, card: null)]);
-            await bought.RecordAsync([Prompted(Now.AddMinutes(-10), range, requests: 2, template ^ (1UL << (i + 1)))]);
+            await bought.RecordAsync([Events.Prompted(Now.AddMinutes(-10), range, requests: 2, template ^ (1UL << (i + 1)))]);
         }
 
         // One more aged account with no history sends its very first request with that template; so
@@ -549,12 +538,12 @@ public sealed class TrustAndSharersTests(ClusterFixture fixture)
         var dormantHome = UniqueRange();
         var dormant = Grains.GetGrain<IAccountGrain>(Unique("woken"));
         await dormant.RecordAsync([Signup(Now.AddDays(-45), dormantHome, card: null)]);
-        await dormant.RecordAsync([Prompted(Now.AddMinutes(-1), dormantHome, requests: 1, template ^ (1UL << 20))]);
+        await dormant.RecordAsync([Events.Prompted(Now.AddMinutes(-1), dormantHome, requests: 1, template ^ (1UL << 20))]);
         var customerHome = UniqueRange();
         var customer = Grains.GetGrain<IAccountGrain>(Unique("customer"));
         await customer.RecordAsync([Signup(Now.AddDays(-200), customerHome, card: null)]);
         await customer.RecordAsync([.. Enumerable.Range(3, 5).Select(d => (AccountEvent)Events.Usage(Now.AddDays(-d * 4), customerHome, requests: 10))]);
-        await customer.RecordAsync([Prompted(Now.AddMinutes(-1), customerHome, requests: 1, template ^ (1UL << 21))]);
+        await customer.RecordAsync([Events.Prompted(Now.AddMinutes(-1), customerHome, requests: 1, template ^ (1UL << 21))]);
 
         // The dormant account has nothing to weigh its one request against: it is held for it.
         await Eventually.HoldsAsync(
@@ -584,7 +573,7 @@ public sealed class TrustAndSharersTests(ClusterFixture fixture)
         {
             var student = Grains.GetGrain<IAccountGrain>(Unique("student"));
             await student.RecordAsync([Signup(Now.AddMinutes(-50), campus, card: null)]);
-            await student.RecordAsync([Prompted(Now.AddMinutes(-30), campus, requests: 3, assignment ^ (1UL << i))]);
+            await student.RecordAsync([Events.Prompted(Now.AddMinutes(-30), campus, requests: 3, assignment ^ (1UL << i))]);
         }
 
         var bought = new List<IAccountGrain>();
@@ -594,7 +583,7 @@ public sealed class TrustAndSharersTests(ClusterFixture fixture)
             var account = Grains.GetGrain<IAccountGrain>(Unique("bought"));
             bought.Add(account);
             await account.RecordAsync([Signup(Now.AddDays(-30), range, card: null)]);
-            await account.RecordAsync([Prompted(Now.AddMinutes(-20), range, requests: 2, assignment ^ (3UL << 48) ^ (1UL << (32 + j)))]);
+            await account.RecordAsync([Events.Prompted(Now.AddMinutes(-20), range, requests: 2, assignment ^ (3UL << 48) ^ (1UL << (32 + j)))]);
         }
 
         // The bought accounts' prompts are suspect templated traffic...
@@ -606,7 +595,7 @@ public sealed class TrustAndSharersTests(ClusterFixture fixture)
         // the harvest prompt) is judged by the company it keeps in all four bands: its class's.
         var late = Grains.GetGrain<IAccountGrain>(Unique("student"));
         await late.RecordAsync([Signup(Now.AddMinutes(-5), campus, card: null)]);
-        await late.RecordAsync([Prompted(Now.AddMinutes(-1), campus, requests: 3, assignment)]);
+        await late.RecordAsync([Events.Prompted(Now.AddMinutes(-1), campus, requests: 3, assignment)]);
         var d = await late.DecideRequestAsync(null);
         Assert.DoesNotContain(d.Reasons, r => r.Code == ReasonCodes.PromptTemplateShared && r.Detail.Contains("young or dormant", StringComparison.Ordinal));
     }
@@ -664,7 +653,7 @@ public sealed class TrustAndSharersTests(ClusterFixture fixture)
             var at = i % 2 == 0 ? range : UniqueRange();
             var account = Grains.GetGrain<IAccountGrain>(Unique("campaign"));
             await account.RecordAsync([Signup(signedUp, at, card: null)]);
-            await account.RecordAsync([.. templates.Select((t, j) => (AccountEvent)Prompted(Now.AddMinutes(-20 + (3 * j)), at, requests: 1, t ^ (1UL << (i % 64))))]);
+            await account.RecordAsync([.. templates.Select((t, j) => (AccountEvent)Events.Prompted(Now.AddMinutes(-20 + (3 * j)), at, requests: 1, t ^ (1UL << (i % 64))))]);
         }
     }
 

@@ -119,6 +119,12 @@ public readonly record struct TemplateFacts(long SharingAccounts, long RequestsL
     /// </summary>
     public double Suspicion { get; init; } = 1;
 
+    /// <summary>
+    /// How suspect the service's customer base reads as a template's sharers (<see cref="CustomerBase"/>),
+    /// 0..0.5 (0 when unknown): the account weighs <see cref="Suspicion"/> by how far it exceeds this.
+    /// </summary>
+    public double BaseSuspicion { get; init; }
+
     /// <summary>Share of its sampled sharers active in the same five-minute bins as others beyond what chance makes (<see cref="Lockstep.BeyondChanceSinceWatched"/>), 0..1.</summary>
     public double Lockstep { get; init; }
 

@@ -279,7 +279,8 @@ public static class Scorer
             var (clusterBefore, synchronisedBefore) = (clusterMultiple, synchronised);
             foreach (var t in inputs.Templates)
             {
-                var suspicion = Math.Clamp(t.Suspicion, 0, 1);
+                // Weighed beyond what the service's own customer base reads as (decision 0049).
+                var suspicion = CustomerBase.Beyond(t.Suspicion, t.BaseSuspicion);
                 var weight = Math.Clamp(t.TrafficShare / ramps.TemplateFullTrafficShare, 0, 1);
                 var value = ramps.TemplateSharingAccounts.Apply(t.SharingAccounts) * weight * suspicion;
                 if (value > templated || (value == templated && t.SharingAccounts > sharing))

@@ -94,9 +94,19 @@ public static class SharerProfile
     /// <param name="watchedSinceBin">The bin the watching began in, when known (<see cref="Lockstep.BeyondChanceBySharer"/>).</param>
     /// <param name="inStep">One flag per sharer, written; empty to ask for the suspicion alone.</param>
     /// <param name="together">The share of the sample in lockstep beyond chance when it tells them so (at least <see cref="InStepMajority"/>); 0 otherwise.</param>
-    public static double Suspicion(ReadOnlySpan<SharerTraits> sharers, double cohortShare, int? watchedSinceBin, Span<bool> inStep, out double together)
+    public static double Suspicion(ReadOnlySpan<SharerTraits> sharers, double cohortShare, int? watchedSinceBin, Span<bool> inStep, out double together) =>
+        Suspicion(sharers, cohortShare, watchedSinceBin, inStep, out together, out _);
+
+    /// <summary>
+    /// <see cref="Suspicion(ReadOnlySpan{SharerTraits}, double, int?, Span{bool}, out double)"/>, and
+    /// whether the sample is one cohort (<paramref name="isCohort"/>: one range's or work domain's
+    /// share reaches <paramref name="cohortShare"/>), whose suspicion says nothing of the customer base
+    /// (<see cref="CustomerBase"/>).
+    /// </summary>
+    public static double Suspicion(ReadOnlySpan<SharerTraits> sharers, double cohortShare, int? watchedSinceBin, Span<bool> inStep, out double together, out bool isCohort)
     {
         together = 0;
+        isCohort = false;
         var n = sharers.Length;
         if (inStep.Length > 0)
         {
@@ -116,6 +126,7 @@ public static class SharerProfile
         Span<bool> here = n <= 128 ? stackalloc bool[n] : new bool[n];
         InStepHere(sharers, watchedSinceBin, here);
         var suspicion = Judge(sharers, here, cohortShare, out var cohort);
+        isCohort = cohort >= cohortShare;
         if (inStep.Length > 0 && cohort < cohortShare)
         {
             var count = 0;

@@ -658,7 +658,8 @@ public sealed partial class AccountGrain(
         {
             if (a.Shared && a.SharingAccounts >= minSharing)
             {
-                suspicionOf[a.Bucket] = a.Suspicion;
+                // As suspect as the template reads beyond the customer base (decision 0049).
+                suspicionOf[a.Bucket] = CustomerBase.Beyond(a.Suspicion, a.BaseSuspicion);
             }
         }
 
@@ -777,7 +778,7 @@ public sealed partial class AccountGrain(
         {
             if (cached.Value.Shared && cached.Value.SharingAccounts >= minSharing)
             {
-                least = Math.Min(least ?? 1, Math.Clamp(cached.Value.Suspicion, 0, 1));
+                least = Math.Min(least ?? 1, CustomerBase.Beyond(cached.Value.Suspicion, cached.Value.BaseSuspicion));
             }
         }
 
@@ -812,7 +813,7 @@ public sealed partial class AccountGrain(
             {
                 if (_templates.TryGetValue(PromptBands.FormatBucketKey(p.Fingerprint, band, key), out var cached) && cached.Value.SharingAccounts >= minSharing)
                 {
-                    least = Math.Min(least ?? 1, Math.Clamp(cached.Value.Suspicion, 0, 1));
+                    least = Math.Min(least ?? 1, CustomerBase.Beyond(cached.Value.Suspicion, cached.Value.BaseSuspicion));
                 }
             }
 
@@ -1075,6 +1076,7 @@ public sealed partial class AccountGrain(
             {
                 Risk = _publishedFlagged ? v.RiskOfOthers : v.Risk, Label = v.Label, PeakActivations = v.PeakActivations, TrafficShare = share,
                 Suspicion = v.Suspicion,
+                BaseSuspicion = v.BaseSuspicion,
                 Lockstep = v.Lockstep,
                 Pivot = v.Pivot,
             };

@@ -310,6 +310,8 @@ public sealed record TemplateSnapshot
     /// empty when the sample is one group.
     /// </summary>
     [Id(13)] public NearGroupSnapshot[] NearDuplicateGroups { get; init; } = [];
+    /// <summary>How suspect the customer base reads as a template's sharers when this was profiled (<see cref="Core.Scoring.CustomerBase"/>), 0..0.5.</summary>
+    [Id(14)] public double BaseSuspicion { get; init; }
 }
 
 /// <summary>One near-duplicate group of a bucket's sampled sharers and what its own sharers say of it.</summary>
@@ -388,6 +390,8 @@ public sealed record TemplateSignals
     [Id(10)] public bool Shared { get; init; } = true;
     /// <summary>How far its last-hour requests went to newly released models beyond the service's share (<see cref="TemplateFacts.Pivot"/>).</summary>
     [Id(70)] public double Pivot { get; init; }
+    /// <summary>How suspect the customer base reads as a template's sharers (<see cref="TemplateFacts.BaseSuspicion"/>).</summary>
+    [Id(71)] public double BaseSuspicion { get; init; }
 }
 
 /// <summary>What a payment instrument reports to its accounts for scoring.</summary>

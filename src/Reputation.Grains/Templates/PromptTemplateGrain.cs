@@ -24,6 +24,7 @@ public sealed class PromptTemplateGrain(
     ReputationClock time,
     IModelReleases releases,
     IUsageObservation observation,
+    ICustomerBase customerBase,
     ILogger<PromptTemplateGrain> logger) : EntityGrain<PromptTemplateState>(state, policies, metrics, logger), IPromptTemplateGrain
 {
     /// <summary>Near-duplicate: at most this many differing bits of 64.</summary>
@@ -31,6 +32,9 @@ public sealed class PromptTemplateGrain(
 
     private HyperLogLog? _sharing;
     private (double Suspicion, double Lockstep)? _profile;
+
+    /// <summary>What the customer base read as when last asked (<see cref="ICustomerBase"/>), and when.</summary>
+    private (double Value, DateTimeOffset At)? _baseline;
 
     /// <summary>Sampled sharers whose own near-duplicate group speaks for them here, and its suspicion (<see cref="SharerProfile.GroupSuspicion"/>); null when the sample is one group.</summary>
     private Dictionary<string, double>? _groupSuspicion;
@@ -203,6 +207,7 @@ public sealed class PromptTemplateGrain(
             Label = s.Risk.Info,
             Suspicion = Profile().Suspicion,
             Lockstep = Profile().Lockstep,
+            BaseSuspicion = Baseline(),
             SampledSharers = s.Sharers.Count,
             BeganTogether = Sharers.BeganTogether(s.Sharers, observation.Since),
             NearDuplicateGroups = Sharers.Groups(s.Sharers, Policies.Current.Trust.CohortShare, observation.Since),
@@ -414,7 +419,10 @@ public sealed class PromptTemplateGrain(
         if (_profile is not { } p || (_sharersChanged && (sharers.Count != _profiledCount || now - _profiledAt >= TimeSpan.FromSeconds(1))))
         {
             Span<bool> inStep = sharers.Count <= 128 ? stackalloc bool[sharers.Count] : new bool[sharers.Count];
-            var suspicion = Sharers.Suspicion(sharers, Policies.Current.Trust.CohortShare, observation.Since, inStep, out var together, out _groupSuspicion);
+            var suspicion = Sharers.Suspicion(sharers, Policies.Current.Trust.CohortShare, observation.Since, inStep, out var together, out _groupSuspicion, out var isCohort);
+            // What the customer base reads as, and this template's part in it (docs/decisions/0049-customer-base.md).
+            customerBase.Report(this.GetPrimaryKeyString(), CustomerBase.Speaks(sharers.Count, _groupSuspicion is null, isCohort, suspicion) ? suspicion : null, now);
+            _baseline = null;
             _profile = p = (suspicion, Sharers.LockstepShare(sharers, observation.Since, suspicion));
             _profiledAt = now;
             _profiledCount = sharers.Count;
@@ -423,6 +431,22 @@ public sealed class PromptTemplateGrain(
         }
 
         return p;
+    }
+
+    /// <summary>
+    /// What the customer base reads as (<see cref="ICustomerBase.Baseline"/>): asked again whenever this
+    /// template profiles its sharers, and at least once a minute while it is asked for signals, so that
+    /// a quiet template follows the others' reports.
+    /// </summary>
+    private double Baseline()
+    {
+        var now = time.UtcNow;
+        if (_baseline is not { } b || now - b.At >= TimeSpan.FromMinutes(1) || now < b.At)
+        {
+            _baseline = b = (customerBase.Baseline(now), now);
+        }
+
+        return b.Value;
     }
 
     /// <summary>
@@ -484,6 +508,7 @@ public sealed class PromptTemplateGrain(
         CampaignId = Persisted.State.Risk.HubCampaignId,
         Suspicion = Profile().Suspicion,
         Lockstep = Profile().Lockstep,
+        BaseSuspicion = Baseline(),
         Pivot = ReleasePivotWindows.Pivot(Persisted.State.RecentRequestsByModel, releases, time.UtcNow, Policies.Current.Ramps),
     };
 

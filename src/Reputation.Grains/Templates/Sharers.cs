@@ -112,22 +112,23 @@ internal static class Sharers
 
     /// <summary>As above, and which sampled sharers it finds in lockstep beyond chance (<paramref name="inStep"/>, one flag per sharer; empty: not asked).</summary>
     public static double Suspicion(List<SharerSample> sharers, double cohortShare, DateTimeOffset? watchedSince, Span<bool> inStep, out double together) =>
-        Suspicion(sharers, cohortShare, watchedSince, inStep, out together, withGroups: false, out _);
+        Suspicion(sharers, cohortShare, watchedSince, inStep, out together, withGroups: false, out _, out _);
 
     /// <summary>
     /// As above, and the sampled sharers judged by their own near-duplicate group rather than the
-    /// whole bucket (<see cref="SharerProfile.GroupSuspicion"/>), by account: null when the sample is one group.
+    /// whole bucket (<see cref="SharerProfile.GroupSuspicion"/>), by account: null when the sample is one group;
+    /// and whether the sample is one cohort (<paramref name="isCohort"/>).
     /// </summary>
-    public static double Suspicion(List<SharerSample> sharers, double cohortShare, DateTimeOffset? watchedSince, Span<bool> inStep, out double together, out Dictionary<string, double>? groups) =>
-        Suspicion(sharers, cohortShare, watchedSince, inStep, out together, withGroups: true, out groups);
+    public static double Suspicion(List<SharerSample> sharers, double cohortShare, DateTimeOffset? watchedSince, Span<bool> inStep, out double together, out Dictionary<string, double>? groups, out bool isCohort) =>
+        Suspicion(sharers, cohortShare, watchedSince, inStep, out together, withGroups: true, out groups, out isCohort);
 
-    private static double Suspicion(List<SharerSample> sharers, double cohortShare, DateTimeOffset? watchedSince, Span<bool> inStep, out double together, bool withGroups, out Dictionary<string, double>? groups)
+    private static double Suspicion(List<SharerSample> sharers, double cohortShare, DateTimeOffset? watchedSince, Span<bool> inStep, out double together, bool withGroups, out Dictionary<string, double>? groups, out bool isCohort)
     {
         var n = sharers.Count;
         Span<SharerTraits> traits = n <= 128 ? stackalloc SharerTraits[n] : new SharerTraits[n];
         Fill(sharers, traits);
         var bin = watchedSince is { } since ? Lockstep.BinOf(since) : (int?)null;
-        var suspicion = SharerProfile.Suspicion(traits, cohortShare, bin, inStep, out together);
+        var suspicion = SharerProfile.Suspicion(traits, cohortShare, bin, inStep, out together, out isCohort);
         groups = null;
         if (!withGroups)
         {

@@ -132,6 +132,7 @@ public sealed class EntityQueryHandlers(IGrainFactory grains, IIntelCache intel)
             LastSeenAt = s.LastSeenAt,
             ThreatIntel = Intel(intel.Match([], [], [s.Bucket])),
             Suspicion = s.Suspicion,
+            CustomerBaseSuspicion = s.BaseSuspicion,
             Lockstep = s.Lockstep,
             SampledSharers = s.SampledSharers,
             BeganTogether = s.BeganTogether,
