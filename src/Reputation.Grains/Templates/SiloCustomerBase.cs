@@ -35,6 +35,7 @@ public sealed partial class SiloCustomerBase(IGrainFactory grains, ILocalSiloDet
     private readonly Lock _gate = new();
     private readonly CustomerBaseReports _reports = new();
     private IReadOnlyList<(string Template, double Suspicion, DateTimeOffset At)> _others = [];
+    private (double Value, DateTimeOffset At)? _cached;
 
     public void Report(string template, double? suspicion, DateTimeOffset at)
     {
@@ -44,11 +45,20 @@ public sealed partial class SiloCustomerBase(IGrainFactory grains, ILocalSiloDet
         }
     }
 
+    /// <summary>
+    /// The median is taken at most once a second of event time for the whole silo (every template
+    /// that profiles asks for it): the base moves with many templates' reports, not with one.
+    /// </summary>
     public double Baseline(DateTimeOffset now)
     {
         lock (_gate)
         {
-            return _reports.Baseline(now, _others);
+            if (_cached is not { } c || now - c.At >= TimeSpan.FromSeconds(1) || now < c.At)
+            {
+                _cached = c = (_reports.Baseline(now, _others), now);
+            }
+
+            return c.Value;
         }
     }
 
@@ -64,6 +74,7 @@ public sealed partial class SiloCustomerBase(IGrainFactory grains, ILocalSiloDet
         lock (_gate)
         {
             _others = [.. others.Select(e => (e.Template, e.Suspicion, e.At))];
+            _cached = null;
         }
     }
 
