@@ -83,10 +83,52 @@ internal sealed class FakeService : HttpMessageHandler
             "/v1/intel/stix" => ImportStix(body),
             "/v1/policies/default" when request.Method == HttpMethod.Get => Json(HttpStatusCode.OK, _policy).WithETag(_policyVersion),
             "/v1/policies/default" => PutPolicy(request, body),
+            _ when request.Method == HttpMethod.Get && path.StartsWith("/v1/accounts/", StringComparison.Ordinal) => Account(Uri.UnescapeDataString(path["/v1/accounts/".Length..])),
+            _ when request.Method == HttpMethod.Get && path.StartsWith("/v1/prompt-templates/", StringComparison.Ordinal) => Template(Uri.UnescapeDataString(path["/v1/prompt-templates/".Length..])),
             _ => new HttpResponseMessage(HttpStatusCode.NotFound),
         };
         response.RequestMessage = request;
         return response;
+    }
+
+    /// <summary>The fake's bucket of a fingerprint: its first 16-bit band, as the service names it.</summary>
+    public static string BucketOf(string fingerprint) => $"b0:{fingerprint[..4]}";
+
+    private IEnumerable<string> BucketsOf(string accountId) => _events.Values
+        .Where(e => e.AccountId == accountId && e.Type == EventType.Usage)
+        .SelectMany(e => e.PromptFingerprints ?? []).Select(BucketOf).Distinct(StringComparer.Ordinal);
+
+    private HttpResponseMessage Account(string accountId)
+    {
+        if (!_events.Values.Any(e => e.AccountId == accountId))
+        {
+            return Json(HttpStatusCode.NotFound, """{"title":"Account not found","status":404}""", "application/problem+json");
+        }
+
+        var zero = new UsageCounters { RequestsLastMinute = 0, RequestsLastHour = 0, RequestsLastDay = 0, TokensLastHour = 0, RequestsTotal = 0 };
+        return Json(HttpStatusCode.OK, JsonSerializer.Serialize(new AccountView
+        {
+            AccountId = accountId, Score = 0, RequestDecision = RequestDecision.Allow, Reasons = [], Labels = [], PaymentInstruments = [], IpRanges = [],
+            PromptBuckets = [.. BucketsOf(accountId)], Usage = zero, Payments = new PaymentCounters { Succeeded = 0, Declined = 0, Chargebacks = 0, Refunded = 0 }, PolicyVersion = 1,
+        }, _json));
+    }
+
+    /// <summary>A bucket shared by the accounts whose usage named it: suspicion 0.5 and a base of 0.2, lockstep 0.1.</summary>
+    private HttpResponseMessage Template(string bucket)
+    {
+        var sharers = _events.Values.Where(e => e.Type == EventType.Usage && (e.PromptFingerprints ?? []).Any(f => BucketOf(f) == bucket))
+            .Select(e => e.AccountId).Distinct(StringComparer.Ordinal).ToList();
+        if (sharers.Count == 0)
+        {
+            return Json(HttpStatusCode.NotFound, """{"title":"Bucket not found","status":404}""", "application/problem+json");
+        }
+
+        return Json(HttpStatusCode.OK, JsonSerializer.Serialize(new PromptTemplateView
+        {
+            Bucket = bucket, SharingAccounts = sharers.Count, Usage = new UsageCounters { RequestsLastMinute = 0, RequestsLastHour = 0, RequestsLastDay = 0, TokensLastHour = 0, RequestsTotal = 0 },
+            RecentAccounts = [.. sharers.Take(5)], Fingerprints = [], Risk = 0.3, Labels = [],
+            Suspicion = 0.5, CustomerBaseSuspicion = 0.2, Lockstep = 0.1, SampledSharers = Math.Min(64, sharers.Count),
+        }, _json));
     }
 
     private HttpResponseMessage Label(LabelRequest r)

@@ -56,6 +56,42 @@ public sealed class SimulationRunnerTests
     }
 
     [Fact]
+    public async Task The_report_keeps_the_template_buckets_of_the_honest_accounts_held_as_the_service_showed_them()
+    {
+        // The fake holds three honest accounts that sent prompts, and nobody else.
+        var population = PopulationGenerator.Generate(TestScenarios.Small(), TestScenarios.Small().Seed, "t");
+        var honest = population.Accounts.Where(a => a.IsOrdinary).Select(a => a.Id).ToHashSet(StringComparer.Ordinal);
+        var heldIds = new HashSet<string>(StringComparer.Ordinal);
+        var (_, runner, service, _, _) = Setup(TestScenarios.Small(), _ => (id, fake) =>
+        {
+            // Decisions are asked for concurrently.
+            lock (heldIds)
+            {
+                if (!heldIds.Contains(id) && heldIds.Count < 3 && honest.Contains(id) && fake.Events.Any(e => e.AccountId == id && e.PromptFingerprints is { Count: > 0 }))
+                {
+                    heldIds.Add(id);
+                }
+
+                return heldIds.Contains(id) ? RequestDecision.Throttle : RequestDecision.Allow;
+            }
+        });
+
+        var report = await runner.RunAsync(Ct);
+
+        Assert.Equal(3, heldIds.Count);
+        var kept = report.Detection.LegitimateHeldTemplates;
+        Assert.Equal(report.Detection.SampleLegitimateHeld, kept.Select(h => h.AccountId));
+        Assert.Equal(heldIds.Order(StringComparer.Ordinal), kept.Select(h => h.AccountId).Order(StringComparer.Ordinal));
+        foreach (var h in kept)
+        {
+            var sent = service.Events.Where(e => e.AccountId == h.AccountId).SelectMany(e => e.PromptFingerprints ?? []).Select(FakeService.BucketOf).Distinct().Count();
+            Assert.Equal(Math.Min(sent, HeldTemplates.MaxBuckets), h.Buckets.Count);
+            Assert.All(h.Buckets, b => Assert.Equal((0.5, 0.2, 0.1, 0.3), (b.Suspicion, b.CustomerBaseSuspicion, b.Lockstep, b.Risk)));
+            Assert.Equal(h.Buckets.OrderByDescending(b => b.SharingAccounts).Select(b => b.Bucket), h.Buckets.Select(b => b.Bucket));
+        }
+    }
+
+    [Fact]
     public async Task A_service_that_allows_everything_never_detects()
     {
         var (_, runner, _, _, _) = Setup(TestScenarios.Small(), _ => (_, _) => RequestDecision.Allow);

@@ -164,8 +164,33 @@ internal sealed record DetectionFigures
     public IReadOnlyList<string> SampleCampaignAllowed { get; init; } = [];
     public IReadOnlyList<string> SampleLegitimateHeld { get; init; } = [];
 
+    /// <summary>
+    /// The template buckets of <see cref="SampleLegitimateHeld"/>, as the service showed them at the
+    /// end of the run (<c>GET /v1/prompt-templates/{bucket}</c>): what made a template speak against an
+    /// honest account, kept with the report since the service is gone once the sweep's run ends.
+    /// </summary>
+    public IReadOnlyList<HeldTemplates> LegitimateHeldTemplates { get; init; } = [];
+
     public const int SampleSize = 10;
 }
+
+/// <summary>One held honest account's template buckets (up to <see cref="MaxBuckets"/>), most shared first.</summary>
+internal sealed record HeldTemplates(string AccountId, IReadOnlyList<HeldTemplate> Buckets)
+{
+    public const int MaxBuckets = 8;
+}
+
+/// <summary>What a template bucket's view said at the end of a run (docs/detection.md, "Who shares a template").</summary>
+internal sealed record HeldTemplate(
+    string Bucket,
+    long SharingAccounts,
+    int SampledSharers,
+    double Suspicion,
+    double CustomerBaseSuspicion,
+    double Lockstep,
+    double Risk,
+    int BeganTogether,
+    IReadOnlyList<string> NearDuplicateGroups);
 
 /// <summary>One campaign's requests in one slice of the window, and the share of them answered allow.</summary>
 internal sealed record CampaignSlice(string Campaign, int FromMinute, int ToMinute, double Requests, double? Allowed)

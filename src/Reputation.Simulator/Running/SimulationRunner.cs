@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Globalization;
 using Reputation.Client;
 using Reputation.Contracts;
 using Reputation.Simulator.Generation;
@@ -139,7 +140,9 @@ internal sealed class SimulationRunner
             await progressStop.CancelAsync();
             await progress;
             PrintProgressLine("done");
-            return BuildReport(startedAt, final);
+            var heldTemplates = await HeldTemplatesAsync(final, cancellationToken);
+            var report = BuildReport(startedAt, final);
+            return report with { Detection = report.Detection with { LegitimateHeldTemplates = heldTemplates } };
         }
         finally
         {
@@ -590,6 +593,38 @@ internal sealed class SimulationRunner
         var line = string.Create(System.Globalization.CultureInfo.InvariantCulture,
             $"[{_wall.Elapsed.TotalSeconds,7:0.0}s] step {Volatile.Read(ref _step),4}/{_traffic.StepCount} (sim {Volatile.Read(ref _step) * _scenario.StepSeconds / 60.0,6:0.0} min) | events {Interlocked.Read(ref _eventsSent),9:N0}{(rejected > 0 ? $" REJECTED {rejected:N0}" : "")} | decisions {Interlocked.Read(ref _requestDecisions) + Interlocked.Read(ref _signupDecisions),8:N0} | campaign held {(double.IsNaN(held) ? "-" : held.ToString("P1", System.Globalization.CultureInfo.InvariantCulture)),6} | legit held {(double.IsNaN(legitimate) ? "-" : legitimate.ToString("P1", System.Globalization.CultureInfo.InvariantCulture)),6} of sample, {Volatile.Read(ref _legitimateHeldEverCount):N0} accounts so far{(note is null ? "" : " | " + note)}");
         return line;
+    }
+
+    /// <summary>
+    /// The template buckets of the honest accounts held at the end (those <see cref="DetectionFigures.SampleLegitimateHeld"/>
+    /// names), read from the service before the run ends: a bucket's view moves with its sharers, and
+    /// a sweep's service is gone after its run. A bucket the service no longer knows is left out.
+    /// </summary>
+    private async Task<List<HeldTemplates>> HeldTemplatesAsync(List<FinalDecision> final, CancellationToken cancellationToken)
+    {
+        var held = new List<HeldTemplates>();
+        foreach (var f in final.Where(f => f.Account.IsOrdinary && DetectionMetrics.IsHeld(f.Decision)).Take(DetectionFigures.SampleSize))
+        {
+            var account = await _client.GetAccountAsync(f.Account.Id, cancellationToken);
+            if (account is null)
+            {
+                continue;
+            }
+
+            var buckets = new List<HeldTemplate>();
+            foreach (var bucket in account.PromptBuckets.Take(HeldTemplates.MaxBuckets))
+            {
+                if (await _client.GetPromptTemplateAsync(bucket, cancellationToken) is { } t)
+                {
+                    buckets.Add(new HeldTemplate(t.Bucket, t.SharingAccounts, t.SampledSharers, t.Suspicion, t.CustomerBaseSuspicion, t.Lockstep, t.Risk, t.BeganTogether,
+                        [.. t.NearDuplicateGroups.Select(g => string.Create(CultureInfo.InvariantCulture, $"{g.SampledSharers} sharers at suspicion {g.Suspicion:0.00}"))]));
+                }
+            }
+
+            held.Add(new HeldTemplates(f.Account.Id, [.. buckets.OrderByDescending(b => b.SharingAccounts)]));
+        }
+
+        return held;
     }
 
     private SimulationReport BuildReport(DateTimeOffset startedAt, List<FinalDecision> final)
