@@ -141,10 +141,20 @@ public sealed class CustomerBaseReports
             _buffer = new double[Math.Max(most, 16)];
         }
 
-        var n = 0;
-        foreach (var (s, at) in _reports.Values)
+        // A template another silo reported later than this one did (it moved after a silo died) counts by that report.
+        HashSet<string>? newerThere = null;
+        foreach (var (template, _, at) in others)
         {
-            if (!double.IsNaN(s) && now - at < CustomerBase.ReportsCountFor)
+            if (_reports.TryGetValue(template, out var kept) && kept.At < at)
+            {
+                (newerThere ??= new(StringComparer.Ordinal)).Add(template);
+            }
+        }
+
+        var n = 0;
+        foreach (var (template, (s, at)) in _reports)
+        {
+            if (!double.IsNaN(s) && now - at < CustomerBase.ReportsCountFor && newerThere?.Contains(template) != true)
             {
                 _buffer[n++] = s;
             }
@@ -152,17 +162,9 @@ public sealed class CustomerBaseReports
 
         foreach (var (template, s, at) in others)
         {
-            if (now - at < CustomerBase.ReportsCountFor && !double.IsNaN(s)
-                && (!_reports.TryGetValue(template, out var kept) || kept.At < at))
+            if (!double.IsNaN(s) && now - at < CustomerBase.ReportsCountFor
+                && (!_reports.ContainsKey(template) || newerThere?.Contains(template) == true))
             {
-                if (_reports.TryGetValue(template, out kept) && !double.IsNaN(kept.Suspicion) && now - kept.At < CustomerBase.ReportsCountFor)
-                {
-                    // Counted above by its older report here: the newer one replaces it.
-                    var index = Array.IndexOf(_buffer, kept.Suspicion, 0, n);
-                    _buffer[index] = s;
-                    continue;
-                }
-
                 _buffer[n++] = s;
             }
         }
