@@ -98,6 +98,12 @@ public sealed class CustomerBaseGrainTests(CustomerBaseFixture fixture) : IClass
         await Grains.GetGrain<IAccountGrain>(newcomer).RecordAsync([Events.Signup(Now.AddMinutes(-20), home)]);
         var before = Shared(await NewcomerSendsAsync(newcomer, home, tool));
         Assert.True(before > 0.02, $"PROMPT_TEMPLATE_SHARED read from zero: {before}");
+        // A second newcomer sends the tool's prompt now and then nothing for a while.
+        var idle = Events.NewId("idle-newcomer");
+        var idleHome = UniqueRange();
+        await Grains.GetGrain<IAccountGrain>(idle).RecordAsync([Events.Signup(Now.AddMinutes(-20), idleHome)]);
+        var idleBefore = Shared(await NewcomerSendsAsync(idle, idleHome, tool));
+        Assert.True(idleBefore > 0.02, $"PROMPT_TEMPLATE_SHARED read from zero: {idleBefore}");
 
         // Twenty more customers: the tool's four band buckets each speak of the base now.
         await SharersAsync("tool-later", tool, aged: 17, young: 3);
@@ -119,6 +125,13 @@ public sealed class CustomerBaseGrainTests(CustomerBaseFixture fixture) : IClass
         // The campaign's members still read their template whole.
         var member = await Grains.GetGrain<IAccountGrain>(campaign[^1]).DecideRequestAsync(null);
         Assert.True(Shared(member) > before, $"campaign member's PROMPT_TEMPLATE_SHARED {Shared(member)}");
+
+        // The idle newcomer is asked about again after more than a lockstep bin without sending: nothing
+        // was pushed to it (no sharer's risk changed), and its decision reads the template as it is
+        // now, not as it cached it before the base formed (no background refresh has to land first).
+        fixture.Time.Advance(AccountGrain.SignalsWaitAfter + TimeSpan.FromMinutes(1));
+        var idleAfter = Shared(await Grains.GetGrain<IAccountGrain>(idle).DecideRequestAsync(idleHome));
+        Assert.True(idleAfter < idleBefore / 3, $"PROMPT_TEMPLATE_SHARED after the idle spell {idleAfter}, before {idleBefore}");
     }
 
     [Fact]

@@ -14,7 +14,9 @@ namespace Reputation.Grains.Accounts;
 /// An account: its own facts, its links, and a cached view of its linked entities' signals so
 /// that a decision is in-memory work. The cache is filled by the answers to the account's own
 /// writes, by entities telling it of changes (propagation), on activation, and refreshed in the
-/// background when older than <see cref="SignalsMaxAge"/>; a decision never waits for storage.
+/// background when older than <see cref="SignalsMaxAge"/>. A decision answers from it without
+/// waiting, but for a request decision of an account back after an idle spell: signals older than
+/// <see cref="SignalsWaitAfter"/> are refreshed first (docs/decisions/0050-families-and-fresh-reads.md).
 /// </summary>
 public sealed partial class AccountGrain(
     [PersistentState("account", StorageNames.Reputation)] IPersistentState<AccountState> state,
@@ -125,6 +127,7 @@ public sealed partial class AccountGrain(
             Remember(_ranges, ipRange, await GrainFactory.Ref<IIpRangeGrain>(ipRange).GetSignalsAsync(), CachedEntityCapacity);
         }
 
+        await RefreshIfIdleAsync();
         if (!decisions.Enabled)
         {
             return WithCountermeasures(DecideRequest(ipRange), begin: true);
@@ -1196,6 +1199,52 @@ public sealed partial class AccountGrain(
     {
         var s = state.State;
         return s.LabelledAt is null ? null : new LabelInfo { Label = s.Label, Reason = s.LabelReason, By = s.LabelledBy, At = s.LabelledAt };
+    }
+
+    /// <summary>
+    /// Cached signals older than this are not a moment's staleness but an account back after being
+    /// idle: its decision waits for the refresh instead of answering from how its entities looked
+    /// then (one lockstep bin, the resolution the template signals are kept at).
+    /// </summary>
+    internal static readonly TimeSpan SignalsWaitAfter = Lockstep.Bin;
+
+    /// <summary>
+    /// Refreshes the cached entity signals before a decision when the oldest were fetched more than
+    /// <see cref="SignalsWaitAfter"/> ago: a customer back after an idle hour is decided on its
+    /// entities as they are, not as they were an hour ago, and no decision depends on whether a
+    /// background refresh happened to land first. A failed refresh keeps the older signals (as in
+    /// the background).
+    /// </summary>
+    private async Task RefreshIfIdleAsync()
+    {
+        if (_refreshing)
+        {
+            return;
+        }
+
+        var oldest = time.UtcNow - SignalsWaitAfter;
+        if (!_ranges.Values.Any(c => c.FetchedAt < oldest) && !_instruments.Values.Any(c => c.FetchedAt < oldest)
+            && !_templates.Values.Any(c => c.FetchedAt < oldest))
+        {
+            return;
+        }
+
+        _refreshing = true;
+        try
+        {
+            await RefreshSignalsAsync();
+            metrics.SignalsRefreshed(refreshed: true);
+            Publish(hop: 0);
+        }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+        {
+            metrics.SignalsRefreshed(refreshed: false);
+            LogRefreshFailed(logger, exception.GetType().Name);
+        }
+        finally
+        {
+            _refreshing = false;
+        }
     }
 
     private void RefreshIfStale()
