@@ -152,10 +152,11 @@ public sealed record PromptTemplateView
     public int BeganTogether { get; init; }
     /// <summary>
     /// The bucket keys on one 16-bit band of a fingerprint, so unrelated prompts that agree on it fall
-    /// into it together: its sampled sharers' near-duplicate groups (prompts within Hamming distance 3
-    /// of one another) of five or more, largest first, when there are two or more. Each group's sharers
-    /// read the bucket with their own group's suspicion rather than <see cref="Suspicion"/> (which is
-    /// the whole sample's). Empty when the sample is one group (docs/detection.md, "One band, several prompts").
+    /// into it together: its sampled sharers' families of prompts (within Hamming distance 12 of one
+    /// another, directly or through others), largest first, when there are two or more and one has five
+    /// or more sharers. Each family's accounts read the bucket with their own family's suspicion rather
+    /// than <see cref="Suspicion"/> (which is the whole sample's), and their family's share of its sharers
+    /// and requests. Empty when the sample is one family (docs/detection.md, "One band, several prompts").
     /// </summary>
     public IReadOnlyList<NearDuplicateGroupView> NearDuplicateGroups { get; init; } = [];
 }

@@ -487,14 +487,23 @@ public sealed class SharerProfileTests
     }
 
     [Fact]
-    public void A_handful_of_other_prompts_in_a_campaigns_bucket_is_not_a_group_of_its_own()
+    public void A_handful_of_customers_in_a_campaigns_bucket_is_judged_by_its_own_prompt()
     {
-        // Fewer than a cohort's five: chance company, judged with the bucket's whole sample.
+        // Four customers whose prompt agrees with a campaign's harvest template on this band only:
+        // fewer than a cohort, but still their own prompt's sharers, not the campaign's.
         var campaign = WithPrints(Sample(Standing.New, People(40, 11)), Near(Harvest, 40, 1));
         var customers = WithPrints(Sample(Standing.Established, People(4, 12)), Near(Homework, 4, 2));
         var suspicion = new double[44];
-        Assert.Equal(0, SharerProfile.GroupSuspicion([.. campaign, .. customers], CohortShare, null, suspicion));
-        Assert.All(suspicion, value => Assert.True(double.IsNaN(value)));
+        Assert.Equal(2, SharerProfile.GroupSuspicion([.. campaign, .. customers], CohortShare, null, suspicion));
+        Assert.All(suspicion[..40], value => Assert.Equal(1, value));
+        Assert.All(suspicion[40..], value => Assert.Equal(0, value));
+
+        // And four young accounts on a paraphrase in a tool's bucket read their own, not the tool's customers'.
+        var tool = WithPrints(Sample(Standing.Established, People(40, 14)), Near(Homework, 40, 4));
+        var paraphrase = WithPrints(Sample(Standing.New, People(4, 15)), Near(Harvest, 4, 5));
+        Assert.Equal(2, SharerProfile.GroupSuspicion([.. tool, .. paraphrase], CohortShare, null, suspicion));
+        Assert.All(suspicion[..40], value => Assert.Equal(0, value));
+        Assert.All(suspicion[40..], value => Assert.Equal(1, value));
 
         // Two groups of young accounts (two harvest templates agreeing on one band) are each suspect.
         var other = WithPrints(Sample(Standing.Dormant, People(10, 13)), Near(Homework, 10, 3));
@@ -502,6 +511,34 @@ public sealed class SharerProfileTests
         Assert.Equal(2, SharerProfile.GroupSuspicion([.. campaign, .. other], CohortShare, null, suspicion));
         Assert.All(suspicion, value => Assert.Equal(1, value));
     }
+
+    [Fact]
+    public void A_paraphrase_of_a_campaigns_template_is_judged_with_the_template()
+    {
+        // Six bits from the harvest template: not a near-duplicate, but no chance agreement on one band
+        // either (unrelated prompts differ in about half of the other 48 bits). One family, one sample.
+        const ulong paraphrase = Harvest ^ 0b0011_1111UL << 20;
+        var campaign = WithPrints(Sample(Standing.New, People(40, 11)), Near(Harvest, 40, 1));
+        var paraphrasing = WithPrints(Sample(Standing.Established, People(4, 18)), Near(paraphrase, 4, 8));
+        var suspicion = new double[44];
+        Assert.Equal(0, SharerProfile.GroupSuspicion([.. campaign, .. paraphrasing], CohortShare, null, suspicion));
+        Assert.All(suspicion, value => Assert.True(double.IsNaN(value)));
+        var group = new int[44];
+        Assert.Equal(2, SharerProfile.NearGroups([.. campaign, .. paraphrasing], group));
+        Assert.Equal(1, SharerProfile.NearGroups([.. campaign, .. paraphrasing], group, SharerProfile.FamilyDistance));
+    }
+
+    [Fact]
+    public void Only_small_groups_are_a_mix_the_whole_sample_speaks_for()
+    {
+        // No prompt with a cohort's five sharers: a band of scattered prompts, judged as one sample.
+        var a = WithPrints(Sample(Standing.New, People(4, 16)), Near(Harvest, 4, 6));
+        var b = WithPrints(Sample(Standing.Established, People(4, 17)), Near(Homework, 4, 7));
+        var suspicion = new double[8];
+        Assert.Equal(0, SharerProfile.GroupSuspicion([.. a, .. b], CohortShare, null, suspicion));
+        Assert.All(suspicion, value => Assert.True(double.IsNaN(value)));
+    }
+
     [Fact]
     public void A_groups_timing_is_judged_against_the_whole_bucket()
     {

@@ -260,14 +260,19 @@ public sealed class TrustAndSharersTests(ClusterFixture fixture)
     /// <summary>
     /// A class's, a team's or a tool's own prompt can agree with a campaign's harvest template on one
     /// 16-bit band and on nothing else: that band's bucket then holds both groups. Eight established
-    /// customers whose prompt agrees with thirty dormant accounts' template on band 3 only are judged
-    /// there by their own company; the dormant accounts keep what their template's other bands say.
+    /// customers (or four: fewer than a cohort, still their own prompt's sharers) whose prompt agrees
+    /// with thirty dormant accounts' template on band 3 only are judged there by their own company, and
+    /// read as sharing it their own group's share of the bucket; the dormant accounts keep what their
+    /// template's other bands say.
     /// </summary>
-    [Fact]
-    public async Task Customers_whose_prompt_falls_into_a_campaigns_bucket_by_one_band_are_judged_by_their_own_prompt()
+    [Theory]
+    [InlineData(8)]
+    [InlineData(4)]
+    public async Task Customers_whose_prompt_falls_into_a_campaigns_bucket_by_one_band_are_judged_by_their_own_prompt(int customerCount)
     {
-        const ulong harvest = 0x9d41_e6b2_3c87_d21eUL;
-        const ulong customersPrompt = 0x26be_193d_c478_d21eUL;
+        // Each case its own pair of prompts (the same bits apart, agreeing on one band, another value of it).
+        var harvest = 0x9d41_e6b2_3c87_d21eUL ^ ((ulong)customerCount << 4);
+        var customersPrompt = 0x26be_193d_c478_d21eUL ^ ((ulong)customerCount << 4);
         Assert.True(System.Numerics.BitOperations.PopCount(harvest ^ customersPrompt) > 3 * PromptBands.Bands);
         var shared = PromptBands.BucketKey(harvest, 3);
         Assert.Equal(shared, PromptBands.BucketKey(customersPrompt, 3));
@@ -276,7 +281,7 @@ public sealed class TrustAndSharersTests(ClusterFixture fixture)
         var customers = new List<string>();
         var homes = new Dictionary<string, string>();
         // The customers have used their prompt for a while when the campaign's accounts wake up.
-        foreach (var i in Enumerable.Range(30, 8).Concat(Enumerable.Range(0, 30)))
+        foreach (var i in Enumerable.Range(30, customerCount).Concat(Enumerable.Range(0, 30)))
         {
             var established = i >= 30;
             var id = Unique(established ? "band-customer" : "band-dormant");
@@ -290,7 +295,7 @@ public sealed class TrustAndSharersTests(ClusterFixture fixture)
         }
 
         // The customers go on using their prompt: what each learns of the bucket is its answer then.
-        for (var i = 30; i < 38; i++)
+        for (var i = 30; i < 30 + customerCount; i++)
         {
             var prompt = customersPrompt ^ (1UL << (16 + (i % 48)));
             await Grains.GetGrain<IAccountGrain>(customers[i - 30]).RecordAsync([Events.Prompted(Now.AddMinutes(-5), homes[customers[i - 30]], requests: 10, prompt)]);
@@ -301,7 +306,9 @@ public sealed class TrustAndSharersTests(ClusterFixture fixture)
         Assert.True(view.SharingAccounts >= 30, $"sharing {view.SharingAccounts}");
         Assert.True(view.Suspicion >= 0.7, $"suspicion {view.Suspicion}");
         // What each reads of it when it refreshes its signals: its own group's suspicion.
-        Assert.Equal(0, (await Grains.GetGrain<IPromptTemplateGrain>(shared).GetSignalsForAsync(customers[^1])).Suspicion);
+        var customersRead = await Grains.GetGrain<IPromptTemplateGrain>(shared).GetSignalsForAsync(customers[^1]);
+        Assert.Equal(0, customersRead.Suspicion);
+        Assert.InRange(customersRead.SharingAccounts, customerCount, customerCount + 1);
         Assert.Equal(1, (await Grains.GetGrain<IPromptTemplateGrain>(shared).GetSignalsForAsync(campaign[^1])).Suspicion);
         var own = await Grains.GetGrain<IPromptTemplateGrain>(PromptBands.BucketKey(harvest, 0)).GetSignalsAsync();
         Assert.True(own.Suspicion >= 0.8, $"the harvest template's own band: suspicion {own.Suspicion}");
@@ -319,6 +326,51 @@ public sealed class TrustAndSharersTests(ClusterFixture fixture)
             var d = await Grains.GetGrain<IAccountGrain>(id).DecideRequestAsync(null);
             Assert.True(d.Outcome != (int)RequestOutcome.Allow, $"{id}: score {d.Score}");
             Assert.Contains(d.Reasons, r => r.Code == ReasonCodes.PromptTemplateShared);
+        }
+    }
+
+    /// <summary>
+    /// Four customers whose prompt agrees with a campaign's harvest template on one band, crowded out
+    /// of that bucket's sample (its latest 64 sharers) by seventy of the campaign's accounts: the
+    /// sample holds none of their prompt's family, so nothing it says is about their prompt.
+    /// </summary>
+    [Fact]
+    public async Task Customers_crowded_out_of_a_campaigns_bucket_sample_are_not_judged_by_the_campaign()
+    {
+        const ulong harvest = 0x9d41_e6b2_3c87_d2beUL;
+        const ulong customersPrompt = 0x26be_193d_c478_d2beUL;
+        var shared = PromptBands.BucketKey(harvest, 3);
+        Assert.Equal(shared, PromptBands.BucketKey(customersPrompt, 3));
+        var customers = new List<string>();
+        for (var i = 0; i < 4; i++)
+        {
+            var id = Unique("crowded-customer");
+            customers.Add(id);
+            var home = UniqueRange();
+            var account = await CustomerOrSleeperAsync(id, home, established: true);
+            await account.RecordAsync([Events.Prompted(Now.AddMinutes(-40), home, requests: 30, customersPrompt ^ (1UL << (16 + i)))]);
+        }
+
+        for (var i = 0; i < 70; i++)
+        {
+            var home = UniqueRange();
+            var account = await CustomerOrSleeperAsync(Unique("crowding-dormant"), home, established: false);
+            await account.RecordAsync([Events.Prompted(Now.AddMinutes(-20), home, requests: 30, harvest ^ (1UL << (16 + (i % 48))))]);
+        }
+
+        var bucket = Grains.GetGrain<IPromptTemplateGrain>(shared);
+        var view = await bucket.GetSnapshotAsync();
+        Assert.Equal(64, view!.SampledSharers);
+        Assert.True(view.Suspicion >= 0.9, $"suspicion {view.Suspicion}");
+        var read = await bucket.GetSignalsForAsync(customers[0]);
+        Assert.Equal(0, read.Suspicion);
+        Assert.Equal(0, read.RequestsLastHour);
+
+        foreach (var id in customers)
+        {
+            var d = await Grains.GetGrain<IAccountGrain>(id).DecideRequestAsync(null);
+            Assert.True(d.Outcome == (int)RequestOutcome.Allow, $"{id}: score {d.Score}: {string.Join(", ", d.Reasons.Select(r => $"{r.Code} {r.Contribution}"))}");
+            Assert.DoesNotContain(d.Reasons, r => r.Code == ReasonCodes.PromptTemplateShared);
         }
     }
 

@@ -48,6 +48,15 @@ public static class SharerProfile
     public const int NearDistance = 3;
 
     /// <summary>
+    /// One family of prompts (a template's fills and its paraphrases, judged as one group in a bucket,
+    /// <see cref="GroupSuspicion"/>): fingerprints at most this many bits apart. Two unrelated prompts
+    /// that agree on a bucket's 16-bit band differ in each of their other 48 bits by chance, and are
+    /// within 12 of them with probability 3.6 × 10⁻⁴ (Binomial(48, ½) ≤ 12): closer than that they
+    /// were written from one another.
+    /// </summary>
+    public const int FamilyDistance = 12;
+
+    /// <summary>
     /// Whether a sharer's standing vouches for the template: trusted or established customers do;
     /// so does an aged account of which nothing is known yet — neither new, nor dormant, nor with a
     /// little history (a deployment that was not sent its customers' past meets every customer so) —
@@ -201,7 +210,8 @@ public static class SharerProfile
     /// </summary>
     /// <param name="sharers">The sampled sharers.</param>
     /// <param name="group">One label per sharer, written.</param>
-    public static int NearGroups(ReadOnlySpan<SharerTraits> sharers, Span<int> group)
+    /// <param name="distance">Sharers within this many bits of one another, directly or through others, are one group (<see cref="FamilyDistance"/> for families of prompts).</param>
+    public static int NearGroups(ReadOnlySpan<SharerTraits> sharers, Span<int> group, int distance = NearDistance)
     {
         var n = sharers.Length;
         if (group.Length < n)
@@ -225,7 +235,7 @@ public static class SharerProfile
 
             for (var j = i + 1; j < n; j++)
             {
-                if (sharers[j].Fingerprint != 0 && System.Numerics.BitOperations.PopCount(sharers[i].Fingerprint ^ sharers[j].Fingerprint) <= NearDistance)
+                if (sharers[j].Fingerprint != 0 && System.Numerics.BitOperations.PopCount(sharers[i].Fingerprint ^ sharers[j].Fingerprint) <= distance)
                 {
                     var (a, b) = (Root(parent, i), Root(parent, j));
                     parent[Math.Max(a, b)] = Math.Min(a, b);
@@ -268,13 +278,17 @@ public static class SharerProfile
     }
 
     /// <summary>
-    /// Each sharer's own near-duplicate group's suspicion (<see cref="NearGroups"/>), when the sample
-    /// holds two or more groups of at least <see cref="MinCohort"/> sharers and the sharer is in one of
-    /// them; NaN otherwise (the whole sample's <see cref="Suspicion(ReadOnlySpan{SharerTraits}, double, int?)"/>
-    /// speaks for it). A bucket speaks for a template as far as its sharers sent that template: the
-    /// sharers of a prompt that agrees with a campaign's harvest template on one band only are judged
-    /// there by their own company, and the campaign's accounts by theirs, however many of either the
-    /// bucket holds. Answers the number of such groups (0 or at least 2).
+    /// Each sharer's own family's suspicion (<see cref="NearGroups"/>
+    /// at <see cref="FamilyDistance"/>: a template's fills and paraphrases are one family, prompts that
+    /// agree on the band by chance are not), when the sample
+    /// holds two or more groups of which at least one has <see cref="MinCohort"/> sharers; NaN otherwise
+    /// (the whole sample's <see cref="Suspicion(ReadOnlySpan{SharerTraits}, double, int?)"/> speaks for
+    /// it), and for a sharer without a fingerprint. A bucket speaks for a template as far as its sharers
+    /// sent that template: the sharers of a prompt that agrees with a campaign's harvest template on one
+    /// band only are judged there by their own company, however few they are, and the campaign's
+    /// accounts by theirs, however many of either the bucket holds. A band of scattered small groups
+    /// and no cohort-sized one is judged as one sample. Answers the number of groups judged apart
+    /// (0 or at least 2).
     /// </summary>
     /// <param name="sharers">The sampled sharers.</param>
     /// <param name="cohortShare">As for <see cref="Suspicion(ReadOnlySpan{SharerTraits}, double, int?)"/>, within each group.</param>
@@ -292,7 +306,7 @@ public static class SharerProfile
         suspicion[..n].Fill(double.NaN);
         // The caller's labels when it asked for them; otherwise on the stack, as before.
         Span<int> labels = group.Length >= n ? group : n <= 128 ? stackalloc int[n] : new int[n];
-        var count = NearGroups(sharers, labels);
+        var count = NearGroups(sharers, labels, FamilyDistance);
         if (count < 2)
         {
             return 0;
@@ -307,8 +321,7 @@ public static class SharerProfile
             }
         }
 
-        var large = sizes.Count(size => size >= MinCohort);
-        if (large < 2)
+        if (!sizes.Any(size => size >= MinCohort))
         {
             return 0;
         }
@@ -321,11 +334,6 @@ public static class SharerProfile
         var membersHere = new bool[n];
         for (var g = 0; g < count; g++)
         {
-            if (sizes[g] < MinCohort)
-            {
-                continue;
-            }
-
             var k = 0;
             for (var i = 0; i < n; i++)
             {
@@ -346,7 +354,7 @@ public static class SharerProfile
             }
         }
 
-        return large;
+        return count;
     }
 
     /// <summary>

@@ -306,8 +306,8 @@ public sealed record TemplateSnapshot
     /// <summary>Sampled sharers that began together after the watching began (<see cref="SharerProfile.BeganTogether"/>); 0 when no such group.</summary>
     [Id(12)] public int BeganTogether { get; init; }
     /// <summary>
-    /// The sample's near-duplicate groups judged apart, largest first (<see cref="SharerProfile.GroupSuspicion"/>):
-    /// empty when the sample is one group.
+    /// The sample's families of prompts judged apart, largest first (<see cref="SharerProfile.GroupSuspicion"/>):
+    /// empty when the sample is one family.
     /// </summary>
     [Id(13)] public NearGroupSnapshot[] NearDuplicateGroups { get; init; } = [];
     /// <summary>How suspect the customer base reads as a template's sharers when this was profiled (<see cref="Core.Scoring.CustomerBase"/>), 0..0.5.</summary>

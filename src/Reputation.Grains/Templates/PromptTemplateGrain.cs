@@ -36,8 +36,13 @@ public sealed class PromptTemplateGrain(
     /// <summary>What the customer base read as when last asked (<see cref="ICustomerBase"/>), and when.</summary>
     private (double Value, DateTimeOffset At)? _baseline;
 
-    /// <summary>Sampled sharers whose own near-duplicate group speaks for them here, and its suspicion (<see cref="SharerProfile.GroupSuspicion"/>); null when the sample is one group.</summary>
-    private Dictionary<string, double>? _groupSuspicion;
+    /// <summary>Sampled sharers whose own near-duplicate group speaks for them here, and how it reads (<see cref="SharerProfile.GroupSuspicion"/>); null when the sample is one group.</summary>
+    private Dictionary<string, GroupRead>? _groupSuspicion;
+    /// <summary>
+    /// The latest fingerprint this activation saw each account send here, so that an account outside
+    /// the sample is read by its own prompt's family (<see cref="For"/>); bounded, cleared when full.
+    /// </summary>
+    private Dictionary<string, ulong>? _prints;
     private DateTimeOffset _profiledAt;
     private int _profiledCount;
     private bool _sharersChanged;
@@ -68,6 +73,17 @@ public sealed class PromptTemplateGrain(
         Dictionary<string, (long Requests, int Activations, int SharerEntries)>? counted = null;
         foreach (var entry in entries)
         {
+            if (entry.Fingerprint != 0)
+            {
+                _prints ??= new(StringComparer.Ordinal);
+                if (_prints.Count >= PromptTemplateState.RecentAccountCapacity * 16 && !_prints.ContainsKey(accountId))
+                {
+                    _prints.Clear();
+                }
+
+                _prints[accountId] = entry.Fingerprint;
+            }
+
             var id = entry.DedupId();
             if (Applied(dedup, id))
             {
@@ -419,9 +435,9 @@ public sealed class PromptTemplateGrain(
         if (_profile is not { } p || (_sharersChanged && (sharers.Count != _profiledCount || now - _profiledAt >= TimeSpan.FromSeconds(1))))
         {
             Span<bool> inStep = sharers.Count <= 128 ? stackalloc bool[sharers.Count] : new bool[sharers.Count];
-            var suspicion = Sharers.Suspicion(sharers, Policies.Current.Trust.CohortShare, observation.Since, inStep, out var together, out _groupSuspicion, out var isCohort);
+            var suspicion = Sharers.Suspicion(sharers, Policies.Current.Trust.CohortShare, observation.Since, inStep, out var together, out _groupSuspicion, out var isCohort, out var oneGroup);
             // What the customer base reads as, and this template's part in it (docs/decisions/0049-customer-base.md).
-            customerBase.Report(this.GetPrimaryKeyString(), CustomerBase.Speaks(sharers.Count, _groupSuspicion is null, isCohort, suspicion) ? suspicion : null, now);
+            customerBase.Report(this.GetPrimaryKeyString(), CustomerBase.Speaks(sharers.Count, oneGroup, isCohort, suspicion) ? suspicion : null, now);
             _baseline = null;
             _profile = p = (suspicion, Sharers.LockstepShare(sharers, observation.Since, suspicion));
             _profiledAt = now;
@@ -484,15 +500,87 @@ public sealed class PromptTemplateGrain(
     private long SharingAccounts() => Persisted.State.AnySharing ? Sharing.Estimate() : 0;
 
     /// <summary>
-    /// The bucket's signals as one account reads them: with its own near-duplicate group's suspicion
-    /// when the bucket holds several (<see cref="SharerProfile.GroupSuspicion"/>), the whole sample's otherwise.
+    /// The bucket's signals as one account reads them, by the family of prompts it sent here
+    /// (<see cref="SharerProfile.FamilyDistance"/>; decision 0050). When the sample holds several
+    /// families (<see cref="SharerProfile.GroupSuspicion"/>), its own family's suspicion, and of the
+    /// bucket's sharing accounts, requests and peak activations the family's share of the sample: the
+    /// account's prompt is shared by its family, not by every prompt that agrees with it on this band.
+    /// When every sampled sharer's fingerprint is known and none is of its family, nothing the sample
+    /// says is about its prompt: suspicion 0, none of the bucket's requests or activations. Otherwise
+    /// (one family, its own; or its fingerprint unknown here) the whole sample's.
     /// </summary>
     private TemplateSignals For(TemplateSignals signals, string accountId)
     {
         _ = Profile();
-        return _groupSuspicion is { } groups && groups.TryGetValue(accountId, out var own) && own != signals.Suspicion
-            ? signals with { Suspicion = own }
-            : signals;
+        var sharers = Persisted.State.Sharers;
+        if (_groupSuspicion is { } groups && groups.TryGetValue(accountId, out var own))
+        {
+            return Read(signals, own);
+        }
+
+        if (PrintOf(accountId) is not (var print and not 0))
+        {
+            return signals;
+        }
+
+        var (nearest, best) = (-1, int.MaxValue);
+        for (var i = 0; i < sharers.Count; i++)
+        {
+            if (sharers[i].Fingerprint == 0)
+            {
+                // A sharer sampled before fingerprints were kept may be of its family.
+                return signals;
+            }
+
+            var distance = System.Numerics.BitOperations.PopCount(sharers[i].Fingerprint ^ print);
+            if (distance <= SharerProfile.FamilyDistance && distance < best)
+            {
+                (nearest, best) = (i, distance);
+            }
+        }
+
+        if (nearest < 0)
+        {
+            return signals with { Suspicion = 0, RequestsLastHour = 0, PeakActivations = 0 };
+        }
+
+        return _groupSuspicion is { } families && families.TryGetValue(sharers[nearest].AccountId, out var family) ? Read(signals, family) : signals;
+
+        TemplateSignals Read(TemplateSignals whole, GroupRead group) => whole with
+        {
+            Suspicion = group.Suspicion,
+            SharingAccounts = Math.Max((long)Math.Round(group.Share * sharers.Count), (long)Math.Round(group.Share * whole.SharingAccounts)),
+            RequestsLastHour = (long)Math.Round(group.Share * whole.RequestsLastHour),
+            PeakActivations = (long)Math.Round(group.Share * whole.PeakActivations),
+        };
+    }
+
+    /// <summary>The latest fingerprint <paramref name="accountId"/> sent here, as far as this bucket knows it; 0 when it does not.</summary>
+    private ulong PrintOf(string accountId)
+    {
+        if (_prints is { } prints && prints.TryGetValue(accountId, out var print))
+        {
+            return print;
+        }
+
+        var s = Persisted.State;
+        foreach (var sharer in s.Sharers)
+        {
+            if (sharer.AccountId == accountId)
+            {
+                return sharer.Fingerprint;
+            }
+        }
+
+        for (var i = 0; i < s.SampleAccounts.Length; i++)
+        {
+            if (s.SampleAccounts[i] == accountId)
+            {
+                return s.SampleFingerprints[i];
+            }
+        }
+
+        return 0;
     }
 
     private TemplateSignals Signals(bool shared = true) => new()

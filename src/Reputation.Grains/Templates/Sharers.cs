@@ -111,18 +111,21 @@ internal static class Sharers
     public static double Suspicion(List<SharerSample> sharers, double cohortShare, DateTimeOffset? watchedSince) => Suspicion(sharers, cohortShare, watchedSince, [], out _);
 
     /// <summary>As above, and which sampled sharers it finds in lockstep beyond chance (<paramref name="inStep"/>, one flag per sharer; empty: not asked).</summary>
-    public static double Suspicion(List<SharerSample> sharers, double cohortShare, DateTimeOffset? watchedSince, Span<bool> inStep, out double together) =>
-        Suspicion(sharers, cohortShare, watchedSince, inStep, out together, withGroups: false, out _, out _);
+    public static double Suspicion(List<SharerSample> sharers, double cohortShare, DateTimeOffset? watchedSince, Span<bool> inStep, out double together)
+    {
+        var n = sharers.Count;
+        Span<SharerTraits> traits = n <= 128 ? stackalloc SharerTraits[n] : new SharerTraits[n];
+        Fill(sharers, traits);
+        return SharerProfile.Suspicion(traits, cohortShare, watchedSince is { } since ? Lockstep.BinOf(since) : null, inStep, out together, out _);
+    }
 
     /// <summary>
     /// As above, and the sampled sharers judged by their own near-duplicate group rather than the
     /// whole bucket (<see cref="SharerProfile.GroupSuspicion"/>), by account: null when the sample is one group;
-    /// and whether the sample is one cohort (<paramref name="isCohort"/>).
+    /// whether the sample is one cohort (<paramref name="isCohort"/>); and whether it holds at most one
+    /// group of a cohort's size (<paramref name="oneGroup"/>, what the customer base asks, decision 0049).
     /// </summary>
-    public static double Suspicion(List<SharerSample> sharers, double cohortShare, DateTimeOffset? watchedSince, Span<bool> inStep, out double together, out Dictionary<string, double>? groups, out bool isCohort) =>
-        Suspicion(sharers, cohortShare, watchedSince, inStep, out together, withGroups: true, out groups, out isCohort);
-
-    private static double Suspicion(List<SharerSample> sharers, double cohortShare, DateTimeOffset? watchedSince, Span<bool> inStep, out double together, bool withGroups, out Dictionary<string, double>? groups, out bool isCohort)
+    public static double Suspicion(List<SharerSample> sharers, double cohortShare, DateTimeOffset? watchedSince, Span<bool> inStep, out double together, out Dictionary<string, GroupRead>? groups, out bool isCohort, out bool oneGroup)
     {
         var n = sharers.Count;
         Span<SharerTraits> traits = n <= 128 ? stackalloc SharerTraits[n] : new SharerTraits[n];
@@ -130,24 +133,44 @@ internal static class Sharers
         var bin = watchedSince is { } since ? Lockstep.BinOf(since) : (int?)null;
         var suspicion = SharerProfile.Suspicion(traits, cohortShare, bin, inStep, out together, out isCohort);
         groups = null;
-        if (!withGroups)
+        oneGroup = true;
+        Span<double> values = n <= 128 ? stackalloc double[n] : new double[n];
+        Span<int> labels = n <= 128 ? stackalloc int[n] : new int[n];
+        var count = SharerProfile.GroupSuspicion(traits, cohortShare, bin, values, labels);
+        if (count == 0)
         {
             return suspicion;
         }
 
-        Span<double> values = n <= 128 ? stackalloc double[n] : new double[n];
-        if (SharerProfile.GroupSuspicion(traits, cohortShare, bin, values) > 0)
+        Span<int> sizes = count <= 128 ? stackalloc int[count] : new int[count];
+        sizes.Clear();
+        foreach (var g in labels[..n])
         {
-            groups = new Dictionary<string, double>(StringComparer.Ordinal);
-            for (var i = 0; i < n; i++)
+            if (g >= 0)
             {
-                if (!double.IsNaN(values[i]))
-                {
-                    groups[sharers[i].AccountId] = values[i];
-                }
+                sizes[g]++;
+            }
+        }
+
+        var cohortSized = 0;
+        foreach (var size in sizes)
+        {
+            cohortSized += size >= SharerProfile.MinCohort ? 1 : 0;
+        }
+
+        oneGroup = cohortSized <= 1;
+        groups = new Dictionary<string, GroupRead>(StringComparer.Ordinal);
+        for (var i = 0; i < n; i++)
+        {
+            if (!double.IsNaN(values[i]))
+            {
+                groups[sharers[i].AccountId] = new GroupRead(values[i], sizes[labels[i]] / (double)n);
             }
         }
 
         return suspicion;
     }
 }
+
+/// <summary>How a sampled sharer's own near-duplicate group reads in a bucket that holds several: its suspicion, and its share of the sample.</summary>
+internal readonly record struct GroupRead(double Suspicion, double Share);
