@@ -48,7 +48,7 @@ public static class SharerProfile
     public const int NearDistance = 3;
 
     /// <summary>
-    /// One family of prompts (a template's fills and its paraphrases, judged as one group in a bucket,
+    /// One family of prompts (a template's fills, judged as one group in a bucket,
     /// <see cref="GroupSuspicion"/>): fingerprints at most this many bits apart. Two unrelated prompts
     /// that agree on a bucket's 16-bit band differ in each of their other 48 bits by chance, and are
     /// within 12 of them with probability 3.6 × 10⁻⁴ (Binomial(48, ½) ≤ 12): closer than that they
@@ -279,7 +279,7 @@ public static class SharerProfile
 
     /// <summary>
     /// Each sharer's own family's suspicion (<see cref="NearGroups"/>
-    /// at <see cref="FamilyDistance"/>: a template's fills and paraphrases are one family, prompts that
+    /// at <see cref="FamilyDistance"/>: a template's fills are one family, prompts that
     /// agree on the band by chance are not), when the sample
     /// holds two or more groups of which at least one has <see cref="MinCohort"/> sharers; NaN otherwise
     /// (the whole sample's <see cref="Suspicion(ReadOnlySpan{SharerTraits}, double, int?)"/> speaks for

@@ -44,7 +44,8 @@ public sealed partial class AccountGrain(
     private readonly SmallMap<Cached<RangeSignals>> _ranges = new();
     private readonly SmallMap<Cached<InstrumentSignals>> _instruments = new();
     private readonly SmallMap<Cached<TemplateSignals>> _templates = new();
-    private bool _refreshing;
+    /// <summary>The refresh of the cached entity signals under way (<see cref="RefreshCountedAsync"/>); null when none is.</summary>
+    private Task? _refresh;
     private bool _publishedFlagged;
     /// <summary>Flagged as its ranges count it: on its evidence without what they said (<see cref="ScoreResult.EvidenceForRanges"/>).</summary>
     private bool _publishedFlaggedInRanges;
@@ -137,7 +138,7 @@ public sealed partial class AccountGrain(
         var inputs = decisions.Inputs();
         var decidedAt = time.UtcNow;
         var result = WithCountermeasures(DecideRequest(ipRange, out var shadow), begin: true);
-        if (!_refreshing)
+        if (_refresh is null)
         {
             decisions.Put(this.GetPrimaryKeyString(), ipRange, new CachedDecision(result, shadow, decidedAt), inputs, CountermeasuresDueAt(SignalsDueAt()));
         }
@@ -147,6 +148,13 @@ public sealed partial class AccountGrain(
 
     /// <summary>When the oldest cached entity signals are due for a refresh (a decision after that starts one).</summary>
     private DateTimeOffset SignalsDueAt()
+    {
+        var oldest = OldestFetchedAt();
+        return oldest == DateTimeOffset.MaxValue ? oldest : oldest + SignalsMaxAge;
+    }
+
+    /// <summary>When the oldest cached entity signals were fetched; <see cref="DateTimeOffset.MaxValue"/> when none are cached.</summary>
+    private DateTimeOffset OldestFetchedAt()
     {
         var oldest = DateTimeOffset.MaxValue;
         foreach (var c in _ranges.Values)
@@ -164,7 +172,7 @@ public sealed partial class AccountGrain(
             oldest = c.FetchedAt < oldest ? c.FetchedAt : oldest;
         }
 
-        return oldest == DateTimeOffset.MaxValue ? oldest : oldest + SignalsMaxAge;
+        return oldest;
     }
 
     async ValueTask<DecisionResult> IAccountGrain.DecideBillingAsync(string paymentFingerprint, long amountMinor, string currency)
@@ -1210,61 +1218,33 @@ public sealed partial class AccountGrain(
 
     /// <summary>
     /// Refreshes the cached entity signals before a decision when the oldest were fetched more than
-    /// <see cref="SignalsWaitAfter"/> ago: a customer back after an idle hour is decided on its
-    /// entities as they are, not as they were an hour ago, and no decision depends on whether a
-    /// background refresh happened to land first. A failed refresh keeps the older signals (as in
-    /// the background).
+    /// <see cref="SignalsWaitAfter"/> ago, or waits for the refresh already under way: a customer back
+    /// after an idle hour is decided on its entities as they are, not as they were an hour ago, and no
+    /// decision depends on whether a background refresh happened to land first. A failed refresh keeps
+    /// the older signals (as in the background).
     /// </summary>
-    private async Task RefreshIfIdleAsync()
-    {
-        if (_refreshing)
-        {
-            return;
-        }
-
-        var oldest = time.UtcNow - SignalsWaitAfter;
-        if (!_ranges.Values.Any(c => c.FetchedAt < oldest) && !_instruments.Values.Any(c => c.FetchedAt < oldest)
-            && !_templates.Values.Any(c => c.FetchedAt < oldest))
-        {
-            return;
-        }
-
-        _refreshing = true;
-        try
-        {
-            await RefreshSignalsAsync();
-            metrics.SignalsRefreshed(refreshed: true);
-            Publish(hop: 0);
-        }
-        catch (Exception exception) when (exception is not OutOfMemoryException)
-        {
-            metrics.SignalsRefreshed(refreshed: false);
-            LogRefreshFailed(logger, exception.GetType().Name);
-        }
-        finally
-        {
-            _refreshing = false;
-        }
-    }
+    private Task RefreshIfIdleAsync() =>
+        OldestFetchedAt() < time.UtcNow - SignalsWaitAfter ? _refresh ?? StartRefresh() : Task.CompletedTask;
 
     private void RefreshIfStale()
     {
-        if (_refreshing)
+        // Runs on this activation's scheduler after the current call returns; the decision does not wait.
+        if (_refresh is null && OldestFetchedAt() < time.UtcNow - SignalsMaxAge)
         {
-            return;
-        }
-
-        var oldest = time.UtcNow - SignalsMaxAge;
-        if (_ranges.Values.Any(c => c.FetchedAt < oldest) || _instruments.Values.Any(c => c.FetchedAt < oldest)
-            || _templates.Values.Any(c => c.FetchedAt < oldest))
-        {
-            _refreshing = true;
-            // Runs on this activation's scheduler after the current call returns; the decision does not wait.
-            _ = RefreshInBackgroundAsync();
+            _ = StartRefresh();
         }
     }
 
-    private async Task RefreshInBackgroundAsync()
+    /// <summary>Starts a refresh and keeps it as the one under way until it ends.</summary>
+    private Task StartRefresh()
+    {
+        var refresh = RefreshCountedAsync();
+        // One that ended at once (nothing to wait for) has already cleared the field.
+        _refresh = refresh.IsCompleted ? null : refresh;
+        return refresh;
+    }
+
+    private async Task RefreshCountedAsync()
     {
         try
         {
@@ -1275,13 +1255,13 @@ public sealed partial class AccountGrain(
         catch (Exception exception)
         {
             // A failed refresh keeps the older signals; the next stale decision tries again. Nobody
-            // awaits this task, so the failure is counted and logged here (its type only: no account id).
+            // may await this task, so the failure is counted and logged here (its type only: no account id).
             metrics.SignalsRefreshed(refreshed: false);
             LogRefreshFailed(logger, exception.GetType().Name);
         }
         finally
         {
-            _refreshing = false;
+            _refresh = null;
         }
     }
 

@@ -36,7 +36,7 @@ public sealed class PromptTemplateGrain(
     /// <summary>What the customer base read as when last asked (<see cref="ICustomerBase"/>), and when.</summary>
     private (double Value, DateTimeOffset At)? _baseline;
 
-    /// <summary>Sampled sharers whose own near-duplicate group speaks for them here, and how it reads (<see cref="SharerProfile.GroupSuspicion"/>); null when the sample is one group.</summary>
+    /// <summary>Sampled sharers whose own family of prompts speaks for them here, and how it reads (<see cref="SharerProfile.GroupSuspicion"/>); null when the sample is one family.</summary>
     private Dictionary<string, GroupRead>? _groupSuspicion;
     /// <summary>
     /// The latest fingerprint this activation saw each account send here, so that an account outside

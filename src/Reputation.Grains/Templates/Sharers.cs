@@ -91,7 +91,7 @@ internal static class Sharers
         }
     }
 
-    /// <summary>The sample's near-duplicate groups judged apart (<see cref="SharerProfile.GroupSuspicion"/>), largest first; empty when it is one group.</summary>
+    /// <summary>The sample's families of prompts judged apart (<see cref="SharerProfile.GroupSuspicion"/>), largest first; empty when it is one family.</summary>
     public static NearGroupSnapshot[] Groups(List<SharerSample> sharers, double cohortShare, DateTimeOffset? watchedSince)
     {
         var traits = Traits(sharers);
@@ -120,8 +120,9 @@ internal static class Sharers
     }
 
     /// <summary>
-    /// As above, and the sampled sharers judged by their own near-duplicate group rather than the
-    /// whole bucket (<see cref="SharerProfile.GroupSuspicion"/>), by account: null when the sample is one group;
+    /// As above, and the sampled sharers judged by their own family of prompts rather than the whole
+    /// bucket (<see cref="SharerProfile.GroupSuspicion"/>), by account, with the family's share of the
+    /// sample: null when the sample is one family;
     /// whether the sample is one cohort (<paramref name="isCohort"/>); and whether it holds at most one
     /// group of a cohort's size (<paramref name="oneGroup"/>, what the customer base asks, decision 0049).
     /// </summary>
@@ -172,5 +173,5 @@ internal static class Sharers
     }
 }
 
-/// <summary>How a sampled sharer's own near-duplicate group reads in a bucket that holds several: its suspicion, and its share of the sample.</summary>
+/// <summary>How a sampled sharer's own family of prompts reads in a bucket that holds several: its suspicion, and its share of the sample.</summary>
 internal readonly record struct GroupRead(double Suspicion, double Share);
